@@ -1,0 +1,18 @@
+//! Kafka Classroom: a deterministic simulator of Apache Kafka 4.0 that runs natively and in the
+//! browser.
+//!
+//! The layers, from the bottom up (arrows point down only, see ARCHITECTURE.md):
+//! - [`sim`]: the deterministic kernel (time, randomness, scheduler, network). Knows nothing of Kafka.
+//! - [`kafka`]: the Kafka model (brokers, logs, replication, controller, clients) as a `sim::Model`.
+//! - [`check`]: invariants checked after every step and history checkers (lost/duplicated records).
+//! - [`lesson`]: the lesson file format, its validation, and the built-in lessons.
+//! - [`present`]: pure functions from engine state to display structs, narration and the session.
+//! - `ui`: Yew components (browser only).
+
+pub mod check;
+pub mod kafka;
+pub mod lesson;
+pub mod present;
+pub mod sim;
+#[cfg(target_arch = "wasm32")]
+pub mod ui;
