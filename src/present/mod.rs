@@ -1,1 +1,6 @@
-//! placeholder
+//! Pure functions from engine state to what people see: narration lines, view models for the
+//! cluster, producer and consumer panels, and the session that owns a run's timeline. No web
+//! crates: everything here is tested natively.
+
+pub mod narrate;
+pub mod summary;

@@ -1,0 +1,140 @@
+//! `kafka-classroom`: the headless runner. Runs lessons and prints their traces, lists lessons,
+//! shows where keys go, and benchmarks the engine. Every failure prints the seed.
+
+mod bench;
+
+use kafka_classroom::kafka::murmur2::{murmur2, to_positive};
+use kafka_classroom::lesson::{builtin, Lesson};
+use kafka_classroom::present::{narrate::narrate, summary::run_summary};
+use kafka_classroom::sim::SimTime;
+use std::process::ExitCode;
+
+const USAGE: &str = "usage:
+  kafka-classroom run <lesson.json | built-in name> [--seed N] [--until-ms T] [--quiet]
+  kafka-classroom lessons
+  kafka-classroom partition --partitions N KEY...
+  kafka-classroom bench";
+
+fn main() -> ExitCode {
+    // `kafka-classroom run x | head` must end quietly when the reader goes away.
+    std::panic::set_hook(Box::new(|info| {
+        let text = info.to_string();
+        if text.contains("Broken pipe") {
+            std::process::exit(0);
+        }
+        eprintln!("{text}");
+    }));
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("run") => run(&args[1..]),
+        Some("lessons") => lessons(),
+        Some("partition") => partition(&args[1..]),
+        Some("bench") => bench::run(&args[1..]),
+        Some("help" | "--help" | "-h") | None => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => Err(format!("unknown command \"{other}\"\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Value of `--name V`, parsed.
+fn flag<T: std::str::FromStr>(args: &[String], name: &str) -> Result<Option<T>, String> {
+    match args.iter().position(|a| a == name) {
+        None => Ok(None),
+        Some(i) => {
+            let raw = args
+                .get(i + 1)
+                .ok_or_else(|| format!("{name} needs a value"))?;
+            raw.parse()
+                .map(Some)
+                .map_err(|_| format!("{name}: \"{raw}\" is not a valid number"))
+        }
+    }
+}
+
+fn load_lesson(name: &str) -> Result<Lesson, String> {
+    if let Some(text) = builtin::find(name) {
+        return Lesson::parse(text).map_err(|e| format!("built-in lesson {name}: {e}"));
+    }
+    let text = std::fs::read_to_string(name).map_err(|e| {
+        format!("\"{name}\" is neither a built-in lesson (see `kafka-classroom lessons`) nor a readable file: {e}")
+    })?;
+    Lesson::parse(&text).map_err(|e| format!("{name}: {e}"))
+}
+
+fn run(args: &[String]) -> Result<(), String> {
+    let name = args
+        .first()
+        .filter(|a| !a.starts_with("--"))
+        .ok_or_else(|| format!("run needs a lesson\n{USAGE}"))?;
+    let lesson = load_lesson(name)?;
+    let seed = flag::<u64>(args, "--seed")?.unwrap_or(lesson.seed);
+    let until = flag::<u64>(args, "--until-ms")?.unwrap_or(lesson.run_until_ms);
+    let quiet = args.iter().any(|a| a == "--quiet");
+    let mut world = lesson.world(seed);
+    println!("# {} (seed={seed}, until {until} ms)", lesson.title);
+    let end = SimTime::from_ms(until);
+    while world.next_time().is_some_and(|t| t <= end) {
+        let Some(step) = world.step() else { break };
+        if !quiet {
+            println!("{}", narrate(&step));
+        }
+    }
+    world.advance_idle_to(end);
+    for line in run_summary(&world) {
+        println!("{line}");
+    }
+    Ok(())
+}
+
+fn lessons() -> Result<(), String> {
+    for lesson in builtin::all() {
+        println!("{:<28} {}", lesson.id, lesson.title);
+        println!("{:<28} {}", "", lesson.summary);
+    }
+    Ok(())
+}
+
+fn partition(args: &[String]) -> Result<(), String> {
+    let n: i32 = flag(args, "--partitions")?.ok_or("partition needs --partitions N")?;
+    if n < 1 {
+        return Err(format!("--partitions must be at least 1, got {n}"));
+    }
+    let keys: Vec<&String> = {
+        let i = args
+            .iter()
+            .position(|a| a == "--partitions")
+            .expect("flag() found it");
+        args.iter()
+            .enumerate()
+            .filter(|(j, _)| *j != i && *j != i + 1)
+            .map(|(_, a)| a)
+            .collect()
+    };
+    if keys.is_empty() {
+        return Err("partition needs at least one KEY".into());
+    }
+    println!(
+        "{:<24} {:>12} {:>12} {:>9}",
+        "key", "murmur2", "toPositive", "partition"
+    );
+    for key in keys {
+        let hash = murmur2(key.as_bytes());
+        println!(
+            "{:<24} {:>12} {:>12} {:>9}",
+            key,
+            hash,
+            to_positive(hash),
+            to_positive(hash) % n
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,206 @@
+//! The Produce path on the leader (`ReplicaManager.appendRecords`, `Partition.appendRecordsToLeader`,
+//! `DelayedProduce`): validate, append, then answer at once (acks=1), never (acks=0), or when the
+//! high watermark passes the batch (acks=all), with the checks of shared/kafka-reference.md 3.3.
+
+use super::Broker;
+use crate::kafka::errors::ErrorCode;
+use crate::kafka::event::Event;
+use crate::kafka::protocol::{Message, ProducePartitionResponse, ProduceRequest, ProduceResponse};
+use crate::kafka::record::RecordBatch;
+use crate::kafka::timer::Timer;
+use crate::kafka::types::{NodeId, TopicPartition};
+use crate::kafka::Cluster;
+use crate::sim::{Ctx, SimDuration};
+use std::rc::Rc;
+
+/// An acks=all request waiting for the high watermark to pass its batches.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub struct DelayedProduce {
+    pub from: NodeId,
+    pub correlation_id: u32,
+    /// Per partition: the response so far and the offset the high watermark must reach.
+    pub partitions: Vec<(ProducePartitionResponse, Option<i64>)>,
+}
+
+impl Broker {
+    pub(super) fn handle_produce(&mut self, ctx: &mut Ctx<'_, Cluster>, from: NodeId, request: ProduceRequest) {
+        let mut results = Vec::new();
+        for (tp, batch) in &request.partitions {
+            let result = self.append_to_leader(ctx, tp, batch, request.acks);
+            results.push(result);
+        }
+        let any_written = results.iter().any(|(r, _)| r.error == ErrorCode::NONE);
+        if request.acks == 0 {
+            // acks=0 gets no response. A failed append closes the connection so the client
+            // refreshes its metadata (`KafkaApis.handleProduceRequest`).
+            if results.iter().any(|(r, _)| r.error.is_error()) {
+                ctx.send(self.node(), from, Message::ConnectionReset);
+            }
+            return;
+        }
+        let waiting = request.acks == -1 && any_written && results.iter().any(|(_, wait)| wait.is_some());
+        if !waiting {
+            let partitions = results.into_iter().map(|(r, _)| r).collect();
+            let response = ProduceResponse { correlation_id: request.correlation_id, partitions };
+            ctx.send(self.node(), from, Message::ProduceResponse(response));
+            return;
+        }
+        let delayed = DelayedProduce { from, correlation_id: request.correlation_id, partitions: results };
+        self.delayed_produces.push(delayed);
+        let timer = Timer::ProduceExpiry { from, correlation_id: request.correlation_id };
+        ctx.set_timer(self.node(), timer, SimDuration::from_ms(request.timeout_ms));
+        self.try_complete_delayed_produces(ctx);
+    }
+
+    /// Validate and append one partition's batch. Returns the response entry and, for acks=all,
+    /// the offset the high watermark must reach.
+    fn append_to_leader(
+        &mut self,
+        ctx: &mut Ctx<'_, Cluster>,
+        tp: &TopicPartition,
+        batch: &RecordBatch,
+        acks: i16,
+    ) -> (ProducePartitionResponse, Option<i64>) {
+        let min_isr = self.min_insync_replicas(tp);
+        let reject = |error: ErrorCode, message: Option<String>| {
+            let response = ProducePartitionResponse {
+                partition: tp.clone(),
+                error,
+                base_offset: -1,
+                log_start_offset: -1,
+                error_message: message.map(|m| Rc::from(m.as_str())),
+            };
+            (response, None)
+        };
+        let Some(replica) = self.replicas.get_mut(tp) else {
+            return reject(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION, None);
+        };
+        let Some(state) = replica.leader_state() else {
+            return reject(ErrorCode::NOT_LEADER_OR_FOLLOWER, None);
+        };
+        if !matches!(acks, 0 | 1 | -1) {
+            return reject(ErrorCode::INVALID_REQUIRED_ACKS, None);
+        }
+        if batch.size_bytes > replica.log.config().max_message_bytes {
+            let text = format!(
+                "The request included a message larger than the max message size the server will accept ({} > {})",
+                batch.size_bytes,
+                replica.log.config().max_message_bytes
+            );
+            return reject(ErrorCode::MESSAGE_TOO_LARGE, Some(text));
+        }
+        if replica.log.config().cleanup_policy.compact && batch.records.iter().any(|r| r.key.is_none()) {
+            let text = format!("Compacted topic cannot accept message without key in topic partition {tp}.");
+            ctx.emit(Event::ProduceRejected { broker: self.id, partition: tp.clone(), error: ErrorCode::INVALID_RECORD, reason: Rc::from(text.as_str()) });
+            return reject(ErrorCode::INVALID_RECORD, Some(text));
+        }
+        let isr_size = state.isr.len();
+        if acks == -1 && isr_size < min_isr {
+            // Checked before appending: nothing is written (`Partition.appendRecordsToLeader`).
+            let text = format!(
+                "The size of the current ISR {:?} is insufficient to satisfy the min.isr requirement of {} for partition {}",
+                state.isr.iter().map(|b| b.0).collect::<Vec<_>>(),
+                min_isr,
+                tp
+            );
+            ctx.emit(Event::ProduceRejected { broker: self.id, partition: tp.clone(), error: ErrorCode::NOT_ENOUGH_REPLICAS, reason: Rc::from(text.as_str()) });
+            return reject(ErrorCode::NOT_ENOUGH_REPLICAS, Some(text));
+        }
+        let now_ms = ctx.now.as_ms() as i64;
+        let leader_epoch = replica.leader_epoch;
+        let stamped = replica.log.append_as_leader(batch, leader_epoch, now_ms);
+        ctx.emit(Event::BatchAppended {
+            broker: self.id,
+            partition: tp.clone(),
+            base_offset: stamped.base_offset,
+            last_offset: stamped.last_offset(),
+            leader_epoch,
+            records: stamped.records.iter().map(|r| r.id).collect(),
+        });
+        let response = ProducePartitionResponse {
+            partition: tp.clone(),
+            error: ErrorCode::NONE,
+            base_offset: stamped.base_offset,
+            log_start_offset: replica.log.log_start_offset(),
+            error_message: None,
+        };
+        self.maybe_advance_high_watermark(ctx, tp);
+        self.on_log_grew(ctx);
+        (response, (acks == -1).then_some(stamped.next_offset()))
+    }
+
+    /// Complete parked acks=all requests whose batches are now below the high watermark.
+    pub(crate) fn try_complete_delayed_produces(&mut self, ctx: &mut Ctx<'_, Cluster>) {
+        let mut still_waiting = Vec::new();
+        for mut delayed in std::mem::take(&mut self.delayed_produces) {
+            let mut done = true;
+            for (response, wait_for) in &mut delayed.partitions {
+                let Some(required) = *wait_for else { continue };
+                match self.acks_all_outcome(&response.partition, required) {
+                    None => done = false,
+                    Some(error) => {
+                        *wait_for = None;
+                        response.error = error;
+                        if error.is_error() {
+                            let text = format!("The ISR shrank below min.insync.replicas after the append to {}", response.partition);
+                            response.error_message = Some(Rc::from(text.as_str()));
+                        }
+                        ctx.emit(Event::ParkedProduceCompleted { broker: self.id, partition: response.partition.clone(), error });
+                    }
+                }
+            }
+            if done {
+                self.respond_delayed(ctx, delayed);
+            } else {
+                still_waiting.push(delayed);
+            }
+        }
+        self.delayed_produces = still_waiting;
+    }
+
+    /// `Partition.checkEnoughReplicasReachOffset`: `None` while waiting; `NONE` once the high
+    /// watermark passed the batch with a large enough ISR; `NOT_ENOUGH_REPLICAS_AFTER_APPEND` if
+    /// the ISR shrank below `min.insync.replicas` meanwhile; `NOT_LEADER_OR_FOLLOWER` if
+    /// leadership was lost.
+    fn acks_all_outcome(&self, tp: &TopicPartition, required_offset: i64) -> Option<ErrorCode> {
+        let replica = self.replicas.get(tp)?;
+        let Some(state) = replica.leader_state() else { return Some(ErrorCode::NOT_LEADER_OR_FOLLOWER) };
+        if replica.high_watermark < required_offset {
+            return None;
+        }
+        if state.maximal_isr().len() >= self.min_insync_replicas(tp) {
+            Some(ErrorCode::NONE)
+        } else {
+            Some(ErrorCode::NOT_ENOUGH_REPLICAS_AFTER_APPEND)
+        }
+    }
+
+    fn respond_delayed(&mut self, ctx: &mut Ctx<'_, Cluster>, delayed: DelayedProduce) {
+        ctx.cancel_timer(self.node(), Timer::ProduceExpiry { from: delayed.from, correlation_id: delayed.correlation_id });
+        let partitions = delayed.partitions.into_iter().map(|(r, _)| r).collect();
+        let response = ProduceResponse { correlation_id: delayed.correlation_id, partitions };
+        ctx.send(self.node(), delayed.from, Message::ProduceResponse(response));
+    }
+
+    /// `request.timeout.ms` passed: partitions still waiting answer REQUEST_TIMED_OUT. The
+    /// records stay in the log and may still become committed.
+    pub(super) fn expire_produce(&mut self, ctx: &mut Ctx<'_, Cluster>, from: NodeId, correlation_id: u32) {
+        let Some(index) = self.delayed_produces.iter().position(|d| d.from == from && d.correlation_id == correlation_id) else {
+            return;
+        };
+        let mut delayed = self.delayed_produces.remove(index);
+        for (response, wait_for) in &mut delayed.partitions {
+            if wait_for.take().is_some() {
+                response.error = ErrorCode::REQUEST_TIMED_OUT;
+                ctx.emit(Event::ParkedProduceCompleted { broker: self.id, partition: response.partition.clone(), error: ErrorCode::REQUEST_TIMED_OUT });
+            }
+        }
+        self.respond_delayed(ctx, delayed);
+    }
+
+    /// Something was appended: parked fetches may now have enough data.
+    pub(super) fn on_log_grew(&mut self, ctx: &mut Ctx<'_, Cluster>) {
+        self.try_complete_delayed_fetches(ctx);
+        self.try_complete_delayed_produces(ctx);
+    }
+}

@@ -1,0 +1,81 @@
+//! Request bookkeeping shared by clients: correlation ids, requests in flight per broker, and
+//! `request.timeout.ms`. A request's context (which batches a Produce carried, say) stays with
+//! the caller, keyed by the correlation id this hands out.
+
+use crate::kafka::protocol::Message;
+use crate::kafka::timer::Timer;
+use crate::kafka::types::{BrokerId, NodeId};
+use crate::kafka::Cluster;
+use crate::sim::{Ctx, SimDuration};
+use std::collections::BTreeMap;
+
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub struct InFlightRequest {
+    pub to: BrokerId,
+    pub api: &'static str,
+    pub sent_at_ms: i64,
+}
+
+#[derive(Clone, PartialEq, Eq, Hash, Debug, Default)]
+pub struct NetworkClient {
+    next_correlation_id: u32,
+    in_flight: BTreeMap<u32, InFlightRequest>,
+}
+
+impl NetworkClient {
+    /// Send a request built around a fresh correlation id; a `RequestTimeout` timer fails it if no
+    /// response arrives in `timeout_ms`. Requests that expect no response (acks=0) pass `None`.
+    pub fn send(
+        &mut self,
+        ctx: &mut Ctx<'_, Cluster>,
+        me: NodeId,
+        to: BrokerId,
+        timeout_ms: Option<u64>,
+        build: impl FnOnce(u32) -> Message,
+    ) -> u32 {
+        let correlation_id = self.next_correlation_id;
+        self.next_correlation_id = self.next_correlation_id.wrapping_add(1);
+        let msg = build(correlation_id);
+        let api = msg.api_name();
+        if let Some(timeout) = timeout_ms {
+            self.in_flight.insert(correlation_id, InFlightRequest { to, api, sent_at_ms: ctx.now.as_ms() as i64 });
+            ctx.set_timer(me, Timer::RequestTimeout { correlation_id }, SimDuration::from_ms(timeout));
+        }
+        ctx.send(me, NodeId::Broker(to), msg);
+        correlation_id
+    }
+
+    /// A response arrived: stop tracking it. `None` for responses to requests already failed.
+    pub fn complete(&mut self, ctx: &mut Ctx<'_, Cluster>, me: NodeId, correlation_id: u32) -> Option<InFlightRequest> {
+        let request = self.in_flight.remove(&correlation_id)?;
+        ctx.cancel_timer(me, Timer::RequestTimeout { correlation_id });
+        Some(request)
+    }
+
+    /// The connection to `broker` was reset: every request in flight to it failed.
+    pub fn fail_all_to(&mut self, ctx: &mut Ctx<'_, Cluster>, me: NodeId, broker: BrokerId) -> Vec<(u32, InFlightRequest)> {
+        let failed: Vec<u32> = self.in_flight.iter().filter(|(_, r)| r.to == broker).map(|(c, _)| *c).collect();
+        failed.into_iter().filter_map(|c| self.complete(ctx, me, c).map(|r| (c, r))).collect()
+    }
+
+    pub fn in_flight_to(&self, broker: BrokerId) -> usize {
+        self.in_flight.values().filter(|r| r.to == broker).count()
+    }
+
+    pub fn in_flight_count(&self, api: &str) -> usize {
+        self.in_flight.values().filter(|r| r.api == api).count()
+    }
+
+    pub fn has_in_flight_to(&self, broker: BrokerId) -> bool {
+        self.in_flight.values().any(|r| r.to == broker)
+    }
+
+    pub fn requests(&self) -> impl Iterator<Item = (&u32, &InFlightRequest)> {
+        self.in_flight.iter()
+    }
+
+    /// Forget everything (the process died).
+    pub fn reset(&mut self) {
+        self.in_flight.clear();
+    }
+}

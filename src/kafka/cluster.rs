@@ -1,0 +1,187 @@
+//! The whole simulated Kafka deployment as one `sim::Model`: controllers, brokers, producers and
+//! consumers, addressed by `NodeId`. It routes each message and timer to its node, handles
+//! processes that are down (a crashed process's host resets connections; a powered-off one is
+//! silent), and boots a warm cluster at time zero.
+
+use super::broker::Broker;
+use super::consumer::{Consumer, Subscription};
+use super::event::Event;
+use super::metadata::{MetadataRecord, PartitionRegistration};
+use super::placement::{self, UsableBroker};
+use super::producer::Producer;
+use super::protocol::Message;
+use super::spec::{ClusterSpec, ConsumerMode};
+use super::timer::Timer;
+use super::types::{BrokerId, NodeId};
+use super::Command;
+use crate::sim::{Ctx, Model, SimTime};
+use std::collections::BTreeMap;
+
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Cluster {
+    pub spec: ClusterSpec,
+    pub brokers: BTreeMap<BrokerId, Broker>,
+    pub producers: BTreeMap<u32, Producer>,
+    pub consumers: BTreeMap<u32, Consumer>,
+}
+
+impl Cluster {
+    pub fn new(spec: ClusterSpec) -> Result<Cluster, String> {
+        spec.check()?;
+        let bootstrap: Vec<BrokerId> = (1..=spec.brokers).map(BrokerId).collect();
+        let brokers = bootstrap.iter().map(|b| (*b, Broker::new(*b, spec.broker_config.clone()))).collect();
+        let producers = spec
+            .producers
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (i as u32 + 1, Producer::new(i as u32 + 1, p.config.clone(), bootstrap_of(&p.config.bootstrap_servers, &bootstrap))))
+            .collect();
+        let consumers = spec
+            .consumers
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let ConsumerMode::Assign(partitions) = &c.mode;
+                let id = i as u32 + 1;
+                (id, Consumer::new(id, c.config.clone(), bootstrap.clone(), Subscription::Assign(partitions.clone())))
+            })
+            .collect();
+        Ok(Cluster { spec, brokers, producers, consumers })
+    }
+
+    /// Bring the cluster up at time zero already running: brokers registered, topics created and
+    /// replicas in sync, so a lesson starts with a healthy cluster rather than a boot sequence.
+    pub fn boot(&mut self, ctx: &mut Ctx<'_, Cluster>) {
+        let records = self.initial_metadata(ctx);
+        let ids: Vec<BrokerId> = self.brokers.keys().copied().collect();
+        for id in ids {
+            let broker = self.brokers.get_mut(&id).expect("listed broker");
+            broker.broker_epoch = 1;
+            broker.apply_metadata(ctx, &records);
+        }
+        for p in self.producers.values_mut() {
+            p.start(ctx);
+        }
+        for c in self.consumers.values_mut() {
+            c.start(ctx);
+        }
+    }
+
+    fn initial_metadata(&self, ctx: &mut Ctx<'_, Cluster>) -> Vec<(i64, MetadataRecord)> {
+        let mut records = Vec::new();
+        for b in self.brokers.keys() {
+            records.push(MetadataRecord::RegisterBroker { broker: *b, epoch: 1 });
+            records.push(MetadataRecord::UnfenceBroker { broker: *b, epoch: 1 });
+        }
+        let usable: Vec<UsableBroker> = self.brokers.keys().map(|b| UsableBroker { id: b.0 as i32, fenced: false }).collect();
+        for topic in &self.spec.topics {
+            let placement = placement::place(ctx.prng, &usable, 0, topic.partitions, topic.replication_factor as i16)
+                .expect("ClusterSpec::check verified the replication factor");
+            let partitions = placement
+                .into_iter()
+                .map(|replicas| PartitionRegistration::new(replicas.into_iter().map(|b| BrokerId(b as u32)).collect()))
+                .collect();
+            records.push(MetadataRecord::Topic { name: topic.name.clone(), config: topic.config.clone(), partitions });
+        }
+        records.into_iter().enumerate().map(|(i, r)| (i as i64, r)).collect()
+    }
+
+    pub fn broker(&self, id: BrokerId) -> Option<&Broker> {
+        self.brokers.get(&id)
+    }
+
+    /// Every node, in display order.
+    pub fn nodes(&self) -> Vec<NodeId> {
+        let mut nodes: Vec<NodeId> = self.brokers.keys().map(|b| NodeId::Broker(*b)).collect();
+        nodes.extend(self.producers.keys().map(|p| NodeId::Producer(*p)));
+        nodes.extend(self.consumers.keys().map(|c| NodeId::Consumer(*c)));
+        nodes
+    }
+
+    pub fn process(&self, node: NodeId) -> Option<&super::process::Process> {
+        match node {
+            NodeId::Broker(b) => self.brokers.get(&b).map(|x| &x.process),
+            NodeId::Producer(p) => self.producers.get(&p).map(|x| &x.process),
+            NodeId::Consumer(c) => self.consumers.get(&c).map(|x| &x.process),
+            NodeId::Controller(_) => None,
+        }
+    }
+
+    pub(crate) fn process_mut(&mut self, node: NodeId) -> Option<&mut super::process::Process> {
+        match node {
+            NodeId::Broker(b) => self.brokers.get_mut(&b).map(|x| &mut x.process),
+            NodeId::Producer(p) => self.producers.get_mut(&p).map(|x| &mut x.process),
+            NodeId::Consumer(c) => self.consumers.get_mut(&c).map(|x| &mut x.process),
+            NodeId::Controller(_) => None,
+        }
+    }
+
+    fn is_running(&self, node: NodeId) -> bool {
+        self.process(node).is_some_and(|p| p.is_running())
+    }
+}
+
+fn bootstrap_of(servers: &[String], all: &[BrokerId]) -> Vec<BrokerId> {
+    let chosen: Vec<BrokerId> = servers
+        .iter()
+        .filter_map(|s| NodeId::parse(s.split(':').next().unwrap_or(s)).ok().and_then(NodeId::as_broker))
+        .filter(|b| all.contains(b))
+        .collect();
+    if chosen.is_empty() {
+        all.to_vec()
+    } else {
+        chosen
+    }
+}
+
+impl Model for Cluster {
+    type Addr = NodeId;
+    type Msg = Message;
+    type Timer = Timer;
+    type Event = Event;
+    type Command = Command;
+
+    fn wire_size(msg: &Message) -> u32 {
+        msg.wire_size()
+    }
+
+    fn on_message(&mut self, ctx: &mut Ctx<'_, Self>, from: NodeId, to: NodeId, msg: Message) {
+        if !self.is_running(to) {
+            // The process is gone but its host is up: the OS answers requests with a TCP reset.
+            if msg.is_request() {
+                ctx.send(to, from, Message::ConnectionReset);
+            }
+            return;
+        }
+        match to {
+            NodeId::Broker(b) => self.brokers.get_mut(&b).expect("running broker").on_message(ctx, from, msg),
+            NodeId::Producer(p) => self.producers.get_mut(&p).expect("running producer").on_message(ctx, from, msg),
+            NodeId::Consumer(c) => self.consumers.get_mut(&c).expect("running consumer").on_message(ctx, from, msg),
+            NodeId::Controller(_) => {}
+        }
+    }
+
+    fn on_timer(&mut self, ctx: &mut Ctx<'_, Self>, node: NodeId, timer: Timer) {
+        if !self.is_running(node) {
+            return;
+        }
+        match node {
+            NodeId::Broker(b) => self.brokers.get_mut(&b).expect("running broker").on_timer(ctx, timer),
+            NodeId::Producer(p) => self.producers.get_mut(&p).expect("running producer").on_timer(ctx, timer),
+            NodeId::Consumer(c) => self.consumers.get_mut(&c).expect("running consumer").on_timer(ctx, timer),
+            NodeId::Controller(_) => {}
+        }
+    }
+
+    fn on_command(&mut self, ctx: &mut Ctx<'_, Self>, command: Command) -> Result<(), String> {
+        super::commands::apply(self, ctx, command)
+    }
+
+    fn host_up(&self, addr: &NodeId) -> bool {
+        self.process(*addr).is_none_or(|p| p.host_up())
+    }
+
+    fn paused_until(&self, addr: &NodeId) -> Option<SimTime> {
+        self.process(*addr).and_then(|p| p.paused_until())
+    }
+}

@@ -1,0 +1,144 @@
+//! Commands: what a user (a click, a console line, a lesson action) asks the simulation to do,
+//! in the imperative. Commands are data, recorded with the step they ran after, so a run can be
+//! replayed and shared. In lesson files they appear as `{"action": "crash", "node": "b2"}`.
+
+use serde::{Deserialize, Serialize};
+
+use super::types::NodeId;
+
+#[derive(Clone, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Command {
+    /// The application calls `producer.send(new ProducerRecord(topic, [partition,] key, value))`.
+    Produce {
+        producer: NodeId,
+        topic: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        key: Option<String>,
+        /// `None` sends a tombstone (a null value).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        value: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        partition: Option<i32>,
+    },
+    /// The application sends `count` records with values `<prefix>0..`, keys cycling through `keys`
+    /// (empty: null keys).
+    ProduceMany {
+        producer: NodeId,
+        topic: String,
+        count: u32,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        keys: Vec<String>,
+        #[serde(default = "default_value_prefix")]
+        value_prefix: String,
+    },
+    /// Produce continuously at `records_per_second` (0 stops), keys cycling through `keys`.
+    SetProduceRate {
+        producer: NodeId,
+        topic: String,
+        records_per_second: u32,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        keys: Vec<String>,
+    },
+    /// `producer.flush()`: every batch becomes ready now.
+    Flush { producer: NodeId },
+    /// Change one client config (producer or consumer) by its Kafka name.
+    SetConfig { node: NodeId, key: String, value: String },
+
+    /// The process dies (kill -9); the machine and its page cache survive.
+    Crash { node: NodeId },
+    /// The machine loses power: data the OS had not flushed is lost.
+    PowerFail { node: NodeId },
+    /// Start a stopped process again.
+    Restart { node: NodeId },
+    /// A controlled shutdown: leadership moves away first, then the process stops.
+    Shutdown { node: NodeId },
+    /// Freeze the process for `ms` (a long GC pause); it wakes up with a stale view.
+    Pause { node: NodeId, ms: u64 },
+
+    /// Cut every link to and from `node`.
+    Isolate { node: NodeId },
+    /// Split the network into groups that cannot reach each other.
+    PartitionNetwork { groups: Vec<Vec<NodeId>> },
+    /// Cut links from every node of `from` to every node of `to`, one way.
+    PartitionOneWay { from: Vec<NodeId>, to: Vec<NodeId> },
+    /// Remove every network cut.
+    Heal,
+    /// Set the link between `a` and `b` (both directions): latency range, loss and duplication.
+    SetLink {
+        a: NodeId,
+        b: NodeId,
+        latency_ms: (u64, u64),
+        #[serde(default)]
+        loss_percent: u32,
+        #[serde(default)]
+        duplicate_percent: u32,
+    },
+    /// Slow the replication traffic from `leader` to `follower` to `bytes_per_second`.
+    ThrottleLink { from: NodeId, to: NodeId, bytes_per_second: u64 },
+    /// Hold every message on `from -> to` until `ReleaseLink`.
+    HoldLink { from: NodeId, to: NodeId },
+    ReleaseLink { from: NodeId, to: NodeId },
+
+    /// `kafka-leader-election.sh --election-type preferred --all-topic-partitions`.
+    ElectPreferredLeaders,
+    /// `kafka-topics.sh --create`.
+    CreateTopic { topic: String, partitions: i32, replication_factor: u32 },
+    /// `kafka-topics.sh --alter --partitions`: grow a topic to `partitions`.
+    AddPartitions { topic: String, partitions: i32 },
+
+    /// Consumer application actions.
+    Seek { consumer: NodeId, partition: String, to: SeekTarget },
+    CommitSync { consumer: NodeId },
+    /// Start a consumer's poll loop (or resume it).
+    StartConsumer { consumer: NodeId },
+    /// `consumer.close()`: leave the group and stop.
+    CloseConsumer { consumer: NodeId },
+    /// Change how long the consumer's application takes per record.
+    SetProcessingTime { consumer: NodeId, ms_per_record: u64 },
+}
+
+impl Command {
+    /// Every node the command names (for validation and highlighting).
+    pub fn nodes(&self) -> Vec<NodeId> {
+        use Command::*;
+        match self {
+            Produce { producer, .. } | ProduceMany { producer, .. } | SetProduceRate { producer, .. } | Flush { producer } => {
+                vec![*producer]
+            }
+            SetConfig { node, .. } | Crash { node } | PowerFail { node } | Restart { node } | Shutdown { node } | Pause { node, .. } | Isolate { node } => {
+                vec![*node]
+            }
+            PartitionNetwork { groups } => groups.iter().flatten().copied().collect(),
+            PartitionOneWay { from, to } => from.iter().chain(to).copied().collect(),
+            SetLink { a, b, .. } => vec![*a, *b],
+            ThrottleLink { from, to, .. } | HoldLink { from, to } | ReleaseLink { from, to } => vec![*from, *to],
+            Seek { consumer, .. } | CommitSync { consumer } | StartConsumer { consumer } | CloseConsumer { consumer } | SetProcessingTime { consumer, .. } => {
+                vec![*consumer]
+            }
+            Heal | ElectPreferredLeaders | CreateTopic { .. } | AddPartitions { .. } => vec![],
+        }
+    }
+
+    /// The topic the command names, if any.
+    pub fn topic(&self) -> Option<&str> {
+        match self {
+            Command::Produce { topic, .. } | Command::ProduceMany { topic, .. } | Command::SetProduceRate { topic, .. } | Command::AddPartitions { topic, .. } => {
+                Some(topic)
+            }
+            _ => None,
+        }
+    }
+}
+
+fn default_value_prefix() -> String {
+    "m".to_string()
+}
+
+#[derive(Clone, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SeekTarget {
+    Beginning,
+    End,
+    Offset(i64),
+}

@@ -1,0 +1,301 @@
+//! Kafka's `ConfigDef`, reduced to what the simulator needs: each known key with its type,
+//! default, validator and documentation, and a parser that turns user-supplied values into a
+//! validated set, with Kafka's own error texts (`Invalid value abc for configuration linger.ms:
+//! Not a number of type LONG`). The UI's config panels are drawn from the same tables.
+
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ConfigType {
+    Boolean,
+    Short,
+    Int,
+    Long,
+    /// A decimal such as `0.5`, kept as thousandths (no floats in state).
+    Double,
+    String,
+    List,
+    Class,
+}
+
+impl ConfigType {
+    fn kafka_name(self) -> &'static str {
+        match self {
+            ConfigType::Boolean => "BOOLEAN",
+            ConfigType::Short => "SHORT",
+            ConfigType::Int => "INT",
+            ConfigType::Long => "LONG",
+            ConfigType::Double => "DOUBLE",
+            ConfigType::String => "STRING",
+            ConfigType::List => "LIST",
+            ConfigType::Class => "CLASS",
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Validator {
+    None,
+    AtLeast(i64),
+    Between(i64, i64),
+    /// Case-sensitive list of allowed values (Kafka's `ValidString`).
+    OneOf(&'static [&'static str]),
+}
+
+/// One configuration key. `default` is Kafka's default in string form ("" for null).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct ConfigKey {
+    pub name: &'static str,
+    pub ty: ConfigType,
+    pub default: &'static str,
+    pub validator: Validator,
+    pub doc: &'static str,
+}
+
+/// The validated values of one config family (producer, consumer, broker, topic), with which
+/// keys the user set explicitly (Kafka decides some things on that, e.g. idempotence).
+#[derive(Clone, PartialEq, Eq, Hash, Debug, Default)]
+pub struct ConfigValues {
+    values: BTreeMap<&'static str, String>,
+    explicit: BTreeSet<&'static str>,
+}
+
+impl ConfigValues {
+    pub fn get(&self, name: &str) -> &str {
+        self.values.get(name).map(String::as_str).unwrap_or_else(|| panic!("config key {name} is defined"))
+    }
+    pub fn int(&self, name: &str) -> i64 {
+        self.get(name).parse().unwrap_or_else(|_| panic!("config {name} was validated as a number"))
+    }
+    pub fn bool(&self, name: &str) -> bool {
+        self.get(name).eq_ignore_ascii_case("true")
+    }
+    /// A DOUBLE in thousandths: `0.5` -> 500.
+    pub fn thousandths(&self, name: &str) -> i64 {
+        parse_thousandths(self.get(name)).unwrap_or_else(|| panic!("config {name} was validated as a decimal"))
+    }
+    pub fn list(&self, name: &str) -> Vec<String> {
+        split_list(self.get(name))
+    }
+    pub fn is_explicit(&self, name: &str) -> bool {
+        self.explicit.contains(name)
+    }
+    /// Every key with its current value, for display.
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        self.values.iter().map(|(k, v)| (*k, v.as_str()))
+    }
+    /// The explicitly set keys and values (for writing a lesson back out).
+    pub fn explicit_entries(&self) -> BTreeMap<String, String> {
+        self.explicit.iter().map(|k| (k.to_string(), self.values[k].clone())).collect()
+    }
+}
+
+/// A config problem, phrased the way Kafka phrases it.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct ConfigError {
+    pub key: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// Validate `supplied` against `keys`; unknown keys are errors (a typo in a lesson should not be
+/// silently ignored), with a suggestion when a known key is close.
+pub fn parse(keys: &'static [ConfigKey], supplied: &BTreeMap<String, Value>) -> Result<ConfigValues, Vec<ConfigError>> {
+    let mut out = ConfigValues::default();
+    for key in keys {
+        out.values.insert(key.name, key.default.to_string());
+    }
+    let mut errors = Vec::new();
+    for (name, value) in supplied {
+        let Some(key) = keys.iter().find(|k| k.name == name) else {
+            errors.push(unknown_key(keys, name));
+            continue;
+        };
+        match value_as_string(value).and_then(|s| validate(key, &s).map(|()| s)) {
+            Ok(s) => {
+                out.values.insert(key.name, s);
+                out.explicit.insert(key.name);
+            }
+            Err(message) => errors.push(ConfigError { key: name.clone(), message }),
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Validate one value typed by a user (the UI's config panel) and return the new set.
+pub fn with_value(keys: &'static [ConfigKey], current: &ConfigValues, name: &str, raw: &str) -> Result<ConfigValues, ConfigError> {
+    let key = keys.iter().find(|k| k.name == name).ok_or_else(|| unknown_key(keys, name))?;
+    let raw = raw.trim().to_string();
+    validate(key, &raw).map_err(|message| ConfigError { key: name.to_string(), message })?;
+    let mut next = current.clone();
+    next.values.insert(key.name, raw);
+    next.explicit.insert(key.name);
+    Ok(next)
+}
+
+fn unknown_key(keys: &'static [ConfigKey], name: &str) -> ConfigError {
+    let closest = keys.iter().map(|k| (edit_distance(k.name, name), k.name)).min();
+    let hint = match closest {
+        Some((d, k)) if d <= 3 => format!(" (did you mean {k}?)"),
+        _ => String::new(),
+    };
+    ConfigError { key: name.to_string(), message: format!("The configuration '{name}' isn't a known config{hint}.") }
+}
+
+fn value_as_string(value: &Value) -> Result<String, String> {
+    match value {
+        Value::String(s) => Ok(s.trim().to_string()),
+        Value::Number(n) => Ok(n.to_string()),
+        Value::Bool(b) => Ok(b.to_string()),
+        Value::Null => Ok(String::new()),
+        Value::Array(items) => items
+            .iter()
+            .map(|v| match v {
+                Value::String(s) => Ok(s.trim().to_string()),
+                other => Err(format!("list items must be strings, got {other}")),
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(|v| v.join(",")),
+        Value::Object(_) => Err("expected a string, number or boolean, got an object".into()),
+    }
+}
+
+fn validate(key: &ConfigKey, value: &str) -> Result<(), String> {
+    let invalid = |reason: String| format!("Invalid value {value} for configuration {}: {reason}", key.name);
+    let number = match key.ty {
+        ConfigType::Short => Some(value.parse::<i16>().map(i64::from).ok()),
+        ConfigType::Int => Some(value.parse::<i32>().map(i64::from).ok()),
+        ConfigType::Long => Some(value.parse::<i64>().ok()),
+        ConfigType::Double => Some(parse_thousandths(value)),
+        _ => None,
+    };
+    if let Some(parsed) = number {
+        let n = parsed.ok_or_else(|| invalid(format!("Not a number of type {}", key.ty.kafka_name())))?;
+        return match key.validator {
+            Validator::AtLeast(min) if n < min => Err(invalid(format!("Value must be at least {}", show(key, min)))),
+            Validator::Between(lo, hi) if n < lo || n > hi => {
+                Err(invalid(format!("Value must be between {} and {}", show(key, lo), show(key, hi))))
+            }
+            _ => Ok(()),
+        };
+    }
+    if key.ty == ConfigType::Boolean && !value.eq_ignore_ascii_case("true") && !value.eq_ignore_ascii_case("false") {
+        return Err(invalid("Expected value to be either true or false".into()));
+    }
+    if let Validator::OneOf(allowed) = key.validator {
+        let items = if key.ty == ConfigType::List { split_list(value) } else { vec![value.to_string()] };
+        for item in items {
+            if !allowed.contains(&item.as_str()) {
+                return Err(format!(
+                    "Invalid value {item} for configuration {}: String must be one of: {}",
+                    key.name,
+                    allowed.join(", ")
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn show(key: &ConfigKey, n: i64) -> String {
+    if key.ty != ConfigType::Double {
+        return n.to_string();
+    }
+    let frac = format!("{:03}", (n % 1000).abs());
+    let frac = frac.trim_end_matches('0');
+    format!("{}.{}", n / 1000, if frac.is_empty() { "0" } else { frac })
+}
+
+/// `0.5` -> 500, `1` -> 1000; at most three decimals.
+pub fn parse_thousandths(s: &str) -> Option<i64> {
+    let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
+    if whole.is_empty() || frac.len() > 3 || !frac.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let whole: i64 = whole.parse().ok()?;
+    let frac: i64 = if frac.is_empty() { 0 } else { format!("{frac:0<3}").parse().ok()? };
+    whole.checked_mul(1000)?.checked_add(if whole < 0 { -frac } else { frac })
+}
+
+fn split_list(s: &str) -> Vec<String> {
+    s.split(',').map(str::trim).filter(|x| !x.is_empty()).map(str::to_string).collect()
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const KEYS: &[ConfigKey] = &[
+        ConfigKey { name: "linger.ms", ty: ConfigType::Long, default: "5", validator: Validator::AtLeast(0), doc: "" },
+        ConfigKey { name: "acks", ty: ConfigType::String, default: "all", validator: Validator::OneOf(&["all", "-1", "0", "1"]), doc: "" },
+        ConfigKey { name: "enable.idempotence", ty: ConfigType::Boolean, default: "true", validator: Validator::None, doc: "" },
+        ConfigKey { name: "ratio", ty: ConfigType::Double, default: "0.5", validator: Validator::Between(0, 1000), doc: "" },
+    ];
+
+    fn parse_one(name: &str, value: Value) -> Result<ConfigValues, Vec<ConfigError>> {
+        parse(KEYS, &BTreeMap::from([(name.to_string(), value)]))
+    }
+
+    #[test]
+    fn defaults_apply_and_explicit_values_are_tracked() {
+        let v = parse_one("linger.ms", json!(20)).unwrap();
+        assert_eq!(v.int("linger.ms"), 20);
+        assert_eq!(v.get("acks"), "all");
+        assert!(v.is_explicit("linger.ms") && !v.is_explicit("acks"));
+        assert_eq!(v.thousandths("ratio"), 500);
+    }
+
+    #[test]
+    fn errors_use_kafkas_wording() {
+        let e = parse_one("linger.ms", json!("abc")).unwrap_err();
+        assert_eq!(e[0].message, "Invalid value abc for configuration linger.ms: Not a number of type LONG");
+        let e = parse_one("linger.ms", json!(-1)).unwrap_err();
+        assert_eq!(e[0].message, "Invalid value -1 for configuration linger.ms: Value must be at least 0");
+        let e = parse_one("acks", json!("2")).unwrap_err();
+        assert_eq!(e[0].message, "Invalid value 2 for configuration acks: String must be one of: all, -1, 0, 1");
+        let e = parse_one("enable.idempotence", json!("yes")).unwrap_err();
+        assert_eq!(e[0].message, "Invalid value yes for configuration enable.idempotence: Expected value to be either true or false");
+        let e = parse_one("ratio", json!("1.5")).unwrap_err();
+        assert_eq!(e[0].message, "Invalid value 1.5 for configuration ratio: Value must be between 0.0 and 1.0");
+    }
+
+    #[test]
+    fn unknown_keys_suggest_the_closest_known_one() {
+        let e = parse_one("linger.msx", json!(1)).unwrap_err();
+        assert_eq!(e[0].message, "The configuration 'linger.msx' isn't a known config (did you mean linger.ms?).");
+    }
+
+    #[test]
+    fn thousandths_parse_decimals_without_floats() {
+        assert_eq!(parse_thousandths("0.5"), Some(500));
+        assert_eq!(parse_thousandths("1"), Some(1000));
+        assert_eq!(parse_thousandths("0.125"), Some(125));
+        assert_eq!(parse_thousandths("0.1234"), None);
+        assert_eq!(parse_thousandths("x"), None);
+    }
+}

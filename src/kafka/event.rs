@@ -1,0 +1,121 @@
+//! Facts, in the past tense: what a step did. The narration, the UI's highlights, the history
+//! checker and the lesson expectations all read these; nothing reads the handlers' internals.
+
+use super::errors::ErrorCode;
+use super::record::RecordId;
+use super::types::{BrokerId, NodeId, TopicPartition};
+use std::rc::Rc;
+
+/// Why a producer batch left the accumulator (`RecordAccumulator.ready`).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum BatchReadyReason {
+    /// It reached `batch.size` (or another batch is queued behind it).
+    Full,
+    /// `linger.ms` elapsed since it was created.
+    LingerExpired,
+    /// `flush()` was called (or the producer is closing).
+    Flush,
+    /// `buffer.memory` is exhausted and someone is waiting for space.
+    BufferExhausted,
+    /// A retry whose backoff is over.
+    Retry,
+    /// Not ready itself, but its leader had a ready batch, so the sender drained it too
+    /// (`RecordAccumulator.drain` takes the first batch of every partition of a ready node).
+    Piggyback,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum ElectionKind {
+    /// First in-sync replica in assignment order.
+    Clean,
+    /// An out-of-sync replica, allowed by `unclean.leader.election.enable`.
+    Unclean,
+    Preferred,
+    /// Leadership moved away from a broker in controlled shutdown.
+    ControlledShutdown,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum ProcessFault {
+    /// The process died; the OS (and its page cache) survives.
+    Crash,
+    /// The machine lost power: unflushed page-cache data is gone.
+    PowerFailure,
+    /// A clean stop after moving leadership away.
+    GracefulShutdown,
+}
+
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub enum Event {
+    // ---- producer ----
+    RecordAppendedToBatch {
+        producer: u32,
+        partition: TopicPartition,
+        record: RecordId,
+        batch_records: u32,
+        batch_bytes: u32,
+        batch_size: u32,
+        new_batch: bool,
+    },
+    /// A record was produced to a partition chosen by this rule.
+    RecordPartitioned { producer: u32, record: RecordId, partition: TopicPartition, how: Rc<str> },
+    StickyPartitionSwitched { producer: u32, topic: String, from: Option<i32>, to: i32 },
+    BatchReady { producer: u32, partition: TopicPartition, reason: BatchReadyReason, records: u32, bytes: u32 },
+    ProduceSent { producer: u32, broker: BrokerId, correlation_id: u32, batches: Vec<(TopicPartition, u32)>, bytes: u32 },
+    ProduceAcked { producer: u32, partition: TopicPartition, base_offset: i64, records: Vec<RecordId>, duplicate: bool },
+    ProduceFailed { producer: u32, partition: TopicPartition, error: ErrorCode, records: Vec<RecordId>, retrying: bool, message: Option<Rc<str>> },
+    SendBlocked { producer: u32, record: RecordId, waiting_bytes: u32 },
+    SendTimedOut { producer: u32, record: RecordId, after_ms: u64 },
+    RequestTimedOut { node: NodeId, broker: BrokerId, correlation_id: u32, api: &'static str },
+    ProducerIdAssigned { producer: u32, producer_id: i64, epoch: i16 },
+    ConnectionLost { node: NodeId, peer: NodeId, failed_requests: u32 },
+    MetadataUpdated { node: NodeId, leaders: Vec<(TopicPartition, Option<BrokerId>, i32)> },
+
+    // ---- brokers ----
+    BatchAppended { broker: BrokerId, partition: TopicPartition, base_offset: i64, last_offset: i64, leader_epoch: i32, records: Vec<RecordId> },
+    DuplicateBatchIgnored { broker: BrokerId, partition: TopicPartition, producer_id: i64, base_sequence: i32, original_offset: i64 },
+    ProduceRejected { broker: BrokerId, partition: TopicPartition, error: ErrorCode, reason: Rc<str> },
+    FollowerAppended { broker: BrokerId, partition: TopicPartition, from_offset: i64, to_offset: i64 },
+    HighWatermarkAdvanced { broker: BrokerId, partition: TopicPartition, from: i64, to: i64 },
+    FollowerTruncated { broker: BrokerId, partition: TopicPartition, from: i64, to: i64, reason: Rc<str> },
+    IsrChangeProposed { broker: BrokerId, partition: TopicPartition, from: Vec<BrokerId>, to: Vec<BrokerId>, reason: Rc<str> },
+    BecameLeader { broker: BrokerId, partition: TopicPartition, leader_epoch: i32, log_end_offset: i64 },
+    BecameFollower { broker: BrokerId, partition: TopicPartition, leader: Option<BrokerId>, leader_epoch: i32 },
+    ParkedProduceCompleted { broker: BrokerId, partition: TopicPartition, error: ErrorCode },
+    RecordsLostOnPowerFailure { broker: BrokerId, partition: TopicPartition, from: i64, to: i64 },
+    SegmentsDeleted { broker: BrokerId, partition: TopicPartition, new_log_start_offset: i64, segments: u32, reason: Rc<str> },
+    LogCompacted { broker: BrokerId, partition: TopicPartition, removed_records: u32 },
+
+    // ---- processes and faults ----
+    ProcessStopped { node: NodeId, fault: ProcessFault },
+    ProcessStarted { node: NodeId },
+    ProcessPaused { node: NodeId, until_ms: u64 },
+    ProcessResumed { node: NodeId },
+    NetworkChanged { description: Rc<str> },
+
+    // ---- controller ----
+    ControllerElected { controller: u32, epoch: i32 },
+    ControllerVoteStarted { controller: u32, epoch: i32 },
+    MetadataCommitted { controller: u32, offset: i64, description: Rc<str> },
+    BrokerRegistered { broker: BrokerId, epoch: i64 },
+    BrokerFenced { broker: BrokerId, reason: Rc<str> },
+    BrokerUnfenced { broker: BrokerId },
+    LeaderElected { partition: TopicPartition, leader: Option<BrokerId>, leader_epoch: i32, kind: ElectionKind, isr: Vec<BrokerId> },
+    IsrChanged { partition: TopicPartition, from: Vec<BrokerId>, to: Vec<BrokerId>, partition_epoch: i32 },
+    TopicCreated { topic: String, partitions: i32, replication_factor: u32 },
+
+    // ---- consumers ----
+    RecordsFetched { consumer: u32, partition: TopicPartition, first_offset: i64, last_offset: i64 },
+    RecordsPolled { consumer: u32, records: Vec<(TopicPartition, i64, RecordId)> },
+    RecordsProcessed { consumer: u32, records: Vec<(TopicPartition, i64, RecordId)> },
+    PositionReset { consumer: u32, partition: TopicPartition, offset: i64, reason: Rc<str> },
+    OffsetsCommitted { consumer: u32, offsets: Vec<(TopicPartition, i64)>, ok: bool, error: ErrorCode },
+    TruncationDetected { consumer: u32, partition: TopicPartition, position: i64, end_offset: i64 },
+    GroupStateChanged { broker: BrokerId, group: String, from: &'static str, to: &'static str, generation: i32 },
+    PartitionsAssigned { consumer: u32, generation: i32, partitions: Vec<TopicPartition> },
+    PartitionsRevoked { consumer: u32, partitions: Vec<TopicPartition> },
+    MemberRemoved { broker: BrokerId, group: String, member: String, reason: Rc<str> },
+
+    /// A user-visible note (e.g. a command could not do all it was asked).
+    Notice { text: Rc<str> },
+}

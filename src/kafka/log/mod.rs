@@ -1,0 +1,258 @@
+//! A partition's log on one broker: record batches in segments, the log start and end offsets,
+//! the leader-epoch cache, and what the simulated OS has flushed to disk. Offsets are dense from
+//! the log start offset to the log end offset, except where compaction left gaps.
+
+pub mod epoch_cache;
+
+use super::config::LogConfig;
+use super::errors::ErrorCode;
+use super::record::RecordBatch;
+use epoch_cache::LeaderEpochCache;
+
+/// A file of consecutive batches. Retention deletes whole segments only.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub struct Segment {
+    pub base_offset: i64,
+    pub batches: Vec<RecordBatch>,
+    pub size_bytes: u64,
+    pub created_at_ms: i64,
+    pub largest_timestamp_ms: i64,
+}
+
+impl Segment {
+    fn new(base_offset: i64, now_ms: i64) -> Segment {
+        Segment { base_offset, batches: Vec::new(), size_bytes: 0, created_at_ms: now_ms, largest_timestamp_ms: -1 }
+    }
+    pub fn next_offset(&self) -> i64 {
+        self.batches.last().map_or(self.base_offset, RecordBatch::next_offset)
+    }
+}
+
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub struct PartitionLog {
+    /// Invariant: never empty; the last segment is the active one.
+    segments: Vec<Segment>,
+    log_start_offset: i64,
+    log_end_offset: i64,
+    /// Offsets below this are on disk; a power failure loses the rest.
+    recovery_point: i64,
+    epochs: LeaderEpochCache,
+    config: LogConfig,
+}
+
+impl PartitionLog {
+    pub fn new(config: LogConfig, now_ms: i64) -> PartitionLog {
+        PartitionLog {
+            segments: vec![Segment::new(0, now_ms)],
+            log_start_offset: 0,
+            log_end_offset: 0,
+            recovery_point: 0,
+            epochs: LeaderEpochCache::new(),
+            config,
+        }
+    }
+
+    pub fn log_start_offset(&self) -> i64 {
+        self.log_start_offset
+    }
+    pub fn log_end_offset(&self) -> i64 {
+        self.log_end_offset
+    }
+    pub fn recovery_point(&self) -> i64 {
+        self.recovery_point
+    }
+    pub fn epochs(&self) -> &LeaderEpochCache {
+        &self.epochs
+    }
+    pub fn config(&self) -> &LogConfig {
+        &self.config
+    }
+    pub fn segments(&self) -> &[Segment] {
+        &self.segments
+    }
+    pub fn size_bytes(&self) -> u64 {
+        self.segments.iter().map(|s| s.size_bytes).sum()
+    }
+    /// Epoch of the last batch, Kafka's `latestEpoch` (what a follower sends as lastFetchedEpoch).
+    pub fn latest_epoch(&self) -> Option<i32> {
+        self.epochs.latest_epoch()
+    }
+
+    /// Append a batch as leader: stamp it with the next offset and the leader epoch.
+    pub fn append_as_leader(&mut self, batch: &RecordBatch, leader_epoch: i32, now_ms: i64) -> RecordBatch {
+        let stamped = batch.stamped(self.log_end_offset, leader_epoch);
+        self.append(stamped.clone(), now_ms);
+        stamped
+    }
+
+    /// Append batches copied from the leader. Batches the log already has are skipped; a gap
+    /// (a batch starting beyond the log end) stops the append.
+    pub fn append_as_follower(&mut self, batches: &[RecordBatch], now_ms: i64) -> u32 {
+        let mut appended = 0;
+        for batch in batches {
+            if batch.next_offset() <= self.log_end_offset {
+                continue;
+            }
+            if batch.base_offset != self.log_end_offset {
+                break;
+            }
+            self.append(batch.clone(), now_ms);
+            appended += 1;
+        }
+        appended
+    }
+
+    fn append(&mut self, batch: RecordBatch, now_ms: i64) {
+        self.maybe_roll(batch.size_bytes as u64, now_ms);
+        self.epochs.assign(batch.partition_leader_epoch, batch.base_offset);
+        self.log_end_offset = batch.next_offset();
+        let active = self.segments.last_mut().expect("a log always has an active segment");
+        active.size_bytes += batch.size_bytes as u64;
+        active.largest_timestamp_ms = active.largest_timestamp_ms.max(batch.max_timestamp_ms);
+        active.batches.push(batch);
+    }
+
+    /// Roll a new active segment when the next batch would overflow `segment.bytes` or the active
+    /// segment is older than `segment.ms` (`UnifiedLog.maybeRoll`).
+    fn maybe_roll(&mut self, next_batch_bytes: u64, now_ms: i64) {
+        let active = self.segments.last().expect("a log always has an active segment");
+        if active.batches.is_empty() {
+            return;
+        }
+        let too_big = active.size_bytes + next_batch_bytes > self.config.segment_bytes;
+        let too_old = now_ms - active.created_at_ms > self.config.segment_ms as i64;
+        if too_big || too_old {
+            // Kafka flushes a segment when it stops being active.
+            self.recovery_point = self.recovery_point.max(self.log_end_offset);
+            self.segments.push(Segment::new(self.log_end_offset, now_ms));
+        }
+    }
+
+    /// Batches from the one holding `fetch_offset` up to (not including) `max_offset`, at most
+    /// `max_bytes` but always at least one batch so a fetcher makes progress.
+    pub fn read(&self, fetch_offset: i64, max_offset: i64, max_bytes: u32) -> Result<Vec<RecordBatch>, ErrorCode> {
+        if fetch_offset < self.log_start_offset || fetch_offset > self.log_end_offset {
+            return Err(ErrorCode::OFFSET_OUT_OF_RANGE);
+        }
+        let mut out = Vec::new();
+        let mut bytes = 0u32;
+        let first_segment = self.segments.partition_point(|s| s.next_offset() <= fetch_offset);
+        for segment in &self.segments[first_segment.min(self.segments.len())..] {
+            let first_batch = segment.batches.partition_point(|b| b.next_offset() <= fetch_offset);
+            for batch in &segment.batches[first_batch..] {
+                if batch.base_offset >= max_offset || (!out.is_empty() && bytes + batch.size_bytes > max_bytes) {
+                    return Ok(out);
+                }
+                bytes += batch.size_bytes;
+                out.push(batch.clone());
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every batch, oldest first.
+    pub fn batches(&self) -> impl Iterator<Item = &RecordBatch> {
+        self.segments.iter().flat_map(|s| s.batches.iter())
+    }
+
+    /// Remove everything at and above `offset` (a batch straddling it goes entirely).
+    pub fn truncate_to(&mut self, offset: i64) {
+        if offset >= self.log_end_offset {
+            return;
+        }
+        for segment in &mut self.segments {
+            segment.batches.retain(|b| b.next_offset() <= offset);
+            segment.size_bytes = segment.batches.iter().map(|b| b.size_bytes as u64).sum();
+        }
+        while self.segments.len() > 1 && self.segments.last().is_some_and(|s| s.batches.is_empty() && s.base_offset >= offset) {
+            self.segments.pop();
+        }
+        let end = self.batches().last().map_or(self.log_start_offset, RecordBatch::next_offset);
+        self.log_end_offset = end.max(self.log_start_offset);
+        self.recovery_point = self.recovery_point.min(self.log_end_offset);
+        self.epochs.truncate_from_end(self.log_end_offset);
+    }
+
+    /// The simulated OS wrote every dirty page to disk.
+    pub fn flush(&mut self) {
+        self.recovery_point = self.log_end_offset;
+    }
+
+    /// Power failure: whatever the OS had not written is gone.
+    pub fn lose_unflushed(&mut self) -> i64 {
+        let lost = self.log_end_offset - self.recovery_point;
+        self.truncate_to(self.recovery_point);
+        lost
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kafka::compression::Compression;
+    use crate::kafka::config::{BrokerConfig, LogConfig};
+    use crate::kafka::record::{Payload, ProducerIdentity, Record, RecordId};
+
+    fn config() -> LogConfig {
+        let topic = crate::kafka::config::def::parse(crate::kafka::config::TOPIC_KEYS, &Default::default()).unwrap();
+        LogConfig::resolve(&topic, &BrokerConfig::defaults())
+    }
+
+    fn batch(values: &[&str]) -> RecordBatch {
+        let records = values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| Record {
+                id: RecordId { producer: 1, serial: i as u32 },
+                offset_delta: i as u32,
+                timestamp_ms: 0,
+                key: None,
+                value: Some(Payload::text(v)),
+                headers: vec![],
+            })
+            .collect();
+        RecordBatch::new(records, ProducerIdentity::NONE, Compression::None)
+    }
+
+    #[test]
+    fn leader_appends_get_consecutive_offsets() {
+        let mut log = PartitionLog::new(config(), 0);
+        let a = log.append_as_leader(&batch(&["a", "b"]), 0, 0);
+        let b = log.append_as_leader(&batch(&["c"]), 1, 0);
+        assert_eq!((a.base_offset, b.base_offset, log.log_end_offset()), (0, 2, 3));
+        assert_eq!(log.latest_epoch(), Some(1));
+    }
+
+    #[test]
+    fn read_returns_the_batch_holding_the_offset_and_stops_at_max_offset() {
+        let mut log = PartitionLog::new(config(), 0);
+        log.append_as_leader(&batch(&["a", "b"]), 0, 0);
+        log.append_as_leader(&batch(&["c"]), 0, 0);
+        let read = log.read(1, 2, 1 << 20).unwrap();
+        assert_eq!(read.len(), 1);
+        assert_eq!(read[0].base_offset, 0);
+        assert_eq!(log.read(4, 4, 100), Err(ErrorCode::OFFSET_OUT_OF_RANGE));
+    }
+
+    #[test]
+    fn power_failure_loses_only_unflushed_records() {
+        let mut log = PartitionLog::new(config(), 0);
+        log.append_as_leader(&batch(&["a"]), 0, 0);
+        log.flush();
+        log.append_as_leader(&batch(&["b", "c"]), 0, 0);
+        assert_eq!(log.lose_unflushed(), 2);
+        assert_eq!(log.log_end_offset(), 1);
+    }
+
+    #[test]
+    fn follower_append_skips_what_it_has_and_stops_at_gaps() {
+        let mut leader = PartitionLog::new(config(), 0);
+        let b0 = leader.append_as_leader(&batch(&["a"]), 0, 0);
+        let b1 = leader.append_as_leader(&batch(&["b"]), 0, 0);
+        let b2 = leader.append_as_leader(&batch(&["c"]), 0, 0);
+        let mut follower = PartitionLog::new(config(), 0);
+        assert_eq!(follower.append_as_follower(&[b0.clone(), b2.clone()], 0), 1);
+        assert_eq!(follower.append_as_follower(&[b0, b1, b2], 0), 2);
+        assert_eq!(follower.log_end_offset(), 3);
+    }
+}

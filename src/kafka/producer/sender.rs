@@ -1,0 +1,282 @@
+//! The producer's sender (`Sender.runOnce`): expire batches past `delivery.timeout.ms`, find
+//! brokers with a ready batch, drain batches for them into Produce requests while the connection
+//! has fewer than `max.in.flight.requests.per.connection` unanswered, and handle what comes back:
+//! success, retriable errors (back off and retry, refresh metadata if the leader moved) and final
+//! failures.
+
+use super::accumulator::ProducerBatch;
+use super::Producer;
+use crate::kafka::compression::Compression;
+use crate::kafka::config::Acks;
+use crate::kafka::errors::ErrorCode;
+use crate::kafka::event::{BatchReadyReason, Event};
+use crate::kafka::protocol::{Message, ProducePartitionResponse, ProduceRequest, ProduceResponse};
+use crate::kafka::record::{ProducerIdentity, RecordBatch};
+use crate::kafka::timer::Timer;
+use crate::kafka::types::{BrokerId, TopicPartition};
+use crate::kafka::Cluster;
+use crate::sim::{Ctx, SimDuration};
+use std::collections::BTreeSet;
+use std::rc::Rc;
+
+impl Producer {
+    pub(crate) fn run_sender(&mut self, ctx: &mut Ctx<'_, Cluster>) {
+        if !self.process.is_running() {
+            return;
+        }
+        self.expire_batches(ctx);
+        let linger = SimDuration::from_ms(self.config.linger_ms);
+        let mut ready_nodes = BTreeSet::new();
+        let mut leaderless = false;
+        for tp in self.accumulator.partitions() {
+            if self.accumulator.ready_reason(&tp, ctx.now, self.config.batch_size, linger, self.flushing, false).is_some() {
+                match self.metadata.leader(&tp) {
+                    Some(b) => {
+                        ready_nodes.insert(b);
+                    }
+                    None => leaderless = true,
+                }
+            }
+        }
+        if leaderless {
+            self.metadata.needs_update = true;
+            self.request_metadata(ctx);
+        }
+        for broker in ready_nodes {
+            if self.net.in_flight_to(broker) >= self.config.max_in_flight_requests_per_connection as usize {
+                continue;
+            }
+            let batches = self.drain(ctx, broker, linger);
+            if !batches.is_empty() {
+                self.send_produce(ctx, broker, batches);
+            }
+        }
+        if self.flushing && self.accumulator.is_empty() && self.in_flight.is_empty() {
+            self.flushing = false;
+        }
+        self.arm_timers(ctx, linger);
+    }
+
+    /// Take the first batch of every partition led by `broker` (`RecordAccumulator.drain`), up to
+    /// `max.request.size`.
+    fn drain(&mut self, ctx: &mut Ctx<'_, Cluster>, broker: BrokerId, linger: SimDuration) -> Vec<(TopicPartition, ProducerBatch)> {
+        let mut drained = Vec::new();
+        let mut request_bytes = 0u32;
+        let in_flight_partitions: BTreeSet<TopicPartition> =
+            self.in_flight.values().flatten().map(|(tp, _)| tp.clone()).collect();
+        for tp in self.accumulator.partitions() {
+            if self.metadata.leader(&tp) != Some(broker) {
+                continue;
+            }
+            // With one request in flight per connection Kafka guarantees order by muting the partition.
+            if self.config.max_in_flight_requests_per_connection == 1 && in_flight_partitions.contains(&tp) {
+                continue;
+            }
+            let Some(first) = self.accumulator.first(&tp) else { continue };
+            if first.retry_after.is_some_and(|t| t > ctx.now) {
+                continue;
+            }
+            if !drained.is_empty() && request_bytes + first.estimated_bytes > self.config.max_request_size {
+                break;
+            }
+            let reason = self
+                .accumulator
+                .ready_reason(&tp, ctx.now, self.config.batch_size, linger, self.flushing, false)
+                .unwrap_or(BatchReadyReason::Piggyback);
+            let mut batch = self.accumulator.pop_first(&tp).expect("first() saw a batch");
+            ctx.cancel_timer(self.node(), Timer::LingerExpired { partition: tp.clone() });
+            request_bytes += batch.estimated_bytes;
+            batch.ready_reason = Some(reason);
+            ctx.emit(Event::BatchReady {
+                producer: self.id,
+                partition: tp.clone(),
+                reason,
+                records: batch.record_count(),
+                bytes: batch.estimated_bytes,
+            });
+            drained.push((tp, batch));
+        }
+        drained
+    }
+
+    fn send_produce(&mut self, ctx: &mut Ctx<'_, Cluster>, broker: BrokerId, mut batches: Vec<(TopicPartition, ProducerBatch)>) {
+        let compression = Compression::parse(&self.config.compression_type).unwrap_or_default();
+        let mut partitions = Vec::new();
+        for (tp, batch) in &mut batches {
+            batch.attempts += 1;
+            batch.retry_after = None;
+            let identity = match batch.sequence {
+                Some((producer_id, producer_epoch, base_sequence)) => ProducerIdentity { producer_id, producer_epoch, base_sequence },
+                None => ProducerIdentity::NONE,
+            };
+            partitions.push((tp.clone(), RecordBatch::new(batch.records.clone(), identity, compression)));
+        }
+        let bytes = partitions.iter().map(|(_, b)| b.size_bytes).sum();
+        let summary = batches.iter().map(|(tp, b)| (tp.clone(), b.record_count())).collect();
+        let acks = self.config.acks;
+        let timeout = self.config.request_timeout_ms;
+        let expects_response = acks != Acks::Zero;
+        let correlation_id = self.net.send(ctx, self.node(), broker, expects_response.then_some(timeout), |correlation_id| {
+            Message::Produce(ProduceRequest { correlation_id, acks: acks.wire(), timeout_ms: timeout, partitions })
+        });
+        self.stats.requests_sent += 1;
+        ctx.emit(Event::ProduceSent { producer: self.id, broker, correlation_id, batches: summary, bytes });
+        if expects_response {
+            self.in_flight.insert(correlation_id, batches);
+        } else {
+            // acks=0: the record counts as sent once written to the socket; offset unknown (-1).
+            for (tp, batch) in batches {
+                self.complete_batch(ctx, &tp, batch, -1);
+            }
+        }
+    }
+
+    pub(super) fn handle_produce_response(&mut self, ctx: &mut Ctx<'_, Cluster>, response: ProduceResponse) {
+        if self.net.complete(ctx, self.node(), response.correlation_id).is_none() {
+            return;
+        }
+        let Some(batches) = self.in_flight.remove(&response.correlation_id) else { return };
+        for (tp, batch) in batches {
+            let result = response.partitions.iter().find(|r| r.partition == tp).cloned().unwrap_or(ProducePartitionResponse {
+                partition: tp.clone(),
+                error: ErrorCode::UNKNOWN_TOPIC_OR_PARTITION,
+                base_offset: -1,
+                log_start_offset: -1,
+                error_message: None,
+            });
+            if result.error == ErrorCode::NONE {
+                self.complete_batch(ctx, &tp, batch, result.base_offset);
+            } else {
+                self.retry_or_fail(ctx, tp, batch, result.error, result.error_message);
+            }
+        }
+        self.run_sender(ctx);
+    }
+
+    pub(super) fn handle_request_timeout(&mut self, ctx: &mut Ctx<'_, Cluster>, correlation_id: u32) {
+        let Some(request) = self.net.complete(ctx, self.node(), correlation_id) else { return };
+        ctx.emit(Event::RequestTimedOut { node: self.node(), broker: request.to, correlation_id, api: request.api });
+        if self.metadata.request_in_flight == Some(correlation_id) {
+            self.metadata.request_in_flight = None;
+            self.request_metadata(ctx);
+            return;
+        }
+        self.metadata.needs_update = true;
+        if let Some(batches) = self.in_flight.remove(&correlation_id) {
+            for (tp, batch) in batches {
+                self.retry_or_fail(ctx, tp, batch, ErrorCode::REQUEST_TIMED_OUT, None);
+            }
+        }
+        self.request_metadata(ctx);
+        self.run_sender(ctx);
+    }
+
+    /// The broker's host reset the connection (its process died): every request in flight to it
+    /// fails with a retriable network error, and metadata is refreshed.
+    pub(super) fn handle_connection_reset(&mut self, ctx: &mut Ctx<'_, Cluster>, broker: BrokerId) {
+        let failed = self.net.fail_all_to(ctx, self.node(), broker);
+        ctx.emit(Event::ConnectionLost { node: self.node(), peer: crate::kafka::types::NodeId::Broker(broker), failed_requests: failed.len() as u32 });
+        for (correlation_id, _) in failed {
+            if self.metadata.request_in_flight == Some(correlation_id) {
+                self.metadata.request_in_flight = None;
+            }
+            if let Some(batches) = self.in_flight.remove(&correlation_id) {
+                for (tp, batch) in batches {
+                    self.retry_or_fail(ctx, tp, batch, ErrorCode::NETWORK_EXCEPTION, None);
+                }
+            }
+        }
+        self.metadata.needs_update = true;
+        self.request_metadata(ctx);
+        self.run_sender(ctx);
+    }
+
+    fn complete_batch(&mut self, ctx: &mut Ctx<'_, Cluster>, tp: &TopicPartition, batch: ProducerBatch, base_offset: i64) {
+        self.accumulator.release(&batch);
+        self.stats.records_acked += batch.record_count() as u64;
+        ctx.emit(Event::ProduceAcked {
+            producer: self.id,
+            partition: tp.clone(),
+            base_offset,
+            records: batch.records.iter().map(|r| r.id).collect(),
+            duplicate: false,
+        });
+    }
+
+    /// Retry a failed batch if the error is retriable, retries remain and `delivery.timeout.ms`
+    /// allows; otherwise report the failure to the application.
+    fn retry_or_fail(&mut self, ctx: &mut Ctx<'_, Cluster>, tp: TopicPartition, mut batch: ProducerBatch, error: ErrorCode, message: Option<Rc<str>>) {
+        if matches!(error, ErrorCode::NOT_LEADER_OR_FOLLOWER | ErrorCode::UNKNOWN_TOPIC_OR_PARTITION | ErrorCode::LEADER_NOT_AVAILABLE | ErrorCode::NETWORK_EXCEPTION | ErrorCode::REQUEST_TIMED_OUT) {
+            self.metadata.invalidate(&tp);
+            self.request_metadata(ctx);
+        }
+        let backoff = self.retry_backoff(ctx, batch.attempts);
+        let deadline = batch.created_at.plus(SimDuration::from_ms(self.config.delivery_timeout_ms));
+        let retrying = error.is_retriable() && batch.attempts <= self.config.retries && ctx.now.plus(backoff) < deadline;
+        ctx.emit(Event::ProduceFailed {
+            producer: self.id,
+            partition: tp.clone(),
+            error,
+            records: batch.records.iter().map(|r| r.id).collect(),
+            retrying,
+            message,
+        });
+        batch.last_error = Some(error);
+        if retrying {
+            self.stats.retries += 1;
+            batch.retry_after = Some(ctx.now.plus(backoff));
+            self.accumulator.reenqueue(&tp, batch);
+        } else {
+            self.accumulator.release(&batch);
+            self.stats.records_failed += batch.record_count() as u64;
+        }
+    }
+
+    /// Exponential backoff with 20% jitter (KIP-580): `retry.backoff.ms * 2^(attempts-1)`, at most
+    /// `retry.backoff.max.ms`.
+    fn retry_backoff(&self, ctx: &mut Ctx<'_, Cluster>, attempts: u32) -> SimDuration {
+        let base = self.config.retry_backoff_ms.max(1);
+        let exp = base.saturating_mul(1u64 << attempts.saturating_sub(1).min(20));
+        let capped = exp.min(self.config.retry_backoff_max_ms.max(base));
+        let jittered_micros = capped * 1000 * (800 + ctx.prng.below(401)) / 1000;
+        SimDuration::from_micros(jittered_micros)
+    }
+
+    fn expire_batches(&mut self, ctx: &mut Ctx<'_, Cluster>) {
+        let timeout = SimDuration::from_ms(self.config.delivery_timeout_ms);
+        for (tp, batch) in self.accumulator.expire(ctx.now, timeout) {
+            self.stats.records_failed += batch.record_count() as u64;
+            let text = format!(
+                "Expiring {} record(s) for {}:{} ms has passed since batch creation",
+                batch.record_count(),
+                tp,
+                self.config.delivery_timeout_ms
+            );
+            ctx.emit(Event::ProduceFailed {
+                producer: self.id,
+                partition: tp,
+                error: ErrorCode::REQUEST_TIMED_OUT,
+                records: batch.records.iter().map(|r| r.id).collect(),
+                retrying: false,
+                message: Some(Rc::from(text.as_str())),
+            });
+        }
+    }
+
+    /// Re-arm linger countdowns, retry backoffs and the delivery-timeout check.
+    fn arm_timers(&mut self, ctx: &mut Ctx<'_, Cluster>, linger: SimDuration) {
+        for tp in self.accumulator.partitions() {
+            let ready = self.accumulator.ready_reason(&tp, ctx.now, self.config.batch_size, linger, self.flushing, false).is_some();
+            match self.accumulator.next_deadline(&tp, linger) {
+                Some(deadline) if !ready && deadline > ctx.now => {
+                    ctx.set_timer_at(self.node(), Timer::LingerExpired { partition: tp }, deadline)
+                }
+                _ => ctx.cancel_timer(self.node(), Timer::LingerExpired { partition: tp }),
+            }
+        }
+        match self.accumulator.oldest_batch_created_at() {
+            Some(t) => ctx.set_timer_at(self.node(), Timer::DeliveryTimeoutCheck, t.plus(SimDuration::from_ms(self.config.delivery_timeout_ms))),
+            None => ctx.cancel_timer(self.node(), Timer::DeliveryTimeoutCheck),
+        }
+    }
+}

@@ -1,0 +1,77 @@
+//! `ClusterSpec`: the validated description of a cluster to build (brokers, controllers, topics,
+//! clients, network), produced by the lesson layer from a lesson file and consumed by
+//! `Cluster::boot`.
+
+use super::config::{BrokerConfig, ConfigValues, ConsumerConfig, ProducerConfig};
+use super::types::TopicPartition;
+use crate::sim::LinkConfig;
+
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub struct TopicSpec {
+    pub name: String,
+    pub partitions: i32,
+    pub replication_factor: u32,
+    /// Topic-level config overrides (validated against `TOPIC_KEYS`).
+    pub config: ConfigValues,
+}
+
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub struct ProducerSpec {
+    pub config: ProducerConfig,
+}
+
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub enum ConsumerMode {
+    /// `consumer.assign(partitions)`.
+    Assign(Vec<TopicPartition>),
+}
+
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub struct ConsumerSpec {
+    pub config: ConsumerConfig,
+    pub mode: ConsumerMode,
+}
+
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub struct ClusterSpec {
+    pub brokers: u32,
+    pub controllers: u32,
+    pub broker_config: BrokerConfig,
+    pub topics: Vec<TopicSpec>,
+    pub producers: Vec<ProducerSpec>,
+    pub consumers: Vec<ConsumerSpec>,
+    pub network: LinkConfig,
+}
+
+impl ClusterSpec {
+    /// Check what the builder relies on; the lesson layer reports these with field paths.
+    pub fn check(&self) -> Result<(), String> {
+        if !(1..=12).contains(&self.brokers) {
+            return Err(format!("brokers must be between 1 and 12, got {}", self.brokers));
+        }
+        for (i, t) in self.topics.iter().enumerate() {
+            if t.partitions < 1 || t.partitions > 64 {
+                return Err(format!("topics[{i}].partitions must be between 1 and 64, got {}", t.partitions));
+            }
+            if t.replication_factor < 1 || t.replication_factor > self.brokers {
+                return Err(format!(
+                    "topics[{i}].replication_factor: The target replication factor of {} cannot be reached because only {} broker(s) are registered.",
+                    t.replication_factor, self.brokers
+                ));
+            }
+            if self.topics[..i].iter().any(|o| o.name == t.name) {
+                return Err(format!("topics[{i}].name: topic \"{}\" is defined twice", t.name));
+            }
+        }
+        for (i, c) in self.consumers.iter().enumerate() {
+            let ConsumerMode::Assign(partitions) = &c.mode;
+            for tp in partitions {
+                let known = self.topics.iter().any(|t| t.name == tp.topic && tp.partition < t.partitions);
+                if !known {
+                    return Err(format!("consumers[{i}].assign: {tp} is not a partition of any topic"));
+                }
+            }
+        }
+        Ok(())
+    }
+}
