@@ -1,1 +1,2 @@
-//! placeholder
+//! Invariants checked after every step in tests, and history checkers (lost, duplicated and
+//! reordered records). Filled in with replication.

@@ -29,12 +29,24 @@ impl Cluster {
     pub fn new(spec: ClusterSpec) -> Result<Cluster, String> {
         spec.check()?;
         let bootstrap: Vec<BrokerId> = (1..=spec.brokers).map(BrokerId).collect();
-        let brokers = bootstrap.iter().map(|b| (*b, Broker::new(*b, spec.broker_config.clone()))).collect();
+        let brokers = bootstrap
+            .iter()
+            .map(|b| (*b, Broker::new(*b, spec.broker_config.clone())))
+            .collect();
         let producers = spec
             .producers
             .iter()
             .enumerate()
-            .map(|(i, p)| (i as u32 + 1, Producer::new(i as u32 + 1, p.config.clone(), bootstrap_of(&p.config.bootstrap_servers, &bootstrap))))
+            .map(|(i, p)| {
+                (
+                    i as u32 + 1,
+                    Producer::new(
+                        i as u32 + 1,
+                        p.config.clone(),
+                        bootstrap_of(&p.config.bootstrap_servers, &bootstrap),
+                    ),
+                )
+            })
             .collect();
         let consumers = spec
             .consumers
@@ -43,10 +55,23 @@ impl Cluster {
             .map(|(i, c)| {
                 let ConsumerMode::Assign(partitions) = &c.mode;
                 let id = i as u32 + 1;
-                (id, Consumer::new(id, c.config.clone(), bootstrap.clone(), Subscription::Assign(partitions.clone())))
+                (
+                    id,
+                    Consumer::new(
+                        id,
+                        c.config.clone(),
+                        bootstrap.clone(),
+                        Subscription::Assign(partitions.clone()),
+                    ),
+                )
             })
             .collect();
-        Ok(Cluster { spec, brokers, producers, consumers })
+        Ok(Cluster {
+            spec,
+            brokers,
+            producers,
+            consumers,
+        })
     }
 
     /// Bring the cluster up at time zero already running: brokers registered, topics created and
@@ -70,20 +95,51 @@ impl Cluster {
     fn initial_metadata(&self, ctx: &mut Ctx<'_, Cluster>) -> Vec<(i64, MetadataRecord)> {
         let mut records = Vec::new();
         for b in self.brokers.keys() {
-            records.push(MetadataRecord::RegisterBroker { broker: *b, epoch: 1 });
-            records.push(MetadataRecord::UnfenceBroker { broker: *b, epoch: 1 });
+            records.push(MetadataRecord::RegisterBroker {
+                broker: *b,
+                epoch: 1,
+            });
+            records.push(MetadataRecord::UnfenceBroker {
+                broker: *b,
+                epoch: 1,
+            });
         }
-        let usable: Vec<UsableBroker> = self.brokers.keys().map(|b| UsableBroker { id: b.0 as i32, fenced: false }).collect();
+        let usable: Vec<UsableBroker> = self
+            .brokers
+            .keys()
+            .map(|b| UsableBroker {
+                id: b.0 as i32,
+                fenced: false,
+            })
+            .collect();
         for topic in &self.spec.topics {
-            let placement = placement::place(ctx.prng, &usable, 0, topic.partitions, topic.replication_factor as i16)
-                .expect("ClusterSpec::check verified the replication factor");
+            let placement = placement::place(
+                ctx.prng,
+                &usable,
+                0,
+                topic.partitions,
+                topic.replication_factor as i16,
+            )
+            .expect("ClusterSpec::check verified the replication factor");
             let partitions = placement
                 .into_iter()
-                .map(|replicas| PartitionRegistration::new(replicas.into_iter().map(|b| BrokerId(b as u32)).collect()))
+                .map(|replicas| {
+                    PartitionRegistration::new(
+                        replicas.into_iter().map(|b| BrokerId(b as u32)).collect(),
+                    )
+                })
                 .collect();
-            records.push(MetadataRecord::Topic { name: topic.name.clone(), config: topic.config.clone(), partitions });
+            records.push(MetadataRecord::Topic {
+                name: topic.name.clone(),
+                config: topic.config.clone(),
+                partitions,
+            });
         }
-        records.into_iter().enumerate().map(|(i, r)| (i as i64, r)).collect()
+        records
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| (i as i64, r))
+            .collect()
     }
 
     pub fn broker(&self, id: BrokerId) -> Option<&Broker> {
@@ -124,7 +180,11 @@ impl Cluster {
 fn bootstrap_of(servers: &[String], all: &[BrokerId]) -> Vec<BrokerId> {
     let chosen: Vec<BrokerId> = servers
         .iter()
-        .filter_map(|s| NodeId::parse(s.split(':').next().unwrap_or(s)).ok().and_then(NodeId::as_broker))
+        .filter_map(|s| {
+            NodeId::parse(s.split(':').next().unwrap_or(s))
+                .ok()
+                .and_then(NodeId::as_broker)
+        })
         .filter(|b| all.contains(b))
         .collect();
     if chosen.is_empty() {
@@ -154,9 +214,21 @@ impl Model for Cluster {
             return;
         }
         match to {
-            NodeId::Broker(b) => self.brokers.get_mut(&b).expect("running broker").on_message(ctx, from, msg),
-            NodeId::Producer(p) => self.producers.get_mut(&p).expect("running producer").on_message(ctx, from, msg),
-            NodeId::Consumer(c) => self.consumers.get_mut(&c).expect("running consumer").on_message(ctx, from, msg),
+            NodeId::Broker(b) => self
+                .brokers
+                .get_mut(&b)
+                .expect("running broker")
+                .on_message(ctx, from, msg),
+            NodeId::Producer(p) => self
+                .producers
+                .get_mut(&p)
+                .expect("running producer")
+                .on_message(ctx, from, msg),
+            NodeId::Consumer(c) => self
+                .consumers
+                .get_mut(&c)
+                .expect("running consumer")
+                .on_message(ctx, from, msg),
             NodeId::Controller(_) => {}
         }
     }
@@ -166,9 +238,21 @@ impl Model for Cluster {
             return;
         }
         match node {
-            NodeId::Broker(b) => self.brokers.get_mut(&b).expect("running broker").on_timer(ctx, timer),
-            NodeId::Producer(p) => self.producers.get_mut(&p).expect("running producer").on_timer(ctx, timer),
-            NodeId::Consumer(c) => self.consumers.get_mut(&c).expect("running consumer").on_timer(ctx, timer),
+            NodeId::Broker(b) => self
+                .brokers
+                .get_mut(&b)
+                .expect("running broker")
+                .on_timer(ctx, timer),
+            NodeId::Producer(p) => self
+                .producers
+                .get_mut(&p)
+                .expect("running producer")
+                .on_timer(ctx, timer),
+            NodeId::Consumer(c) => self
+                .consumers
+                .get_mut(&c)
+                .expect("running consumer")
+                .on_timer(ctx, timer),
             NodeId::Controller(_) => {}
         }
     }

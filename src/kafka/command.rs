@@ -41,27 +41,51 @@ pub enum Command {
         keys: Vec<String>,
     },
     /// `producer.flush()`: every batch becomes ready now.
-    Flush { producer: NodeId },
+    Flush {
+        producer: NodeId,
+    },
     /// Change one client config (producer or consumer) by its Kafka name.
-    SetConfig { node: NodeId, key: String, value: String },
+    SetConfig {
+        node: NodeId,
+        key: String,
+        value: String,
+    },
 
     /// The process dies (kill -9); the machine and its page cache survive.
-    Crash { node: NodeId },
+    Crash {
+        node: NodeId,
+    },
     /// The machine loses power: data the OS had not flushed is lost.
-    PowerFail { node: NodeId },
+    PowerFail {
+        node: NodeId,
+    },
     /// Start a stopped process again.
-    Restart { node: NodeId },
+    Restart {
+        node: NodeId,
+    },
     /// A controlled shutdown: leadership moves away first, then the process stops.
-    Shutdown { node: NodeId },
+    Shutdown {
+        node: NodeId,
+    },
     /// Freeze the process for `ms` (a long GC pause); it wakes up with a stale view.
-    Pause { node: NodeId, ms: u64 },
+    Pause {
+        node: NodeId,
+        ms: u64,
+    },
 
     /// Cut every link to and from `node`.
-    Isolate { node: NodeId },
+    Isolate {
+        node: NodeId,
+    },
     /// Split the network into groups that cannot reach each other.
-    PartitionNetwork { groups: Vec<Vec<NodeId>> },
+    PartitionNetwork {
+        groups: Vec<Vec<NodeId>>,
+    },
     /// Cut links from every node of `from` to every node of `to`, one way.
-    PartitionOneWay { from: Vec<NodeId>, to: Vec<NodeId> },
+    PartitionOneWay {
+        from: Vec<NodeId>,
+        to: Vec<NodeId>,
+    },
     /// Remove every network cut.
     Heal,
     /// Set the link between `a` and `b` (both directions): latency range, loss and duplication.
@@ -75,27 +99,57 @@ pub enum Command {
         duplicate_percent: u32,
     },
     /// Slow the replication traffic from `leader` to `follower` to `bytes_per_second`.
-    ThrottleLink { from: NodeId, to: NodeId, bytes_per_second: u64 },
+    ThrottleLink {
+        from: NodeId,
+        to: NodeId,
+        bytes_per_second: u64,
+    },
     /// Hold every message on `from -> to` until `ReleaseLink`.
-    HoldLink { from: NodeId, to: NodeId },
-    ReleaseLink { from: NodeId, to: NodeId },
+    HoldLink {
+        from: NodeId,
+        to: NodeId,
+    },
+    ReleaseLink {
+        from: NodeId,
+        to: NodeId,
+    },
 
     /// `kafka-leader-election.sh --election-type preferred --all-topic-partitions`.
     ElectPreferredLeaders,
     /// `kafka-topics.sh --create`.
-    CreateTopic { topic: String, partitions: i32, replication_factor: u32 },
+    CreateTopic {
+        topic: String,
+        partitions: i32,
+        replication_factor: u32,
+    },
     /// `kafka-topics.sh --alter --partitions`: grow a topic to `partitions`.
-    AddPartitions { topic: String, partitions: i32 },
+    AddPartitions {
+        topic: String,
+        partitions: i32,
+    },
 
     /// Consumer application actions.
-    Seek { consumer: NodeId, partition: String, to: SeekTarget },
-    CommitSync { consumer: NodeId },
+    Seek {
+        consumer: NodeId,
+        partition: String,
+        to: SeekTarget,
+    },
+    CommitSync {
+        consumer: NodeId,
+    },
     /// Start a consumer's poll loop (or resume it).
-    StartConsumer { consumer: NodeId },
+    StartConsumer {
+        consumer: NodeId,
+    },
     /// `consumer.close()`: leave the group and stop.
-    CloseConsumer { consumer: NodeId },
+    CloseConsumer {
+        consumer: NodeId,
+    },
     /// Change how long the consumer's application takes per record.
-    SetProcessingTime { consumer: NodeId, ms_per_record: u64 },
+    SetProcessingTime {
+        consumer: NodeId,
+        ms_per_record: u64,
+    },
 }
 
 impl Command {
@@ -103,17 +157,32 @@ impl Command {
     pub fn nodes(&self) -> Vec<NodeId> {
         use Command::*;
         match self {
-            Produce { producer, .. } | ProduceMany { producer, .. } | SetProduceRate { producer, .. } | Flush { producer } => {
+            Produce { producer, .. }
+            | ProduceMany { producer, .. }
+            | SetProduceRate { producer, .. }
+            | Flush { producer } => {
                 vec![*producer]
             }
-            SetConfig { node, .. } | Crash { node } | PowerFail { node } | Restart { node } | Shutdown { node } | Pause { node, .. } | Isolate { node } => {
+            SetConfig { node, .. }
+            | Crash { node }
+            | PowerFail { node }
+            | Restart { node }
+            | Shutdown { node }
+            | Pause { node, .. }
+            | Isolate { node } => {
                 vec![*node]
             }
             PartitionNetwork { groups } => groups.iter().flatten().copied().collect(),
             PartitionOneWay { from, to } => from.iter().chain(to).copied().collect(),
             SetLink { a, b, .. } => vec![*a, *b],
-            ThrottleLink { from, to, .. } | HoldLink { from, to } | ReleaseLink { from, to } => vec![*from, *to],
-            Seek { consumer, .. } | CommitSync { consumer } | StartConsumer { consumer } | CloseConsumer { consumer } | SetProcessingTime { consumer, .. } => {
+            ThrottleLink { from, to, .. } | HoldLink { from, to } | ReleaseLink { from, to } => {
+                vec![*from, *to]
+            }
+            Seek { consumer, .. }
+            | CommitSync { consumer }
+            | StartConsumer { consumer }
+            | CloseConsumer { consumer }
+            | SetProcessingTime { consumer, .. } => {
                 vec![*consumer]
             }
             Heal | ElectPreferredLeaders | CreateTopic { .. } | AddPartitions { .. } => vec![],
@@ -123,9 +192,10 @@ impl Command {
     /// The topic the command names, if any.
     pub fn topic(&self) -> Option<&str> {
         match self {
-            Command::Produce { topic, .. } | Command::ProduceMany { topic, .. } | Command::SetProduceRate { topic, .. } | Command::AddPartitions { topic, .. } => {
-                Some(topic)
-            }
+            Command::Produce { topic, .. }
+            | Command::ProduceMany { topic, .. }
+            | Command::SetProduceRate { topic, .. }
+            | Command::AddPartitions { topic, .. } => Some(topic),
             _ => None,
         }
     }

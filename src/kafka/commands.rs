@@ -10,28 +10,63 @@ use super::{Cluster, Command};
 use crate::sim::{Ctx, LinkConfig, NetOp, Ratio, SimDuration, SimTime};
 use std::rc::Rc;
 
-pub fn apply(cluster: &mut Cluster, ctx: &mut Ctx<'_, Cluster>, command: Command) -> Result<(), String> {
+pub fn apply(
+    cluster: &mut Cluster,
+    ctx: &mut Ctx<'_, Cluster>,
+    command: Command,
+) -> Result<(), String> {
     match command {
-        Command::Produce { producer, topic, key, value, partition } => {
+        Command::Produce {
+            producer,
+            topic,
+            key,
+            value,
+            partition,
+        } => {
             check_topic(cluster, &topic)?;
             let p = running_producer(cluster, producer)?;
             p.send(ctx, topic, key, value, partition);
         }
-        Command::ProduceMany { producer, topic, count, keys, value_prefix } => {
+        Command::ProduceMany {
+            producer,
+            topic,
+            count,
+            keys,
+            value_prefix,
+        } => {
             check_topic(cluster, &topic)?;
             let p = running_producer(cluster, producer)?;
             for i in 0..count {
                 let key = (!keys.is_empty()).then(|| keys[i as usize % keys.len()].clone());
-                p.send(ctx, topic.clone(), key, Some(format!("{value_prefix}{i}")), None);
+                p.send(
+                    ctx,
+                    topic.clone(),
+                    key,
+                    Some(format!("{value_prefix}{i}")),
+                    None,
+                );
             }
         }
-        Command::SetProduceRate { producer, topic, records_per_second, keys } => {
+        Command::SetProduceRate {
+            producer,
+            topic,
+            records_per_second,
+            keys,
+        } => {
             check_topic(cluster, &topic)?;
             if records_per_second > 100_000 {
                 return Err(format!("{records_per_second} records/s is more than this simulator animates (at most 100000)"));
             }
             let p = running_producer(cluster, producer)?;
-            p.set_workload(ctx, Some(Workload { topic, records_per_second, keys, sent: 0 }));
+            p.set_workload(
+                ctx,
+                Some(Workload {
+                    topic,
+                    records_per_second,
+                    keys,
+                    sent: 0,
+                }),
+            );
         }
         Command::Flush { producer } => running_producer(cluster, producer)?.flush(ctx),
         Command::Crash { node } => stop(cluster, ctx, node, ProcessFault::Crash)?,
@@ -42,7 +77,11 @@ pub fn apply(cluster: &mut Cluster, ctx: &mut Ctx<'_, Cluster>, command: Command
         Command::Isolate { node } => {
             known(cluster, node)?;
             let peers = cluster.nodes().into_iter().filter(|n| *n != node).collect();
-            network(ctx, NetOp::Isolate { node, peers }, format!("{node} isolated from every other node"));
+            network(
+                ctx,
+                NetOp::Isolate { node, peers },
+                format!("{node} isolated from every other node"),
+            );
         }
         Command::PartitionNetwork { groups } => {
             for n in groups.iter().flatten() {
@@ -51,22 +90,47 @@ pub fn apply(cluster: &mut Cluster, ctx: &mut Ctx<'_, Cluster>, command: Command
             if groups.len() < 2 {
                 return Err("a network partition needs at least two groups".into());
             }
-            let text = groups.iter().map(|g| format!("{{{}}}", names(g))).collect::<Vec<_>>().join(" | ");
-            network(ctx, NetOp::Partition { groups }, format!("network split into {text}"));
+            let text = groups
+                .iter()
+                .map(|g| format!("{{{}}}", names(g)))
+                .collect::<Vec<_>>()
+                .join(" | ");
+            network(
+                ctx,
+                NetOp::Partition { groups },
+                format!("network split into {text}"),
+            );
         }
         Command::PartitionOneWay { from, to } => {
             for n in from.iter().chain(&to) {
                 known(cluster, *n)?;
             }
-            let text = format!("messages from {{{}}} to {{{}}} are dropped (one way)", names(&from), names(&to));
+            let text = format!(
+                "messages from {{{}}} to {{{}}} are dropped (one way)",
+                names(&from),
+                names(&to)
+            );
             network(ctx, NetOp::BlockOneWay { from, to }, text);
         }
-        Command::Heal => network(ctx, NetOp::Heal, "network healed: every link works again".into()),
-        Command::SetLink { a, b, latency_ms, loss_percent, duplicate_percent } => {
+        Command::Heal => network(
+            ctx,
+            NetOp::Heal,
+            "network healed: every link works again".into(),
+        ),
+        Command::SetLink {
+            a,
+            b,
+            latency_ms,
+            loss_percent,
+            duplicate_percent,
+        } => {
             known(cluster, a)?;
             known(cluster, b)?;
             if latency_ms.0 > latency_ms.1 || latency_ms.1 > 60_000 {
-                return Err(format!("latency range {}..{} ms must be increasing and at most 60000", latency_ms.0, latency_ms.1));
+                return Err(format!(
+                    "latency range {}..{} ms must be increasing and at most 60000",
+                    latency_ms.0, latency_ms.1
+                ));
             }
             if loss_percent > 100 || duplicate_percent > 100 {
                 return Err("loss and duplication are percentages between 0 and 100".into());
@@ -78,41 +142,89 @@ pub fn apply(cluster: &mut Cluster, ctx: &mut Ctx<'_, Cluster>, command: Command
                 duplication: Ratio::percent(duplicate_percent),
                 ..ctx.network().default_link()
             };
-            ctx.net(NetOp::SetLink { from: a, to: b, config });
-            let text = format!("link {a}<->{b}: {}-{} ms, {loss_percent}% loss, {duplicate_percent}% duplicated", latency_ms.0, latency_ms.1);
-            network(ctx, NetOp::SetLink { from: b, to: a, config }, text);
+            ctx.net(NetOp::SetLink {
+                from: a,
+                to: b,
+                config,
+            });
+            let text = format!(
+                "link {a}<->{b}: {}-{} ms, {loss_percent}% loss, {duplicate_percent}% duplicated",
+                latency_ms.0, latency_ms.1
+            );
+            network(
+                ctx,
+                NetOp::SetLink {
+                    from: b,
+                    to: a,
+                    config,
+                },
+                text,
+            );
         }
-        Command::ThrottleLink { from, to, bytes_per_second } => {
+        Command::ThrottleLink {
+            from,
+            to,
+            bytes_per_second,
+        } => {
             known(cluster, from)?;
             known(cluster, to)?;
-            let config = LinkConfig { bandwidth_bytes_per_sec: bytes_per_second, ..ctx.network().link(&from, &to) };
-            network(ctx, NetOp::SetLink { from, to, config }, format!("link {from}->{to} throttled to {bytes_per_second} bytes/s"));
+            let config = LinkConfig {
+                bandwidth_bytes_per_sec: bytes_per_second,
+                ..ctx.network().link(&from, &to)
+            };
+            network(
+                ctx,
+                NetOp::SetLink { from, to, config },
+                format!("link {from}->{to} throttled to {bytes_per_second} bytes/s"),
+            );
         }
         Command::HoldLink { from, to } => {
             known(cluster, from)?;
             known(cluster, to)?;
-            network(ctx, NetOp::Hold { from, to }, format!("messages {from}->{to} are held"));
+            network(
+                ctx,
+                NetOp::Hold { from, to },
+                format!("messages {from}->{to} are held"),
+            );
         }
         Command::ReleaseLink { from, to } => {
-            network(ctx, NetOp::Release { from, to }, format!("held messages {from}->{to} released"));
+            network(
+                ctx,
+                NetOp::Release { from, to },
+                format!("held messages {from}->{to} released"),
+            );
         }
-        other => return Err(format!("{} is not available in this version of the simulator", command_name(&other))),
+        other => {
+            return Err(format!(
+                "{} is not available in this version of the simulator",
+                command_name(&other)
+            ))
+        }
     }
     Ok(())
 }
 
 fn command_name(command: &Command) -> String {
     let text = format!("{command:?}");
-    text.split([' ', '{', '(']).next().unwrap_or("this command").to_string()
+    text.split([' ', '{', '('])
+        .next()
+        .unwrap_or("this command")
+        .to_string()
 }
 
 fn names(nodes: &[NodeId]) -> String {
-    nodes.iter().map(NodeId::to_string).collect::<Vec<_>>().join(",")
+    nodes
+        .iter()
+        .map(NodeId::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 fn network(ctx: &mut Ctx<'_, Cluster>, op: NetOp<NodeId>, description: String) {
     ctx.net(op);
-    ctx.emit(Event::NetworkChanged { description: Rc::from(description.as_str()) });
+    ctx.emit(Event::NetworkChanged {
+        description: Rc::from(description.as_str()),
+    });
 }
 
 fn known(cluster: &Cluster, node: NodeId) -> Result<(), String> {
@@ -127,40 +239,73 @@ fn check_topic(cluster: &Cluster, topic: &str) -> Result<(), String> {
     if cluster.spec.topics.iter().any(|t| t.name == topic) {
         Ok(())
     } else {
-        Err(format!("UNKNOWN_TOPIC_OR_PARTITION: there is no topic \"{topic}\""))
+        Err(format!(
+            "UNKNOWN_TOPIC_OR_PARTITION: there is no topic \"{topic}\""
+        ))
     }
 }
 
-fn running_producer(cluster: &mut Cluster, node: NodeId) -> Result<&mut super::producer::Producer, String> {
-    let NodeId::Producer(id) = node else { return Err(format!("{node} is not a producer")) };
-    let p = cluster.producers.get_mut(&id).ok_or_else(|| format!("there is no producer {node}"))?;
+fn running_producer(
+    cluster: &mut Cluster,
+    node: NodeId,
+) -> Result<&mut super::producer::Producer, String> {
+    let NodeId::Producer(id) = node else {
+        return Err(format!("{node} is not a producer"));
+    };
+    let p = cluster
+        .producers
+        .get_mut(&id)
+        .ok_or_else(|| format!("there is no producer {node}"))?;
     if !p.process.is_running() {
         return Err(format!("{node} is not running"));
     }
     Ok(p)
 }
 
-fn stop(cluster: &mut Cluster, ctx: &mut Ctx<'_, Cluster>, node: NodeId, fault: ProcessFault) -> Result<(), String> {
+fn stop(
+    cluster: &mut Cluster,
+    ctx: &mut Ctx<'_, Cluster>,
+    node: NodeId,
+    fault: ProcessFault,
+) -> Result<(), String> {
     known(cluster, node)?;
-    let process = cluster.process_mut(node).ok_or_else(|| format!("{node} cannot be stopped"))?;
-    process.stop(fault).map_err(|e| format!("cannot stop {node}: {e}"))?;
+    let process = cluster
+        .process_mut(node)
+        .ok_or_else(|| format!("{node} cannot be stopped"))?;
+    process
+        .stop(fault)
+        .map_err(|e| format!("cannot stop {node}: {e}"))?;
     ctx.cancel_all_timers(node);
     ctx.emit(Event::ProcessStopped { node, fault });
     match node {
         NodeId::Broker(b) => {
-            cluster.brokers.get_mut(&b).expect("known broker").stop(ctx, fault);
+            cluster
+                .brokers
+                .get_mut(&b)
+                .expect("known broker")
+                .stop(ctx, fault);
             if fault != ProcessFault::PowerFailure {
                 reset_connections_to(cluster, ctx, b);
             }
         }
         NodeId::Producer(p) => {
-            let lost = cluster.producers.get_mut(&p).expect("known producer").crash(ctx);
+            let lost = cluster
+                .producers
+                .get_mut(&p)
+                .expect("known producer")
+                .crash(ctx);
             if lost > 0 {
                 let text = format!("{node} lost {lost} record(s) that were still in its memory");
-                ctx.emit(Event::Notice { text: Rc::from(text.as_str()) });
+                ctx.emit(Event::Notice {
+                    text: Rc::from(text.as_str()),
+                });
             }
         }
-        NodeId::Consumer(c) => cluster.consumers.get_mut(&c).expect("known consumer").crash(ctx),
+        NodeId::Consumer(c) => cluster
+            .consumers
+            .get_mut(&c)
+            .expect("known consumer")
+            .crash(ctx),
         NodeId::Controller(_) => {}
     }
     Ok(())
@@ -184,26 +329,54 @@ fn reset_connections_to(cluster: &Cluster, ctx: &mut Ctx<'_, Cluster>, broker: B
 
 fn restart(cluster: &mut Cluster, ctx: &mut Ctx<'_, Cluster>, node: NodeId) -> Result<(), String> {
     known(cluster, node)?;
-    let process = cluster.process_mut(node).ok_or_else(|| format!("{node} cannot be restarted"))?;
-    process.start().map_err(|e| format!("cannot restart {node}: {e}"))?;
+    let process = cluster
+        .process_mut(node)
+        .ok_or_else(|| format!("{node} cannot be restarted"))?;
+    process
+        .start()
+        .map_err(|e| format!("cannot restart {node}: {e}"))?;
     ctx.emit(Event::ProcessStarted { node });
     match node {
-        NodeId::Broker(b) => cluster.brokers.get_mut(&b).expect("known broker").restart(ctx),
-        NodeId::Producer(p) => cluster.producers.get_mut(&p).expect("known producer").start(ctx),
-        NodeId::Consumer(c) => cluster.consumers.get_mut(&c).expect("known consumer").start(ctx),
+        NodeId::Broker(b) => cluster
+            .brokers
+            .get_mut(&b)
+            .expect("known broker")
+            .restart(ctx),
+        NodeId::Producer(p) => cluster
+            .producers
+            .get_mut(&p)
+            .expect("known producer")
+            .start(ctx),
+        NodeId::Consumer(c) => cluster
+            .consumers
+            .get_mut(&c)
+            .expect("known consumer")
+            .start(ctx),
         NodeId::Controller(_) => {}
     }
     Ok(())
 }
 
-fn pause(cluster: &mut Cluster, ctx: &mut Ctx<'_, Cluster>, node: NodeId, ms: u64) -> Result<(), String> {
+fn pause(
+    cluster: &mut Cluster,
+    ctx: &mut Ctx<'_, Cluster>,
+    node: NodeId,
+    ms: u64,
+) -> Result<(), String> {
     known(cluster, node)?;
     if ms == 0 || ms > 600_000 {
         return Err(format!("a pause lasts between 1 and 600000 ms, got {ms}"));
     }
     let until: SimTime = ctx.now.plus(SimDuration::from_ms(ms));
-    let process = cluster.process_mut(node).ok_or_else(|| format!("{node} cannot be paused"))?;
-    process.pause(ctx.now, until).map_err(|e| format!("cannot pause {node}: {e}"))?;
-    ctx.emit(Event::ProcessPaused { node, until_ms: until.as_ms() });
+    let process = cluster
+        .process_mut(node)
+        .ok_or_else(|| format!("{node} cannot be paused"))?;
+    process
+        .pause(ctx.now, until)
+        .map_err(|e| format!("cannot pause {node}: {e}"))?;
+    ctx.emit(Event::ProcessPaused {
+        node,
+        until_ms: until.as_ms(),
+    });
     Ok(())
 }

@@ -18,7 +18,9 @@ use super::record::{Record, RECORD_BATCH_OVERHEAD};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Default, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Default, Serialize, Deserialize,
+)]
 pub enum Compression {
     #[default]
     None,
@@ -132,7 +134,10 @@ mod tests {
     #[test]
     fn gzip_shrinks_a_16k_batch_about_threefold() {
         // body 16323 bytes / 3.110 = 5249 (rounded up), plus the 61-byte header and 18 bytes of framing
-        assert_eq!(Compression::Gzip.compressed_size(16_384, &[]), 61 + 5249 + 18);
+        assert_eq!(
+            Compression::Gzip.compressed_size(16_384, &[]),
+            61 + 5249 + 18
+        );
         assert_eq!(Compression::None.compressed_size(16_384, &[]), 16_384);
     }
 

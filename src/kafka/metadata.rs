@@ -70,17 +70,42 @@ pub struct BrokerRegistration {
 /// One change to the metadata log.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum MetadataRecord {
-    RegisterBroker { broker: BrokerId, epoch: i64 },
-    FenceBroker { broker: BrokerId, epoch: i64 },
-    UnfenceBroker { broker: BrokerId, epoch: i64 },
-    BrokerControlledShutdown { broker: BrokerId, epoch: i64 },
-    Topic { name: String, config: ConfigValues, partitions: Vec<PartitionRegistration> },
+    RegisterBroker {
+        broker: BrokerId,
+        epoch: i64,
+    },
+    FenceBroker {
+        broker: BrokerId,
+        epoch: i64,
+    },
+    UnfenceBroker {
+        broker: BrokerId,
+        epoch: i64,
+    },
+    BrokerControlledShutdown {
+        broker: BrokerId,
+        epoch: i64,
+    },
+    Topic {
+        name: String,
+        config: ConfigValues,
+        partitions: Vec<PartitionRegistration>,
+    },
     /// Partitions added to an existing topic.
-    NewPartitions { topic: String, partitions: Vec<PartitionRegistration> },
+    NewPartitions {
+        topic: String,
+        partitions: Vec<PartitionRegistration>,
+    },
     /// The full new registration of one partition (Kafka sends a delta; the effect is the same).
-    PartitionChange { partition: TopicPartition, registration: PartitionRegistration },
+    PartitionChange {
+        partition: TopicPartition,
+        registration: PartitionRegistration,
+    },
     /// Raft's first record of a new leader's term (KRaft's `LeaderChangeMessage`).
-    LeaderChange { controller: u32, epoch: i32 },
+    LeaderChange {
+        controller: u32,
+        epoch: i32,
+    },
 }
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug, Default)]
@@ -93,11 +118,17 @@ pub struct MetadataImage {
 
 impl MetadataImage {
     pub fn empty() -> MetadataImage {
-        MetadataImage { offset: -1, ..Default::default() }
+        MetadataImage {
+            offset: -1,
+            ..Default::default()
+        }
     }
 
     pub fn partition(&self, tp: &TopicPartition) -> Option<&PartitionRegistration> {
-        self.topics.get(&tp.topic)?.partitions.get(usize::try_from(tp.partition).ok()?)
+        self.topics
+            .get(&tp.topic)?
+            .partitions
+            .get(usize::try_from(tp.partition).ok()?)
     }
 
     pub fn partition_count(&self, topic: &str) -> Option<i32> {
@@ -107,22 +138,34 @@ impl MetadataImage {
     /// Every partition with its registration, in topic then partition order.
     pub fn partitions(&self) -> impl Iterator<Item = (TopicPartition, &PartitionRegistration)> {
         self.topics.values().flat_map(|t| {
-            t.partitions.iter().enumerate().map(move |(i, p)| (TopicPartition::new(t.name.clone(), i as i32), p))
+            t.partitions
+                .iter()
+                .enumerate()
+                .map(move |(i, p)| (TopicPartition::new(t.name.clone(), i as i32), p))
         })
     }
 
     pub fn is_usable(&self, broker: BrokerId) -> bool {
-        self.brokers.get(&broker).is_some_and(|b| !b.fenced && !b.in_controlled_shutdown)
+        self.brokers
+            .get(&broker)
+            .is_some_and(|b| !b.fenced && !b.in_controlled_shutdown)
     }
 
     pub fn apply(&mut self, offset: i64, record: &MetadataRecord) {
         self.offset = offset;
         match record {
             MetadataRecord::RegisterBroker { broker, epoch } => {
-                let reg = BrokerRegistration { id: *broker, epoch: *epoch, fenced: true, in_controlled_shutdown: false };
+                let reg = BrokerRegistration {
+                    id: *broker,
+                    epoch: *epoch,
+                    fenced: true,
+                    in_controlled_shutdown: false,
+                };
                 self.brokers.insert(*broker, reg);
             }
-            MetadataRecord::FenceBroker { broker, .. } => self.set_broker(*broker, |b| b.fenced = true),
+            MetadataRecord::FenceBroker { broker, .. } => {
+                self.set_broker(*broker, |b| b.fenced = true)
+            }
             MetadataRecord::UnfenceBroker { broker, .. } => self.set_broker(*broker, |b| {
                 b.fenced = false;
                 b.in_controlled_shutdown = false;
@@ -130,8 +173,16 @@ impl MetadataImage {
             MetadataRecord::BrokerControlledShutdown { broker, .. } => {
                 self.set_broker(*broker, |b| b.in_controlled_shutdown = true)
             }
-            MetadataRecord::Topic { name, config, partitions } => {
-                let topic = TopicImage { name: name.clone(), config: config.clone(), partitions: partitions.clone() };
+            MetadataRecord::Topic {
+                name,
+                config,
+                partitions,
+            } => {
+                let topic = TopicImage {
+                    name: name.clone(),
+                    config: config.clone(),
+                    partitions: partitions.clone(),
+                };
                 self.topics.insert(name.clone(), topic);
             }
             MetadataRecord::NewPartitions { topic, partitions } => {
@@ -139,7 +190,10 @@ impl MetadataImage {
                     t.partitions.extend(partitions.iter().cloned());
                 }
             }
-            MetadataRecord::PartitionChange { partition, registration } => {
+            MetadataRecord::PartitionChange {
+                partition,
+                registration,
+            } => {
                 let slot = self
                     .topics
                     .get_mut(&partition.topic)

@@ -14,7 +14,11 @@ pub struct Process {
 
 impl Default for Process {
     fn default() -> Self {
-        Process { stopped: None, paused_until: None, incarnation: 1 }
+        Process {
+            stopped: None,
+            paused_until: None,
+            incarnation: 1,
+        }
     }
 }
 

@@ -120,21 +120,62 @@ pub struct JoinGroupMember {
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum Message {
     // ---- clients and brokers ----
-    Metadata { correlation_id: u32, topics: Vec<String> },
-    MetadataResponse { correlation_id: u32, brokers: Vec<BrokerId>, topics: Vec<TopicMetadata> },
+    Metadata {
+        correlation_id: u32,
+        topics: Vec<String>,
+    },
+    MetadataResponse {
+        correlation_id: u32,
+        brokers: Vec<BrokerId>,
+        topics: Vec<TopicMetadata>,
+    },
     Produce(ProduceRequest),
     ProduceResponse(ProduceResponse),
     Fetch(FetchRequest),
     FetchResponse(FetchResponse),
-    ListOffsets { correlation_id: u32, partition: TopicPartition, spec: OffsetSpec },
-    ListOffsetsResponse { correlation_id: u32, partition: TopicPartition, error: ErrorCode, offset: i64, leader_epoch: i32 },
+    ListOffsets {
+        correlation_id: u32,
+        partition: TopicPartition,
+        spec: OffsetSpec,
+    },
+    ListOffsetsResponse {
+        correlation_id: u32,
+        partition: TopicPartition,
+        error: ErrorCode,
+        offset: i64,
+        leader_epoch: i32,
+    },
     /// KIP-320: the end offset of `leader_epoch` on the current leader, to detect truncation.
-    OffsetForLeaderEpoch { correlation_id: u32, partition: TopicPartition, current_leader_epoch: i32, leader_epoch: i32 },
-    OffsetForLeaderEpochResponse { correlation_id: u32, partition: TopicPartition, error: ErrorCode, end: EpochEndOffset },
-    InitProducerId { correlation_id: u32 },
-    InitProducerIdResponse { correlation_id: u32, error: ErrorCode, producer_id: i64, producer_epoch: i16 },
-    FindCoordinator { correlation_id: u32, group_id: Rc<str> },
-    FindCoordinatorResponse { correlation_id: u32, error: ErrorCode, coordinator: Option<BrokerId> },
+    OffsetForLeaderEpoch {
+        correlation_id: u32,
+        partition: TopicPartition,
+        current_leader_epoch: i32,
+        leader_epoch: i32,
+    },
+    OffsetForLeaderEpochResponse {
+        correlation_id: u32,
+        partition: TopicPartition,
+        error: ErrorCode,
+        end: EpochEndOffset,
+    },
+    InitProducerId {
+        correlation_id: u32,
+    },
+    InitProducerIdResponse {
+        correlation_id: u32,
+        error: ErrorCode,
+        producer_id: i64,
+        producer_epoch: i16,
+    },
+    FindCoordinator {
+        correlation_id: u32,
+        group_id: Rc<str>,
+    },
+    FindCoordinatorResponse {
+        correlation_id: u32,
+        error: ErrorCode,
+        coordinator: Option<BrokerId>,
+    },
     JoinGroup {
         correlation_id: u32,
         group_id: Rc<str>,
@@ -165,11 +206,30 @@ pub enum Message {
         /// Only the leader sends assignments.
         assignments: Vec<(Rc<str>, Vec<TopicPartition>)>,
     },
-    SyncGroupResponse { correlation_id: u32, error: ErrorCode, assignment: Vec<TopicPartition> },
-    Heartbeat { correlation_id: u32, group_id: Rc<str>, member_id: Rc<str>, generation: i32 },
-    HeartbeatResponse { correlation_id: u32, error: ErrorCode },
-    LeaveGroup { correlation_id: u32, group_id: Rc<str>, member_id: Rc<str> },
-    LeaveGroupResponse { correlation_id: u32, error: ErrorCode },
+    SyncGroupResponse {
+        correlation_id: u32,
+        error: ErrorCode,
+        assignment: Vec<TopicPartition>,
+    },
+    Heartbeat {
+        correlation_id: u32,
+        group_id: Rc<str>,
+        member_id: Rc<str>,
+        generation: i32,
+    },
+    HeartbeatResponse {
+        correlation_id: u32,
+        error: ErrorCode,
+    },
+    LeaveGroup {
+        correlation_id: u32,
+        group_id: Rc<str>,
+        member_id: Rc<str>,
+    },
+    LeaveGroupResponse {
+        correlation_id: u32,
+        error: ErrorCode,
+    },
     OffsetCommit {
         correlation_id: u32,
         group_id: Rc<str>,
@@ -177,20 +237,51 @@ pub enum Message {
         generation: i32,
         offsets: Vec<(TopicPartition, i64, i32)>,
     },
-    OffsetCommitResponse { correlation_id: u32, error: ErrorCode, offsets: Vec<(TopicPartition, i64)> },
-    OffsetFetch { correlation_id: u32, group_id: Rc<str>, partitions: Vec<TopicPartition> },
-    OffsetFetchResponse { correlation_id: u32, error: ErrorCode, offsets: Vec<(TopicPartition, i64, i32)> },
+    OffsetCommitResponse {
+        correlation_id: u32,
+        error: ErrorCode,
+        offsets: Vec<(TopicPartition, i64)>,
+    },
+    OffsetFetch {
+        correlation_id: u32,
+        group_id: Rc<str>,
+        partitions: Vec<TopicPartition>,
+    },
+    OffsetFetchResponse {
+        correlation_id: u32,
+        error: ErrorCode,
+        offsets: Vec<(TopicPartition, i64, i32)>,
+    },
     /// The host of a crashed process answers with a TCP reset: the peer's requests fail at once.
     ConnectionReset,
 
     // ---- brokers and the controller quorum ----
-    BrokerRegistration { broker: BrokerId, incarnation: u32 },
-    BrokerRegistrationResponse { error: ErrorCode, broker_epoch: i64 },
-    BrokerHeartbeat { broker: BrokerId, broker_epoch: i64, metadata_offset: i64, want_shutdown: bool },
-    BrokerHeartbeatResponse { error: ErrorCode, is_fenced: bool, should_shutdown: bool, leader_hint: Option<u32> },
+    BrokerRegistration {
+        broker: BrokerId,
+        incarnation: u32,
+    },
+    BrokerRegistrationResponse {
+        error: ErrorCode,
+        broker_epoch: i64,
+    },
+    BrokerHeartbeat {
+        broker: BrokerId,
+        broker_epoch: i64,
+        metadata_offset: i64,
+        want_shutdown: bool,
+    },
+    BrokerHeartbeatResponse {
+        error: ErrorCode,
+        is_fenced: bool,
+        should_shutdown: bool,
+        leader_hint: Option<u32>,
+    },
     /// Committed metadata records pushed by the active controller (brokers replicate the
     /// metadata log; a long-polling fetch amounts to this push).
-    MetadataDelta { leader: u32, records: Vec<(i64, MetadataRecord)> },
+    MetadataDelta {
+        leader: u32,
+        records: Vec<(i64, MetadataRecord)>,
+    },
     AlterPartition {
         broker: BrokerId,
         broker_epoch: i64,
@@ -199,13 +290,33 @@ pub enum Message {
         partition_epoch: i32,
         new_isr: Vec<BrokerId>,
     },
-    AlterPartitionResponse { partition: TopicPartition, error: ErrorCode, registration: Option<PartitionRegistration> },
+    AlterPartitionResponse {
+        partition: TopicPartition,
+        error: ErrorCode,
+        registration: Option<PartitionRegistration>,
+    },
 
     // ---- controllers among themselves (KRaft's Raft) ----
-    Vote { epoch: i32, candidate: u32, last_epoch: i32, last_offset: i64 },
-    VoteResponse { epoch: i32, granted: bool },
-    BeginQuorumEpoch { epoch: i32, leader: u32 },
-    QuorumFetch { epoch: i32, replica: u32, fetch_offset: i64, last_fetched_epoch: i32 },
+    Vote {
+        epoch: i32,
+        candidate: u32,
+        last_epoch: i32,
+        last_offset: i64,
+    },
+    VoteResponse {
+        epoch: i32,
+        granted: bool,
+    },
+    BeginQuorumEpoch {
+        epoch: i32,
+        leader: u32,
+    },
+    QuorumFetch {
+        epoch: i32,
+        replica: u32,
+        fetch_offset: i64,
+        last_fetched_epoch: i32,
+    },
     QuorumFetchResponse {
         epoch: i32,
         leader: Option<u32>,
@@ -221,21 +332,30 @@ impl Message {
         let batches = |bs: &[RecordBatch]| bs.iter().map(|b| b.size_bytes).sum::<u32>();
         HEADER_BYTES
             + match self {
-                Message::Produce(p) => p.partitions.iter().map(|(_, b)| PARTITION_ENTRY_BYTES + b.size_bytes).sum(),
+                Message::Produce(p) => p
+                    .partitions
+                    .iter()
+                    .map(|(_, b)| PARTITION_ENTRY_BYTES + b.size_bytes)
+                    .sum(),
                 Message::ProduceResponse(r) => r.partitions.len() as u32 * PARTITION_ENTRY_BYTES,
                 Message::Fetch(f) => f.partitions.len() as u32 * PARTITION_ENTRY_BYTES,
-                Message::FetchResponse(r) => {
-                    r.partitions.iter().map(|p| PARTITION_ENTRY_BYTES + batches(&p.records)).sum()
-                }
-                Message::MetadataResponse { topics, .. } => {
-                    topics.iter().map(|t| 20 + t.partitions.len() as u32 * PARTITION_ENTRY_BYTES).sum()
-                }
+                Message::FetchResponse(r) => r
+                    .partitions
+                    .iter()
+                    .map(|p| PARTITION_ENTRY_BYTES + batches(&p.records))
+                    .sum(),
+                Message::MetadataResponse { topics, .. } => topics
+                    .iter()
+                    .map(|t| 20 + t.partitions.len() as u32 * PARTITION_ENTRY_BYTES)
+                    .sum(),
                 Message::MetadataDelta { records, .. } => records.len() as u32 * 60,
                 Message::QuorumFetchResponse { records, .. } => records.len() as u32 * 60,
                 Message::JoinGroup { subscription, .. } => 40 + subscription.len() as u32 * 20,
                 Message::JoinGroupResponse { members, .. } => members.len() as u32 * 80,
                 Message::SyncGroup { assignments, .. } => assignments.len() as u32 * 60,
-                Message::OffsetCommit { offsets, .. } => offsets.len() as u32 * PARTITION_ENTRY_BYTES,
+                Message::OffsetCommit { offsets, .. } => {
+                    offsets.len() as u32 * PARTITION_ENTRY_BYTES
+                }
                 _ => 20,
             }
     }
@@ -287,6 +407,10 @@ impl Message {
 
     /// True for requests that expect a response (a reset connection fails them).
     pub fn is_request(&self) -> bool {
-        !self.api_name().ends_with("Response") && !matches!(self, Message::ConnectionReset | Message::MetadataDelta { .. })
+        !self.api_name().ends_with("Response")
+            && !matches!(
+                self,
+                Message::ConnectionReset | Message::MetadataDelta { .. }
+            )
     }
 }

@@ -114,10 +114,14 @@ impl Record {
     }
 
     pub fn key_text(&self) -> String {
-        self.key.as_ref().map_or_else(|| "null".to_string(), |k| k.to_string())
+        self.key
+            .as_ref()
+            .map_or_else(|| "null".to_string(), |k| k.to_string())
     }
     pub fn value_text(&self) -> String {
-        self.value.as_ref().map_or_else(|| "null".to_string(), |v| v.to_string())
+        self.value
+            .as_ref()
+            .map_or_else(|| "null".to_string(), |v| v.to_string())
     }
 }
 
@@ -158,7 +162,11 @@ pub struct ProducerIdentity {
 }
 
 impl ProducerIdentity {
-    pub const NONE: ProducerIdentity = ProducerIdentity { producer_id: -1, producer_epoch: -1, base_sequence: -1 };
+    pub const NONE: ProducerIdentity = ProducerIdentity {
+        producer_id: -1,
+        producer_epoch: -1,
+        base_sequence: -1,
+    };
     pub fn is_idempotent(&self) -> bool {
         self.producer_id >= 0
     }
@@ -183,12 +191,26 @@ pub struct RecordBatch {
 
 impl RecordBatch {
     /// Build a batch from records whose `offset_delta`s are 0..n.
-    pub fn new(records: Vec<Record>, producer: ProducerIdentity, compression: Compression) -> RecordBatch {
-        assert!(!records.is_empty(), "a record batch holds at least one record");
+    pub fn new(
+        records: Vec<Record>,
+        producer: ProducerIdentity,
+        compression: Compression,
+    ) -> RecordBatch {
+        assert!(
+            !records.is_empty(),
+            "a record batch holds at least one record"
+        );
         let first_timestamp_ms = records[0].timestamp_ms;
-        let max_timestamp_ms = records.iter().map(|r| r.timestamp_ms).max().unwrap_or(first_timestamp_ms);
+        let max_timestamp_ms = records
+            .iter()
+            .map(|r| r.timestamp_ms)
+            .max()
+            .unwrap_or(first_timestamp_ms);
         let uncompressed_bytes = RECORD_BATCH_OVERHEAD
-            + records.iter().map(|r| r.size_in_batch(r.timestamp_ms - first_timestamp_ms)).sum::<u32>();
+            + records
+                .iter()
+                .map(|r| r.size_in_batch(r.timestamp_ms - first_timestamp_ms))
+                .sum::<u32>();
         let last_offset_delta = records.last().map_or(0, |r| r.offset_delta);
         RecordBatch {
             base_offset: -1,
@@ -219,15 +241,22 @@ impl RecordBatch {
             return -1;
         }
         // Sequences wrap from i32::MAX to 0, like offsets within the producer's numbering.
-        ((self.producer.base_sequence as i64 + self.last_offset_delta as i64) % (i32::MAX as i64 + 1)) as i32
+        ((self.producer.base_sequence as i64 + self.last_offset_delta as i64)
+            % (i32::MAX as i64 + 1)) as i32
     }
     /// Records with their absolute offsets.
     pub fn offsets_and_records(&self) -> impl Iterator<Item = (i64, &Record)> {
-        self.records.iter().map(move |r| (self.base_offset + r.offset_delta as i64, r))
+        self.records
+            .iter()
+            .map(move |r| (self.base_offset + r.offset_delta as i64, r))
     }
     /// A copy stamped by the leader that appends it.
     pub fn stamped(&self, base_offset: i64, leader_epoch: i32) -> RecordBatch {
-        RecordBatch { base_offset, partition_leader_epoch: leader_epoch, ..self.clone() }
+        RecordBatch {
+            base_offset,
+            partition_leader_epoch: leader_epoch,
+            ..self.clone()
+        }
     }
 }
 
@@ -237,7 +266,10 @@ mod tests {
 
     fn record(key: Option<&str>, value: &str) -> Record {
         Record {
-            id: RecordId { producer: 1, serial: 0 },
+            id: RecordId {
+                producer: 1,
+                serial: 0,
+            },
             offset_delta: 0,
             timestamp_ms: 0,
             key: key.map(Payload::text),
@@ -270,7 +302,8 @@ mod tests {
         let mut r2 = record(None, "b");
         r1.offset_delta = 0;
         r2.offset_delta = 1;
-        let batch = RecordBatch::new(vec![r1, r2], ProducerIdentity::NONE, Compression::None).stamped(10, 3);
+        let batch = RecordBatch::new(vec![r1, r2], ProducerIdentity::NONE, Compression::None)
+            .stamped(10, 3);
         assert_eq!((batch.last_offset(), batch.next_offset()), (11, 12));
         // each record: attributes, timestamp delta, offset delta, null key, value (1+1), headers, length = 8
         assert_eq!(batch.size_bytes, RECORD_BATCH_OVERHEAD + 8 + 8);

@@ -47,11 +47,17 @@ impl ClusterSpec {
     /// Check what the builder relies on; the lesson layer reports these with field paths.
     pub fn check(&self) -> Result<(), String> {
         if !(1..=12).contains(&self.brokers) {
-            return Err(format!("brokers must be between 1 and 12, got {}", self.brokers));
+            return Err(format!(
+                "brokers must be between 1 and 12, got {}",
+                self.brokers
+            ));
         }
         for (i, t) in self.topics.iter().enumerate() {
             if t.partitions < 1 || t.partitions > 64 {
-                return Err(format!("topics[{i}].partitions must be between 1 and 64, got {}", t.partitions));
+                return Err(format!(
+                    "topics[{i}].partitions must be between 1 and 64, got {}",
+                    t.partitions
+                ));
             }
             if t.replication_factor < 1 || t.replication_factor > self.brokers {
                 return Err(format!(
@@ -60,15 +66,23 @@ impl ClusterSpec {
                 ));
             }
             if self.topics[..i].iter().any(|o| o.name == t.name) {
-                return Err(format!("topics[{i}].name: topic \"{}\" is defined twice", t.name));
+                return Err(format!(
+                    "topics[{i}].name: topic \"{}\" is defined twice",
+                    t.name
+                ));
             }
         }
         for (i, c) in self.consumers.iter().enumerate() {
             let ConsumerMode::Assign(partitions) = &c.mode;
             for tp in partitions {
-                let known = self.topics.iter().any(|t| t.name == tp.topic && tp.partition < t.partitions);
+                let known = self
+                    .topics
+                    .iter()
+                    .any(|t| t.name == tp.topic && tp.partition < t.partitions);
                 if !known {
-                    return Err(format!("consumers[{i}].assign: {tp} is not a partition of any topic"));
+                    return Err(format!(
+                        "consumers[{i}].assign: {tp} is not a partition of any topic"
+                    ));
                 }
             }
         }

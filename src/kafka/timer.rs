@@ -7,11 +7,15 @@ use super::types::TopicPartition;
 pub enum Timer {
     // ---- clients ----
     /// A batch's `linger.ms` elapsed (producer).
-    LingerExpired { partition: TopicPartition },
+    LingerExpired {
+        partition: TopicPartition,
+    },
     /// Wake the producer's sender (retry backoff over, in-flight slot freed, ...).
     SenderWakeup,
     /// No response to request `correlation_id` within `request.timeout.ms`.
-    RequestTimeout { correlation_id: u32 },
+    RequestTimeout {
+        correlation_id: u32,
+    },
     /// `delivery.timeout.ms` of the oldest waiting batch elapsed.
     DeliveryTimeoutCheck,
     /// The application calls `send()` again (auto-produce at a rate).
@@ -33,11 +37,19 @@ pub enum Timer {
 
     // ---- brokers ----
     /// A parked fetch hits `max_wait_ms`.
-    FetchExpiry { from: super::types::NodeId, correlation_id: u32 },
+    FetchExpiry {
+        from: super::types::NodeId,
+        correlation_id: u32,
+    },
     /// A parked acks=all produce hits its timeout.
-    ProduceExpiry { from: super::types::NodeId, correlation_id: u32 },
+    ProduceExpiry {
+        from: super::types::NodeId,
+        correlation_id: u32,
+    },
     /// The follower's replica fetcher sends its next Fetch to `leader`.
-    ReplicaFetch { leader: super::types::BrokerId },
+    ReplicaFetch {
+        leader: super::types::BrokerId,
+    },
     /// `replica.lag.time.max.ms / 2`: shrink the ISR of lagging followers.
     IsrCheck,
     BrokerHeartbeat,
@@ -47,11 +59,18 @@ pub enum Timer {
     RetentionCheck,
     CleanerCheck,
     /// Group coordinator: the join phase of `group` is due to complete.
-    JoinPhaseDeadline { group: String },
+    JoinPhaseDeadline {
+        group: String,
+    },
     /// Group coordinator: sync phase deadline.
-    SyncPhaseDeadline { group: String },
+    SyncPhaseDeadline {
+        group: String,
+    },
     /// Group coordinator: a member's session expired.
-    MemberSession { group: String, member: String },
+    MemberSession {
+        group: String,
+        member: String,
+    },
     /// Retry an AlterPartition or registration that got no answer.
     ControllerRequestRetry,
 
@@ -61,7 +80,9 @@ pub enum Timer {
     /// Raft: a follower's next QuorumFetch (or the leader's long-poll expiry).
     QuorumFetch,
     /// Raft leader: a follower's parked QuorumFetch expires.
-    QuorumFetchExpiry { replica: u32 },
+    QuorumFetchExpiry {
+        replica: u32,
+    },
     /// Active controller: look for brokers whose session expired.
     BrokerSessionCheck,
     /// `leader.imbalance.check.interval.seconds`.

@@ -50,7 +50,9 @@ impl NodeId {
         } else if let Some(d) = s.strip_prefix('c') {
             ("c", d)
         } else {
-            return Err(format!("unknown node \"{s}\" (expected b1, ctl1, p1 or c1 style names)"));
+            return Err(format!(
+                "unknown node \"{s}\" (expected b1, ctl1, p1 or c1 style names)"
+            ));
         };
         let n: u32 = digits
             .parse()
@@ -97,19 +99,24 @@ pub struct TopicPartition {
 
 impl TopicPartition {
     pub fn new(topic: impl Into<String>, partition: i32) -> TopicPartition {
-        TopicPartition { topic: topic.into(), partition }
+        TopicPartition {
+            topic: topic.into(),
+            partition,
+        }
     }
 
     /// Parse `topic-N`, splitting at the last `-` (topic names may contain dashes).
     pub fn parse(s: &str) -> Result<TopicPartition, String> {
-        let (topic, number) = s
-            .rsplit_once('-')
-            .ok_or_else(|| format!("\"{s}\" is not a topic-partition (expected e.g. \"orders-0\")"))?;
-        let partition: i32 = number
-            .parse()
-            .map_err(|_| format!("\"{s}\" is not a topic-partition: \"{number}\" is not a partition number"))?;
+        let (topic, number) = s.rsplit_once('-').ok_or_else(|| {
+            format!("\"{s}\" is not a topic-partition (expected e.g. \"orders-0\")")
+        })?;
+        let partition: i32 = number.parse().map_err(|_| {
+            format!("\"{s}\" is not a topic-partition: \"{number}\" is not a partition number")
+        })?;
         if topic.is_empty() || partition < 0 {
-            return Err(format!("\"{s}\" is not a topic-partition (expected e.g. \"orders-0\")"));
+            return Err(format!(
+                "\"{s}\" is not a topic-partition (expected e.g. \"orders-0\")"
+            ));
         }
         Ok(TopicPartition::new(topic, partition))
     }
@@ -127,7 +134,12 @@ mod tests {
 
     #[test]
     fn node_names_round_trip() {
-        for n in [NodeId::Controller(1), NodeId::broker(3), NodeId::Producer(2), NodeId::Consumer(10)] {
+        for n in [
+            NodeId::Controller(1),
+            NodeId::broker(3),
+            NodeId::Producer(2),
+            NodeId::Consumer(10),
+        ] {
             assert_eq!(NodeId::parse(&n.to_string()), Ok(n));
         }
         assert!(NodeId::parse("x1").is_err());
@@ -136,7 +148,10 @@ mod tests {
 
     #[test]
     fn topic_partition_splits_at_last_dash() {
-        assert_eq!(TopicPartition::parse("my-topic-12"), Ok(TopicPartition::new("my-topic", 12)));
+        assert_eq!(
+            TopicPartition::parse("my-topic-12"),
+            Ok(TopicPartition::new("my-topic", 12))
+        );
         assert!(TopicPartition::parse("orders").is_err());
         assert!(TopicPartition::parse("orders-x").is_err());
     }

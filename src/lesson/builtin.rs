@@ -4,20 +4,37 @@ use super::{Lesson, LessonError};
 
 /// `(id, file text)` of every built-in lesson, in teaching order.
 pub const BUILTIN: &[(&str, &str)] = &[
-    ("keys-pick-partitions", include_str!("builtin/keys-pick-partitions.json")),
-    ("offsets-per-partition", include_str!("builtin/offsets-per-partition.json")),
+    (
+        "keys-pick-partitions",
+        include_str!("builtin/keys-pick-partitions.json"),
+    ),
+    (
+        "offsets-per-partition",
+        include_str!("builtin/offsets-per-partition.json"),
+    ),
 ];
 
 pub fn find(id: &str) -> Option<&'static str> {
-    BUILTIN.iter().find(|(name, _)| *name == id).map(|(_, text)| *text)
+    BUILTIN
+        .iter()
+        .find(|(name, _)| *name == id)
+        .map(|(_, text)| *text)
 }
 
 /// Parse a built-in lesson. They are tested, so failure here is a bug in the shipped file.
 pub fn load(id: &str) -> Result<Lesson, LessonError> {
-    let text = find(id).ok_or_else(|| LessonError { path: String::new(), message: format!("no built-in lesson named \"{id}\"") })?;
+    let text = find(id).ok_or_else(|| LessonError {
+        path: String::new(),
+        message: format!("no built-in lesson named \"{id}\""),
+    })?;
     Lesson::parse(text)
 }
 
 pub fn all() -> Vec<Lesson> {
-    BUILTIN.iter().map(|(id, text)| Lesson::parse(text).unwrap_or_else(|e| panic!("built-in lesson {id} is invalid: {e}"))).collect()
+    BUILTIN
+        .iter()
+        .map(|(id, text)| {
+            Lesson::parse(text).unwrap_or_else(|e| panic!("built-in lesson {id} is invalid: {e}"))
+        })
+        .collect()
 }

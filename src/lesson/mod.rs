@@ -30,7 +30,10 @@ pub struct LessonError {
 
 impl LessonError {
     fn at(path: impl Into<String>, message: impl Into<String>) -> LessonError {
-        LessonError { path: path.into(), message: message.into() }
+        LessonError {
+            path: path.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -64,7 +67,10 @@ impl Lesson {
         let mut de = serde_json::Deserializer::from_str(text);
         let file: LessonFile = serde_path_to_error::deserialize(&mut de).map_err(|e| {
             let path = e.path().to_string();
-            LessonError::at(if path == "." { String::new() } else { path }, e.inner().to_string())
+            LessonError::at(
+                if path == "." { String::new() } else { path },
+                e.inner().to_string(),
+            )
         })?;
         if file.version != LESSON_VERSION {
             return Err(LessonError::at(
@@ -73,7 +79,14 @@ impl Lesson {
             ));
         }
         if file.id.trim().is_empty() || file.title.trim().is_empty() {
-            return Err(LessonError::at(if file.id.trim().is_empty() { "id" } else { "title" }, "must not be empty"));
+            return Err(LessonError::at(
+                if file.id.trim().is_empty() {
+                    "id"
+                } else {
+                    "title"
+                },
+                "must not be empty",
+            ));
         }
         let spec = build_spec(&file)?;
         let actions = parse_actions(&file.actions, &spec)?;
@@ -92,12 +105,29 @@ impl Lesson {
 
     /// The lesson's world at time zero, with its actions scheduled.
     pub fn world(&self, seed: u64) -> KafkaWorld {
-        let cluster = Cluster::new(self.spec.clone()).expect("a parsed lesson has a valid cluster spec");
+        let cluster =
+            Cluster::new(self.spec.clone()).expect("a parsed lesson has a valid cluster spec");
         let mut world = World::new(seed, cluster, self.spec.network);
         world.init(|cluster, ctx| cluster.boot(ctx));
         for (at, command) in &self.actions {
             world.schedule_command(*at, command.clone());
         }
+        world
+    }
+}
+
+impl Lesson {
+    /// Run the lesson from time zero to `run_until_ms`, calling `on_step` for each step.
+    pub fn run(&self, seed: u64, mut on_step: impl FnMut(&crate::kafka::KafkaStep)) -> KafkaWorld {
+        let mut world = self.world(seed);
+        let end = SimTime::from_ms(self.run_until_ms);
+        while world.next_time().is_some_and(|t| t <= end) {
+            match world.step() {
+                Some(step) => on_step(&step),
+                None => break,
+            }
+        }
+        world.advance_idle_to(end);
         world
     }
 }
@@ -108,42 +138,76 @@ fn config_errors(path: &str, errors: Vec<config::ConfigError>) -> LessonError {
 }
 
 fn build_spec(file: &LessonFile) -> Result<ClusterSpec, LessonError> {
-    let broker_values = config::def::parse(config::BROKER_KEYS, &file.cluster.config).map_err(|e| config_errors("cluster.config", e))?;
+    let broker_values = config::def::parse(config::BROKER_KEYS, &file.cluster.config)
+        .map_err(|e| config_errors("cluster.config", e))?;
     if !matches!(file.cluster.controllers, 1 | 3 | 5) {
-        return Err(LessonError::at("cluster.controllers", format!("a KRaft quorum has 1, 3 or 5 controllers, got {}", file.cluster.controllers)));
+        return Err(LessonError::at(
+            "cluster.controllers",
+            format!(
+                "a KRaft quorum has 1, 3 or 5 controllers, got {}",
+                file.cluster.controllers
+            ),
+        ));
     }
     let mut topics = Vec::new();
     for (i, t) in file.topics.iter().enumerate() {
-        let config = config::def::parse(config::TOPIC_KEYS, &t.config).map_err(|e| config_errors(&format!("topics[{i}].config"), e))?;
-        if t.name.is_empty() || !t.name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')) {
-            return Err(LessonError::at(format!("topics[{i}].name"), "topic names use letters, digits, '.', '_' and '-'"));
+        let config = config::def::parse(config::TOPIC_KEYS, &t.config)
+            .map_err(|e| config_errors(&format!("topics[{i}].config"), e))?;
+        if t.name.is_empty()
+            || !t
+                .name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        {
+            return Err(LessonError::at(
+                format!("topics[{i}].name"),
+                "topic names use letters, digits, '.', '_' and '-'",
+            ));
         }
-        topics.push(TopicSpec { name: t.name.clone(), partitions: t.partitions, replication_factor: t.replication_factor, config });
+        topics.push(TopicSpec {
+            name: t.name.clone(),
+            partitions: t.partitions,
+            replication_factor: t.replication_factor,
+            config,
+        });
     }
     let mut producers = Vec::new();
     for (i, p) in file.producers.iter().enumerate() {
         let path = format!("producers[{i}].config");
-        let values = config::def::parse(config::PRODUCER_KEYS, &p.config).map_err(|e| config_errors(&path, e))?;
-        let config = ProducerConfig::from_values(values).map_err(|e| LessonError::at(&path, format!("ConfigException: {e}")))?;
+        let values = config::def::parse(config::PRODUCER_KEYS, &p.config)
+            .map_err(|e| config_errors(&path, e))?;
+        let config = ProducerConfig::from_values(values)
+            .map_err(|e| LessonError::at(&path, format!("ConfigException: {e}")))?;
         producers.push(ProducerSpec { config });
     }
     let mut consumers = Vec::new();
     for (i, c) in file.consumers.iter().enumerate() {
         let path = format!("consumers[{i}]");
-        let values = config::def::parse(config::CONSUMER_KEYS, &c.config).map_err(|e| config_errors(&format!("{path}.config"), e))?;
-        let config = ConsumerConfig::from_values(values).map_err(|e| LessonError::at(format!("{path}.config"), e))?;
+        let values = config::def::parse(config::CONSUMER_KEYS, &c.config)
+            .map_err(|e| config_errors(&format!("{path}.config"), e))?;
+        let config = ConsumerConfig::from_values(values)
+            .map_err(|e| LessonError::at(format!("{path}.config"), e))?;
         let partitions = c
             .assign
             .iter()
             .enumerate()
-            .map(|(j, s)| TopicPartition::parse(s).map_err(|e| LessonError::at(format!("{path}.assign[{j}]"), e)))
+            .map(|(j, s)| {
+                TopicPartition::parse(s)
+                    .map_err(|e| LessonError::at(format!("{path}.assign[{j}]"), e))
+            })
             .collect::<Result<Vec<_>, _>>()?;
-        consumers.push(ConsumerSpec { config, mode: ConsumerMode::Assign(partitions) });
+        consumers.push(ConsumerSpec {
+            config,
+            mode: ConsumerMode::Assign(partitions),
+        });
     }
     let mut network = LinkConfig::default();
     if let Some((lo, hi)) = file.network.latency_ms {
         if lo > hi || hi > 60_000 {
-            return Err(LessonError::at("network.latency_ms", "expected [min, max] with min <= max <= 60000"));
+            return Err(LessonError::at(
+                "network.latency_ms",
+                "expected [min, max] with min <= max <= 60000",
+            ));
         }
         network.latency_min = SimDuration::from_ms(lo);
         network.latency_max = SimDuration::from_ms(hi);
@@ -154,36 +218,61 @@ fn build_spec(file: &LessonFile) -> Result<ClusterSpec, LessonError> {
     let spec = ClusterSpec {
         brokers: file.cluster.brokers,
         controllers: file.cluster.controllers,
-        broker_config: BrokerConfig { values: broker_values },
+        broker_config: BrokerConfig {
+            values: broker_values,
+        },
         topics,
         producers,
         consumers,
         network,
     };
-    spec.check().map_err(|message| match message.split_once(": ") {
-        Some((path, rest)) if path.contains('[') || path == "brokers" => LessonError::at(path, rest),
-        _ => LessonError::at("cluster", message),
-    })?;
+    spec.check()
+        .map_err(|message| match message.split_once(": ") {
+            Some((path, rest)) if path.contains('[') || path == "brokers" => {
+                LessonError::at(path, rest)
+            }
+            _ => LessonError::at("cluster", message),
+        })?;
     Ok(spec)
 }
 
-fn parse_actions(actions: &[Value], spec: &ClusterSpec) -> Result<Vec<(SimTime, Command)>, LessonError> {
+fn parse_actions(
+    actions: &[Value],
+    spec: &ClusterSpec,
+) -> Result<Vec<(SimTime, Command)>, LessonError> {
     let mut out = Vec::new();
     for (i, raw) in actions.iter().enumerate() {
         let path = format!("actions[{i}]");
         let Value::Object(map) = raw else {
-            return Err(LessonError::at(path, "expected an object like {\"at_ms\": 100, \"action\": \"produce\", ...}"));
+            return Err(LessonError::at(
+                path,
+                "expected an object like {\"at_ms\": 100, \"action\": \"produce\", ...}",
+            ));
         };
         let mut map: BTreeMap<String, Value> = map.clone().into_iter().collect();
         let at_ms = match map.remove("at_ms") {
             Some(Value::Number(n)) if n.as_u64().is_some() => n.as_u64().expect("checked"),
-            Some(other) => return Err(LessonError::at(format!("{path}.at_ms"), format!("expected a non-negative integer, got {other}"))),
-            None => return Err(LessonError::at(format!("{path}.at_ms"), "missing field `at_ms`")),
+            Some(other) => {
+                return Err(LessonError::at(
+                    format!("{path}.at_ms"),
+                    format!("expected a non-negative integer, got {other}"),
+                ))
+            }
+            None => {
+                return Err(LessonError::at(
+                    format!("{path}.at_ms"),
+                    "missing field `at_ms`",
+                ))
+            }
         };
         let object = Value::Object(map.into_iter().collect());
         let command: Command = serde_path_to_error::deserialize(object).map_err(|e| {
             let inner = e.path().to_string();
-            let where_ = if inner == "." { path.clone() } else { format!("{path}.{inner}") };
+            let where_ = if inner == "." {
+                path.clone()
+            } else {
+                format!("{path}.{inner}")
+            };
             LessonError::at(where_, e.inner().to_string())
         })?;
         check_references(&command, spec).map_err(|m| LessonError::at(path.clone(), m))?;

@@ -2,5 +2,9 @@
 //! cluster, producer and consumer panels, and the session that owns a run's timeline. No web
 //! crates: everything here is tested natively.
 
+pub mod highlight;
 pub mod narrate;
+pub mod session;
+pub mod share;
 pub mod summary;
+pub mod view;

@@ -17,7 +17,11 @@ pub fn narrate(step: &Step<Cluster>) -> String {
     let cause = cause_text(&step.cause);
     let mut facts: Vec<String> = step.events.iter().map(event_text).collect();
     for (from, to, msg, reason) in &step.dropped {
-        facts.push(format!("{from}->{to} {} dropped ({})", msg.api_name(), drop_reason(*reason)));
+        facts.push(format!(
+            "{from}->{to} {} dropped ({})",
+            msg.api_name(),
+            drop_reason(*reason)
+        ));
     }
     if let Some(reason) = &step.rejected {
         facts.push(format!("refused: {reason}"));
@@ -26,7 +30,11 @@ pub fn narrate(step: &Step<Cluster>) -> String {
     if facts.is_empty() {
         head
     } else {
-        format!("{head:<width$} | {}", facts.join("; "), width = CAUSE_WIDTH + 18)
+        format!(
+            "{head:<width$} | {}",
+            facts.join("; "),
+            width = CAUSE_WIDTH + 18
+        )
     }
 }
 
@@ -35,8 +43,17 @@ pub fn cause_text(cause: &Cause<Cluster>) -> String {
         Cause::Deliver { from, to, msg } => format!("deliver {from}->{to} {}", message_text(msg)),
         Cause::Timer { node, timer } => format!("timer   {node} {}", timer_text(timer)),
         Cause::Command(c) => format!("command {}", command_text(c)),
-        Cause::Drop { from, to, msg, reason } => {
-            format!("drop    {from}->{to} {} ({})", message_text(msg), drop_reason(*reason))
+        Cause::Drop {
+            from,
+            to,
+            msg,
+            reason,
+        } => {
+            format!(
+                "drop    {from}->{to} {} ({})",
+                message_text(msg),
+                drop_reason(*reason)
+            )
         }
     }
 }
@@ -61,21 +78,37 @@ pub fn message_text(msg: &Message) -> String {
     match msg {
         Message::Metadata { topics, .. } if topics.is_empty() => "Metadata(all topics)".into(),
         Message::Metadata { topics, .. } => format!("Metadata({})", topics.join(",")),
-        Message::MetadataResponse { topics, .. } => format!("MetadataResponse({} topics)", topics.len()),
+        Message::MetadataResponse { topics, .. } => {
+            format!("MetadataResponse({} topics)", topics.len())
+        }
         Message::Produce(p) => {
-            let parts: Vec<String> = p.partitions.iter().map(|(tp, b)| format!("{tp}×{}", b.record_count())).collect();
+            let parts: Vec<String> = p
+                .partitions
+                .iter()
+                .map(|(tp, b)| format!("{tp}×{}", b.record_count()))
+                .collect();
             format!("Produce(acks={} {})", acks_text(p.acks), parts.join(" "))
         }
         Message::ProduceResponse(r) => {
             let parts: Vec<String> = r
                 .partitions
                 .iter()
-                .map(|p| if p.error.is_error() { format!("{} {}", p.partition, p.error) } else { format!("{} @{}", p.partition, p.base_offset) })
+                .map(|p| {
+                    if p.error.is_error() {
+                        format!("{} {}", p.partition, p.error)
+                    } else {
+                        format!("{} @{}", p.partition, p.base_offset)
+                    }
+                })
                 .collect();
             format!("ProduceResponse({})", parts.join(" "))
         }
         Message::Fetch(f) => {
-            let parts: Vec<String> = f.partitions.iter().map(|p| format!("{} @{}", p.partition, p.fetch_offset)).collect();
+            let parts: Vec<String> = f
+                .partitions
+                .iter()
+                .map(|p| format!("{} @{}", p.partition, p.fetch_offset))
+                .collect();
             format!("Fetch({})", parts.join(" "))
         }
         Message::FetchResponse(r) => {
@@ -86,21 +119,45 @@ pub fn message_text(msg: &Message) -> String {
                     if p.error.is_error() {
                         format!("{} {}", p.partition, p.error)
                     } else if let Some(d) = p.diverging_epoch {
-                        format!("{} diverging epoch {} ends @{}", p.partition, d.epoch, d.end_offset)
+                        format!(
+                            "{} diverging epoch {} ends @{}",
+                            p.partition, d.epoch, d.end_offset
+                        )
                     } else {
-                        format!("{} {} hw={}", p.partition, batch_range(&p.records), p.high_watermark)
+                        format!(
+                            "{} {} hw={}",
+                            p.partition,
+                            batch_range(&p.records),
+                            p.high_watermark
+                        )
                     }
                 })
                 .collect();
             format!("FetchResponse({})", parts.join(" "))
         }
-        Message::ListOffsets { partition, spec, .. } => {
-            format!("ListOffsets({partition} {})", if *spec == OffsetSpec::Earliest { "earliest" } else { "latest" })
+        Message::ListOffsets {
+            partition, spec, ..
+        } => {
+            format!(
+                "ListOffsets({partition} {})",
+                if *spec == OffsetSpec::Earliest {
+                    "earliest"
+                } else {
+                    "latest"
+                }
+            )
         }
-        Message::ListOffsetsResponse { partition, error, offset, .. } if !error.is_error() => {
+        Message::ListOffsetsResponse {
+            partition,
+            error,
+            offset,
+            ..
+        } if !error.is_error() => {
             format!("ListOffsetsResponse({partition} @{offset})")
         }
-        Message::ListOffsetsResponse { partition, error, .. } => format!("ListOffsetsResponse({partition} {error})"),
+        Message::ListOffsetsResponse {
+            partition, error, ..
+        } => format!("ListOffsetsResponse({partition} {error})"),
         other => other.api_name().to_string(),
     }
 }
@@ -120,21 +177,45 @@ pub fn timer_text(timer: &Timer) -> String {
         Timer::FetchExpiry { from, .. } => format!("FetchWaitExpired({from})"),
         Timer::ProduceExpiry { from, .. } => format!("ProduceTimeout({from})"),
         Timer::ReplicaFetch { leader } => format!("ReplicaFetch({leader})"),
-        other => format!("{other:?}").split([' ', '{']).next().unwrap_or("timer").to_string(),
+        other => format!("{other:?}")
+            .split([' ', '{'])
+            .next()
+            .unwrap_or("timer")
+            .to_string(),
     }
 }
 
 pub fn command_text(command: &crate::kafka::Command) -> String {
     use crate::kafka::Command as C;
     match command {
-        C::Produce { producer, topic, key, value, partition } => {
-            let key = key.as_deref().map_or("null".to_string(), |k| format!("\"{k}\""));
-            let value = value.as_deref().map_or("null".to_string(), |v| format!("\"{v}\""));
+        C::Produce {
+            producer,
+            topic,
+            key,
+            value,
+            partition,
+        } => {
+            let key = key
+                .as_deref()
+                .map_or("null".to_string(), |k| format!("\"{k}\""));
+            let value = value
+                .as_deref()
+                .map_or("null".to_string(), |v| format!("\"{v}\""));
             let partition = partition.map_or(String::new(), |p| format!(" partition={p}"));
             format!("{producer} send({topic}, key={key}, value={value}{partition})")
         }
-        C::ProduceMany { producer, topic, count, .. } => format!("{producer} send {count} records to {topic}"),
-        C::SetProduceRate { producer, topic, records_per_second, .. } => {
+        C::ProduceMany {
+            producer,
+            topic,
+            count,
+            ..
+        } => format!("{producer} send {count} records to {topic}"),
+        C::SetProduceRate {
+            producer,
+            topic,
+            records_per_second,
+            ..
+        } => {
             format!("{producer} produce {records_per_second}/s to {topic}")
         }
         C::Crash { node } => format!("crash {node}"),
@@ -152,80 +233,224 @@ pub fn command_text(command: &crate::kafka::Command) -> String {
 
 pub fn event_text(event: &Event) -> String {
     match event {
-        Event::RecordPartitioned { producer, record, partition, how } => format!("p{producer} {record} → {partition} ({how})"),
-        Event::RecordAppendedToBatch { producer, partition, batch_records, batch_bytes, batch_size, new_batch, .. } => {
+        Event::RecordPartitioned {
+            producer,
+            record,
+            partition,
+            how,
+        } => format!("p{producer} {record} → {partition} ({how})"),
+        Event::RecordAppendedToBatch {
+            producer,
+            partition,
+            batch_records,
+            batch_bytes,
+            batch_size,
+            new_batch,
+            ..
+        } => {
             let new = if *new_batch { "new batch" } else { "batch" };
-            format!("p{producer} {partition} {new}: {batch_records} rec, {batch_bytes}/{batch_size} B")
+            format!(
+                "p{producer} {partition} {new}: {batch_records} rec, {batch_bytes}/{batch_size} B"
+            )
         }
-        Event::StickyPartitionSwitched { producer, topic, from, to } => match from {
+        Event::StickyPartitionSwitched {
+            producer,
+            topic,
+            from,
+            to,
+        } => match from {
             Some(f) => format!("p{producer} sticky partition of {topic} {f}->{to}"),
             None => format!("p{producer} sticky partition of {topic} is {to}"),
         },
-        Event::BatchReady { producer, partition, reason, records, bytes } => {
-            format!("p{producer} {partition} batch ready ({}): {records} rec, {bytes} B", ready_reason(*reason))
+        Event::BatchReady {
+            producer,
+            partition,
+            reason,
+            records,
+            bytes,
+        } => {
+            format!(
+                "p{producer} {partition} batch ready ({}): {records} rec, {bytes} B",
+                ready_reason(*reason)
+            )
         }
-        Event::ProduceSent { producer, broker, batches, bytes, .. } => {
+        Event::ProduceSent {
+            producer,
+            broker,
+            batches,
+            bytes,
+            ..
+        } => {
             let parts: Vec<String> = batches.iter().map(|(tp, n)| format!("{tp}×{n}")).collect();
-            format!("p{producer} sends Produce to {broker}: {} ({bytes} B)", parts.join(" "))
+            format!(
+                "p{producer} sends Produce to {broker}: {} ({bytes} B)",
+                parts.join(" ")
+            )
         }
-        Event::ProduceAcked { producer, partition, base_offset, records, duplicate } => {
-            let dup = if *duplicate { ", duplicate ignored by broker" } else { "" };
-            if *base_offset < 0 {
-                format!("p{producer} {partition} {} rec sent, no ack (acks=0)", records.len())
+        Event::ProduceAcked {
+            producer,
+            partition,
+            base_offset,
+            records,
+            duplicate,
+        } => {
+            let dup = if *duplicate {
+                ", duplicate ignored by broker"
             } else {
-                format!("p{producer} {partition} acked @{base_offset} ({} rec{dup})", records.len())
+                ""
+            };
+            if *base_offset < 0 {
+                format!(
+                    "p{producer} {partition} {} rec sent, no ack (acks=0)",
+                    records.len()
+                )
+            } else {
+                format!(
+                    "p{producer} {partition} acked @{base_offset} ({} rec{dup})",
+                    records.len()
+                )
             }
         }
-        Event::ProduceFailed { producer, partition, error, records, retrying, .. } => {
+        Event::ProduceFailed {
+            producer,
+            partition,
+            error,
+            records,
+            retrying,
+            ..
+        } => {
             let next = if *retrying { "will retry" } else { "gave up" };
-            format!("p{producer} {partition} {error} for {} rec, {next}", records.len())
+            format!(
+                "p{producer} {partition} {error} for {} rec, {next}",
+                records.len()
+            )
         }
-        Event::RequestTimedOut { node, broker, api, .. } => format!("{node} {api} to {broker} timed out"),
-        Event::ConnectionLost { node, peer, failed_requests } => {
+        Event::RequestTimedOut {
+            node, broker, api, ..
+        } => format!("{node} {api} to {broker} timed out"),
+        Event::ConnectionLost {
+            node,
+            peer,
+            failed_requests,
+        } => {
             format!("{node} connection to {peer} reset ({failed_requests} request(s) failed)")
         }
         Event::MetadataUpdated { node, leaders } => {
             let parts: Vec<String> = leaders
                 .iter()
                 .take(4)
-                .map(|(tp, l, e)| format!("{tp}→{}", l.map_or("none".to_string(), |b| format!("{b}(e{e})"))))
+                .map(|(tp, l, e)| {
+                    format!(
+                        "{tp}→{}",
+                        l.map_or("none".to_string(), |b| format!("{b}(e{e})"))
+                    )
+                })
                 .collect();
-            let more = if leaders.len() > 4 { format!(" +{}", leaders.len() - 4) } else { String::new() };
+            let more = if leaders.len() > 4 {
+                format!(" +{}", leaders.len() - 4)
+            } else {
+                String::new()
+            };
             format!("{node} metadata: {}{more}", parts.join(" "))
         }
-        Event::BatchAppended { broker, partition, base_offset, last_offset, leader_epoch, .. } => {
+        Event::BatchAppended {
+            broker,
+            partition,
+            base_offset,
+            last_offset,
+            leader_epoch,
+            ..
+        } => {
             format!("{broker} {partition} appended @{base_offset}..{last_offset} (epoch {leader_epoch})")
         }
-        Event::HighWatermarkAdvanced { broker, partition, from, to } => format!("{broker} {partition} HW {from}->{to}"),
-        Event::FollowerAppended { broker, partition, from_offset, to_offset } => {
+        Event::HighWatermarkAdvanced {
+            broker,
+            partition,
+            from,
+            to,
+        } => format!("{broker} {partition} HW {from}->{to}"),
+        Event::FollowerAppended {
+            broker,
+            partition,
+            from_offset,
+            to_offset,
+        } => {
             format!("{broker} {partition} LEO {from_offset}->{to_offset}")
         }
-        Event::BecameLeader { broker, partition, leader_epoch, .. } => format!("{broker} leads {partition} (epoch {leader_epoch})"),
-        Event::BecameFollower { broker, partition, leader, leader_epoch } => format!(
+        Event::BecameLeader {
+            broker,
+            partition,
+            leader_epoch,
+            ..
+        } => format!("{broker} leads {partition} (epoch {leader_epoch})"),
+        Event::BecameFollower {
+            broker,
+            partition,
+            leader,
+            leader_epoch,
+        } => format!(
             "{broker} follows {} for {partition} (epoch {leader_epoch})",
             leader.map_or("nobody".to_string(), |l| l.to_string())
         ),
-        Event::ProduceRejected { broker, partition, error, .. } => format!("{broker} {partition} rejected: {error}"),
-        Event::RecordsFetched { consumer, partition, first_offset, last_offset } => {
+        Event::ProduceRejected {
+            broker,
+            partition,
+            error,
+            ..
+        } => format!("{broker} {partition} rejected: {error}"),
+        Event::RecordsFetched {
+            consumer,
+            partition,
+            first_offset,
+            last_offset,
+        } => {
             format!("c{consumer} fetched {partition} @{first_offset}..{last_offset}")
         }
-        Event::RecordsPolled { consumer, records } => format!("c{consumer} poll() returned {} rec", records.len()),
-        Event::PositionReset { consumer, partition, offset, .. } => format!("c{consumer} {partition} position = {offset}"),
-        Event::ProcessStopped { node, fault } => format!("{node} {}", crate::kafka::process::fault_name(*fault)),
+        Event::RecordsPolled { consumer, records } => {
+            format!("c{consumer} poll() returned {} rec", records.len())
+        }
+        Event::PositionReset {
+            consumer,
+            partition,
+            offset,
+            ..
+        } => format!("c{consumer} {partition} position = {offset}"),
+        Event::ProcessStopped { node, fault } => {
+            format!("{node} {}", crate::kafka::process::fault_name(*fault))
+        }
         Event::ProcessStarted { node } => format!("{node} started"),
         Event::ProcessPaused { node, until_ms } => format!("{node} paused until t={until_ms}ms"),
         Event::ProcessResumed { node } => format!("{node} resumed"),
         Event::NetworkChanged { description } => description.to_string(),
-        Event::RecordsLostOnPowerFailure { broker, partition, from, to } => {
-            format!("{broker} {partition} lost unflushed @{from}..{} on power failure", to - 1)
+        Event::RecordsLostOnPowerFailure {
+            broker,
+            partition,
+            from,
+            to,
+        } => {
+            format!(
+                "{broker} {partition} lost unflushed @{from}..{} on power failure",
+                to - 1
+            )
         }
-        Event::LeaderElected { partition, leader, leader_epoch, kind, isr } => format!(
+        Event::LeaderElected {
+            partition,
+            leader,
+            leader_epoch,
+            kind,
+            isr,
+        } => format!(
             "{partition} leader {} epoch {leader_epoch} ({}), ISR {}",
             leader.map_or("none".to_string(), |b| b.to_string()),
             election_kind(*kind),
             brokers(isr)
         ),
-        Event::IsrChanged { partition, from, to, .. } => format!("{partition} ISR {}->{}", brokers(from), brokers(to)),
+        Event::IsrChanged {
+            partition,
+            from,
+            to,
+            ..
+        } => format!("{partition} ISR {}->{}", brokers(from), brokers(to)),
         Event::Notice { text } => text.to_string(),
         other => {
             let text = format!("{other:?}");
@@ -255,5 +480,11 @@ fn election_kind(kind: ElectionKind) -> &'static str {
 }
 
 pub fn brokers(ids: &[crate::kafka::BrokerId]) -> String {
-    format!("{{{}}}", ids.iter().map(|b| b.0.to_string()).collect::<Vec<_>>().join(","))
+    format!(
+        "{{{}}}",
+        ids.iter()
+            .map(|b| b.0.to_string())
+            .collect::<Vec<_>>()
+            .join(",")
+    )
 }

@@ -16,16 +16,32 @@ pub fn run_summary(world: &KafkaWorld) -> Vec<String> {
     for (id, broker) in &cluster.brokers {
         for (tp, replica) in &broker.replicas {
             let role = match &replica.role {
-                Role::Leader(s) => format!("leader e{} ISR {}", replica.leader_epoch, super::narrate::brokers(&s.isr)),
+                Role::Leader(s) => format!(
+                    "leader e{} ISR {}",
+                    replica.leader_epoch,
+                    super::narrate::brokers(&s.isr)
+                ),
                 Role::Follower { .. } => format!("follower e{}", replica.leader_epoch),
                 Role::Stopped => "stopped".to_string(),
             };
             let values: Vec<String> = replica
                 .log
                 .batches()
-                .flat_map(|b| b.offsets_and_records().map(|(o, r)| format!("{o}:{}", r.value_text())).collect::<Vec<_>>())
+                .flat_map(|b| {
+                    b.offsets_and_records()
+                        .map(|(o, r)| format!("{o}:{}", r.value_text()))
+                        .collect::<Vec<_>>()
+                })
                 .collect();
-            let shown = if values.len() > 12 { format!("{} … {}", values[..6].join(" "), values[values.len() - 3..].join(" ")) } else { values.join(" ") };
+            let shown = if values.len() > 12 {
+                format!(
+                    "{} … {}",
+                    values[..6].join(" "),
+                    values[values.len() - 3..].join(" ")
+                )
+            } else {
+                values.join(" ")
+            };
             lines.push(format!(
                 "  {id} {tp:<14} {role:<22} LEO {:>4} HW {:>4}  [{shown}]",
                 replica.log_end_offset(),
@@ -44,9 +60,18 @@ pub fn run_summary(world: &KafkaWorld) -> Vec<String> {
         let positions: Vec<String> = c
             .positions
             .iter()
-            .map(|(tp, s)| format!("{tp}@{}", s.position.map_or("-".to_string(), |p| p.to_string())))
+            .map(|(tp, s)| {
+                format!(
+                    "{tp}@{}",
+                    s.position.map_or("-".to_string(), |p| p.to_string())
+                )
+            })
             .collect();
-        lines.push(format!("  c{id}: {} records consumed, positions {}", c.stats.records_consumed, positions.join(" ")));
+        lines.push(format!(
+            "  c{id}: {} records consumed, positions {}",
+            c.stats.records_consumed,
+            positions.join(" ")
+        ));
     }
     lines
 }

@@ -103,22 +103,35 @@ mod tests {
     #[derive(Hash)]
     enum Shape {
         Dot,
-        Line { from: (i32, i32), to: (i32, i32), label: String },
+        Line {
+            from: (i32, i32),
+            to: (i32, i32),
+            label: String,
+        },
     }
 
     /// Pinned values: a change here means every recorded fingerprint changes too. The `usize`
     /// and the enum discriminant are widened to 64 bits, so wasm32 gives the same numbers.
     #[test]
     fn derived_hashes_are_pinned() {
-        let line = Shape::Line { from: (1, 2), to: (3, 4), label: "a".into() };
-        let values = [StableHasher::hash_of(&Shape::Dot), StableHasher::hash_of(&line), StableHasher::hash_of(&7usize)];
+        let line = Shape::Line {
+            from: (1, 2),
+            to: (3, 4),
+            label: "a".into(),
+        };
+        let values = [
+            StableHasher::hash_of(&Shape::Dot),
+            StableHasher::hash_of(&line),
+            StableHasher::hash_of(&7usize),
+        ];
         expect_test::expect![[r#"
             [
                 12161962213042174405,
                 1016097920905335396,
                 5465015992139406178,
             ]
-        "#]].assert_debug_eq(&values);
+        "#]]
+        .assert_debug_eq(&values);
     }
 
     #[test]

@@ -18,10 +18,16 @@ pub struct Ratio {
 }
 
 impl Ratio {
-    pub const NEVER: Ratio = Ratio { numerator: 0, denominator: 1 };
+    pub const NEVER: Ratio = Ratio {
+        numerator: 0,
+        denominator: 1,
+    };
 
     pub fn new(numerator: u32, denominator: u32) -> Ratio {
-        Ratio { numerator, denominator: denominator.max(1) }
+        Ratio {
+            numerator,
+            denominator: denominator.max(1),
+        }
     }
     /// A percentage, e.g. `Ratio::percent(10)` for a 10% loss.
     pub fn percent(p: u32) -> Ratio {
@@ -71,7 +77,10 @@ pub enum DropReason {
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Transmit {
     /// Arrives at `at`; `duplicate_at` is set when the link duplicated it.
-    Deliver { at: SimTime, duplicate_at: Option<SimTime> },
+    Deliver {
+        at: SimTime,
+        duplicate_at: Option<SimTime>,
+    },
     Dropped(DropReason),
     /// The link is held: the message waits until the link is released.
     Held,
@@ -81,20 +90,41 @@ pub enum Transmit {
 #[derive(Clone, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
 pub enum NetOp<A> {
     /// Cut every link between nodes of different groups, both ways.
-    Partition { groups: Vec<Vec<A>> },
+    Partition {
+        groups: Vec<Vec<A>>,
+    },
     /// Cut links from every node of `from` to every node of `to`, one way only.
-    BlockOneWay { from: Vec<A>, to: Vec<A> },
+    BlockOneWay {
+        from: Vec<A>,
+        to: Vec<A>,
+    },
     /// Cut every link to and from `node`, except to itself.
-    Isolate { node: A, peers: Vec<A> },
+    Isolate {
+        node: A,
+        peers: Vec<A>,
+    },
     /// Remove every cut.
     Heal,
     /// Replace the configuration of the directed link `from -> to`.
-    SetLink { from: A, to: A, config: LinkConfig },
+    SetLink {
+        from: A,
+        to: A,
+        config: LinkConfig,
+    },
     /// Restore the default configuration of the directed link `from -> to`.
-    ResetLink { from: A, to: A },
+    ResetLink {
+        from: A,
+        to: A,
+    },
     /// Hold messages on `from -> to` until released.
-    Hold { from: A, to: A },
-    Release { from: A, to: A },
+    Hold {
+        from: A,
+        to: A,
+    },
+    Release {
+        from: A,
+        to: A,
+    },
 }
 
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -126,7 +156,10 @@ impl<A: Ord + Clone> Network<A> {
     }
 
     pub fn link(&self, from: &A, to: &A) -> LinkConfig {
-        self.links.get(&(from.clone(), to.clone())).copied().unwrap_or(self.default_link)
+        self.links
+            .get(&(from.clone(), to.clone()))
+            .copied()
+            .unwrap_or(self.default_link)
     }
 
     pub fn is_blocked(&self, from: &A, to: &A) -> bool {
@@ -146,10 +179,20 @@ impl<A: Ord + Clone> Network<A> {
     }
 
     /// Decide the fate of a message of `size_bytes` sent now from `from` to `to`.
-    pub fn transmit(&mut self, now: SimTime, from: &A, to: &A, size_bytes: u32, prng: &mut Prng) -> Transmit {
+    pub fn transmit(
+        &mut self,
+        now: SimTime,
+        from: &A,
+        to: &A,
+        size_bytes: u32,
+        prng: &mut Prng,
+    ) -> Transmit {
         if from == to {
             // A node talking to itself (e.g. a broker that is also the coordinator) skips the wire.
-            return Transmit::Deliver { at: now, duplicate_at: None };
+            return Transmit::Deliver {
+                at: now,
+                duplicate_at: None,
+            };
         }
         let key = (from.clone(), to.clone());
         if self.blocked.contains(&key) {
@@ -173,15 +216,32 @@ impl<A: Ord + Clone> Network<A> {
         Transmit::Deliver { at, duplicate_at }
     }
 
-    fn arrival_time(&mut self, now: SimTime, key: &(A, A), link: &LinkConfig, size_bytes: u32, prng: &mut Prng) -> SimTime {
+    fn arrival_time(
+        &mut self,
+        now: SimTime,
+        key: &(A, A),
+        link: &LinkConfig,
+        size_bytes: u32,
+        prng: &mut Prng,
+    ) -> SimTime {
         let transmit_micros = match link.bandwidth_bytes_per_sec {
             0 => 0,
             bw => (size_bytes as u64 * 1_000_000).div_ceil(bw),
         };
-        let start = self.busy_until.get(key).copied().unwrap_or(SimTime::ZERO).max(now);
+        let start = self
+            .busy_until
+            .get(key)
+            .copied()
+            .unwrap_or(SimTime::ZERO)
+            .max(now);
         let on_wire_done = start.plus(SimDuration::from_micros(transmit_micros));
         self.busy_until.insert(key.clone(), on_wire_done);
-        let latency = prng.between(link.latency_min.as_micros(), link.latency_max.as_micros().max(link.latency_min.as_micros()));
+        let latency = prng.between(
+            link.latency_min.as_micros(),
+            link.latency_max
+                .as_micros()
+                .max(link.latency_min.as_micros()),
+        );
         let arrival = on_wire_done.plus(SimDuration::from_micros(latency));
         let arrival = arrival.max(self.last_arrival.get(key).copied().unwrap_or(SimTime::ZERO));
         self.last_arrival.insert(key.clone(), arrival);
@@ -274,29 +334,64 @@ mod tests {
         let mut prng = Prng::new(1);
         let first = net.transmit(SimTime::ZERO, &1, &2, 10_000, &mut prng);
         let second = net.transmit(SimTime::ZERO, &1, &2, 10_000, &mut prng);
-        assert_eq!(first, Transmit::Deliver { at: SimTime::from_micros(11_000), duplicate_at: None });
-        assert_eq!(second, Transmit::Deliver { at: SimTime::from_micros(21_000), duplicate_at: None });
+        assert_eq!(
+            first,
+            Transmit::Deliver {
+                at: SimTime::from_micros(11_000),
+                duplicate_at: None
+            }
+        );
+        assert_eq!(
+            second,
+            Transmit::Deliver {
+                at: SimTime::from_micros(21_000),
+                duplicate_at: None
+            }
+        );
     }
 
     #[test]
     fn symmetric_partition_cuts_both_ways_and_heal_restores() {
         let mut net = Network::new(quiet_link());
         let mut prng = Prng::new(1);
-        net.apply(&NetOp::Partition { groups: vec![vec![1], vec![2, 3]] });
-        assert_eq!(net.transmit(SimTime::ZERO, &1, &2, 1, &mut prng), Transmit::Dropped(DropReason::Partitioned));
-        assert_eq!(net.transmit(SimTime::ZERO, &3, &1, 1, &mut prng), Transmit::Dropped(DropReason::Partitioned));
-        assert!(matches!(net.transmit(SimTime::ZERO, &2, &3, 1, &mut prng), Transmit::Deliver { .. }));
+        net.apply(&NetOp::Partition {
+            groups: vec![vec![1], vec![2, 3]],
+        });
+        assert_eq!(
+            net.transmit(SimTime::ZERO, &1, &2, 1, &mut prng),
+            Transmit::Dropped(DropReason::Partitioned)
+        );
+        assert_eq!(
+            net.transmit(SimTime::ZERO, &3, &1, 1, &mut prng),
+            Transmit::Dropped(DropReason::Partitioned)
+        );
+        assert!(matches!(
+            net.transmit(SimTime::ZERO, &2, &3, 1, &mut prng),
+            Transmit::Deliver { .. }
+        ));
         net.apply(&NetOp::Heal);
-        assert!(matches!(net.transmit(SimTime::ZERO, &1, &2, 1, &mut prng), Transmit::Deliver { .. }));
+        assert!(matches!(
+            net.transmit(SimTime::ZERO, &1, &2, 1, &mut prng),
+            Transmit::Deliver { .. }
+        ));
     }
 
     #[test]
     fn one_way_partition_cuts_one_direction_only() {
         let mut net = Network::new(quiet_link());
         let mut prng = Prng::new(1);
-        net.apply(&NetOp::BlockOneWay { from: vec![1], to: vec![2] });
-        assert_eq!(net.transmit(SimTime::ZERO, &1, &2, 1, &mut prng), Transmit::Dropped(DropReason::Partitioned));
-        assert!(matches!(net.transmit(SimTime::ZERO, &2, &1, 1, &mut prng), Transmit::Deliver { .. }));
+        net.apply(&NetOp::BlockOneWay {
+            from: vec![1],
+            to: vec![2],
+        });
+        assert_eq!(
+            net.transmit(SimTime::ZERO, &1, &2, 1, &mut prng),
+            Transmit::Dropped(DropReason::Partitioned)
+        );
+        assert!(matches!(
+            net.transmit(SimTime::ZERO, &2, &1, 1, &mut prng),
+            Transmit::Deliver { .. }
+        ));
     }
 
     #[test]
@@ -306,9 +401,15 @@ mod tests {
         let mut net = Network::new(link);
         let mut prng = Prng::new(5);
         let lost = (0..10_000)
-            .filter(|_| net.transmit(SimTime::ZERO, &1, &2, 1, &mut prng) == Transmit::Dropped(DropReason::Lost))
+            .filter(|_| {
+                net.transmit(SimTime::ZERO, &1, &2, 1, &mut prng)
+                    == Transmit::Dropped(DropReason::Lost)
+            })
             .count();
-        assert!((2_700..3_300).contains(&lost), "lost {lost} of 10000 at 30%");
+        assert!(
+            (2_700..3_300).contains(&lost),
+            "lost {lost} of 10000 at 30%"
+        );
     }
 
     #[test]
@@ -316,8 +417,14 @@ mod tests {
         let mut net = Network::new(quiet_link());
         let mut prng = Prng::new(1);
         net.apply(&NetOp::Hold { from: 1, to: 2 });
-        assert_eq!(net.transmit(SimTime::ZERO, &1, &2, 1, &mut prng), Transmit::Held);
+        assert_eq!(
+            net.transmit(SimTime::ZERO, &1, &2, 1, &mut prng),
+            Transmit::Held
+        );
         assert_eq!(net.apply(&NetOp::Release { from: 1, to: 2 }), Some((1, 2)));
-        assert!(matches!(net.transmit(SimTime::ZERO, &1, &2, 1, &mut prng), Transmit::Deliver { .. }));
+        assert!(matches!(
+            net.transmit(SimTime::ZERO, &1, &2, 1, &mut prng),
+            Transmit::Deliver { .. }
+        ));
     }
 }

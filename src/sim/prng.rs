@@ -14,7 +14,9 @@ pub struct Prng {
 
 impl Prng {
     pub fn new(seed: u64) -> Prng {
-        Prng { inner: Pcg64Mcg::seed_from_u64(seed) }
+        Prng {
+            inner: Pcg64Mcg::seed_from_u64(seed),
+        }
     }
 
     pub fn next_u64(&mut self) -> u64 {
@@ -118,6 +120,9 @@ mod tests {
         assert!(!p.chance(0, 10));
         assert!(p.chance(10, 10));
         let hits = (0..10_000).filter(|_| p.chance(1, 4)).count();
-        assert!((2_200..2_800).contains(&hits), "1/4 chance hit {hits} of 10000");
+        assert!(
+            (2_200..2_800).contains(&hits),
+            "1/4 chance hit {hits} of 10000"
+        );
     }
 }

@@ -35,7 +35,10 @@ impl<M: Model> World<M> {
                 Some(c) if c.after_step == self.steps_taken() => {
                     next += 1;
                     self.apply_command(c.command.clone()).map_err(|e| {
-                        format!("recorded command {:?} after step {} was refused on replay: {e}", c.command, c.after_step)
+                        format!(
+                            "recorded command {:?} after step {} was refused on replay: {e}",
+                            c.command, c.after_step
+                        )
                     })?
                 }
                 _ => match self.step() {

@@ -23,7 +23,10 @@ pub struct Scheduler<T> {
 
 impl<T> Default for Scheduler<T> {
     fn default() -> Self {
-        Scheduler { queue: BTreeMap::new(), next_sequence: 0 }
+        Scheduler {
+            queue: BTreeMap::new(),
+            next_sequence: 0,
+        }
     }
 }
 
@@ -33,7 +36,10 @@ impl<T> Scheduler<T> {
     }
 
     pub fn push(&mut self, time: SimTime, item: T) -> SchedulerKey {
-        let key = SchedulerKey { time, sequence: self.next_sequence };
+        let key = SchedulerKey {
+            time,
+            sequence: self.next_sequence,
+        };
         self.next_sequence += 1;
         self.queue.insert(key, item);
         key

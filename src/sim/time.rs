@@ -6,11 +6,15 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// An instant on the simulated clock, in microseconds since the run started.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Default, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Default, Serialize, Deserialize,
+)]
 pub struct SimTime(u64);
 
 /// A span of simulated time, in microseconds.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Default, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Default, Serialize, Deserialize,
+)]
 pub struct SimDuration(u64);
 
 impl SimTime {
@@ -115,6 +119,9 @@ mod tests {
 
     #[test]
     fn since_saturates_instead_of_wrapping() {
-        assert_eq!(SimTime::from_ms(1).since(SimTime::from_ms(2)), SimDuration::ZERO);
+        assert_eq!(
+            SimTime::from_ms(1).since(SimTime::from_ms(2)),
+            SimDuration::ZERO
+        );
     }
 }

@@ -28,10 +28,17 @@ pub trait Model: Clone + PartialEq + Debug {
 
     /// Bytes on the wire, for bandwidth.
     fn wire_size(msg: &Self::Msg) -> u32;
-    fn on_message(&mut self, ctx: &mut Ctx<'_, Self>, from: Self::Addr, to: Self::Addr, msg: Self::Msg);
+    fn on_message(
+        &mut self,
+        ctx: &mut Ctx<'_, Self>,
+        from: Self::Addr,
+        to: Self::Addr,
+        msg: Self::Msg,
+    );
     fn on_timer(&mut self, ctx: &mut Ctx<'_, Self>, node: Self::Addr, timer: Self::Timer);
     /// Apply a user command. On `Err` the model must be unchanged (validate before mutating).
-    fn on_command(&mut self, ctx: &mut Ctx<'_, Self>, command: Self::Command) -> Result<(), String>;
+    fn on_command(&mut self, ctx: &mut Ctx<'_, Self>, command: Self::Command)
+        -> Result<(), String>;
     /// False while the host at `addr` is powered off: messages to it are dropped on arrival.
     fn host_up(&self, addr: &Self::Addr) -> bool;
     /// Set while the process at `addr` is paused (a GC pause): its messages and timers wait.
@@ -49,14 +56,28 @@ pub struct Out<M: Model> {
 
 #[derive(Clone, PartialEq, Debug)]
 enum TimerOp<M: Model> {
-    Set { node: M::Addr, timer: M::Timer, at: SimTime },
-    Cancel { node: M::Addr, timer: M::Timer },
-    CancelAll { node: M::Addr },
+    Set {
+        node: M::Addr,
+        timer: M::Timer,
+        at: SimTime,
+    },
+    Cancel {
+        node: M::Addr,
+        timer: M::Timer,
+    },
+    CancelAll {
+        node: M::Addr,
+    },
 }
 
 impl<M: Model> Default for Out<M> {
     fn default() -> Self {
-        Out { sends: Vec::new(), timers: Vec::new(), events: Vec::new(), net_ops: Vec::new() }
+        Out {
+            sends: Vec::new(),
+            timers: Vec::new(),
+            events: Vec::new(),
+            net_ops: Vec::new(),
+        }
     }
 }
 
@@ -78,7 +99,11 @@ impl<M: Model> Ctx<'_, M> {
         self.out.timers.push(TimerOp::Set { node, timer, at });
     }
     pub fn set_timer_at(&mut self, node: M::Addr, timer: M::Timer, at: SimTime) {
-        self.out.timers.push(TimerOp::Set { node, timer, at: at.max(self.now) });
+        self.out.timers.push(TimerOp::Set {
+            node,
+            timer,
+            at: at.max(self.now),
+        });
     }
     pub fn cancel_timer(&mut self, node: M::Addr, timer: M::Timer) {
         self.out.timers.push(TimerOp::Cancel { node, timer });
@@ -101,19 +126,39 @@ impl<M: Model> Ctx<'_, M> {
 /// One entry of the event queue.
 #[derive(Clone, PartialEq, Debug)]
 pub enum Occurrence<M: Model> {
-    Deliver { from: M::Addr, to: M::Addr, msg: M::Msg, sent_at: SimTime },
-    Timer { node: M::Addr, timer: M::Timer },
+    Deliver {
+        from: M::Addr,
+        to: M::Addr,
+        msg: M::Msg,
+        sent_at: SimTime,
+    },
+    Timer {
+        node: M::Addr,
+        timer: M::Timer,
+    },
     Command(M::Command),
 }
 
 /// What caused a step.
 #[derive(Clone, PartialEq, Debug)]
 pub enum Cause<M: Model> {
-    Deliver { from: M::Addr, to: M::Addr, msg: M::Msg },
-    Timer { node: M::Addr, timer: M::Timer },
+    Deliver {
+        from: M::Addr,
+        to: M::Addr,
+        msg: M::Msg,
+    },
+    Timer {
+        node: M::Addr,
+        timer: M::Timer,
+    },
     Command(M::Command),
     /// A message reached a cut link or a powered-off host and vanished.
-    Drop { from: M::Addr, to: M::Addr, msg: M::Msg, reason: DropReason },
+    Drop {
+        from: M::Addr,
+        to: M::Addr,
+        msg: M::Msg,
+        reason: DropReason,
+    },
 }
 
 /// The facts of one step: what ran, what it caused, and what the network dropped on send.
@@ -139,7 +184,12 @@ impl<M: Model> Step<M> {
             Cause::Deliver { from, to, msg } => (0u8, from, to, msg).hash(&mut h),
             Cause::Timer { node, timer } => (1u8, node, timer).hash(&mut h),
             Cause::Command(c) => (2u8, c).hash(&mut h),
-            Cause::Drop { from, to, msg, reason } => (3u8, from, to, msg, reason).hash(&mut h),
+            Cause::Drop {
+                from,
+                to,
+                msg,
+                reason,
+            } => (3u8, from, to, msg, reason).hash(&mut h),
         }
         self.events.hash(&mut h);
         for (from, to, msg, reason) in &self.dropped {
@@ -221,9 +271,18 @@ impl<M: Model> World<M> {
     /// Messages currently on the wire, in arrival order.
     pub fn in_flight(&self) -> impl Iterator<Item = InFlight<'_, M>> {
         self.scheduler.iter().filter_map(|(key, occ)| match occ {
-            Occurrence::Deliver { from, to, msg, sent_at } => {
-                Some(InFlight { from, to, msg, sent_at: *sent_at, arrives_at: key.time })
-            }
+            Occurrence::Deliver {
+                from,
+                to,
+                msg,
+                sent_at,
+            } => Some(InFlight {
+                from,
+                to,
+                msg,
+                sent_at: *sent_at,
+                arrives_at: key.time,
+            }),
             _ => None,
         })
     }
@@ -236,7 +295,12 @@ impl<M: Model> World<M> {
     /// Let the model set itself up (arm its first timers, send its first messages) at time zero.
     /// Counts as no step; it is part of the scenario, not of the run.
     pub fn init(&mut self, setup: impl FnOnce(&mut M, &mut Ctx<'_, M>)) {
-        let mut ctx = Ctx { now: self.now, prng: &mut self.prng, out: &mut self.out, network: &self.network };
+        let mut ctx = Ctx {
+            now: self.now,
+            prng: &mut self.prng,
+            out: &mut self.out,
+            network: &self.network,
+        };
         setup(&mut self.model, &mut ctx);
         let mut dropped = Vec::new();
         self.flush_out(&mut dropped);
@@ -245,12 +309,18 @@ impl<M: Model> World<M> {
 
     /// Schedule a command to run at `at` (lesson actions).
     pub fn schedule_command(&mut self, at: SimTime, command: M::Command) {
-        self.scheduler.push(at.max(self.now), Occurrence::Command(command));
+        self.scheduler
+            .push(at.max(self.now), Occurrence::Command(command));
     }
 
     /// Run a command now, as a step of its own (a user's click). On `Err` nothing happened.
     pub fn apply_command(&mut self, command: M::Command) -> Result<Step<M>, String> {
-        let mut ctx = Ctx { now: self.now, prng: &mut self.prng, out: &mut self.out, network: &self.network };
+        let mut ctx = Ctx {
+            now: self.now,
+            prng: &mut self.prng,
+            out: &mut self.out,
+            network: &self.network,
+        };
         if let Err(reason) = self.model.on_command(&mut ctx, command.clone()) {
             self.out = Out::default();
             return Err(reason);
@@ -273,7 +343,10 @@ impl<M: Model> World<M> {
                     // A paused process handles nothing; its input waits, in order, until it wakes.
                     let new_key = self.scheduler.push(until, occurrence.clone());
                     if let Occurrence::Timer { node, timer } = &occurrence {
-                        self.armed.entry(node.clone()).or_default().insert(timer.clone(), new_key);
+                        self.armed
+                            .entry(node.clone())
+                            .or_default()
+                            .insert(timer.clone(), new_key);
                     }
                     continue;
                 }
@@ -305,7 +378,12 @@ impl<M: Model> World<M> {
     }
 
     fn run_occurrence(&mut self, occurrence: Occurrence<M>) -> Step<M> {
-        let mut ctx = Ctx { now: self.now, prng: &mut self.prng, out: &mut self.out, network: &self.network };
+        let mut ctx = Ctx {
+            now: self.now,
+            prng: &mut self.prng,
+            out: &mut self.out,
+            network: &self.network,
+        };
         match occurrence {
             Occurrence::Deliver { from, to, msg, .. } => {
                 let reason = if self.network.is_blocked(&from, &to) {
@@ -316,9 +394,18 @@ impl<M: Model> World<M> {
                     None
                 };
                 if let Some(reason) = reason {
-                    return self.finish_step(Cause::Drop { from, to, msg, reason }, None);
+                    return self.finish_step(
+                        Cause::Drop {
+                            from,
+                            to,
+                            msg,
+                            reason,
+                        },
+                        None,
+                    );
                 }
-                self.model.on_message(&mut ctx, from.clone(), to.clone(), msg.clone());
+                self.model
+                    .on_message(&mut ctx, from.clone(), to.clone(), msg.clone());
                 self.finish_step(Cause::Deliver { from, to, msg }, None)
             }
             Occurrence::Timer { node, timer } => {
@@ -371,15 +458,37 @@ impl<M: Model> World<M> {
         }
     }
 
-    fn transmit(&mut self, from: M::Addr, to: M::Addr, msg: M::Msg, dropped: &mut Vec<(M::Addr, M::Addr, M::Msg, DropReason)>) {
+    fn transmit(
+        &mut self,
+        from: M::Addr,
+        to: M::Addr,
+        msg: M::Msg,
+        dropped: &mut Vec<(M::Addr, M::Addr, M::Msg, DropReason)>,
+    ) {
         let size = M::wire_size(&msg);
-        match self.network.transmit(self.now, &from, &to, size, &mut self.prng) {
+        match self
+            .network
+            .transmit(self.now, &from, &to, size, &mut self.prng)
+        {
             Transmit::Deliver { at, duplicate_at } => {
                 if let Some(dup) = duplicate_at {
-                    let copy = Occurrence::Deliver { from: from.clone(), to: to.clone(), msg: msg.clone(), sent_at: self.now };
+                    let copy = Occurrence::Deliver {
+                        from: from.clone(),
+                        to: to.clone(),
+                        msg: msg.clone(),
+                        sent_at: self.now,
+                    };
                     self.scheduler.push(dup, copy);
                 }
-                self.scheduler.push(at, Occurrence::Deliver { from, to, msg, sent_at: self.now });
+                self.scheduler.push(
+                    at,
+                    Occurrence::Deliver {
+                        from,
+                        to,
+                        msg,
+                        sent_at: self.now,
+                    },
+                );
             }
             Transmit::Dropped(reason) => dropped.push((from, to, msg, reason)),
             Transmit::Held => self.held.entry((from, to)).or_default().push(msg),
@@ -393,7 +502,13 @@ impl<M: Model> World<M> {
                 if let Some(old) = timers.remove(&timer) {
                     self.scheduler.cancel(old);
                 }
-                let key = self.scheduler.push(at, Occurrence::Timer { node, timer: timer.clone() });
+                let key = self.scheduler.push(
+                    at,
+                    Occurrence::Timer {
+                        node,
+                        timer: timer.clone(),
+                    },
+                );
                 timers.insert(timer, key);
             }
             TimerOp::Cancel { node, timer } => {
@@ -411,6 +526,9 @@ impl<M: Model> World<M> {
 
     /// When the named timer will fire, if armed (for countdowns in the UI).
     pub fn timer_deadline(&self, node: &M::Addr, timer: &M::Timer) -> Option<SimTime> {
-        self.armed.get(node).and_then(|t| t.get(timer)).map(|k| k.time)
+        self.armed
+            .get(node)
+            .and_then(|t| t.get(timer))
+            .map(|k| k.time)
     }
 }

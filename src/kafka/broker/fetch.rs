@@ -5,7 +5,9 @@
 
 use super::Broker;
 use crate::kafka::errors::ErrorCode;
-use crate::kafka::protocol::{FetchPartition, FetchPartitionResponse, FetchRequest, FetchResponse, Message};
+use crate::kafka::protocol::{
+    FetchPartition, FetchPartitionResponse, FetchRequest, FetchResponse, Message,
+};
 use crate::kafka::timer::Timer;
 use crate::kafka::types::NodeId;
 use crate::kafka::Cluster;
@@ -18,18 +20,33 @@ pub struct DelayedFetch {
 }
 
 impl Broker {
-    pub(super) fn handle_fetch(&mut self, ctx: &mut Ctx<'_, Cluster>, from: NodeId, request: FetchRequest) {
+    pub(super) fn handle_fetch(
+        &mut self,
+        ctx: &mut Ctx<'_, Cluster>,
+        from: NodeId,
+        request: FetchRequest,
+    ) {
         if let Some((follower, broker_epoch)) = request.replica {
             self.record_follower_fetch(ctx, follower, broker_epoch, &request);
         }
         let (partitions, bytes, any_error) = self.read_fetch(&request);
         if bytes >= request.min_bytes as u64 || request.max_wait_ms == 0 || any_error {
-            let response = FetchResponse { correlation_id: request.correlation_id, partitions };
+            let response = FetchResponse {
+                correlation_id: request.correlation_id,
+                partitions,
+            };
             ctx.send(self.node(), from, Message::FetchResponse(response));
             return;
         }
-        let timer = Timer::FetchExpiry { from, correlation_id: request.correlation_id };
-        ctx.set_timer(self.node(), timer, SimDuration::from_ms(request.max_wait_ms));
+        let timer = Timer::FetchExpiry {
+            from,
+            correlation_id: request.correlation_id,
+        };
+        ctx.set_timer(
+            self.node(),
+            timer,
+            SimDuration::from_ms(request.max_wait_ms),
+        );
         self.delayed_fetches.push(DelayedFetch { from, request });
     }
 
@@ -44,7 +61,11 @@ impl Broker {
             .iter()
             .map(|p| {
                 let response = self.read_partition(p, is_follower);
-                bytes += response.records.iter().map(|b| b.size_bytes as u64).sum::<u64>();
+                bytes += response
+                    .records
+                    .iter()
+                    .map(|b| b.size_bytes as u64)
+                    .sum::<u64>();
                 any_error |= response.error.is_error() || response.diverging_epoch.is_some();
                 response
             })
@@ -85,8 +106,15 @@ impl Broker {
                 return response;
             }
         }
-        let max_offset = if is_follower { replica.log_end_offset() } else { replica.high_watermark };
-        match replica.log.read(p.fetch_offset, max_offset, p.partition_max_bytes) {
+        let max_offset = if is_follower {
+            replica.log_end_offset()
+        } else {
+            replica.high_watermark
+        };
+        match replica
+            .log
+            .read(p.fetch_offset, max_offset, p.partition_max_bytes)
+        {
             Ok(batches) => response.records = batches,
             Err(error) => response.error = error,
         }
@@ -99,7 +127,12 @@ impl Broker {
         for delayed in std::mem::take(&mut self.delayed_fetches) {
             let (partitions, bytes, any_error) = self.read_fetch(&delayed.request);
             if bytes >= delayed.request.min_bytes as u64 || any_error {
-                self.respond_fetch(ctx, delayed.from, delayed.request.correlation_id, partitions);
+                self.respond_fetch(
+                    ctx,
+                    delayed.from,
+                    delayed.request.correlation_id,
+                    partitions,
+                );
             } else {
                 still_waiting.push(delayed);
             }
@@ -107,8 +140,17 @@ impl Broker {
         self.delayed_fetches = still_waiting;
     }
 
-    pub(super) fn expire_fetch(&mut self, ctx: &mut Ctx<'_, Cluster>, from: NodeId, correlation_id: u32) {
-        let Some(index) = self.delayed_fetches.iter().position(|d| d.from == from && d.request.correlation_id == correlation_id) else {
+    pub(super) fn expire_fetch(
+        &mut self,
+        ctx: &mut Ctx<'_, Cluster>,
+        from: NodeId,
+        correlation_id: u32,
+    ) {
+        let Some(index) = self
+            .delayed_fetches
+            .iter()
+            .position(|d| d.from == from && d.request.correlation_id == correlation_id)
+        else {
             return;
         };
         let delayed = self.delayed_fetches.remove(index);
@@ -116,9 +158,24 @@ impl Broker {
         self.respond_fetch(ctx, from, correlation_id, partitions);
     }
 
-    fn respond_fetch(&mut self, ctx: &mut Ctx<'_, Cluster>, to: NodeId, correlation_id: u32, partitions: Vec<FetchPartitionResponse>) {
-        ctx.cancel_timer(self.node(), Timer::FetchExpiry { from: to, correlation_id });
-        let response = FetchResponse { correlation_id, partitions };
+    fn respond_fetch(
+        &mut self,
+        ctx: &mut Ctx<'_, Cluster>,
+        to: NodeId,
+        correlation_id: u32,
+        partitions: Vec<FetchPartitionResponse>,
+    ) {
+        ctx.cancel_timer(
+            self.node(),
+            Timer::FetchExpiry {
+                from: to,
+                correlation_id,
+            },
+        );
+        let response = FetchResponse {
+            correlation_id,
+            partitions,
+        };
         ctx.send(self.node(), to, Message::FetchResponse(response));
     }
 }

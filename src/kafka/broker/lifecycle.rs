@@ -19,12 +19,19 @@ impl Broker {
                 let before = replica.log.log_end_offset();
                 let lost = replica.log.lose_unflushed();
                 if lost > 0 {
-                    ctx.emit(Event::RecordsLostOnPowerFailure { broker: self.id, partition: tp.clone(), from: before - lost, to: before });
+                    ctx.emit(Event::RecordsLostOnPowerFailure {
+                        broker: self.id,
+                        partition: tp.clone(),
+                        from: before - lost,
+                        to: before,
+                    });
                 }
             } else if fault == ProcessFault::GracefulShutdown {
                 replica.log.flush();
             }
-            replica.high_watermark = replica.checkpointed_high_watermark.min(replica.log.log_end_offset());
+            replica.high_watermark = replica
+                .checkpointed_high_watermark
+                .min(replica.log.log_end_offset());
         }
     }
 

@@ -5,9 +5,9 @@
 
 mod fetch;
 mod lifecycle;
-mod replication;
 mod produce;
 pub mod replica;
+mod replication;
 
 use super::config::BrokerConfig;
 use super::errors::ErrorCode;
@@ -56,13 +56,20 @@ impl Broker {
 
     pub fn on_message(&mut self, ctx: &mut Ctx<'_, Cluster>, from: NodeId, msg: Message) {
         match msg {
-            Message::Metadata { correlation_id, topics } => {
+            Message::Metadata {
+                correlation_id,
+                topics,
+            } => {
                 let response = self.metadata_response(correlation_id, &topics);
                 ctx.send(self.node(), from, response);
             }
             Message::Produce(request) => self.handle_produce(ctx, from, request),
             Message::Fetch(request) => self.handle_fetch(ctx, from, request),
-            Message::ListOffsets { correlation_id, partition, spec } => {
+            Message::ListOffsets {
+                correlation_id,
+                partition,
+                spec,
+            } => {
                 let response = self.list_offsets(correlation_id, partition, spec);
                 ctx.send(self.node(), from, response);
             }
@@ -73,14 +80,24 @@ impl Broker {
     pub fn on_timer(&mut self, ctx: &mut Ctx<'_, Cluster>, timer: super::timer::Timer) {
         use super::timer::Timer;
         match timer {
-            Timer::FetchExpiry { from, correlation_id } => self.expire_fetch(ctx, from, correlation_id),
-            Timer::ProduceExpiry { from, correlation_id } => self.expire_produce(ctx, from, correlation_id),
+            Timer::FetchExpiry {
+                from,
+                correlation_id,
+            } => self.expire_fetch(ctx, from, correlation_id),
+            Timer::ProduceExpiry {
+                from,
+                correlation_id,
+            } => self.expire_produce(ctx, from, correlation_id),
             _ => {}
         }
     }
 
     /// Apply committed metadata records and make the hosted replicas match them.
-    pub fn apply_metadata(&mut self, ctx: &mut Ctx<'_, Cluster>, records: &[(i64, MetadataRecord)]) {
+    pub fn apply_metadata(
+        &mut self,
+        ctx: &mut Ctx<'_, Cluster>,
+        records: &[(i64, MetadataRecord)],
+    ) {
         let mut touched = Vec::new();
         for (offset, record) in records {
             if *offset <= self.metadata.offset {
@@ -88,14 +105,18 @@ impl Broker {
             }
             self.metadata.apply(*offset, record);
             match record {
-                MetadataRecord::Topic { name, partitions, .. } => {
-                    touched.extend((0..partitions.len() as i32).map(|p| TopicPartition::new(name.clone(), p)))
-                }
+                MetadataRecord::Topic {
+                    name, partitions, ..
+                } => touched.extend(
+                    (0..partitions.len() as i32).map(|p| TopicPartition::new(name.clone(), p)),
+                ),
                 MetadataRecord::NewPartitions { topic, .. } => {
                     let count = self.metadata.partition_count(topic).unwrap_or(0);
                     touched.extend((0..count).map(|p| TopicPartition::new(topic.clone(), p)))
                 }
-                MetadataRecord::PartitionChange { partition, .. } => touched.push(partition.clone()),
+                MetadataRecord::PartitionChange { partition, .. } => {
+                    touched.push(partition.clone())
+                }
                 _ => {}
             }
         }
@@ -107,7 +128,9 @@ impl Broker {
     /// Make this broker's replica of `tp` match its registration: create it, become leader or
     /// follower, or stop it.
     fn reconcile_replica(&mut self, ctx: &mut Ctx<'_, Cluster>, tp: &TopicPartition) {
-        let Some(registration) = self.metadata.partition(tp).cloned() else { return };
+        let Some(registration) = self.metadata.partition(tp).cloned() else {
+            return;
+        };
         if !registration.replicas.contains(&self.id) {
             if let Some(replica) = self.replicas.get_mut(tp) {
                 replica.role = Role::Stopped;
@@ -116,7 +139,10 @@ impl Broker {
         }
         let now_ms = ctx.now.as_ms() as i64;
         let log_config = self.metadata.topics[&tp.topic].log_config(&self.config);
-        let replica = self.replicas.entry(tp.clone()).or_insert_with(|| Replica::new(PartitionLog::new(log_config, now_ms)));
+        let replica = self
+            .replicas
+            .entry(tp.clone())
+            .or_insert_with(|| Replica::new(PartitionLog::new(log_config, now_ms)));
         let epoch_changed = registration.leader_epoch != replica.leader_epoch;
         replica.partition_epoch = registration.partition_epoch;
         if registration.leader == Some(self.id) {
@@ -141,7 +167,9 @@ impl Broker {
             }
         } else if epoch_changed || replica.is_leader() || matches!(replica.role, Role::Stopped) {
             replica.leader_epoch = registration.leader_epoch;
-            replica.role = Role::Follower { leader: registration.leader };
+            replica.role = Role::Follower {
+                leader: registration.leader,
+            };
             ctx.emit(Event::BecameFollower {
                 broker: self.id,
                 partition: tp.clone(),
@@ -153,14 +181,23 @@ impl Broker {
 
     fn metadata_response(&self, correlation_id: u32, requested: &[String]) -> Message {
         let names: Vec<String> = if requested.is_empty() {
-            self.metadata.topics.keys().filter(|t| !t.starts_with("__")).cloned().collect()
+            self.metadata
+                .topics
+                .keys()
+                .filter(|t| !t.starts_with("__"))
+                .cloned()
+                .collect()
         } else {
             requested.to_vec()
         };
         let topics = names
             .into_iter()
             .map(|name| match self.metadata.topics.get(&name) {
-                None => TopicMetadata { name, error: ErrorCode::UNKNOWN_TOPIC_OR_PARTITION, partitions: vec![] },
+                None => TopicMetadata {
+                    name,
+                    error: ErrorCode::UNKNOWN_TOPIC_OR_PARTITION,
+                    partitions: vec![],
+                },
                 Some(topic) => TopicMetadata {
                     error: ErrorCode::NONE,
                     partitions: topic
@@ -169,23 +206,47 @@ impl Broker {
                         .enumerate()
                         .map(|(i, p)| PartitionMetadata {
                             partition: i as i32,
-                            error: if p.leader.is_some() { ErrorCode::NONE } else { ErrorCode::LEADER_NOT_AVAILABLE },
+                            error: if p.leader.is_some() {
+                                ErrorCode::NONE
+                            } else {
+                                ErrorCode::LEADER_NOT_AVAILABLE
+                            },
                             leader: p.leader,
                             leader_epoch: p.leader_epoch,
                             replicas: p.replicas.clone(),
                             isr: p.isr.clone(),
-                            offline_replicas: p.replicas.iter().copied().filter(|b| !self.metadata.is_usable(*b)).collect(),
+                            offline_replicas: p
+                                .replicas
+                                .iter()
+                                .copied()
+                                .filter(|b| !self.metadata.is_usable(*b))
+                                .collect(),
                         })
                         .collect(),
                     name,
                 },
             })
             .collect();
-        let brokers = self.metadata.brokers.values().filter(|b| !b.fenced).map(|b| b.id).collect();
-        Message::MetadataResponse { correlation_id, brokers, topics }
+        let brokers = self
+            .metadata
+            .brokers
+            .values()
+            .filter(|b| !b.fenced)
+            .map(|b| b.id)
+            .collect();
+        Message::MetadataResponse {
+            correlation_id,
+            brokers,
+            topics,
+        }
     }
 
-    fn list_offsets(&self, correlation_id: u32, partition: TopicPartition, spec: OffsetSpec) -> Message {
+    fn list_offsets(
+        &self,
+        correlation_id: u32,
+        partition: TopicPartition,
+        spec: OffsetSpec,
+    ) -> Message {
         let (error, offset, leader_epoch) = match self.replicas.get(&partition) {
             Some(replica) if replica.is_leader() => {
                 let offset = match spec {
@@ -198,12 +259,21 @@ impl Broker {
             Some(_) => (ErrorCode::NOT_LEADER_OR_FOLLOWER, -1, -1),
             None => (ErrorCode::UNKNOWN_TOPIC_OR_PARTITION, -1, -1),
         };
-        Message::ListOffsetsResponse { correlation_id, partition, error, offset, leader_epoch }
+        Message::ListOffsetsResponse {
+            correlation_id,
+            partition,
+            error,
+            offset,
+            leader_epoch,
+        }
     }
 
     /// Effective `min.insync.replicas` of a partition: never more than its replication factor.
     pub fn min_insync_replicas(&self, tp: &TopicPartition) -> usize {
-        let configured = self.replicas.get(tp).map_or(1, |r| r.log.config().min_insync_replicas as usize);
+        let configured = self
+            .replicas
+            .get(tp)
+            .map_or(1, |r| r.log.config().min_insync_replicas as usize);
         let replication_factor = self.metadata.partition(tp).map_or(1, |p| p.replicas.len());
         configured.min(replication_factor).max(1)
     }
@@ -211,12 +281,20 @@ impl Broker {
     /// Advance the leader's high watermark if every member of the maximal ISR has the records
     /// (`Partition.maybeIncrementLeaderHW`), but not while the ISR is smaller than
     /// `min.insync.replicas` (strict min ISR, Kafka 3.7+). Returns true if it moved.
-    pub fn maybe_advance_high_watermark(&mut self, ctx: &mut Ctx<'_, Cluster>, tp: &TopicPartition) -> bool {
+    pub fn maybe_advance_high_watermark(
+        &mut self,
+        ctx: &mut Ctx<'_, Cluster>,
+        tp: &TopicPartition,
+    ) -> bool {
         let min_isr = self.min_insync_replicas(tp);
         let id = self.id;
-        let Some(replica) = self.replicas.get_mut(tp) else { return false };
+        let Some(replica) = self.replicas.get_mut(tp) else {
+            return false;
+        };
         let leader_leo = replica.log_end_offset();
-        let Some(state) = replica.leader_state() else { return false };
+        let Some(state) = replica.leader_state() else {
+            return false;
+        };
         let isr = state.maximal_isr();
         if isr.len() < min_isr {
             return false;
@@ -231,7 +309,12 @@ impl Broker {
         }
         let from = replica.high_watermark;
         replica.high_watermark = new_hw;
-        ctx.emit(Event::HighWatermarkAdvanced { broker: id, partition: tp.clone(), from, to: new_hw });
+        ctx.emit(Event::HighWatermarkAdvanced {
+            broker: id,
+            partition: tp.clone(),
+            from,
+            to: new_hw,
+        });
         true
     }
 }

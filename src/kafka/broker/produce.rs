@@ -23,7 +23,12 @@ pub struct DelayedProduce {
 }
 
 impl Broker {
-    pub(super) fn handle_produce(&mut self, ctx: &mut Ctx<'_, Cluster>, from: NodeId, request: ProduceRequest) {
+    pub(super) fn handle_produce(
+        &mut self,
+        ctx: &mut Ctx<'_, Cluster>,
+        from: NodeId,
+        request: ProduceRequest,
+    ) {
         let mut results = Vec::new();
         for (tp, batch) in &request.partitions {
             let result = self.append_to_leader(ctx, tp, batch, request.acks);
@@ -38,16 +43,27 @@ impl Broker {
             }
             return;
         }
-        let waiting = request.acks == -1 && any_written && results.iter().any(|(_, wait)| wait.is_some());
+        let waiting =
+            request.acks == -1 && any_written && results.iter().any(|(_, wait)| wait.is_some());
         if !waiting {
             let partitions = results.into_iter().map(|(r, _)| r).collect();
-            let response = ProduceResponse { correlation_id: request.correlation_id, partitions };
+            let response = ProduceResponse {
+                correlation_id: request.correlation_id,
+                partitions,
+            };
             ctx.send(self.node(), from, Message::ProduceResponse(response));
             return;
         }
-        let delayed = DelayedProduce { from, correlation_id: request.correlation_id, partitions: results };
+        let delayed = DelayedProduce {
+            from,
+            correlation_id: request.correlation_id,
+            partitions: results,
+        };
         self.delayed_produces.push(delayed);
-        let timer = Timer::ProduceExpiry { from, correlation_id: request.correlation_id };
+        let timer = Timer::ProduceExpiry {
+            from,
+            correlation_id: request.correlation_id,
+        };
         ctx.set_timer(self.node(), timer, SimDuration::from_ms(request.timeout_ms));
         self.try_complete_delayed_produces(ctx);
     }
@@ -89,9 +105,18 @@ impl Broker {
             );
             return reject(ErrorCode::MESSAGE_TOO_LARGE, Some(text));
         }
-        if replica.log.config().cleanup_policy.compact && batch.records.iter().any(|r| r.key.is_none()) {
-            let text = format!("Compacted topic cannot accept message without key in topic partition {tp}.");
-            ctx.emit(Event::ProduceRejected { broker: self.id, partition: tp.clone(), error: ErrorCode::INVALID_RECORD, reason: Rc::from(text.as_str()) });
+        if replica.log.config().cleanup_policy.compact
+            && batch.records.iter().any(|r| r.key.is_none())
+        {
+            let text = format!(
+                "Compacted topic cannot accept message without key in topic partition {tp}."
+            );
+            ctx.emit(Event::ProduceRejected {
+                broker: self.id,
+                partition: tp.clone(),
+                error: ErrorCode::INVALID_RECORD,
+                reason: Rc::from(text.as_str()),
+            });
             return reject(ErrorCode::INVALID_RECORD, Some(text));
         }
         let isr_size = state.isr.len();
@@ -103,7 +128,12 @@ impl Broker {
                 min_isr,
                 tp
             );
-            ctx.emit(Event::ProduceRejected { broker: self.id, partition: tp.clone(), error: ErrorCode::NOT_ENOUGH_REPLICAS, reason: Rc::from(text.as_str()) });
+            ctx.emit(Event::ProduceRejected {
+                broker: self.id,
+                partition: tp.clone(),
+                error: ErrorCode::NOT_ENOUGH_REPLICAS,
+                reason: Rc::from(text.as_str()),
+            });
             return reject(ErrorCode::NOT_ENOUGH_REPLICAS, Some(text));
         }
         let now_ms = ctx.now.as_ms() as i64;
@@ -142,10 +172,17 @@ impl Broker {
                         *wait_for = None;
                         response.error = error;
                         if error.is_error() {
-                            let text = format!("The ISR shrank below min.insync.replicas after the append to {}", response.partition);
+                            let text = format!(
+                                "The ISR shrank below min.insync.replicas after the append to {}",
+                                response.partition
+                            );
                             response.error_message = Some(Rc::from(text.as_str()));
                         }
-                        ctx.emit(Event::ParkedProduceCompleted { broker: self.id, partition: response.partition.clone(), error });
+                        ctx.emit(Event::ParkedProduceCompleted {
+                            broker: self.id,
+                            partition: response.partition.clone(),
+                            error,
+                        });
                     }
                 }
             }
@@ -164,7 +201,9 @@ impl Broker {
     /// leadership was lost.
     fn acks_all_outcome(&self, tp: &TopicPartition, required_offset: i64) -> Option<ErrorCode> {
         let replica = self.replicas.get(tp)?;
-        let Some(state) = replica.leader_state() else { return Some(ErrorCode::NOT_LEADER_OR_FOLLOWER) };
+        let Some(state) = replica.leader_state() else {
+            return Some(ErrorCode::NOT_LEADER_OR_FOLLOWER);
+        };
         if replica.high_watermark < required_offset {
             return None;
         }
@@ -176,23 +215,49 @@ impl Broker {
     }
 
     fn respond_delayed(&mut self, ctx: &mut Ctx<'_, Cluster>, delayed: DelayedProduce) {
-        ctx.cancel_timer(self.node(), Timer::ProduceExpiry { from: delayed.from, correlation_id: delayed.correlation_id });
+        ctx.cancel_timer(
+            self.node(),
+            Timer::ProduceExpiry {
+                from: delayed.from,
+                correlation_id: delayed.correlation_id,
+            },
+        );
         let partitions = delayed.partitions.into_iter().map(|(r, _)| r).collect();
-        let response = ProduceResponse { correlation_id: delayed.correlation_id, partitions };
-        ctx.send(self.node(), delayed.from, Message::ProduceResponse(response));
+        let response = ProduceResponse {
+            correlation_id: delayed.correlation_id,
+            partitions,
+        };
+        ctx.send(
+            self.node(),
+            delayed.from,
+            Message::ProduceResponse(response),
+        );
     }
 
     /// `request.timeout.ms` passed: partitions still waiting answer REQUEST_TIMED_OUT. The
     /// records stay in the log and may still become committed.
-    pub(super) fn expire_produce(&mut self, ctx: &mut Ctx<'_, Cluster>, from: NodeId, correlation_id: u32) {
-        let Some(index) = self.delayed_produces.iter().position(|d| d.from == from && d.correlation_id == correlation_id) else {
+    pub(super) fn expire_produce(
+        &mut self,
+        ctx: &mut Ctx<'_, Cluster>,
+        from: NodeId,
+        correlation_id: u32,
+    ) {
+        let Some(index) = self
+            .delayed_produces
+            .iter()
+            .position(|d| d.from == from && d.correlation_id == correlation_id)
+        else {
             return;
         };
         let mut delayed = self.delayed_produces.remove(index);
         for (response, wait_for) in &mut delayed.partitions {
             if wait_for.take().is_some() {
                 response.error = ErrorCode::REQUEST_TIMED_OUT;
-                ctx.emit(Event::ParkedProduceCompleted { broker: self.id, partition: response.partition.clone(), error: ErrorCode::REQUEST_TIMED_OUT });
+                ctx.emit(Event::ParkedProduceCompleted {
+                    broker: self.id,
+                    partition: response.partition.clone(),
+                    error: ErrorCode::REQUEST_TIMED_OUT,
+                });
             }
         }
         self.respond_delayed(ctx, delayed);

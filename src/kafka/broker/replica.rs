@@ -48,7 +48,9 @@ impl LeaderState {
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum Role {
     Leader(LeaderState),
-    Follower { leader: Option<BrokerId> },
+    Follower {
+        leader: Option<BrokerId>,
+    },
     /// Removed from the replica set, or the broker has not caught up on metadata yet.
     Stopped,
 }

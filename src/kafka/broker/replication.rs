@@ -10,13 +10,23 @@ use crate::sim::Ctx;
 
 impl Broker {
     /// A follower's fetch offset is its log end offset: the only way the leader learns it.
-    pub(super) fn record_follower_fetch(&mut self, ctx: &mut Ctx<'_, Cluster>, follower: BrokerId, broker_epoch: i64, request: &FetchRequest) {
+    pub(super) fn record_follower_fetch(
+        &mut self,
+        ctx: &mut Ctx<'_, Cluster>,
+        follower: BrokerId,
+        broker_epoch: i64,
+        request: &FetchRequest,
+    ) {
         let now_ms = ctx.now.as_ms() as i64;
         let mut moved = Vec::new();
         for p in &request.partitions {
-            let Some(replica) = self.replicas.get_mut(&p.partition) else { continue };
+            let Some(replica) = self.replicas.get_mut(&p.partition) else {
+                continue;
+            };
             let leader_leo = replica.log_end_offset();
-            let Some(state) = replica.leader_state_mut() else { continue };
+            let Some(state) = replica.leader_state_mut() else {
+                continue;
+            };
             let entry = state.followers.entry(follower).or_insert(FollowerState {
                 log_end_offset: -1,
                 last_fetch_time_ms: now_ms,
@@ -28,8 +38,11 @@ impl Broker {
             // caught up as of the previous fetch if it reached what we had then.
             if p.fetch_offset >= leader_leo {
                 entry.last_caught_up_time_ms = entry.last_caught_up_time_ms.max(now_ms);
-            } else if p.fetch_offset >= entry.last_fetch_leader_log_end_offset && entry.last_fetch_leader_log_end_offset >= 0 {
-                entry.last_caught_up_time_ms = entry.last_caught_up_time_ms.max(entry.last_fetch_time_ms);
+            } else if p.fetch_offset >= entry.last_fetch_leader_log_end_offset
+                && entry.last_fetch_leader_log_end_offset >= 0
+            {
+                entry.last_caught_up_time_ms =
+                    entry.last_caught_up_time_ms.max(entry.last_fetch_time_ms);
             }
             entry.log_end_offset = p.fetch_offset;
             entry.last_fetch_time_ms = now_ms;
@@ -49,9 +62,16 @@ impl Broker {
 
     /// Fetch v12+: if the follower's last fetched epoch ends earlier on the leader than where
     /// the follower is, answer with the leader's end of that epoch instead of data.
-    pub(super) fn diverging_epoch(&self, replica: &Replica, p: &FetchPartition) -> Option<EpochEndOffset> {
+    pub(super) fn diverging_epoch(
+        &self,
+        replica: &Replica,
+        p: &FetchPartition,
+    ) -> Option<EpochEndOffset> {
         let last_fetched_epoch = p.last_fetched_epoch?;
-        let (epoch, end_offset) = replica.log.epochs().end_offset_for(last_fetched_epoch, replica.log_end_offset());
+        let (epoch, end_offset) = replica
+            .log
+            .epochs()
+            .end_offset_for(last_fetched_epoch, replica.log_end_offset());
         if epoch < last_fetched_epoch || end_offset < p.fetch_offset {
             Some(EpochEndOffset { epoch, end_offset })
         } else {

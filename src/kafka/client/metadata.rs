@@ -60,7 +60,12 @@ impl ClientMetadata {
     }
 
     /// Apply a Metadata response. Returns the leaders that changed.
-    pub fn update(&mut self, brokers: Vec<BrokerId>, topics: Vec<TopicMetadata>, now_ms: i64) -> Vec<(TopicPartition, Option<BrokerId>, i32)> {
+    pub fn update(
+        &mut self,
+        brokers: Vec<BrokerId>,
+        topics: Vec<TopicMetadata>,
+        now_ms: i64,
+    ) -> Vec<(TopicPartition, Option<BrokerId>, i32)> {
         let mut changed = Vec::new();
         if !brokers.is_empty() {
             self.brokers = brokers;
@@ -71,9 +76,15 @@ impl ClientMetadata {
             }
             let old = self.topics.get(&topic.name);
             for p in &topic.partitions {
-                let before = old.and_then(|ps| ps.get(p.partition as usize)).map(|o| (o.leader, o.leader_epoch));
+                let before = old
+                    .and_then(|ps| ps.get(p.partition as usize))
+                    .map(|o| (o.leader, o.leader_epoch));
                 if before != Some((p.leader, p.leader_epoch)) {
-                    changed.push((TopicPartition::new(topic.name.clone(), p.partition), p.leader, p.leader_epoch));
+                    changed.push((
+                        TopicPartition::new(topic.name.clone(), p.partition),
+                        p.leader,
+                        p.leader_epoch,
+                    ));
                 }
             }
             self.topics.insert(topic.name.clone(), topic.partitions);
@@ -85,7 +96,9 @@ impl ClientMetadata {
     }
 
     pub fn partition(&self, tp: &TopicPartition) -> Option<&PartitionMetadata> {
-        self.topics.get(&tp.topic)?.get(usize::try_from(tp.partition).ok()?)
+        self.topics
+            .get(&tp.topic)?
+            .get(usize::try_from(tp.partition).ok()?)
     }
 
     pub fn leader(&self, tp: &TopicPartition) -> Option<BrokerId> {
@@ -104,19 +117,31 @@ impl ClientMetadata {
     pub fn available_partitions(&self, topic: &str) -> Vec<i32> {
         self.topics
             .get(topic)
-            .map(|ps| ps.iter().filter(|p| p.leader.is_some()).map(|p| p.partition).collect())
+            .map(|ps| {
+                ps.iter()
+                    .filter(|p| p.leader.is_some())
+                    .map(|p| p.partition)
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
     /// Forget the leader of a partition after NOT_LEADER_OR_FOLLOWER, and ask for fresh metadata.
     pub fn invalidate(&mut self, tp: &TopicPartition) {
-        if let Some(p) = self.topics.get_mut(&tp.topic).and_then(|ps| ps.get_mut(tp.partition as usize)) {
+        if let Some(p) = self
+            .topics
+            .get_mut(&tp.topic)
+            .and_then(|ps| ps.get_mut(tp.partition as usize))
+        {
             p.leader = None;
         }
         self.needs_update = true;
     }
 
     pub fn is_stale(&self, now_ms: i64, max_age_ms: u64) -> bool {
-        self.needs_update || self.last_refresh_ms.is_none_or(|t| now_ms - t >= max_age_ms as i64)
+        self.needs_update
+            || self
+                .last_refresh_ms
+                .is_none_or(|t| now_ms - t >= max_age_ms as i64)
     }
 }

@@ -38,24 +38,53 @@ impl NetworkClient {
         let msg = build(correlation_id);
         let api = msg.api_name();
         if let Some(timeout) = timeout_ms {
-            self.in_flight.insert(correlation_id, InFlightRequest { to, api, sent_at_ms: ctx.now.as_ms() as i64 });
-            ctx.set_timer(me, Timer::RequestTimeout { correlation_id }, SimDuration::from_ms(timeout));
+            self.in_flight.insert(
+                correlation_id,
+                InFlightRequest {
+                    to,
+                    api,
+                    sent_at_ms: ctx.now.as_ms() as i64,
+                },
+            );
+            ctx.set_timer(
+                me,
+                Timer::RequestTimeout { correlation_id },
+                SimDuration::from_ms(timeout),
+            );
         }
         ctx.send(me, NodeId::Broker(to), msg);
         correlation_id
     }
 
     /// A response arrived: stop tracking it. `None` for responses to requests already failed.
-    pub fn complete(&mut self, ctx: &mut Ctx<'_, Cluster>, me: NodeId, correlation_id: u32) -> Option<InFlightRequest> {
+    pub fn complete(
+        &mut self,
+        ctx: &mut Ctx<'_, Cluster>,
+        me: NodeId,
+        correlation_id: u32,
+    ) -> Option<InFlightRequest> {
         let request = self.in_flight.remove(&correlation_id)?;
         ctx.cancel_timer(me, Timer::RequestTimeout { correlation_id });
         Some(request)
     }
 
     /// The connection to `broker` was reset: every request in flight to it failed.
-    pub fn fail_all_to(&mut self, ctx: &mut Ctx<'_, Cluster>, me: NodeId, broker: BrokerId) -> Vec<(u32, InFlightRequest)> {
-        let failed: Vec<u32> = self.in_flight.iter().filter(|(_, r)| r.to == broker).map(|(c, _)| *c).collect();
-        failed.into_iter().filter_map(|c| self.complete(ctx, me, c).map(|r| (c, r))).collect()
+    pub fn fail_all_to(
+        &mut self,
+        ctx: &mut Ctx<'_, Cluster>,
+        me: NodeId,
+        broker: BrokerId,
+    ) -> Vec<(u32, InFlightRequest)> {
+        let failed: Vec<u32> = self
+            .in_flight
+            .iter()
+            .filter(|(_, r)| r.to == broker)
+            .map(|(c, _)| *c)
+            .collect();
+        failed
+            .into_iter()
+            .filter_map(|c| self.complete(ctx, me, c).map(|r| (c, r)))
+            .collect()
     }
 
     pub fn in_flight_to(&self, broker: BrokerId) -> usize {

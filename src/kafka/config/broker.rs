@@ -47,17 +47,83 @@ pub const BROKER_KEYS: &[ConfigKey] = &[
 
 /// Topic-level configs. An empty default means "inherit the broker's value" (`log.` prefix).
 pub const TOPIC_KEYS: &[ConfigKey] = &[
-    ConfigKey { name: "cleanup.policy", ty: T::List, default: "", validator: V::OneOf(&["delete", "compact"]), doc: "delete, compact, or delete,compact." },
-    ConfigKey { name: "retention.ms", ty: T::Long, default: "", validator: V::AtLeast(-1), doc: "Delete whole segments older than this (-1: forever)." },
-    ConfigKey { name: "retention.bytes", ty: T::Long, default: "", validator: V::AtLeast(-1), doc: "Keep at most this many bytes per partition (-1: no limit)." },
-    ConfigKey { name: "segment.bytes", ty: T::Int, default: "", validator: V::AtLeast(1), doc: "Segment size." },
-    ConfigKey { name: "segment.ms", ty: T::Long, default: "", validator: V::AtLeast(1), doc: "Segment age before rolling." },
-    ConfigKey { name: "delete.retention.ms", ty: T::Long, default: "", validator: V::AtLeast(0), doc: "Tombstone lifetime after cleaning." },
-    ConfigKey { name: "min.cleanable.dirty.ratio", ty: T::Double, default: "", validator: V::Between(0, 1000), doc: "Dirty share that triggers compaction." },
-    ConfigKey { name: "min.compaction.lag.ms", ty: T::Long, default: "0", validator: V::AtLeast(0), doc: "Records younger than this are not compacted." },
-    ConfigKey { name: "min.insync.replicas", ty: T::Int, default: "", validator: V::AtLeast(1), doc: "Overrides the broker's min.insync.replicas for this topic." },
-    ConfigKey { name: "unclean.leader.election.enable", ty: T::Boolean, default: "", validator: V::None, doc: "Overrides the broker's setting for this topic." },
-    ConfigKey { name: "max.message.bytes", ty: T::Int, default: "", validator: V::AtLeast(0), doc: "Largest record batch for this topic." },
+    ConfigKey {
+        name: "cleanup.policy",
+        ty: T::List,
+        default: "",
+        validator: V::OneOf(&["delete", "compact"]),
+        doc: "delete, compact, or delete,compact.",
+    },
+    ConfigKey {
+        name: "retention.ms",
+        ty: T::Long,
+        default: "",
+        validator: V::AtLeast(-1),
+        doc: "Delete whole segments older than this (-1: forever).",
+    },
+    ConfigKey {
+        name: "retention.bytes",
+        ty: T::Long,
+        default: "",
+        validator: V::AtLeast(-1),
+        doc: "Keep at most this many bytes per partition (-1: no limit).",
+    },
+    ConfigKey {
+        name: "segment.bytes",
+        ty: T::Int,
+        default: "",
+        validator: V::AtLeast(1),
+        doc: "Segment size.",
+    },
+    ConfigKey {
+        name: "segment.ms",
+        ty: T::Long,
+        default: "",
+        validator: V::AtLeast(1),
+        doc: "Segment age before rolling.",
+    },
+    ConfigKey {
+        name: "delete.retention.ms",
+        ty: T::Long,
+        default: "",
+        validator: V::AtLeast(0),
+        doc: "Tombstone lifetime after cleaning.",
+    },
+    ConfigKey {
+        name: "min.cleanable.dirty.ratio",
+        ty: T::Double,
+        default: "",
+        validator: V::Between(0, 1000),
+        doc: "Dirty share that triggers compaction.",
+    },
+    ConfigKey {
+        name: "min.compaction.lag.ms",
+        ty: T::Long,
+        default: "0",
+        validator: V::AtLeast(0),
+        doc: "Records younger than this are not compacted.",
+    },
+    ConfigKey {
+        name: "min.insync.replicas",
+        ty: T::Int,
+        default: "",
+        validator: V::AtLeast(1),
+        doc: "Overrides the broker's min.insync.replicas for this topic.",
+    },
+    ConfigKey {
+        name: "unclean.leader.election.enable",
+        ty: T::Boolean,
+        default: "",
+        validator: V::None,
+        doc: "Overrides the broker's setting for this topic.",
+    },
+    ConfigKey {
+        name: "max.message.bytes",
+        ty: T::Int,
+        default: "",
+        validator: V::AtLeast(0),
+        doc: "Largest record batch for this topic.",
+    },
 ];
 
 /// The broker settings the model reads.
@@ -68,7 +134,10 @@ pub struct BrokerConfig {
 
 impl BrokerConfig {
     pub fn defaults() -> BrokerConfig {
-        BrokerConfig { values: super::def::parse(BROKER_KEYS, &Default::default()).expect("defaults are valid") }
+        BrokerConfig {
+            values: super::def::parse(BROKER_KEYS, &Default::default())
+                .expect("defaults are valid"),
+        }
     }
     pub fn ms(&self, key: &str) -> u64 {
         self.values.int(key).max(0) as u64
@@ -108,17 +177,25 @@ impl LogConfig {
     pub fn resolve(topic: &ConfigValues, broker: &BrokerConfig) -> LogConfig {
         let get = |topic_key: &str, broker_key: &str| -> String {
             let v = topic.get(topic_key);
-            if v.is_empty() { broker.values.get(broker_key).to_string() } else { v.to_string() }
+            if v.is_empty() {
+                broker.values.get(broker_key).to_string()
+            } else {
+                v.to_string()
+            }
         };
         let int = |t: &str, b: &str| -> i64 { get(t, b).parse().expect("validated config number") };
         let policy = get("cleanup.policy", "log.cleanup.policy");
         LogConfig {
-            cleanup_policy: CleanupPolicy { delete: policy.contains("delete"), compact: policy.contains("compact") },
+            cleanup_policy: CleanupPolicy {
+                delete: policy.contains("delete"),
+                compact: policy.contains("compact"),
+            },
             retention_ms: int("retention.ms", "log.retention.ms"),
             retention_bytes: int("retention.bytes", "log.retention.bytes"),
             segment_bytes: int("segment.bytes", "log.segment.bytes") as u64,
             segment_ms: int("segment.ms", "log.roll.ms") as u64,
-            delete_retention_ms: int("delete.retention.ms", "log.cleaner.delete.retention.ms") as u64,
+            delete_retention_ms: int("delete.retention.ms", "log.cleaner.delete.retention.ms")
+                as u64,
             min_cleanable_dirty_ratio_thousandths: super::def::parse_thousandths(&get(
                 "min.cleanable.dirty.ratio",
                 "log.cleaner.min.cleanable.ratio",
@@ -126,8 +203,11 @@ impl LogConfig {
             .expect("validated decimal"),
             min_compaction_lag_ms: topic.int("min.compaction.lag.ms") as u64,
             min_insync_replicas: int("min.insync.replicas", "min.insync.replicas") as u32,
-            unclean_leader_election_enable: get("unclean.leader.election.enable", "unclean.leader.election.enable")
-                .eq_ignore_ascii_case("true"),
+            unclean_leader_election_enable: get(
+                "unclean.leader.election.enable",
+                "unclean.leader.election.enable",
+            )
+            .eq_ignore_ascii_case("true"),
             max_message_bytes: int("max.message.bytes", "message.max.bytes") as u32,
             flush_interval_ms: broker.int("log.flush.interval.ms"),
         }

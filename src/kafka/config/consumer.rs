@@ -4,9 +4,14 @@
 use super::def::{ConfigKey, ConfigType as T, ConfigValues, Validator as V};
 
 pub const STRING_DESERIALIZER: &str = "org.apache.kafka.common.serialization.StringDeserializer";
-pub const BYTE_ARRAY_DESERIALIZER: &str = "org.apache.kafka.common.serialization.ByteArrayDeserializer";
+pub const BYTE_ARRAY_DESERIALIZER: &str =
+    "org.apache.kafka.common.serialization.ByteArrayDeserializer";
 pub const JSON_DESERIALIZER: &str = "org.apache.kafka.connect.json.JsonDeserializer";
-const DESERIALIZERS: &[&str] = &[STRING_DESERIALIZER, BYTE_ARRAY_DESERIALIZER, JSON_DESERIALIZER];
+const DESERIALIZERS: &[&str] = &[
+    STRING_DESERIALIZER,
+    BYTE_ARRAY_DESERIALIZER,
+    JSON_DESERIALIZER,
+];
 const ASSIGNORS: &[&str] = &[
     "range",
     "roundrobin",
@@ -83,7 +88,8 @@ pub struct ConsumerConfig {
 
 impl ConsumerConfig {
     pub fn defaults() -> ConsumerConfig {
-        let values = super::def::parse(CONSUMER_KEYS, &Default::default()).expect("defaults are valid");
+        let values =
+            super::def::parse(CONSUMER_KEYS, &Default::default()).expect("defaults are valid");
         ConsumerConfig::from_values(values).expect("defaults are consistent")
     }
 

@@ -63,17 +63,23 @@ pub struct ConfigValues {
 
 impl ConfigValues {
     pub fn get(&self, name: &str) -> &str {
-        self.values.get(name).map(String::as_str).unwrap_or_else(|| panic!("config key {name} is defined"))
+        self.values
+            .get(name)
+            .map(String::as_str)
+            .unwrap_or_else(|| panic!("config key {name} is defined"))
     }
     pub fn int(&self, name: &str) -> i64 {
-        self.get(name).parse().unwrap_or_else(|_| panic!("config {name} was validated as a number"))
+        self.get(name)
+            .parse()
+            .unwrap_or_else(|_| panic!("config {name} was validated as a number"))
     }
     pub fn bool(&self, name: &str) -> bool {
         self.get(name).eq_ignore_ascii_case("true")
     }
     /// A DOUBLE in thousandths: `0.5` -> 500.
     pub fn thousandths(&self, name: &str) -> i64 {
-        parse_thousandths(self.get(name)).unwrap_or_else(|| panic!("config {name} was validated as a decimal"))
+        parse_thousandths(self.get(name))
+            .unwrap_or_else(|| panic!("config {name} was validated as a decimal"))
     }
     pub fn list(&self, name: &str) -> Vec<String> {
         split_list(self.get(name))
@@ -87,7 +93,10 @@ impl ConfigValues {
     }
     /// The explicitly set keys and values (for writing a lesson back out).
     pub fn explicit_entries(&self) -> BTreeMap<String, String> {
-        self.explicit.iter().map(|k| (k.to_string(), self.values[k].clone())).collect()
+        self.explicit
+            .iter()
+            .map(|k| (k.to_string(), self.values[k].clone()))
+            .collect()
     }
 }
 
@@ -106,7 +115,10 @@ impl std::fmt::Display for ConfigError {
 
 /// Validate `supplied` against `keys`; unknown keys are errors (a typo in a lesson should not be
 /// silently ignored), with a suggestion when a known key is close.
-pub fn parse(keys: &'static [ConfigKey], supplied: &BTreeMap<String, Value>) -> Result<ConfigValues, Vec<ConfigError>> {
+pub fn parse(
+    keys: &'static [ConfigKey],
+    supplied: &BTreeMap<String, Value>,
+) -> Result<ConfigValues, Vec<ConfigError>> {
     let mut out = ConfigValues::default();
     for key in keys {
         out.values.insert(key.name, key.default.to_string());
@@ -122,7 +134,10 @@ pub fn parse(keys: &'static [ConfigKey], supplied: &BTreeMap<String, Value>) -> 
                 out.values.insert(key.name, s);
                 out.explicit.insert(key.name);
             }
-            Err(message) => errors.push(ConfigError { key: name.clone(), message }),
+            Err(message) => errors.push(ConfigError {
+                key: name.clone(),
+                message,
+            }),
         }
     }
     if errors.is_empty() {
@@ -133,10 +148,21 @@ pub fn parse(keys: &'static [ConfigKey], supplied: &BTreeMap<String, Value>) -> 
 }
 
 /// Validate one value typed by a user (the UI's config panel) and return the new set.
-pub fn with_value(keys: &'static [ConfigKey], current: &ConfigValues, name: &str, raw: &str) -> Result<ConfigValues, ConfigError> {
-    let key = keys.iter().find(|k| k.name == name).ok_or_else(|| unknown_key(keys, name))?;
+pub fn with_value(
+    keys: &'static [ConfigKey],
+    current: &ConfigValues,
+    name: &str,
+    raw: &str,
+) -> Result<ConfigValues, ConfigError> {
+    let key = keys
+        .iter()
+        .find(|k| k.name == name)
+        .ok_or_else(|| unknown_key(keys, name))?;
     let raw = raw.trim().to_string();
-    validate(key, &raw).map_err(|message| ConfigError { key: name.to_string(), message })?;
+    validate(key, &raw).map_err(|message| ConfigError {
+        key: name.to_string(),
+        message,
+    })?;
     let mut next = current.clone();
     next.values.insert(key.name, raw);
     next.explicit.insert(key.name);
@@ -144,12 +170,18 @@ pub fn with_value(keys: &'static [ConfigKey], current: &ConfigValues, name: &str
 }
 
 fn unknown_key(keys: &'static [ConfigKey], name: &str) -> ConfigError {
-    let closest = keys.iter().map(|k| (edit_distance(k.name, name), k.name)).min();
+    let closest = keys
+        .iter()
+        .map(|k| (edit_distance(k.name, name), k.name))
+        .min();
     let hint = match closest {
         Some((d, k)) if d <= 3 => format!(" (did you mean {k}?)"),
         _ => String::new(),
     };
-    ConfigError { key: name.to_string(), message: format!("The configuration '{name}' isn't a known config{hint}.") }
+    ConfigError {
+        key: name.to_string(),
+        message: format!("The configuration '{name}' isn't a known config{hint}."),
+    }
 }
 
 fn value_as_string(value: &Value) -> Result<String, String> {
@@ -171,7 +203,12 @@ fn value_as_string(value: &Value) -> Result<String, String> {
 }
 
 fn validate(key: &ConfigKey, value: &str) -> Result<(), String> {
-    let invalid = |reason: String| format!("Invalid value {value} for configuration {}: {reason}", key.name);
+    let invalid = |reason: String| {
+        format!(
+            "Invalid value {value} for configuration {}: {reason}",
+            key.name
+        )
+    };
     let number = match key.ty {
         ConfigType::Short => Some(value.parse::<i16>().map(i64::from).ok()),
         ConfigType::Int => Some(value.parse::<i32>().map(i64::from).ok()),
@@ -180,20 +217,33 @@ fn validate(key: &ConfigKey, value: &str) -> Result<(), String> {
         _ => None,
     };
     if let Some(parsed) = number {
-        let n = parsed.ok_or_else(|| invalid(format!("Not a number of type {}", key.ty.kafka_name())))?;
+        let n = parsed
+            .ok_or_else(|| invalid(format!("Not a number of type {}", key.ty.kafka_name())))?;
         return match key.validator {
-            Validator::AtLeast(min) if n < min => Err(invalid(format!("Value must be at least {}", show(key, min)))),
-            Validator::Between(lo, hi) if n < lo || n > hi => {
-                Err(invalid(format!("Value must be between {} and {}", show(key, lo), show(key, hi))))
-            }
+            Validator::AtLeast(min) if n < min => Err(invalid(format!(
+                "Value must be at least {}",
+                show(key, min)
+            ))),
+            Validator::Between(lo, hi) if n < lo || n > hi => Err(invalid(format!(
+                "Value must be between {} and {}",
+                show(key, lo),
+                show(key, hi)
+            ))),
             _ => Ok(()),
         };
     }
-    if key.ty == ConfigType::Boolean && !value.eq_ignore_ascii_case("true") && !value.eq_ignore_ascii_case("false") {
+    if key.ty == ConfigType::Boolean
+        && !value.eq_ignore_ascii_case("true")
+        && !value.eq_ignore_ascii_case("false")
+    {
         return Err(invalid("Expected value to be either true or false".into()));
     }
     if let Validator::OneOf(allowed) = key.validator {
-        let items = if key.ty == ConfigType::List { split_list(value) } else { vec![value.to_string()] };
+        let items = if key.ty == ConfigType::List {
+            split_list(value)
+        } else {
+            vec![value.to_string()]
+        };
         for item in items {
             if !allowed.contains(&item.as_str()) {
                 return Err(format!(
@@ -223,12 +273,22 @@ pub fn parse_thousandths(s: &str) -> Option<i64> {
         return None;
     }
     let whole: i64 = whole.parse().ok()?;
-    let frac: i64 = if frac.is_empty() { 0 } else { format!("{frac:0<3}").parse().ok()? };
-    whole.checked_mul(1000)?.checked_add(if whole < 0 { -frac } else { frac })
+    let frac: i64 = if frac.is_empty() {
+        0
+    } else {
+        format!("{frac:0<3}").parse().ok()?
+    };
+    whole
+        .checked_mul(1000)?
+        .checked_add(if whole < 0 { -frac } else { frac })
 }
 
 fn split_list(s: &str) -> Vec<String> {
-    s.split(',').map(str::trim).filter(|x| !x.is_empty()).map(str::to_string).collect()
+    s.split(',')
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {
@@ -251,10 +311,34 @@ mod tests {
     use serde_json::json;
 
     const KEYS: &[ConfigKey] = &[
-        ConfigKey { name: "linger.ms", ty: ConfigType::Long, default: "5", validator: Validator::AtLeast(0), doc: "" },
-        ConfigKey { name: "acks", ty: ConfigType::String, default: "all", validator: Validator::OneOf(&["all", "-1", "0", "1"]), doc: "" },
-        ConfigKey { name: "enable.idempotence", ty: ConfigType::Boolean, default: "true", validator: Validator::None, doc: "" },
-        ConfigKey { name: "ratio", ty: ConfigType::Double, default: "0.5", validator: Validator::Between(0, 1000), doc: "" },
+        ConfigKey {
+            name: "linger.ms",
+            ty: ConfigType::Long,
+            default: "5",
+            validator: Validator::AtLeast(0),
+            doc: "",
+        },
+        ConfigKey {
+            name: "acks",
+            ty: ConfigType::String,
+            default: "all",
+            validator: Validator::OneOf(&["all", "-1", "0", "1"]),
+            doc: "",
+        },
+        ConfigKey {
+            name: "enable.idempotence",
+            ty: ConfigType::Boolean,
+            default: "true",
+            validator: Validator::None,
+            doc: "",
+        },
+        ConfigKey {
+            name: "ratio",
+            ty: ConfigType::Double,
+            default: "0.5",
+            validator: Validator::Between(0, 1000),
+            doc: "",
+        },
     ];
 
     fn parse_one(name: &str, value: Value) -> Result<ConfigValues, Vec<ConfigError>> {
@@ -273,21 +357,36 @@ mod tests {
     #[test]
     fn errors_use_kafkas_wording() {
         let e = parse_one("linger.ms", json!("abc")).unwrap_err();
-        assert_eq!(e[0].message, "Invalid value abc for configuration linger.ms: Not a number of type LONG");
+        assert_eq!(
+            e[0].message,
+            "Invalid value abc for configuration linger.ms: Not a number of type LONG"
+        );
         let e = parse_one("linger.ms", json!(-1)).unwrap_err();
-        assert_eq!(e[0].message, "Invalid value -1 for configuration linger.ms: Value must be at least 0");
+        assert_eq!(
+            e[0].message,
+            "Invalid value -1 for configuration linger.ms: Value must be at least 0"
+        );
         let e = parse_one("acks", json!("2")).unwrap_err();
-        assert_eq!(e[0].message, "Invalid value 2 for configuration acks: String must be one of: all, -1, 0, 1");
+        assert_eq!(
+            e[0].message,
+            "Invalid value 2 for configuration acks: String must be one of: all, -1, 0, 1"
+        );
         let e = parse_one("enable.idempotence", json!("yes")).unwrap_err();
         assert_eq!(e[0].message, "Invalid value yes for configuration enable.idempotence: Expected value to be either true or false");
         let e = parse_one("ratio", json!("1.5")).unwrap_err();
-        assert_eq!(e[0].message, "Invalid value 1.5 for configuration ratio: Value must be between 0.0 and 1.0");
+        assert_eq!(
+            e[0].message,
+            "Invalid value 1.5 for configuration ratio: Value must be between 0.0 and 1.0"
+        );
     }
 
     #[test]
     fn unknown_keys_suggest_the_closest_known_one() {
         let e = parse_one("linger.msx", json!(1)).unwrap_err();
-        assert_eq!(e[0].message, "The configuration 'linger.msx' isn't a known config (did you mean linger.ms?).");
+        assert_eq!(
+            e[0].message,
+            "The configuration 'linger.msx' isn't a known config (did you mean linger.ms?)."
+        );
     }
 
     #[test]

@@ -64,7 +64,9 @@ impl std::fmt::Display for Acks {
     }
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, serde::Serialize, serde::Deserialize,
+)]
 pub enum Serializer {
     String,
     ByteArray,
@@ -114,7 +116,8 @@ pub struct ProducerConfig {
 
 impl ProducerConfig {
     pub fn defaults() -> ProducerConfig {
-        let values = super::def::parse(PRODUCER_KEYS, &Default::default()).expect("defaults are valid");
+        let values =
+            super::def::parse(PRODUCER_KEYS, &Default::default()).expect("defaults are valid");
         ProducerConfig::from_values(values).expect("defaults are consistent")
     }
 
@@ -130,7 +133,8 @@ impl ProducerConfig {
         };
         let retries = values.int("retries") as u32;
         let max_in_flight = values.int("max.in.flight.requests.per.connection") as u32;
-        let (enable_idempotence, idempotence_note) = idempotence(&values, acks, retries, max_in_flight)?;
+        let (enable_idempotence, idempotence_note) =
+            idempotence(&values, acks, retries, max_in_flight)?;
         let linger_ms = values.int("linger.ms") as u64;
         let request_timeout_ms = values.int("request.timeout.ms") as u64;
         let mut delivery_timeout_ms = values.int("delivery.timeout.ms") as u64;
@@ -160,8 +164,10 @@ impl ProducerConfig {
             max_request_size: values.int("max.request.size") as u32,
             round_robin_partitioner: values.get("partitioner.class") == ROUND_ROBIN_PARTITIONER,
             partitioner_ignore_keys: values.bool("partitioner.ignore.keys"),
-            partitioner_adaptive_partitioning_enable: values.bool("partitioner.adaptive.partitioning.enable"),
-            partitioner_availability_timeout_ms: values.int("partitioner.availability.timeout.ms") as u64,
+            partitioner_adaptive_partitioning_enable: values
+                .bool("partitioner.adaptive.partitioning.enable"),
+            partitioner_availability_timeout_ms: values.int("partitioner.availability.timeout.ms")
+                as u64,
             metadata_max_age_ms: values.int("metadata.max.age.ms") as u64,
             key_serializer: Serializer::from_class(values.get("key.serializer")),
             value_serializer: Serializer::from_class(values.get("value.serializer")),
@@ -172,7 +178,12 @@ impl ProducerConfig {
     }
 }
 
-fn idempotence(values: &ConfigValues, acks: Acks, retries: u32, max_in_flight: u32) -> Result<(bool, Option<String>), String> {
+fn idempotence(
+    values: &ConfigValues,
+    acks: Acks,
+    retries: u32,
+    max_in_flight: u32,
+) -> Result<(bool, Option<String>), String> {
     let explicit = values.is_explicit("enable.idempotence");
     if explicit && !values.bool("enable.idempotence") {
         return Ok((false, Some("enable.idempotence=false was set".into())));
@@ -183,7 +194,10 @@ fn idempotence(values: &ConfigValues, acks: Acks, retries: u32, max_in_flight: u
             "Must set max.in.flight.requests.per.connection to at most 5 when using the idempotent producer.",
         ))
     } else if retries == 0 {
-        Some(("retries = 0", "Must set retries to non-zero when using the idempotent producer."))
+        Some((
+            "retries = 0",
+            "Must set retries to non-zero when using the idempotent producer.",
+        ))
     } else if acks != Acks::All {
         Some((
             "acks is not all",
@@ -206,15 +220,22 @@ mod tests {
     use std::collections::BTreeMap;
 
     fn config(pairs: &[(&str, serde_json::Value)]) -> Result<ProducerConfig, String> {
-        let map: BTreeMap<_, _> = pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
-        let values = super::super::def::parse(PRODUCER_KEYS, &map).map_err(|e| e[0].message.clone())?;
+        let map: BTreeMap<_, _> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect();
+        let values =
+            super::super::def::parse(PRODUCER_KEYS, &map).map_err(|e| e[0].message.clone())?;
         ProducerConfig::from_values(values)
     }
 
     #[test]
     fn kafka_4_defaults() {
         let c = ProducerConfig::defaults();
-        assert_eq!((c.acks, c.linger_ms, c.batch_size, c.enable_idempotence), (Acks::All, 5, 16384, true));
+        assert_eq!(
+            (c.acks, c.linger_ms, c.batch_size, c.enable_idempotence),
+            (Acks::All, 5, 16384, true)
+        );
         assert_eq!(c.delivery_timeout_ms, 120_000);
     }
 
@@ -222,7 +243,10 @@ mod tests {
     fn acks_1_silently_turns_idempotence_off() {
         let c = config(&[("acks", json!("1"))]).unwrap();
         assert!(!c.enable_idempotence);
-        assert_eq!(c.idempotence_note.as_deref(), Some("idempotence turned off because acks is not all"));
+        assert_eq!(
+            c.idempotence_note.as_deref(),
+            Some("idempotence turned off because acks is not all")
+        );
     }
 
     #[test]
@@ -234,8 +258,13 @@ mod tests {
     #[test]
     fn explicit_delivery_timeout_below_linger_plus_request_timeout_is_refused() {
         let e = config(&[("delivery.timeout.ms", json!(1000))]).unwrap_err();
-        assert!(e.starts_with("delivery.timeout.ms should be equal to or larger than linger.ms + request.timeout.ms"));
+        assert!(e.starts_with(
+            "delivery.timeout.ms should be equal to or larger than linger.ms + request.timeout.ms"
+        ));
         let c = config(&[("request.timeout.ms", json!(200000))]).unwrap();
-        assert_eq!(c.delivery_timeout_ms, 200_005, "a default that is too small is raised silently");
+        assert_eq!(
+            c.delivery_timeout_ms, 200_005,
+            "a default that is too small is raised silently"
+        );
     }
 }

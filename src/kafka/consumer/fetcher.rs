@@ -19,7 +19,8 @@ impl Consumer {
         if !self.process.is_running() {
             return;
         }
-        let fetching: BTreeSet<TopicPartition> = self.fetches_in_flight.values().flatten().cloned().collect();
+        let fetching: BTreeSet<TopicPartition> =
+            self.fetches_in_flight.values().flatten().cloned().collect();
         let mut by_leader: BTreeMap<BrokerId, Vec<FetchPartition>> = BTreeMap::new();
         let mut missing_leader = false;
         let partitions: Vec<TopicPartition> = self.positions.keys().cloned().collect();
@@ -52,40 +53,92 @@ impl Consumer {
         }
     }
 
-    fn send_fetch(&mut self, ctx: &mut Ctx<'_, Cluster>, leader: BrokerId, partitions: Vec<FetchPartition>) {
+    fn send_fetch(
+        &mut self,
+        ctx: &mut Ctx<'_, Cluster>,
+        leader: BrokerId,
+        partitions: Vec<FetchPartition>,
+    ) {
         let covered = partitions.iter().map(|p| p.partition.clone()).collect();
-        let (max_wait_ms, min_bytes, max_bytes) = (self.config.fetch_max_wait_ms, self.config.fetch_min_bytes, self.config.fetch_max_bytes);
+        let (max_wait_ms, min_bytes, max_bytes) = (
+            self.config.fetch_max_wait_ms,
+            self.config.fetch_min_bytes,
+            self.config.fetch_max_bytes,
+        );
         let timeout = self.config.request_timeout_ms + max_wait_ms;
-        let correlation_id = self.net.send(ctx, self.node(), leader, Some(timeout), |correlation_id| {
-            Message::Fetch(FetchRequest { correlation_id, replica: None, max_wait_ms, min_bytes, max_bytes, partitions })
-        });
+        let correlation_id =
+            self.net
+                .send(ctx, self.node(), leader, Some(timeout), |correlation_id| {
+                    Message::Fetch(FetchRequest {
+                        correlation_id,
+                        replica: None,
+                        max_wait_ms,
+                        min_bytes,
+                        max_bytes,
+                        partitions,
+                    })
+                });
         self.stats.fetches += 1;
         self.fetches_in_flight.insert(correlation_id, covered);
     }
 
     /// Ask the leader for the offset `auto.offset.reset` points at.
-    fn reset_position(&mut self, ctx: &mut Ctx<'_, Cluster>, tp: &TopicPartition, leader: BrokerId) {
+    fn reset_position(
+        &mut self,
+        ctx: &mut Ctx<'_, Cluster>,
+        tp: &TopicPartition,
+        leader: BrokerId,
+    ) {
         let spec = match self.config.auto_offset_reset {
             AutoOffsetReset::Earliest => OffsetSpec::Earliest,
             AutoOffsetReset::Latest => OffsetSpec::Latest,
             AutoOffsetReset::None => {
                 let text = format!("c{}: NoOffsetForPartitionException: Undefined offset with no reset policy for partitions: [{tp}]", self.id);
-                ctx.emit(Event::Notice { text: Rc::from(text.as_str()) });
-                self.positions.get_mut(tp).expect("reset of an assigned partition").resetting = true;
+                ctx.emit(Event::Notice {
+                    text: Rc::from(text.as_str()),
+                });
+                self.positions
+                    .get_mut(tp)
+                    .expect("reset of an assigned partition")
+                    .resetting = true;
                 return;
             }
         };
         let timeout = self.config.request_timeout_ms;
         let partition = tp.clone();
-        self.net.send(ctx, self.node(), leader, Some(timeout), |correlation_id| Message::ListOffsets { correlation_id, partition, spec });
-        self.positions.get_mut(tp).expect("reset of an assigned partition").resetting = true;
+        self.net
+            .send(ctx, self.node(), leader, Some(timeout), |correlation_id| {
+                Message::ListOffsets {
+                    correlation_id,
+                    partition,
+                    spec,
+                }
+            });
+        self.positions
+            .get_mut(tp)
+            .expect("reset of an assigned partition")
+            .resetting = true;
     }
 
-    pub(super) fn handle_list_offsets(&mut self, ctx: &mut Ctx<'_, Cluster>, correlation_id: u32, tp: TopicPartition, error: ErrorCode, offset: i64, leader_epoch: i32) {
-        if self.net.complete(ctx, self.node(), correlation_id).is_none() {
+    pub(super) fn handle_list_offsets(
+        &mut self,
+        ctx: &mut Ctx<'_, Cluster>,
+        correlation_id: u32,
+        tp: TopicPartition,
+        error: ErrorCode,
+        offset: i64,
+        leader_epoch: i32,
+    ) {
+        if self
+            .net
+            .complete(ctx, self.node(), correlation_id)
+            .is_none()
+        {
             return;
         }
-        let Some(state) = self.positions.get_mut(&tp) else { return };
+        let Some(state) = self.positions.get_mut(&tp) else {
+            return;
+        };
         state.resetting = false;
         if error.is_error() {
             self.metadata.invalidate(&tp);
@@ -95,21 +148,38 @@ impl Consumer {
         state.position = Some(offset);
         state.position_epoch = Some(leader_epoch);
         let reason = match self.config.auto_offset_reset {
-            AutoOffsetReset::Earliest => "auto.offset.reset=earliest: start at the log start offset",
+            AutoOffsetReset::Earliest => {
+                "auto.offset.reset=earliest: start at the log start offset"
+            }
             _ => "auto.offset.reset=latest: start at the log end (the high watermark)",
         };
-        ctx.emit(Event::PositionReset { consumer: self.id, partition: tp, offset, reason: Rc::from(reason) });
+        ctx.emit(Event::PositionReset {
+            consumer: self.id,
+            partition: tp,
+            offset,
+            reason: Rc::from(reason),
+        });
         self.run_fetcher(ctx);
     }
 
-    pub(super) fn handle_fetch_response(&mut self, ctx: &mut Ctx<'_, Cluster>, response: FetchResponse) {
-        if self.net.complete(ctx, self.node(), response.correlation_id).is_none() {
+    pub(super) fn handle_fetch_response(
+        &mut self,
+        ctx: &mut Ctx<'_, Cluster>,
+        response: FetchResponse,
+    ) {
+        if self
+            .net
+            .complete(ctx, self.node(), response.correlation_id)
+            .is_none()
+        {
             return;
         }
         self.fetches_in_flight.remove(&response.correlation_id);
         let mut had_error = false;
         for p in response.partitions {
-            let Some(state) = self.positions.get_mut(&p.partition) else { continue };
+            let Some(state) = self.positions.get_mut(&p.partition) else {
+                continue;
+            };
             match p.error {
                 ErrorCode::NONE => {}
                 ErrorCode::OFFSET_OUT_OF_RANGE => {
@@ -125,13 +195,21 @@ impl Consumer {
             }
             state.high_watermark = Some(p.high_watermark);
             state.log_start_offset = Some(p.log_start_offset);
-            let Some(position) = state.position else { continue };
+            let Some(position) = state.position else {
+                continue;
+            };
             let mut returned = Vec::new();
             let mut last_epoch = state.position_epoch;
             for batch in &p.records {
                 for (offset, record) in batch.offsets_and_records() {
                     if offset >= position {
                         returned.push((p.partition.clone(), offset, record.id));
+                        self.stats.remember(super::ConsumedRecord {
+                            partition: p.partition.clone(),
+                            offset,
+                            key: record.key_text(),
+                            value: record.value_text(),
+                        });
                         last_epoch = Some(batch.partition_leader_epoch);
                     }
                 }
@@ -141,21 +219,44 @@ impl Consumer {
                 state.position = Some(last + 1);
                 state.position_epoch = last_epoch;
                 self.stats.records_consumed += returned.len() as u64;
-                ctx.emit(Event::RecordsFetched { consumer: self.id, partition: p.partition.clone(), first_offset: first, last_offset: *last });
-                ctx.emit(Event::RecordsPolled { consumer: self.id, records: returned });
+                ctx.emit(Event::RecordsFetched {
+                    consumer: self.id,
+                    partition: p.partition.clone(),
+                    first_offset: first,
+                    last_offset: *last,
+                });
+                ctx.emit(Event::RecordsPolled {
+                    consumer: self.id,
+                    records: returned,
+                });
             }
         }
         if had_error {
             self.request_metadata(ctx);
-            ctx.set_timer(self.node(), Timer::FetchWakeup, SimDuration::from_ms(self.config.retry_backoff_ms));
+            ctx.set_timer(
+                self.node(),
+                Timer::FetchWakeup,
+                SimDuration::from_ms(self.config.retry_backoff_ms),
+            );
         } else {
             self.run_fetcher(ctx);
         }
     }
 
-    pub(super) fn handle_request_timeout(&mut self, ctx: &mut Ctx<'_, Cluster>, correlation_id: u32) {
-        let Some(request) = self.net.complete(ctx, self.node(), correlation_id) else { return };
-        ctx.emit(Event::RequestTimedOut { node: self.node(), broker: request.to, correlation_id, api: request.api });
+    pub(super) fn handle_request_timeout(
+        &mut self,
+        ctx: &mut Ctx<'_, Cluster>,
+        correlation_id: u32,
+    ) {
+        let Some(request) = self.net.complete(ctx, self.node(), correlation_id) else {
+            return;
+        };
+        ctx.emit(Event::RequestTimedOut {
+            node: self.node(),
+            broker: request.to,
+            correlation_id,
+            api: request.api,
+        });
         self.forget_request(correlation_id);
         self.metadata.needs_update = true;
         self.request_metadata(ctx);
@@ -164,13 +265,21 @@ impl Consumer {
 
     pub(super) fn handle_connection_reset(&mut self, ctx: &mut Ctx<'_, Cluster>, broker: BrokerId) {
         let failed = self.net.fail_all_to(ctx, self.node(), broker);
-        ctx.emit(Event::ConnectionLost { node: self.node(), peer: crate::kafka::types::NodeId::Broker(broker), failed_requests: failed.len() as u32 });
+        ctx.emit(Event::ConnectionLost {
+            node: self.node(),
+            peer: crate::kafka::types::NodeId::Broker(broker),
+            failed_requests: failed.len() as u32,
+        });
         for (correlation_id, _) in failed {
             self.forget_request(correlation_id);
         }
         self.metadata.needs_update = true;
         self.request_metadata(ctx);
-        ctx.set_timer(self.node(), Timer::FetchWakeup, SimDuration::from_ms(self.config.retry_backoff_ms));
+        ctx.set_timer(
+            self.node(),
+            Timer::FetchWakeup,
+            SimDuration::from_ms(self.config.retry_backoff_ms),
+        );
     }
 
     fn forget_request(&mut self, correlation_id: u32) {

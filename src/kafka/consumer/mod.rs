@@ -38,10 +38,33 @@ pub enum Subscription {
     Assign(Vec<TopicPartition>),
 }
 
+/// A record the application received, as the consumer panel lists it.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub struct ConsumedRecord {
+    pub partition: TopicPartition,
+    pub offset: i64,
+    pub key: String,
+    pub value: String,
+}
+
 #[derive(Clone, PartialEq, Eq, Hash, Debug, Default)]
 pub struct ConsumerStats {
     pub records_consumed: u64,
     pub fetches: u64,
+    /// The last few records returned by poll(), newest last.
+    pub recent: std::collections::VecDeque<ConsumedRecord>,
+}
+
+/// How many consumed records the panel keeps.
+const RECENT_RECORDS: usize = 8;
+
+impl ConsumerStats {
+    pub fn remember(&mut self, record: ConsumedRecord) {
+        self.recent.push_back(record);
+        while self.recent.len() > RECENT_RECORDS {
+            self.recent.pop_front();
+        }
+    }
 }
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
@@ -59,7 +82,12 @@ pub struct Consumer {
 }
 
 impl Consumer {
-    pub fn new(id: u32, config: ConsumerConfig, bootstrap: Vec<BrokerId>, subscription: Subscription) -> Consumer {
+    pub fn new(
+        id: u32,
+        config: ConsumerConfig,
+        bootstrap: Vec<BrokerId>,
+        subscription: Subscription,
+    ) -> Consumer {
         let mut metadata = ClientMetadata::new(bootstrap);
         if let Subscription::Assign(partitions) = &subscription {
             for tp in partitions {
@@ -98,20 +126,48 @@ impl Consumer {
 
     pub fn on_message(&mut self, ctx: &mut Ctx<'_, Cluster>, from: NodeId, msg: Message) {
         match msg {
-            Message::MetadataResponse { correlation_id, brokers, topics } => {
-                if self.net.complete(ctx, self.node(), correlation_id).is_none() {
+            Message::MetadataResponse {
+                correlation_id,
+                brokers,
+                topics,
+            } => {
+                if self
+                    .net
+                    .complete(ctx, self.node(), correlation_id)
+                    .is_none()
+                {
                     return;
                 }
-                let changed = self.metadata.update(brokers, topics, ctx.now.as_ms() as i64);
+                let changed = self
+                    .metadata
+                    .update(brokers, topics, ctx.now.as_ms() as i64);
                 if !changed.is_empty() {
-                    ctx.emit(Event::MetadataUpdated { node: self.node(), leaders: changed });
+                    ctx.emit(Event::MetadataUpdated {
+                        node: self.node(),
+                        leaders: changed,
+                    });
                 }
-                ctx.set_timer(self.node(), Timer::MetadataRefresh, SimDuration::from_ms(self.config.metadata_max_age_ms));
+                ctx.set_timer(
+                    self.node(),
+                    Timer::MetadataRefresh,
+                    SimDuration::from_ms(self.config.metadata_max_age_ms),
+                );
                 self.run_fetcher(ctx);
             }
-            Message::ListOffsetsResponse { correlation_id, partition, error, offset, leader_epoch } => {
-                self.handle_list_offsets(ctx, correlation_id, partition, error, offset, leader_epoch)
-            }
+            Message::ListOffsetsResponse {
+                correlation_id,
+                partition,
+                error,
+                offset,
+                leader_epoch,
+            } => self.handle_list_offsets(
+                ctx,
+                correlation_id,
+                partition,
+                error,
+                offset,
+                leader_epoch,
+            ),
             Message::FetchResponse(response) => self.handle_fetch_response(ctx, response),
             Message::ConnectionReset => {
                 if let Some(broker) = from.as_broker() {
@@ -125,7 +181,9 @@ impl Consumer {
     pub fn on_timer(&mut self, ctx: &mut Ctx<'_, Cluster>, timer: Timer) {
         match timer {
             Timer::MetadataRefresh => self.request_metadata(ctx),
-            Timer::RequestTimeout { correlation_id } => self.handle_request_timeout(ctx, correlation_id),
+            Timer::RequestTimeout { correlation_id } => {
+                self.handle_request_timeout(ctx, correlation_id)
+            }
             Timer::FetchWakeup => self.run_fetcher(ctx),
             _ => {}
         }
@@ -135,16 +193,30 @@ impl Consumer {
         if self.metadata.request_in_flight.is_some() {
             return;
         }
-        let Some(node) = self.metadata.next_metadata_node() else { return };
+        let Some(node) = self.metadata.next_metadata_node() else {
+            return;
+        };
         let topics = self.metadata.wanted.clone();
         let timeout = self.config.request_timeout_ms;
-        let correlation_id = self.net.send(ctx, self.node(), node, Some(timeout), |correlation_id| Message::Metadata { correlation_id, topics });
+        let correlation_id =
+            self.net
+                .send(ctx, self.node(), node, Some(timeout), |correlation_id| {
+                    Message::Metadata {
+                        correlation_id,
+                        topics,
+                    }
+                });
         self.metadata.request_in_flight = Some(correlation_id);
     }
 
     /// The process died: positions not committed are forgotten.
     pub fn crash(&mut self, ctx: &mut Ctx<'_, Cluster>) {
-        let fresh = Consumer::new(self.id, self.config.clone(), self.metadata.brokers.clone(), self.subscription.clone());
+        let fresh = Consumer::new(
+            self.id,
+            self.config.clone(),
+            self.metadata.brokers.clone(),
+            self.subscription.clone(),
+        );
         let process = self.process;
         *self = Consumer { process, ..fresh };
         ctx.cancel_all_timers(self.node());

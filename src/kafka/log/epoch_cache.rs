@@ -26,10 +26,17 @@ impl LeaderEpochCache {
         if self.latest_epoch().is_some_and(|e| e >= epoch) {
             return;
         }
-        self.entries.push(EpochEntry { epoch, start_offset });
+        self.entries.push(EpochEntry {
+            epoch,
+            start_offset,
+        });
     }
     pub fn end_offset_for(&self, requested_epoch: i32, log_end_offset: i64) -> (i32, i64) {
-        match self.entries.iter().rposition(|e| e.epoch <= requested_epoch) {
+        match self
+            .entries
+            .iter()
+            .rposition(|e| e.epoch <= requested_epoch)
+        {
             None => (-1, -1),
             Some(i) if i + 1 == self.entries.len() => (self.entries[i].epoch, log_end_offset),
             Some(i) => (self.entries[i].epoch, self.entries[i + 1].start_offset),

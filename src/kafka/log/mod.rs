@@ -21,10 +21,18 @@ pub struct Segment {
 
 impl Segment {
     fn new(base_offset: i64, now_ms: i64) -> Segment {
-        Segment { base_offset, batches: Vec::new(), size_bytes: 0, created_at_ms: now_ms, largest_timestamp_ms: -1 }
+        Segment {
+            base_offset,
+            batches: Vec::new(),
+            size_bytes: 0,
+            created_at_ms: now_ms,
+            largest_timestamp_ms: -1,
+        }
     }
     pub fn next_offset(&self) -> i64 {
-        self.batches.last().map_or(self.base_offset, RecordBatch::next_offset)
+        self.batches
+            .last()
+            .map_or(self.base_offset, RecordBatch::next_offset)
     }
 }
 
@@ -79,7 +87,12 @@ impl PartitionLog {
     }
 
     /// Append a batch as leader: stamp it with the next offset and the leader epoch.
-    pub fn append_as_leader(&mut self, batch: &RecordBatch, leader_epoch: i32, now_ms: i64) -> RecordBatch {
+    pub fn append_as_leader(
+        &mut self,
+        batch: &RecordBatch,
+        leader_epoch: i32,
+        now_ms: i64,
+    ) -> RecordBatch {
         let stamped = batch.stamped(self.log_end_offset, leader_epoch);
         self.append(stamped.clone(), now_ms);
         stamped
@@ -104,9 +117,13 @@ impl PartitionLog {
 
     fn append(&mut self, batch: RecordBatch, now_ms: i64) {
         self.maybe_roll(batch.size_bytes as u64, now_ms);
-        self.epochs.assign(batch.partition_leader_epoch, batch.base_offset);
+        self.epochs
+            .assign(batch.partition_leader_epoch, batch.base_offset);
         self.log_end_offset = batch.next_offset();
-        let active = self.segments.last_mut().expect("a log always has an active segment");
+        let active = self
+            .segments
+            .last_mut()
+            .expect("a log always has an active segment");
         active.size_bytes += batch.size_bytes as u64;
         active.largest_timestamp_ms = active.largest_timestamp_ms.max(batch.max_timestamp_ms);
         active.batches.push(batch);
@@ -115,7 +132,10 @@ impl PartitionLog {
     /// Roll a new active segment when the next batch would overflow `segment.bytes` or the active
     /// segment is older than `segment.ms` (`UnifiedLog.maybeRoll`).
     fn maybe_roll(&mut self, next_batch_bytes: u64, now_ms: i64) {
-        let active = self.segments.last().expect("a log always has an active segment");
+        let active = self
+            .segments
+            .last()
+            .expect("a log always has an active segment");
         if active.batches.is_empty() {
             return;
         }
@@ -124,23 +144,35 @@ impl PartitionLog {
         if too_big || too_old {
             // Kafka flushes a segment when it stops being active.
             self.recovery_point = self.recovery_point.max(self.log_end_offset);
-            self.segments.push(Segment::new(self.log_end_offset, now_ms));
+            self.segments
+                .push(Segment::new(self.log_end_offset, now_ms));
         }
     }
 
     /// Batches from the one holding `fetch_offset` up to (not including) `max_offset`, at most
     /// `max_bytes` but always at least one batch so a fetcher makes progress.
-    pub fn read(&self, fetch_offset: i64, max_offset: i64, max_bytes: u32) -> Result<Vec<RecordBatch>, ErrorCode> {
+    pub fn read(
+        &self,
+        fetch_offset: i64,
+        max_offset: i64,
+        max_bytes: u32,
+    ) -> Result<Vec<RecordBatch>, ErrorCode> {
         if fetch_offset < self.log_start_offset || fetch_offset > self.log_end_offset {
             return Err(ErrorCode::OFFSET_OUT_OF_RANGE);
         }
         let mut out = Vec::new();
         let mut bytes = 0u32;
-        let first_segment = self.segments.partition_point(|s| s.next_offset() <= fetch_offset);
+        let first_segment = self
+            .segments
+            .partition_point(|s| s.next_offset() <= fetch_offset);
         for segment in &self.segments[first_segment.min(self.segments.len())..] {
-            let first_batch = segment.batches.partition_point(|b| b.next_offset() <= fetch_offset);
+            let first_batch = segment
+                .batches
+                .partition_point(|b| b.next_offset() <= fetch_offset);
             for batch in &segment.batches[first_batch..] {
-                if batch.base_offset >= max_offset || (!out.is_empty() && bytes + batch.size_bytes > max_bytes) {
+                if batch.base_offset >= max_offset
+                    || (!out.is_empty() && bytes + batch.size_bytes > max_bytes)
+                {
                     return Ok(out);
                 }
                 bytes += batch.size_bytes;
@@ -164,10 +196,18 @@ impl PartitionLog {
             segment.batches.retain(|b| b.next_offset() <= offset);
             segment.size_bytes = segment.batches.iter().map(|b| b.size_bytes as u64).sum();
         }
-        while self.segments.len() > 1 && self.segments.last().is_some_and(|s| s.batches.is_empty() && s.base_offset >= offset) {
+        while self.segments.len() > 1
+            && self
+                .segments
+                .last()
+                .is_some_and(|s| s.batches.is_empty() && s.base_offset >= offset)
+        {
             self.segments.pop();
         }
-        let end = self.batches().last().map_or(self.log_start_offset, RecordBatch::next_offset);
+        let end = self
+            .batches()
+            .last()
+            .map_or(self.log_start_offset, RecordBatch::next_offset);
         self.log_end_offset = end.max(self.log_start_offset);
         self.recovery_point = self.recovery_point.min(self.log_end_offset);
         self.epochs.truncate_from_end(self.log_end_offset);
@@ -194,7 +234,9 @@ mod tests {
     use crate::kafka::record::{Payload, ProducerIdentity, Record, RecordId};
 
     fn config() -> LogConfig {
-        let topic = crate::kafka::config::def::parse(crate::kafka::config::TOPIC_KEYS, &Default::default()).unwrap();
+        let topic =
+            crate::kafka::config::def::parse(crate::kafka::config::TOPIC_KEYS, &Default::default())
+                .unwrap();
         LogConfig::resolve(&topic, &BrokerConfig::defaults())
     }
 
@@ -203,7 +245,10 @@ mod tests {
             .iter()
             .enumerate()
             .map(|(i, v)| Record {
-                id: RecordId { producer: 1, serial: i as u32 },
+                id: RecordId {
+                    producer: 1,
+                    serial: i as u32,
+                },
                 offset_delta: i as u32,
                 timestamp_ms: 0,
                 key: None,
@@ -219,7 +264,10 @@ mod tests {
         let mut log = PartitionLog::new(config(), 0);
         let a = log.append_as_leader(&batch(&["a", "b"]), 0, 0);
         let b = log.append_as_leader(&batch(&["c"]), 1, 0);
-        assert_eq!((a.base_offset, b.base_offset, log.log_end_offset()), (0, 2, 3));
+        assert_eq!(
+            (a.base_offset, b.base_offset, log.log_end_offset()),
+            (0, 2, 3)
+        );
         assert_eq!(log.latest_epoch(), Some(1));
     }
 

@@ -11,7 +11,7 @@ pub mod java_random;
 pub mod striped_replica_placer;
 
 pub use java_random::JavaRandom;
-pub use striped_replica_placer::{PlacementError, UsableBroker, place};
+pub use striped_replica_placer::{place, PlacementError, UsableBroker};
 
 /// The only randomness the placer needs: Kafka calls `java.util.Random.nextInt(bound)`,
 /// directly for starting offsets and through `Collections.shuffle` for reshuffles.

@@ -3,8 +3,8 @@
 //! partition's first batch once it is ready: full (or another batch is queued behind it),
 //! `linger.ms` expired, a retry's backoff is over, or the producer is flushing.
 
-use crate::kafka::event::BatchReadyReason;
 use crate::kafka::errors::ErrorCode;
+use crate::kafka::event::BatchReadyReason;
 use crate::kafka::record::{Record, RECORD_BATCH_OVERHEAD};
 use crate::kafka::types::TopicPartition;
 use crate::sim::{SimDuration, SimTime};
@@ -67,7 +67,10 @@ impl Accumulator {
     /// Whether the last batch of `tp` is full or there is none (the sticky partitioner's
     /// "switch only once the batch is full" rule).
     pub fn last_batch_full_or_empty(&self, tp: &TopicPartition, batch_size: u32) -> bool {
-        self.queues.get(tp).and_then(|q| q.back()).is_none_or(|b| b.is_full(batch_size))
+        self.queues
+            .get(tp)
+            .and_then(|q| q.back())
+            .is_none_or(|b| b.is_full(batch_size))
     }
 
     /// Bytes a new batch for this record would reserve: `max(batch.size, record size)`.
@@ -76,8 +79,15 @@ impl Accumulator {
     }
 
     /// Whether the record fits in the partition's last open batch.
-    pub fn fits_in_last_batch(&self, tp: &TopicPartition, record: &Record, batch_size: u32) -> bool {
-        let Some(last) = self.queues.get(tp).and_then(|q| q.back()) else { return false };
+    pub fn fits_in_last_batch(
+        &self,
+        tp: &TopicPartition,
+        record: &Record,
+        batch_size: u32,
+    ) -> bool {
+        let Some(last) = self.queues.get(tp).and_then(|q| q.back()) else {
+            return false;
+        };
         if last.attempts > 0 {
             return false;
         }
@@ -85,7 +95,13 @@ impl Accumulator {
         last.estimated_bytes + record.size_in_batch(delta) <= batch_size
     }
 
-    pub fn append(&mut self, tp: &TopicPartition, mut record: Record, now: SimTime, batch_size: u32) -> Appended {
+    pub fn append(
+        &mut self,
+        tp: &TopicPartition,
+        mut record: Record,
+        now: SimTime,
+        batch_size: u32,
+    ) -> Appended {
         let fits = self.fits_in_last_batch(tp, &record, batch_size);
         let queue = self.queues.entry(tp.clone()).or_default();
         if fits {
@@ -128,7 +144,15 @@ impl Accumulator {
     }
 
     /// Why the first batch of `tp` may be sent now, if it may (`RecordAccumulator.ready`).
-    pub fn ready_reason(&self, tp: &TopicPartition, now: SimTime, batch_size: u32, linger: SimDuration, flushing: bool, exhausted: bool) -> Option<BatchReadyReason> {
+    pub fn ready_reason(
+        &self,
+        tp: &TopicPartition,
+        now: SimTime,
+        batch_size: u32,
+        linger: SimDuration,
+        flushing: bool,
+        exhausted: bool,
+    ) -> Option<BatchReadyReason> {
         let queue = self.queues.get(tp)?;
         let first = queue.front()?;
         if first.retry_after.is_some_and(|t| t > now) {
@@ -153,11 +177,19 @@ impl Accumulator {
     /// When the first batch of `tp` will be ready by linger or backoff, if it is not yet.
     pub fn next_deadline(&self, tp: &TopicPartition, linger: SimDuration) -> Option<SimTime> {
         let first = self.queues.get(tp)?.front()?;
-        Some(first.retry_after.unwrap_or_else(|| first.created_at.plus(linger)))
+        Some(
+            first
+                .retry_after
+                .unwrap_or_else(|| first.created_at.plus(linger)),
+        )
     }
 
     pub fn partitions(&self) -> Vec<TopicPartition> {
-        self.queues.iter().filter(|(_, q)| !q.is_empty()).map(|(tp, _)| tp.clone()).collect()
+        self.queues
+            .iter()
+            .filter(|(_, q)| !q.is_empty())
+            .map(|(tp, _)| tp.clone())
+            .collect()
     }
 
     pub fn first(&self, tp: &TopicPartition) -> Option<&ProducerBatch> {
@@ -179,10 +211,17 @@ impl Accumulator {
     }
 
     /// Remove batches whose `delivery.timeout.ms` has passed.
-    pub fn expire(&mut self, now: SimTime, delivery_timeout: SimDuration) -> Vec<(TopicPartition, ProducerBatch)> {
+    pub fn expire(
+        &mut self,
+        now: SimTime,
+        delivery_timeout: SimDuration,
+    ) -> Vec<(TopicPartition, ProducerBatch)> {
         let mut expired = Vec::new();
         for (tp, queue) in &mut self.queues {
-            while queue.front().is_some_and(|b| now >= b.created_at.plus(delivery_timeout)) {
+            while queue
+                .front()
+                .is_some_and(|b| now >= b.created_at.plus(delivery_timeout))
+            {
                 expired.push((tp.clone(), queue.pop_front().expect("front checked")));
             }
         }
@@ -197,6 +236,10 @@ impl Accumulator {
     }
 
     pub fn oldest_batch_created_at(&self) -> Option<SimTime> {
-        self.queues.values().filter_map(|q| q.front()).map(|b| b.created_at).min()
+        self.queues
+            .values()
+            .filter_map(|q| q.front())
+            .map(|b| b.created_at)
+            .min()
     }
 }

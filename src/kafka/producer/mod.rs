@@ -99,13 +99,26 @@ impl Producer {
 
     pub fn on_message(&mut self, ctx: &mut Ctx<'_, Cluster>, from: NodeId, msg: Message) {
         match msg {
-            Message::MetadataResponse { correlation_id, brokers, topics } => {
-                if self.net.complete(ctx, self.node(), correlation_id).is_none() {
+            Message::MetadataResponse {
+                correlation_id,
+                brokers,
+                topics,
+            } => {
+                if self
+                    .net
+                    .complete(ctx, self.node(), correlation_id)
+                    .is_none()
+                {
                     return;
                 }
-                let changed = self.metadata.update(brokers, topics, ctx.now.as_ms() as i64);
+                let changed = self
+                    .metadata
+                    .update(brokers, topics, ctx.now.as_ms() as i64);
                 if !changed.is_empty() {
-                    ctx.emit(Event::MetadataUpdated { node: self.node(), leaders: changed });
+                    ctx.emit(Event::MetadataUpdated {
+                        node: self.node(),
+                        leaders: changed,
+                    });
                 }
                 self.schedule_metadata_refresh(ctx);
                 self.release_waiting_sends(ctx);
@@ -123,8 +136,12 @@ impl Producer {
 
     pub fn on_timer(&mut self, ctx: &mut Ctx<'_, Cluster>, timer: Timer) {
         match timer {
-            Timer::LingerExpired { .. } | Timer::SenderWakeup | Timer::DeliveryTimeoutCheck => self.run_sender(ctx),
-            Timer::RequestTimeout { correlation_id } => self.handle_request_timeout(ctx, correlation_id),
+            Timer::LingerExpired { .. } | Timer::SenderWakeup | Timer::DeliveryTimeoutCheck => {
+                self.run_sender(ctx)
+            }
+            Timer::RequestTimeout { correlation_id } => {
+                self.handle_request_timeout(ctx, correlation_id)
+            }
             Timer::MetadataRefresh => self.request_metadata(ctx),
             Timer::AppSend => self.workload_send(ctx),
             _ => {}
@@ -132,11 +149,27 @@ impl Producer {
     }
 
     /// The application calls `send()`.
-    pub fn send(&mut self, ctx: &mut Ctx<'_, Cluster>, topic: String, key: Option<String>, value: Option<String>, partition: Option<i32>) -> RecordId {
-        let id = RecordId { producer: self.id, serial: self.next_serial };
+    pub fn send(
+        &mut self,
+        ctx: &mut Ctx<'_, Cluster>,
+        topic: String,
+        key: Option<String>,
+        value: Option<String>,
+        partition: Option<i32>,
+    ) -> RecordId {
+        let id = RecordId {
+            producer: self.id,
+            serial: self.next_serial,
+        };
         self.next_serial += 1;
         self.stats.records_sent += 1;
-        let record = AppRecord { id, topic, key, value, partition };
+        let record = AppRecord {
+            id,
+            topic,
+            key,
+            value,
+            partition,
+        };
         if self.metadata.partition_count(&record.topic).is_none() {
             self.metadata.want(&record.topic);
             self.waiting_for_metadata.push_back(record);
@@ -161,23 +194,45 @@ impl Producer {
 
     /// Serialize, partition and append one record to the accumulator.
     fn append(&mut self, ctx: &mut Ctx<'_, Cluster>, app: AppRecord) {
-        let (key, value) = match (serialize(self.config.key_serializer, app.key.as_deref()), serialize(self.config.value_serializer, app.value.as_deref())) {
+        let (key, value) = match (
+            serialize(self.config.key_serializer, app.key.as_deref()),
+            serialize(self.config.value_serializer, app.value.as_deref()),
+        ) {
             (Ok(k), Ok(v)) => (k, v),
             (Err(e), _) | (_, Err(e)) => return self.fail_send(ctx, &app, e),
         };
-        let count = self.metadata.partition_count(&app.topic).expect("append runs once metadata is known");
+        let count = self
+            .metadata
+            .partition_count(&app.topic)
+            .expect("append runs once metadata is known");
         let key_bytes = key.as_ref().map(|k| k.bytes().into_owned());
-        let (partition, how) = match partitioner::choose(app.partition, key_bytes.as_deref(), count, self.config.partitioner_ignore_keys) {
+        let (partition, how) = match partitioner::choose(
+            app.partition,
+            key_bytes.as_deref(),
+            count,
+            self.config.partitioner_ignore_keys,
+        ) {
             Choice::Chosen { partition, how } => (partition, how),
             Choice::Error(e) => return self.fail_send(ctx, &app, e),
             Choice::Sticky => {
                 let available = self.metadata.available_partitions(&app.topic);
                 let p = self.round_robin.next(&app.topic, &available, count);
-                (p, format!("round-robin over {} available partitions", available.len().max(count as usize)))
+                (
+                    p,
+                    format!(
+                        "round-robin over {} available partitions",
+                        available.len().max(count as usize)
+                    ),
+                )
             }
         };
         let tp = TopicPartition::new(app.topic.clone(), partition);
-        ctx.emit(Event::RecordPartitioned { producer: self.id, record: app.id, partition: tp.clone(), how: Rc::from(how.as_str()) });
+        ctx.emit(Event::RecordPartitioned {
+            producer: self.id,
+            record: app.id,
+            partition: tp.clone(),
+            how: Rc::from(how.as_str()),
+        });
         let record = Record {
             id: app.id,
             offset_delta: 0,
@@ -186,7 +241,9 @@ impl Producer {
             value,
             headers: Vec::new(),
         };
-        let appended = self.accumulator.append(&tp, record, ctx.now, self.config.batch_size);
+        let appended = self
+            .accumulator
+            .append(&tp, record, ctx.now, self.config.batch_size);
         ctx.emit(Event::RecordAppendedToBatch {
             producer: self.id,
             partition: tp,
@@ -200,22 +257,37 @@ impl Producer {
 
     fn fail_send(&mut self, ctx: &mut Ctx<'_, Cluster>, app: &AppRecord, error: String) {
         self.stats.records_failed += 1;
-        ctx.emit(Event::Notice { text: Rc::from(format!("p{} send() of {} failed: {error}", self.id, app.id).as_str()) });
+        ctx.emit(Event::Notice {
+            text: Rc::from(format!("p{} send() of {} failed: {error}", self.id, app.id).as_str()),
+        });
     }
 
     pub(crate) fn request_metadata(&mut self, ctx: &mut Ctx<'_, Cluster>) {
         if self.metadata.request_in_flight.is_some() {
             return;
         }
-        let Some(node) = self.metadata.next_metadata_node() else { return };
+        let Some(node) = self.metadata.next_metadata_node() else {
+            return;
+        };
         let topics = self.metadata.wanted.clone();
         let timeout = self.config.request_timeout_ms;
-        let correlation_id = self.net.send(ctx, self.node(), node, Some(timeout), |correlation_id| Message::Metadata { correlation_id, topics });
+        let correlation_id =
+            self.net
+                .send(ctx, self.node(), node, Some(timeout), |correlation_id| {
+                    Message::Metadata {
+                        correlation_id,
+                        topics,
+                    }
+                });
         self.metadata.request_in_flight = Some(correlation_id);
     }
 
     fn schedule_metadata_refresh(&mut self, ctx: &mut Ctx<'_, Cluster>) {
-        ctx.set_timer(self.node(), Timer::MetadataRefresh, SimDuration::from_ms(self.config.metadata_max_age_ms));
+        ctx.set_timer(
+            self.node(),
+            Timer::MetadataRefresh,
+            SimDuration::from_ms(self.config.metadata_max_age_ms),
+        );
     }
 
     /// Start, change or stop producing continuously.
@@ -228,7 +300,9 @@ impl Producer {
     }
 
     fn workload_send(&mut self, ctx: &mut Ctx<'_, Cluster>) {
-        let Some(w) = self.workload.as_mut() else { return };
+        let Some(w) = self.workload.as_mut() else {
+            return;
+        };
         let key = (!w.keys.is_empty()).then(|| w.keys[w.sent as usize % w.keys.len()].clone());
         let value = format!("v{}", w.sent);
         w.sent += 1;
@@ -245,11 +319,26 @@ impl Producer {
 
     /// The process died: everything in memory is gone, including unsent records.
     pub fn crash(&mut self, ctx: &mut Ctx<'_, Cluster>) -> u32 {
-        let lost = self.accumulator.queues().values().flatten().map(|b| b.record_count()).sum::<u32>()
-            + self.in_flight.values().flatten().map(|(_, b)| b.record_count()).sum::<u32>();
+        let lost = self
+            .accumulator
+            .queues()
+            .values()
+            .flatten()
+            .map(|b| b.record_count())
+            .sum::<u32>()
+            + self
+                .in_flight
+                .values()
+                .flatten()
+                .map(|(_, b)| b.record_count())
+                .sum::<u32>();
         let fresh = Producer::new(self.id, self.config.clone(), self.metadata.brokers.clone());
         let (process, serial) = (self.process, self.next_serial);
-        *self = Producer { process, next_serial: serial, ..fresh };
+        *self = Producer {
+            process,
+            next_serial: serial,
+            ..fresh
+        };
         ctx.cancel_all_timers(self.node());
         lost
     }

@@ -8,7 +8,10 @@ use std::collections::BTreeMap;
 /// How a partition was chosen, for narration ("murmur2(key) % 3 = 1").
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub enum Choice {
-    Chosen { partition: i32, how: String },
+    Chosen {
+        partition: i32,
+        how: String,
+    },
     /// Null key: the built-in sticky partitioner picks at append time.
     Sticky,
     Error(String),
@@ -36,20 +39,31 @@ impl RoundRobin {
 }
 
 /// The first steps of `KafkaProducer.partition`: explicit partition or murmur2 of the key.
-pub fn choose(explicit: Option<i32>, key: Option<&[u8]>, partition_count: i32, ignore_keys: bool) -> Choice {
+pub fn choose(
+    explicit: Option<i32>,
+    key: Option<&[u8]>,
+    partition_count: i32,
+    ignore_keys: bool,
+) -> Choice {
     if let Some(p) = explicit {
         if p < 0 || p >= partition_count {
             return Choice::Error(format!(
                 "Invalid partition given with record: {p} is not in the range [0...{partition_count})."
             ));
         }
-        return Choice::Chosen { partition: p, how: "explicit partition".into() };
+        return Choice::Chosen {
+            partition: p,
+            how: "explicit partition".into(),
+        };
     }
     match key {
         Some(bytes) if !ignore_keys => {
             let hash = murmur2(bytes);
             let partition = to_positive(hash) % partition_count;
-            Choice::Chosen { partition, how: format!("murmur2(key)={hash} → toPositive % {partition_count} = {partition}") }
+            Choice::Chosen {
+                partition,
+                how: format!("murmur2(key)={hash} → toPositive % {partition_count} = {partition}"),
+            }
         }
         _ => Choice::Sticky,
     }

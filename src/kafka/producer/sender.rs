@@ -29,7 +29,18 @@ impl Producer {
         let mut ready_nodes = BTreeSet::new();
         let mut leaderless = false;
         for tp in self.accumulator.partitions() {
-            if self.accumulator.ready_reason(&tp, ctx.now, self.config.batch_size, linger, self.flushing, false).is_some() {
+            if self
+                .accumulator
+                .ready_reason(
+                    &tp,
+                    ctx.now,
+                    self.config.batch_size,
+                    linger,
+                    self.flushing,
+                    false,
+                )
+                .is_some()
+            {
                 match self.metadata.leader(&tp) {
                     Some(b) => {
                         ready_nodes.insert(b);
@@ -43,7 +54,9 @@ impl Producer {
             self.request_metadata(ctx);
         }
         for broker in ready_nodes {
-            if self.net.in_flight_to(broker) >= self.config.max_in_flight_requests_per_connection as usize {
+            if self.net.in_flight_to(broker)
+                >= self.config.max_in_flight_requests_per_connection as usize
+            {
                 continue;
             }
             let batches = self.drain(ctx, broker, linger);
@@ -59,32 +72,62 @@ impl Producer {
 
     /// Take the first batch of every partition led by `broker` (`RecordAccumulator.drain`), up to
     /// `max.request.size`.
-    fn drain(&mut self, ctx: &mut Ctx<'_, Cluster>, broker: BrokerId, linger: SimDuration) -> Vec<(TopicPartition, ProducerBatch)> {
+    fn drain(
+        &mut self,
+        ctx: &mut Ctx<'_, Cluster>,
+        broker: BrokerId,
+        linger: SimDuration,
+    ) -> Vec<(TopicPartition, ProducerBatch)> {
         let mut drained = Vec::new();
         let mut request_bytes = 0u32;
-        let in_flight_partitions: BTreeSet<TopicPartition> =
-            self.in_flight.values().flatten().map(|(tp, _)| tp.clone()).collect();
+        let in_flight_partitions: BTreeSet<TopicPartition> = self
+            .in_flight
+            .values()
+            .flatten()
+            .map(|(tp, _)| tp.clone())
+            .collect();
         for tp in self.accumulator.partitions() {
             if self.metadata.leader(&tp) != Some(broker) {
                 continue;
             }
             // With one request in flight per connection Kafka guarantees order by muting the partition.
-            if self.config.max_in_flight_requests_per_connection == 1 && in_flight_partitions.contains(&tp) {
+            if self.config.max_in_flight_requests_per_connection == 1
+                && in_flight_partitions.contains(&tp)
+            {
                 continue;
             }
-            let Some(first) = self.accumulator.first(&tp) else { continue };
+            let Some(first) = self.accumulator.first(&tp) else {
+                continue;
+            };
             if first.retry_after.is_some_and(|t| t > ctx.now) {
                 continue;
             }
-            if !drained.is_empty() && request_bytes + first.estimated_bytes > self.config.max_request_size {
+            if !drained.is_empty()
+                && request_bytes + first.estimated_bytes > self.config.max_request_size
+            {
                 break;
             }
             let reason = self
                 .accumulator
-                .ready_reason(&tp, ctx.now, self.config.batch_size, linger, self.flushing, false)
+                .ready_reason(
+                    &tp,
+                    ctx.now,
+                    self.config.batch_size,
+                    linger,
+                    self.flushing,
+                    false,
+                )
                 .unwrap_or(BatchReadyReason::Piggyback);
-            let mut batch = self.accumulator.pop_first(&tp).expect("first() saw a batch");
-            ctx.cancel_timer(self.node(), Timer::LingerExpired { partition: tp.clone() });
+            let mut batch = self
+                .accumulator
+                .pop_first(&tp)
+                .expect("first() saw a batch");
+            ctx.cancel_timer(
+                self.node(),
+                Timer::LingerExpired {
+                    partition: tp.clone(),
+                },
+            );
             request_bytes += batch.estimated_bytes;
             batch.ready_reason = Some(reason);
             ctx.emit(Event::BatchReady {
@@ -99,28 +142,60 @@ impl Producer {
         drained
     }
 
-    fn send_produce(&mut self, ctx: &mut Ctx<'_, Cluster>, broker: BrokerId, mut batches: Vec<(TopicPartition, ProducerBatch)>) {
+    fn send_produce(
+        &mut self,
+        ctx: &mut Ctx<'_, Cluster>,
+        broker: BrokerId,
+        mut batches: Vec<(TopicPartition, ProducerBatch)>,
+    ) {
         let compression = Compression::parse(&self.config.compression_type).unwrap_or_default();
         let mut partitions = Vec::new();
         for (tp, batch) in &mut batches {
             batch.attempts += 1;
             batch.retry_after = None;
             let identity = match batch.sequence {
-                Some((producer_id, producer_epoch, base_sequence)) => ProducerIdentity { producer_id, producer_epoch, base_sequence },
+                Some((producer_id, producer_epoch, base_sequence)) => ProducerIdentity {
+                    producer_id,
+                    producer_epoch,
+                    base_sequence,
+                },
                 None => ProducerIdentity::NONE,
             };
-            partitions.push((tp.clone(), RecordBatch::new(batch.records.clone(), identity, compression)));
+            partitions.push((
+                tp.clone(),
+                RecordBatch::new(batch.records.clone(), identity, compression),
+            ));
         }
         let bytes = partitions.iter().map(|(_, b)| b.size_bytes).sum();
-        let summary = batches.iter().map(|(tp, b)| (tp.clone(), b.record_count())).collect();
+        let summary = batches
+            .iter()
+            .map(|(tp, b)| (tp.clone(), b.record_count()))
+            .collect();
         let acks = self.config.acks;
         let timeout = self.config.request_timeout_ms;
         let expects_response = acks != Acks::Zero;
-        let correlation_id = self.net.send(ctx, self.node(), broker, expects_response.then_some(timeout), |correlation_id| {
-            Message::Produce(ProduceRequest { correlation_id, acks: acks.wire(), timeout_ms: timeout, partitions })
-        });
+        let correlation_id = self.net.send(
+            ctx,
+            self.node(),
+            broker,
+            expects_response.then_some(timeout),
+            |correlation_id| {
+                Message::Produce(ProduceRequest {
+                    correlation_id,
+                    acks: acks.wire(),
+                    timeout_ms: timeout,
+                    partitions,
+                })
+            },
+        );
         self.stats.requests_sent += 1;
-        ctx.emit(Event::ProduceSent { producer: self.id, broker, correlation_id, batches: summary, bytes });
+        ctx.emit(Event::ProduceSent {
+            producer: self.id,
+            broker,
+            correlation_id,
+            batches: summary,
+            bytes,
+        });
         if expects_response {
             self.in_flight.insert(correlation_id, batches);
         } else {
@@ -131,19 +206,34 @@ impl Producer {
         }
     }
 
-    pub(super) fn handle_produce_response(&mut self, ctx: &mut Ctx<'_, Cluster>, response: ProduceResponse) {
-        if self.net.complete(ctx, self.node(), response.correlation_id).is_none() {
+    pub(super) fn handle_produce_response(
+        &mut self,
+        ctx: &mut Ctx<'_, Cluster>,
+        response: ProduceResponse,
+    ) {
+        if self
+            .net
+            .complete(ctx, self.node(), response.correlation_id)
+            .is_none()
+        {
             return;
         }
-        let Some(batches) = self.in_flight.remove(&response.correlation_id) else { return };
+        let Some(batches) = self.in_flight.remove(&response.correlation_id) else {
+            return;
+        };
         for (tp, batch) in batches {
-            let result = response.partitions.iter().find(|r| r.partition == tp).cloned().unwrap_or(ProducePartitionResponse {
-                partition: tp.clone(),
-                error: ErrorCode::UNKNOWN_TOPIC_OR_PARTITION,
-                base_offset: -1,
-                log_start_offset: -1,
-                error_message: None,
-            });
+            let result = response
+                .partitions
+                .iter()
+                .find(|r| r.partition == tp)
+                .cloned()
+                .unwrap_or(ProducePartitionResponse {
+                    partition: tp.clone(),
+                    error: ErrorCode::UNKNOWN_TOPIC_OR_PARTITION,
+                    base_offset: -1,
+                    log_start_offset: -1,
+                    error_message: None,
+                });
             if result.error == ErrorCode::NONE {
                 self.complete_batch(ctx, &tp, batch, result.base_offset);
             } else {
@@ -153,9 +243,20 @@ impl Producer {
         self.run_sender(ctx);
     }
 
-    pub(super) fn handle_request_timeout(&mut self, ctx: &mut Ctx<'_, Cluster>, correlation_id: u32) {
-        let Some(request) = self.net.complete(ctx, self.node(), correlation_id) else { return };
-        ctx.emit(Event::RequestTimedOut { node: self.node(), broker: request.to, correlation_id, api: request.api });
+    pub(super) fn handle_request_timeout(
+        &mut self,
+        ctx: &mut Ctx<'_, Cluster>,
+        correlation_id: u32,
+    ) {
+        let Some(request) = self.net.complete(ctx, self.node(), correlation_id) else {
+            return;
+        };
+        ctx.emit(Event::RequestTimedOut {
+            node: self.node(),
+            broker: request.to,
+            correlation_id,
+            api: request.api,
+        });
         if self.metadata.request_in_flight == Some(correlation_id) {
             self.metadata.request_in_flight = None;
             self.request_metadata(ctx);
@@ -175,7 +276,11 @@ impl Producer {
     /// fails with a retriable network error, and metadata is refreshed.
     pub(super) fn handle_connection_reset(&mut self, ctx: &mut Ctx<'_, Cluster>, broker: BrokerId) {
         let failed = self.net.fail_all_to(ctx, self.node(), broker);
-        ctx.emit(Event::ConnectionLost { node: self.node(), peer: crate::kafka::types::NodeId::Broker(broker), failed_requests: failed.len() as u32 });
+        ctx.emit(Event::ConnectionLost {
+            node: self.node(),
+            peer: crate::kafka::types::NodeId::Broker(broker),
+            failed_requests: failed.len() as u32,
+        });
         for (correlation_id, _) in failed {
             if self.metadata.request_in_flight == Some(correlation_id) {
                 self.metadata.request_in_flight = None;
@@ -191,7 +296,13 @@ impl Producer {
         self.run_sender(ctx);
     }
 
-    fn complete_batch(&mut self, ctx: &mut Ctx<'_, Cluster>, tp: &TopicPartition, batch: ProducerBatch, base_offset: i64) {
+    fn complete_batch(
+        &mut self,
+        ctx: &mut Ctx<'_, Cluster>,
+        tp: &TopicPartition,
+        batch: ProducerBatch,
+        base_offset: i64,
+    ) {
         self.accumulator.release(&batch);
         self.stats.records_acked += batch.record_count() as u64;
         ctx.emit(Event::ProduceAcked {
@@ -205,14 +316,32 @@ impl Producer {
 
     /// Retry a failed batch if the error is retriable, retries remain and `delivery.timeout.ms`
     /// allows; otherwise report the failure to the application.
-    fn retry_or_fail(&mut self, ctx: &mut Ctx<'_, Cluster>, tp: TopicPartition, mut batch: ProducerBatch, error: ErrorCode, message: Option<Rc<str>>) {
-        if matches!(error, ErrorCode::NOT_LEADER_OR_FOLLOWER | ErrorCode::UNKNOWN_TOPIC_OR_PARTITION | ErrorCode::LEADER_NOT_AVAILABLE | ErrorCode::NETWORK_EXCEPTION | ErrorCode::REQUEST_TIMED_OUT) {
+    fn retry_or_fail(
+        &mut self,
+        ctx: &mut Ctx<'_, Cluster>,
+        tp: TopicPartition,
+        mut batch: ProducerBatch,
+        error: ErrorCode,
+        message: Option<Rc<str>>,
+    ) {
+        if matches!(
+            error,
+            ErrorCode::NOT_LEADER_OR_FOLLOWER
+                | ErrorCode::UNKNOWN_TOPIC_OR_PARTITION
+                | ErrorCode::LEADER_NOT_AVAILABLE
+                | ErrorCode::NETWORK_EXCEPTION
+                | ErrorCode::REQUEST_TIMED_OUT
+        ) {
             self.metadata.invalidate(&tp);
             self.request_metadata(ctx);
         }
         let backoff = self.retry_backoff(ctx, batch.attempts);
-        let deadline = batch.created_at.plus(SimDuration::from_ms(self.config.delivery_timeout_ms));
-        let retrying = error.is_retriable() && batch.attempts <= self.config.retries && ctx.now.plus(backoff) < deadline;
+        let deadline = batch
+            .created_at
+            .plus(SimDuration::from_ms(self.config.delivery_timeout_ms));
+        let retrying = error.is_retriable()
+            && batch.attempts <= self.config.retries
+            && ctx.now.plus(backoff) < deadline;
         ctx.emit(Event::ProduceFailed {
             producer: self.id,
             partition: tp.clone(),
@@ -266,16 +395,32 @@ impl Producer {
     /// Re-arm linger countdowns, retry backoffs and the delivery-timeout check.
     fn arm_timers(&mut self, ctx: &mut Ctx<'_, Cluster>, linger: SimDuration) {
         for tp in self.accumulator.partitions() {
-            let ready = self.accumulator.ready_reason(&tp, ctx.now, self.config.batch_size, linger, self.flushing, false).is_some();
+            let ready = self
+                .accumulator
+                .ready_reason(
+                    &tp,
+                    ctx.now,
+                    self.config.batch_size,
+                    linger,
+                    self.flushing,
+                    false,
+                )
+                .is_some();
             match self.accumulator.next_deadline(&tp, linger) {
-                Some(deadline) if !ready && deadline > ctx.now => {
-                    ctx.set_timer_at(self.node(), Timer::LingerExpired { partition: tp }, deadline)
-                }
+                Some(deadline) if !ready && deadline > ctx.now => ctx.set_timer_at(
+                    self.node(),
+                    Timer::LingerExpired { partition: tp },
+                    deadline,
+                ),
                 _ => ctx.cancel_timer(self.node(), Timer::LingerExpired { partition: tp }),
             }
         }
         match self.accumulator.oldest_batch_created_at() {
-            Some(t) => ctx.set_timer_at(self.node(), Timer::DeliveryTimeoutCheck, t.plus(SimDuration::from_ms(self.config.delivery_timeout_ms))),
+            Some(t) => ctx.set_timer_at(
+                self.node(),
+                Timer::DeliveryTimeoutCheck,
+                t.plus(SimDuration::from_ms(self.config.delivery_timeout_ms)),
+            ),
             None => ctx.cancel_timer(self.node(), Timer::DeliveryTimeoutCheck),
         }
     }

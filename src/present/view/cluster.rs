@@ -1,0 +1,172 @@
+//! The cluster view: brokers as columns, each hosting replica strips of offset cells with the
+//! leader, ISR membership, high watermark and log end offset marked.
+
+use super::{key_colour, short, NodeStatus};
+use crate::kafka::broker::replica::Role;
+use crate::kafka::event::Event;
+use crate::kafka::NodeId;
+use crate::kafka::{BrokerId, KafkaStep, KafkaWorld, TopicPartition};
+use crate::present::highlight::touched_nodes;
+
+/// Offsets shown per strip; older ones collapse into "+N earlier".
+pub const CELLS_SHOWN: usize = 10;
+
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct ClusterView {
+    pub brokers: Vec<BrokerView>,
+}
+
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct BrokerView {
+    pub id: u32,
+    pub label: String,
+    pub status: NodeStatus,
+    pub touched: bool,
+    pub replicas: Vec<ReplicaView>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ReplicaRole {
+    Leader,
+    Follower,
+    Stopped,
+}
+
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct ReplicaView {
+    pub partition: String,
+    pub role: ReplicaRole,
+    pub leader_epoch: i32,
+    pub in_isr: bool,
+    pub log_start_offset: i64,
+    pub log_end_offset: i64,
+    pub high_watermark: i64,
+    /// Offsets before the first shown cell.
+    pub hidden_before: i64,
+    pub cells: Vec<CellView>,
+    pub touched: bool,
+}
+
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct CellView {
+    pub offset: i64,
+    pub key: Option<String>,
+    pub value: String,
+    pub title: String,
+    /// 0 (no key) or 1..=7: a colour per key.
+    pub colour: u8,
+    pub committed: bool,
+    /// Appended by the last step.
+    pub fresh: bool,
+}
+
+pub fn cluster_view(world: &KafkaWorld, last: Option<&KafkaStep>) -> ClusterView {
+    let cluster = world.model();
+    let touched = last.map(touched_nodes).unwrap_or_default();
+    let brokers = cluster
+        .brokers
+        .values()
+        .map(|b| BrokerView {
+            id: b.id.0,
+            label: b.id.to_string(),
+            status: NodeStatus::of(&b.process, world.now()),
+            touched: touched.contains(&NodeId::Broker(b.id)),
+            replicas: b
+                .replicas
+                .iter()
+                .map(|(tp, _)| replica_view(world, b.id, tp, last))
+                .collect(),
+        })
+        .collect();
+    ClusterView { brokers }
+}
+
+fn fresh_range(
+    last: Option<&KafkaStep>,
+    broker: BrokerId,
+    tp: &TopicPartition,
+) -> Option<(i64, i64)> {
+    last?.events.iter().find_map(|e| match e {
+        Event::BatchAppended {
+            broker: b,
+            partition,
+            base_offset,
+            last_offset,
+            ..
+        } if *b == broker && partition == tp => Some((*base_offset, *last_offset + 1)),
+        Event::FollowerAppended {
+            broker: b,
+            partition,
+            from_offset,
+            to_offset,
+        } if *b == broker && partition == tp => Some((*from_offset, *to_offset)),
+        _ => None,
+    })
+}
+
+fn replica_view(
+    world: &KafkaWorld,
+    broker: BrokerId,
+    tp: &TopicPartition,
+    last: Option<&KafkaStep>,
+) -> ReplicaView {
+    let b = &world.model().brokers[&broker];
+    let replica = &b.replicas[tp];
+    let registration = b.metadata.partition(tp);
+    let role = match replica.role {
+        Role::Leader(_) => ReplicaRole::Leader,
+        Role::Follower { .. } => ReplicaRole::Follower,
+        Role::Stopped => ReplicaRole::Stopped,
+    };
+    let in_isr = registration.is_some_and(|r| r.isr.contains(&broker));
+    let fresh = fresh_range(last, broker, tp);
+    let mut cells: Vec<CellView> = Vec::new();
+    for batch in replica.log.batches().collect::<Vec<_>>().into_iter().rev() {
+        for (offset, record) in batch
+            .offsets_and_records()
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+        {
+            if cells.len() == CELLS_SHOWN {
+                break;
+            }
+            let key = record.key.as_ref().map(|k| k.to_string());
+            let value = record.value_text();
+            cells.push(CellView {
+                offset,
+                colour: key_colour(record.key.as_ref().map(|k| k.bytes()).as_deref()),
+                title: format!(
+                    "offset {offset} · key {} · value {} · leader epoch {} · {}",
+                    key.as_deref().unwrap_or("null"),
+                    value,
+                    batch.partition_leader_epoch,
+                    record.id
+                ),
+                key: key.map(|k| short(&k, 8)),
+                value: short(&value, 8),
+                committed: offset < replica.high_watermark,
+                fresh: fresh.is_some_and(|(from, to)| offset >= from && offset < to),
+            });
+        }
+        if cells.len() == CELLS_SHOWN {
+            break;
+        }
+    }
+    cells.reverse();
+    let first_shown = cells.first().map_or(replica.log_end_offset(), |c| c.offset);
+    ReplicaView {
+        partition: tp.to_string(),
+        role,
+        leader_epoch: replica
+            .leader_epoch
+            .max(registration.map_or(0, |r| r.leader_epoch)),
+        in_isr,
+        log_start_offset: replica.log.log_start_offset(),
+        log_end_offset: replica.log_end_offset(),
+        high_watermark: replica.high_watermark,
+        hidden_before: first_shown - replica.log.log_start_offset(),
+        cells,
+        touched: fresh.is_some(),
+    }
+}

@@ -1,0 +1,71 @@
+//! The lesson panel: pick a built-in lesson, load your own file or paste one, and read the story.
+
+use crate::lesson::{builtin, Lesson};
+use crate::present::session::Action;
+use std::rc::Rc;
+use wasm_bindgen_futures::JsFuture;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct LessonPanelProps {
+    pub lesson: Rc<Lesson>,
+    pub on_action: Callback<Action>,
+}
+
+#[function_component(LessonPanel)]
+pub fn lesson_panel(p: &LessonPanelProps) -> Html {
+    let pasted = use_state(String::new);
+    let on_pick = p.on_action.reform(|e: Event| {
+        let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+        Action::LoadBuiltin(select.value())
+    });
+    let on_file = {
+        let on_action = p.on_action.clone();
+        Callback::from(move |e: Event| {
+            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+            let Some(file) = input.files().and_then(|f| f.get(0)) else {
+                return;
+            };
+            let on_action = on_action.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                match JsFuture::from(file.text()).await {
+                    Ok(text) => {
+                        on_action.emit(Action::LoadCustom(text.as_string().unwrap_or_default()))
+                    }
+                    Err(_) => on_action.emit(Action::Inform("That file could not be read.".into())),
+                }
+            });
+        })
+    };
+    let on_paste_input = {
+        let pasted = pasted.clone();
+        Callback::from(move |e: InputEvent| {
+            let area: web_sys::HtmlTextAreaElement = e.target_unchecked_into();
+            pasted.set(area.value());
+        })
+    };
+    let on_paste_load = {
+        let (on_action, pasted) = (p.on_action.clone(), pasted.clone());
+        Callback::from(move |_: MouseEvent| on_action.emit(Action::LoadCustom((*pasted).clone())))
+    };
+    let current = p.lesson.id.clone();
+    html! {
+        <div class="panel lesson-panel">
+            <label class="pick">{ "Lesson " }
+                <select id="lesson-pick" onchange={on_pick}>
+                    { for builtin::all().into_iter().map(|l| html! { <option value={l.id.clone()} selected={l.id == current}>{ l.title.clone() }</option> }) }
+                    { if builtin::find(&current).is_none() { html! { <option selected=true>{ format!("{} (your file)", p.lesson.title) }</option> } } else { html! {} } }
+                </select>
+            </label>
+            <h2>{ p.lesson.title.clone() }</h2>
+            <p class="summary">{ p.lesson.summary.clone() }</p>
+            { for p.lesson.story.iter().map(|para| html! { <p>{ para.clone() }</p> }) }
+            <details class="own-lesson">
+                <summary>{ "Use your own lesson file" }</summary>
+                <input type="file" accept=".json,application/json" onchange={on_file} aria-label="Lesson file" />
+                <textarea rows="5" placeholder="…or paste lesson JSON here" value={(*pasted).clone()} oninput={on_paste_input} aria-label="Lesson JSON"></textarea>
+                <button class="ctl" onclick={on_paste_load}>{ "Load pasted lesson" }</button>
+            </details>
+        </div>
+    }
+}

@@ -1,0 +1,44 @@
+//! The session behind Yew's `use_reducer`. The session itself is pure (`present::session`); this
+//! wrapper lets the reducer change it in place, without cloning the world on every action, and
+//! bumps a version so Yew knows to render again.
+
+use crate::present::session::{Action, Session};
+use std::cell::{Ref, RefCell};
+use std::rc::Rc;
+use yew::Reducible;
+
+#[derive(Clone)]
+pub struct Store {
+    session: Rc<RefCell<Session>>,
+    version: u64,
+}
+
+impl Store {
+    pub fn new(session: Session) -> Store {
+        Store {
+            session: Rc::new(RefCell::new(session)),
+            version: 0,
+        }
+    }
+    pub fn session(&self) -> Ref<'_, Session> {
+        self.session.borrow()
+    }
+}
+
+impl PartialEq for Store {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.session, &other.session) && self.version == other.version
+    }
+}
+
+impl Reducible for Store {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        self.session.borrow_mut().apply(action);
+        Rc::new(Store {
+            session: self.session.clone(),
+            version: self.version + 1,
+        })
+    }
+}
