@@ -5,6 +5,7 @@
 
 use super::broker::Broker;
 use super::consumer::{Consumer, Subscription};
+use super::controller::Controller;
 use super::event::Event;
 use super::metadata::{MetadataRecord, PartitionRegistration};
 use super::placement::{self, UsableBroker};
@@ -20,6 +21,7 @@ use std::collections::BTreeMap;
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct Cluster {
     pub spec: ClusterSpec,
+    pub controllers: BTreeMap<u32, Controller>,
     pub brokers: BTreeMap<BrokerId, Broker>,
     pub producers: BTreeMap<u32, Producer>,
     pub consumers: BTreeMap<u32, Consumer>,
@@ -32,6 +34,16 @@ impl Cluster {
         let brokers = bootstrap
             .iter()
             .map(|b| (*b, Broker::new(*b, spec.broker_config.clone())))
+            .collect();
+        let voters: Vec<u32> = (1..=spec.controllers).collect();
+        let controllers = voters
+            .iter()
+            .map(|c| {
+                (
+                    *c,
+                    Controller::new(*c, voters.clone(), spec.broker_config.clone()),
+                )
+            })
             .collect();
         let producers = spec
             .producers
@@ -68,21 +80,32 @@ impl Cluster {
             .collect();
         Ok(Cluster {
             spec,
+            controllers,
             brokers,
             producers,
             consumers,
         })
     }
 
-    /// Bring the cluster up at time zero already running: brokers registered, topics created and
-    /// replicas in sync, so a lesson starts with a healthy cluster rather than a boot sequence.
+    /// Bring the cluster up at time zero already running: a controller quorum with ctl1 active,
+    /// brokers registered and unfenced, topics created and replicas in sync, so a lesson starts
+    /// with a healthy cluster rather than a boot sequence.
     pub fn boot(&mut self, ctx: &mut Ctx<'_, Cluster>) {
         let records = self.initial_metadata(ctx);
-        let ids: Vec<BrokerId> = self.brokers.keys().copied().collect();
-        for id in ids {
-            let broker = self.brokers.get_mut(&id).expect("listed broker");
-            broker.broker_epoch = 1;
+        let log: Vec<(i32, MetadataRecord)> = records.iter().map(|(_, r)| (1, r.clone())).collect();
+        for controller in self.controllers.values_mut() {
+            controller.boot(ctx, log.clone(), 1, 1);
+        }
+        let voters = self.spec.controllers;
+        for broker in self.brokers.values_mut() {
+            broker.broker_epoch = records
+                .iter()
+                .find(|(_, r)| matches!(r, MetadataRecord::RegisterBroker { broker: b, .. } if *b == broker.id))
+                .map_or(-1, |(o, _)| *o);
+            broker.controller = 1;
+            broker.controller_voters = voters;
             broker.apply_metadata(ctx, &records);
+            broker.start(ctx);
         }
         for p in self.producers.values_mut() {
             p.start(ctx);
@@ -93,16 +116,14 @@ impl Cluster {
     }
 
     fn initial_metadata(&self, ctx: &mut Ctx<'_, Cluster>) -> Vec<(i64, MetadataRecord)> {
-        let mut records = Vec::new();
+        let mut records = vec![MetadataRecord::LeaderChange {
+            controller: 1,
+            epoch: 1,
+        }];
         for b in self.brokers.keys() {
-            records.push(MetadataRecord::RegisterBroker {
-                broker: *b,
-                epoch: 1,
-            });
-            records.push(MetadataRecord::UnfenceBroker {
-                broker: *b,
-                epoch: 1,
-            });
+            let epoch = records.len() as i64;
+            records.push(MetadataRecord::RegisterBroker { broker: *b, epoch });
+            records.push(MetadataRecord::UnfenceBroker { broker: *b, epoch });
         }
         let usable: Vec<UsableBroker> = self
             .brokers
@@ -142,13 +163,31 @@ impl Cluster {
             .collect()
     }
 
+    /// The controller that currently acts as the active one, if any.
+    pub fn active_controller(&self) -> Option<&Controller> {
+        self.controllers
+            .values()
+            .find(|c| c.process.is_running() && c.is_active())
+    }
+
+    pub(crate) fn active_controller_mut(&mut self) -> Option<&mut Controller> {
+        self.controllers
+            .values_mut()
+            .find(|c| c.process.is_running() && c.is_active())
+    }
+
     pub fn broker(&self, id: BrokerId) -> Option<&Broker> {
         self.brokers.get(&id)
     }
 
     /// Every node, in display order.
     pub fn nodes(&self) -> Vec<NodeId> {
-        let mut nodes: Vec<NodeId> = self.brokers.keys().map(|b| NodeId::Broker(*b)).collect();
+        let mut nodes: Vec<NodeId> = self
+            .controllers
+            .keys()
+            .map(|c| NodeId::Controller(*c))
+            .collect();
+        nodes.extend(self.brokers.keys().map(|b| NodeId::Broker(*b)));
         nodes.extend(self.producers.keys().map(|p| NodeId::Producer(*p)));
         nodes.extend(self.consumers.keys().map(|c| NodeId::Consumer(*c)));
         nodes
@@ -159,7 +198,7 @@ impl Cluster {
             NodeId::Broker(b) => self.brokers.get(&b).map(|x| &x.process),
             NodeId::Producer(p) => self.producers.get(&p).map(|x| &x.process),
             NodeId::Consumer(c) => self.consumers.get(&c).map(|x| &x.process),
-            NodeId::Controller(_) => None,
+            NodeId::Controller(c) => self.controllers.get(&c).map(|x| &x.process),
         }
     }
 
@@ -168,7 +207,17 @@ impl Cluster {
             NodeId::Broker(b) => self.brokers.get_mut(&b).map(|x| &mut x.process),
             NodeId::Producer(p) => self.producers.get_mut(&p).map(|x| &mut x.process),
             NodeId::Consumer(c) => self.consumers.get_mut(&c).map(|x| &mut x.process),
-            NodeId::Controller(_) => None,
+            NodeId::Controller(c) => self.controllers.get_mut(&c).map(|x| &mut x.process),
+        }
+    }
+
+    /// A broker may stop itself (the end of a controlled shutdown): its host then closes the
+    /// connections peers have open to it.
+    fn after_handler(&mut self, ctx: &mut Ctx<'_, Cluster>, node: NodeId) {
+        if let NodeId::Broker(b) = node {
+            if !self.is_running(node) {
+                super::commands::reset_connections_to(self, ctx, b);
+            }
         }
     }
 
@@ -229,12 +278,21 @@ impl Model for Cluster {
                 .get_mut(&c)
                 .expect("running consumer")
                 .on_message(ctx, from, msg),
-            NodeId::Controller(_) => {}
+            NodeId::Controller(c) => self
+                .controllers
+                .get_mut(&c)
+                .expect("running controller")
+                .on_message(ctx, from, msg),
         }
+        self.after_handler(ctx, to);
     }
 
     fn on_timer(&mut self, ctx: &mut Ctx<'_, Self>, node: NodeId, timer: Timer) {
         if !self.is_running(node) {
+            return;
+        }
+        if timer == Timer::PauseEnds {
+            ctx.emit(Event::ProcessResumed { node });
             return;
         }
         match node {
@@ -253,8 +311,13 @@ impl Model for Cluster {
                 .get_mut(&c)
                 .expect("running consumer")
                 .on_timer(ctx, timer),
-            NodeId::Controller(_) => {}
+            NodeId::Controller(c) => self
+                .controllers
+                .get_mut(&c)
+                .expect("running controller")
+                .on_timer(ctx, timer),
         }
+        self.after_handler(ctx, node);
     }
 
     fn on_command(&mut self, ctx: &mut Ctx<'_, Self>, command: Command) -> Result<(), String> {

@@ -71,7 +71,64 @@ pub fn apply(
         Command::Flush { producer } => running_producer(cluster, producer)?.flush(ctx),
         Command::Crash { node } => stop(cluster, ctx, node, ProcessFault::Crash)?,
         Command::PowerFail { node } => stop(cluster, ctx, node, ProcessFault::PowerFailure)?,
+        Command::Shutdown {
+            node: NodeId::Broker(b),
+        } => {
+            let broker = cluster
+                .brokers
+                .get_mut(&b)
+                .ok_or_else(|| format!("there is no broker {b}"))?;
+            if !broker.process.is_running() {
+                return Err(format!("{b} is not running"));
+            }
+            broker.begin_controlled_shutdown(ctx)?;
+            let text = format!("{b} begins a controlled shutdown: it asks the controller to move its leaderships first");
+            ctx.emit(Event::Notice {
+                text: Rc::from(text.as_str()),
+            });
+        }
         Command::Shutdown { node } => stop(cluster, ctx, node, ProcessFault::GracefulShutdown)?,
+        Command::ElectPreferredLeaders => {
+            let controller = cluster
+                .active_controller_mut()
+                .ok_or("there is no active controller to run the election")?;
+            let moved = controller.elect_preferred_leaders(ctx);
+            let text = format!("preferred leader election: {moved} partition(s) moved back to their preferred leader");
+            ctx.emit(Event::Notice {
+                text: Rc::from(text.as_str()),
+            });
+        }
+        Command::CreateTopic {
+            topic,
+            partitions,
+            replication_factor,
+        } => {
+            if !(1..=64).contains(&partitions) {
+                return Err(format!(
+                    "INVALID_PARTITIONS: partitions must be between 1 and 64, got {partitions}"
+                ));
+            }
+            let config = crate::kafka::config::def::parse(
+                crate::kafka::config::TOPIC_KEYS,
+                &Default::default(),
+            )
+            .expect("defaults parse");
+            let controller = cluster
+                .active_controller_mut()
+                .ok_or("there is no active controller to create the topic")?;
+            controller.create_topic(ctx, &topic, partitions, replication_factor, config)?;
+        }
+        Command::AddPartitions { topic, partitions } => {
+            if partitions > 64 {
+                return Err(format!(
+                    "INVALID_PARTITIONS: at most 64 partitions, got {partitions}"
+                ));
+            }
+            let controller = cluster
+                .active_controller_mut()
+                .ok_or("there is no active controller to add partitions")?;
+            controller.add_partitions(ctx, &topic, partitions)?;
+        }
         Command::Restart { node } => restart(cluster, ctx, node)?,
         Command::Pause { node, ms } => pause(cluster, ctx, node, ms)?,
         Command::Isolate { node } => {
@@ -236,7 +293,11 @@ fn known(cluster: &Cluster, node: NodeId) -> Result<(), String> {
 }
 
 fn check_topic(cluster: &Cluster, topic: &str) -> Result<(), String> {
-    if cluster.spec.topics.iter().any(|t| t.name == topic) {
+    let created_later = cluster
+        .controllers
+        .values()
+        .any(|c| c.image.topics.contains_key(topic));
+    if cluster.spec.topics.iter().any(|t| t.name == topic) || created_later {
         Ok(())
     } else {
         Err(format!(
@@ -301,19 +362,27 @@ fn stop(
                 });
             }
         }
+        NodeId::Controller(c) => cluster
+            .controllers
+            .get_mut(&c)
+            .expect("known controller")
+            .stop(ctx),
         NodeId::Consumer(c) => cluster
             .consumers
             .get_mut(&c)
             .expect("known consumer")
             .crash(ctx),
-        NodeId::Controller(_) => {}
     }
     Ok(())
 }
 
 /// The host of a crashed broker is still up: its TCP stack resets every open connection, so
 /// peers with requests in flight learn of it at once instead of waiting for a timeout.
-fn reset_connections_to(cluster: &Cluster, ctx: &mut Ctx<'_, Cluster>, broker: BrokerId) {
+pub(super) fn reset_connections_to(
+    cluster: &Cluster,
+    ctx: &mut Ctx<'_, Cluster>,
+    broker: BrokerId,
+) {
     let me = NodeId::Broker(broker);
     for (id, p) in &cluster.producers {
         if p.has_in_flight_to(broker) {
@@ -323,6 +392,11 @@ fn reset_connections_to(cluster: &Cluster, ctx: &mut Ctx<'_, Cluster>, broker: B
     for (id, c) in &cluster.consumers {
         if c.has_in_flight_to(broker) {
             ctx.send(me, NodeId::Consumer(*id), Message::ConnectionReset);
+        }
+    }
+    for (id, b) in &cluster.brokers {
+        if *id != broker && b.process.is_running() && b.net.has_in_flight_to(me) {
+            ctx.send(me, NodeId::Broker(*id), Message::ConnectionReset);
         }
     }
 }
@@ -352,7 +426,11 @@ fn restart(cluster: &mut Cluster, ctx: &mut Ctx<'_, Cluster>, node: NodeId) -> R
             .get_mut(&c)
             .expect("known consumer")
             .start(ctx),
-        NodeId::Controller(_) => {}
+        NodeId::Controller(c) => cluster
+            .controllers
+            .get_mut(&c)
+            .expect("known controller")
+            .restart(ctx),
     }
     Ok(())
 }
@@ -378,5 +456,6 @@ fn pause(
         node,
         until_ms: until.as_ms(),
     });
+    ctx.set_timer_at(node, crate::kafka::timer::Timer::PauseEnds, until);
     Ok(())
 }

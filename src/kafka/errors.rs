@@ -42,6 +42,8 @@ pub enum ErrorCode {
     INVALID_UPDATE_VERSION,
     OFFSET_NOT_AVAILABLE,
     INCONSISTENT_GROUP_PROTOCOL,
+    INELIGIBLE_REPLICA,
+    INVALID_REQUEST,
     GROUP_ID_NOT_FOUND,
 }
 
@@ -108,6 +110,8 @@ impl ErrorCode {
             INVALID_UPDATE_VERSION => "InvalidUpdateVersionException",
             OFFSET_NOT_AVAILABLE => "OffsetNotAvailableException",
             INCONSISTENT_GROUP_PROTOCOL => "InconsistentGroupProtocolException",
+            INELIGIBLE_REPLICA => "IneligibleReplicaException",
+            INVALID_REQUEST => "InvalidRequestException",
             GROUP_ID_NOT_FOUND => "GroupIdNotFoundException",
         }
     }

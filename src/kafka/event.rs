@@ -111,7 +111,7 @@ pub enum Event {
     },
     RequestTimedOut {
         node: NodeId,
-        broker: BrokerId,
+        peer: NodeId,
         correlation_id: u32,
         api: &'static str,
     },

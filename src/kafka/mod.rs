@@ -10,6 +10,7 @@ mod commands;
 pub mod compression;
 pub mod config;
 pub mod consumer;
+pub mod controller;
 pub mod errors;
 pub mod event;
 pub mod log;

@@ -259,6 +259,7 @@ pub enum Message {
     BrokerRegistration {
         broker: BrokerId,
         incarnation: u32,
+        metadata_offset: i64,
     },
     BrokerRegistrationResponse {
         error: ErrorCode,

@@ -71,8 +71,8 @@ pub enum Timer {
         group: String,
         member: String,
     },
-    /// Retry an AlterPartition or registration that got no answer.
-    ControllerRequestRetry,
+    /// A controlled shutdown that the controller never confirmed ends anyway.
+    ShutdownDeadline,
 
     // ---- controllers ----
     /// Raft: no leader heard from for the election timeout.

@@ -326,8 +326,8 @@ pub fn event_text(event: &Event) -> String {
             )
         }
         Event::RequestTimedOut {
-            node, broker, api, ..
-        } => format!("{node} {api} to {broker} timed out"),
+            node, peer, api, ..
+        } => format!("{node} {api} to {peer} timed out"),
         Event::ConnectionLost {
             node,
             peer,

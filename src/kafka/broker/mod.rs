@@ -3,12 +3,16 @@
 //! that must wait (acks=all produces, long-polling fetches) are parked and completed when the
 //! high watermark or the log end offset moves.
 
+mod controller_link;
 mod fetch;
+mod fetcher;
+mod isr;
 mod lifecycle;
 mod produce;
 pub mod replica;
 mod replication;
 
+use super::client::NetworkClient;
 use super::config::BrokerConfig;
 use super::errors::ErrorCode;
 use super::event::Event;
@@ -21,7 +25,7 @@ use super::Cluster;
 use crate::sim::Ctx;
 pub use fetch::DelayedFetch;
 pub use produce::DelayedProduce;
-use replica::{LeaderState, Replica, Role};
+use replica::{FollowerState, LeaderState, Replica, Role};
 use std::collections::BTreeMap;
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
@@ -29,11 +33,25 @@ pub struct Broker {
     pub id: BrokerId,
     pub process: Process,
     pub config: BrokerConfig,
+    /// Assigned by the controller at registration; -1 while unregistered.
     pub broker_epoch: i64,
     pub metadata: MetadataImage,
     pub replicas: BTreeMap<TopicPartition, Replica>,
     pub delayed_produces: Vec<DelayedProduce>,
     pub delayed_fetches: Vec<DelayedFetch>,
+    /// Requests this broker sends (replica fetches, heartbeats, AlterPartition).
+    pub net: NetworkClient,
+    /// The controller this broker believes is active.
+    pub controller: u32,
+    pub controller_voters: u32,
+    /// The outstanding heartbeat or registration, if any.
+    pub controller_request: Option<i64>,
+    /// Replica fetches in flight, by leader.
+    pub fetches_in_flight: BTreeMap<BrokerId, u32>,
+    /// Set by a controlled shutdown until the controller lets the broker stop.
+    pub shutting_down: bool,
+    /// After a restart, replicas wait until the metadata has caught up with the controller.
+    pub awaiting_metadata: bool,
 }
 
 impl Broker {
@@ -47,6 +65,13 @@ impl Broker {
             replicas: BTreeMap::new(),
             delayed_produces: Vec::new(),
             delayed_fetches: Vec::new(),
+            net: NetworkClient::default(),
+            controller: 1,
+            controller_voters: 1,
+            controller_request: None,
+            fetches_in_flight: BTreeMap::new(),
+            shutting_down: false,
+            awaiting_metadata: false,
         }
     }
 
@@ -73,6 +98,44 @@ impl Broker {
                 let response = self.list_offsets(correlation_id, partition, spec);
                 ctx.send(self.node(), from, response);
             }
+            Message::OffsetForLeaderEpoch {
+                correlation_id,
+                partition,
+                current_leader_epoch,
+                leader_epoch,
+            } => {
+                let response = self.offset_for_leader_epoch(
+                    correlation_id,
+                    partition,
+                    current_leader_epoch,
+                    leader_epoch,
+                );
+                ctx.send(self.node(), from, response);
+            }
+            Message::FetchResponse(response) => {
+                self.handle_replica_fetch_response(ctx, from, response)
+            }
+            Message::MetadataDelta { leader, records } => {
+                self.handle_metadata_delta(ctx, leader, records)
+            }
+            Message::BrokerRegistrationResponse {
+                error,
+                broker_epoch,
+            } => self.handle_registration_response(ctx, error, broker_epoch),
+            Message::BrokerHeartbeatResponse {
+                error,
+                is_fenced,
+                should_shutdown,
+                leader_hint,
+            } => {
+                self.handle_heartbeat_response(ctx, error, is_fenced, should_shutdown, leader_hint)
+            }
+            Message::AlterPartitionResponse {
+                partition,
+                error,
+                registration,
+            } => self.handle_alter_partition_response(ctx, partition, error, registration),
+            Message::ConnectionReset => self.handle_connection_reset(ctx, from),
             _ => {}
         }
     }
@@ -88,6 +151,14 @@ impl Broker {
                 from,
                 correlation_id,
             } => self.expire_produce(ctx, from, correlation_id),
+            Timer::ReplicaFetch { leader } => self.send_replica_fetch(ctx, leader),
+            Timer::IsrCheck => self.isr_check(ctx),
+            Timer::BrokerHeartbeat => self.heartbeat(ctx),
+            Timer::OsFlush => self.os_flush(ctx),
+            Timer::HighWatermarkCheckpoint => self.checkpoint_high_watermarks(ctx),
+            Timer::RequestTimeout { correlation_id } => {
+                self.handle_request_timeout(ctx, correlation_id)
+            }
             _ => {}
         }
     }
@@ -126,34 +197,56 @@ impl Broker {
     }
 
     /// Make this broker's replica of `tp` match its registration: create it, become leader or
-    /// follower, or stop it.
-    fn reconcile_replica(&mut self, ctx: &mut Ctx<'_, Cluster>, tp: &TopicPartition) {
+    /// follower (with a new leader epoch), take a committed ISR change, or stop it.
+    pub(crate) fn reconcile_replica(&mut self, ctx: &mut Ctx<'_, Cluster>, tp: &TopicPartition) {
         let Some(registration) = self.metadata.partition(tp).cloned() else {
             return;
         };
+        let now_ms = ctx.now.as_ms() as i64;
         if !registration.replicas.contains(&self.id) {
             if let Some(replica) = self.replicas.get_mut(tp) {
                 replica.role = Role::Stopped;
             }
             return;
         }
-        let now_ms = ctx.now.as_ms() as i64;
         let log_config = self.metadata.topics[&tp.topic].log_config(&self.config);
         let replica = self
             .replicas
             .entry(tp.clone())
             .or_insert_with(|| Replica::new(PartitionLog::new(log_config, now_ms)));
+        if self.awaiting_metadata {
+            return;
+        }
         let epoch_changed = registration.leader_epoch != replica.leader_epoch;
         replica.partition_epoch = registration.partition_epoch;
         if registration.leader == Some(self.id) {
             if epoch_changed || !replica.is_leader() {
                 replica.leader_epoch = registration.leader_epoch;
+                replica.log.start_leader_epoch(registration.leader_epoch);
                 let log_end_offset = replica.log_end_offset();
+                // Followers get a fresh fetch state: their log end is unknown until they fetch,
+                // and they count as caught up as of now (`Partition.makeLeader`).
+                let followers = registration
+                    .replicas
+                    .iter()
+                    .filter(|b| **b != self.id)
+                    .map(|b| {
+                        let state = FollowerState {
+                            log_end_offset: -1,
+                            last_fetch_time_ms: now_ms,
+                            last_fetch_leader_log_end_offset: -1,
+                            last_caught_up_time_ms: now_ms,
+                            broker_epoch: -1,
+                        };
+                        (*b, state)
+                    })
+                    .collect();
                 replica.role = Role::Leader(LeaderState {
                     epoch_start_offset: log_end_offset,
                     isr: registration.isr.clone(),
                     pending_isr: None,
-                    followers: BTreeMap::new(),
+                    pending_isr_sent_ms: 0,
+                    followers,
                 });
                 ctx.emit(Event::BecameLeader {
                     broker: self.id,
@@ -161,11 +254,18 @@ impl Broker {
                     leader_epoch: registration.leader_epoch,
                     log_end_offset,
                 });
+                self.after_isr_change(ctx, tp);
             } else if let Some(state) = replica.leader_state_mut() {
-                state.isr = registration.isr.clone();
-                state.pending_isr = None;
+                if state.isr != registration.isr {
+                    state.isr = registration.isr.clone();
+                    state.pending_isr = None;
+                    self.after_isr_change(ctx, tp);
+                }
             }
-        } else if epoch_changed || replica.is_leader() || matches!(replica.role, Role::Stopped) {
+        } else if epoch_changed
+            || !matches!(replica.role, Role::Follower { leader } if leader == registration.leader)
+        {
+            let was_leader = replica.is_leader();
             replica.leader_epoch = registration.leader_epoch;
             replica.role = Role::Follower {
                 leader: registration.leader,
@@ -176,6 +276,11 @@ impl Broker {
                 leader: registration.leader,
                 leader_epoch: registration.leader_epoch,
             });
+            if was_leader {
+                // Parked requests for a partition we no longer lead fail now.
+                self.try_complete_delayed_produces(ctx);
+                self.try_complete_delayed_fetches(ctx);
+            }
         }
     }
 

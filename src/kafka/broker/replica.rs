@@ -27,6 +27,8 @@ pub struct LeaderState {
     pub isr: Vec<BrokerId>,
     /// An `AlterPartition` sent and not yet answered: its proposed ISR.
     pub pending_isr: Option<Vec<BrokerId>>,
+    /// When that request was sent; it is given up after `broker.session.timeout.ms`.
+    pub pending_isr_sent_ms: i64,
     pub followers: BTreeMap<BrokerId, FollowerState>,
 }
 

@@ -53,6 +53,7 @@ impl Broker {
         let mut advanced = false;
         for tp in moved {
             advanced |= self.maybe_advance_high_watermark(ctx, &tp);
+            self.maybe_expand_isr(ctx, &tp, follower);
         }
         if advanced {
             self.try_complete_delayed_produces(ctx);

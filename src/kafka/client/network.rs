@@ -4,14 +4,14 @@
 
 use crate::kafka::protocol::Message;
 use crate::kafka::timer::Timer;
-use crate::kafka::types::{BrokerId, NodeId};
+use crate::kafka::types::NodeId;
 use crate::kafka::Cluster;
 use crate::sim::{Ctx, SimDuration};
 use std::collections::BTreeMap;
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct InFlightRequest {
-    pub to: BrokerId,
+    pub to: NodeId,
     pub api: &'static str,
     pub sent_at_ms: i64,
 }
@@ -29,7 +29,7 @@ impl NetworkClient {
         &mut self,
         ctx: &mut Ctx<'_, Cluster>,
         me: NodeId,
-        to: BrokerId,
+        to: NodeId,
         timeout_ms: Option<u64>,
         build: impl FnOnce(u32) -> Message,
     ) -> u32 {
@@ -52,7 +52,7 @@ impl NetworkClient {
                 SimDuration::from_ms(timeout),
             );
         }
-        ctx.send(me, NodeId::Broker(to), msg);
+        ctx.send(me, to, msg);
         correlation_id
     }
 
@@ -73,12 +73,12 @@ impl NetworkClient {
         &mut self,
         ctx: &mut Ctx<'_, Cluster>,
         me: NodeId,
-        broker: BrokerId,
+        peer: NodeId,
     ) -> Vec<(u32, InFlightRequest)> {
         let failed: Vec<u32> = self
             .in_flight
             .iter()
-            .filter(|(_, r)| r.to == broker)
+            .filter(|(_, r)| r.to == peer)
             .map(|(c, _)| *c)
             .collect();
         failed
@@ -87,16 +87,20 @@ impl NetworkClient {
             .collect()
     }
 
-    pub fn in_flight_to(&self, broker: BrokerId) -> usize {
-        self.in_flight.values().filter(|r| r.to == broker).count()
+    pub fn in_flight_to(&self, peer: NodeId) -> usize {
+        self.in_flight.values().filter(|r| r.to == peer).count()
     }
 
     pub fn in_flight_count(&self, api: &str) -> usize {
         self.in_flight.values().filter(|r| r.api == api).count()
     }
 
-    pub fn has_in_flight_to(&self, broker: BrokerId) -> bool {
-        self.in_flight.values().any(|r| r.to == broker)
+    pub fn has_in_flight_to(&self, peer: NodeId) -> bool {
+        self.in_flight.values().any(|r| r.to == peer)
+    }
+
+    pub fn is_in_flight(&self, correlation_id: u32) -> bool {
+        self.in_flight.contains_key(&correlation_id)
     }
 
     pub fn requests(&self) -> impl Iterator<Item = (&u32, &InFlightRequest)> {

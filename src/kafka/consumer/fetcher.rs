@@ -8,7 +8,7 @@ use crate::kafka::errors::ErrorCode;
 use crate::kafka::event::Event;
 use crate::kafka::protocol::{FetchPartition, FetchRequest, FetchResponse, Message, OffsetSpec};
 use crate::kafka::timer::Timer;
-use crate::kafka::types::{BrokerId, TopicPartition};
+use crate::kafka::types::{BrokerId, NodeId, TopicPartition};
 use crate::kafka::Cluster;
 use crate::sim::{Ctx, SimDuration};
 use std::collections::{BTreeMap, BTreeSet};
@@ -66,18 +66,22 @@ impl Consumer {
             self.config.fetch_max_bytes,
         );
         let timeout = self.config.request_timeout_ms + max_wait_ms;
-        let correlation_id =
-            self.net
-                .send(ctx, self.node(), leader, Some(timeout), |correlation_id| {
-                    Message::Fetch(FetchRequest {
-                        correlation_id,
-                        replica: None,
-                        max_wait_ms,
-                        min_bytes,
-                        max_bytes,
-                        partitions,
-                    })
-                });
+        let correlation_id = self.net.send(
+            ctx,
+            self.node(),
+            NodeId::Broker(leader),
+            Some(timeout),
+            |correlation_id| {
+                Message::Fetch(FetchRequest {
+                    correlation_id,
+                    replica: None,
+                    max_wait_ms,
+                    min_bytes,
+                    max_bytes,
+                    partitions,
+                })
+            },
+        );
         self.stats.fetches += 1;
         self.fetches_in_flight.insert(correlation_id, covered);
     }
@@ -106,14 +110,17 @@ impl Consumer {
         };
         let timeout = self.config.request_timeout_ms;
         let partition = tp.clone();
-        self.net
-            .send(ctx, self.node(), leader, Some(timeout), |correlation_id| {
-                Message::ListOffsets {
-                    correlation_id,
-                    partition,
-                    spec,
-                }
-            });
+        self.net.send(
+            ctx,
+            self.node(),
+            NodeId::Broker(leader),
+            Some(timeout),
+            |correlation_id| Message::ListOffsets {
+                correlation_id,
+                partition,
+                spec,
+            },
+        );
         self.positions
             .get_mut(tp)
             .expect("reset of an assigned partition")
@@ -253,7 +260,7 @@ impl Consumer {
         };
         ctx.emit(Event::RequestTimedOut {
             node: self.node(),
-            broker: request.to,
+            peer: request.to,
             correlation_id,
             api: request.api,
         });
@@ -264,7 +271,9 @@ impl Consumer {
     }
 
     pub(super) fn handle_connection_reset(&mut self, ctx: &mut Ctx<'_, Cluster>, broker: BrokerId) {
-        let failed = self.net.fail_all_to(ctx, self.node(), broker);
+        let failed = self
+            .net
+            .fail_all_to(ctx, self.node(), NodeId::Broker(broker));
         ctx.emit(Event::ConnectionLost {
             node: self.node(),
             peer: crate::kafka::types::NodeId::Broker(broker),

@@ -198,14 +198,16 @@ impl Consumer {
         };
         let topics = self.metadata.wanted.clone();
         let timeout = self.config.request_timeout_ms;
-        let correlation_id =
-            self.net
-                .send(ctx, self.node(), node, Some(timeout), |correlation_id| {
-                    Message::Metadata {
-                        correlation_id,
-                        topics,
-                    }
-                });
+        let correlation_id = self.net.send(
+            ctx,
+            self.node(),
+            NodeId::Broker(node),
+            Some(timeout),
+            |correlation_id| Message::Metadata {
+                correlation_id,
+                topics,
+            },
+        );
         self.metadata.request_in_flight = Some(correlation_id);
     }
 
@@ -223,6 +225,6 @@ impl Consumer {
     }
 
     pub fn has_in_flight_to(&self, broker: BrokerId) -> bool {
-        self.net.has_in_flight_to(broker)
+        self.net.has_in_flight_to(NodeId::Broker(broker))
     }
 }

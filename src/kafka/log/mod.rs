@@ -3,6 +3,7 @@
 //! the log start offset to the log end offset, except where compaction left gaps.
 
 pub mod epoch_cache;
+pub mod truncation;
 
 use super::config::LogConfig;
 use super::errors::ErrorCode;
@@ -118,7 +119,8 @@ impl PartitionLog {
     fn append(&mut self, batch: RecordBatch, now_ms: i64) {
         self.maybe_roll(batch.size_bytes as u64, now_ms);
         self.epochs
-            .assign(batch.partition_leader_epoch, batch.base_offset);
+            .assign(batch.partition_leader_epoch, batch.base_offset)
+            .expect("batches carry a non-negative leader epoch and offset");
         self.log_end_offset = batch.next_offset();
         let active = self
             .segments
@@ -211,6 +213,14 @@ impl PartitionLog {
         self.log_end_offset = end.max(self.log_start_offset);
         self.recovery_point = self.recovery_point.min(self.log_end_offset);
         self.epochs.truncate_from_end(self.log_end_offset);
+    }
+
+    /// A new leader records where its epoch starts, before appending anything in it
+    /// (`Partition.makeLeader` assigns `(epoch, log end offset)` in the epoch cache).
+    pub fn start_leader_epoch(&mut self, leader_epoch: i32) {
+        self.epochs
+            .assign(leader_epoch, self.log_end_offset)
+            .expect("leader epochs and offsets are non-negative");
     }
 
     /// The simulated OS wrote every dirty page to disk.

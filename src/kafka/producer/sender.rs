@@ -13,7 +13,7 @@ use crate::kafka::event::{BatchReadyReason, Event};
 use crate::kafka::protocol::{Message, ProducePartitionResponse, ProduceRequest, ProduceResponse};
 use crate::kafka::record::{ProducerIdentity, RecordBatch};
 use crate::kafka::timer::Timer;
-use crate::kafka::types::{BrokerId, TopicPartition};
+use crate::kafka::types::{BrokerId, NodeId, TopicPartition};
 use crate::kafka::Cluster;
 use crate::sim::{Ctx, SimDuration};
 use std::collections::BTreeSet;
@@ -54,7 +54,7 @@ impl Producer {
             self.request_metadata(ctx);
         }
         for broker in ready_nodes {
-            if self.net.in_flight_to(broker)
+            if self.net.in_flight_to(NodeId::Broker(broker))
                 >= self.config.max_in_flight_requests_per_connection as usize
             {
                 continue;
@@ -177,7 +177,7 @@ impl Producer {
         let correlation_id = self.net.send(
             ctx,
             self.node(),
-            broker,
+            NodeId::Broker(broker),
             expects_response.then_some(timeout),
             |correlation_id| {
                 Message::Produce(ProduceRequest {
@@ -253,7 +253,7 @@ impl Producer {
         };
         ctx.emit(Event::RequestTimedOut {
             node: self.node(),
-            broker: request.to,
+            peer: request.to,
             correlation_id,
             api: request.api,
         });
@@ -275,7 +275,9 @@ impl Producer {
     /// The broker's host reset the connection (its process died): every request in flight to it
     /// fails with a retriable network error, and metadata is refreshed.
     pub(super) fn handle_connection_reset(&mut self, ctx: &mut Ctx<'_, Cluster>, broker: BrokerId) {
-        let failed = self.net.fail_all_to(ctx, self.node(), broker);
+        let failed = self
+            .net
+            .fail_all_to(ctx, self.node(), NodeId::Broker(broker));
         ctx.emit(Event::ConnectionLost {
             node: self.node(),
             peer: crate::kafka::types::NodeId::Broker(broker),
