@@ -1,2 +1,9 @@
-//! Invariants checked after every step in tests, and history checkers (lost, duplicated and
-//! reordered records). Filled in with replication.
+//! Checks: the replication invariants, run after every step in tests (`invariants`), and a
+//! history checker in Jepsen's vocabulary that follows every record from `send()` to the final
+//! logs (`history`): lost writes, duplicates, inconsistent offsets and per-key reordering.
+
+pub mod history;
+pub mod invariants;
+
+pub use history::{History, HistoryReport};
+pub use invariants::{InvariantChecker, Violation};

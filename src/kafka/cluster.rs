@@ -134,14 +134,20 @@ impl Cluster {
             })
             .collect();
         for topic in &self.spec.topics {
-            let placement = placement::place(
-                ctx.prng,
-                &usable,
-                0,
-                topic.partitions,
-                topic.replication_factor as i16,
-            )
-            .expect("ClusterSpec::check verified the replication factor");
+            let placement: Vec<Vec<i32>> = match &topic.replica_assignment {
+                Some(assignment) => assignment
+                    .iter()
+                    .map(|r| r.iter().map(|b| *b as i32).collect())
+                    .collect(),
+                None => placement::place(
+                    ctx.prng,
+                    &usable,
+                    0,
+                    topic.partitions,
+                    topic.replication_factor as i16,
+                )
+                .expect("ClusterSpec::check verified the replication factor"),
+            };
             let partitions = placement
                 .into_iter()
                 .map(|replicas| {

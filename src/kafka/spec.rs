@@ -13,6 +13,8 @@ pub struct TopicSpec {
     pub replication_factor: u32,
     /// Topic-level config overrides (validated against `TOPIC_KEYS`).
     pub config: ConfigValues,
+    /// Explicit replicas per partition (broker ids), instead of KRaft's placement.
+    pub replica_assignment: Option<Vec<Vec<u32>>>,
 }
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
@@ -64,6 +66,33 @@ impl ClusterSpec {
                     "topics[{i}].replication_factor: The target replication factor of {} cannot be reached because only {} broker(s) are registered.",
                     t.replication_factor, self.brokers
                 ));
+            }
+            if let Some(assignment) = &t.replica_assignment {
+                if assignment.len() != t.partitions as usize {
+                    return Err(format!(
+                        "topics[{i}].replica_assignment: {} partitions listed, the topic has {}",
+                        assignment.len(),
+                        t.partitions
+                    ));
+                }
+                for (p, replicas) in assignment.iter().enumerate() {
+                    let mut seen = replicas.clone();
+                    seen.sort_unstable();
+                    seen.dedup();
+                    if replicas.len() != t.replication_factor as usize
+                        || seen.len() != replicas.len()
+                    {
+                        return Err(format!(
+                            "topics[{i}].replica_assignment[{p}]: needs {} distinct brokers",
+                            t.replication_factor
+                        ));
+                    }
+                    if let Some(b) = replicas.iter().find(|b| !(1..=self.brokers).contains(*b)) {
+                        return Err(format!(
+                            "topics[{i}].replica_assignment[{p}]: there is no broker {b}"
+                        ));
+                    }
+                }
             }
             if self.topics[..i].iter().any(|o| o.name == t.name) {
                 return Err(format!(

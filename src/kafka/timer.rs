@@ -10,8 +10,12 @@ pub enum Timer {
     LingerExpired {
         partition: TopicPartition,
     },
-    /// Wake the producer's sender (retry backoff over, in-flight slot freed, ...).
+    /// Wake the producer's sender (in-flight slot freed, ...).
     SenderWakeup,
+    /// A failed batch's retry backoff (`retry.backoff.ms`, exponential) is over.
+    RetryBackoff {
+        partition: TopicPartition,
+    },
     /// No response to request `correlation_id` within `request.timeout.ms`.
     RequestTimeout {
         correlation_id: u32,

@@ -12,6 +12,26 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "offsets-per-partition",
         include_str!("builtin/offsets-per-partition.json"),
     ),
+    (
+        "acks-1-loses-a-write",
+        include_str!("builtin/acks-1-loses-a-write.json"),
+    ),
+    (
+        "unclean-election-loses-data",
+        include_str!("builtin/unclean-election-loses-data.json"),
+    ),
+    (
+        "clean-election-waits",
+        include_str!("builtin/clean-election-waits.json"),
+    ),
+    (
+        "acks-all-needs-min-isr",
+        include_str!("builtin/acks-all-needs-min-isr.json"),
+    ),
+    (
+        "timeout-retry-duplicates",
+        include_str!("builtin/timeout-retry-duplicates.json"),
+    ),
 ];
 
 pub fn find(id: &str) -> Option<&'static str> {

@@ -73,6 +73,10 @@ pub struct TopicFile {
     pub partitions: i32,
     #[serde(default = "one")]
     pub replication_factor: u32,
+    /// `kafka-topics.sh --replica-assignment`: broker numbers per partition, preferred leader
+    /// first. Without it, KRaft's placement decides.
+    #[serde(default)]
+    pub replica_assignment: Option<Vec<Vec<u32>>>,
     #[serde(default)]
     pub config: BTreeMap<String, Value>,
 }

@@ -4,6 +4,7 @@
 //! world they describe. Built-in lessons ship inside the binary.
 
 pub mod builtin;
+pub mod expect;
 pub mod format;
 
 use crate::kafka::command::Command;
@@ -58,6 +59,7 @@ pub struct Lesson {
     pub run_until_ms: u64,
     pub spec: ClusterSpec,
     pub actions: Vec<(SimTime, Command)>,
+    pub expect: Vec<expect::Expectation>,
     /// The file it came from, verbatim (shared links embed custom lessons).
     pub source: String,
 }
@@ -90,6 +92,7 @@ impl Lesson {
         }
         let spec = build_spec(&file)?;
         let actions = parse_actions(&file.actions, &spec)?;
+        let expect = parse_expectations(&file.expect, &spec)?;
         Ok(Lesson {
             id: file.id,
             title: file.title,
@@ -99,6 +102,7 @@ impl Lesson {
             run_until_ms: file.run_until_ms.unwrap_or(10_000),
             spec,
             actions,
+            expect,
             source: text.to_string(),
         })
     }
@@ -116,7 +120,44 @@ impl Lesson {
     }
 }
 
+/// The result of running a lesson to its end with its expectations checked.
+pub struct Outcome {
+    pub world: KafkaWorld,
+    pub report: crate::check::HistoryReport,
+    pub checked: Vec<expect::Checked>,
+}
+
+impl Outcome {
+    pub fn all_passed(&self) -> bool {
+        self.checked.iter().all(|c| c.passed)
+    }
+}
+
 impl Lesson {
+    /// Run to the end, follow every record, and check the lesson's expectations.
+    pub fn run_checked(
+        &self,
+        seed: u64,
+        mut on_step: impl FnMut(&crate::kafka::KafkaStep),
+    ) -> Outcome {
+        let mut observer = expect::RunObserver::default();
+        let world = self.run(seed, |step| {
+            observer.observe(step);
+            on_step(step);
+        });
+        let report = observer.history.analyze(&world);
+        let checked = self
+            .expect
+            .iter()
+            .map(|e| e.check(&world, &observer, &report))
+            .collect();
+        Outcome {
+            world,
+            report,
+            checked,
+        }
+    }
+
     /// Run the lesson from time zero to `run_until_ms`, calling `on_step` for each step.
     pub fn run(&self, seed: u64, mut on_step: impl FnMut(&crate::kafka::KafkaStep)) -> KafkaWorld {
         let mut world = self.world(seed);
@@ -169,6 +210,7 @@ fn build_spec(file: &LessonFile) -> Result<ClusterSpec, LessonError> {
             partitions: t.partitions,
             replication_factor: t.replication_factor,
             config,
+            replica_assignment: t.replica_assignment.clone(),
         });
     }
     let mut producers = Vec::new();
@@ -281,16 +323,47 @@ fn parse_actions(
     Ok(out)
 }
 
+fn parse_expectations(
+    items: &[Value],
+    spec: &ClusterSpec,
+) -> Result<Vec<expect::Expectation>, LessonError> {
+    let exists = |n: NodeId| node_exists(spec, n);
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, raw)| {
+            let path = format!("expect[{i}]");
+            let e: expect::Expectation =
+                serde_path_to_error::deserialize(raw.clone()).map_err(|e| {
+                    let inner = e.path().to_string();
+                    LessonError::at(
+                        if inner == "." {
+                            path.clone()
+                        } else {
+                            format!("{path}.{inner}")
+                        },
+                        e.inner().to_string(),
+                    )
+                })?;
+            e.validate(&exists).map_err(|m| LessonError::at(path, m))?;
+            Ok(e)
+        })
+        .collect()
+}
+
+fn node_exists(spec: &ClusterSpec, n: NodeId) -> bool {
+    match n {
+        NodeId::Broker(b) => (1..=spec.brokers).contains(&b.0),
+        NodeId::Controller(c) => (1..=spec.controllers).contains(&c),
+        NodeId::Producer(p) => (1..=spec.producers.len() as u32).contains(&p),
+        NodeId::Consumer(c) => (1..=spec.consumers.len() as u32).contains(&c),
+    }
+}
+
 /// Static checks a lesson can fail before it runs: nodes and topics that do not exist.
 fn check_references(command: &Command, spec: &ClusterSpec) -> Result<(), String> {
     for n in command.nodes() {
-        let exists = match n {
-            NodeId::Broker(b) => (1..=spec.brokers).contains(&b.0),
-            NodeId::Controller(c) => (1..=spec.controllers).contains(&c),
-            NodeId::Producer(p) => (1..=spec.producers.len() as u32).contains(&p),
-            NodeId::Consumer(c) => (1..=spec.consumers.len() as u32).contains(&c),
-        };
-        if !exists {
+        if !node_exists(spec, n) {
             return Err(format!("there is no node {n} in this lesson's cluster"));
         }
     }

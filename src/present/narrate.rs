@@ -158,6 +158,107 @@ pub fn message_text(msg: &Message) -> String {
         Message::ListOffsetsResponse {
             partition, error, ..
         } => format!("ListOffsetsResponse({partition} {error})"),
+        Message::BrokerHeartbeat {
+            broker_epoch,
+            metadata_offset,
+            want_shutdown,
+            ..
+        } => {
+            let shutdown = if *want_shutdown {
+                " wants shutdown"
+            } else {
+                ""
+            };
+            format!("BrokerHeartbeat(epoch {broker_epoch}, metadata @{metadata_offset}{shutdown})")
+        }
+        Message::BrokerHeartbeatResponse {
+            error,
+            is_fenced,
+            should_shutdown,
+            ..
+        } if !error.is_error() => {
+            let state = if *should_shutdown {
+                "may shut down"
+            } else if *is_fenced {
+                "fenced"
+            } else {
+                "ok"
+            };
+            format!("BrokerHeartbeatResponse({state})")
+        }
+        Message::BrokerHeartbeatResponse { error, .. } => {
+            format!("BrokerHeartbeatResponse({error})")
+        }
+        Message::BrokerRegistration { incarnation, .. } => {
+            format!("BrokerRegistration(incarnation {incarnation})")
+        }
+        Message::BrokerRegistrationResponse {
+            error,
+            broker_epoch,
+        } if !error.is_error() => {
+            format!("BrokerRegistrationResponse(epoch {broker_epoch})")
+        }
+        Message::BrokerRegistrationResponse { error, .. } => {
+            format!("BrokerRegistrationResponse({error})")
+        }
+        Message::MetadataDelta { records, .. } => match (records.first(), records.last()) {
+            (Some((a, _)), Some((b, _))) if a == b => format!("MetadataDelta(record @{a})"),
+            (Some((a, _)), Some((b, _))) => format!("MetadataDelta(records @{a}..{b})"),
+            _ => "MetadataDelta()".into(),
+        },
+        Message::AlterPartition {
+            partition,
+            new_isr,
+            partition_epoch,
+            ..
+        } => {
+            format!(
+                "AlterPartition({partition} ISR {} partition epoch {partition_epoch})",
+                brokers(new_isr)
+            )
+        }
+        Message::AlterPartitionResponse {
+            partition, error, ..
+        } => format!("AlterPartitionResponse({partition} {error})"),
+        Message::Vote {
+            epoch, candidate, ..
+        } => format!("Vote(epoch {epoch} for ctl{candidate})"),
+        Message::VoteResponse { epoch, granted } => {
+            format!(
+                "VoteResponse(epoch {epoch} {})",
+                if *granted { "granted" } else { "refused" }
+            )
+        }
+        Message::BeginQuorumEpoch { epoch, leader } => {
+            format!("BeginQuorumEpoch(ctl{leader} leads epoch {epoch})")
+        }
+        Message::QuorumFetch { fetch_offset, .. } => format!("QuorumFetch(@{fetch_offset})"),
+        Message::QuorumFetchResponse {
+            records,
+            high_watermark,
+            diverging,
+            ..
+        } => match diverging {
+            Some(d) => format!(
+                "QuorumFetchResponse(diverging: epoch {} ends @{})",
+                d.epoch, d.end_offset
+            ),
+            None => format!(
+                "QuorumFetchResponse({} records, hw={high_watermark})",
+                records.len()
+            ),
+        },
+        Message::OffsetForLeaderEpoch {
+            partition,
+            leader_epoch,
+            ..
+        } => format!("OffsetForLeaderEpoch({partition} epoch {leader_epoch})"),
+        Message::OffsetForLeaderEpochResponse { partition, end, .. } => {
+            format!(
+                "OffsetForLeaderEpochResponse({partition} epoch {} ends @{})",
+                end.epoch, end.end_offset
+            )
+        }
         other => other.api_name().to_string(),
     }
 }
@@ -176,7 +277,9 @@ pub fn timer_text(timer: &Timer) -> String {
         Timer::RequestTimeout { correlation_id } => format!("RequestTimeout(#{correlation_id})"),
         Timer::FetchExpiry { from, .. } => format!("FetchWaitExpired({from})"),
         Timer::ProduceExpiry { from, .. } => format!("ProduceTimeout({from})"),
-        Timer::ReplicaFetch { leader } => format!("ReplicaFetch({leader})"),
+        Timer::ReplicaFetch { leader } => format!("ReplicaFetchBackoff({leader})"),
+        Timer::RetryBackoff { partition } => format!("RetryBackoffOver({partition})"),
+        Timer::QuorumFetchExpiry { replica } => format!("QuorumFetchWaitExpired(ctl{replica})"),
         other => format!("{other:?}")
             .split([' ', '{'])
             .next()
@@ -452,6 +555,29 @@ pub fn event_text(event: &Event) -> String {
             ..
         } => format!("{partition} ISR {}->{}", brokers(from), brokers(to)),
         Event::Notice { text } => text.to_string(),
+        Event::ControllerElected { controller, epoch } => format!("ctl{controller} is the active controller (quorum epoch {epoch})"),
+        Event::ControllerVoteStarted { controller, epoch } => format!("ctl{controller} starts an election for quorum epoch {epoch}"),
+        Event::MetadataCommitted { controller, offset, description } => {
+            format!("ctl{controller} committed metadata @{offset}: {description}")
+        }
+        Event::BrokerRegistered { broker, epoch } => format!("{broker} registers (broker epoch {epoch})"),
+        Event::BrokerFenced { broker, reason } => format!("controller fences {broker}: {reason}"),
+        Event::BrokerUnfenced { broker } => format!("controller unfences {broker}: it caught up with the metadata"),
+        Event::IsrChangeProposed { broker, partition, from, to, reason } => {
+            format!("{broker} asks to change {partition} ISR {}->{} ({reason})", brokers(from), brokers(to))
+        }
+        Event::FollowerTruncated { broker, partition, from, to, reason } => {
+            format!("{broker} {partition} truncated LEO {from}->{to} ({reason})")
+        }
+        Event::ParkedProduceCompleted { broker, partition, error } => {
+            format!("{broker} {partition} acks=all request completes: {error}")
+        }
+        Event::TopicCreated { topic, partitions, replication_factor } => {
+            format!("topic {topic} created: {partitions} partitions, replication factor {replication_factor}")
+        }
+        Event::DuplicateBatchIgnored { broker, partition, producer_id, base_sequence, original_offset } => format!(
+            "{broker} {partition} duplicate batch (producer {producer_id}, seq {base_sequence}) ignored: already @{original_offset}"
+        ),
         other => {
             let text = format!("{other:?}");
             text.split(' ').next().unwrap_or("event").to_string()

@@ -6,7 +6,6 @@ mod bench;
 use kafka_classroom::kafka::murmur2::{murmur2, to_positive};
 use kafka_classroom::lesson::{builtin, Lesson};
 use kafka_classroom::present::{narrate::narrate, summary::run_summary};
-use kafka_classroom::sim::SimTime;
 use std::process::ExitCode;
 
 const USAGE: &str = "usage:
@@ -75,24 +74,37 @@ fn run(args: &[String]) -> Result<(), String> {
         .first()
         .filter(|a| !a.starts_with("--"))
         .ok_or_else(|| format!("run needs a lesson\n{USAGE}"))?;
-    let lesson = load_lesson(name)?;
+    let mut lesson = load_lesson(name)?;
     let seed = flag::<u64>(args, "--seed")?.unwrap_or(lesson.seed);
-    let until = flag::<u64>(args, "--until-ms")?.unwrap_or(lesson.run_until_ms);
-    let quiet = args.iter().any(|a| a == "--quiet");
-    let mut world = lesson.world(seed);
-    println!("# {} (seed={seed}, until {until} ms)", lesson.title);
-    let end = SimTime::from_ms(until);
-    while world.next_time().is_some_and(|t| t <= end) {
-        let Some(step) = world.step() else { break };
-        if !quiet {
-            println!("{}", narrate(&step));
-        }
+    if let Some(until) = flag::<u64>(args, "--until-ms")? {
+        lesson.run_until_ms = until;
     }
-    world.advance_idle_to(end);
-    for line in run_summary(&world) {
+    let quiet = args.iter().any(|a| a == "--quiet");
+    println!(
+        "# {} (seed={seed}, until {} ms)",
+        lesson.title, lesson.run_until_ms
+    );
+    let outcome = lesson.run_checked(seed, |step| {
+        if !quiet {
+            println!("{}", narrate(step));
+        }
+    });
+    for line in run_summary(&outcome.world) {
         println!("{line}");
     }
-    Ok(())
+    println!("history: {}", outcome.report.summary());
+    for c in &outcome.checked {
+        let mark = if c.passed { "PASS" } else { "FAIL" };
+        println!("expect {mark} {} (actual: {})", c.expectation, c.actual);
+    }
+    if outcome.all_passed() {
+        Ok(())
+    } else {
+        let failed = outcome.checked.iter().filter(|c| !c.passed).count();
+        Err(format!(
+            "{failed} expectation(s) failed (seed={seed}); the trace above shows how the run went"
+        ))
+    }
 }
 
 fn lessons() -> Result<(), String> {

@@ -274,6 +274,10 @@ impl Consumer {
         let failed = self
             .net
             .fail_all_to(ctx, self.node(), NodeId::Broker(broker));
+        if failed.is_empty() {
+            // A second reset for requests that already failed: nothing more to do.
+            return;
+        }
         ctx.emit(Event::ConnectionLost {
             node: self.node(),
             peer: crate::kafka::types::NodeId::Broker(broker),

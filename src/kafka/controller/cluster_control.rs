@@ -105,16 +105,32 @@ impl Controller {
         if want_shutdown && !registration.in_controlled_shutdown {
             records.extend(self.controlled_shutdown_records(ctx, broker));
         }
+        let leads_nothing = {
+            let mut preview = self.image.clone();
+            for (n, r) in records.iter().enumerate() {
+                preview.apply(self.raft.end_offset() + n as i64, r);
+            }
+            let result = preview.partitions().all(|(_, p)| p.leader != Some(broker));
+            result
+        };
+        if want_shutdown && leads_nothing && !registration.fenced {
+            // Controlled shutdown is complete: the broker may stop, and it is fenced now rather
+            // than when its session expires.
+            ctx.emit(Event::BrokerFenced {
+                broker,
+                reason: Rc::from("controlled shutdown complete"),
+            });
+            records.push(MetadataRecord::FenceBroker {
+                broker,
+                epoch: registration.epoch,
+            });
+        }
         let last = if records.is_empty() {
             self.raft.end_offset() - 1
         } else {
             self.append(ctx, records)
         };
         let reg = self.image.brokers[&broker];
-        let leads_nothing = self
-            .image
-            .partitions()
-            .all(|(_, p)| p.leader != Some(broker));
         let response = Message::BrokerHeartbeatResponse {
             error: ErrorCode::NONE,
             is_fenced: reg.fenced,

@@ -136,9 +136,10 @@ impl Producer {
 
     pub fn on_timer(&mut self, ctx: &mut Ctx<'_, Cluster>, timer: Timer) {
         match timer {
-            Timer::LingerExpired { .. } | Timer::SenderWakeup | Timer::DeliveryTimeoutCheck => {
-                self.run_sender(ctx)
-            }
+            Timer::LingerExpired { .. }
+            | Timer::RetryBackoff { .. }
+            | Timer::SenderWakeup
+            | Timer::DeliveryTimeoutCheck => self.run_sender(ctx),
             Timer::RequestTimeout { correlation_id } => {
                 self.handle_request_timeout(ctx, correlation_id)
             }

@@ -278,6 +278,10 @@ impl Producer {
         let failed = self
             .net
             .fail_all_to(ctx, self.node(), NodeId::Broker(broker));
+        if failed.is_empty() {
+            // A second reset for requests that already failed: nothing more to do.
+            return;
+        }
         ctx.emit(Event::ConnectionLost {
             node: self.node(),
             peer: crate::kafka::types::NodeId::Broker(broker),
@@ -408,13 +412,35 @@ impl Producer {
                     false,
                 )
                 .is_some();
+            let in_backoff = self
+                .accumulator
+                .first(&tp)
+                .is_some_and(|b| b.retry_after.is_some());
+            let (timer, other) = if in_backoff {
+                (
+                    Timer::RetryBackoff {
+                        partition: tp.clone(),
+                    },
+                    Timer::LingerExpired {
+                        partition: tp.clone(),
+                    },
+                )
+            } else {
+                (
+                    Timer::LingerExpired {
+                        partition: tp.clone(),
+                    },
+                    Timer::RetryBackoff {
+                        partition: tp.clone(),
+                    },
+                )
+            };
+            ctx.cancel_timer(self.node(), other);
             match self.accumulator.next_deadline(&tp, linger) {
-                Some(deadline) if !ready && deadline > ctx.now => ctx.set_timer_at(
-                    self.node(),
-                    Timer::LingerExpired { partition: tp },
-                    deadline,
-                ),
-                _ => ctx.cancel_timer(self.node(), Timer::LingerExpired { partition: tp }),
+                Some(deadline) if !ready && deadline > ctx.now => {
+                    ctx.set_timer_at(self.node(), timer, deadline)
+                }
+                _ => ctx.cancel_timer(self.node(), timer),
             }
         }
         match self.accumulator.oldest_batch_created_at() {

@@ -1,0 +1,301 @@
+//! Expected outcomes in a lesson file, checked by `kafka-classroom run` and by the tests:
+//! `{"lost_writes": 1}`, `{"log": {"partition": "t-0", "values": ["m0", "m2"]}}`,
+//! `{"leader": {"partition": "t-0", "broker": "b2", "leader_epoch": 1}}`, ...
+
+use crate::check::history::{authoritative_replica, History, HistoryReport};
+use crate::kafka::errors::ErrorCode;
+use crate::kafka::event::Event;
+use crate::kafka::{KafkaStep, KafkaWorld, NodeId, TopicPartition};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Expectation {
+    /// Acknowledged records missing from the final logs.
+    LostWrites(u32),
+    /// Records stored at more than one offset.
+    Duplicates(u32),
+    /// Offsets acknowledged for two different records.
+    InconsistentOffsets(u32),
+    /// Same-key records of one producer stored out of send order.
+    Reordered(u32),
+    /// The values of a partition's final log, in offset order.
+    Log {
+        partition: String,
+        values: Vec<String>,
+    },
+    /// The values of one broker's replica.
+    ReplicaLog {
+        partition: String,
+        broker: NodeId,
+        values: Vec<String>,
+    },
+    /// Who leads the partition at the end (`null`: nobody), and with which epoch.
+    Leader {
+        partition: String,
+        broker: Option<NodeId>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        leader_epoch: Option<i32>,
+    },
+    /// The partition's ISR at the end, as the controller committed it.
+    Isr {
+        partition: String,
+        brokers: Vec<NodeId>,
+    },
+    HighWatermark {
+        partition: String,
+        value: i64,
+    },
+    /// Records the producer saw acknowledged.
+    Acked {
+        producer: NodeId,
+        count: u32,
+    },
+    /// Records the producer gave up on.
+    Failed {
+        producer: NodeId,
+        count: u32,
+    },
+    /// The producer saw this error (Kafka's name) at least `at_least` times (default 1).
+    ProduceError {
+        producer: NodeId,
+        error: String,
+        #[serde(default = "one")]
+        at_least: u32,
+    },
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// What a run produced, for checking expectations.
+#[derive(Clone, Debug, Default)]
+pub struct RunObserver {
+    pub history: History,
+    pub produce_errors: BTreeMap<(u32, ErrorCode), u32>,
+}
+
+impl RunObserver {
+    pub fn observe(&mut self, step: &KafkaStep) {
+        self.history.observe(step);
+        for event in &step.events {
+            if let Event::ProduceFailed {
+                producer, error, ..
+            } = event
+            {
+                *self.produce_errors.entry((*producer, *error)).or_default() += 1;
+            }
+        }
+    }
+}
+
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Checked {
+    pub expectation: String,
+    pub passed: bool,
+    pub actual: String,
+}
+
+impl Expectation {
+    /// Static validation against the lesson's cluster.
+    pub fn validate(&self, node_exists: &dyn Fn(NodeId) -> bool) -> Result<(), String> {
+        let partition = match self {
+            Expectation::Log { partition, .. }
+            | Expectation::ReplicaLog { partition, .. }
+            | Expectation::Leader { partition, .. }
+            | Expectation::Isr { partition, .. }
+            | Expectation::HighWatermark { partition, .. } => Some(partition),
+            _ => None,
+        };
+        if let Some(p) = partition {
+            TopicPartition::parse(p)?;
+        }
+        let nodes: Vec<NodeId> = match self {
+            Expectation::ReplicaLog { broker, .. } => vec![*broker],
+            Expectation::Leader { broker, .. } => broker.iter().copied().collect(),
+            Expectation::Isr { brokers, .. } => brokers.clone(),
+            Expectation::Acked { producer, .. }
+            | Expectation::Failed { producer, .. }
+            | Expectation::ProduceError { producer, .. } => vec![*producer],
+            _ => vec![],
+        };
+        for n in nodes {
+            if !node_exists(n) {
+                return Err(format!("there is no node {n} in this lesson's cluster"));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn check(
+        &self,
+        world: &KafkaWorld,
+        observer: &RunObserver,
+        report: &HistoryReport,
+    ) -> Checked {
+        let expectation = serde_json::to_string(self).expect("expectations serialize");
+        let (passed, actual) = match self {
+            Expectation::LostWrites(n) => count(*n, report.lost.len(), || {
+                format!(
+                    "{:?}",
+                    report
+                        .lost
+                        .iter()
+                        .map(|(id, tp, o)| format!("{id} at {tp}@{o}"))
+                        .collect::<Vec<_>>()
+                )
+            }),
+            Expectation::Duplicates(n) => count(*n, report.duplicates.len(), || {
+                format!("{:?}", report.duplicates)
+            }),
+            Expectation::InconsistentOffsets(n) => {
+                count(*n, report.inconsistent_offsets.len(), || {
+                    format!("{:?}", report.inconsistent_offsets)
+                })
+            }
+            Expectation::Reordered(n) => count(*n, report.reordered.len(), || {
+                format!("{:?}", report.reordered)
+            }),
+            Expectation::Log { partition, values } => {
+                let actual = final_values(world, partition, None);
+                (actual.as_ref() == Some(values), format!("{actual:?}"))
+            }
+            Expectation::ReplicaLog {
+                partition,
+                broker,
+                values,
+            } => {
+                let actual = final_values(world, partition, broker.as_broker());
+                (actual.as_ref() == Some(values), format!("{actual:?}"))
+            }
+            Expectation::Leader {
+                partition,
+                broker,
+                leader_epoch,
+            } => {
+                let reg = registration(world, partition);
+                let actual = reg
+                    .as_ref()
+                    .map(|r| (r.leader.map(NodeId::Broker), r.leader_epoch));
+                let ok = actual
+                    .is_some_and(|(l, e)| l == *broker && leader_epoch.is_none_or(|x| x == e));
+                (ok, format!("{actual:?}"))
+            }
+            Expectation::Isr { partition, brokers } => {
+                let actual: Option<Vec<NodeId>> = registration(world, partition)
+                    .map(|r| r.isr.iter().map(|b| NodeId::Broker(*b)).collect());
+                let mut want = brokers.clone();
+                want.sort();
+                let ok = actual.as_ref().is_some_and(|a| {
+                    let mut a = a.clone();
+                    a.sort();
+                    a == want
+                });
+                (ok, format!("{actual:?}"))
+            }
+            Expectation::HighWatermark { partition, value } => {
+                let tp = TopicPartition::parse(partition).expect("validated");
+                let hw = authoritative_replica(world.model().brokers.values(), &tp)
+                    .map(|b| b.replicas[&tp].high_watermark);
+                (hw == Some(*value), format!("{hw:?}"))
+            }
+            Expectation::Acked { producer, count: n } => {
+                let acked = producer_stat(world, *producer, |p| p.stats.records_acked);
+                (acked == Some(*n as u64), format!("{acked:?}"))
+            }
+            Expectation::Failed { producer, count: n } => {
+                let failed = producer_stat(world, *producer, |p| p.stats.records_failed);
+                (failed == Some(*n as u64), format!("{failed:?}"))
+            }
+            Expectation::ProduceError {
+                producer,
+                error,
+                at_least,
+            } => {
+                let NodeId::Producer(p) = producer else {
+                    return Checked {
+                        expectation,
+                        passed: false,
+                        actual: "not a producer".into(),
+                    };
+                };
+                let seen: u32 = observer
+                    .produce_errors
+                    .iter()
+                    .filter(|((q, e), _)| q == p && e.to_string() == *error)
+                    .map(|(_, n)| *n)
+                    .sum();
+                (seen >= *at_least, format!("{seen} time(s)"))
+            }
+        };
+        Checked {
+            expectation,
+            passed,
+            actual,
+        }
+    }
+}
+
+fn count(expected: u32, actual: usize, detail: impl Fn() -> String) -> (bool, String) {
+    (
+        expected as usize == actual,
+        if actual == 0 {
+            "0".into()
+        } else {
+            format!("{actual}: {}", detail())
+        },
+    )
+}
+
+fn registration(
+    world: &KafkaWorld,
+    partition: &str,
+) -> Option<crate::kafka::metadata::PartitionRegistration> {
+    let tp = TopicPartition::parse(partition).ok()?;
+    let cluster = world.model();
+    let image = match cluster.active_controller() {
+        Some(c) => &c.image,
+        None => {
+            &cluster
+                .controllers
+                .values()
+                .max_by_key(|c| c.raft.high_watermark)?
+                .image
+        }
+    };
+    image.partition(&tp).cloned()
+}
+
+fn producer_stat(
+    world: &KafkaWorld,
+    producer: NodeId,
+    f: impl Fn(&crate::kafka::producer::Producer) -> u64,
+) -> Option<u64> {
+    let NodeId::Producer(p) = producer else {
+        return None;
+    };
+    world.model().producers.get(&p).map(f)
+}
+
+fn final_values(
+    world: &KafkaWorld,
+    partition: &str,
+    broker: Option<crate::kafka::BrokerId>,
+) -> Option<Vec<String>> {
+    let tp = TopicPartition::parse(partition).ok()?;
+    let brokers = world.model().brokers.values();
+    let holder = match broker {
+        Some(b) => world.model().brokers.get(&b),
+        None => authoritative_replica(brokers, &tp),
+    }?;
+    let replica = holder.replicas.get(&tp)?;
+    Some(
+        replica
+            .log
+            .batches()
+            .flat_map(|b| b.records.iter().map(|r| r.value_text()).collect::<Vec<_>>())
+            .collect(),
+    )
+}
