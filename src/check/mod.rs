@@ -4,6 +4,7 @@
 
 pub mod history;
 pub mod invariants;
+pub mod swarm;
 
 pub use history::{History, HistoryReport};
 pub use invariants::{InvariantChecker, Violation};

@@ -2,6 +2,7 @@
 //! shows where keys go, and benchmarks the engine. Every failure prints the seed.
 
 mod bench;
+mod soak;
 
 use kafka_classroom::kafka::murmur2::{murmur2, to_positive};
 use kafka_classroom::lesson::{builtin, Lesson};
@@ -12,7 +13,8 @@ const USAGE: &str = "usage:
   kafka-classroom run <lesson.json | built-in name> [--seed N] [--until-ms T] [--quiet]
   kafka-classroom lessons
   kafka-classroom partition --partitions N KEY...
-  kafka-classroom bench";
+  kafka-classroom bench
+  kafka-classroom soak --seeds N [--config safe|acks1|unclean] [--from S] [--threads T]";
 
 fn main() -> ExitCode {
     // `kafka-classroom run x | head` must end quietly when the reader goes away.
@@ -29,6 +31,7 @@ fn main() -> ExitCode {
         Some("lessons") => lessons(),
         Some("partition") => partition(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
+        Some("soak") => soak::run(&args[1..], |name| flag::<String>(&args[1..], name)),
         Some("help" | "--help" | "-h") | None => {
             println!("{USAGE}");
             Ok(())

@@ -20,6 +20,15 @@ impl Broker {
         let now_ms = ctx.now.as_ms() as i64;
         let mut moved = Vec::new();
         for p in &request.partitions {
+            // A fetch that diverges from our log says nothing about what the follower has in
+            // common with us: it will truncate first (`Partition.fetchRecords` skips the update).
+            let diverges = self
+                .replicas
+                .get(&p.partition)
+                .is_some_and(|r| r.is_leader() && self.diverging_epoch(r, p).is_some());
+            if diverges {
+                continue;
+            }
             let Some(replica) = self.replicas.get_mut(&p.partition) else {
                 continue;
             };

@@ -1,0 +1,120 @@
+//! `kafka-classroom soak --seeds N [--config safe|acks1|unclean] [--from S] [--threads T]`
+//! (or `--trace SEED` to narrate one seed):
+//! run many swarm seeds (see `check::swarm`), print every seed that lost an acknowledged write or
+//! broke an invariant with its fault schedule, and a summary with the wall time.
+
+use kafka_classroom::check::swarm::{describe_commands, run_seed, Durability, SeedResult};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+pub fn run(
+    args: &[String],
+    flag: impl Fn(&str) -> Result<Option<String>, String>,
+) -> Result<(), String> {
+    let seeds: u64 = parse(flag("--seeds")?, 100)?;
+    let from: u64 = parse(flag("--from")?, 1)?;
+    let threads: u64 = parse(
+        flag("--threads")?,
+        std::thread::available_parallelism().map_or(1, |n| n.get() as u64),
+    )?
+    .max(1);
+    let durability = Durability::parse(&flag("--config")?.unwrap_or_else(|| "safe".into()))?;
+    if let Some(seed) = flag("--trace")? {
+        // One seed, narrated step by step, to see how a failure happened.
+        let seed: u64 = seed
+            .parse()
+            .map_err(|_| format!("--trace needs a seed number, got \"{seed}\""))?;
+        let result = kafka_classroom::check::swarm::run_seed_with(seed, durability, 1, |step| {
+            println!("{}", kafka_classroom::present::narrate::narrate(step));
+        });
+        return report(&[result], durability, 0.0);
+    }
+    let _ = args;
+    println!("soak: {seeds} seeds from {from}, configuration {durability:?}, {threads} thread(s)");
+    let start = Instant::now();
+    let next = Arc::new(AtomicU64::new(from));
+    let results: Arc<Mutex<Vec<SeedResult>>> = Arc::new(Mutex::new(Vec::new()));
+    let workers: Vec<_> = (0..threads)
+        .map(|_| {
+            let (next, results) = (next.clone(), results.clone());
+            std::thread::spawn(move || loop {
+                let seed = next.fetch_add(1, Ordering::SeqCst);
+                if seed >= from + seeds {
+                    break;
+                }
+                let result = run_seed(seed, durability, 200);
+                let mut all = results
+                    .lock()
+                    .expect("no thread panics while holding the lock");
+                all.push(result);
+                if all.len() % 1000 == 0 {
+                    eprintln!(
+                        "  {} seeds done ({:.0} s)",
+                        all.len(),
+                        start.elapsed().as_secs_f64()
+                    );
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        w.join().map_err(|_| {
+            "a soak worker panicked (a bug: rerun the printed seed alone)".to_string()
+        })?;
+    }
+    let mut results = Arc::try_unwrap(results)
+        .map_err(|_| "workers still running")?
+        .into_inner()
+        .map_err(|_| "poisoned")?;
+    results.sort_by_key(|r| r.seed);
+    report(&results, durability, start.elapsed().as_secs_f64())
+}
+
+fn parse(value: Option<String>, default: u64) -> Result<u64, String> {
+    match value {
+        None => Ok(default),
+        Some(v) => v.parse().map_err(|_| format!("\"{v}\" is not a number")),
+    }
+}
+
+fn report(results: &[SeedResult], durability: Durability, seconds: f64) -> Result<(), String> {
+    let mut shown = 0;
+    for r in results {
+        let lost = r.lost();
+        if lost == 0 && r.violation.is_none() {
+            continue;
+        }
+        if shown < 5 || durability == Durability::Safe {
+            println!("seed={} lost={} {}", r.seed, lost, r.report.summary());
+            if let Some((step, v)) = &r.violation {
+                println!("  invariant broken at step {step}: {v}");
+            }
+            println!("  commands:\n{}", indent(&describe_commands(&r.commands)));
+            shown += 1;
+        }
+    }
+    let losing = results.iter().filter(|r| r.lost() > 0).count();
+    let lost: usize = results.iter().map(|r| r.lost()).sum();
+    let acked: u64 = results.iter().map(|r| r.report.acknowledged as u64).sum();
+    let violations = results.iter().filter(|r| r.violation.is_some()).count();
+    let steps: u64 = results.iter().map(|r| r.steps).sum();
+    println!(
+        "summary: {} seeds, {acked} acknowledged writes, {lost} lost in {losing} seed(s), {violations} invariant violation(s), {steps} steps, {seconds:.1} s wall",
+        results.len()
+    );
+    if durability == Durability::Safe && (losing > 0 || violations > 0) {
+        return Err("the safe configuration lost acknowledged writes or broke an invariant".into());
+    }
+    if durability != Durability::Safe && violations > 0 {
+        return Err("an invariant broke".into());
+    }
+    Ok(())
+}
+
+fn indent(text: &str) -> String {
+    text.lines()
+        .map(|l| format!("    {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}

@@ -1,0 +1,310 @@
+//! Swarm testing of durability: each seed builds the same small cluster, enables a random subset
+//! of fault kinds (swarm style, so rare combinations get room), schedules random faults on one
+//! broker at a time, then heals everything, lets replication settle, and asks the history
+//! checker what happened to every acknowledged record. The invariants are checked along the way.
+//!
+//! With the safe configuration (acks=all, min.insync.replicas=2, replication factor 3, unclean
+//! election off, at most one broker impaired at a time) no acknowledged write may be lost. With
+//! acks=1 or unclean election on, some seeds lose writes, and finding them is the point.
+
+use super::history::{History, HistoryReport};
+use super::invariants::{InvariantChecker, Violation};
+use crate::kafka::config::{self, BrokerConfig, ProducerConfig};
+use crate::kafka::spec::{ClusterSpec, ProducerSpec, TopicSpec};
+use crate::kafka::{Cluster, Command, KafkaWorld, NodeId};
+use crate::sim::{LinkConfig, Prng, SimTime, World};
+use serde_json::json;
+use std::collections::BTreeMap;
+
+/// The configurations soak tests compare.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Durability {
+    /// acks=all, min.insync.replicas=2, RF 3, unclean election off.
+    Safe,
+    /// acks=1: the leader alone acknowledges.
+    AcksOne,
+    /// acks=all with min.insync.replicas=1 and unclean election on.
+    Unclean,
+}
+
+impl Durability {
+    pub fn parse(s: &str) -> Result<Durability, String> {
+        match s {
+            "safe" => Ok(Durability::Safe),
+            "acks1" | "acks=1" => Ok(Durability::AcksOne),
+            "unclean" => Ok(Durability::Unclean),
+            other => Err(format!(
+                "unknown configuration \"{other}\" (expected safe, acks1 or unclean)"
+            )),
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+enum FaultKind {
+    Crash,
+    PowerFail,
+    Shutdown,
+    Pause,
+    Isolate,
+    OneWay,
+    Lossy,
+    Slow,
+}
+
+const ALL_FAULTS: [FaultKind; 8] = [
+    FaultKind::Crash,
+    FaultKind::PowerFail,
+    FaultKind::Shutdown,
+    FaultKind::Pause,
+    FaultKind::Isolate,
+    FaultKind::OneWay,
+    FaultKind::Lossy,
+    FaultKind::Slow,
+];
+
+const BROKERS: u32 = 3;
+const FAULT_PHASE_MS: u64 = 30_000;
+const SETTLE_MS: u64 = 45_000;
+
+/// What one seed did and found.
+#[derive(Clone, Debug)]
+pub struct SeedResult {
+    pub seed: u64,
+    pub commands: Vec<(u64, Command)>,
+    pub report: HistoryReport,
+    pub violation: Option<(u64, Violation)>,
+    pub steps: u64,
+}
+
+impl SeedResult {
+    pub fn lost(&self) -> usize {
+        self.report.lost.len()
+    }
+}
+
+fn spec(durability: Durability) -> ClusterSpec {
+    let broker_values = match durability {
+        Durability::Safe | Durability::AcksOne => json!({ "min.insync.replicas": 2 }),
+        Durability::Unclean => {
+            json!({ "min.insync.replicas": 1, "unclean.leader.election.enable": true })
+        }
+    };
+    let parse = |keys, v: serde_json::Value| {
+        let map: BTreeMap<String, serde_json::Value> =
+            serde_json::from_value(v).expect("a JSON object");
+        config::def::parse(keys, &map).expect("soak configs are valid")
+    };
+    let producer_values = match durability {
+        Durability::AcksOne => json!({ "acks": "1", "linger.ms": 2 }),
+        _ => json!({ "acks": "all", "linger.ms": 2 }),
+    };
+    let producer = ProducerConfig::from_values(parse(config::PRODUCER_KEYS, producer_values))
+        .expect("consistent producer config");
+    ClusterSpec {
+        brokers: BROKERS,
+        controllers: 1,
+        broker_config: BrokerConfig {
+            values: parse(config::BROKER_KEYS, broker_values),
+        },
+        topics: vec![TopicSpec {
+            name: "t".into(),
+            partitions: 3,
+            replication_factor: 3,
+            config: parse(config::TOPIC_KEYS, json!({})),
+            replica_assignment: None,
+        }],
+        producers: vec![ProducerSpec { config: producer }],
+        consumers: vec![],
+        network: LinkConfig::default(),
+    }
+}
+
+/// A random fault schedule: episodes on one broker at a time, each undone before the next.
+fn schedule(seed: u64) -> Vec<(u64, Command)> {
+    let mut prng = Prng::new(seed ^ 0x5eed_f00d_cafe_d00d);
+    let enabled: Vec<FaultKind> = loop {
+        let picked: Vec<FaultKind> = ALL_FAULTS
+            .iter()
+            .copied()
+            .filter(|_| prng.chance(1, 2))
+            .collect();
+        if !picked.is_empty() {
+            break picked;
+        }
+    };
+    let producer = NodeId::Producer(1);
+    let mut commands = vec![(
+        200,
+        Command::SetProduceRate {
+            producer,
+            topic: "t".into(),
+            records_per_second: 100,
+            keys: (0..6).map(|k| format!("k{k}")).collect(),
+        },
+    )];
+    let mut t = 1_000 + prng.below(2_000);
+    while t < FAULT_PHASE_MS {
+        let broker = NodeId::broker(1 + prng.below(BROKERS as u64) as u32);
+        let kind = enabled[prng.below(enabled.len() as u64) as usize];
+        let duration = 500 + prng.below(14_000);
+        commands.extend(episode(kind, broker, t, duration, &mut prng));
+        t += duration + 2_000 + prng.below(8_000);
+    }
+    commands.push((
+        FAULT_PHASE_MS,
+        Command::SetProduceRate {
+            producer,
+            topic: "t".into(),
+            records_per_second: 0,
+            keys: vec![],
+        },
+    ));
+    commands
+}
+
+fn episode(
+    kind: FaultKind,
+    broker: NodeId,
+    t: u64,
+    duration: u64,
+    prng: &mut Prng,
+) -> Vec<(u64, Command)> {
+    let end = t + duration;
+    let others: Vec<NodeId> = (1..=BROKERS)
+        .map(NodeId::broker)
+        .filter(|b| *b != broker)
+        .collect();
+    match kind {
+        FaultKind::Crash => vec![
+            (t, Command::Crash { node: broker }),
+            (end, Command::Restart { node: broker }),
+        ],
+        FaultKind::PowerFail => vec![
+            (t, Command::PowerFail { node: broker }),
+            (end, Command::Restart { node: broker }),
+        ],
+        FaultKind::Shutdown => vec![
+            (t, Command::Shutdown { node: broker }),
+            (end.max(t + 3_000), Command::Restart { node: broker }),
+        ],
+        FaultKind::Pause => vec![(
+            t,
+            Command::Pause {
+                node: broker,
+                ms: duration,
+            },
+        )],
+        FaultKind::Isolate => vec![(t, Command::Isolate { node: broker }), (end, Command::Heal)],
+        FaultKind::OneWay => {
+            let (from, to) = if prng.chance(1, 2) {
+                (vec![broker], others)
+            } else {
+                (others, vec![broker])
+            };
+            vec![
+                (t, Command::PartitionOneWay { from, to }),
+                (end, Command::Heal),
+            ]
+        }
+        FaultKind::Lossy | FaultKind::Slow => {
+            let peer = others[prng.below(others.len() as u64) as usize];
+            let (latency, loss) = if kind == FaultKind::Lossy {
+                ((2, 5), 30)
+            } else {
+                ((200, 800), 0)
+            };
+            vec![
+                (
+                    t,
+                    Command::SetLink {
+                        a: broker,
+                        b: peer,
+                        latency_ms: latency,
+                        loss_percent: loss,
+                        duplicate_percent: 0,
+                    },
+                ),
+                (
+                    end,
+                    Command::SetLink {
+                        a: broker,
+                        b: peer,
+                        latency_ms: (2, 5),
+                        loss_percent: 0,
+                        duplicate_percent: 0,
+                    },
+                ),
+            ]
+        }
+    }
+}
+
+/// Run one seed. `deep_every` controls how often replica contents are compared.
+pub fn run_seed(seed: u64, durability: Durability, deep_every: u64) -> SeedResult {
+    run_seed_with(seed, durability, deep_every, |_| {})
+}
+
+/// Run one seed, handing every step to `on_step` (to print a trace).
+pub fn run_seed_with(
+    seed: u64,
+    durability: Durability,
+    deep_every: u64,
+    mut on_step: impl FnMut(&crate::kafka::KafkaStep),
+) -> SeedResult {
+    let spec = spec(durability);
+    let cluster = Cluster::new(spec.clone()).expect("the soak cluster is valid");
+    let mut world: KafkaWorld = World::new(seed, cluster, spec.network);
+    world.init(|c, ctx| c.boot(ctx));
+    let commands = schedule(seed);
+    for (at, command) in &commands {
+        world.schedule_command(SimTime::from_ms(*at), command.clone());
+    }
+    // Recovery: undo whatever is still in effect, then let replication settle.
+    let recover = FAULT_PHASE_MS + 16_000;
+    world.schedule_command(SimTime::from_ms(recover), Command::Heal);
+    for b in 1..=BROKERS {
+        world.schedule_command(
+            SimTime::from_ms(recover + 100),
+            Command::Restart {
+                node: NodeId::broker(b),
+            },
+        );
+    }
+    let mut history = History::new();
+    let mut checker = InvariantChecker::new();
+    checker.deep_every = deep_every;
+    let mut violation = None;
+    let end = SimTime::from_ms(recover + SETTLE_MS);
+    while world.next_time().is_some_and(|t| t <= end) {
+        let Some(step) = world.step() else { break };
+        on_step(&step);
+        history.observe(&step);
+        if violation.is_none() {
+            if let Err(v) = checker.check(&world) {
+                violation = Some((step.index, v));
+            }
+        }
+    }
+    let report = history.analyze(&world);
+    SeedResult {
+        seed,
+        commands,
+        report,
+        violation,
+        steps: world.steps_taken(),
+    }
+}
+
+/// The commands of a failing seed, one per line, as a lesson's actions would list them.
+pub fn describe_commands(commands: &[(u64, Command)]) -> String {
+    commands
+        .iter()
+        .map(|(at, c)| {
+            let mut v = serde_json::to_value(c).expect("commands serialize");
+            v["at_ms"] = json!(at);
+            v.to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
