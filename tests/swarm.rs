@@ -41,3 +41,23 @@ fn regression_diverging_fetch_does_not_advance_the_high_watermark() {
     let r = run_seed(59, Durability::Safe, 1);
     assert!(r.violation.is_none(), "seed=59: {:?}", r.violation);
 }
+
+/// Found by the 20000-seed soak: a follower that had led an epoch without writing in it kept
+/// that epoch in its cache when a diverging fetch truncated nothing, so every later fetch
+/// diverged again, it never rejoined the ISR, and a power failure of the lone ISR member lost
+/// acknowledged writes (seeds 2371, 12410, 14622).
+#[test]
+fn regression_truncation_forgets_an_epoch_without_records() {
+    for seed in [2371, 12410, 14622] {
+        let r = run_seed(seed, Durability::Safe, 50);
+        assert_eq!(r.lost(), 0, "seed={seed}: {}", r.report.summary());
+    }
+}
+
+/// Found by the soak: a broker restarted after a power failure acted on metadata older than its
+/// own registration and led again with an empty high watermark (seed 19738).
+#[test]
+fn regression_restarted_broker_waits_for_its_registration_before_leading() {
+    let r = run_seed(19738, Durability::Safe, 1);
+    assert!(r.violation.is_none(), "seed=19738: {:?}", r.violation);
+}

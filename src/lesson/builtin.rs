@@ -13,6 +13,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("builtin/offsets-per-partition.json"),
     ),
     (
+        "replication-playground",
+        include_str!("builtin/replication-playground.json"),
+    ),
+    (
         "acks-1-loses-a-write",
         include_str!("builtin/acks-1-loses-a-write.json"),
     ),

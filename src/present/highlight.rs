@@ -39,3 +39,53 @@ pub fn touched_nodes(step: &KafkaStep) -> Vec<NodeId> {
         Cause::Drop { from, to, .. } => vec![*from, *to],
     }
 }
+
+/// The text of an alert for events a class should notice at once, naming the cause.
+pub fn alert_text(event: &Event) -> Option<String> {
+    use crate::kafka::event::ElectionKind;
+    let narrated = || super::narrate::event_text(event);
+    match event {
+        Event::ProduceRejected {
+            broker,
+            partition,
+            error,
+            reason,
+        } => Some(format!(
+            "{broker} refused a write to {partition}: {error}. {reason}"
+        )),
+        Event::ProduceFailed {
+            producer,
+            partition,
+            error,
+            retrying: false,
+            message,
+            ..
+        } => Some(format!(
+            "p{producer}: send to {partition} failed for good with {error} ({}){}",
+            error.exception_name(),
+            message.as_ref().map_or(String::new(), |m| format!(". {m}"))
+        )),
+        Event::LeaderElected {
+            partition,
+            leader: None,
+            ..
+        } => Some(format!(
+            "{partition} is offline: no in-sync replica is available to lead it"
+        )),
+        Event::LeaderElected {
+            kind: ElectionKind::Unclean,
+            ..
+        } => Some(format!(
+            "{}: records only the old ISR had are lost",
+            narrated()
+        )),
+        Event::BrokerFenced { .. }
+        | Event::ProcessStopped { .. }
+        | Event::RecordsLostOnPowerFailure { .. } => Some(narrated()),
+        Event::FollowerTruncated { .. }
+        | Event::ControllerElected { .. }
+        | Event::NetworkChanged { .. } => Some(narrated()),
+        Event::Notice { text } => Some(text.to_string()),
+        _ => None,
+    }
+}

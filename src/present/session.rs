@@ -48,6 +48,17 @@ pub enum NoticeLevel {
     Error,
 }
 
+/// A recent error or fault worth a teacher's attention, shown until newer ones push it out.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Alert {
+    pub index: u64,
+    pub time: String,
+    pub text: String,
+}
+
+/// How many alerts stay on screen.
+const ALERTS: usize = 4;
+
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct Notice {
     pub level: NoticeLevel,
@@ -93,6 +104,7 @@ pub struct Session {
     commands: Vec<RecordedCommand<Command>>,
     snapshots: Vec<(u64, KafkaWorld)>,
     log: VecDeque<LogLine>,
+    alerts: VecDeque<Alert>,
     /// The furthest step this timeline has reached (the scrubber's end).
     horizon: u64,
     last_step: Option<Rc<KafkaStep>>,
@@ -114,6 +126,7 @@ impl Session {
             world,
             commands: Vec::new(),
             log: VecDeque::new(),
+            alerts: VecDeque::new(),
             horizon: 0,
             last_step: None,
             playing: false,
@@ -153,6 +166,9 @@ impl Session {
             .skip(self.log.len().saturating_sub(n))
             .cloned()
             .collect()
+    }
+    pub fn alerts(&self) -> Vec<Alert> {
+        self.alerts.iter().rev().cloned().collect()
     }
     pub fn last_step(&self) -> Option<&KafkaStep> {
         self.last_step.as_deref()
@@ -273,6 +289,16 @@ impl Session {
             || !step.dropped.is_empty()
             || matches!(step.cause, crate::sim::Cause::Drop { .. })
             || step.events.iter().any(super::highlight::is_alarming);
+        for text in step.events.iter().filter_map(super::highlight::alert_text) {
+            self.alerts.push_back(Alert {
+                index,
+                time: super::view::time_text(step.time),
+                text,
+            });
+            while self.alerts.len() > ALERTS {
+                self.alerts.pop_front();
+            }
+        }
         self.log.push_back(LogLine {
             index,
             text: narrate(&step),
@@ -371,6 +397,7 @@ impl Session {
             .expect("snapshot 0 always exists");
         self.world = snapshot.clone();
         self.log.clear();
+        self.alerts.clear();
         self.last_step = None;
         while self.world.steps_taken() < target && self.step_once() {}
     }

@@ -6,10 +6,14 @@ use super::cluster::ClusterPanel;
 use super::controls::Controls;
 use super::event_log::EventLog;
 use super::lesson_panel::LessonPanel;
+use super::network::NetworkTool;
+use super::partitions::PartitionTable;
 use super::store::Store;
 use super::web;
 use crate::present::session::{Action, NoticeLevel, Session};
-use crate::present::view::{cluster_view, consumer_views, producer_views};
+use crate::present::view::{
+    cluster_view, consumer_views, controller_views, network_view, partition_rows, producer_views,
+};
 use gloo_timers::callback::Interval;
 use std::cell::Cell;
 use std::rc::Rc;
@@ -22,6 +26,8 @@ enum SideTab {
     Lesson,
     Producers,
     Consumers,
+    Partitions,
+    Network,
 }
 
 #[function_component(App)]
@@ -39,6 +45,11 @@ pub fn app() -> Html {
     let session = store.session();
     let world = session.world();
     let cluster = Rc::new(cluster_view(world, session.last_step()));
+    let controllers = Rc::new(controller_views(world));
+    let network = Rc::new(network_view(world, session.last_step()));
+    let alerts = Rc::new(session.alerts());
+    let partitions = Rc::new(partition_rows(world));
+    let nodes = Rc::new(world.model().nodes());
     let producers = Rc::new(producer_views(world));
     let consumers = Rc::new(consumer_views(world));
     let topics: Rc<Vec<String>> = Rc::new(
@@ -72,7 +83,7 @@ pub fn app() -> Html {
         let tab = tab.clone();
         let active = *tab == which;
         html! {
-            <button class={classes!("tab", active.then_some("active"))} role="tab" aria-selected={active.to_string()}
+            <button class={classes!("tab", active.then_some("active"))} role="tab" aria-selected={active.to_string()} id={format!("tab-{}", label.to_lowercase())}
                 onclick={Callback::from(move |_| tab.set(which))}>{ label }</button>
         }
     };
@@ -96,18 +107,22 @@ pub fn app() -> Html {
                 fingerprint={world.fingerprint().to_string()}
                 on_action={dispatch.clone()} />
             <main class="main">
-                <ClusterPanel view={cluster} on_action={dispatch.clone()} />
+                <ClusterPanel view={cluster} controllers={controllers} network={network} alerts={alerts} on_action={dispatch.clone()} />
                 <aside class="side">
                     <div class="tabs" role="tablist">
                         { tab_button(SideTab::Lesson, "Lesson") }
                         { tab_button(SideTab::Producers, "Producer") }
                         { tab_button(SideTab::Consumers, "Consumer") }
+                        { tab_button(SideTab::Partitions, "Partitions") }
+                        { tab_button(SideTab::Network, "Network") }
                     </div>
                     {
                         match *tab {
                             SideTab::Lesson => html! { <LessonPanel lesson={Rc::new(session.lesson().clone())} on_action={dispatch.clone()} /> },
                             SideTab::Producers => html! { <ProducerPanel producers={producers} topics={topics} on_action={dispatch.clone()} /> },
                             SideTab::Consumers => html! { <ConsumerPanel consumers={consumers} /> },
+                            SideTab::Partitions => html! { <PartitionTable rows={partitions} /> },
+                            SideTab::Network => html! { <NetworkTool nodes={nodes} on_action={dispatch.clone()} /> },
                         }
                     }
                 </aside>

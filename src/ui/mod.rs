@@ -7,7 +7,10 @@ mod clients;
 mod cluster;
 mod controls;
 mod event_log;
+mod faults;
 mod lesson_panel;
+mod network;
+mod partitions;
 mod store;
 mod web;
 

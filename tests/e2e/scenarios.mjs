@@ -16,6 +16,17 @@ async function clickStepUntil(page, selector, maxClicks) {
   throw new Error(`${selector} did not appear after ${maxClicks} steps`);
 }
 
+async function setSpeed(page, index) {
+  await page.$eval('input[aria-label="Speed"]', (el, i) => {
+    el.value = String(i);
+    el.dispatchEvent(new Event("input", { bubbles: true }));
+  }, index);
+}
+
+async function leaderOf(page, partition) {
+  return page.$eval(`.broker:has(.replica.leader[data-partition="${partition}"])`, (el) => el.dataset.broker);
+}
+
 export const scenarios = [
   {
     name: "first-slice",
@@ -42,13 +53,50 @@ export const scenarios = [
     name: "send-keyed-record",
     async run(page, { base, artifacts }) {
       await waitForApp(page, base);
-      await page.click("text=Producer");
+      await page.click("#tab-producer");
       await page.fill("#send-key", "foobar");
       await page.fill("#send-value", "from-the-class");
       await page.click("#send");
       // murmur2("foobar") % 3 == 0: the record must land in orders-0 on whichever broker leads it.
       await clickStepUntil(page, '.replica.leader[data-partition="orders-0"] .cell[title*="from-the-class"]', 60);
       await page.screenshot({ path: path.join(artifacts, "send-keyed-record.png") });
+    },
+  },
+  {
+    name: "crash-leader",
+    async run(page, { base, artifacts }) {
+      await waitForApp(page, base);
+      await page.selectOption("#lesson-pick", "replication-playground");
+      await page.waitForSelector('.lesson-title:has-text("Replication playground")');
+      await setSpeed(page, 5); // 5x
+      await page.click("#play");
+      await page.waitForFunction(() => document.querySelectorAll('.replica.leader[data-partition="orders-0"] .cell').length >= 2, null, { timeout: 30000 });
+      const oldLeader = await leaderOf(page, "orders-0");
+      // Crash the leader of orders-0 from its fault menu, while playing.
+      await page.click(`.broker[data-broker="${oldLeader}"] .fault-menu summary`);
+      await page.click(`.broker[data-broker="${oldLeader}"] .fault-buttons >> text=Crash`);
+      await page.waitForSelector(`.broker[data-broker="${oldLeader}"] .status.down`);
+      await setSpeed(page, 7); // 50x: the controller fences it after 9 s of silence
+      await page.waitForFunction(
+        (old) => {
+          const el = document.querySelector('.broker:has(.replica.leader[data-partition="orders-0"])');
+          return el && el.dataset.broker !== old;
+        },
+        oldLeader,
+        { timeout: 30000 },
+      );
+      await page.click("#play");
+      const newLeader = await leaderOf(page, "orders-0");
+      await page.click("#tab-partitions");
+      const isr = await page.textContent('tr[data-partition="orders-0"] .isr-cell');
+      const crashedId = oldLeader.slice(1);
+      if (isr.split(",").map((s) => s.trim()).includes(crashedId)) throw new Error(`ISR ${isr} still contains ${oldLeader}`);
+      const flag = await page.textContent('tr[data-partition="orders-0"] td.flag');
+      if (flag.trim() !== "yes") throw new Error("orders-0 is not flagged under-replicated");
+      const alerts = await page.textContent(".alerts");
+      if (!alerts.includes(`fences ${oldLeader}`)) throw new Error(`no alert about fencing ${oldLeader}: ${alerts}`);
+      await page.screenshot({ path: path.join(artifacts, "crash-leader.png") });
+      console.log(`     orders-0 leader ${oldLeader} -> ${newLeader}, ISR now ${isr}`);
     },
   },
   {
@@ -59,8 +107,8 @@ export const scenarios = [
       const text = await page.textContent(".notice.error");
       if (!text.includes("could not be opened")) throw new Error(`unexpected notice: ${text}`);
       await page.click(".dismiss");
-      await page.click("text=Lesson");
-      await page.click("summary");
+      await page.click("#tab-lesson");
+      await page.click(".own-lesson summary");
       await page.fill("textarea", '{"version": 1, "id": "x", "title": "x", "cluster": {"brokers": 0}}');
       await page.click("text=Load pasted lesson");
       const error = await page.textContent(".notice.error");

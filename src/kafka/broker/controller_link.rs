@@ -62,6 +62,7 @@ impl Broker {
         match error {
             ErrorCode::NONE => {
                 self.broker_epoch = broker_epoch;
+                self.maybe_finish_catch_up(ctx);
                 // Heartbeat right away: that is how the controller learns we caught up.
                 ctx.set_timer(self.node(), Timer::BrokerHeartbeat, SimDuration::from_ms(1));
             }
@@ -115,14 +116,26 @@ impl Broker {
         if *first > self.metadata.offset + 1 {
             return;
         }
-        let was_awaiting = self.awaiting_metadata;
-        self.awaiting_metadata = false;
         self.apply_metadata(ctx, &records);
-        if was_awaiting {
-            let all: Vec<_> = self.replicas.keys().cloned().collect();
-            for tp in all {
-                self.reconcile_replica(ctx, &tp);
-            }
+        self.maybe_finish_catch_up(ctx);
+        self.start_fetchers(ctx);
+    }
+
+    /// A restarted broker takes its replicas' roles only once its metadata includes its own
+    /// registration (whose offset is its broker epoch): by then the controller's records that
+    /// fenced its previous incarnation (moving its leaderships away) are applied too. Acting on
+    /// older metadata would make it lead partitions it no longer leads.
+    fn maybe_finish_catch_up(&mut self, ctx: &mut Ctx<'_, Cluster>) {
+        if !self.awaiting_metadata
+            || self.broker_epoch < 0
+            || self.metadata.offset < self.broker_epoch
+        {
+            return;
+        }
+        self.awaiting_metadata = false;
+        let all: Vec<_> = self.replicas.keys().cloned().collect();
+        for tp in all {
+            self.reconcile_replica(ctx, &tp);
         }
         self.start_fetchers(ctx);
     }

@@ -189,9 +189,12 @@ impl PartitionLog {
         self.segments.iter().flat_map(|s| s.batches.iter())
     }
 
-    /// Remove everything at and above `offset` (a batch straddling it goes entirely).
+    /// Remove everything at and above `offset` (a batch straddling it goes entirely). The epoch
+    /// cache is trimmed even when no record goes (`UnifiedLog.truncateTo`): a follower that led an
+    /// epoch without writing in it must forget that epoch, or its fetches diverge forever.
     pub fn truncate_to(&mut self, offset: i64) {
         if offset >= self.log_end_offset {
+            self.epochs.truncate_from_end(offset);
             return;
         }
         for segment in &mut self.segments {

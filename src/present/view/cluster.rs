@@ -9,7 +9,7 @@ use crate::kafka::{BrokerId, KafkaStep, KafkaWorld, TopicPartition};
 use crate::present::highlight::touched_nodes;
 
 /// Offsets shown per strip; older ones collapse into "+N earlier".
-pub const CELLS_SHOWN: usize = 10;
+pub const CELLS_SHOWN: usize = 8;
 
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct ClusterView {
@@ -37,7 +37,10 @@ pub struct ReplicaView {
     pub partition: String,
     pub role: ReplicaRole,
     pub leader_epoch: i32,
+    /// In the ISR the controller committed.
     pub in_isr: bool,
+    /// The partition has fewer in-sync replicas than replicas.
+    pub under_replicated: bool,
     pub log_start_offset: i64,
     pub log_end_offset: i64,
     pub high_watermark: i64,
@@ -112,7 +115,11 @@ fn replica_view(
 ) -> ReplicaView {
     let b = &world.model().brokers[&broker];
     let replica = &b.replicas[tp];
-    let registration = b.metadata.partition(tp);
+    // Leader and ISR as the controller committed them: the cluster's truth, which a broker may
+    // not have heard yet.
+    let registration = super::truth(world)
+        .and_then(|m| m.partition(tp))
+        .or_else(|| b.metadata.partition(tp));
     let role = match replica.role {
         Role::Leader(_) => ReplicaRole::Leader,
         Role::Follower { .. } => ReplicaRole::Follower,
@@ -162,6 +169,7 @@ fn replica_view(
             .leader_epoch
             .max(registration.map_or(0, |r| r.leader_epoch)),
         in_isr,
+        under_replicated: registration.is_some_and(|r| r.is_under_replicated()),
         log_start_offset: replica.log.log_start_offset(),
         log_end_offset: replica.log_end_offset(),
         high_watermark: replica.high_watermark,

@@ -3,11 +3,17 @@
 
 mod clients;
 mod cluster;
+mod controllers;
+pub mod network;
+mod partitions;
 
 pub use clients::{
     consumer_views, producer_views, BatchView, ConsumerPartitionView, ConsumerView, ProducerView,
 };
 pub use cluster::{cluster_view, BrokerView, CellView, ClusterView, ReplicaRole, ReplicaView};
+pub use controllers::{controller_views, ControllerView};
+pub use network::{network_view, NetworkView};
+pub use partitions::{partition_rows, truth, PartitionRow};
 
 use crate::kafka::event::ProcessFault;
 use crate::kafka::process::Process;

@@ -1,0 +1,187 @@
+//! The network diagram (messages in flight as moving dots, drops as crosses, cut links dashed)
+//! and the network tool (split the cluster, cut one direction, slow or lose a link, heal).
+
+use crate::kafka::{Command, NodeId};
+use crate::present::session::Action;
+use crate::present::view::network::{NetworkView, HEIGHT, WIDTH};
+use std::collections::BTreeSet;
+use std::rc::Rc;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct NetworkDiagramProps {
+    pub view: Rc<NetworkView>,
+}
+
+#[function_component(NetworkDiagram)]
+pub fn network_diagram(p: &NetworkDiagramProps) -> Html {
+    let v = &p.view;
+    html! {
+        <figure class="network" aria-label="Network: messages in flight">
+            <svg viewBox={format!("0 0 {WIDTH} {HEIGHT}")} role="img">
+                { for v.links.iter().map(|l| html! {
+                    <line class={classes!("link", l.class)} x1={l.from.0.to_string()} y1={l.from.1.to_string()} x2={l.to.0.to_string()} y2={l.to.1.to_string()}>
+                        <title>{ l.title.clone() }</title>
+                    </line>
+                }) }
+                { for v.messages.iter().map(|m| html! {
+                    <line class={classes!("path", m.class)} x1={m.from.0.to_string()} y1={m.from.1.to_string()} x2={m.to.0.to_string()} y2={m.to.1.to_string()} />
+                }) }
+                { for v.messages.iter().map(|m| html! {
+                    <g class={classes!("msg", m.class)} transform={format!("translate({} {})", m.x, m.y)}>
+                        <circle r="6" />
+                        <title>{ m.title.clone() }</title>
+                    </g>
+                }) }
+                { for v.nodes.iter().map(|n| html! {
+                    <g class={classes!("node", n.kind, n.status.css())} transform={format!("translate({} {})", n.x, n.y)}>
+                        <circle r="19" />
+                        <text class="node-label" y="5">{ n.label.clone() }</text>
+                    </g>
+                }) }
+                { for v.drops.iter().map(|d| html! {
+                    <g class="drop" transform={format!("translate({} {})", d.x, d.y)}>
+                        <path d="M -7 -7 L 7 7 M -7 7 L 7 -7" />
+                        <text y="-11">{ "dropped" }</text>
+                        <title>{ d.title.clone() }</title>
+                    </g>
+                }) }
+            </svg>
+            <figcaption>
+                <span class="key produce">{ "produce" }</span>
+                <span class="key replicate">{ "replication" }</span>
+                <span class="key consume">{ "consume" }</span>
+                <span class="key control">{ "controller" }</span>
+                { if v.hidden_messages > 0 { html! { <span class="muted">{ format!("+{} more in flight", v.hidden_messages) }</span> } } else { html! {} } }
+            </figcaption>
+        </figure>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct NetworkToolProps {
+    pub nodes: Rc<Vec<NodeId>>,
+    pub on_action: Callback<Action>,
+}
+
+/// Split the nodes into two sides; cut both ways or one way; heal. Plus link latency and loss.
+#[function_component(NetworkTool)]
+pub fn network_tool(p: &NetworkToolProps) -> Html {
+    let side_a = use_state(BTreeSet::<NodeId>::new);
+    let link_a = use_state(|| {
+        p.nodes
+            .iter()
+            .find(|n| matches!(n, NodeId::Broker(_)))
+            .map(|n| n.to_string())
+            .unwrap_or_default()
+    });
+    let link_b = use_state(|| {
+        p.nodes
+            .iter()
+            .filter(|n| matches!(n, NodeId::Broker(_)))
+            .nth(1)
+            .map(|n| n.to_string())
+            .unwrap_or_default()
+    });
+    let latency = use_state(|| "200".to_string());
+    let loss = use_state(|| "0".to_string());
+    let a: Vec<NodeId> = side_a.iter().copied().collect();
+    let b: Vec<NodeId> = p
+        .nodes
+        .iter()
+        .copied()
+        .filter(|n| !side_a.contains(n))
+        .collect();
+    let toggle = |n: NodeId| {
+        let side_a = side_a.clone();
+        Callback::from(move |_: Event| {
+            let mut next = (*side_a).clone();
+            if !next.remove(&n) {
+                next.insert(n);
+            }
+            side_a.set(next);
+        })
+    };
+    let send = |command: Command| {
+        p.on_action
+            .reform(move |_: MouseEvent| Action::Command(command.clone()))
+    };
+    let split = Command::PartitionNetwork {
+        groups: vec![a.clone(), b.clone()],
+    };
+    let one_way = Command::PartitionOneWay {
+        from: a.clone(),
+        to: b.clone(),
+    };
+    let ready = !a.is_empty() && !b.is_empty();
+    let text = |s: &UseStateHandle<String>| {
+        let s = s.clone();
+        Callback::from(move |e: Event| {
+            let el: web_sys::HtmlInputElement = e.target_unchecked_into();
+            s.set(el.value());
+        })
+    };
+    let on_link = {
+        let (on_action, link_a, link_b, latency, loss) = (
+            p.on_action.clone(),
+            link_a.clone(),
+            link_b.clone(),
+            latency.clone(),
+            loss.clone(),
+        );
+        Callback::from(move |_: MouseEvent| {
+            let parsed = (
+                NodeId::parse(&link_a),
+                NodeId::parse(&link_b),
+                latency.trim().parse::<u64>(),
+                loss.trim().parse::<u32>(),
+            );
+            match parsed {
+                (Ok(a), Ok(b), Ok(ms), Ok(loss)) if a != b => {
+                    on_action.emit(Action::Command(Command::SetLink {
+                        a,
+                        b,
+                        latency_ms: (ms, ms + ms / 4),
+                        loss_percent: loss,
+                        duplicate_percent: 0,
+                    }))
+                }
+                _ => on_action.emit(Action::Inform(
+                    "Pick two different nodes, a latency in ms and a loss percentage (0-100)."
+                        .into(),
+                )),
+            }
+        })
+    };
+    let options = |selected: &str| {
+        p.nodes.iter().map(|n| html! { <option value={n.to_string()} selected={n.to_string() == selected}>{ n.to_string() }</option> }).collect::<Html>()
+    };
+    html! {
+        <div class="panel network-tool">
+            <h3>{ "Split the network" }</h3>
+            <p class="muted">{ "Tick the nodes on side A; everything else is side B." }</p>
+            <div class="node-picks">
+                { for p.nodes.iter().map(|n| html! {
+                    <label class="pick-node"><input type="checkbox" checked={side_a.contains(n)} onchange={toggle(*n)} />{ n.to_string() }</label>
+                }) }
+            </div>
+            <div class="row">
+                <button class="ctl" id="partition-both" disabled={!ready} onclick={send(split)}>{ "Cut A ⇄ B" }</button>
+                <button class="ctl" disabled={!ready} onclick={send(one_way)}>{ "Cut A → B only" }</button>
+                <button class="ctl good" id="heal" onclick={send(Command::Heal)}>{ "Heal all" }</button>
+            </div>
+            <h3>{ "Slow or lossy link" }</h3>
+            <div class="row link-row">
+                <select onchange={text(&link_a)}>{ options(&link_a) }</select>
+                { "⇄" }
+                <select onchange={text(&link_b)}>{ options(&link_b) }</select>
+            </div>
+            <div class="row link-row">
+                <label>{ "latency ms " }<input type="text" size="5" value={(*latency).clone()} onchange={text(&latency)} /></label>
+                <label>{ "loss % " }<input type="text" size="3" value={(*loss).clone()} onchange={text(&loss)} /></label>
+                <button class="ctl" onclick={on_link}>{ "Apply" }</button>
+            </div>
+            <p class="muted">{ "Set latency 2, loss 0 to restore a link. Cut links are drawn dashed on the network map." }</p>
+        </div>
+    }
+}
