@@ -17,6 +17,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("builtin/replication-playground.json"),
     ),
     (
+        "controller-quorum",
+        include_str!("builtin/controller-quorum.json"),
+    ),
+    (
         "acks-1-loses-a-write",
         include_str!("builtin/acks-1-loses-a-write.json"),
     ),

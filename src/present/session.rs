@@ -68,6 +68,9 @@ pub struct Notice {
 #[derive(Clone, PartialEq, Debug)]
 pub enum Action {
     Step,
+    /// Step until a step with something to tell (an event or a drop); skips quiet timers and
+    /// empty long-poll answers.
+    StepToEvent,
     /// Go back one step (restore and replay).
     StepBack,
     Play,
@@ -197,6 +200,25 @@ impl Session {
             Action::Step => {
                 self.playing = false;
                 self.step_once();
+            }
+            Action::StepToEvent => {
+                self.playing = false;
+                for _ in 0..20_000 {
+                    if !self.step_once() {
+                        break;
+                    }
+                    let eventful = self.last_step.as_ref().is_some_and(|s| {
+                        !s.events.is_empty()
+                            || !s.dropped.is_empty()
+                            || !matches!(
+                                s.cause,
+                                crate::sim::Cause::Deliver { .. } | crate::sim::Cause::Timer { .. }
+                            )
+                    });
+                    if eventful {
+                        break;
+                    }
+                }
             }
             Action::StepBack => {
                 self.playing = false;

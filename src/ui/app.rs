@@ -201,6 +201,7 @@ fn use_keyboard(dispatch: &Callback<Action>) {
             let action = match e.key().as_str() {
                 "ArrowRight" => Some(Action::Step),
                 "ArrowLeft" => Some(Action::StepBack),
+                "ArrowDown" => Some(Action::StepToEvent),
                 _ => None,
             };
             if let Some(action) = action {

@@ -145,6 +145,12 @@ impl Controller {
                 metadata_offset,
                 want_shutdown,
             ),
+            Message::ConnectionReset => {
+                // The leader's process is gone: the fetch out to it failed.
+                if matches!(from, NodeId::Controller(_)) {
+                    self.raft.fetch_in_flight = false;
+                }
+            }
             Message::AlterPartition {
                 broker,
                 broker_epoch,
@@ -169,7 +175,11 @@ impl Controller {
     pub fn on_timer(&mut self, ctx: &mut Ctx<'_, Cluster>, timer: Timer) {
         match timer {
             Timer::ElectionTimeout => self.start_election(ctx),
-            Timer::QuorumFetch => self.send_quorum_fetch(ctx),
+            Timer::QuorumFetch => {
+                // No answer to the last fetch within twice the long-poll time: ask again.
+                self.raft.fetch_in_flight = false;
+                self.send_quorum_fetch(ctx);
+            }
             Timer::QuorumFetchExpiry { replica } => self.expire_parked_fetch(ctx, replica),
             Timer::BrokerSessionCheck => self.check_broker_sessions(ctx),
             Timer::PreferredLeaderCheck => {

@@ -189,6 +189,8 @@ impl Controller {
         if let Some(leader) = leader.filter(|l| *l != self.id) {
             if !matches!(self.raft.role, RaftRole::Follower { leader: l } if l == leader) {
                 self.raft.role = RaftRole::Follower { leader };
+                // A fetch still out to the previous leader will never count.
+                self.raft.fetch_in_flight = false;
                 self.resign_active(ctx);
                 self.send_quorum_fetch(ctx);
             }
