@@ -114,9 +114,15 @@ fn spec(durability: Durability) -> ClusterSpec {
             config: parse(config::TOPIC_KEYS, json!({})),
             replica_assignment: None,
         }],
-        producers: vec![ProducerSpec { config: producer }],
+        producers: vec![ProducerSpec {
+            config: producer,
+            send_mode: Default::default(),
+            partitioner: None,
+        }],
         consumers: vec![],
         network: LinkConfig::default(),
+        client_link: None,
+        costs: Default::default(),
     }
 }
 
@@ -141,6 +147,8 @@ fn schedule(seed: u64) -> Vec<(u64, Command)> {
             topic: "t".into(),
             records_per_second: 100,
             keys: (0..6).map(|k| format!("k{k}")).collect(),
+            total: None,
+            value_bytes: None,
         },
     )];
     let mut t = 1_000 + prng.below(2_000);
@@ -158,6 +166,8 @@ fn schedule(seed: u64) -> Vec<(u64, Command)> {
             topic: "t".into(),
             records_per_second: 0,
             keys: vec![],
+            total: None,
+            value_bytes: None,
         },
     ));
     commands

@@ -33,7 +33,11 @@ impl Cluster {
         let bootstrap: Vec<BrokerId> = (1..=spec.brokers).map(BrokerId).collect();
         let brokers = bootstrap
             .iter()
-            .map(|b| (*b, Broker::new(*b, spec.broker_config.clone())))
+            .map(|b| {
+                let mut broker = Broker::new(*b, spec.broker_config.clone());
+                broker.costs = spec.costs;
+                (*b, broker)
+            })
             .collect();
         let voters: Vec<u32> = (1..=spec.controllers).collect();
         let controllers = voters
@@ -50,14 +54,16 @@ impl Cluster {
             .iter()
             .enumerate()
             .map(|(i, p)| {
-                (
-                    i as u32 + 1,
-                    Producer::new(
-                        i as u32 + 1,
-                        p.config.clone(),
-                        bootstrap_of(&p.config.bootstrap_servers, &bootstrap),
-                    ),
-                )
+                let id = i as u32 + 1;
+                let mut producer = Producer::new(
+                    id,
+                    p.config.clone(),
+                    bootstrap_of(&p.config.bootstrap_servers, &bootstrap),
+                );
+                producer.send_mode = p.send_mode;
+                producer.custom_partitioner = p.partitioner.clone();
+                producer.costs = spec.costs;
+                (id, producer)
             })
             .collect();
         let consumers = spec
@@ -91,6 +97,23 @@ impl Cluster {
     /// brokers registered and unfenced, topics created and replicas in sync, so a lesson starts
     /// with a healthy cluster rather than a boot sequence.
     pub fn boot(&mut self, ctx: &mut Ctx<'_, Cluster>) {
+        if let Some(link) = self.spec.client_link {
+            for client in self.nodes().into_iter().filter(|n| n.is_client()) {
+                for broker in self.brokers.keys() {
+                    let broker = NodeId::Broker(*broker);
+                    ctx.net(crate::sim::NetOp::SetLink {
+                        from: client,
+                        to: broker,
+                        config: link,
+                    });
+                    ctx.net(crate::sim::NetOp::SetLink {
+                        from: broker,
+                        to: client,
+                        config: link,
+                    });
+                }
+            }
+        }
         let records = self.initial_metadata(ctx);
         let log: Vec<(i32, MetadataRecord)> = records.iter().map(|(_, r)| (1, r.clone())).collect();
         for controller in self.controllers.values_mut() {

@@ -32,13 +32,19 @@ pub enum Command {
         #[serde(default = "default_value_prefix")]
         value_prefix: String,
     },
-    /// Produce continuously at `records_per_second` (0 stops), keys cycling through `keys`.
+    /// Produce continuously at `records_per_second`, keys cycling through `keys`. With a
+    /// `total`, stop after that many; `records_per_second: 0` with a total sends as fast as the
+    /// application can (a load test). `value_bytes` sends synthetic values of that size.
     SetProduceRate {
         producer: NodeId,
         topic: String,
         records_per_second: u32,
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         keys: Vec<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        total: Option<u64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        value_bytes: Option<u32>,
     },
     /// `producer.flush()`: every batch becomes ready now.
     Flush {

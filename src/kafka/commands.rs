@@ -24,8 +24,7 @@ pub fn apply(
             partition,
         } => {
             check_topic(cluster, &topic)?;
-            let p = running_producer(cluster, producer)?;
-            p.send(ctx, topic, key, value, partition);
+            running_producer(cluster, producer)?.send(ctx, topic, key, value, None, partition);
         }
         Command::ProduceMany {
             producer,
@@ -35,6 +34,9 @@ pub fn apply(
             value_prefix,
         } => {
             check_topic(cluster, &topic)?;
+            if count > 100_000 {
+                return Err(format!("{count} records at once is more than this simulator animates (at most 100000); use set_produce_rate with a total"));
+            }
             let p = running_producer(cluster, producer)?;
             for i in 0..count {
                 let key = (!keys.is_empty()).then(|| keys[i as usize % keys.len()].clone());
@@ -44,6 +46,7 @@ pub fn apply(
                     key,
                     Some(format!("{value_prefix}{i}")),
                     None,
+                    None,
                 );
             }
         }
@@ -52,21 +55,39 @@ pub fn apply(
             topic,
             records_per_second,
             keys,
+            total,
+            value_bytes,
         } => {
             check_topic(cluster, &topic)?;
             if records_per_second > 100_000 {
                 return Err(format!("{records_per_second} records/s is more than this simulator animates (at most 100000)"));
             }
+            if value_bytes.is_some_and(|b| b > 10 * 1024 * 1024) {
+                return Err("value_bytes is at most 10485760".into());
+            }
             let p = running_producer(cluster, producer)?;
-            p.set_workload(
-                ctx,
-                Some(Workload {
-                    topic,
-                    records_per_second,
-                    keys,
-                    sent: 0,
-                }),
-            );
+            let workload = Workload {
+                topic,
+                records_per_second,
+                keys,
+                sent: 0,
+                total,
+                value_bytes,
+            };
+            p.set_workload(ctx, Some(workload));
+        }
+        Command::SetConfig {
+            node: NodeId::Producer(id),
+            key,
+            value,
+        } => {
+            let p = running_producer(cluster, NodeId::Producer(id))?;
+            p.set_config(&key, &value)?;
+            let text = format!("p{id}: {key}={value} (applies to new batches)");
+            ctx.emit(Event::Notice {
+                text: Rc::from(text.as_str()),
+            });
+            p.run_sender(ctx);
         }
         Command::Flush { producer } => running_producer(cluster, producer)?.flush(ctx),
         Command::Crash { node } => stop(cluster, ctx, node, ProcessFault::Crash)?,

@@ -20,6 +20,8 @@ pub struct TopicSpec {
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct ProducerSpec {
     pub config: ProducerConfig,
+    pub send_mode: super::producer::SendMode,
+    pub partitioner: Option<super::producer::custom_partitioner::CustomPartitioner>,
 }
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
@@ -42,7 +44,11 @@ pub struct ClusterSpec {
     pub topics: Vec<TopicSpec>,
     pub producers: Vec<ProducerSpec>,
     pub consumers: Vec<ConsumerSpec>,
+    /// Every link's default.
     pub network: LinkConfig,
+    /// Links between clients and brokers, when they differ (a client in another zone).
+    pub client_link: Option<LinkConfig>,
+    pub costs: super::cost::CostModel,
 }
 
 impl ClusterSpec {

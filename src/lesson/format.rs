@@ -38,6 +38,9 @@ pub struct LessonFile {
     /// Outcomes `kafka-classroom run` checks at the end.
     #[serde(default)]
     pub expect: Vec<Value>,
+    /// The cost model's knobs (see `kafka::cost`); defaults otherwise.
+    #[serde(default)]
+    pub costs: Option<crate::kafka::cost::CostModel>,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -64,6 +67,12 @@ pub struct NetworkFile {
     /// Default bandwidth of every link.
     #[serde(default)]
     pub bandwidth_bytes_per_sec: Option<u64>,
+    /// Latency range of links between clients and brokers, if it differs.
+    #[serde(default)]
+    pub client_latency_ms: Option<(u64, u64)>,
+    /// Bandwidth of links between clients and brokers, if it differs.
+    #[serde(default)]
+    pub client_bandwidth_bytes_per_sec: Option<u64>,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -86,6 +95,12 @@ pub struct TopicFile {
 pub struct ProducerFile {
     #[serde(default)]
     pub config: BTreeMap<String, Value>,
+    /// How the application calls `send()`: async (default), sync or fire_and_forget.
+    #[serde(default)]
+    pub send_mode: crate::kafka::producer::SendMode,
+    /// A custom partitioner given as rules (Kafka's `partitioner.class`).
+    #[serde(default)]
+    pub partitioner: Option<crate::kafka::producer::custom_partitioner::CustomPartitioner>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]

@@ -220,7 +220,11 @@ fn build_spec(file: &LessonFile) -> Result<ClusterSpec, LessonError> {
             .map_err(|e| config_errors(&path, e))?;
         let config = ProducerConfig::from_values(values)
             .map_err(|e| LessonError::at(&path, format!("ConfigException: {e}")))?;
-        producers.push(ProducerSpec { config });
+        producers.push(ProducerSpec {
+            config,
+            send_mode: p.send_mode,
+            partitioner: p.partitioner.clone(),
+        });
     }
     let mut consumers = Vec::new();
     for (i, c) in file.consumers.iter().enumerate() {
@@ -257,6 +261,29 @@ fn build_spec(file: &LessonFile) -> Result<ClusterSpec, LessonError> {
     if let Some(bw) = file.network.bandwidth_bytes_per_sec {
         network.bandwidth_bytes_per_sec = bw;
     }
+    let client_link = match (
+        file.network.client_latency_ms,
+        file.network.client_bandwidth_bytes_per_sec,
+    ) {
+        (None, None) => None,
+        (latency, bandwidth) => {
+            let mut link = network;
+            if let Some((lo, hi)) = latency {
+                if lo > hi || hi > 60_000 {
+                    return Err(LessonError::at(
+                        "network.client_latency_ms",
+                        "expected [min, max] with min <= max <= 60000",
+                    ));
+                }
+                link.latency_min = SimDuration::from_ms(lo);
+                link.latency_max = SimDuration::from_ms(hi);
+            }
+            if let Some(bw) = bandwidth {
+                link.bandwidth_bytes_per_sec = bw;
+            }
+            Some(link)
+        }
+    };
     let spec = ClusterSpec {
         brokers: file.cluster.brokers,
         controllers: file.cluster.controllers,
@@ -267,6 +294,8 @@ fn build_spec(file: &LessonFile) -> Result<ClusterSpec, LessonError> {
         producers,
         consumers,
         network,
+        client_link,
+        costs: file.costs.unwrap_or_default(),
     };
     spec.check()
         .map_err(|message| match message.split_once(": ") {

@@ -555,6 +555,15 @@ pub fn event_text(event: &Event) -> String {
             ..
         } => format!("{partition} ISR {}->{}", brokers(from), brokers(to)),
         Event::Notice { text } => text.to_string(),
+        Event::ProducerIdAssigned { producer, producer_id, epoch } => {
+            format!("p{producer} is idempotent: producer id {producer_id}, epoch {epoch}")
+        }
+        Event::SendBlocked { producer, record, waiting_bytes } => {
+            format!("p{producer} send() of {record} blocks: buffer.memory is full ({waiting_bytes} B needed)")
+        }
+        Event::SendTimedOut { producer, record, after_ms } => {
+            format!("p{producer} send() of {record} gave up after max.block.ms={after_ms}")
+        }
         Event::ControllerElected { controller, epoch } => format!("ctl{controller} is the active controller (quorum epoch {epoch})"),
         Event::ControllerVoteStarted { controller, epoch } => format!("ctl{controller} starts an election for quorum epoch {epoch}"),
         Event::MetadataCommitted { controller, offset, description } => {

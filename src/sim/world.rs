@@ -48,7 +48,8 @@ pub trait Model: Clone + PartialEq + Debug {
 /// What a handler records. Only the world loop turns it into scheduler entries.
 #[derive(Clone, PartialEq, Debug)]
 pub struct Out<M: Model> {
-    sends: Vec<(M::Addr, M::Addr, M::Msg)>,
+    /// `(from, to, message, delay before it leaves)`.
+    sends: Vec<(M::Addr, M::Addr, M::Msg, SimDuration)>,
     timers: Vec<TimerOp<M>>,
     events: Vec<M::Event>,
     net_ops: Vec<NetOp<M::Addr>>,
@@ -91,7 +92,11 @@ pub struct Ctx<'a, M: Model> {
 
 impl<M: Model> Ctx<'_, M> {
     pub fn send(&mut self, from: M::Addr, to: M::Addr, msg: M::Msg) {
-        self.out.sends.push((from, to, msg));
+        self.out.sends.push((from, to, msg, SimDuration::ZERO));
+    }
+    /// Send once `delay` has passed: the sender was busy (CPU work before the message leaves).
+    pub fn send_after(&mut self, from: M::Addr, to: M::Addr, msg: M::Msg, delay: SimDuration) {
+        self.out.sends.push((from, to, msg, delay));
     }
     /// Arm (or re-arm) the named timer to fire `after` from now.
     pub fn set_timer(&mut self, node: M::Addr, timer: M::Timer, after: SimDuration) {
@@ -446,12 +451,14 @@ impl<M: Model> World<M> {
         for op in std::mem::take(&mut self.out.net_ops) {
             if let Some(link) = self.network.apply(&op) {
                 for msg in self.held.remove(&link).unwrap_or_default() {
-                    self.out.sends.push((link.0.clone(), link.1.clone(), msg));
+                    self.out
+                        .sends
+                        .push((link.0.clone(), link.1.clone(), msg, SimDuration::ZERO));
                 }
             }
         }
-        for (from, to, msg) in std::mem::take(&mut self.out.sends) {
-            self.transmit(from, to, msg, dropped);
+        for (from, to, msg, delay) in std::mem::take(&mut self.out.sends) {
+            self.transmit(from, to, msg, delay, dropped);
         }
         for op in std::mem::take(&mut self.out.timers) {
             self.apply_timer_op(op);
@@ -463,12 +470,14 @@ impl<M: Model> World<M> {
         from: M::Addr,
         to: M::Addr,
         msg: M::Msg,
+        delay: SimDuration,
         dropped: &mut Vec<(M::Addr, M::Addr, M::Msg, DropReason)>,
     ) {
         let size = M::wire_size(&msg);
+        let departs = self.now.plus(delay);
         match self
             .network
-            .transmit(self.now, &from, &to, size, &mut self.prng)
+            .transmit(departs, &from, &to, size, &mut self.prng)
         {
             Transmit::Deliver { at, duplicate_at } => {
                 if let Some(dup) = duplicate_at {
@@ -476,7 +485,7 @@ impl<M: Model> World<M> {
                         from: from.clone(),
                         to: to.clone(),
                         msg: msg.clone(),
-                        sent_at: self.now,
+                        sent_at: departs,
                     };
                     self.scheduler.push(dup, copy);
                 }
@@ -486,7 +495,7 @@ impl<M: Model> World<M> {
                         from,
                         to,
                         msg,
-                        sent_at: self.now,
+                        sent_at: departs,
                     },
                 );
             }

@@ -99,8 +99,10 @@ fn report(results: &[SeedResult], durability: Durability, seconds: f64) -> Resul
     let acked: u64 = results.iter().map(|r| r.report.acknowledged as u64).sum();
     let violations = results.iter().filter(|r| r.violation.is_some()).count();
     let steps: u64 = results.iter().map(|r| r.steps).sum();
+    let duplicated: usize = results.iter().map(|r| r.report.duplicates.len()).sum();
+    let reordered: usize = results.iter().map(|r| r.report.reordered.len()).sum();
     println!(
-        "summary: {} seeds, {acked} acknowledged writes, {lost} lost in {losing} seed(s), {violations} invariant violation(s), {steps} steps, {seconds:.1} s wall",
+        "summary: {} seeds, {acked} acknowledged writes, {lost} lost in {losing} seed(s), {duplicated} duplicated, {reordered} reordered, {violations} invariant violation(s), {steps} steps, {seconds:.1} s wall",
         results.len()
     );
     if durability == Durability::Safe && (losing > 0 || violations > 0) {

@@ -151,6 +151,7 @@ impl Broker {
             ErrorCode::OFFSET_OUT_OF_RANGE if replica.log_end_offset() < p.log_start_offset => {
                 // Retention on the leader removed what we still need: start over at its log start.
                 replica.log.truncate_to(0);
+                replica.rebuild_producer_state(&p.partition);
                 return false;
             }
             _ => return false,
@@ -167,6 +168,7 @@ impl Broker {
             );
             replica.log.truncate_to(target.offset);
             replica.high_watermark = replica.high_watermark.min(replica.log_end_offset());
+            replica.rebuild_producer_state(&p.partition);
             if replica.log_end_offset() < before {
                 let reason = format!("leader's epoch {} ends at offset {}", d.epoch, d.end_offset);
                 ctx.emit(Event::FollowerTruncated {
@@ -182,6 +184,13 @@ impl Broker {
         let before = replica.log_end_offset();
         replica.log.append_as_follower(&p.records, now_ms);
         let after = replica.log_end_offset();
+        for batch in p
+            .records
+            .iter()
+            .filter(|b| b.base_offset >= before && b.next_offset() <= after)
+        {
+            replica.track_replicated(batch);
+        }
         if after > before {
             ctx.emit(Event::FollowerAppended {
                 broker: id,

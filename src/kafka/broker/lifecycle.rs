@@ -48,6 +48,7 @@ impl Broker {
         self.fetches_in_flight = BTreeMap::new();
         self.controller_request = None;
         self.shutting_down = false;
+        self.connection_busy_until.clear();
         for (tp, replica) in &mut self.replicas {
             replica.role = Role::Stopped;
             match fault {

@@ -9,6 +9,7 @@ mod fetcher;
 mod isr;
 mod lifecycle;
 mod produce;
+pub mod producer_state;
 pub mod replica;
 mod replication;
 
@@ -52,6 +53,11 @@ pub struct Broker {
     pub shutting_down: bool,
     /// After a restart, replicas wait until the metadata has caught up with the controller.
     pub awaiting_metadata: bool,
+    pub costs: crate::kafka::cost::CostModel,
+    /// Requests of one connection are handled one at a time: when each connection is free.
+    pub connection_busy_until: BTreeMap<NodeId, crate::sim::SimTime>,
+    /// Producer ids handed out by `InitProducerId` since this process started.
+    pub producer_ids_issued: i64,
 }
 
 impl Broker {
@@ -72,6 +78,9 @@ impl Broker {
             fetches_in_flight: BTreeMap::new(),
             shutting_down: false,
             awaiting_metadata: false,
+            costs: crate::kafka::cost::CostModel::default(),
+            connection_busy_until: BTreeMap::new(),
+            producer_ids_issued: 0,
         }
     }
 
@@ -114,6 +123,21 @@ impl Broker {
             }
             Message::FetchResponse(response) => {
                 self.handle_replica_fetch_response(ctx, from, response)
+            }
+            Message::InitProducerId { correlation_id } => {
+                // Kafka's controller hands out producer id blocks; a broker-local counter that
+                // also encodes the broker and its incarnation is unique the same way.
+                self.producer_ids_issued += 1;
+                let producer_id = self.id.0 as i64 * 1_000_000_000
+                    + self.process.incarnation as i64 * 1_000_000
+                    + self.producer_ids_issued;
+                let response = Message::InitProducerIdResponse {
+                    correlation_id,
+                    error: ErrorCode::NONE,
+                    producer_id,
+                    producer_epoch: 0,
+                };
+                ctx.send(self.node(), from, response);
             }
             Message::MetadataDelta { leader, records } => {
                 self.handle_metadata_delta(ctx, leader, records)
@@ -213,7 +237,7 @@ impl Broker {
         let replica = self
             .replicas
             .entry(tp.clone())
-            .or_insert_with(|| Replica::new(PartitionLog::new(log_config, now_ms)));
+            .or_insert_with(|| Replica::new(tp, PartitionLog::new(log_config, now_ms)));
         if self.awaiting_metadata {
             return;
         }

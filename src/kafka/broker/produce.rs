@@ -2,6 +2,7 @@
 //! `DelayedProduce`): validate, append, then answer at once (acks=1), never (acks=0), or when the
 //! high watermark passes the batch (acks=all), with the checks of shared/kafka-reference.md 3.3.
 
+use super::producer_state::{AppendOrigin, AppendOutcome, ProducerStateError};
 use super::Broker;
 use crate::kafka::errors::ErrorCode;
 use crate::kafka::event::Event;
@@ -29,6 +30,7 @@ impl Broker {
         from: NodeId,
         request: ProduceRequest,
     ) {
+        let busy = self.request_processing(ctx, from, &request);
         let mut results = Vec::new();
         for (tp, batch) in &request.partitions {
             let result = self.append_to_leader(ctx, tp, batch, request.acks);
@@ -51,7 +53,7 @@ impl Broker {
                 correlation_id: request.correlation_id,
                 partitions,
             };
-            ctx.send(self.node(), from, Message::ProduceResponse(response));
+            ctx.send_after(self.node(), from, Message::ProduceResponse(response), busy);
             return;
         }
         let delayed = DelayedProduce {
@@ -66,6 +68,37 @@ impl Broker {
         };
         ctx.set_timer(self.node(), timer, SimDuration::from_ms(request.timeout_ms));
         self.try_complete_delayed_produces(ctx);
+    }
+
+    /// The cost model: requests of one connection are handled one at a time, each taking
+    /// `broker_request_micros` plus the append and (for compressed batches) the decompression the
+    /// broker does to validate records. Returns how long until this request's response can leave.
+    fn request_processing(
+        &mut self,
+        ctx: &mut Ctx<'_, Cluster>,
+        from: NodeId,
+        request: &ProduceRequest,
+    ) -> SimDuration {
+        let bytes: u64 = request
+            .partitions
+            .iter()
+            .map(|(_, b)| b.size_bytes as u64)
+            .sum();
+        let decompress: u64 = request
+            .partitions
+            .iter()
+            .map(|(_, b)| b.compression.decompress_micros(b.uncompressed_bytes))
+            .sum();
+        let work = self.costs.broker_request_micros + self.costs.append_micros(bytes) + decompress;
+        let start = self
+            .connection_busy_until
+            .get(&from)
+            .copied()
+            .unwrap_or(ctx.now)
+            .max(ctx.now);
+        let done = start.plus(SimDuration::from_micros(work));
+        self.connection_busy_until.insert(from, done);
+        done.since(ctx.now)
     }
 
     /// Validate and append one partition's batch. Returns the response entry and, for acks=all,
@@ -135,6 +168,58 @@ impl Broker {
                 reason: Rc::from(text.as_str()),
             });
             return reject(ErrorCode::NOT_ENOUGH_REPLICAS, Some(text));
+        }
+        if let Some(idempotent) = super::replica::idempotent(batch) {
+            // `UnifiedLog.analyzeAndValidateProducerState`: a retry of a batch the log already
+            // has is answered with the original offsets; a gap or an old epoch is refused.
+            let first = replica.log_end_offset();
+            let last = first + batch.last_offset_delta as i64;
+            match replica.producer_state.validate_and_append(
+                &idempotent,
+                first,
+                last,
+                AppendOrigin::Client,
+            ) {
+                Ok(AppendOutcome::Appended { .. }) => {}
+                Ok(AppendOutcome::Duplicate {
+                    first_offset,
+                    last_offset,
+                }) => {
+                    ctx.emit(Event::DuplicateBatchIgnored {
+                        broker: self.id,
+                        partition: tp.clone(),
+                        producer_id: idempotent.producer_id,
+                        base_sequence: idempotent.first_sequence,
+                        original_offset: first_offset,
+                    });
+                    let response = ProducePartitionResponse {
+                        partition: tp.clone(),
+                        error: ErrorCode::NONE,
+                        base_offset: first_offset,
+                        log_start_offset: replica.log.log_start_offset(),
+                        error_message: None,
+                    };
+                    return (response, (acks == -1).then_some(last_offset + 1));
+                }
+                Err(e) => {
+                    let error = match e {
+                        ProducerStateError::OutOfOrderSequenceNumber(_) => {
+                            ErrorCode::OUT_OF_ORDER_SEQUENCE_NUMBER
+                        }
+                        ProducerStateError::InvalidProducerEpoch(_) => {
+                            ErrorCode::INVALID_PRODUCER_EPOCH
+                        }
+                    };
+                    let text = e.message().to_string();
+                    ctx.emit(Event::ProduceRejected {
+                        broker: self.id,
+                        partition: tp.clone(),
+                        error,
+                        reason: Rc::from(text.as_str()),
+                    });
+                    return reject(error, Some(text));
+                }
+            }
         }
         let now_ms = ctx.now.as_ms() as i64;
         let leader_epoch = replica.leader_epoch;

@@ -2,8 +2,11 @@
 //! tracks what it knows of each follower (learned only from their Fetch requests), the committed
 //! ISR, and an ISR change in flight to the controller.
 
+use super::producer_state::{AppendOrigin, ProducerStateManager};
 use crate::kafka::log::PartitionLog;
-use crate::kafka::types::BrokerId;
+use crate::kafka::record::RecordBatch;
+use crate::kafka::sequence::IdempotentBatch;
+use crate::kafka::types::{BrokerId, TopicPartition};
 use std::collections::BTreeMap;
 
 /// What the leader knows of one follower (`Replica.scala`'s fetch state).
@@ -67,10 +70,13 @@ pub struct Replica {
     pub leader_epoch: i32,
     pub partition_epoch: i32,
     pub role: Role,
+    /// Idempotence: the last batches of every producer id, rebuilt from the log when it changes
+    /// under us (truncation, power failure), as Kafka rebuilds it from snapshots and the log.
+    pub producer_state: ProducerStateManager,
 }
 
 impl Replica {
-    pub fn new(log: PartitionLog) -> Replica {
+    pub fn new(tp: &TopicPartition, log: PartitionLog) -> Replica {
         Replica {
             log,
             high_watermark: 0,
@@ -78,7 +84,36 @@ impl Replica {
             leader_epoch: -1,
             partition_epoch: -1,
             role: Role::Stopped,
+            producer_state: ProducerStateManager::new(&tp.topic, tp.partition),
         }
+    }
+
+    /// Follow the producer state of batches copied from the leader (no validation).
+    pub fn track_replicated(&mut self, batch: &RecordBatch) {
+        if let Some(idempotent) = idempotent(batch) {
+            let _ = self.producer_state.validate_and_append(
+                &idempotent,
+                batch.base_offset,
+                batch.last_offset(),
+                AppendOrigin::Replication,
+            );
+        }
+    }
+
+    /// Recompute the producer state from what the log holds now.
+    pub fn rebuild_producer_state(&mut self, tp: &TopicPartition) {
+        let mut state = ProducerStateManager::new(&tp.topic, tp.partition);
+        for batch in self.log.batches() {
+            if let Some(idempotent) = idempotent(batch) {
+                let _ = state.validate_and_append(
+                    &idempotent,
+                    batch.base_offset,
+                    batch.last_offset(),
+                    AppendOrigin::Replication,
+                );
+            }
+        }
+        self.producer_state = state;
     }
     pub fn is_leader(&self) -> bool {
         matches!(self.role, Role::Leader(_))
@@ -98,4 +133,16 @@ impl Replica {
     pub fn log_end_offset(&self) -> i64 {
         self.log.log_end_offset()
     }
+}
+
+/// The producer fields of an idempotent batch, if it is one.
+pub fn idempotent(batch: &RecordBatch) -> Option<IdempotentBatch> {
+    batch.producer.is_idempotent().then(|| {
+        IdempotentBatch::with_record_count(
+            batch.producer.producer_id,
+            batch.producer.producer_epoch,
+            batch.producer.base_sequence.max(0),
+            batch.record_count() as i32,
+        )
+    })
 }

@@ -56,6 +56,39 @@ impl NetworkClient {
         correlation_id
     }
 
+    /// Like `send`, but the request leaves after `delay` (the client was busy building it).
+    pub fn send_after(
+        &mut self,
+        ctx: &mut Ctx<'_, Cluster>,
+        me: NodeId,
+        to: NodeId,
+        timeout_ms: Option<u64>,
+        delay: SimDuration,
+        build: impl FnOnce(u32) -> Message,
+    ) -> u32 {
+        let correlation_id = self.next_correlation_id;
+        self.next_correlation_id = self.next_correlation_id.wrapping_add(1);
+        let msg = build(correlation_id);
+        let api = msg.api_name();
+        if let Some(timeout) = timeout_ms {
+            self.in_flight.insert(
+                correlation_id,
+                InFlightRequest {
+                    to,
+                    api,
+                    sent_at_ms: ctx.now.as_ms() as i64,
+                },
+            );
+            ctx.set_timer(
+                me,
+                Timer::RequestTimeout { correlation_id },
+                delay.plus(SimDuration::from_ms(timeout)),
+            );
+        }
+        ctx.send_after(me, to, msg, delay);
+        correlation_id
+    }
+
     /// A response arrived: stop tracking it. `None` for responses to requests already failed.
     pub fn complete(
         &mut self,

@@ -126,41 +126,53 @@ impl ProducerConfig {
     /// user left it at its default but chose acks != all, retries = 0 or more than 5 in flight,
     /// and refused with Kafka's `ConfigException` text when they asked for it explicitly.
     pub fn from_values(values: ConfigValues) -> Result<ProducerConfig, String> {
+        use crate::kafka::producer::idempotence_config::{self as idem, ProducerConfigOverrides};
         let acks = match values.get("acks") {
             "0" => Acks::Zero,
             "1" => Acks::One,
             _ => Acks::All,
         };
-        let retries = values.int("retries") as u32;
-        let max_in_flight = values.int("max.in.flight.requests.per.connection") as u32;
-        let (enable_idempotence, idempotence_note) =
-            idempotence(&values, acks, retries, max_in_flight)?;
-        let linger_ms = values.int("linger.ms") as u64;
-        let request_timeout_ms = values.int("request.timeout.ms") as u64;
-        let mut delivery_timeout_ms = values.int("delivery.timeout.ms") as u64;
-        if delivery_timeout_ms < linger_ms + request_timeout_ms {
-            if values.is_explicit("delivery.timeout.ms") {
-                return Err(format!(
-                    "delivery.timeout.ms should be equal to or larger than linger.ms + request.timeout.ms ({} < {} + {})",
-                    delivery_timeout_ms, linger_ms, request_timeout_ms
-                ));
-            }
-            delivery_timeout_ms = linger_ms + request_timeout_ms;
-        }
+        let explicit_int = |k: &str| values.is_explicit(k).then(|| values.int(k));
+        let overrides = ProducerConfigOverrides {
+            enable_idempotence: values
+                .is_explicit("enable.idempotence")
+                .then(|| values.bool("enable.idempotence")),
+            acks: values.is_explicit("acks").then(|| match acks {
+                Acks::Zero => idem::Acks::None,
+                Acks::One => idem::Acks::Leader,
+                Acks::All => idem::Acks::All,
+            }),
+            retries: explicit_int("retries").map(|v| v as i32),
+            max_in_flight_requests_per_connection: explicit_int(
+                "max.in.flight.requests.per.connection",
+            )
+            .map(|v| v as i32),
+            transactional_id: None,
+            linger_ms: explicit_int("linger.ms"),
+            request_timeout_ms: explicit_int("request.timeout.ms").map(|v| v as i32),
+            delivery_timeout_ms: explicit_int("delivery.timeout.ms").map(|v| v as i32),
+        };
+        // Kafka 4.0's rules (ProducerConfig.postProcessAndValidateIdempotenceConfigs and
+        // KafkaProducer.configureDeliveryTimeout), with Kafka's exception and warning texts.
+        let effective =
+            idem::resolve_producer_config(&overrides).map_err(|e| e.message().to_string())?;
+        let idempotence_note =
+            (!effective.warnings.is_empty()).then(|| effective.warnings.join(" "));
         Ok(ProducerConfig {
             acks,
             batch_size: values.int("batch.size") as u32,
-            linger_ms,
+            linger_ms: values.int("linger.ms") as u64,
             buffer_memory: values.int("buffer.memory") as u64,
             max_block_ms: values.int("max.block.ms") as u64,
             compression_type: values.get("compression.type").to_string(),
-            enable_idempotence,
-            retries,
+            enable_idempotence: effective.enable_idempotence,
+            retries: effective.retries as u32,
             retry_backoff_ms: values.int("retry.backoff.ms") as u64,
             retry_backoff_max_ms: values.int("retry.backoff.max.ms") as u64,
-            request_timeout_ms,
-            delivery_timeout_ms,
-            max_in_flight_requests_per_connection: max_in_flight,
+            request_timeout_ms: values.int("request.timeout.ms") as u64,
+            delivery_timeout_ms: effective.delivery_timeout_ms as u64,
+            max_in_flight_requests_per_connection: effective.max_in_flight_requests_per_connection
+                as u32,
             max_request_size: values.int("max.request.size") as u32,
             round_robin_partitioner: values.get("partitioner.class") == ROUND_ROBIN_PARTITIONER,
             partitioner_ignore_keys: values.bool("partitioner.ignore.keys"),
@@ -175,41 +187,6 @@ impl ProducerConfig {
             idempotence_note,
             values,
         })
-    }
-}
-
-fn idempotence(
-    values: &ConfigValues,
-    acks: Acks,
-    retries: u32,
-    max_in_flight: u32,
-) -> Result<(bool, Option<String>), String> {
-    let explicit = values.is_explicit("enable.idempotence");
-    if explicit && !values.bool("enable.idempotence") {
-        return Ok((false, Some("enable.idempotence=false was set".into())));
-    }
-    let conflict = if max_in_flight > 5 {
-        Some((
-            "max.in.flight.requests.per.connection > 5",
-            "Must set max.in.flight.requests.per.connection to at most 5 when using the idempotent producer.",
-        ))
-    } else if retries == 0 {
-        Some((
-            "retries = 0",
-            "Must set retries to non-zero when using the idempotent producer.",
-        ))
-    } else if acks != Acks::All {
-        Some((
-            "acks is not all",
-            "Must set acks to all in order to use the idempotent producer. Otherwise we cannot guarantee idempotence.",
-        ))
-    } else {
-        None
-    };
-    match conflict {
-        None => Ok((true, None)),
-        Some((_, text)) if explicit => Err(text.to_string()),
-        Some((why, _)) => Ok((false, Some(format!("idempotence turned off because {why}")))),
     }
 }
 
@@ -245,7 +222,7 @@ mod tests {
         assert!(!c.enable_idempotence);
         assert_eq!(
             c.idempotence_note.as_deref(),
-            Some("idempotence turned off because acks is not all")
+            Some("Idempotence will be disabled because acks is set to 1, not set to 'all'.")
         );
     }
 
@@ -266,5 +243,24 @@ mod tests {
             c.delivery_timeout_ms, 200_005,
             "a default that is too small is raised silently"
         );
+    }
+}
+
+#[cfg(test)]
+mod kafka_4_tests {
+    use super::*;
+    use serde_json::json;
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn more_than_5_in_flight_with_default_idempotence_is_refused_in_4_0() {
+        let map: BTreeMap<String, serde_json::Value> = [(
+            "max.in.flight.requests.per.connection".to_string(),
+            json!(6),
+        )]
+        .into();
+        let values = super::super::def::parse(PRODUCER_KEYS, &map).unwrap();
+        let e = ProducerConfig::from_values(values).unwrap_err();
+        assert!(e.contains("max.in.flight.requests.per.connection"), "{e}");
     }
 }

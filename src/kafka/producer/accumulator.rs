@@ -1,7 +1,13 @@
 //! `RecordAccumulator`: one queue of batches per partition. `send()` appends a record to the last
-//! batch of its partition if it fits in `batch.size`, else opens a new batch. The sender takes a
-//! partition's first batch once it is ready: full (or another batch is queued behind it),
-//! `linger.ms` expired, a retry's backoff is over, or the producer is flushing.
+//! batch of its partition if it fits in `batch.size`, else opens a new batch, reserving
+//! `max(batch.size, record size)` bytes of `buffer.memory`. The sender takes a partition's first
+//! batch once it is ready: full (or another batch is queued behind it), `linger.ms` expired, a
+//! retry's backoff is over, the producer is flushing, or someone waits for buffer memory.
+//!
+//! With compression, `batch.size` bounds the *estimated compressed* size, as in Kafka's
+//! `MemoryRecordsBuilder`: uncompressed bytes times a per-topic compression-ratio estimate (times
+//! 1.05), where the estimate starts at 1 and follows the observed ratios
+//! (`CompressionRatioEstimator`: down by 0.005 per batch, up by 0.05).
 
 use crate::kafka::errors::ErrorCode;
 use crate::kafka::event::BatchReadyReason;
@@ -12,8 +18,12 @@ use std::collections::{BTreeMap, VecDeque};
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct ProducerBatch {
+    /// Identifies the batch to the idempotence bookkeeping (`ClientSequences`).
+    pub batch_id: u64,
     pub records: Vec<Record>,
-    /// Estimated encoded size, uncompressed, including the batch header.
+    /// Exact encoded size without compression, including the batch header.
+    pub uncompressed_bytes: u32,
+    /// The size `batch.size` is compared with (compression-ratio estimate applied).
     pub estimated_bytes: u32,
     /// Bytes reserved from `buffer.memory` for this batch.
     pub reserved_bytes: u32,
@@ -44,15 +54,21 @@ pub struct Appended {
     pub batch_records: u32,
     pub batch_bytes: u32,
     pub appended_bytes: u32,
-    /// The partition's last batch is now full (or was closed by this append).
+    /// Kafka's `allBatchesFull(deque)` after the append: the last batch is full.
     pub last_batch_full: bool,
 }
+
+/// `CompressionRatioEstimator` steps, in thousandths.
+const IMPROVING_STEP: u32 = 5;
+const DETERIORATING_STEP: u32 = 50;
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug, Default)]
 pub struct Accumulator {
     queues: BTreeMap<TopicPartition, VecDeque<ProducerBatch>>,
-    /// Bytes of `buffer.memory` in use by batches not yet acknowledged.
+    /// Bytes of `buffer.memory` in use by batches not yet finished.
     pub buffer_used: u64,
+    /// Estimated compressed/uncompressed ratio per topic, in thousandths (1000 = no gain).
+    ratios: BTreeMap<String, u32>,
 }
 
 impl Accumulator {
@@ -64,13 +80,45 @@ impl Accumulator {
         self.queues.get(tp).map_or(0, |q| q.len() as u32)
     }
 
-    /// Whether the last batch of `tp` is full or there is none (the sticky partitioner's
-    /// "switch only once the batch is full" rule).
-    pub fn last_batch_full_or_empty(&self, tp: &TopicPartition, batch_size: u32) -> bool {
+    /// Whether a queue exists for `tp` (created on the first record, kept when empty).
+    pub fn has_queue(&self, tp: &TopicPartition) -> bool {
+        self.queues.contains_key(tp)
+    }
+
+    /// Kafka's `allBatchesFull`: the partition's last batch is full, or there is none.
+    pub fn all_batches_full(&self, tp: &TopicPartition, batch_size: u32) -> bool {
         self.queues
             .get(tp)
             .and_then(|q| q.back())
             .is_none_or(|b| b.is_full(batch_size))
+    }
+
+    pub fn ratio_estimate(&self, topic: &str) -> u32 {
+        self.ratios.get(topic).copied().unwrap_or(1000)
+    }
+
+    /// The size compared with `batch.size` for a batch of `uncompressed` bytes.
+    fn estimate(&self, topic: &str, uncompressed: u32, compressed: bool) -> u32 {
+        if !compressed {
+            return uncompressed;
+        }
+        let body = uncompressed.saturating_sub(RECORD_BATCH_OVERHEAD) as u64;
+        RECORD_BATCH_OVERHEAD + (body * self.ratio_estimate(topic) as u64 * 1050 / 1_000_000) as u32
+    }
+
+    /// A closed batch compressed to `compressed` of `uncompressed` bytes: follow the ratio.
+    pub fn observe_compression(&mut self, topic: &str, compressed: u32, uncompressed: u32) {
+        if uncompressed == 0 {
+            return;
+        }
+        let observed = (compressed as u64 * 1000 / uncompressed as u64) as u32;
+        let estimate = self.ratio_estimate(topic);
+        let next = if observed > estimate {
+            (estimate + DETERIORATING_STEP).max(observed)
+        } else {
+            estimate.saturating_sub(IMPROVING_STEP).max(observed)
+        };
+        self.ratios.insert(topic.to_string(), next);
     }
 
     /// Bytes a new batch for this record would reserve: `max(batch.size, record size)`.
@@ -84,6 +132,7 @@ impl Accumulator {
         tp: &TopicPartition,
         record: &Record,
         batch_size: u32,
+        compressed: bool,
     ) -> bool {
         let Some(last) = self.queues.get(tp).and_then(|q| q.back()) else {
             return false;
@@ -92,7 +141,8 @@ impl Accumulator {
             return false;
         }
         let delta = record.timestamp_ms - last.records[0].timestamp_ms;
-        last.estimated_bytes + record.size_in_batch(delta) <= batch_size
+        let grown = last.uncompressed_bytes + record.size_in_batch(delta);
+        self.estimate(&tp.topic, grown, compressed) <= batch_size
     }
 
     pub fn append(
@@ -101,14 +151,32 @@ impl Accumulator {
         mut record: Record,
         now: SimTime,
         batch_size: u32,
+        compressed: bool,
+        batch_id: u64,
     ) -> Appended {
-        let fits = self.fits_in_last_batch(tp, &record, batch_size);
-        let queue = self.queues.entry(tp.clone()).or_default();
-        if fits {
-            let last = queue.back_mut().expect("fits_in_last_batch saw a batch");
-            record.offset_delta = last.records.len() as u32;
-            let size = record.size_in_batch(record.timestamp_ms - last.records[0].timestamp_ms);
-            last.estimated_bytes += size;
+        if self.fits_in_last_batch(tp, &record, batch_size, compressed) {
+            let ratio_topic = tp.topic.clone();
+            let estimate_of = |this: &Self, bytes| this.estimate(&ratio_topic, bytes, compressed);
+            let (first_ts, count, uncompressed) = {
+                let last = self.queues[tp]
+                    .back()
+                    .expect("fits_in_last_batch saw a batch");
+                (
+                    last.records[0].timestamp_ms,
+                    last.records.len() as u32,
+                    last.uncompressed_bytes,
+                )
+            };
+            record.offset_delta = count;
+            let size = record.size_in_batch(record.timestamp_ms - first_ts);
+            let estimated = estimate_of(self, uncompressed + size);
+            let last = self
+                .queues
+                .get_mut(tp)
+                .and_then(|q| q.back_mut())
+                .expect("checked above");
+            last.uncompressed_bytes += size;
+            last.estimated_bytes = estimated;
             last.records.push(record);
             return Appended {
                 new_batch: false,
@@ -122,9 +190,13 @@ impl Accumulator {
         let size = record.size_in_batch(0);
         let reserved = Self::bytes_for_new_batch(&record, batch_size);
         self.buffer_used += reserved as u64;
-        queue.push_back(ProducerBatch {
+        let uncompressed = RECORD_BATCH_OVERHEAD + size;
+        let estimated = self.estimate(&tp.topic, uncompressed, compressed);
+        let batch = ProducerBatch {
+            batch_id,
             records: vec![record],
-            estimated_bytes: RECORD_BATCH_OVERHEAD + size,
+            uncompressed_bytes: uncompressed,
+            estimated_bytes: estimated,
             reserved_bytes: reserved,
             created_at: now,
             attempts: 0,
@@ -132,14 +204,15 @@ impl Accumulator {
             last_error: None,
             sequence: None,
             ready_reason: None,
-        });
-        let last = queue.back().expect("just pushed");
+        };
+        let full = batch.is_full(batch_size);
+        self.queues.entry(tp.clone()).or_default().push_back(batch);
         Appended {
             new_batch: true,
             batch_records: 1,
-            batch_bytes: last.estimated_bytes,
+            batch_bytes: estimated,
             appended_bytes: size,
-            last_batch_full: last.is_full(batch_size),
+            last_batch_full: full,
         }
     }
 
@@ -174,7 +247,7 @@ impl Accumulator {
         }
     }
 
-    /// When the first batch of `tp` will be ready by linger or backoff, if it is not yet.
+    /// When the first batch of `tp` will be ready by linger or backoff.
     pub fn next_deadline(&self, tp: &TopicPartition, linger: SimDuration) -> Option<SimTime> {
         let first = self.queues.get(tp)?.front()?;
         Some(
@@ -184,6 +257,7 @@ impl Accumulator {
         )
     }
 
+    /// Partitions with at least one batch.
     pub fn partitions(&self) -> Vec<TopicPartition> {
         self.queues
             .iter()
@@ -201,8 +275,19 @@ impl Accumulator {
     }
 
     /// Put a batch back at the head of its queue for a retry (`RecordAccumulator.reenqueue`).
+    /// Numbered (idempotent) batches go back in sequence order (`insertInSequenceOrder`), since
+    /// only the lowest sequence in flight may be sent again.
     pub fn reenqueue(&mut self, tp: &TopicPartition, batch: ProducerBatch) {
-        self.queues.entry(tp.clone()).or_default().push_front(batch);
+        let queue = self.queues.entry(tp.clone()).or_default();
+        let Some((_, _, sequence)) = batch.sequence else {
+            queue.push_front(batch);
+            return;
+        };
+        let position = queue
+            .iter()
+            .position(|b| b.sequence.is_none_or(|(_, _, s)| s > sequence))
+            .unwrap_or(queue.len());
+        queue.insert(position, batch);
     }
 
     /// Give a finished batch's memory back to `buffer.memory`.
@@ -241,5 +326,95 @@ impl Accumulator {
             .filter_map(|q| q.front())
             .map(|b| b.created_at)
             .min()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kafka::record::{Payload, RecordId};
+
+    fn record(serial: u32, len: u32) -> Record {
+        Record {
+            id: RecordId {
+                producer: 1,
+                serial,
+            },
+            offset_delta: 0,
+            timestamp_ms: 0,
+            key: None,
+            value: Some(Payload::Filler { len }),
+            headers: vec![],
+        }
+    }
+
+    #[test]
+    fn a_batch_fills_toward_batch_size_then_a_new_one_opens() {
+        let mut acc = Accumulator::default();
+        let tp = TopicPartition::new("t", 0);
+        let mut new_batches = 0;
+        for i in 0..40 {
+            if acc
+                .append(&tp, record(i, 1000), SimTime::ZERO, 16384, false, i as u64)
+                .new_batch
+            {
+                new_batches += 1;
+            }
+        }
+        assert_eq!(new_batches, 3, "about 16 records of 1 KB fit in 16 KB");
+        assert_eq!(
+            acc.ready_reason(
+                &tp,
+                SimTime::ZERO,
+                16384,
+                SimDuration::from_ms(5),
+                false,
+                false
+            ),
+            Some(BatchReadyReason::Full)
+        );
+        assert_eq!(acc.buffer_used, 3 * 16384);
+    }
+
+    #[test]
+    fn the_compression_estimate_lets_batches_hold_more_records() {
+        let mut acc = Accumulator::default();
+        for _ in 0..200 {
+            acc.observe_compression("t", 300, 1000);
+        }
+        assert_eq!(acc.ratio_estimate("t"), 300);
+        let tp = TopicPartition::new("t", 0);
+        let appended = (0..100)
+            .map(|i| acc.append(&tp, record(i, 1000), SimTime::ZERO, 16384, true, 0))
+            .filter(|a| a.new_batch)
+            .count();
+        assert_eq!(
+            appended, 2,
+            "at a 0.3 estimate about 50 records of 1 KB fit in a 16 KB batch"
+        );
+    }
+
+    #[test]
+    fn a_lone_batch_is_ready_when_linger_expires() {
+        let mut acc = Accumulator::default();
+        let tp = TopicPartition::new("t", 0);
+        acc.append(&tp, record(0, 10), SimTime::ZERO, 16384, false, 0);
+        let linger = SimDuration::from_ms(5);
+        assert_eq!(
+            acc.ready_reason(&tp, SimTime::from_ms(4), 16384, linger, false, false),
+            None
+        );
+        assert_eq!(
+            acc.ready_reason(&tp, SimTime::from_ms(5), 16384, linger, false, false),
+            Some(BatchReadyReason::LingerExpired)
+        );
+        assert_eq!(
+            acc.ready_reason(&tp, SimTime::from_ms(1), 16384, linger, true, false),
+            Some(BatchReadyReason::Flush)
+        );
+        assert_eq!(
+            acc.ready_reason(&tp, SimTime::from_ms(1), 16384, linger, false, true),
+            Some(BatchReadyReason::BufferExhausted)
+        );
     }
 }

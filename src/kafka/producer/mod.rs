@@ -1,26 +1,54 @@
 //! The producer client (`KafkaProducer`): the application's `send()` serializes and partitions a
-//! record and appends it to the `RecordAccumulator`; the sender drains ready batches into Produce
-//! requests, one connection per broker, and handles responses, retries and timeouts.
+//! record and appends it to the `RecordAccumulator` (`append`); the sender drains ready batches
+//! into Produce requests, one connection per broker (`sender`). With idempotence the producer
+//! first gets a producer id (`InitProducerId`) and numbers every batch per partition.
 
 pub mod accumulator;
+mod append;
+pub mod builtin_partitioner;
+pub mod client_sequences;
+pub mod custom_partitioner;
+pub mod idempotence_config;
+pub mod metrics;
 pub mod partitioner;
+pub mod round_robin_partitioner;
 mod sender;
+pub mod topic_partitions;
 
 use super::client::{ClientMetadata, NetworkClient};
-use super::config::producer::Serializer;
 use super::config::ProducerConfig;
-use super::event::Event;
+use super::cost::CostModel;
+use super::errors::ErrorCode;
+use super::event::{BatchReadyReason, Event};
 use super::process::Process;
 use super::protocol::Message;
-use super::record::{Payload, Record, RecordId};
+use super::record::RecordId;
 use super::timer::Timer;
 use super::types::{BrokerId, NodeId, TopicPartition};
 use super::Cluster;
-use crate::sim::{Ctx, SimDuration};
+use crate::sim::{Ctx, SimDuration, SimTime};
 use accumulator::{Accumulator, ProducerBatch};
-use partitioner::{Choice, RoundRobin};
+use builtin_partitioner::BuiltInPartitioner;
+use client_sequences::{ClientSequences, ProducerIdAndEpoch};
+use custom_partitioner::CustomPartitioner;
+use metrics::ProducerMetrics;
+use round_robin_partitioner::RoundRobinPartitioner;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
+
+/// How the application uses `send()`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SendMode {
+    /// `send(record, callback)`: keep sending, learn results in the callback.
+    #[default]
+    Async,
+    /// `send(record).get()`: wait for each result before the next send.
+    Sync,
+    /// `send(record)` and never look at the result.
+    FireAndForget,
+}
 
 /// A record as the application handed it to `send()`.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
@@ -29,16 +57,25 @@ pub struct AppRecord {
     pub topic: String,
     pub key: Option<String>,
     pub value: Option<String>,
+    /// A synthetic value of this many bytes instead of `value` (load tests).
+    pub value_bytes: Option<u32>,
     pub partition: Option<i32>,
+    /// When the application called `send()`.
+    pub sent_at: SimTime,
 }
 
 /// An application producing continuously.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct Workload {
     pub topic: String,
+    /// 0: as fast as the application thread can call `send()`.
     pub records_per_second: u32,
     pub keys: Vec<String>,
-    pub sent: u32,
+    pub sent: u64,
+    /// Stop after this many records.
+    pub total: Option<u64>,
+    /// Synthetic values of this size instead of `v0`, `v1`, ...
+    pub value_bytes: Option<u32>,
 }
 
 /// Running totals for the producer panel.
@@ -49,6 +86,28 @@ pub struct ProducerStats {
     pub records_failed: u64,
     pub requests_sent: u64,
     pub retries: u64,
+    pub batches_sent: u64,
+    pub bytes_sent: u64,
+    /// When the last record was acknowledged (for ingestion time).
+    pub last_ack_at: Option<SimTime>,
+}
+
+/// A batch that left, for the panel's "recently sent" list.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub struct SentBatch {
+    pub partition: TopicPartition,
+    pub broker: BrokerId,
+    pub records: u32,
+    pub bytes: u32,
+    pub reason: BatchReadyReason,
+    pub at: SimTime,
+}
+
+/// A Produce request awaiting its response.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub struct InFlightProduce {
+    pub batches: Vec<(TopicPartition, ProducerBatch)>,
+    pub sent_at: SimTime,
 }
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
@@ -56,19 +115,38 @@ pub struct Producer {
     pub id: u32,
     pub process: Process,
     pub config: ProducerConfig,
+    pub custom_partitioner: Option<CustomPartitioner>,
+    pub send_mode: SendMode,
+    pub costs: CostModel,
     pub metadata: ClientMetadata,
     pub net: NetworkClient,
     pub accumulator: Accumulator,
-    /// Batches in each Produce request still awaiting a response, by correlation id.
-    pub in_flight: BTreeMap<u32, Vec<(TopicPartition, ProducerBatch)>>,
-    pub round_robin: RoundRobin,
+    pub in_flight: BTreeMap<u32, InFlightProduce>,
+    /// The built-in partitioner's state, per topic.
+    pub sticky: BTreeMap<String, BuiltInPartitioner>,
+    pub round_robin: RoundRobinPartitioner,
+    /// Idempotence bookkeeping, once `InitProducerId` answered.
+    pub sequences: Option<ClientSequences>,
+    pub init_producer_id: Option<u32>,
     pub next_serial: u32,
-    /// `send()` calls waiting for the topic's metadata.
-    pub waiting_for_metadata: VecDeque<AppRecord>,
+    pub next_batch_id: u64,
+    /// `send()` calls not appended yet: waiting for metadata, memory or a synchronous result.
+    pub waiting: VecDeque<AppRecord>,
+    /// Since when the first waiting send has been blocked (`max.block.ms` runs from here).
+    pub blocked_since: Option<SimTime>,
+    /// Sync mode: the record whose result the application waits for.
+    pub awaiting_result: Option<RecordId>,
     pub workload: Option<Workload>,
+    /// The application thread is busy until then (CPU of `send()` and compression).
+    pub app_busy_until: SimTime,
     pub flushing: bool,
     pub stats: ProducerStats,
+    pub metrics: ProducerMetrics,
+    pub recent: VecDeque<SentBatch>,
 }
+
+/// Sent batches kept for the panel.
+const RECENT_BATCHES: usize = 6;
 
 impl Producer {
     pub fn new(id: u32, config: ProducerConfig, bootstrap: Vec<BrokerId>) -> Producer {
@@ -76,16 +154,28 @@ impl Producer {
             id,
             process: Process::default(),
             config,
+            custom_partitioner: None,
+            send_mode: SendMode::Async,
+            costs: CostModel::default(),
             metadata: ClientMetadata::new(bootstrap),
             net: NetworkClient::default(),
             accumulator: Accumulator::default(),
             in_flight: BTreeMap::new(),
-            round_robin: RoundRobin::default(),
+            sticky: BTreeMap::new(),
+            round_robin: RoundRobinPartitioner::new(),
+            sequences: None,
+            init_producer_id: None,
             next_serial: 0,
-            waiting_for_metadata: VecDeque::new(),
+            next_batch_id: 0,
+            waiting: VecDeque::new(),
+            blocked_since: None,
+            awaiting_result: None,
             workload: None,
+            app_busy_until: SimTime::ZERO,
             flushing: false,
             stats: ProducerStats::default(),
+            metrics: ProducerMetrics::default(),
+            recent: VecDeque::new(),
         }
     }
 
@@ -95,6 +185,9 @@ impl Producer {
 
     pub fn start(&mut self, ctx: &mut Ctx<'_, Cluster>) {
         self.request_metadata(ctx);
+        if self.config.enable_idempotence {
+            self.request_producer_id(ctx);
+        }
     }
 
     pub fn on_message(&mut self, ctx: &mut Ctx<'_, Cluster>, from: NodeId, msg: Message) {
@@ -120,8 +213,44 @@ impl Producer {
                         leaders: changed,
                     });
                 }
-                self.schedule_metadata_refresh(ctx);
-                self.release_waiting_sends(ctx);
+                ctx.set_timer(
+                    self.node(),
+                    Timer::MetadataRefresh,
+                    SimDuration::from_ms(self.config.metadata_max_age_ms),
+                );
+                self.drain_waiting(ctx);
+                self.run_sender(ctx);
+            }
+            Message::InitProducerIdResponse {
+                correlation_id,
+                error,
+                producer_id,
+                producer_epoch,
+            } => {
+                if self
+                    .net
+                    .complete(ctx, self.node(), correlation_id)
+                    .is_none()
+                {
+                    return;
+                }
+                self.init_producer_id = None;
+                if error.is_error() {
+                    return self.request_producer_id(ctx);
+                }
+                let id = ProducerIdAndEpoch {
+                    producer_id,
+                    epoch: producer_epoch,
+                };
+                match &mut self.sequences {
+                    Some(s) => s.set_producer_id_and_epoch(id),
+                    None => self.sequences = Some(ClientSequences::new(id)),
+                }
+                ctx.emit(Event::ProducerIdAssigned {
+                    producer: self.id,
+                    producer_id,
+                    epoch: producer_epoch,
+                });
                 self.run_sender(ctx);
             }
             Message::ProduceResponse(response) => self.handle_produce_response(ctx, response),
@@ -145,122 +274,27 @@ impl Producer {
             }
             Timer::MetadataRefresh => self.request_metadata(ctx),
             Timer::AppSend => self.workload_send(ctx),
+            Timer::MaxBlockExpired => self.expire_blocked_send(ctx),
             _ => {}
         }
     }
 
-    /// The application calls `send()`.
-    pub fn send(
-        &mut self,
-        ctx: &mut Ctx<'_, Cluster>,
-        topic: String,
-        key: Option<String>,
-        value: Option<String>,
-        partition: Option<i32>,
-    ) -> RecordId {
-        let id = RecordId {
-            producer: self.id,
-            serial: self.next_serial,
-        };
-        self.next_serial += 1;
-        self.stats.records_sent += 1;
-        let record = AppRecord {
-            id,
-            topic,
-            key,
-            value,
-            partition,
-        };
-        if self.metadata.partition_count(&record.topic).is_none() {
-            self.metadata.want(&record.topic);
-            self.waiting_for_metadata.push_back(record);
-            self.request_metadata(ctx);
-        } else {
-            self.append(ctx, record);
-            self.run_sender(ctx);
+    fn request_producer_id(&mut self, ctx: &mut Ctx<'_, Cluster>) {
+        if self.init_producer_id.is_some() {
+            return;
         }
-        id
-    }
-
-    fn release_waiting_sends(&mut self, ctx: &mut Ctx<'_, Cluster>) {
-        let waiting = std::mem::take(&mut self.waiting_for_metadata);
-        for record in waiting {
-            if self.metadata.partition_count(&record.topic).is_some() {
-                self.append(ctx, record);
-            } else {
-                self.waiting_for_metadata.push_back(record);
-            }
-        }
-    }
-
-    /// Serialize, partition and append one record to the accumulator.
-    fn append(&mut self, ctx: &mut Ctx<'_, Cluster>, app: AppRecord) {
-        let (key, value) = match (
-            serialize(self.config.key_serializer, app.key.as_deref()),
-            serialize(self.config.value_serializer, app.value.as_deref()),
-        ) {
-            (Ok(k), Ok(v)) => (k, v),
-            (Err(e), _) | (_, Err(e)) => return self.fail_send(ctx, &app, e),
+        let Some(node) = self.metadata.next_metadata_node() else {
+            return;
         };
-        let count = self
-            .metadata
-            .partition_count(&app.topic)
-            .expect("append runs once metadata is known");
-        let key_bytes = key.as_ref().map(|k| k.bytes().into_owned());
-        let (partition, how) = match partitioner::choose(
-            app.partition,
-            key_bytes.as_deref(),
-            count,
-            self.config.partitioner_ignore_keys,
-        ) {
-            Choice::Chosen { partition, how } => (partition, how),
-            Choice::Error(e) => return self.fail_send(ctx, &app, e),
-            Choice::Sticky => {
-                let available = self.metadata.available_partitions(&app.topic);
-                let p = self.round_robin.next(&app.topic, &available, count);
-                (
-                    p,
-                    format!(
-                        "round-robin over {} available partitions",
-                        available.len().max(count as usize)
-                    ),
-                )
-            }
-        };
-        let tp = TopicPartition::new(app.topic.clone(), partition);
-        ctx.emit(Event::RecordPartitioned {
-            producer: self.id,
-            record: app.id,
-            partition: tp.clone(),
-            how: Rc::from(how.as_str()),
-        });
-        let record = Record {
-            id: app.id,
-            offset_delta: 0,
-            timestamp_ms: ctx.now.as_ms() as i64,
-            key,
-            value,
-            headers: Vec::new(),
-        };
-        let appended = self
-            .accumulator
-            .append(&tp, record, ctx.now, self.config.batch_size);
-        ctx.emit(Event::RecordAppendedToBatch {
-            producer: self.id,
-            partition: tp,
-            record: app.id,
-            batch_records: appended.batch_records,
-            batch_bytes: appended.batch_bytes,
-            batch_size: self.config.batch_size,
-            new_batch: appended.new_batch,
-        });
-    }
-
-    fn fail_send(&mut self, ctx: &mut Ctx<'_, Cluster>, app: &AppRecord, error: String) {
-        self.stats.records_failed += 1;
-        ctx.emit(Event::Notice {
-            text: Rc::from(format!("p{} send() of {} failed: {error}", self.id, app.id).as_str()),
-        });
+        let timeout = self.config.request_timeout_ms;
+        let correlation_id = self.net.send(
+            ctx,
+            self.node(),
+            NodeId::Broker(node),
+            Some(timeout),
+            |correlation_id| Message::InitProducerId { correlation_id },
+        );
+        self.init_producer_id = Some(correlation_id);
     }
 
     pub(crate) fn request_metadata(&mut self, ctx: &mut Ctx<'_, Cluster>) {
@@ -285,39 +319,93 @@ impl Producer {
         self.metadata.request_in_flight = Some(correlation_id);
     }
 
-    fn schedule_metadata_refresh(&mut self, ctx: &mut Ctx<'_, Cluster>) {
-        ctx.set_timer(
-            self.node(),
-            Timer::MetadataRefresh,
-            SimDuration::from_ms(self.config.metadata_max_age_ms),
-        );
-    }
-
     /// Start, change or stop producing continuously.
     pub fn set_workload(&mut self, ctx: &mut Ctx<'_, Cluster>, workload: Option<Workload>) {
-        self.workload = workload.filter(|w| w.records_per_second > 0);
+        self.workload = workload.filter(|w| w.records_per_second > 0 || w.total.is_some());
         match &self.workload {
-            Some(w) => ctx.set_timer(self.node(), Timer::AppSend, interval(w.records_per_second)),
+            Some(_) => ctx.set_timer(self.node(), Timer::AppSend, SimDuration::ZERO),
             None => ctx.cancel_timer(self.node(), Timer::AppSend),
         }
     }
 
+    /// The application's loop. At a fixed rate, one `send()` per tick. As fast as possible, as
+    /// many `send()` calls as fit in a millisecond of application time (each costs CPU), until a
+    /// call blocks on `buffer.memory`.
     fn workload_send(&mut self, ctx: &mut Ctx<'_, Cluster>) {
-        let Some(w) = self.workload.as_mut() else {
+        let Some(w) = self.workload.clone() else {
             return;
         };
-        let key = (!w.keys.is_empty()).then(|| w.keys[w.sent as usize % w.keys.len()].clone());
-        let value = format!("v{}", w.sent);
-        w.sent += 1;
-        let (topic, rate) = (w.topic.clone(), w.records_per_second);
-        ctx.set_timer(self.node(), Timer::AppSend, interval(rate));
-        self.send(ctx, topic, key, Some(value), None);
+        if w.total.is_some_and(|t| w.sent >= t) {
+            self.workload = None;
+            return;
+        }
+        let per_record = self.send_cost(w.value_bytes.unwrap_or(8));
+        let slice_end = ctx.now.plus(SimDuration::from_ms(1));
+        let mut app_clock = ctx.now;
+        loop {
+            let Some(w) = self.workload.as_mut() else {
+                return;
+            };
+            if w.total.is_some_and(|t| w.sent >= t)
+                || (w.records_per_second == 0 && !self.waiting.is_empty())
+            {
+                break;
+            }
+            let key = (!w.keys.is_empty())
+                .then(|| w.keys[(w.sent % w.keys.len() as u64) as usize].clone());
+            let value = w.value_bytes.is_none().then(|| format!("v{}", w.sent));
+            let (topic, value_bytes, rate) = (w.topic.clone(), w.value_bytes, w.records_per_second);
+            w.sent += 1;
+            self.send(ctx, topic, key, value, value_bytes, None);
+            app_clock = app_clock.plus(per_record);
+            if rate > 0 {
+                let interval = SimDuration::from_micros(1_000_000 / rate as u64);
+                return ctx.set_timer(self.node(), Timer::AppSend, interval);
+            }
+            if app_clock >= slice_end {
+                break;
+            }
+        }
+        // As fast as possible: continue after the CPU time spent, or once memory frees up.
+        self.app_busy_until = app_clock;
+        if self.waiting.is_empty() {
+            ctx.set_timer_at(
+                self.node(),
+                Timer::AppSend,
+                app_clock.max(ctx.now.plus(SimDuration::from_micros(1))),
+            );
+        }
+    }
+
+    /// CPU time of one `send()` of a record with a value of `bytes` (serialization, partitioning,
+    /// appending; compression happens on append, in the application thread).
+    fn send_cost(&self, bytes: u32) -> SimDuration {
+        let compression = super::compression::Compression::parse(&self.config.compression_type)
+            .unwrap_or_default();
+        SimDuration::from_micros(
+            self.costs.producer_send_micros + compression.compress_micros(bytes),
+        )
     }
 
     /// `flush()`: make every batch ready now.
     pub fn flush(&mut self, ctx: &mut Ctx<'_, Cluster>) {
         self.flushing = true;
         self.run_sender(ctx);
+    }
+
+    /// Change one config by its Kafka name, with Kafka's validation and cross-field rules.
+    pub fn set_config(&mut self, key: &str, value: &str) -> Result<(), String> {
+        use super::config::{def, PRODUCER_KEYS};
+        let values = def::with_value(PRODUCER_KEYS, &self.config.values, key, value)
+            .map_err(|e| e.message)?;
+        let config =
+            ProducerConfig::from_values(values).map_err(|e| format!("ConfigException: {e}"))?;
+        if config.enable_idempotence != self.config.enable_idempotence {
+            return Err("enable.idempotence (directly or through acks, retries or max.in.flight) can only change when the producer is created: restart it with a lesson setting".into());
+        }
+        self.config = config;
+        self.sticky.clear();
+        Ok(())
     }
 
     /// The process died: everything in memory is gone, including unsent records.
@@ -332,16 +420,18 @@ impl Producer {
             + self
                 .in_flight
                 .values()
-                .flatten()
+                .flat_map(|r| r.batches.iter())
                 .map(|(_, b)| b.record_count())
-                .sum::<u32>();
-        let fresh = Producer::new(self.id, self.config.clone(), self.metadata.brokers.clone());
-        let (process, serial) = (self.process, self.next_serial);
-        *self = Producer {
-            process,
-            next_serial: serial,
-            ..fresh
-        };
+                .sum::<u32>()
+            + self.waiting.len() as u32;
+        let mut fresh = Producer::new(self.id, self.config.clone(), self.metadata.brokers.clone());
+        fresh.process = self.process;
+        fresh.next_serial = self.next_serial;
+        fresh.custom_partitioner = self.custom_partitioner.clone();
+        fresh.send_mode = self.send_mode;
+        fresh.costs = self.costs;
+        fresh.stats = self.stats.clone();
+        *self = fresh;
         ctx.cancel_all_timers(self.node());
         lost
     }
@@ -349,22 +439,43 @@ impl Producer {
     pub fn has_in_flight_to(&self, broker: BrokerId) -> bool {
         self.net.has_in_flight_to(NodeId::Broker(broker))
     }
-}
 
-fn interval(records_per_second: u32) -> SimDuration {
-    SimDuration::from_micros(1_000_000 / records_per_second.max(1) as u64)
-}
-
-/// Turn application text into bytes the way the configured serializer does.
-fn serialize(serializer: Serializer, text: Option<&str>) -> Result<Option<Payload>, String> {
-    let Some(text) = text else { return Ok(None) };
-    match serializer {
-        Serializer::String => Ok(Some(Payload::text(text))),
-        Serializer::ByteArray => Ok(Some(Payload::Bytes(Rc::from(text.as_bytes())))),
-        Serializer::Json => {
-            let value: serde_json::Value = serde_json::from_str(text)
-                .map_err(|e| format!("SerializationException: value is not valid JSON ({e})"))?;
-            Ok(Some(Payload::text(&value.to_string())))
+    /// The application learns the result of a record (a callback, or a `get()` returning).
+    pub(crate) fn completed(&mut self, ctx: &mut Ctx<'_, Cluster>, records: &[RecordId]) {
+        if self.awaiting_result.is_some_and(|id| records.contains(&id)) {
+            self.awaiting_result = None;
+            self.drain_waiting(ctx);
+            if self.workload.is_some() {
+                ctx.set_timer(self.node(), Timer::AppSend, SimDuration::ZERO);
+            }
         }
+    }
+
+    pub(crate) fn remember_sent(&mut self, batch: SentBatch) {
+        self.recent.push_back(batch);
+        while self.recent.len() > RECENT_BATCHES {
+            self.recent.pop_front();
+        }
+    }
+
+    pub(crate) fn fail_records(
+        &mut self,
+        ctx: &mut Ctx<'_, Cluster>,
+        partition: TopicPartition,
+        records: Vec<RecordId>,
+        error: ErrorCode,
+        message: String,
+    ) {
+        self.stats.records_failed += records.len() as u64;
+        self.metrics.errors(ctx.now, records.len() as u32);
+        ctx.emit(Event::ProduceFailed {
+            producer: self.id,
+            partition,
+            error,
+            records: records.clone(),
+            retrying: false,
+            message: Some(Rc::from(message.as_str())),
+        });
+        self.completed(ctx, &records);
     }
 }

@@ -3,7 +3,6 @@
 //! (null key, or keys ignored) the built-in partitioner decides at append time.
 
 use crate::kafka::murmur2::{murmur2, to_positive};
-use std::collections::BTreeMap;
 
 /// How a partition was chosen, for narration ("murmur2(key) % 3 = 1").
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -15,27 +14,6 @@ pub enum Choice {
     /// Null key: the built-in sticky partitioner picks at append time.
     Sticky,
     Error(String),
-}
-
-/// Per-topic counters for `RoundRobinPartitioner` (Kafka 4.0: one step per record).
-#[derive(Clone, PartialEq, Eq, Hash, Debug, Default)]
-pub struct RoundRobin {
-    counters: BTreeMap<String, u32>,
-}
-
-impl RoundRobin {
-    /// `availablePartitions[toPositive(counter++) % availableCount]`, falling back to all
-    /// partitions when none has a leader.
-    pub fn next(&mut self, topic: &str, available: &[i32], partition_count: i32) -> i32 {
-        let counter = self.counters.entry(topic.to_string()).or_insert(0);
-        let value = to_positive(*counter as i32);
-        *counter = counter.wrapping_add(1);
-        if available.is_empty() {
-            value % partition_count
-        } else {
-            available[(value % available.len() as i32) as usize]
-        }
-    }
 }
 
 /// The first steps of `KafkaProducer.partition`: explicit partition or murmur2 of the key.
@@ -89,28 +67,5 @@ mod tests {
     #[test]
     fn ignore_keys_sends_keyed_records_to_the_sticky_partitioner() {
         assert_eq!(choose(None, Some(b"k"), 3, true), Choice::Sticky);
-    }
-
-    #[test]
-    fn round_robin_is_even_and_per_topic() {
-        let mut rr = RoundRobin::default();
-        let mut counts = [0; 3];
-        for i in 0..30 {
-            counts[rr.next("a", &[0, 1, 2], 3) as usize] += 1;
-            if i % 2 == 0 {
-                rr.next("b", &[0, 1, 2], 3);
-            }
-        }
-        assert_eq!(counts, [10, 10, 10]);
-    }
-
-    #[test]
-    fn round_robin_skips_leaderless_partitions() {
-        let mut rr = RoundRobin::default();
-        let mut counts = [0; 3];
-        for _ in 0..100 {
-            counts[rr.next("t", &[0, 2], 3) as usize] += 1;
-        }
-        assert_eq!(counts, [50, 0, 50]);
     }
 }

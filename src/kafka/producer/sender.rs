@@ -2,10 +2,12 @@
 //! brokers with a ready batch, drain batches for them into Produce requests while the connection
 //! has fewer than `max.in.flight.requests.per.connection` unanswered, and handle what comes back:
 //! success, retriable errors (back off and retry, refresh metadata if the leader moved) and final
-//! failures.
+//! failures. With idempotence, batches get sequence numbers at their first drain, at most five
+//! per partition are in flight, and retries keep their order (`TransactionManager`).
 
 use super::accumulator::ProducerBatch;
-use super::Producer;
+use super::client_sequences::{ProduceError, RetryDecision};
+use super::{InFlightProduce, Producer, SentBatch};
 use crate::kafka::compression::Compression;
 use crate::kafka::config::Acks;
 use crate::kafka::errors::ErrorCode;
@@ -25,7 +27,16 @@ impl Producer {
             return;
         }
         self.expire_batches(ctx);
+        if let Some(sequences) = &mut self.sequences {
+            if sequences.bump_epoch_if_required()
+                == super::client_sequences::EpochBump::ProducerIdReset
+            {
+                self.request_producer_id_again(ctx);
+            }
+        }
+        self.update_partition_load_stats();
         let linger = SimDuration::from_ms(self.config.linger_ms);
+        let exhausted = self.blocked_since.is_some() && !self.waiting.is_empty();
         let mut ready_nodes = BTreeSet::new();
         let mut leaderless = false;
         for tp in self.accumulator.partitions() {
@@ -37,16 +48,17 @@ impl Producer {
                     self.config.batch_size,
                     linger,
                     self.flushing,
-                    false,
+                    exhausted,
                 )
-                .is_some()
+                .is_none()
             {
-                match self.metadata.leader(&tp) {
-                    Some(b) => {
-                        ready_nodes.insert(b);
-                    }
-                    None => leaderless = true,
+                continue;
+            }
+            match self.metadata.leader(&tp) {
+                Some(b) => {
+                    ready_nodes.insert(b);
                 }
+                None => leaderless = true,
             }
         }
         if leaderless {
@@ -59,7 +71,7 @@ impl Producer {
             {
                 continue;
             }
-            let batches = self.drain(ctx, broker, linger);
+            let batches = self.drain(ctx, broker, linger, exhausted);
             if !batches.is_empty() {
                 self.send_produce(ctx, broker, batches);
             }
@@ -67,7 +79,33 @@ impl Producer {
         if self.flushing && self.accumulator.is_empty() && self.in_flight.is_empty() {
             self.flushing = false;
         }
-        self.arm_timers(ctx, linger);
+        self.arm_timers(ctx, linger, exhausted);
+    }
+
+    fn request_producer_id_again(&mut self, ctx: &mut Ctx<'_, Cluster>) {
+        if self.init_producer_id.is_none() {
+            let Some(node) = self.metadata.next_metadata_node() else {
+                return;
+            };
+            let timeout = self.config.request_timeout_ms;
+            let id = self.net.send(
+                ctx,
+                self.node(),
+                NodeId::Broker(node),
+                Some(timeout),
+                |correlation_id| Message::InitProducerId { correlation_id },
+            );
+            self.init_producer_id = Some(id);
+        }
+    }
+
+    /// Whether idempotence lets this partition's first batch go now.
+    fn sequence_allows(&self, tp: &TopicPartition, batch: &ProducerBatch) -> bool {
+        match &self.sequences {
+            None => !self.config.enable_idempotence,
+            Some(s) if batch.sequence.is_none() => s.may_drain_new_batch(tp),
+            Some(s) => s.may_drain_retry(tp, batch.batch_id),
+        }
     }
 
     /// Take the first batch of every partition led by `broker` (`RecordAccumulator.drain`), up to
@@ -77,20 +115,21 @@ impl Producer {
         ctx: &mut Ctx<'_, Cluster>,
         broker: BrokerId,
         linger: SimDuration,
+        exhausted: bool,
     ) -> Vec<(TopicPartition, ProducerBatch)> {
         let mut drained = Vec::new();
         let mut request_bytes = 0u32;
         let in_flight_partitions: BTreeSet<TopicPartition> = self
             .in_flight
             .values()
-            .flatten()
+            .flat_map(|r| r.batches.iter())
             .map(|(tp, _)| tp.clone())
             .collect();
         for tp in self.accumulator.partitions() {
             if self.metadata.leader(&tp) != Some(broker) {
                 continue;
             }
-            // With one request in flight per connection Kafka guarantees order by muting the partition.
+            // Without idempotence, one request in flight per connection is how Kafka keeps order.
             if self.config.max_in_flight_requests_per_connection == 1
                 && in_flight_partitions.contains(&tp)
             {
@@ -99,7 +138,7 @@ impl Producer {
             let Some(first) = self.accumulator.first(&tp) else {
                 continue;
             };
-            if first.retry_after.is_some_and(|t| t > ctx.now) {
+            if first.retry_after.is_some_and(|t| t > ctx.now) || !self.sequence_allows(&tp, first) {
                 continue;
             }
             if !drained.is_empty()
@@ -115,7 +154,7 @@ impl Producer {
                     self.config.batch_size,
                     linger,
                     self.flushing,
-                    false,
+                    exhausted,
                 )
                 .unwrap_or(BatchReadyReason::Piggyback);
             let mut batch = self
@@ -128,6 +167,13 @@ impl Producer {
                     partition: tp.clone(),
                 },
             );
+            ctx.cancel_timer(
+                self.node(),
+                Timer::RetryBackoff {
+                    partition: tp.clone(),
+                },
+            );
+            self.assign_sequence(&tp, &mut batch);
             request_bytes += batch.estimated_bytes;
             batch.ready_reason = Some(reason);
             ctx.emit(Event::BatchReady {
@@ -142,6 +188,22 @@ impl Producer {
         drained
     }
 
+    /// Idempotence: number a new batch, or take a retried one's current numbering (an epoch bump
+    /// may have renumbered it).
+    fn assign_sequence(&mut self, tp: &TopicPartition, batch: &mut ProducerBatch) {
+        let Some(sequences) = &mut self.sequences else {
+            return;
+        };
+        let assigned = if batch.sequence.is_none() {
+            sequences.assign_sequence(tp, batch.batch_id, batch.record_count() as i32)
+        } else {
+            sequences.drain_retry(tp, batch.batch_id)
+        };
+        let in_flight = assigned.expect("sequence_allows checked that the batch may be drained");
+        let id = in_flight.producer_id_and_epoch();
+        batch.sequence = Some((id.producer_id, id.epoch, in_flight.base_sequence()));
+    }
+
     fn send_produce(
         &mut self,
         ctx: &mut Ctx<'_, Cluster>,
@@ -150,6 +212,7 @@ impl Producer {
     ) {
         let compression = Compression::parse(&self.config.compression_type).unwrap_or_default();
         let mut partitions = Vec::new();
+        let mut records = 0;
         for (tp, batch) in &mut batches {
             batch.attempts += 1;
             batch.retry_after = None;
@@ -161,24 +224,49 @@ impl Producer {
                 },
                 None => ProducerIdentity::NONE,
             };
-            partitions.push((
-                tp.clone(),
-                RecordBatch::new(batch.records.clone(), identity, compression),
-            ));
+            let built = RecordBatch::new(batch.records.clone(), identity, compression);
+            records += built.record_count();
+            self.metrics.batch_sent(
+                ctx.now,
+                built.record_count(),
+                built.size_bytes,
+                built.uncompressed_bytes,
+            );
+            if batch.attempts == 1 && compression != Compression::None {
+                self.accumulator.observe_compression(
+                    &tp.topic,
+                    built.size_bytes,
+                    built.uncompressed_bytes,
+                );
+            }
+            self.stats.batches_sent += 1;
+            self.stats.bytes_sent += built.size_bytes as u64;
+            let reason = batch.ready_reason.unwrap_or(BatchReadyReason::Full);
+            self.remember_sent(SentBatch {
+                partition: tp.clone(),
+                broker,
+                records: built.record_count(),
+                bytes: built.size_bytes,
+                reason,
+                at: ctx.now,
+            });
+            partitions.push((tp.clone(), built));
         }
         let bytes = partitions.iter().map(|(_, b)| b.size_bytes).sum();
         let summary = batches
             .iter()
             .map(|(tp, b)| (tp.clone(), b.record_count()))
             .collect();
-        let acks = self.config.acks;
-        let timeout = self.config.request_timeout_ms;
+        let (acks, timeout) = (self.config.acks, self.config.request_timeout_ms);
         let expects_response = acks != Acks::Zero;
-        let correlation_id = self.net.send(
+        let delay = SimDuration::from_micros(self.costs.producer_request_micros);
+        let me = self.node();
+        let correlation_id = self.net.send_after(
             ctx,
-            self.node(),
+            me,
             NodeId::Broker(broker),
             expects_response.then_some(timeout),
+            delay,
             |correlation_id| {
                 Message::Produce(ProduceRequest {
                     correlation_id,
@@ -189,6 +277,7 @@ impl Producer {
             },
         );
         self.stats.requests_sent += 1;
+        self.metrics.request_sent(ctx.now, records);
         ctx.emit(Event::ProduceSent {
             producer: self.id,
             broker,
@@ -197,7 +286,13 @@ impl Producer {
             bytes,
         });
         if expects_response {
-            self.in_flight.insert(correlation_id, batches);
+            self.in_flight.insert(
+                correlation_id,
+                InFlightProduce {
+                    batches,
+                    sent_at: ctx.now,
+                },
+            );
         } else {
             // acks=0: the record counts as sent once written to the socket; offset unknown (-1).
             for (tp, batch) in batches {
@@ -218,10 +313,12 @@ impl Producer {
         {
             return;
         }
-        let Some(batches) = self.in_flight.remove(&response.correlation_id) else {
+        let Some(request) = self.in_flight.remove(&response.correlation_id) else {
             return;
         };
-        for (tp, batch) in batches {
+        self.metrics
+            .response(ctx.now, ctx.now.since(request.sent_at).as_micros());
+        for (tp, batch) in request.batches {
             let result = response
                 .partitions
                 .iter()
@@ -262,9 +359,14 @@ impl Producer {
             self.request_metadata(ctx);
             return;
         }
+        if self.init_producer_id == Some(correlation_id) {
+            self.init_producer_id = None;
+            self.request_producer_id_again(ctx);
+            return;
+        }
         self.metadata.needs_update = true;
-        if let Some(batches) = self.in_flight.remove(&correlation_id) {
-            for (tp, batch) in batches {
+        if let Some(request) = self.in_flight.remove(&correlation_id) {
+            for (tp, batch) in request.batches {
                 self.retry_or_fail(ctx, tp, batch, ErrorCode::REQUEST_TIMED_OUT, None);
             }
         }
@@ -284,21 +386,27 @@ impl Producer {
         }
         ctx.emit(Event::ConnectionLost {
             node: self.node(),
-            peer: crate::kafka::types::NodeId::Broker(broker),
+            peer: NodeId::Broker(broker),
             failed_requests: failed.len() as u32,
         });
         for (correlation_id, _) in failed {
             if self.metadata.request_in_flight == Some(correlation_id) {
                 self.metadata.request_in_flight = None;
             }
-            if let Some(batches) = self.in_flight.remove(&correlation_id) {
-                for (tp, batch) in batches {
+            if self.init_producer_id == Some(correlation_id) {
+                self.init_producer_id = None;
+            }
+            if let Some(request) = self.in_flight.remove(&correlation_id) {
+                for (tp, batch) in request.batches {
                     self.retry_or_fail(ctx, tp, batch, ErrorCode::NETWORK_EXCEPTION, None);
                 }
             }
         }
         self.metadata.needs_update = true;
         self.request_metadata(ctx);
+        if self.config.enable_idempotence && self.sequences.is_none() {
+            self.request_producer_id_again(ctx);
+        }
         self.run_sender(ctx);
     }
 
@@ -310,14 +418,25 @@ impl Producer {
         base_offset: i64,
     ) {
         self.accumulator.release(&batch);
+        if let Some(sequences) = &mut self.sequences {
+            if batch.sequence.is_some() {
+                sequences
+                    .handle_completed_batch(tp, batch.batch_id)
+                    .expect("an acknowledged batch was in flight");
+            }
+        }
         self.stats.records_acked += batch.record_count() as u64;
+        self.stats.last_ack_at = Some(ctx.now);
+        let records: Vec<_> = batch.records.iter().map(|r| r.id).collect();
         ctx.emit(Event::ProduceAcked {
             producer: self.id,
             partition: tp.clone(),
             base_offset,
-            records: batch.records.iter().map(|r| r.id).collect(),
+            records: records.clone(),
             duplicate: false,
         });
+        self.completed(ctx, &records);
+        self.drain_waiting(ctx);
     }
 
     /// Retry a failed batch if the error is retriable, retries remain and `delivery.timeout.ms`
@@ -345,26 +464,65 @@ impl Producer {
         let deadline = batch
             .created_at
             .plus(SimDuration::from_ms(self.config.delivery_timeout_ms));
-        let retrying = error.is_retriable()
-            && batch.attempts <= self.config.retries
-            && ctx.now.plus(backoff) < deadline;
+        let within_limits =
+            batch.attempts <= self.config.retries && ctx.now.plus(backoff) < deadline;
+        let decision = self.idempotence_decision(&tp, &batch, error);
+        let retrying = within_limits && decision != RetryDecision::Fail;
         ctx.emit(Event::ProduceFailed {
             producer: self.id,
             partition: tp.clone(),
             error,
             records: batch.records.iter().map(|r| r.id).collect(),
             retrying,
-            message,
+            message: message.clone(),
         });
         batch.last_error = Some(error);
         if retrying {
             self.stats.retries += 1;
             batch.retry_after = Some(ctx.now.plus(backoff));
             self.accumulator.reenqueue(&tp, batch);
-        } else {
-            self.accumulator.release(&batch);
-            self.stats.records_failed += batch.record_count() as u64;
+            return;
         }
+        if let (Some(sequences), true) = (&mut self.sequences, batch.sequence.is_some()) {
+            // Out of retries the broker may have the batch after all: its sequence is not reused.
+            let _ = sequences.handle_failed_batch(
+                &tp,
+                batch.batch_id,
+                produce_error(error),
+                !within_limits,
+            );
+        }
+        self.accumulator.release(&batch);
+        let records: Vec<_> = batch.records.iter().map(|r| r.id).collect();
+        self.stats.records_failed += records.len() as u64;
+        self.metrics.errors(ctx.now, records.len() as u32);
+        self.completed(ctx, &records);
+        self.drain_waiting(ctx);
+    }
+
+    fn idempotence_decision(
+        &mut self,
+        tp: &TopicPartition,
+        batch: &ProducerBatch,
+        error: ErrorCode,
+    ) -> RetryDecision {
+        let Some(sequences) = &mut self.sequences else {
+            return if error.is_retriable() {
+                RetryDecision::Retry
+            } else {
+                RetryDecision::Fail
+            };
+        };
+        if batch.sequence.is_none() {
+            return if error.is_retriable() {
+                RetryDecision::Retry
+            } else {
+                RetryDecision::Fail
+            };
+        }
+        sequences
+            .decide_retry(tp, batch.batch_id, produce_error(error))
+            .unwrap_or(RetryDecision::Fail)
     }
 
     /// Exponential backoff with 20% jitter (KIP-580): `retry.backoff.ms * 2^(attempts-1)`, at most
@@ -373,33 +531,33 @@ impl Producer {
         let base = self.config.retry_backoff_ms.max(1);
         let exp = base.saturating_mul(1u64 << attempts.saturating_sub(1).min(20));
         let capped = exp.min(self.config.retry_backoff_max_ms.max(base));
-        let jittered_micros = capped * 1000 * (800 + ctx.prng.below(401)) / 1000;
-        SimDuration::from_micros(jittered_micros)
+        SimDuration::from_micros(capped * 1000 * (800 + ctx.prng.below(401)) / 1000)
     }
 
     fn expire_batches(&mut self, ctx: &mut Ctx<'_, Cluster>) {
         let timeout = SimDuration::from_ms(self.config.delivery_timeout_ms);
         for (tp, batch) in self.accumulator.expire(ctx.now, timeout) {
-            self.stats.records_failed += batch.record_count() as u64;
+            if let (Some(sequences), true) = (&mut self.sequences, batch.sequence.is_some()) {
+                let _ = sequences.handle_failed_batch(
+                    &tp,
+                    batch.batch_id,
+                    ProduceError::Other { retriable: true },
+                    false,
+                );
+            }
             let text = format!(
                 "Expiring {} record(s) for {}:{} ms has passed since batch creation",
                 batch.record_count(),
                 tp,
                 self.config.delivery_timeout_ms
             );
-            ctx.emit(Event::ProduceFailed {
-                producer: self.id,
-                partition: tp,
-                error: ErrorCode::REQUEST_TIMED_OUT,
-                records: batch.records.iter().map(|r| r.id).collect(),
-                retrying: false,
-                message: Some(Rc::from(text.as_str())),
-            });
+            let records = batch.records.iter().map(|r| r.id).collect();
+            self.fail_records(ctx, tp, records, ErrorCode::REQUEST_TIMED_OUT, text);
         }
     }
 
     /// Re-arm linger countdowns, retry backoffs and the delivery-timeout check.
-    fn arm_timers(&mut self, ctx: &mut Ctx<'_, Cluster>, linger: SimDuration) {
+    fn arm_timers(&mut self, ctx: &mut Ctx<'_, Cluster>, linger: SimDuration, exhausted: bool) {
         for tp in self.accumulator.partitions() {
             let ready = self
                 .accumulator
@@ -409,7 +567,7 @@ impl Producer {
                     self.config.batch_size,
                     linger,
                     self.flushing,
-                    false,
+                    exhausted,
                 )
                 .is_some();
             let in_backoff = self
@@ -451,5 +609,15 @@ impl Producer {
             ),
             None => ctx.cancel_timer(self.node(), Timer::DeliveryTimeoutCheck),
         }
+    }
+}
+
+fn produce_error(error: ErrorCode) -> ProduceError {
+    match error {
+        ErrorCode::OUT_OF_ORDER_SEQUENCE_NUMBER => ProduceError::OutOfOrderSequenceNumber,
+        ErrorCode::UNKNOWN_PRODUCER_ID => ProduceError::UnknownProducerId,
+        other => ProduceError::Other {
+            retriable: other.is_retriable(),
+        },
     }
 }

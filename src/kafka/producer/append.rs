@@ -1,0 +1,411 @@
+//! `send()`: serialize, choose the partition in Kafka's order (`KafkaProducer.partition`:
+//! explicit partition, custom partitioner, murmur2 of the key, else the built-in sticky
+//! partitioner or `RoundRobinPartitioner`), check `max.request.size`, reserve `buffer.memory`
+//! (blocking up to `max.block.ms`), and append to the accumulator.
+
+use super::builtin_partitioner::{BuiltInPartitioner, PartitionQueue, QueueSizes};
+use super::partitioner::{self, Choice};
+use super::topic_partitions::TopicPartitions;
+use super::{AppRecord, Producer, SendMode};
+use crate::kafka::compression::Compression;
+use crate::kafka::config::producer::Serializer;
+use crate::kafka::errors::ErrorCode;
+use crate::kafka::event::Event;
+use crate::kafka::record::{Payload, Record, RecordId, RECORD_BATCH_OVERHEAD};
+use crate::kafka::timer::Timer;
+use crate::kafka::types::TopicPartition;
+use crate::kafka::Cluster;
+use crate::sim::{Ctx, SimDuration};
+use std::rc::Rc;
+
+/// Why a `send()` could not append yet.
+enum Blocked {
+    Metadata,
+    Memory(u64),
+}
+
+impl Producer {
+    /// The application calls `send()`. Sends are appended in call order: while one waits (for
+    /// metadata, memory, or in sync mode for the previous result), later ones wait behind it.
+    pub fn send(
+        &mut self,
+        ctx: &mut Ctx<'_, Cluster>,
+        topic: String,
+        key: Option<String>,
+        value: Option<String>,
+        value_bytes: Option<u32>,
+        partition: Option<i32>,
+    ) -> RecordId {
+        let id = RecordId {
+            producer: self.id,
+            serial: self.next_serial,
+        };
+        self.next_serial += 1;
+        self.stats.records_sent += 1;
+        self.waiting.push_back(AppRecord {
+            id,
+            topic,
+            key,
+            value,
+            value_bytes,
+            partition,
+            sent_at: ctx.now,
+        });
+        self.drain_waiting(ctx);
+        self.run_sender(ctx);
+        id
+    }
+
+    /// Append waiting sends in order, until one blocks.
+    pub(crate) fn drain_waiting(&mut self, ctx: &mut Ctx<'_, Cluster>) {
+        while self.awaiting_result.is_none() {
+            let Some(app) = self.waiting.front().cloned() else {
+                break;
+            };
+            match self.try_append(ctx, &app) {
+                Ok(()) => {
+                    self.waiting.pop_front();
+                    if self.blocked_since.take().is_some() {
+                        ctx.cancel_timer(self.node(), Timer::MaxBlockExpired);
+                    }
+                    if self.send_mode == SendMode::Sync {
+                        self.awaiting_result = Some(app.id);
+                    }
+                }
+                Err(blocked) => {
+                    if self.blocked_since.is_none() {
+                        self.blocked_since = Some(ctx.now);
+                        let deadline = SimDuration::from_ms(self.config.max_block_ms);
+                        ctx.set_timer(self.node(), Timer::MaxBlockExpired, deadline);
+                        if let Blocked::Memory(needed) = blocked {
+                            ctx.emit(Event::SendBlocked {
+                                producer: self.id,
+                                record: app.id,
+                                waiting_bytes: needed as u32,
+                            });
+                        }
+                    }
+                    if matches!(blocked, Blocked::Metadata) {
+                        self.metadata.want(&app.topic);
+                        self.request_metadata(ctx);
+                    }
+                    break;
+                }
+            }
+        }
+        let available = self
+            .config
+            .buffer_memory
+            .saturating_sub(self.accumulator.buffer_used);
+        self.metrics.buffer(ctx.now, available);
+    }
+
+    /// `max.block.ms` passed: the blocked `send()` throws `TimeoutException`.
+    pub(crate) fn expire_blocked_send(&mut self, ctx: &mut Ctx<'_, Cluster>) {
+        let Some(app) = self.waiting.pop_front() else {
+            return;
+        };
+        self.blocked_since = None;
+        let message = if self.metadata.partition_count(&app.topic).is_none() {
+            format!(
+                "TimeoutException: Topic {} not present in metadata after {} ms.",
+                app.topic, self.config.max_block_ms
+            )
+        } else {
+            format!("TimeoutException: Failed to allocate memory within the configured max blocking time {} ms.", self.config.max_block_ms)
+        };
+        ctx.emit(Event::SendTimedOut {
+            producer: self.id,
+            record: app.id,
+            after_ms: self.config.max_block_ms,
+        });
+        self.fail_records(
+            ctx,
+            TopicPartition::new(app.topic.clone(), app.partition.unwrap_or(-1)),
+            vec![app.id],
+            ErrorCode::REQUEST_TIMED_OUT,
+            message,
+        );
+        self.drain_waiting(ctx);
+    }
+
+    fn try_append(&mut self, ctx: &mut Ctx<'_, Cluster>, app: &AppRecord) -> Result<(), Blocked> {
+        let Some(count) = self.metadata.partition_count(&app.topic) else {
+            return Err(Blocked::Metadata);
+        };
+        let serialized = (
+            serialize(self.config.key_serializer, app.key.as_deref()),
+            serialize(self.config.value_serializer, app.value.as_deref()),
+        );
+        let (key, value) = match serialized {
+            (Ok(k), Ok(v)) => (k, v),
+            (Err(e), _) | (_, Err(e)) => {
+                self.reject(ctx, app, e);
+                return Ok(());
+            }
+        };
+        let value = match app.value_bytes {
+            Some(len) => Some(Payload::Filler { len }),
+            None => value,
+        };
+        let record = Record {
+            id: app.id,
+            offset_delta: 0,
+            timestamp_ms: ctx.now.as_ms() as i64,
+            key,
+            value,
+            headers: Vec::new(),
+        };
+        let size = RECORD_BATCH_OVERHEAD + record.size_in_batch(0);
+        if size > self.config.max_request_size {
+            let text = format!(
+                "RecordTooLargeException: The message is {size} bytes when serialized which is larger than {}, which is the value of the max.request.size configuration.",
+                self.config.max_request_size
+            );
+            self.reject(ctx, app, text);
+            return Ok(());
+        }
+        let (partition, how, sticky) = match self.choose_partition(ctx, app, &record, count) {
+            Ok(choice) => choice,
+            Err(e) => {
+                self.reject(ctx, app, e);
+                return Ok(());
+            }
+        };
+        let tp = TopicPartition::new(app.topic.clone(), partition);
+        let compressed = Compression::parse(&self.config.compression_type)
+            .is_some_and(|c| c != Compression::None);
+        if !self
+            .accumulator
+            .fits_in_last_batch(&tp, &record, self.config.batch_size, compressed)
+        {
+            let needed = super::accumulator::Accumulator::bytes_for_new_batch(
+                &record,
+                self.config.batch_size,
+            ) as u64;
+            if self.accumulator.buffer_used + needed > self.config.buffer_memory {
+                return Err(Blocked::Memory(needed));
+            }
+        }
+        let quiet = self
+            .workload
+            .as_ref()
+            .is_some_and(|w| w.records_per_second == 0);
+        if !quiet {
+            ctx.emit(Event::RecordPartitioned {
+                producer: self.id,
+                record: app.id,
+                partition: tp.clone(),
+                how: Rc::from(how.as_str()),
+            });
+        }
+        let batch_id = self.next_batch_id;
+        let appended = self.accumulator.append(
+            &tp,
+            record,
+            ctx.now,
+            self.config.batch_size,
+            compressed,
+            batch_id,
+        );
+        if appended.new_batch {
+            self.next_batch_id += 1;
+        }
+        if sticky {
+            self.after_sticky_append(ctx, &tp, appended.appended_bytes, appended.last_batch_full);
+        }
+        if !quiet {
+            ctx.emit(Event::RecordAppendedToBatch {
+                producer: self.id,
+                partition: tp,
+                record: app.id,
+                batch_records: appended.batch_records,
+                batch_bytes: appended.batch_bytes,
+                batch_size: self.config.batch_size,
+                new_batch: appended.new_batch,
+            });
+        }
+        Ok(())
+    }
+
+    /// A `send()` that fails at once (serialization, size, partitioner): the application sees
+    /// the exception; nothing is queued.
+    fn reject(&mut self, ctx: &mut Ctx<'_, Cluster>, app: &AppRecord, error: String) {
+        self.stats.records_failed += 1;
+        ctx.emit(Event::Notice {
+            text: Rc::from(format!("p{} send() of {} failed: {error}", self.id, app.id).as_str()),
+        });
+    }
+
+    /// Kafka's decision order. Returns the partition, how it was chosen, and whether the
+    /// built-in sticky partitioner chose it.
+    fn choose_partition(
+        &mut self,
+        ctx: &mut Ctx<'_, Cluster>,
+        app: &AppRecord,
+        record: &Record,
+        count: i32,
+    ) -> Result<(i32, String, bool), String> {
+        if app.partition.is_none() {
+            if let Some(custom) = &self.custom_partitioner {
+                let (p, how) = custom.partition(app.key.as_deref(), count)?;
+                return Ok((p, how, false));
+            }
+        }
+        let key = record.key.as_ref().map(|k| k.bytes().into_owned());
+        match partitioner::choose(
+            app.partition,
+            key.as_deref(),
+            count,
+            self.config.partitioner_ignore_keys,
+        ) {
+            Choice::Chosen { partition, how } => Ok((partition, how, false)),
+            Choice::Error(e) => Err(e),
+            Choice::Sticky => {
+                let available = self.metadata.available_partitions(&app.topic);
+                let partitions =
+                    TopicPartitions::new(count, available).map_err(|e| format!("{e:?}"))?;
+                if self.config.round_robin_partitioner {
+                    let p = self.round_robin.partition(&app.topic, &partitions);
+                    return Ok((
+                        p,
+                        "RoundRobinPartitioner: next partition in turn".into(),
+                        false,
+                    ));
+                }
+                let p = self.sticky_partition(ctx, &app.topic, &partitions);
+                let why = if key.is_some() {
+                    "partitioner.ignore.keys=true"
+                } else {
+                    "null key"
+                };
+                Ok((
+                    p,
+                    format!("{why}: sticky partition (uniform sticky partitioner)"),
+                    true,
+                ))
+            }
+        }
+    }
+
+    /// The built-in partitioner's current partition for `topic`, completing a switch that an
+    /// earlier append postponed if that batch is now full (`RecordAccumulator.partitionChanged`).
+    fn sticky_partition(
+        &mut self,
+        ctx: &mut Ctx<'_, Cluster>,
+        topic: &str,
+        partitions: &TopicPartitions,
+    ) -> i32 {
+        let batch_size = self.config.batch_size as i32;
+        let sticky = self.sticky.entry(topic.to_string()).or_insert_with(|| {
+            BuiltInPartitioner::new(batch_size.max(1)).expect("batch.size is at least 1")
+        });
+        let mut random = || ctx.prng.next_u32();
+        let before = sticky.sticky_partition_info().map(|i| i.partition());
+        let p = sticky.peek_current_partition(partitions, &mut random);
+        let full = self
+            .accumulator
+            .all_batches_full(&TopicPartition::new(topic, p), self.config.batch_size);
+        let sticky = self.sticky.get_mut(topic).expect("inserted above");
+        let switched =
+            sticky.maybe_complete_postponed_switch(full, partitions, &mut || ctx.prng.next_u32());
+        let p = if switched {
+            sticky.peek_current_partition(partitions, &mut || ctx.prng.next_u32())
+        } else {
+            p
+        };
+        if before != Some(p) {
+            ctx.emit(crate::kafka::event::Event::StickyPartitionSwitched {
+                producer: self.id,
+                topic: topic.to_string(),
+                from: before,
+                to: p,
+            });
+        }
+        p
+    }
+
+    fn after_sticky_append(
+        &mut self,
+        ctx: &mut Ctx<'_, Cluster>,
+        tp: &TopicPartition,
+        appended_bytes: u32,
+        last_batch_full: bool,
+    ) {
+        let count = self.metadata.partition_count(&tp.topic).unwrap_or(1);
+        let available = self.metadata.available_partitions(&tp.topic);
+        let Ok(partitions) = TopicPartitions::new(count, available) else {
+            return;
+        };
+        let Some(sticky) = self.sticky.get_mut(&tp.topic) else {
+            return;
+        };
+        let mut random = || ctx.prng.next_u32();
+        if sticky.after_append(
+            tp.partition,
+            appended_bytes as i32,
+            last_batch_full,
+            &partitions,
+            &mut random,
+        ) {
+            let to = sticky
+                .sticky_partition_info()
+                .map_or(tp.partition, |i| i.partition());
+            ctx.emit(Event::StickyPartitionSwitched {
+                producer: self.id,
+                topic: tp.topic.clone(),
+                from: Some(tp.partition),
+                to,
+            });
+        }
+    }
+
+    /// Adaptive partitioning (`partitioner.adaptive.partitioning.enable`): weight partitions by
+    /// how short their queues are, once every partition of the topic has a queue.
+    pub(crate) fn update_partition_load_stats(&mut self) {
+        let topics: Vec<String> = self.sticky.keys().cloned().collect();
+        for topic in topics {
+            let count = self.metadata.partition_count(&topic).unwrap_or(0);
+            let all_have_queues = (0..count).all(|p| {
+                self.accumulator
+                    .has_queue(&TopicPartition::new(topic.clone(), p))
+            });
+            let queues: Vec<PartitionQueue> = self
+                .metadata
+                .available_partitions(&topic)
+                .into_iter()
+                .map(|p| PartitionQueue {
+                    partition: p,
+                    queue_size: self
+                        .accumulator
+                        .queue_len(&TopicPartition::new(topic.clone(), p))
+                        as i32,
+                })
+                .collect();
+            let stats = (self.config.partitioner_adaptive_partitioning_enable
+                && all_have_queues
+                && count > 0)
+                .then_some(QueueSizes {
+                    available: &queues,
+                    queue_count: count,
+                });
+            if let Some(sticky) = self.sticky.get_mut(&topic) {
+                sticky.update_partition_load_stats(stats);
+            }
+        }
+    }
+}
+
+/// Turn application text into bytes the way the configured serializer does.
+fn serialize(serializer: Serializer, text: Option<&str>) -> Result<Option<Payload>, String> {
+    let Some(text) = text else { return Ok(None) };
+    match serializer {
+        Serializer::String => Ok(Some(Payload::text(text))),
+        Serializer::ByteArray => Ok(Some(Payload::Bytes(Rc::from(text.as_bytes())))),
+        Serializer::Json => {
+            let value: serde_json::Value = serde_json::from_str(text)
+                .map_err(|e| format!("SerializationException: value is not valid JSON ({e})"))?;
+            Ok(Some(Payload::text(&value.to_string())))
+        }
+    }
+}
