@@ -40,6 +40,15 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "timeout-retry-duplicates",
         include_str!("builtin/timeout-retry-duplicates.json"),
     ),
+    (
+        "retry-duplicates-without-idempotence",
+        include_str!("builtin/retry-duplicates-without-idempotence.json"),
+    ),
+    (
+        "retries-reorder-without-idempotence",
+        include_str!("builtin/retries-reorder-without-idempotence.json"),
+    ),
+    ("tuning-lab", include_str!("builtin/tuning-lab.json")),
 ];
 
 pub fn find(id: &str) -> Option<&'static str> {

@@ -41,6 +41,9 @@ pub struct LessonFile {
     /// The cost model's knobs (see `kafka::cost`); defaults otherwise.
     #[serde(default)]
     pub costs: Option<crate::kafka::cost::CostModel>,
+    /// A tuning lab: the same workload under several producer configurations.
+    #[serde(default)]
+    pub lab: Option<super::lab::LabFile>,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]

@@ -6,6 +6,7 @@
 pub mod builtin;
 pub mod expect;
 pub mod format;
+pub mod lab;
 
 use crate::kafka::command::Command;
 use crate::kafka::config::{self, BrokerConfig, ConsumerConfig, ProducerConfig};
@@ -60,6 +61,7 @@ pub struct Lesson {
     pub spec: ClusterSpec,
     pub actions: Vec<(SimTime, Command)>,
     pub expect: Vec<expect::Expectation>,
+    pub lab: Option<lab::LabFile>,
     /// The file it came from, verbatim (shared links embed custom lessons).
     pub source: String,
 }
@@ -93,6 +95,15 @@ impl Lesson {
         let spec = build_spec(&file)?;
         let actions = parse_actions(&file.actions, &spec)?;
         let expect = parse_expectations(&file.expect, &spec)?;
+        if let Some(lab) = &file.lab {
+            lab.validate()?;
+            if !spec.topics.iter().any(|t| t.name == lab.topic) || spec.producers.is_empty() {
+                return Err(LessonError::at(
+                    "lab.topic",
+                    "the lab needs a topic of this lesson and at least one producer",
+                ));
+            }
+        }
         Ok(Lesson {
             id: file.id,
             title: file.title,
@@ -103,6 +114,7 @@ impl Lesson {
             spec,
             actions,
             expect,
+            lab: file.lab.clone(),
             source: text.to_string(),
         })
     }

@@ -83,6 +83,9 @@ fn run(args: &[String]) -> Result<(), String> {
         lesson.run_until_ms = until;
     }
     let quiet = args.iter().any(|a| a == "--quiet");
+    if lesson.lab.is_some() && !args.iter().any(|a| a == "--no-lab") {
+        return run_lab(&lesson, seed);
+    }
     println!(
         "# {} (seed={seed}, until {} ms)",
         lesson.title, lesson.run_until_ms
@@ -108,6 +111,26 @@ fn run(args: &[String]) -> Result<(), String> {
             "{failed} expectation(s) failed (seed={seed}); the trace above shows how the run went"
         ))
     }
+}
+
+/// A lesson with a lab runs every configuration to the end and compares them.
+fn run_lab(lesson: &Lesson, seed: u64) -> Result<(), String> {
+    use kafka_classroom::lesson::lab::{describe, LabRun};
+    let mut lab = LabRun::new(lesson, seed).ok_or("the lab could not start")?;
+    println!("# {} (seed={seed})", lesson.title);
+    let start = std::time::Instant::now();
+    while !lab.advance(200_000) {
+        eprintln!(
+            "  {} of {} records acknowledged",
+            lab.progress(),
+            lab.total_records()
+        );
+    }
+    for line in describe(&lab.results) {
+        println!("{line}");
+    }
+    println!("wall time {:.1} s", start.elapsed().as_secs_f64());
+    Ok(())
 }
 
 fn lessons() -> Result<(), String> {

@@ -58,6 +58,7 @@ impl Producer {
 
     /// Append waiting sends in order, until one blocks.
     pub(crate) fn drain_waiting(&mut self, ctx: &mut Ctx<'_, Cluster>) {
+        let was_waiting = !self.waiting.is_empty();
         while self.awaiting_result.is_none() {
             let Some(app) = self.waiting.front().cloned() else {
                 break;
@@ -98,6 +99,18 @@ impl Producer {
             .buffer_memory
             .saturating_sub(self.accumulator.buffer_used);
         self.metrics.buffer(ctx.now, available);
+        // A load-test application that was blocked in send() carries on now.
+        let bulk = self
+            .workload
+            .as_ref()
+            .is_some_and(|w| w.records_per_second == 0);
+        if was_waiting && self.waiting.is_empty() && bulk {
+            ctx.set_timer_at(
+                self.node(),
+                Timer::AppSend,
+                self.app_busy_until.max(ctx.now),
+            );
+        }
     }
 
     /// `max.block.ms` passed: the blocked `send()` throws `TimeoutException`.
