@@ -50,6 +50,11 @@ fn recorded_user_commands_replay_to_the_same_fingerprint() {
                 key: Some(format!("k{i}")),
                 value: Some("v".into()),
                 partition: None,
+                timestamp: (i == 13).then_some(1_700_000_000_000),
+                headers: vec![kafka_classroom::kafka::producer::RecordHeader {
+                    key: "trace".into(),
+                    value: format!("t{i}"),
+                }],
             };
             commands.push(RecordedCommand {
                 after_step: live.steps_taken(),

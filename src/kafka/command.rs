@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::producer::RecordHeader;
 use super::types::NodeId;
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
@@ -20,6 +21,11 @@ pub enum Command {
         value: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         partition: Option<i32>,
+        /// `CreateTime` in ms; absent: the producer stamps the simulated time of `send()`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        timestamp: Option<i64>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        headers: Vec<RecordHeader>,
     },
     /// The application sends `count` records with values `<prefix>0..`, keys cycling through `keys`
     /// (empty: null keys).
@@ -49,6 +55,12 @@ pub enum Command {
     /// `producer.flush()`: every batch becomes ready now.
     Flush {
         producer: NodeId,
+    },
+    /// How the application calls `send()`: with a callback (`async`), waiting on each result
+    /// (`sync`, `send(record).get()`), or never looking at the result (`fire_and_forget`).
+    SetSendMode {
+        producer: NodeId,
+        mode: super::producer::SendMode,
     },
     /// Change one client config (producer or consumer) by its Kafka name.
     SetConfig {
@@ -166,7 +178,8 @@ impl Command {
             Produce { producer, .. }
             | ProduceMany { producer, .. }
             | SetProduceRate { producer, .. }
-            | Flush { producer } => {
+            | Flush { producer }
+            | SetSendMode { producer, .. } => {
                 vec![*producer]
             }
             SetConfig { node, .. }

@@ -3,7 +3,7 @@
 //! the UI shows.
 
 use super::event::{Event, ProcessFault};
-use super::producer::Workload;
+use super::producer::{ProducerRecord, Workload};
 use super::protocol::Message;
 use super::types::{BrokerId, NodeId};
 use super::{Cluster, Command};
@@ -22,9 +22,19 @@ pub fn apply(
             key,
             value,
             partition,
+            timestamp,
+            headers,
         } => {
             check_topic(cluster, &topic)?;
-            running_producer(cluster, producer)?.send(ctx, topic, key, value, None, partition);
+            let record = ProducerRecord {
+                topic,
+                partition,
+                timestamp,
+                key,
+                value,
+                headers,
+            };
+            running_producer(cluster, producer)?.send(ctx, record, None);
         }
         Command::ProduceMany {
             producer,
@@ -40,14 +50,13 @@ pub fn apply(
             let p = running_producer(cluster, producer)?;
             for i in 0..count {
                 let key = (!keys.is_empty()).then(|| keys[i as usize % keys.len()].clone());
-                p.send(
-                    ctx,
-                    topic.clone(),
+                let record = ProducerRecord {
+                    topic: topic.clone(),
                     key,
-                    Some(format!("{value_prefix}{i}")),
-                    None,
-                    None,
-                );
+                    value: Some(format!("{value_prefix}{i}")),
+                    ..Default::default()
+                };
+                p.send(ctx, record, None);
             }
         }
         Command::SetProduceRate {
@@ -82,7 +91,7 @@ pub fn apply(
             value,
         } => {
             let p = running_producer(cluster, NodeId::Producer(id))?;
-            p.set_config(&key, &value)?;
+            p.set_config(ctx, &key, &value)?;
             let text = format!("p{id}: {key}={value} (applies to new batches)");
             ctx.emit(Event::Notice {
                 text: Rc::from(text.as_str()),
@@ -90,6 +99,14 @@ pub fn apply(
             p.run_sender(ctx);
         }
         Command::Flush { producer } => running_producer(cluster, producer)?.flush(ctx),
+        Command::SetSendMode { producer, mode } => {
+            running_producer(cluster, producer)?.set_send_mode(ctx, mode);
+            ctx.emit(Event::Notice {
+                text: Rc::from(
+                    format!("{producer}: the application now sends {}", mode.describe()).as_str(),
+                ),
+            });
+        }
         Command::Crash { node } => stop(cluster, ctx, node, ProcessFault::Crash)?,
         Command::PowerFail { node } => stop(cluster, ctx, node, ProcessFault::PowerFailure)?,
         Command::Shutdown {

@@ -24,6 +24,33 @@ pub enum BatchReadyReason {
     Piggyback,
 }
 
+impl BatchReadyReason {
+    pub const ALL: [BatchReadyReason; 6] = [
+        BatchReadyReason::Full,
+        BatchReadyReason::LingerExpired,
+        BatchReadyReason::Flush,
+        BatchReadyReason::BufferExhausted,
+        BatchReadyReason::Retry,
+        BatchReadyReason::Piggyback,
+    ];
+
+    /// The name lesson files use.
+    pub fn name(self) -> &'static str {
+        match self {
+            BatchReadyReason::Full => "full",
+            BatchReadyReason::LingerExpired => "linger",
+            BatchReadyReason::Flush => "flush",
+            BatchReadyReason::BufferExhausted => "buffer_exhausted",
+            BatchReadyReason::Retry => "retry",
+            BatchReadyReason::Piggyback => "piggyback",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<BatchReadyReason> {
+        BatchReadyReason::ALL.into_iter().find(|r| r.name() == name)
+    }
+}
+
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub enum ElectionKind {
     /// First in-sync replica in assignment order.
@@ -89,7 +116,6 @@ pub enum Event {
         partition: TopicPartition,
         base_offset: i64,
         records: Vec<RecordId>,
-        duplicate: bool,
     },
     ProduceFailed {
         producer: u32,

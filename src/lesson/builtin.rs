@@ -41,6 +41,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("builtin/timeout-retry-duplicates.json"),
     ),
     (
+        "batching-step-by-step",
+        include_str!("builtin/batching-step-by-step.json"),
+    ),
+    (
         "retry-duplicates-without-idempotence",
         include_str!("builtin/retry-duplicates-without-idempotence.json"),
     ),

@@ -4,7 +4,7 @@
 
 use crate::check::history::{authoritative_replica, History, HistoryReport};
 use crate::kafka::errors::ErrorCode;
-use crate::kafka::event::Event;
+use crate::kafka::event::{BatchReadyReason, Event};
 use crate::kafka::{KafkaStep, KafkaWorld, NodeId, TopicPartition};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -64,6 +64,14 @@ pub enum Expectation {
         #[serde(default = "one")]
         at_least: u32,
     },
+    /// At least `at_least` batches of the producer left the accumulator for this reason:
+    /// `full`, `linger`, `flush`, `buffer_exhausted`, `retry` or `piggyback`.
+    BatchesSent {
+        producer: NodeId,
+        reason: String,
+        #[serde(default = "one")]
+        at_least: u32,
+    },
 }
 
 fn one() -> u32 {
@@ -75,6 +83,8 @@ fn one() -> u32 {
 pub struct RunObserver {
     pub history: History,
     pub produce_errors: BTreeMap<(u32, ErrorCode), u32>,
+    /// Batches that left each producer's accumulator, by reason name.
+    pub batches_sent: BTreeMap<(u32, &'static str), u32>,
 }
 
 impl RunObserver {
@@ -86,6 +96,15 @@ impl RunObserver {
             } = event
             {
                 *self.produce_errors.entry((*producer, *error)).or_default() += 1;
+            }
+            if let Event::BatchReady {
+                producer, reason, ..
+            } = event
+            {
+                *self
+                    .batches_sent
+                    .entry((*producer, reason.name()))
+                    .or_default() += 1;
             }
         }
     }
@@ -118,9 +137,19 @@ impl Expectation {
             Expectation::Isr { brokers, .. } => brokers.clone(),
             Expectation::Acked { producer, .. }
             | Expectation::Failed { producer, .. }
-            | Expectation::ProduceError { producer, .. } => vec![*producer],
+            | Expectation::ProduceError { producer, .. }
+            | Expectation::BatchesSent { producer, .. } => vec![*producer],
             _ => vec![],
         };
+        if let Expectation::BatchesSent { reason, .. } = self {
+            if BatchReadyReason::parse(reason).is_none() {
+                let names: Vec<&str> = BatchReadyReason::ALL.iter().map(|r| r.name()).collect();
+                return Err(format!(
+                    "\"{reason}\" is not a reason a batch leaves; one of {}",
+                    names.join(", ")
+                ));
+            }
+        }
         for n in nodes {
             if !node_exists(n) {
                 return Err(format!("there is no node {n} in this lesson's cluster"));
@@ -228,6 +257,25 @@ impl Expectation {
                     .map(|(_, n)| *n)
                     .sum();
                 (seen >= *at_least, format!("{seen} time(s)"))
+            }
+            Expectation::BatchesSent {
+                producer,
+                reason,
+                at_least,
+            } => {
+                let NodeId::Producer(p) = producer else {
+                    return Checked {
+                        expectation,
+                        passed: false,
+                        actual: "not a producer".into(),
+                    };
+                };
+                let seen = observer
+                    .batches_sent
+                    .get(&(*p, reason.as_str()))
+                    .copied()
+                    .unwrap_or(0);
+                (seen >= *at_least, format!("{seen} batch(es)"))
             }
         };
         Checked {

@@ -142,6 +142,11 @@ impl LabRun {
         done + current
     }
 
+    /// Simulated time of the run in progress.
+    pub fn current_time_ms(&self) -> Option<u64> {
+        self.world.as_ref().map(|w| w.now().as_ms())
+    }
+
     pub fn is_done(&self) -> bool {
         self.current as usize >= self.configs.len()
     }

@@ -297,6 +297,8 @@ pub fn command_text(command: &crate::kafka::Command) -> String {
             key,
             value,
             partition,
+            timestamp,
+            headers,
         } => {
             let key = key
                 .as_deref()
@@ -305,7 +307,19 @@ pub fn command_text(command: &crate::kafka::Command) -> String {
                 .as_deref()
                 .map_or("null".to_string(), |v| format!("\"{v}\""));
             let partition = partition.map_or(String::new(), |p| format!(" partition={p}"));
-            format!("{producer} send({topic}, key={key}, value={value}{partition})")
+            let timestamp = timestamp.map_or(String::new(), |t| format!(" timestamp={t}"));
+            let headers = if headers.is_empty() {
+                String::new()
+            } else {
+                let list: Vec<String> = headers
+                    .iter()
+                    .map(|h| format!("{}={}", h.key, h.value))
+                    .collect();
+                format!(" headers=[{}]", list.join(", "))
+            };
+            format!(
+                "{producer} send({topic}, key={key}, value={value}{partition}{timestamp}{headers})"
+            )
         }
         C::ProduceMany {
             producer,
@@ -327,6 +341,7 @@ pub fn command_text(command: &crate::kafka::Command) -> String {
         C::Shutdown { node } => format!("controlled shutdown of {node}"),
         C::Pause { node, ms } => format!("pause {node} for {ms} ms"),
         C::Flush { producer } => format!("{producer} flush()"),
+        C::SetSendMode { producer, mode } => format!("{producer} sends {}", mode.describe()),
         other => {
             let text = serde_json::to_string(other).unwrap_or_default();
             text.trim_matches(['{', '}']).replace('"', "")
@@ -395,13 +410,7 @@ pub fn event_text(event: &Event) -> String {
             partition,
             base_offset,
             records,
-            duplicate,
         } => {
-            let dup = if *duplicate {
-                ", duplicate ignored by broker"
-            } else {
-                ""
-            };
             if *base_offset < 0 {
                 format!(
                     "p{producer} {partition} {} rec sent, no ack (acks=0)",
@@ -409,7 +418,7 @@ pub fn event_text(event: &Event) -> String {
                 )
             } else {
                 format!(
-                    "p{producer} {partition} acked @{base_offset} ({} rec{dup})",
+                    "p{producer} {partition} acked @{base_offset} ({} rec)",
                     records.len()
                 )
             }

@@ -6,6 +6,7 @@
 use super::narrate::narrate;
 use super::share::{self, LessonRef, SharedRun};
 use crate::kafka::{Command, KafkaStep, KafkaWorld};
+use crate::lesson::lab::LabRun;
 use crate::lesson::{builtin, Lesson};
 use crate::sim::{RecordedCommand, SimDuration, SimTime};
 use std::collections::VecDeque;
@@ -96,6 +97,13 @@ pub enum Action {
     Inform(String),
     /// Run until the lesson's `run_until_ms` (or until `max_steps`).
     RunToEnd,
+    /// Start the lesson's lab (every configuration, each in its own world) from the beginning.
+    StartLab,
+    /// Advance the running lab by at most this many steps (the UI calls it in slices).
+    AdvanceLab {
+        steps: u64,
+    },
+    CancelLab,
 }
 
 #[derive(Clone, Debug)]
@@ -116,6 +124,8 @@ pub struct Session {
     notice: Option<Notice>,
     /// Simulated microseconds owed to the clock by play ticks but not yet stepped.
     play_debt_micros: u64,
+    /// The lesson's lab, running or finished; independent of the main world.
+    lab: Option<LabRun>,
 }
 
 impl Session {
@@ -136,6 +146,7 @@ impl Session {
             speed_index: 3,
             notice: None,
             play_debt_micros: 0,
+            lab: None,
         }
     }
 
@@ -190,6 +201,12 @@ impl Session {
     }
     pub fn commands(&self) -> &[RecordedCommand<Command>] {
         &self.commands
+    }
+    pub fn lab(&self) -> Option<&LabRun> {
+        self.lab.as_ref()
+    }
+    pub fn lab_running(&self) -> bool {
+        self.lab.as_ref().is_some_and(|l| !l.is_done())
     }
     pub fn is_finished(&self) -> bool {
         self.world.next_time().is_none()
@@ -255,6 +272,19 @@ impl Session {
                 })
             }
             Action::RunToEnd => self.run_to_end(),
+            Action::StartLab => match LabRun::new(&self.lesson, self.seed) {
+                Some(lab) => {
+                    self.playing = false;
+                    self.lab = Some(lab);
+                }
+                None => self.error("This lesson has no lab to run.".into()),
+            },
+            Action::AdvanceLab { steps } => {
+                if let Some(lab) = &mut self.lab {
+                    lab.advance(steps);
+                }
+            }
+            Action::CancelLab => self.lab = None,
         }
     }
 

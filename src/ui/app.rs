@@ -1,18 +1,20 @@
 //! The page: header, controls, cluster, side panels and the event log. Owns the session reducer
 //! and the effects: the play loop's timer, the shared link in the URL, keyboard shortcuts.
 
-use super::clients::{ConsumerPanel, ProducerPanel};
+use super::clients::ConsumerPanel;
 use super::cluster::ClusterPanel;
 use super::controls::Controls;
 use super::event_log::EventLog;
 use super::lesson_panel::LessonPanel;
 use super::network::NetworkTool;
 use super::partitions::PartitionTable;
+use super::producer::ProducerPanel;
 use super::store::Store;
 use super::web;
 use crate::present::session::{Action, NoticeLevel, Session};
 use crate::present::view::{
-    cluster_view, consumer_views, controller_views, network_view, partition_rows, producer_views,
+    cluster_view, consumer_views, controller_views, lab_view, network_view, partition_rows,
+    producer_views,
 };
 use gloo_timers::callback::Interval;
 use std::cell::Cell;
@@ -40,6 +42,7 @@ pub fn app() -> Html {
     };
     use_shared_link(&dispatch);
     use_play_loop(&store, &dispatch);
+    use_lab_loop(&store, &dispatch);
     use_keyboard(&dispatch);
 
     let session = store.session();
@@ -50,7 +53,7 @@ pub fn app() -> Html {
     let alerts = Rc::new(session.alerts());
     let partitions = Rc::new(partition_rows(world));
     let nodes = Rc::new(world.model().nodes());
-    let producers = Rc::new(producer_views(world));
+    let producers = Rc::new(producer_views(world, session.last_step()));
     let consumers = Rc::new(consumer_views(world));
     let topics: Rc<Vec<String>> = Rc::new(
         session
@@ -63,6 +66,8 @@ pub fn app() -> Html {
     );
     let log: Rc<Vec<crate::present::session::LogLine>> = Rc::new(session.recent_log(80));
     let notice = session.notice().cloned();
+    let lab = session.lab().map(|l| Rc::new(lab_view(l)));
+    let has_lab = session.lesson().lab.is_some();
 
     let on_share = {
         let dispatch = dispatch.clone();
@@ -106,7 +111,7 @@ pub fn app() -> Html {
                 seed={session.seed()}
                 fingerprint={world.fingerprint().to_string()}
                 on_action={dispatch.clone()} />
-            <main class="main">
+            <main class={classes!("main", (*tab == SideTab::Producers || (*tab == SideTab::Lesson && has_lab)).then_some("wide-side"))}>
                 <ClusterPanel view={cluster} controllers={controllers} network={network} alerts={alerts} on_action={dispatch.clone()} />
                 <aside class="side">
                     <div class="tabs" role="tablist">
@@ -118,7 +123,7 @@ pub fn app() -> Html {
                     </div>
                     {
                         match *tab {
-                            SideTab::Lesson => html! { <LessonPanel lesson={Rc::new(session.lesson().clone())} on_action={dispatch.clone()} /> },
+                            SideTab::Lesson => html! { <LessonPanel lesson={Rc::new(session.lesson().clone())} has_lab={has_lab} lab={lab} on_action={dispatch.clone()} /> },
                             SideTab::Producers => html! { <ProducerPanel producers={producers} topics={topics} on_action={dispatch.clone()} /> },
                             SideTab::Consumers => html! { <ConsumerPanel consumers={consumers} /> },
                             SideTab::Partitions => html! { <PartitionTable rows={partitions} /> },
@@ -137,7 +142,8 @@ fn notice_bar(
     dispatch: &Callback<Action>,
 ) -> Html {
     let Some(notice) = notice else {
-        return html! {};
+        // Keep the grid row, so the main area stays in the stretching row.
+        return html! { <div class="notice-slot"></div> };
     };
     let dismiss = dispatch.reform(|_: MouseEvent| Action::DismissNotice);
     let class = match notice.level {
@@ -177,6 +183,27 @@ fn use_play_loop(store: &UseReducerHandle<Store>, dispatch: &Callback<Action>) {
                 let elapsed = (now - last.get()).max(0.0) as u64;
                 last.set(now);
                 dispatch.emit(Action::Tick { wall_ms: elapsed });
+            })
+        });
+        move || drop(interval)
+    });
+}
+
+/// While the lesson's lab runs, advance it in slices of about 25 ms of work every 60 ms, so
+/// the page stays responsive and the progress bar moves.
+#[hook]
+fn use_lab_loop(store: &UseReducerHandle<Store>, dispatch: &Callback<Action>) {
+    let running = store.session().lab_running();
+    let dispatch = dispatch.clone();
+    use_effect_with(running, move |running| {
+        let interval = running.then(|| {
+            let steps = Rc::new(Cell::new(2_000u64));
+            Interval::new(60, move || {
+                let start = web::now_ms();
+                dispatch.emit(Action::AdvanceLab { steps: steps.get() });
+                let took = (web::now_ms() - start).max(1.0);
+                let next = (steps.get() as f64 * 25.0 / took).clamp(200.0, 200_000.0);
+                steps.set(next as u64);
             })
         });
         move || drop(interval)

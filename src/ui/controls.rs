@@ -64,7 +64,7 @@ pub fn controls(p: &ControlsProps) -> Html {
             <div class="group">
                 <button class="ctl" id="step-back" title="Step back (←)" onclick={act(Action::StepBack)} disabled={p.step == 0}>{ "◀ Back" }</button>
                 <button class="ctl primary" id="step" title="Run one event (→)" onclick={act(Action::Step)} disabled={p.finished}>{ "Step ▶" }</button>
-                <button class="ctl" id="step-event" title="Run until something happens: skips quiet timers and empty long-poll answers (↓)" onclick={act(Action::StepToEvent)} disabled={p.finished}>{ "Next ⏭" }</button>
+                <button class="ctl" id="step-event" title="Run until something happens: skips quiet timers and empty long-poll answers (↓)" onclick={act(Action::StepToEvent)} disabled={p.finished}>{ "Next ▶▶" }</button>
                 <button class={classes!("ctl", "play", p.playing.then_some("playing"))} id="play" title="Play or pause"
                     onclick={act(play_action)} disabled={p.finished && !p.playing}>{ play_label }</button>
             </div>

@@ -2,6 +2,7 @@
 
 use crate::lesson::{builtin, Lesson};
 use crate::present::session::Action;
+use crate::present::view::LabView;
 use std::rc::Rc;
 use wasm_bindgen_futures::JsFuture;
 use yew::prelude::*;
@@ -9,6 +10,8 @@ use yew::prelude::*;
 #[derive(Properties, PartialEq)]
 pub struct LessonPanelProps {
     pub lesson: Rc<Lesson>,
+    pub has_lab: bool,
+    pub lab: Option<Rc<LabView>>,
     pub on_action: Callback<Action>,
 }
 
@@ -59,6 +62,7 @@ pub fn lesson_panel(p: &LessonPanelProps) -> Html {
             </label>
             <h2>{ p.lesson.title.clone() }</h2>
             <p class="summary">{ p.lesson.summary.clone() }</p>
+            { if p.has_lab { lab_section(p.lab.as_deref(), &p.on_action) } else { html! {} } }
             { for p.lesson.story.iter().map(|para| html! { <p>{ para.clone() }</p> }) }
             <details class="own-lesson">
                 <summary>{ "Use your own lesson file" }</summary>
@@ -67,5 +71,57 @@ pub fn lesson_panel(p: &LessonPanelProps) -> Html {
                 <button class="ctl" onclick={on_paste_load}>{ "Load pasted lesson" }</button>
             </details>
         </div>
+    }
+}
+
+fn lab_section(lab: Option<&LabView>, on_action: &Callback<Action>) -> Html {
+    let start = on_action.reform(|_: MouseEvent| Action::StartLab);
+    let cancel = on_action.reform(|_: MouseEvent| Action::CancelLab);
+    let Some(lab) = lab else {
+        return html! {
+            <section class="lab">
+                <button class="ctl primary" id="run-lab" onclick={start}>{ "Run the lab" }</button>
+                <span class="muted">{ " Runs every configuration to the last acknowledgement, in the background." }</span>
+            </section>
+        };
+    };
+    html! {
+        <section class="lab" aria-live="polite">
+            <div class="row">
+                {
+                    if lab.running {
+                        html! { <button class="ctl" id="cancel-lab" onclick={cancel}>{ "Stop" }</button> }
+                    } else {
+                        html! { <button class="ctl" id="run-lab" onclick={start}>{ "Run again" }</button> }
+                    }
+                }
+                <progress id="lab-progress" max="1000" value={lab.progress_permille.to_string()}></progress>
+            </div>
+            <p class="lab-status">{ lab.progress_text.clone() }</p>
+            {
+                if lab.bars.is_empty() { html! {} } else {
+                    html! { <div class="lab-bars">
+                        { for lab.bars.iter().map(|(name, percent, text)| html! {
+                            <div class="lab-bar">
+                                <span class="lab-bar-name">{ name.clone() }</span>
+                                <span class="lab-bar-track"><span class="lab-bar-fill" style={format!("width: {}%", (*percent).max(1))}></span></span>
+                                <span class="lab-bar-text">{ text.clone() }</span>
+                            </div>
+                        }) }
+                    </div> }
+                }
+            }
+            {
+                if lab.rows.is_empty() { html! {} } else {
+                    html! { <table class="lab-results" id="lab-results">
+                        <thead><tr><th></th>{ for lab.names.iter().take(lab.rows[0].1.len()).map(|n| html! { <th scope="col">{ n.clone() }</th> }) }</tr></thead>
+                        <tbody>{ for lab.rows.iter().map(|(label, cells)| html! {
+                            <tr><th scope="row">{ label.clone() }</th>{ for cells.iter().map(|c| html! { <td>{ c.clone() }</td> }) }</tr>
+                        }) }</tbody>
+                    </table> }
+                }
+            }
+            { lab.verdict.clone().map(|v| html! { <p class="verdict" id="lab-verdict">{ v }</p> }).unwrap_or_default() }
+        </section>
     }
 }

@@ -11,6 +11,7 @@ mod faults;
 mod lesson_panel;
 mod network;
 mod partitions;
+mod producer;
 mod store;
 mod web;
 

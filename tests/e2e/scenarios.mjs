@@ -117,4 +117,90 @@ export const scenarios = [
       await page.click("#step");
     },
   },
+  {
+    name: "linger-expires",
+    async run(page, { base, artifacts }) {
+      await waitForApp(page, base);
+      await page.click("#tab-producer");
+      // Raise linger.ms in the config panel: a record now waits two simulated seconds for company.
+      await page.fill("#cfg-linger\\.ms", "2000");
+      await page.press("#cfg-linger\\.ms", "Enter");
+      await page.waitForSelector('.chip:has-text("linger.ms") >> text=2000');
+      await page.fill("#send-key", "alice");
+      await page.click("#send");
+      // Step until the record sits in a batch with the linger countdown running.
+      await clickStepUntil(page, ".acc-batch .linger", 40);
+      const countdown = await page.textContent(".acc-batch .linger-text");
+      await page.screenshot({ path: path.join(artifacts, "linger-countdown.png") });
+      // Step on, one event at a time, until that batch leaves because linger.ms expired.
+      const clicks = await clickStepUntil(page, ".sent li .reason.linger", 600);
+      const reason = await page.textContent(".sent li:first-child .reason");
+      if (reason.trim() !== "linger.ms expired") throw new Error(`the newest batch left because: ${reason}`);
+      const log = await page.textContent(".log .lines");
+      if (!log.includes("linger")) throw new Error("the event log does not say the batch left on linger.ms");
+      await page.screenshot({ path: path.join(artifacts, "linger-expired.png") });
+      console.log(`     countdown showed ${countdown}; batch left after ${clicks} more steps`);
+    },
+  },
+  {
+    name: "bad-config-value",
+    async run(page, { base }) {
+      await waitForApp(page, base);
+      await page.click("#tab-producer");
+      await page.fill("#cfg-batch\\.size", "-5");
+      await page.press("#cfg-batch\\.size", "Enter");
+      const error = await page.textContent(".config-error");
+      if (!error.includes("batch.size")) throw new Error(`no validation message: ${error}`);
+      const chip = await page.textContent('.chip:has-text("batch.size")');
+      if (!chip.includes("16 KB")) throw new Error(`batch.size changed anyway: ${chip}`);
+    },
+  },
+  {
+    name: "batching-lesson",
+    async run(page, { base, artifacts }) {
+      await waitForApp(page, base);
+      await page.selectOption("#lesson-pick", "batching-step-by-step");
+      await page.waitForSelector('.lesson-title:has-text("Batching, step by step")');
+      await page.click("#tab-producer");
+      await setSpeed(page, 4); // 2x
+      await page.click("#play");
+      // At 300 records/s batches fill up before linger.ms: wait for a "full" batch.
+      await page.waitForSelector(".sent li .reason.full", { timeout: 30000 });
+      await page.click("#play");
+      await page.screenshot({ path: path.join(artifacts, "batching-full.png") });
+      // Then the null-key phase: a sticky partition is shown.
+      await setSpeed(page, 6); // 10x
+      await page.click("#play");
+      await page.waitForSelector(".acc-row.sticky", { timeout: 30000 });
+      await page.click("#play");
+      const chart = await page.textContent('.chart[data-metric="records-per-request-avg"] .metric-value');
+      if (chart.trim() === "-") throw new Error("records-per-request-avg has no value after 10 s");
+      await page.screenshot({ path: path.join(artifacts, "batching-sticky.png"), fullPage: false });
+      console.log(`     records-per-request-avg ${chart.trim()}`);
+    },
+  },
+  {
+    name: "tuning-lab",
+    async run(page, { base, artifacts }) {
+      await waitForApp(page, base);
+      await page.selectOption("#lesson-pick", "tuning-lab");
+      await page.waitForSelector('.lesson-title:has-text("Tuning lab")');
+      const started = Date.now();
+      await page.click("#run-lab");
+      // The page stays responsive while the lab runs: the progress bar moves and a step still works.
+      await page.waitForFunction(() => Number(document.querySelector("#lab-progress")?.value) > 50, null, { timeout: 60000 });
+      await page.click("#step");
+      await page.screenshot({ path: path.join(artifacts, "tuning-lab-running.png") });
+      await page.waitForSelector("#lab-verdict", { timeout: 600000 });
+      const wall = (Date.now() - started) / 1000;
+      const cells = await page.$$eval("#lab-results tbody tr", (rows) =>
+        Object.fromEntries(rows.map((r) => [r.querySelector("th").textContent, [...r.querySelectorAll("td")].map((td) => td.textContent)])),
+      );
+      const seconds = cells["ingestion time (simulated)"].map((t) => parseFloat(t));
+      const ratio = seconds[0] / seconds[1];
+      if (!(ratio > 5)) throw new Error(`tuned run only ${ratio.toFixed(1)}x faster: ${JSON.stringify(cells)}`);
+      await page.screenshot({ path: path.join(artifacts, "tuning-lab.png") });
+      console.log(`     lab finished in ${wall.toFixed(1)} s of wall time in Chromium: ${seconds[0]} s vs ${seconds[1]} s simulated (${ratio.toFixed(1)}x)`);
+    },
+  },
 ];

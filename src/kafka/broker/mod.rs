@@ -58,6 +58,9 @@ pub struct Broker {
     pub connection_busy_until: BTreeMap<NodeId, crate::sim::SimTime>,
     /// Producer ids handed out by `InitProducerId` since this process started.
     pub producer_ids_issued: i64,
+    /// Records of retried batches recognised as duplicates and not appended again, by producer
+    /// id (what idempotence saved; the producer itself cannot tell, the response is the same).
+    pub duplicates_ignored: BTreeMap<i64, u64>,
 }
 
 impl Broker {
@@ -81,6 +84,7 @@ impl Broker {
             costs: crate::kafka::cost::CostModel::default(),
             connection_busy_until: BTreeMap::new(),
             producer_ids_issued: 0,
+            duplicates_ignored: BTreeMap::new(),
         }
     }
 

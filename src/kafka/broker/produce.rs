@@ -185,6 +185,10 @@ impl Broker {
                     first_offset,
                     last_offset,
                 }) => {
+                    *self
+                        .duplicates_ignored
+                        .entry(idempotent.producer_id)
+                        .or_default() += (last_offset - first_offset + 1) as u64;
                     ctx.emit(Event::DuplicateBatchIgnored {
                         broker: self.id,
                         partition: tp.clone(),

@@ -6,12 +6,12 @@
 use super::builtin_partitioner::{BuiltInPartitioner, PartitionQueue, QueueSizes};
 use super::partitioner::{self, Choice};
 use super::topic_partitions::TopicPartitions;
-use super::{AppRecord, Producer, SendMode};
+use super::{AppRecord, Producer, ProducerRecord, SendMode};
 use crate::kafka::compression::Compression;
 use crate::kafka::config::producer::Serializer;
 use crate::kafka::errors::ErrorCode;
 use crate::kafka::event::Event;
-use crate::kafka::record::{Payload, Record, RecordId, RECORD_BATCH_OVERHEAD};
+use crate::kafka::record::{Header, Payload, Record, RecordId, RECORD_BATCH_OVERHEAD};
 use crate::kafka::timer::Timer;
 use crate::kafka::types::TopicPartition;
 use crate::kafka::Cluster;
@@ -30,11 +30,8 @@ impl Producer {
     pub fn send(
         &mut self,
         ctx: &mut Ctx<'_, Cluster>,
-        topic: String,
-        key: Option<String>,
-        value: Option<String>,
+        record: ProducerRecord,
         value_bytes: Option<u32>,
-        partition: Option<i32>,
     ) -> RecordId {
         let id = RecordId {
             producer: self.id,
@@ -44,11 +41,8 @@ impl Producer {
         self.stats.records_sent += 1;
         self.waiting.push_back(AppRecord {
             id,
-            topic,
-            key,
-            value,
+            record,
             value_bytes,
-            partition,
             sent_at: ctx.now,
         });
         self.drain_waiting(ctx);
@@ -87,7 +81,7 @@ impl Producer {
                         }
                     }
                     if matches!(blocked, Blocked::Metadata) {
-                        self.metadata.want(&app.topic);
+                        self.metadata.want(&app.record.topic);
                         self.request_metadata(ctx);
                     }
                     break;
@@ -119,10 +113,10 @@ impl Producer {
             return;
         };
         self.blocked_since = None;
-        let message = if self.metadata.partition_count(&app.topic).is_none() {
+        let message = if self.metadata.partition_count(&app.record.topic).is_none() {
             format!(
                 "TimeoutException: Topic {} not present in metadata after {} ms.",
-                app.topic, self.config.max_block_ms
+                app.record.topic, self.config.max_block_ms
             )
         } else {
             format!("TimeoutException: Failed to allocate memory within the configured max blocking time {} ms.", self.config.max_block_ms)
@@ -134,7 +128,7 @@ impl Producer {
         });
         self.fail_records(
             ctx,
-            TopicPartition::new(app.topic.clone(), app.partition.unwrap_or(-1)),
+            TopicPartition::new(app.record.topic.clone(), app.record.partition.unwrap_or(-1)),
             vec![app.id],
             ErrorCode::REQUEST_TIMED_OUT,
             message,
@@ -143,12 +137,12 @@ impl Producer {
     }
 
     fn try_append(&mut self, ctx: &mut Ctx<'_, Cluster>, app: &AppRecord) -> Result<(), Blocked> {
-        let Some(count) = self.metadata.partition_count(&app.topic) else {
+        let Some(count) = self.metadata.partition_count(&app.record.topic) else {
             return Err(Blocked::Metadata);
         };
         let serialized = (
-            serialize(self.config.key_serializer, app.key.as_deref()),
-            serialize(self.config.value_serializer, app.value.as_deref()),
+            serialize(self.config.key_serializer, app.record.key.as_deref()),
+            serialize(self.config.value_serializer, app.record.value.as_deref()),
         );
         let (key, value) = match serialized {
             (Ok(k), Ok(v)) => (k, v),
@@ -164,10 +158,18 @@ impl Producer {
         let record = Record {
             id: app.id,
             offset_delta: 0,
-            timestamp_ms: ctx.now.as_ms() as i64,
+            timestamp_ms: app.record.timestamp.unwrap_or(ctx.now.as_ms() as i64),
             key,
             value,
-            headers: Vec::new(),
+            headers: app
+                .record
+                .headers
+                .iter()
+                .map(|h| Header {
+                    key: Rc::from(h.key.as_str()),
+                    value: Payload::text(&h.value),
+                })
+                .collect(),
         };
         let size = RECORD_BATCH_OVERHEAD + record.size_in_batch(0);
         if size > self.config.max_request_size {
@@ -185,7 +187,7 @@ impl Producer {
                 return Ok(());
             }
         };
-        let tp = TopicPartition::new(app.topic.clone(), partition);
+        let tp = TopicPartition::new(app.record.topic.clone(), partition);
         let compressed = Compression::parse(&self.config.compression_type)
             .is_some_and(|c| c != Compression::None);
         if !self
@@ -259,15 +261,15 @@ impl Producer {
         record: &Record,
         count: i32,
     ) -> Result<(i32, String, bool), String> {
-        if app.partition.is_none() {
+        if app.record.partition.is_none() {
             if let Some(custom) = &self.custom_partitioner {
-                let (p, how) = custom.partition(app.key.as_deref(), count)?;
+                let (p, how) = custom.partition(app.record.key.as_deref(), count)?;
                 return Ok((p, how, false));
             }
         }
         let key = record.key.as_ref().map(|k| k.bytes().into_owned());
         match partitioner::choose(
-            app.partition,
+            app.record.partition,
             key.as_deref(),
             count,
             self.config.partitioner_ignore_keys,
@@ -275,18 +277,18 @@ impl Producer {
             Choice::Chosen { partition, how } => Ok((partition, how, false)),
             Choice::Error(e) => Err(e),
             Choice::Sticky => {
-                let available = self.metadata.available_partitions(&app.topic);
+                let available = self.metadata.available_partitions(&app.record.topic);
                 let partitions =
                     TopicPartitions::new(count, available).map_err(|e| format!("{e:?}"))?;
                 if self.config.round_robin_partitioner {
-                    let p = self.round_robin.partition(&app.topic, &partitions);
+                    let p = self.round_robin.partition(&app.record.topic, &partitions);
                     return Ok((
                         p,
                         "RoundRobinPartitioner: next partition in turn".into(),
                         false,
                     ));
                 }
-                let p = self.sticky_partition(ctx, &app.topic, &partitions);
+                let p = self.sticky_partition(ctx, &app.record.topic, &partitions);
                 let why = if key.is_some() {
                     "partitioner.ignore.keys=true"
                 } else {

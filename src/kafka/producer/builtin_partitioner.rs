@@ -105,6 +105,25 @@ impl BuiltInPartitioner {
         stats.cumulative_frequency_table.last().copied()
     }
 
+    /// The adaptive weight of each partition as `(partition, weight)`, or `None` while every
+    /// partition is equally likely. A partition whose queue is longer gets a smaller weight.
+    pub fn load_weights(&self) -> Option<Vec<(i32, i32)>> {
+        let stats = self.partition_load_stats.as_ref()?;
+        let mut previous = 0;
+        Some(
+            stats
+                .partition_ids
+                .iter()
+                .zip(&stats.cumulative_frequency_table)
+                .map(|(p, cumulative)| {
+                    let weight = cumulative - previous;
+                    previous = *cumulative;
+                    (*p, weight)
+                })
+                .collect(),
+        )
+    }
+
     /// Kafka's `peekCurrentPartitionInfo`: the sticky partition, choosing the
     /// first one on the first call.
     pub fn peek_current_partition<R: FnMut() -> u32>(

@@ -50,16 +50,60 @@ pub enum SendMode {
     FireAndForget,
 }
 
+/// One record header, as in Kafka's `RecordHeader` (keys may repeat; order is kept).
+#[derive(Clone, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordHeader {
+    pub key: String,
+    pub value: String,
+}
+
+/// What the application passes to `send()`: Kafka's `ProducerRecord`. Key and value are
+/// serialized by `key.serializer` and `value.serializer`; a missing partition is chosen by the
+/// partitioner; a missing timestamp is stamped by the producer (`CreateTime`).
+#[derive(Clone, PartialEq, Eq, Hash, Debug, Default)]
+pub struct ProducerRecord {
+    pub topic: String,
+    pub partition: Option<i32>,
+    pub timestamp: Option<i64>,
+    pub key: Option<String>,
+    pub value: Option<String>,
+    pub headers: Vec<RecordHeader>,
+}
+
+impl SendMode {
+    pub const ALL: [SendMode; 3] = [SendMode::Async, SendMode::Sync, SendMode::FireAndForget];
+
+    /// The lesson-file name.
+    pub fn name(self) -> &'static str {
+        match self {
+            SendMode::Async => "async",
+            SendMode::Sync => "sync",
+            SendMode::FireAndForget => "fire_and_forget",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<SendMode> {
+        SendMode::ALL.into_iter().find(|m| m.name() == name)
+    }
+
+    /// How the application's code reads, for the panel and the log.
+    pub fn describe(self) -> &'static str {
+        match self {
+            SendMode::Async => "asynchronously: send(record, callback)",
+            SendMode::Sync => "synchronously: send(record).get() before the next send",
+            SendMode::FireAndForget => "fire-and-forget: send(record), result never checked",
+        }
+    }
+}
+
 /// A record as the application handed it to `send()`.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct AppRecord {
     pub id: RecordId,
-    pub topic: String,
-    pub key: Option<String>,
-    pub value: Option<String>,
+    pub record: ProducerRecord,
     /// A synthetic value of this many bytes instead of `value` (load tests).
     pub value_bytes: Option<u32>,
-    pub partition: Option<i32>,
     /// When the application called `send()`.
     pub sent_at: SimTime,
 }
@@ -235,6 +279,10 @@ impl Producer {
                     return;
                 }
                 self.init_producer_id = None;
+                if !self.config.enable_idempotence {
+                    // Idempotence was switched off while the request was out.
+                    return;
+                }
                 if error.is_error() {
                     return self.request_producer_id(ctx);
                 }
@@ -343,6 +391,9 @@ impl Producer {
         let slice_end = ctx.now.plus(SimDuration::from_ms(1));
         let mut app_clock = ctx.now;
         loop {
+            // Values are named after the record's serial (v17 is record p1#17): unique per
+            // producer, across workloads.
+            let serial = self.next_serial;
             let Some(w) = self.workload.as_mut() else {
                 return;
             };
@@ -353,10 +404,16 @@ impl Producer {
             }
             let key = (!w.keys.is_empty())
                 .then(|| w.keys[(w.sent % w.keys.len() as u64) as usize].clone());
-            let value = w.value_bytes.is_none().then(|| format!("v{}", w.sent));
+            let value = w.value_bytes.is_none().then(|| format!("v{}", serial));
             let (topic, value_bytes, rate) = (w.topic.clone(), w.value_bytes, w.records_per_second);
             w.sent += 1;
-            self.send(ctx, topic, key, value, value_bytes, None);
+            let record = ProducerRecord {
+                topic,
+                key,
+                value,
+                ..Default::default()
+            };
+            self.send(ctx, record, value_bytes);
             app_clock = app_clock.plus(per_record);
             if rate > 0 {
                 let interval = SimDuration::from_micros(1_000_000 / rate as u64);
@@ -393,19 +450,56 @@ impl Producer {
         self.run_sender(ctx);
     }
 
-    /// Change one config by its Kafka name, with Kafka's validation and cross-field rules.
-    pub fn set_config(&mut self, key: &str, value: &str) -> Result<(), String> {
+    /// Change one config by its Kafka name, with Kafka's validation and cross-field rules. A
+    /// real producer takes its configs once, in its constructor; the classroom lets a change
+    /// apply from the next batch, as if the application had closed the producer and made a new
+    /// one. Idempotence is the exception that shows: a new producer gets a new producer id, so
+    /// it may only change while nothing is waiting or in flight.
+    pub fn set_config(
+        &mut self,
+        ctx: &mut Ctx<'_, Cluster>,
+        key: &str,
+        value: &str,
+    ) -> Result<(), String> {
         use super::config::{def, PRODUCER_KEYS};
         let values = def::with_value(PRODUCER_KEYS, &self.config.values, key, value)
             .map_err(|e| e.message)?;
         let config =
             ProducerConfig::from_values(values).map_err(|e| format!("ConfigException: {e}"))?;
-        if config.enable_idempotence != self.config.enable_idempotence {
-            return Err("enable.idempotence (directly or through acks, retries or max.in.flight) can only change when the producer is created: restart it with a lesson setting".into());
+        let idempotence_changes = config.enable_idempotence != self.config.enable_idempotence;
+        if idempotence_changes
+            && (!self.accumulator.is_empty()
+                || !self.in_flight.is_empty()
+                || !self.waiting.is_empty())
+        {
+            return Err(format!(
+                "this makes enable.idempotence {} (directly or through acks, retries or max.in.flight.requests.per.connection), which needs a new producer: call flush() and let the records in flight finish first",
+                config.enable_idempotence
+            ));
         }
         self.config = config;
         self.sticky.clear();
+        if idempotence_changes {
+            self.sequences = None;
+            self.init_producer_id = None;
+            if self.config.enable_idempotence {
+                self.request_producer_id(ctx);
+            }
+        }
         Ok(())
+    }
+
+    /// The application changes how it calls `send()`. Leaving sync mode releases the send that
+    /// waited for a result.
+    pub fn set_send_mode(&mut self, ctx: &mut Ctx<'_, Cluster>, mode: SendMode) {
+        self.send_mode = mode;
+        if mode != SendMode::Sync && self.awaiting_result.take().is_some() {
+            self.drain_waiting(ctx);
+            if self.workload.is_some() {
+                ctx.set_timer(self.node(), Timer::AppSend, SimDuration::ZERO);
+            }
+            self.run_sender(ctx);
+        }
     }
 
     /// The process died: everything in memory is gone, including unsent records.

@@ -433,7 +433,6 @@ impl Producer {
             partition: tp.clone(),
             base_offset,
             records: records.clone(),
-            duplicate: false,
         });
         self.completed(ctx, &records);
         self.drain_waiting(ctx);

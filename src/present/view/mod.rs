@@ -4,16 +4,18 @@
 mod clients;
 mod cluster;
 mod controllers;
+mod lab;
 pub mod network;
 mod partitions;
+pub mod producer;
 
-pub use clients::{
-    consumer_views, producer_views, BatchView, ConsumerPartitionView, ConsumerView, ProducerView,
-};
+pub use clients::{consumer_views, ConsumerPartitionView, ConsumerView};
 pub use cluster::{cluster_view, BrokerView, CellView, ClusterView, ReplicaRole, ReplicaView};
 pub use controllers::{controller_views, ControllerView};
+pub use lab::{lab_view, LabView};
 pub use network::{network_view, NetworkView};
 pub use partitions::{partition_rows, truth, PartitionRow};
+pub use producer::{producer_views, ProducerView};
 
 use crate::kafka::event::ProcessFault;
 use crate::kafka::process::Process;
