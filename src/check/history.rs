@@ -9,6 +9,22 @@
 //! - **reordering**: two records of one producer with the same key stored in the opposite order
 //!   of their `send()` calls.
 //!
+//! It also follows consumption, per consumer group (a consumer without a group counts as a group
+//! of its own, `c3`):
+//!
+//! - **processed twice**: a record the group's application processed more than once (a crash
+//!   between processing and commit, a rebalance before the commit: at-least-once);
+//! - **never processed**: an acknowledged record below the group's final committed offset (or
+//!   below what it processed) that no member processed (commit before processing, auto-commit
+//!   ahead of a worker thread, retention deleting what the group had not read, `latest`);
+//! - **poll skips**: a `poll()` of one consumer jumping over offsets that exist, with no seek,
+//!   reset or reassignment in between;
+//! - **non-monotonic polls**: a `poll()` of one consumer going back in a partition without a
+//!   seek, reset or reassignment;
+//! - **ownership conflicts**: a partition assigned to two members in the same generation;
+//! - **commits going back**: a group's committed offset of a partition decreasing while no
+//!   member of the group seeked.
+//!
 //! The final log of a partition is its leader's log; a leaderless partition is judged by the
 //! replica with the newest data (latest leader epoch, then longest log) among running brokers.
 
@@ -27,6 +43,35 @@ pub struct History {
     inconsistent: Vec<(TopicPartition, i64, RecordId, RecordId)>,
     /// Records whose delivery the producer reported as failed for good.
     failed: BTreeSet<RecordId>,
+    /// Consumption, by group (or `cN` for a consumer without a group).
+    groups: BTreeMap<String, Consumption>,
+    /// Each consumer's last polled offset per partition, cleared by seeks, resets and
+    /// reassignments.
+    last_polled: BTreeMap<(u32, TopicPartition), i64>,
+    /// Offsets a group polled, per partition (for skip detection).
+    skips: Vec<(u32, TopicPartition, i64, i64)>,
+    backwards: Vec<(u32, TopicPartition, i64, i64)>,
+    /// (group, generation) -> partition -> member's consumer.
+    owners: BTreeMap<(String, i32), BTreeMap<TopicPartition, u32>>,
+    ownership_conflicts: Vec<(String, i32, TopicPartition, u32, u32)>,
+    commits_back: Vec<(String, TopicPartition, i64, i64)>,
+}
+
+#[derive(Clone, Debug, Default)]
+struct Consumption {
+    processed: BTreeMap<(TopicPartition, i64), u32>,
+    polled_topics: BTreeSet<String>,
+    committed: BTreeMap<TopicPartition, i64>,
+    /// A seek happened in the group: commits may legitimately go back.
+    seeked: bool,
+}
+
+/// What the consumers did, judged against what was acknowledged.
+#[derive(Clone, PartialEq, Eq, Debug, Default)]
+pub struct ConsumptionReport {
+    pub processed: u32,
+    pub processed_twice: Vec<(TopicPartition, i64, u32)>,
+    pub never_processed: Vec<(TopicPartition, i64)>,
 }
 
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
@@ -38,6 +83,15 @@ pub struct HistoryReport {
     pub reordered: Vec<(TopicPartition, RecordId, RecordId)>,
     /// Failed sends whose record is in the log anyway (a "failed" write that happened).
     pub failed_but_written: Vec<RecordId>,
+    /// Consumption per group (or `cN`).
+    pub groups: BTreeMap<String, ConsumptionReport>,
+    /// (consumer, partition, expected offset, offset polled)
+    pub poll_skips: Vec<(u32, TopicPartition, i64, i64)>,
+    pub non_monotonic_polls: Vec<(u32, TopicPartition, i64, i64)>,
+    /// (group, generation, partition, one owner, another owner)
+    pub ownership_conflicts: Vec<(String, i32, TopicPartition, u32, u32)>,
+    /// (group, partition, committed before, committed after)
+    pub commits_back: Vec<(String, TopicPartition, i64, i64)>,
 }
 
 impl HistoryReport {
@@ -49,14 +103,42 @@ impl HistoryReport {
     }
 
     pub fn summary(&self) -> String {
-        format!(
+        let mut text = format!(
             "{} acknowledged, {} lost, {} duplicated, {} inconsistent offsets, {} reordered",
             self.acknowledged,
             self.lost.len(),
             self.duplicates.len(),
             self.inconsistent_offsets.len(),
             self.reordered.len()
-        )
+        );
+        for (group, c) in &self.groups {
+            text.push_str(&format!(
+                "\nconsumers {group}: {} processed, {} processed twice, {} never processed",
+                c.processed,
+                c.processed_twice.len(),
+                c.never_processed.len()
+            ));
+        }
+        if !self.groups.is_empty() {
+            text.push_str(&format!(
+                "\nconsumer checks: {} poll skips, {} non-monotonic polls, {} ownership conflicts, {} commits going back",
+                self.poll_skips.len(),
+                self.non_monotonic_polls.len(),
+                self.ownership_conflicts.len(),
+                self.commits_back.len()
+            ));
+        }
+        text
+    }
+
+    /// The consumer checks that hold whatever the application does: nothing skipped or
+    /// re-read by `poll()` on its own, no partition with two owners in a generation, no
+    /// committed offset going back without a seek.
+    pub fn consumer_violations(&self) -> usize {
+        self.poll_skips.len()
+            + self.non_monotonic_polls.len()
+            + self.ownership_conflicts.len()
+            + self.commits_back.len()
     }
 }
 
@@ -83,8 +165,144 @@ impl History {
                     retrying: false,
                     ..
                 } => self.failed.extend(records.iter().copied()),
+                Event::RecordsPolled {
+                    consumer,
+                    group,
+                    records,
+                } => self.polled(*consumer, group.as_deref(), records),
+                Event::RecordsProcessed {
+                    consumer,
+                    group,
+                    records,
+                } => {
+                    let c = self.group_of(*consumer, group.as_deref());
+                    for (tp, offset, _) in records {
+                        *c.processed.entry((tp.clone(), *offset)).or_default() += 1;
+                    }
+                }
+                Event::PositionReset {
+                    consumer,
+                    partition,
+                    reason,
+                    ..
+                } => {
+                    self.last_polled.remove(&(*consumer, partition.clone()));
+                    if reason.starts_with("seek") {
+                        // A seek lets commits go back; the event does not name the group,
+                        // so every group is marked (seeks are rare and manual).
+                        for g in self.groups.values_mut() {
+                            g.seeked = true;
+                        }
+                    }
+                }
+                Event::TruncationDetected {
+                    consumer,
+                    partition,
+                    ..
+                } => {
+                    self.last_polled.remove(&(*consumer, partition.clone()));
+                }
+                Event::PartitionsAssigned {
+                    consumer,
+                    group,
+                    generation,
+                    partitions,
+                    ..
+                } => {
+                    let owners = self.owners.entry((group.clone(), *generation)).or_default();
+                    for tp in partitions {
+                        self.last_polled.remove(&(*consumer, tp.clone()));
+                        match owners.get(tp) {
+                            Some(other) if other != consumer => self.ownership_conflicts.push((
+                                group.clone(),
+                                *generation,
+                                tp.clone(),
+                                *other,
+                                *consumer,
+                            )),
+                            _ => {
+                                owners.insert(tp.clone(), *consumer);
+                            }
+                        }
+                    }
+                }
+                Event::PartitionsRevoked {
+                    consumer,
+                    partitions,
+                    ..
+                } => {
+                    for tp in partitions {
+                        self.last_polled.remove(&(*consumer, tp.clone()));
+                    }
+                }
+                Event::OffsetsCommitted {
+                    group,
+                    offsets,
+                    error,
+                    ..
+                } if !error.is_error() => {
+                    let c = self.groups.entry(group.clone()).or_default();
+                    for (tp, offset) in offsets {
+                        if let Some(before) = c.committed.get(tp) {
+                            if *offset < *before && !c.seeked {
+                                self.commits_back.push((
+                                    group.clone(),
+                                    tp.clone(),
+                                    *before,
+                                    *offset,
+                                ));
+                            }
+                        }
+                        c.committed.insert(tp.clone(), *offset);
+                    }
+                }
+                Event::ProcessStopped {
+                    node: crate::kafka::NodeId::Consumer(c),
+                    ..
+                }
+                | Event::ProcessStarted {
+                    node: crate::kafka::NodeId::Consumer(c),
+                } => self.last_polled.retain(|(consumer, _), _| consumer != c),
                 _ => {}
             }
+        }
+    }
+
+    fn group_of(&mut self, consumer: u32, group: Option<&str>) -> &mut Consumption {
+        let key = group.map_or_else(|| format!("c{consumer}"), str::to_string);
+        self.groups.entry(key).or_default()
+    }
+
+    fn polled(
+        &mut self,
+        consumer: u32,
+        group: Option<&str>,
+        records: &[(TopicPartition, i64, RecordId)],
+    ) {
+        for (tp, offset, _) in records {
+            let key = (consumer, tp.clone());
+            if let Some(last) = self.last_polled.get(&key) {
+                if *offset <= *last {
+                    self.backwards
+                        .push((consumer, tp.clone(), *last + 1, *offset));
+                } else if *offset > *last + 1 {
+                    // Offsets may be missing legitimately (compaction, a truncated log); a
+                    // skip is a jump over offsets that were acknowledged.
+                    let skipped = self
+                        .acked_offsets
+                        .range((tp.clone(), *last + 1)..(tp.clone(), *offset))
+                        .next()
+                        .is_some();
+                    if skipped {
+                        self.skips.push((consumer, tp.clone(), *last + 1, *offset));
+                    }
+                }
+            }
+            self.last_polled.insert(key, *offset);
+        }
+        let c = self.group_of(consumer, group);
+        for (tp, _, _) in records {
+            c.polled_topics.insert(tp.topic.clone());
         }
     }
 
@@ -144,7 +362,43 @@ impl History {
         for (tp, records) in &logs {
             report.reordered.extend(reordering(tp, records));
         }
+        for (name, c) in &self.groups {
+            report.groups.insert(name.clone(), self.consumption(c));
+        }
+        report.poll_skips = self.skips.clone();
+        report.non_monotonic_polls = self.backwards.clone();
+        report.ownership_conflicts = self.ownership_conflicts.clone();
+        report.commits_back = self.commits_back.clone();
         report
+    }
+
+    fn consumption(&self, c: &Consumption) -> ConsumptionReport {
+        let mut out = ConsumptionReport {
+            processed: c.processed.values().sum(),
+            ..Default::default()
+        };
+        for ((tp, offset), times) in &c.processed {
+            if *times > 1 {
+                out.processed_twice.push((tp.clone(), *offset, *times));
+            }
+        }
+        // How far the group claims to be in each partition: its committed offset, or past the
+        // last record it processed.
+        let mut reached: BTreeMap<TopicPartition, i64> = c.committed.clone();
+        for (tp, offset) in c.processed.keys() {
+            let r = reached.entry(tp.clone()).or_insert(0);
+            *r = (*r).max(offset + 1);
+        }
+        for ((tp, offset), _) in &self.acked_offsets {
+            if !c.polled_topics.contains(&tp.topic) && !c.committed.contains_key(tp) {
+                continue;
+            }
+            let below = reached.get(tp).is_some_and(|r| offset < r);
+            if below && !c.processed.contains_key(&(tp.clone(), *offset)) {
+                out.never_processed.push((tp.clone(), *offset));
+            }
+        }
+        out
     }
 }
 
@@ -183,6 +437,11 @@ pub fn final_logs(
         .flat_map(|b| b.replicas.keys().cloned())
         .collect();
     for tp in partitions {
+        // Internal topics (`__consumer_offsets`) hold the coordinator's records, not the
+        // producers'.
+        if tp.topic.starts_with("__") {
+            continue;
+        }
         let Some(broker) = authoritative_replica(cluster.brokers.values(), &tp) else {
             continue;
         };

@@ -7,6 +7,7 @@ use super::broker::Broker;
 use super::consumer::{Consumer, Subscription};
 use super::controller::Controller;
 use super::event::Event;
+use super::group::OFFSETS_TOPIC;
 use super::metadata::{MetadataRecord, PartitionRegistration};
 use super::placement::{self, UsableBroker};
 use super::producer::Producer;
@@ -15,7 +16,7 @@ use super::spec::{ClusterSpec, ConsumerMode};
 use super::timer::Timer;
 use super::types::{BrokerId, NodeId};
 use super::Command;
-use crate::sim::{Ctx, Model, SimTime};
+use crate::sim::{Ctx, Model, SimDuration, SimTime};
 use std::collections::BTreeMap;
 
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -71,16 +72,14 @@ impl Cluster {
             .iter()
             .enumerate()
             .map(|(i, c)| {
-                let ConsumerMode::Assign(partitions) = &c.mode;
+                let subscription = match &c.mode {
+                    ConsumerMode::Assign(partitions) => Subscription::Assign(partitions.clone()),
+                    ConsumerMode::Subscribe(topics) => Subscription::Subscribe(topics.clone()),
+                };
                 let id = i as u32 + 1;
                 (
                     id,
-                    Consumer::new(
-                        id,
-                        c.config.clone(),
-                        bootstrap.clone(),
-                        Subscription::Assign(partitions.clone()),
-                    ),
+                    Consumer::new(id, c.config.clone(), bootstrap.clone(), subscription, c.app),
                 )
             })
             .collect();
@@ -133,9 +132,29 @@ impl Cluster {
         for p in self.producers.values_mut() {
             p.start(ctx);
         }
-        for c in self.consumers.values_mut() {
-            c.start(ctx);
+        for (i, c) in self.consumers.values_mut().enumerate() {
+            match self.spec.consumers.get(i).and_then(|s| s.start_at_ms) {
+                Some(at) if at > 0 => {
+                    c.closed = true;
+                    ctx.set_timer(c.node(), Timer::ConsumerStart, SimDuration::from_ms(at));
+                }
+                _ => c.start(ctx),
+            }
         }
+    }
+
+    /// `__consumer_offsets`, when some consumer has a `group.id` and the lesson did not define
+    /// it: `offsets.topic.num.partitions` partitions, replication factor
+    /// `offsets.topic.replication.factor` capped at the broker count, compacted (Kafka creates
+    /// it on the first FindCoordinator; here it exists from the start).
+    pub fn offsets_topic_spec(&self) -> Option<super::spec::TopicSpec> {
+        let wanted = self
+            .spec
+            .consumers
+            .iter()
+            .any(|c| c.config.group_id.is_some());
+        let defined = self.spec.topics.iter().any(|t| t.name == OFFSETS_TOPIC);
+        (wanted && !defined).then(|| offsets_topic(&self.spec.broker_config, self.spec.brokers))
     }
 
     fn initial_metadata(&self, ctx: &mut Ctx<'_, Cluster>) -> Vec<(i64, MetadataRecord)> {
@@ -156,7 +175,8 @@ impl Cluster {
                 fenced: false,
             })
             .collect();
-        for topic in &self.spec.topics {
+        let offsets = self.offsets_topic_spec();
+        for topic in self.spec.topics.iter().chain(offsets.iter()) {
             let placement: Vec<Vec<i32>> = match &topic.replica_assignment {
                 Some(assignment) => assignment
                     .iter()
@@ -359,5 +379,26 @@ impl Model for Cluster {
 
     fn paused_until(&self, addr: &NodeId) -> Option<SimTime> {
         self.process(*addr).and_then(|p| p.paused_until())
+    }
+}
+
+/// The `__consumer_offsets` topic a cluster of `brokers` brokers creates.
+pub fn offsets_topic(config: &super::config::BrokerConfig, brokers: u32) -> super::spec::TopicSpec {
+    let mut supplied = std::collections::BTreeMap::new();
+    supplied.insert(
+        "cleanup.policy".to_string(),
+        serde_json::Value::String("compact".to_string()),
+    );
+    let config_values = super::config::def::parse(super::config::TOPIC_KEYS, &supplied)
+        .expect("cleanup.policy=compact is a valid topic config");
+    let rf = config
+        .int("offsets.topic.replication.factor")
+        .clamp(1, i64::from(brokers.max(1))) as u32;
+    super::spec::TopicSpec {
+        name: OFFSETS_TOPIC.to_string(),
+        partitions: config.int("offsets.topic.num.partitions").clamp(1, 1000) as i32,
+        replication_factor: rf,
+        config: config_values,
+        replica_assignment: None,
     }
 }

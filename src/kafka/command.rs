@@ -168,6 +168,20 @@ pub enum Command {
         consumer: NodeId,
         ms_per_record: u64,
     },
+    /// Start a new consumer: `subscribe` to topics in `group`, or `assign` partitions.
+    AddConsumer {
+        #[serde(default)]
+        group: Option<String>,
+        #[serde(default)]
+        subscribe: Vec<String>,
+        #[serde(default)]
+        assign: Vec<String>,
+        /// Consumer config overrides by Kafka name, e.g. `"auto.offset.reset": "earliest"`.
+        #[serde(default)]
+        config: std::collections::BTreeMap<String, String>,
+        #[serde(default)]
+        app: Option<crate::kafka::consumer::AppSpec>,
+    },
 }
 
 impl Command {
@@ -204,7 +218,11 @@ impl Command {
             | SetProcessingTime { consumer, .. } => {
                 vec![*consumer]
             }
-            Heal | ElectPreferredLeaders | CreateTopic { .. } | AddPartitions { .. } => vec![],
+            Heal
+            | ElectPreferredLeaders
+            | CreateTopic { .. }
+            | AddPartitions { .. }
+            | AddConsumer { .. } => vec![],
         }
     }
 

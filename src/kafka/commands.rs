@@ -98,6 +98,15 @@ pub fn apply(
             });
             p.run_sender(ctx);
         }
+        Command::SetConfig { node, key, .. } => {
+            known(cluster, node)?;
+            return Err(match node {
+                NodeId::Consumer(_) => format!(
+                    "{node}: {key} cannot change while the consumer runs (a KafkaConsumer reads its config once); close it and add a consumer with the new value"
+                ),
+                _ => format!("{node}: configs of brokers and controllers are fixed by the lesson"),
+            });
+        }
         Command::Flush { producer } => running_producer(cluster, producer)?.flush(ctx),
         Command::SetSendMode { producer, mode } => {
             running_producer(cluster, producer)?.set_send_mode(ctx, mode);
@@ -289,22 +298,190 @@ pub fn apply(
                 format!("held messages {from}->{to} released"),
             );
         }
-        other => {
-            return Err(format!(
-                "{} is not available in this version of the simulator",
-                command_name(&other)
-            ))
+        Command::AddConsumer {
+            group,
+            subscribe,
+            assign,
+            config,
+            app,
+        } => add_consumer(cluster, ctx, group, subscribe, assign, config, app)?,
+        Command::CloseConsumer { consumer } => {
+            let c = consumer_mut(cluster, consumer)?;
+            if c.closed {
+                return Err(format!("{consumer} is already closed"));
+            }
+            c.close(ctx);
+        }
+        Command::StartConsumer { consumer } => {
+            let c = consumer_mut(cluster, consumer)?;
+            if !c.closed {
+                return Err(format!("{consumer} is already running"));
+            }
+            c.start(ctx);
+        }
+        Command::CommitSync { consumer } => {
+            let c = running_consumer(cluster, consumer)?;
+            if c.group.is_none() {
+                return Err(format!(
+                    "{consumer} has no group.id: InvalidGroupIdException (a commit needs a group)"
+                ));
+            }
+            c.commit_now(ctx);
+        }
+        Command::Seek {
+            consumer,
+            partition,
+            to,
+        } => {
+            let tp = super::types::TopicPartition::parse(&partition)?;
+            running_consumer(cluster, consumer)?.seek(ctx, &tp, to)?;
+        }
+        Command::SetProcessingTime {
+            consumer,
+            ms_per_record,
+        } => {
+            if ms_per_record > 600_000 {
+                return Err(format!(
+                    "processing time is at most 600000 ms per record, got {ms_per_record}"
+                ));
+            }
+            consumer_mut(cluster, consumer)?
+                .app
+                .spec
+                .processing_ms_per_record = ms_per_record;
         }
     }
     Ok(())
 }
 
-fn command_name(command: &Command) -> String {
-    let text = format!("{command:?}");
-    text.split([' ', '{', '('])
-        .next()
-        .unwrap_or("this command")
-        .to_string()
+fn consumer_mut(
+    cluster: &mut Cluster,
+    node: NodeId,
+) -> Result<&mut super::consumer::Consumer, String> {
+    let NodeId::Consumer(id) = node else {
+        return Err(format!("{node} is not a consumer"));
+    };
+    cluster
+        .consumers
+        .get_mut(&id)
+        .ok_or_else(|| format!("there is no consumer {node}"))
+}
+
+fn running_consumer(
+    cluster: &mut Cluster,
+    node: NodeId,
+) -> Result<&mut super::consumer::Consumer, String> {
+    let c = consumer_mut(cluster, node)?;
+    if !c.process.is_running() || c.closed {
+        return Err(format!("{node} is not running"));
+    }
+    Ok(c)
+}
+
+/// Most consumers a class can add (each is a node on screen).
+const MAX_CONSUMERS: usize = 12;
+
+fn add_consumer(
+    cluster: &mut Cluster,
+    ctx: &mut Ctx<'_, Cluster>,
+    group: Option<String>,
+    subscribe: Vec<String>,
+    assign: Vec<String>,
+    config: std::collections::BTreeMap<String, String>,
+    app: Option<super::consumer::AppSpec>,
+) -> Result<(), String> {
+    use super::consumer::{Consumer, Subscription};
+    use super::spec::{ConsumerMode, ConsumerSpec};
+    if cluster.consumers.len() >= MAX_CONSUMERS {
+        return Err(format!(
+            "at most {MAX_CONSUMERS} consumers fit on the screen"
+        ));
+    }
+    let mut supplied: std::collections::BTreeMap<String, serde_json::Value> = config
+        .into_iter()
+        .map(|(k, v)| (k, serde_json::Value::String(v)))
+        .collect();
+    if let Some(g) = &group {
+        if g.trim().is_empty() {
+            return Err("InvalidGroupIdException: group.id is empty".into());
+        }
+        supplied.insert("group.id".into(), serde_json::Value::String(g.clone()));
+    }
+    let values =
+        super::config::def::parse(super::config::CONSUMER_KEYS, &supplied).map_err(|e| {
+            e.iter()
+                .map(|e| format!("{}: {}", e.key, e.message))
+                .collect::<Vec<_>>()
+                .join("; ")
+        })?;
+    let config = super::config::ConsumerConfig::from_values(values)
+        .map_err(|e| format!("ConfigException: {e}"))?;
+    let mode = match (subscribe.is_empty(), assign.is_empty()) {
+        (false, true) => {
+            if config.group_id.is_none() {
+                return Err("InvalidGroupIdException: subscribe needs a group.id".into());
+            }
+            for t in &subscribe {
+                check_topic(cluster, t)?;
+            }
+            ConsumerMode::Subscribe(subscribe)
+        }
+        (true, false) => {
+            let mut partitions = Vec::new();
+            for a in &assign {
+                let tp = super::types::TopicPartition::parse(a)?;
+                check_topic(cluster, &tp.topic)?;
+                partitions.push(tp);
+            }
+            ConsumerMode::Assign(partitions)
+        }
+        (false, false) => {
+            return Err("IllegalStateException: subscribe and assign are mutually exclusive".into())
+        }
+        (true, true) => return Err("name topics to subscribe to or partitions to assign".into()),
+    };
+    // The first group member makes the cluster create __consumer_offsets (Kafka does it on
+    // the first FindCoordinator).
+    if config.group_id.is_some() {
+        let exists = cluster
+            .controllers
+            .values()
+            .any(|c| c.image.topics.contains_key(super::group::OFFSETS_TOPIC))
+            || cluster
+                .spec
+                .topics
+                .iter()
+                .any(|t| t.name == super::group::OFFSETS_TOPIC)
+            || cluster.offsets_topic_spec().is_some();
+        if !exists {
+            let t =
+                super::cluster::offsets_topic(&cluster.spec.broker_config, cluster.spec.brokers);
+            let controller = cluster
+                .active_controller_mut()
+                .ok_or("there is no active controller to create __consumer_offsets")?;
+            controller.create_topic(ctx, &t.name, t.partitions, t.replication_factor, t.config)?;
+        }
+    }
+    let id = cluster.consumers.keys().max().copied().unwrap_or(0) + 1;
+    let subscription = match &mode {
+        ConsumerMode::Assign(p) => Subscription::Assign(p.clone()),
+        ConsumerMode::Subscribe(t) => Subscription::Subscribe(t.clone()),
+    };
+    let bootstrap: Vec<BrokerId> = cluster.brokers.keys().copied().collect();
+    let app = app.unwrap_or_default();
+    let mut consumer = Consumer::new(id, config.clone(), bootstrap, subscription, app);
+    cluster.spec.consumers.push(ConsumerSpec {
+        config,
+        mode,
+        app,
+        start_at_ms: None,
+    });
+    consumer.start(ctx);
+    ctx.emit(Event::ProcessStarted {
+        node: NodeId::Consumer(id),
+    });
+    cluster.consumers.insert(id, consumer);
+    Ok(())
 }
 
 fn names(nodes: &[NodeId]) -> String {

@@ -45,6 +45,7 @@ pub enum ErrorCode {
     INELIGIBLE_REPLICA,
     INVALID_REQUEST,
     GROUP_ID_NOT_FOUND,
+    INVALID_GROUP_ID,
 }
 
 impl ErrorCode {
@@ -113,6 +114,7 @@ impl ErrorCode {
             INELIGIBLE_REPLICA => "IneligibleReplicaException",
             INVALID_REQUEST => "InvalidRequestException",
             GROUP_ID_NOT_FOUND => "GroupIdNotFoundException",
+            INVALID_GROUP_ID => "InvalidGroupIdException",
         }
     }
 

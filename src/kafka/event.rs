@@ -310,12 +310,16 @@ pub enum Event {
         first_offset: i64,
         last_offset: i64,
     },
+    /// `poll()` returned these records to the application.
     RecordsPolled {
         consumer: u32,
+        group: Option<String>,
         records: Vec<(TopicPartition, i64, RecordId)>,
     },
+    /// The application finished processing these records.
     RecordsProcessed {
         consumer: u32,
+        group: Option<String>,
         records: Vec<(TopicPartition, i64, RecordId)>,
     },
     PositionReset {
@@ -324,11 +328,13 @@ pub enum Event {
         offset: i64,
         reason: Rc<str>,
     },
+    /// An OffsetCommit came back (`error` NONE: stored).
     OffsetsCommitted {
         consumer: u32,
+        group: String,
         offsets: Vec<(TopicPartition, i64)>,
-        ok: bool,
         error: ErrorCode,
+        sync: bool,
     },
     TruncationDetected {
         consumer: u32,
@@ -336,6 +342,39 @@ pub enum Event {
         position: i64,
         end_offset: i64,
     },
+    CoordinatorFound {
+        consumer: u32,
+        group: String,
+        broker: BrokerId,
+    },
+    /// The consumer starts (re)joining its group (`onJoinPrepare`).
+    JoiningGroup {
+        consumer: u32,
+        group: String,
+        reason: Rc<str>,
+    },
+    /// SyncGroup answered: the consumer now owns `partitions` in `generation`.
+    PartitionsAssigned {
+        consumer: u32,
+        group: String,
+        generation: i32,
+        partitions: Vec<TopicPartition>,
+        added: Vec<TopicPartition>,
+    },
+    /// `onPartitionsRevoked`: the consumer stops consuming these (eager: all, before joining;
+    /// cooperative: only those that move, after the SyncGroup).
+    PartitionsRevoked {
+        consumer: u32,
+        group: String,
+        partitions: Vec<TopicPartition>,
+    },
+    ConsumerLeftGroup {
+        consumer: u32,
+        group: String,
+        reason: Rc<str>,
+    },
+
+    // ---- group coordinator ----
     GroupStateChanged {
         broker: BrokerId,
         group: String,
@@ -343,20 +382,30 @@ pub enum Event {
         to: &'static str,
         generation: i32,
     },
-    PartitionsAssigned {
-        consumer: u32,
+    RebalanceStarted {
+        broker: BrokerId,
+        group: String,
         generation: i32,
-        partitions: Vec<TopicPartition>,
+        reason: Rc<str>,
     },
-    PartitionsRevoked {
-        consumer: u32,
-        partitions: Vec<TopicPartition>,
+    MemberJoined {
+        broker: BrokerId,
+        group: String,
+        member: String,
+        client: NodeId,
     },
     MemberRemoved {
         broker: BrokerId,
         group: String,
         member: String,
+        client: NodeId,
         reason: Rc<str>,
+    },
+    /// A broker became leader of an offsets partition and read its groups from the log.
+    GroupsLoaded {
+        broker: BrokerId,
+        partition: TopicPartition,
+        groups: Vec<String>,
     },
 
     /// A user-visible note (e.g. a command could not do all it was asked).

@@ -2,6 +2,7 @@
 //! consumers, wired together as one `sim::Model` (`Cluster`). Everything here is deterministic,
 //! pure Rust: no clocks, no I/O, no web crates.
 
+pub mod assignor;
 pub mod broker;
 pub mod client;
 pub mod cluster;
@@ -14,6 +15,7 @@ pub mod controller;
 pub mod cost;
 pub mod errors;
 pub mod event;
+pub mod group;
 pub mod log;
 pub mod metadata;
 pub mod murmur2;

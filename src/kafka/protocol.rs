@@ -181,6 +181,7 @@ pub enum Message {
         group_id: Rc<str>,
         member_id: Rc<str>,
         group_instance_id: Option<Rc<str>>,
+        client_id: Rc<str>,
         session_timeout_ms: u64,
         rebalance_timeout_ms: u64,
         protocols: Vec<String>,
@@ -215,6 +216,7 @@ pub enum Message {
         correlation_id: u32,
         group_id: Rc<str>,
         member_id: Rc<str>,
+        group_instance_id: Option<Rc<str>>,
         generation: i32,
     },
     HeartbeatResponse {

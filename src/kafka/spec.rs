@@ -28,12 +28,18 @@ pub struct ProducerSpec {
 pub enum ConsumerMode {
     /// `consumer.assign(partitions)`.
     Assign(Vec<TopicPartition>),
+    /// `consumer.subscribe(topics)`: group management (needs `group.id`).
+    Subscribe(Vec<String>),
 }
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct ConsumerSpec {
     pub config: ConsumerConfig,
     pub mode: ConsumerMode,
+    /// How the application around the consumer behaves.
+    pub app: crate::kafka::consumer::AppSpec,
+    /// Start later than time zero (`None`: at boot).
+    pub start_at_ms: Option<u64>,
 }
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
@@ -108,16 +114,37 @@ impl ClusterSpec {
             }
         }
         for (i, c) in self.consumers.iter().enumerate() {
-            let ConsumerMode::Assign(partitions) = &c.mode;
-            for tp in partitions {
-                let known = self
-                    .topics
-                    .iter()
-                    .any(|t| t.name == tp.topic && tp.partition < t.partitions);
-                if !known {
-                    return Err(format!(
-                        "consumers[{i}].assign: {tp} is not a partition of any topic"
-                    ));
+            match &c.mode {
+                ConsumerMode::Assign(partitions) => {
+                    for tp in partitions {
+                        let known = self
+                            .topics
+                            .iter()
+                            .any(|t| t.name == tp.topic && tp.partition < t.partitions);
+                        if !known {
+                            return Err(format!(
+                                "consumers[{i}].assign: {tp} is not a partition of any topic"
+                            ));
+                        }
+                    }
+                }
+                ConsumerMode::Subscribe(topics) => {
+                    if c.config.group_id.is_none() {
+                        return Err(format!(
+                            "consumers[{i}].subscribe: subscribe needs a group.id (InvalidGroupIdException); set config.\"group.id\" or use assign"
+                        ));
+                    }
+                    if topics.is_empty() {
+                        return Err(format!("consumers[{i}].subscribe: name at least one topic"));
+                    }
+                    if let Some(t) = topics
+                        .iter()
+                        .find(|t| !self.topics.iter().any(|o| &o.name == *t))
+                    {
+                        return Err(format!(
+                            "consumers[{i}].subscribe: there is no topic \"{t}\""
+                        ));
+                    }
                 }
             }
         }

@@ -30,6 +30,10 @@ pub enum Timer {
     MetadataRefresh,
     /// Consumer: the application calls `poll()` (or finished processing and polls again).
     Poll,
+    /// Consumer: the worker thread finished processing one record.
+    WorkerTick,
+    /// Consumer: a consumer that joins later (`start_at_ms`) starts now.
+    ConsumerStart,
     /// Consumer: send the next fetch to a broker.
     FetchWakeup,
     /// Consumer: background heartbeat thread.
@@ -74,6 +78,11 @@ pub enum Timer {
     MemberSession {
         group: String,
         member: String,
+    },
+    /// Group coordinator: a write to `__consumer_offsets` was not committed within
+    /// `offsets.commit.timeout.ms`.
+    CoordinatorWriteExpiry {
+        id: u64,
     },
     /// A controlled shutdown that the controller never confirmed ends anyway.
     ShutdownDeadline,

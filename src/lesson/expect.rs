@@ -72,6 +72,54 @@ pub enum Expectation {
         #[serde(default = "one")]
         at_least: u32,
     },
+    /// Records the group's (or a groupless consumer's, `"c1"`) application processed,
+    /// counting repeats.
+    Processed {
+        group: String,
+        count: u32,
+    },
+    /// Records the group processed more than once.
+    ProcessedTwice {
+        group: String,
+        count: u32,
+    },
+    /// Acknowledged records below the group's committed offset that it never processed.
+    NeverProcessed {
+        group: String,
+        count: u32,
+    },
+    /// The partitions a consumer owns at the end (`[]`: none).
+    Assignment {
+        consumer: NodeId,
+        partitions: Vec<String>,
+    },
+    /// The group's committed offset of a partition at the end (the coordinator's copy).
+    Committed {
+        group: String,
+        partition: String,
+        offset: i64,
+    },
+    /// The group's generation at the end (the coordinator's copy).
+    Generation {
+        group: String,
+        generation: i32,
+    },
+    /// How long the consumer owned no partition during rebalances, summed (the
+    /// stop-the-world gap of eager rebalancing), within `[at_least, at_most]` ms.
+    RebalancePause {
+        consumer: NodeId,
+        #[serde(default)]
+        at_least: u64,
+        #[serde(default = "forever")]
+        at_most: u64,
+    },
+    /// The consumer-side checks that must always hold: no poll skips or goes back, no
+    /// partition with two owners in one generation, no committed offset going back.
+    ConsumerViolations(u32),
+}
+
+fn forever() -> u64 {
+    u64::MAX
 }
 
 fn one() -> u32 {
@@ -125,7 +173,8 @@ impl Expectation {
             | Expectation::ReplicaLog { partition, .. }
             | Expectation::Leader { partition, .. }
             | Expectation::Isr { partition, .. }
-            | Expectation::HighWatermark { partition, .. } => Some(partition),
+            | Expectation::HighWatermark { partition, .. }
+            | Expectation::Committed { partition, .. } => Some(partition),
             _ => None,
         };
         if let Some(p) = partition {
@@ -139,6 +188,8 @@ impl Expectation {
             | Expectation::Failed { producer, .. }
             | Expectation::ProduceError { producer, .. }
             | Expectation::BatchesSent { producer, .. } => vec![*producer],
+            Expectation::Assignment { consumer, .. }
+            | Expectation::RebalancePause { consumer, .. } => vec![*consumer],
             _ => vec![],
         };
         if let Expectation::BatchesSent { reason, .. } = self {
@@ -277,6 +328,96 @@ impl Expectation {
                     .unwrap_or(0);
                 (seen >= *at_least, format!("{seen} batch(es)"))
             }
+            Expectation::Processed { group, count: n } => {
+                let seen = report.groups.get(group).map_or(0, |g| g.processed);
+                (seen == *n, format!("{seen}"))
+            }
+            Expectation::ProcessedTwice { group, count: n } => {
+                let list = report
+                    .groups
+                    .get(group)
+                    .map(|g| g.processed_twice.clone())
+                    .unwrap_or_default();
+                count(*n, list.len(), || {
+                    list.iter()
+                        .map(|(tp, o, times)| format!("{tp}@{o} x{times}"))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
+            }
+            Expectation::NeverProcessed { group, count: n } => {
+                let list = report
+                    .groups
+                    .get(group)
+                    .map(|g| g.never_processed.clone())
+                    .unwrap_or_default();
+                count(*n, list.len(), || {
+                    list.iter()
+                        .map(|(tp, o)| format!("{tp}@{o}"))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
+            }
+            Expectation::Assignment {
+                consumer,
+                partitions,
+            } => {
+                let actual: Option<Vec<String>> = match consumer {
+                    NodeId::Consumer(c) => world
+                        .model()
+                        .consumers
+                        .get(c)
+                        .map(|c| c.assigned().iter().map(|tp| tp.to_string()).collect()),
+                    _ => None,
+                };
+                let mut want = partitions.clone();
+                want.sort();
+                let ok = actual.as_ref().is_some_and(|a| {
+                    let mut a = a.clone();
+                    a.sort();
+                    a == want
+                });
+                (ok, format!("{actual:?}"))
+            }
+            Expectation::Committed {
+                group,
+                partition,
+                offset,
+            } => {
+                let tp = TopicPartition::parse(partition).expect("validated");
+                let actual = crate::present::group::committed_offset(world.model(), group, &tp);
+                (actual == Some(*offset), format!("{actual:?}"))
+            }
+            Expectation::Generation { group, generation } => {
+                let actual = crate::present::group::coordinator_group(world.model(), group)
+                    .map(|(_, g)| g.generation);
+                (actual == Some(*generation), format!("{actual:?}"))
+            }
+            Expectation::RebalancePause {
+                consumer,
+                at_least,
+                at_most,
+            } => {
+                let paused = match consumer {
+                    NodeId::Consumer(c) => world
+                        .model()
+                        .consumers
+                        .get(c)
+                        .map(|c| crate::present::group::rebalance_pause_ms(c, world.now())),
+                    _ => None,
+                };
+                let ok = paused.is_some_and(|p| p >= *at_least && p <= *at_most);
+                (ok, format!("{paused:?} ms"))
+            }
+            Expectation::ConsumerViolations(n) => count(*n, report.consumer_violations(), || {
+                format!(
+                    "skips {:?} backwards {:?} conflicts {:?} commits back {:?}",
+                    report.poll_skips,
+                    report.non_monotonic_polls,
+                    report.ownership_conflicts,
+                    report.commits_back
+                )
+            }),
         };
         Checked {
             expectation,

@@ -112,6 +112,15 @@ pub struct ConsumerFile {
     /// `consumer.assign(...)`: topic-partitions such as `"orders-0"`.
     #[serde(default)]
     pub assign: Vec<String>,
+    /// `consumer.subscribe(...)`: topics; needs `group.id` in `config`.
+    #[serde(default)]
+    pub subscribe: Vec<String>,
     #[serde(default)]
     pub config: BTreeMap<String, Value>,
+    /// The application around the consumer: processing time, commit timing, worker thread.
+    #[serde(default)]
+    pub app: crate::kafka::consumer::AppSpec,
+    /// Start the consumer at this time instead of at boot.
+    #[serde(default)]
+    pub start_at_ms: Option<u64>,
 }

@@ -254,9 +254,26 @@ fn build_spec(file: &LessonFile) -> Result<ClusterSpec, LessonError> {
                     .map_err(|e| LessonError::at(format!("{path}.assign[{j}]"), e))
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let mode =
+            match (partitions.is_empty(), c.subscribe.is_empty()) {
+                (false, true) => ConsumerMode::Assign(partitions),
+                (true, false) => ConsumerMode::Subscribe(c.subscribe.clone()),
+                (false, false) => return Err(LessonError::at(
+                    &path,
+                    "IllegalStateException: subscribe and assign are mutually exclusive; give one",
+                )),
+                (true, true) => {
+                    return Err(LessonError::at(
+                        &path,
+                        "give \"assign\" (partitions) or \"subscribe\" (topics)",
+                    ))
+                }
+            };
         consumers.push(ConsumerSpec {
             config,
-            mode: ConsumerMode::Assign(partitions),
+            mode,
+            app: c.app,
+            start_at_ms: c.start_at_ms,
         });
     }
     let mut network = LinkConfig::default();

@@ -259,7 +259,125 @@ pub fn message_text(msg: &Message) -> String {
                 end.epoch, end.end_offset
             )
         }
+        Message::FindCoordinator { group_id, .. } => format!("FindCoordinator({group_id})"),
+        Message::FindCoordinatorResponse {
+            error, coordinator, ..
+        } => match coordinator {
+            Some(b) if !error.is_error() => format!("FindCoordinatorResponse({b})"),
+            _ => format!("FindCoordinatorResponse({error})"),
+        },
+        Message::JoinGroup {
+            group_id,
+            member_id,
+            generation,
+            ..
+        } => {
+            let who = if member_id.is_empty() {
+                "new member"
+            } else {
+                short_member(member_id)
+            };
+            format!("JoinGroup({group_id} {who} gen {generation})")
+        }
+        Message::JoinGroupResponse {
+            error,
+            generation,
+            protocol,
+            members,
+            leader,
+            member_id,
+            ..
+        } => {
+            if !error.is_error() {
+                let role = if leader == member_id {
+                    format!(" leader, {} members", members.len())
+                } else {
+                    String::new()
+                };
+                format!(
+                    "JoinGroupResponse(gen {generation} {}{role})",
+                    protocol.as_deref().unwrap_or("-")
+                )
+            } else {
+                format!("JoinGroupResponse({error})")
+            }
+        }
+        Message::SyncGroup {
+            group_id,
+            generation,
+            assignments,
+            ..
+        } => {
+            if assignments.is_empty() {
+                format!("SyncGroup({group_id} gen {generation})")
+            } else {
+                format!(
+                    "SyncGroup({group_id} gen {generation}, {} assignments)",
+                    assignments.len()
+                )
+            }
+        }
+        Message::SyncGroupResponse {
+            error, assignment, ..
+        } => {
+            if !error.is_error() {
+                format!("SyncGroupResponse({})", tps(assignment))
+            } else {
+                format!("SyncGroupResponse({error})")
+            }
+        }
+        Message::Heartbeat { generation, .. } => format!("Heartbeat(gen {generation})"),
+        Message::HeartbeatResponse { error, .. } => format!("HeartbeatResponse({error})"),
+        Message::LeaveGroup { member_id, .. } => format!("LeaveGroup({})", short_member(member_id)),
+        Message::OffsetCommit {
+            generation,
+            offsets,
+            ..
+        } => format!(
+            "OffsetCommit(gen {generation} {})",
+            offsets
+                .iter()
+                .map(|(tp, o, _)| format!("{tp}@{o}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        ),
+        Message::OffsetCommitResponse { error, .. } => format!("OffsetCommitResponse({error})"),
+        Message::OffsetFetch { partitions, .. } => format!("OffsetFetch({})", tps(partitions)),
+        Message::OffsetFetchResponse { error, offsets, .. } => {
+            if !error.is_error() {
+                format!(
+                    "OffsetFetchResponse({})",
+                    offsets
+                        .iter()
+                        .map(|(tp, o, _)| format!("{tp}@{o}"))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                )
+            } else {
+                format!("OffsetFetchResponse({error})")
+            }
+        }
         other => other.api_name().to_string(),
+    }
+}
+
+/// `consumer-g-1-1f0c...` shortened to `consumer-g-1-1f0c` for the log.
+fn short_member(member: &str) -> &str {
+    match member.rfind('-') {
+        Some(i) if member.len() > i + 5 => &member[..i + 5],
+        _ => member,
+    }
+}
+
+fn tps(partitions: &[crate::kafka::TopicPartition]) -> String {
+    if partitions.is_empty() {
+        "nothing".into()
+    } else {
+        partitions
+            .iter()
+            .map(|p| p.to_string())
+            .collect::<Vec<_>>()
+            .join(",")
     }
 }
 
@@ -518,7 +636,9 @@ pub fn event_text(event: &Event) -> String {
         } => {
             format!("c{consumer} fetched {partition} @{first_offset}..{last_offset}")
         }
-        Event::RecordsPolled { consumer, records } => {
+        Event::RecordsPolled {
+            consumer, records, ..
+        } => {
             format!("c{consumer} poll() returned {} rec", records.len())
         }
         Event::PositionReset {
@@ -563,6 +683,104 @@ pub fn event_text(event: &Event) -> String {
             to,
             ..
         } => format!("{partition} ISR {}->{}", brokers(from), brokers(to)),
+        Event::RecordsProcessed {
+            consumer, records, ..
+        } => format!("c{consumer} processed {} rec", records.len()),
+        Event::OffsetsCommitted {
+            consumer,
+            group,
+            offsets,
+            error,
+            sync,
+        } => {
+            let kind = if *sync { "commitSync" } else { "commit" };
+            let what = offsets
+                .iter()
+                .map(|(tp, o)| format!("{tp}@{o}"))
+                .collect::<Vec<_>>()
+                .join(" ");
+            if !error.is_error() {
+                format!("c{consumer} {kind} to {group} stored {what}")
+            } else {
+                format!("c{consumer} {kind} of {what} failed: {error}")
+            }
+        }
+        Event::TruncationDetected {
+            consumer,
+            partition,
+            position,
+            end_offset,
+        } => format!(
+            "c{consumer} {partition}: log truncation detected (position {position} > end of its epoch {end_offset})"
+        ),
+        Event::CoordinatorFound {
+            consumer,
+            group,
+            broker,
+        } => format!("c{consumer}: coordinator of {group} is {broker}"),
+        Event::JoiningGroup {
+            consumer,
+            group,
+            reason,
+        } => format!("c{consumer} (re)joins {group}: {reason}"),
+        Event::PartitionsAssigned {
+            consumer,
+            generation,
+            partitions,
+            added,
+            ..
+        } => format!(
+            "c{consumer} assigned {} in generation {generation}{}",
+            tps(partitions),
+            if added.is_empty() || added.len() == partitions.len() {
+                String::new()
+            } else {
+                format!(" (new: {})", tps(added))
+            }
+        ),
+        Event::PartitionsRevoked {
+            consumer,
+            partitions,
+            ..
+        } => format!("c{consumer} revoked {}", tps(partitions)),
+        Event::ConsumerLeftGroup {
+            consumer,
+            group,
+            reason,
+        } => format!("c{consumer} leaves {group}: {reason}"),
+        Event::GroupStateChanged {
+            broker,
+            group,
+            from,
+            to,
+            generation,
+        } => format!("{broker} group {group}: {from} -> {to} (generation {generation})"),
+        Event::RebalanceStarted {
+            broker,
+            group,
+            reason,
+            ..
+        } => format!("{broker} group {group} rebalances: {reason}"),
+        Event::MemberJoined {
+            group, client, ..
+        } => format!("{client} joined group {group}"),
+        Event::MemberRemoved {
+            group,
+            client,
+            reason,
+            ..
+        } => format!("{client} removed from group {group}: {reason}"),
+        Event::GroupsLoaded {
+            broker,
+            partition,
+            groups,
+        } => {
+            if groups.is_empty() {
+                format!("{broker} now coordinates the groups of {partition} (none yet)")
+            } else {
+                format!("{broker} loaded group(s) {} from {partition}", groups.join(", "))
+            }
+        }
         Event::Notice { text } => text.to_string(),
         Event::ProducerIdAssigned { producer, producer_id, epoch } => {
             format!("p{producer} is idempotent: producer id {producer_id}, epoch {epoch}")

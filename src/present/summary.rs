@@ -15,6 +15,10 @@ pub fn run_summary(world: &KafkaWorld) -> Vec<String> {
     )];
     for (id, broker) in &cluster.brokers {
         for (tp, replica) in &broker.replicas {
+            if tp.topic.starts_with("__") {
+                // The group coordinator's records: summarised by the group lines below.
+                continue;
+            }
             let role = match &replica.role {
                 Role::Leader(s) => format!(
                     "leader e{} ISR {}",
@@ -68,10 +72,25 @@ pub fn run_summary(world: &KafkaWorld) -> Vec<String> {
             })
             .collect();
         lines.push(format!(
-            "  c{id}: {} records consumed, positions {}",
-            c.stats.records_consumed,
+            "  c{id}: {} records polled, {} processed, positions {}",
+            c.stats.records_polled,
+            c.stats.records_processed,
             positions.join(" ")
         ));
+    }
+    for view in super::group::group_views(world) {
+        lines.push(format!(
+            "  group {}: {} generation {} protocol {} leader {} coordinator {}",
+            view.group,
+            view.state,
+            view.generation,
+            view.protocol,
+            view.leader.as_deref().unwrap_or("-"),
+            view.coordinator.as_deref().unwrap_or("-")
+        ));
+        for line in super::group::describe_text(&view).lines() {
+            lines.push(format!("    {line}"));
+        }
     }
     lines
 }

@@ -49,6 +49,8 @@ impl Broker {
         self.controller_request = None;
         self.shutting_down = false;
         self.connection_busy_until.clear();
+        // Groups live in memory; a restarted coordinator reloads them from the log.
+        self.coordinator = Default::default();
         for (tp, replica) in &mut self.replicas {
             replica.role = Role::Stopped;
             match fault {

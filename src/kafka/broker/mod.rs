@@ -4,6 +4,7 @@
 //! high watermark or the log end offset moves.
 
 mod controller_link;
+mod coordinator;
 mod fetch;
 mod fetcher;
 mod isr;
@@ -61,6 +62,8 @@ pub struct Broker {
     /// Records of retried batches recognised as duplicates and not appended again, by producer
     /// id (what idempotence saved; the producer itself cannot tell, the response is the same).
     pub duplicates_ignored: BTreeMap<i64, u64>,
+    /// The groups this broker coordinates (those whose offsets partition it leads).
+    pub coordinator: crate::kafka::group::GroupCoordinator,
 }
 
 impl Broker {
@@ -85,6 +88,7 @@ impl Broker {
             connection_busy_until: BTreeMap::new(),
             producer_ids_issued: 0,
             duplicates_ignored: BTreeMap::new(),
+            coordinator: Default::default(),
         }
     }
 
@@ -164,6 +168,66 @@ impl Broker {
                 registration,
             } => self.handle_alter_partition_response(ctx, partition, error, registration),
             Message::ConnectionReset => self.handle_connection_reset(ctx, from),
+            Message::FindCoordinator {
+                correlation_id,
+                group_id,
+            } => self.handle_find_coordinator(ctx, from, correlation_id, &group_id),
+            msg @ Message::JoinGroup { .. } => self.handle_join_group(ctx, from, msg),
+            Message::SyncGroup {
+                correlation_id,
+                group_id,
+                member_id,
+                generation,
+                assignments,
+            } => self.handle_sync_group(
+                ctx,
+                from,
+                correlation_id,
+                &group_id,
+                &member_id,
+                generation,
+                assignments,
+            ),
+            Message::Heartbeat {
+                correlation_id,
+                group_id,
+                member_id,
+                group_instance_id,
+                generation,
+            } => self.handle_heartbeat(
+                ctx,
+                from,
+                correlation_id,
+                &group_id,
+                &member_id,
+                group_instance_id.as_deref(),
+                generation,
+            ),
+            Message::LeaveGroup {
+                correlation_id,
+                group_id,
+                member_id,
+            } => self.handle_leave_group(ctx, from, correlation_id, &group_id, &member_id),
+            Message::OffsetCommit {
+                correlation_id,
+                group_id,
+                member_id,
+                generation,
+                offsets,
+            } => self.handle_offset_commit(
+                ctx,
+                from,
+                correlation_id,
+                &group_id,
+                &member_id,
+                generation,
+                offsets,
+            ),
+            Message::OffsetFetch {
+                correlation_id,
+                group_id,
+                partitions,
+            } => self.handle_offset_fetch(ctx, from, correlation_id, &group_id, partitions),
             _ => {}
         }
     }
@@ -187,6 +251,10 @@ impl Broker {
             Timer::RequestTimeout { correlation_id } => {
                 self.handle_request_timeout(ctx, correlation_id)
             }
+            timer @ (Timer::JoinPhaseDeadline { .. }
+            | Timer::SyncPhaseDeadline { .. }
+            | Timer::MemberSession { .. }
+            | Timer::CoordinatorWriteExpiry { .. }) => self.on_group_timer(ctx, timer),
             _ => {}
         }
     }
@@ -234,6 +302,9 @@ impl Broker {
         if !registration.replicas.contains(&self.id) {
             if let Some(replica) = self.replicas.get_mut(tp) {
                 replica.role = Role::Stopped;
+            }
+            if tp.topic == crate::kafka::group::OFFSETS_TOPIC {
+                self.unload_groups(ctx, tp);
             }
             return;
         }
@@ -283,6 +354,10 @@ impl Broker {
                     log_end_offset,
                 });
                 self.after_isr_change(ctx, tp);
+                if tp.topic == crate::kafka::group::OFFSETS_TOPIC {
+                    self.unload_groups(ctx, tp);
+                    self.load_groups(ctx, tp);
+                }
             } else if let Some(state) = replica.leader_state_mut() {
                 if state.isr != registration.isr {
                     state.isr = registration.isr.clone();
@@ -308,6 +383,9 @@ impl Broker {
                 // Parked requests for a partition we no longer lead fail now.
                 self.try_complete_delayed_produces(ctx);
                 self.try_complete_delayed_fetches(ctx);
+            }
+            if tp.topic == crate::kafka::group::OFFSETS_TOPIC {
+                self.unload_groups(ctx, tp);
             }
         }
     }

@@ -282,6 +282,7 @@ impl Broker {
             }
         }
         self.delayed_produces = still_waiting;
+        self.complete_coordinator_writes(ctx);
     }
 
     /// `Partition.checkEnoughReplicasReachOffset`: `None` while waiting; `NONE` once the high

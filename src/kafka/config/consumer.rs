@@ -87,6 +87,11 @@ pub struct ConsumerConfig {
 }
 
 impl ConsumerConfig {
+    /// The rebalance timeout a member sends in JoinGroup: `max.poll.interval.ms`.
+    pub fn rebalance_timeout(&self) -> u64 {
+        self.max_poll_interval_ms
+    }
+
     pub fn defaults() -> ConsumerConfig {
         let values =
             super::def::parse(CONSUMER_KEYS, &Default::default()).expect("defaults are valid");

@@ -1,12 +1,15 @@
-//! The consumer's fetcher (`Fetcher`, `OffsetFetcher`): find a start offset for partitions that
-//! have none (ListOffsets, per `auto.offset.reset`), then keep one long-polling Fetch in flight
-//! per leader broker, and move positions forward as records are returned.
+//! The consumer's fetcher (`Fetcher`, `OffsetFetcher`, `SubscriptionState`): find a start offset
+//! for partitions that have none (ListOffsets per `auto.offset.reset`), validate positions after
+//! a leader change (KIP-320, OffsetForLeaderEpoch), keep one long-polling Fetch in flight per
+//! leader broker for partitions whose buffer is empty, and fill the buffer `poll()` drains.
 
-use super::Consumer;
+use super::{Consumer, FetchState, FetchedRecord};
 use crate::kafka::config::consumer::AutoOffsetReset;
 use crate::kafka::errors::ErrorCode;
 use crate::kafka::event::Event;
-use crate::kafka::protocol::{FetchPartition, FetchRequest, FetchResponse, Message, OffsetSpec};
+use crate::kafka::protocol::{
+    EpochEndOffset, FetchPartition, FetchRequest, FetchResponse, Message, OffsetSpec,
+};
 use crate::kafka::timer::Timer;
 use crate::kafka::types::{BrokerId, NodeId, TopicPartition};
 use crate::kafka::Cluster;
@@ -16,7 +19,7 @@ use std::rc::Rc;
 
 impl Consumer {
     pub(crate) fn run_fetcher(&mut self, ctx: &mut Ctx<'_, Cluster>) {
-        if !self.process.is_running() {
+        if !self.process.is_running() || self.closed {
             return;
         }
         let fetching: BTreeSet<TopicPartition> =
@@ -29,17 +32,39 @@ impl Consumer {
                 missing_leader = true;
                 continue;
             };
+            let current_epoch = self.metadata.leader_epoch(&tp);
             let state = &self.positions[&tp];
-            match state.position {
-                None if !state.resetting => self.reset_position(ctx, &tp, leader),
-                Some(position) if !fetching.contains(&tp) && !state.resetting => {
-                    by_leader.entry(leader).or_default().push(FetchPartition {
-                        partition: tp.clone(),
-                        fetch_offset: position,
-                        last_fetched_epoch: None,
-                        current_leader_epoch: self.metadata.leader_epoch(&tp),
-                        partition_max_bytes: self.config.max_partition_fetch_bytes,
-                    });
+            match state.fetch_state {
+                FetchState::AwaitReset => self.reset_position(ctx, &tp, leader),
+                FetchState::Fetching => {
+                    // KIP-320: a new leader epoch means the position must be checked first.
+                    let stale = state
+                        .leader_epoch_seen
+                        .zip(current_epoch)
+                        .is_some_and(|(seen, now)| now > seen);
+                    if stale && state.position_epoch.is_some() {
+                        self.validate_position(ctx, &tp, leader);
+                        continue;
+                    }
+                    if state.leader_epoch_seen.is_none() {
+                        self.positions
+                            .get_mut(&tp)
+                            .expect("listed")
+                            .leader_epoch_seen = current_epoch;
+                    }
+                    let state = &self.positions[&tp];
+                    let buffered = self.buffer.get(&tp).is_some_and(|b| !b.is_empty());
+                    if let Some(position) = state.position {
+                        if !fetching.contains(&tp) && !buffered && !state.paused {
+                            by_leader.entry(leader).or_default().push(FetchPartition {
+                                partition: tp.clone(),
+                                fetch_offset: position,
+                                last_fetched_epoch: None,
+                                current_leader_epoch: current_epoch,
+                                partition_max_bytes: self.config.max_partition_fetch_bytes,
+                            });
+                        }
+                    }
                 }
                 _ => {}
             }
@@ -86,31 +111,38 @@ impl Consumer {
         self.fetches_in_flight.insert(correlation_id, covered);
     }
 
-    /// Ask the leader for the offset `auto.offset.reset` points at.
+    /// No valid position: ask the leader for the offset `auto.offset.reset` points at, or stop
+    /// the partition with `none` (`NoOffsetForPartitionException`).
     fn reset_position(
         &mut self,
         ctx: &mut Ctx<'_, Cluster>,
         tp: &TopicPartition,
         leader: BrokerId,
     ) {
-        let spec = match self.config.auto_offset_reset {
-            AutoOffsetReset::Earliest => OffsetSpec::Earliest,
-            AutoOffsetReset::Latest => OffsetSpec::Latest,
-            AutoOffsetReset::None => {
+        let forced = self
+            .positions
+            .get_mut(tp)
+            .and_then(|s| s.forced_reset.take());
+        let spec = match (forced, self.config.auto_offset_reset) {
+            (Some(true), _) => OffsetSpec::Earliest,
+            (Some(false), _) => OffsetSpec::Latest,
+            (None, AutoOffsetReset::Earliest) => OffsetSpec::Earliest,
+            (None, AutoOffsetReset::Latest) => OffsetSpec::Latest,
+            (None, AutoOffsetReset::None) => {
                 let text = format!("c{}: NoOffsetForPartitionException: Undefined offset with no reset policy for partitions: [{tp}]", self.id);
                 ctx.emit(Event::Notice {
                     text: Rc::from(text.as_str()),
                 });
                 self.positions
                     .get_mut(tp)
-                    .expect("reset of an assigned partition")
-                    .resetting = true;
+                    .expect("reset of an owned partition")
+                    .fetch_state = FetchState::Failed;
                 return;
             }
         };
         let timeout = self.config.request_timeout_ms;
         let partition = tp.clone();
-        self.net.send(
+        let correlation_id = self.net.send(
             ctx,
             self.node(),
             NodeId::Broker(leader),
@@ -121,10 +153,11 @@ impl Consumer {
                 spec,
             },
         );
+        self.partition_requests.insert(correlation_id, tp.clone());
         self.positions
             .get_mut(tp)
-            .expect("reset of an assigned partition")
-            .resetting = true;
+            .expect("reset of an owned partition")
+            .fetch_state = FetchState::Resetting;
     }
 
     pub(super) fn handle_list_offsets(
@@ -143,17 +176,23 @@ impl Consumer {
         {
             return;
         }
+        self.partition_requests.remove(&correlation_id);
         let Some(state) = self.positions.get_mut(&tp) else {
             return;
         };
-        state.resetting = false;
+        if state.fetch_state != FetchState::Resetting {
+            return;
+        }
         if error.is_error() {
+            state.fetch_state = FetchState::AwaitReset;
             self.metadata.invalidate(&tp);
             self.request_metadata(ctx);
             return;
         }
         state.position = Some(offset);
         state.position_epoch = Some(leader_epoch);
+        state.leader_epoch_seen = Some(leader_epoch);
+        state.fetch_state = FetchState::Fetching;
         let reason = match self.config.auto_offset_reset {
             AutoOffsetReset::Earliest => {
                 "auto.offset.reset=earliest: start at the log start offset"
@@ -166,6 +205,105 @@ impl Consumer {
             offset,
             reason: Rc::from(reason),
         });
+        self.run_fetcher(ctx);
+    }
+
+    /// KIP-320: ask the new leader where the epoch of our last record ends.
+    fn validate_position(
+        &mut self,
+        ctx: &mut Ctx<'_, Cluster>,
+        tp: &TopicPartition,
+        leader: BrokerId,
+    ) {
+        let state = self.positions.get_mut(tp).expect("owned");
+        let Some(epoch) = state.position_epoch else {
+            return;
+        };
+        state.fetch_state = FetchState::Validating;
+        let current = self.metadata.leader_epoch(tp).unwrap_or(-1);
+        let partition = tp.clone();
+        let correlation_id = self.net.send(
+            ctx,
+            self.node(),
+            NodeId::Broker(leader),
+            Some(self.config.request_timeout_ms),
+            |correlation_id| Message::OffsetForLeaderEpoch {
+                correlation_id,
+                partition,
+                current_leader_epoch: current,
+                leader_epoch: epoch,
+            },
+        );
+        self.partition_requests.insert(correlation_id, tp.clone());
+    }
+
+    pub(super) fn handle_offset_for_leader_epoch(
+        &mut self,
+        ctx: &mut Ctx<'_, Cluster>,
+        correlation_id: u32,
+        tp: TopicPartition,
+        error: ErrorCode,
+        end: EpochEndOffset,
+    ) {
+        if self
+            .net
+            .complete(ctx, self.node(), correlation_id)
+            .is_none()
+        {
+            return;
+        }
+        self.partition_requests.remove(&correlation_id);
+        let current = self.metadata.leader_epoch(&tp);
+        let reset = self.config.auto_offset_reset;
+        let Some(state) = self.positions.get_mut(&tp) else {
+            return;
+        };
+        if state.fetch_state != FetchState::Validating {
+            return;
+        }
+        if error.is_error() {
+            // Try again once the metadata is fresh.
+            state.fetch_state = FetchState::Fetching;
+            self.metadata.needs_update = true;
+            self.request_metadata(ctx);
+            return;
+        }
+        state.leader_epoch_seen = current;
+        state.fetch_state = FetchState::Fetching;
+        let Some(position) = state.position else {
+            return;
+        };
+        if end.end_offset >= 0 && end.end_offset < position {
+            // The log was truncated below our position: only after an unclean election.
+            ctx.emit(Event::TruncationDetected {
+                consumer: self.id,
+                partition: tp.clone(),
+                position,
+                end_offset: end.end_offset,
+            });
+            if reset == AutoOffsetReset::None {
+                state.fetch_state = FetchState::Failed;
+                let text = format!(
+                    "c{}: LogTruncationException: Truncated partitions detected with divergent offsets {{{tp}={}}}",
+                    self.id, end.end_offset
+                );
+                ctx.emit(Event::Notice {
+                    text: Rc::from(text.as_str()),
+                });
+                return;
+            }
+            state.position = Some(end.end_offset);
+            state.position_epoch = Some(end.epoch);
+            self.buffer.remove(&tp);
+            ctx.emit(Event::PositionReset {
+                consumer: self.id,
+                partition: tp,
+                offset: end.end_offset,
+                reason: Rc::from(
+                    "log truncation detected (KIP-320): back to the end of the last common epoch",
+                ),
+            });
+        }
         self.run_fetcher(ctx);
     }
 
@@ -183,6 +321,7 @@ impl Consumer {
         }
         self.fetches_in_flight.remove(&response.correlation_id);
         let mut had_error = false;
+        let mut got_records = false;
         for p in response.partitions {
             let Some(state) = self.positions.get_mut(&p.partition) else {
                 continue;
@@ -190,7 +329,26 @@ impl Consumer {
             match p.error {
                 ErrorCode::NONE => {}
                 ErrorCode::OFFSET_OUT_OF_RANGE => {
+                    // The position fell out of the log (retention, truncation): reset.
+                    let text = format!(
+                        "c{}: {} is out of range for {} (log {}..{}): auto.offset.reset={}",
+                        self.id,
+                        state.position.unwrap_or(-1),
+                        p.partition,
+                        p.log_start_offset,
+                        p.high_watermark,
+                        match self.config.auto_offset_reset {
+                            AutoOffsetReset::Earliest => "earliest",
+                            AutoOffsetReset::Latest => "latest",
+                            AutoOffsetReset::None => "none (OffsetOutOfRangeException)",
+                        }
+                    );
+                    ctx.emit(Event::Notice {
+                        text: Rc::from(text.as_str()),
+                    });
                     state.position = None;
+                    state.fetch_state = FetchState::AwaitReset;
+                    self.buffer.remove(&p.partition);
                     had_error = true;
                     continue;
                 }
@@ -202,40 +360,36 @@ impl Consumer {
             }
             state.high_watermark = Some(p.high_watermark);
             state.log_start_offset = Some(p.log_start_offset);
-            let Some(position) = state.position else {
+            let (Some(position), FetchState::Fetching) = (state.position, state.fetch_state) else {
                 continue;
             };
-            let mut returned = Vec::new();
-            let mut last_epoch = state.position_epoch;
+            let mut fetched = Vec::new();
             for batch in &p.records {
                 for (offset, record) in batch.offsets_and_records() {
                     if offset >= position {
-                        returned.push((p.partition.clone(), offset, record.id));
-                        self.stats.remember(super::ConsumedRecord {
+                        fetched.push(FetchedRecord {
                             partition: p.partition.clone(),
                             offset,
+                            leader_epoch: batch.partition_leader_epoch,
+                            id: record.id,
                             key: record.key_text(),
                             value: record.value_text(),
                         });
-                        last_epoch = Some(batch.partition_leader_epoch);
                     }
                 }
             }
-            if let Some((_, last, _)) = returned.last() {
-                let first = returned[0].1;
-                state.position = Some(last + 1);
-                state.position_epoch = last_epoch;
-                self.stats.records_consumed += returned.len() as u64;
+            if let (Some(first), Some(last)) = (fetched.first(), fetched.last()) {
                 ctx.emit(Event::RecordsFetched {
                     consumer: self.id,
                     partition: p.partition.clone(),
-                    first_offset: first,
-                    last_offset: *last,
+                    first_offset: first.offset,
+                    last_offset: last.offset,
                 });
-                ctx.emit(Event::RecordsPolled {
-                    consumer: self.id,
-                    records: returned,
-                });
+                got_records = true;
+                self.buffer
+                    .entry(p.partition.clone())
+                    .or_default()
+                    .extend(fetched);
             }
         }
         if had_error {
@@ -247,6 +401,9 @@ impl Consumer {
             );
         } else {
             self.run_fetcher(ctx);
+        }
+        if got_records {
+            self.records_arrived(ctx);
         }
     }
 
@@ -264,7 +421,7 @@ impl Consumer {
             correlation_id,
             api: request.api,
         });
-        self.forget_request(correlation_id);
+        self.forget_request(ctx, correlation_id);
         self.metadata.needs_update = true;
         self.request_metadata(ctx);
         self.run_fetcher(ctx);
@@ -280,11 +437,11 @@ impl Consumer {
         }
         ctx.emit(Event::ConnectionLost {
             node: self.node(),
-            peer: crate::kafka::types::NodeId::Broker(broker),
+            peer: NodeId::Broker(broker),
             failed_requests: failed.len() as u32,
         });
         for (correlation_id, _) in failed {
-            self.forget_request(correlation_id);
+            self.forget_request(ctx, correlation_id);
         }
         self.metadata.needs_update = true;
         self.request_metadata(ctx);
@@ -295,16 +452,21 @@ impl Consumer {
         );
     }
 
-    fn forget_request(&mut self, correlation_id: u32) {
+    /// A request failed without an answer: undo what waited for it.
+    fn forget_request(&mut self, ctx: &mut Ctx<'_, Cluster>, correlation_id: u32) {
         if self.metadata.request_in_flight == Some(correlation_id) {
             self.metadata.request_in_flight = None;
         }
         self.fetches_in_flight.remove(&correlation_id);
-        for state in self.positions.values_mut() {
-            // A lost ListOffsets must not leave the partition waiting forever.
-            if state.position.is_none() {
-                state.resetting = false;
+        if let Some(tp) = self.partition_requests.remove(&correlation_id) {
+            if let Some(state) = self.positions.get_mut(&tp) {
+                state.fetch_state = match state.fetch_state {
+                    FetchState::Resetting => FetchState::AwaitReset,
+                    FetchState::Validating => FetchState::Fetching,
+                    other => other,
+                };
             }
         }
+        self.group_request_failed(ctx, correlation_id);
     }
 }

@@ -48,7 +48,7 @@ pub fn consumer_views(world: &KafkaWorld) -> Vec<ConsumerView> {
                     }
                 })
                 .collect(),
-            consumed: c.stats.records_consumed,
+            consumed: c.stats.records_polled,
             recent: c
                 .stats
                 .recent
