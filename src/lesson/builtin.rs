@@ -52,6 +52,34 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "retries-reorder-without-idempotence",
         include_str!("builtin/retries-reorder-without-idempotence.json"),
     ),
+    (
+        "queue-vs-pub-sub",
+        include_str!("builtin/queue-vs-pub-sub.json"),
+    ),
+    (
+        "more-consumers-than-partitions",
+        include_str!("builtin/more-consumers-than-partitions.json"),
+    ),
+    (
+        "eager-vs-cooperative",
+        include_str!("builtin/eager-vs-cooperative.json"),
+    ),
+    (
+        "adding-partitions-moves-keys",
+        include_str!("builtin/adding-partitions-moves-keys.json"),
+    ),
+    (
+        "latest-skips-old-records",
+        include_str!("builtin/latest-skips-old-records.json"),
+    ),
+    (
+        "auto-commit-worker-loses",
+        include_str!("builtin/auto-commit-worker-loses.json"),
+    ),
+    (
+        "crash-before-commit-duplicates",
+        include_str!("builtin/crash-before-commit-duplicates.json"),
+    ),
     ("tuning-lab", include_str!("builtin/tuning-lab.json")),
 ];
 

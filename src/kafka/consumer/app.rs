@@ -66,6 +66,10 @@ pub struct AppSpec {
     pub handoff: Handoff,
     /// The timeout passed to `poll(Duration)`.
     pub poll_timeout_ms: u64,
+    /// A `ConsumerRebalanceListener` whose `onPartitionsRevoked` commits the positions of the
+    /// partitions being taken away (what Kafka's docs recommend, needed with cooperative
+    /// rebalancing, where records consumed during the rebalance are otherwise re-read).
+    pub commit_on_revoke: bool,
 }
 
 impl Default for AppSpec {
@@ -75,6 +79,7 @@ impl Default for AppSpec {
             commit: CommitMode::Auto,
             handoff: Handoff::Inline,
             poll_timeout_ms: 1000,
+            commit_on_revoke: false,
         }
     }
 }
@@ -264,6 +269,13 @@ impl Consumer {
     /// positions move past them (what `poll()` returns is "consumed").
     fn take_records(&mut self) -> Vec<FetchedRecord> {
         let mut out = Vec::new();
+        // Eager: from onJoinPrepare on, every partition is pending revocation, not fetchable.
+        if self.group.as_ref().is_some_and(|g| {
+            g.protocol == crate::kafka::assignor::RebalanceProtocol::Eager
+                && g.state == super::MemberState::PreparingRebalance
+        }) {
+            return out;
+        }
         let max = self.config.max_poll_records as usize;
         let partitions: Vec<TopicPartition> = self.buffer.keys().cloned().collect();
         for tp in partitions {

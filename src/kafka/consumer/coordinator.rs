@@ -295,7 +295,8 @@ impl Consumer {
             reason,
         });
         self.stats.rebalances += 1;
-        if self.config.enable_auto_commit && was_member && !owned.is_empty() {
+        let listener_commits = eager && self.app.spec.commit_on_revoke;
+        if (self.config.enable_auto_commit || listener_commits) && was_member && !owned.is_empty() {
             let offsets = self.positions_to_commit();
             if !offsets.is_empty() {
                 let deadline = now.plus(SimDuration::from_ms(self.config.rebalance_timeout()));
@@ -921,6 +922,18 @@ impl Consumer {
         }
         // The auto-commit interval starts when the member has partitions again.
         group.last_auto_commit = now;
+        if self.app.spec.commit_on_revoke && !revoked.is_empty() {
+            // onPartitionsRevoked: commit what was consumed of the partitions that move.
+            let offsets: Vec<(TopicPartition, i64, i32)> = self
+                .positions_to_commit()
+                .into_iter()
+                .filter(|(tp, _, _)| revoked.contains(tp))
+                .collect();
+            if !offsets.is_empty() {
+                let deadline = now.plus(SimDuration::from_ms(self.config.default_api_timeout_ms));
+                self.send_commit(ctx, offsets, CommitPurpose::AppAsync, deadline);
+            }
+        }
         self.drop_partitions(&revoked);
         for tp in &added {
             self.positions
