@@ -101,11 +101,32 @@ pub struct PhaseView {
     pub assigned_ms: Option<u64>,
     pub generation: i32,
     pub reason: String,
-    /// The member consumed nothing from start to assignment (eager).
-    pub stopped: bool,
+    /// What the member could do meanwhile.
+    pub kind: PhaseKind,
     pub revoked: Vec<String>,
     pub assigned: Vec<String>,
     pub kept: u32,
+}
+
+/// How a member lived one rebalance.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum PhaseKind {
+    /// It had revoked everything and consumed nothing until the assignment (eager).
+    Stopped,
+    /// It kept consuming the partitions it kept (cooperative).
+    KeptConsuming,
+    /// It owned nothing before (a new member, or one that lost its partitions).
+    Joining,
+}
+
+impl PhaseKind {
+    pub fn css(self) -> &'static str {
+        match self {
+            PhaseKind::Stopped => "stop",
+            PhaseKind::KeptConsuming => "keep",
+            PhaseKind::Joining => "join",
+        }
+    }
 }
 
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -241,7 +262,13 @@ pub fn group_view(world: &KafkaWorld, group_id: &str) -> GroupView {
                             assigned_ms: p.assigned_at.map(|t| t.as_ms()),
                             generation: p.generation,
                             reason: p.reason.to_string(),
-                            stopped: p.kept == 0 && !p.revoked.is_empty(),
+                            kind: if p.kept > 0 {
+                                PhaseKind::KeptConsuming
+                            } else if p.revoked.is_empty() {
+                                PhaseKind::Joining
+                            } else {
+                                PhaseKind::Stopped
+                            },
                             revoked: p.revoked.iter().map(|t| t.to_string()).collect(),
                             assigned: p.assigned.iter().map(|t| t.to_string()).collect(),
                             kept: p.kept,

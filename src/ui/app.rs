@@ -55,6 +55,7 @@ pub fn app() -> Html {
     let nodes = Rc::new(world.model().nodes());
     let producers = Rc::new(producer_views(world, session.last_step()));
     let consumers = Rc::new(consumer_views(world));
+    let groups = Rc::new(crate::present::group::group_views(world));
     let topics: Rc<Vec<String>> = Rc::new(
         session
             .lesson()
@@ -111,7 +112,7 @@ pub fn app() -> Html {
                 seed={session.seed()}
                 fingerprint={world.fingerprint().to_string()}
                 on_action={dispatch.clone()} />
-            <main class={classes!("main", (*tab == SideTab::Producers || (*tab == SideTab::Lesson && has_lab)).then_some("wide-side"))}>
+            <main class={classes!("main", (*tab == SideTab::Producers || *tab == SideTab::Consumers || (*tab == SideTab::Lesson && has_lab)).then_some("wide-side"))}>
                 <ClusterPanel view={cluster} controllers={controllers} network={network} alerts={alerts} on_action={dispatch.clone()} />
                 <aside class="side">
                     <div class="tabs" role="tablist">
@@ -125,7 +126,7 @@ pub fn app() -> Html {
                         match *tab {
                             SideTab::Lesson => html! { <LessonPanel lesson={Rc::new(session.lesson().clone())} has_lab={has_lab} lab={lab} on_action={dispatch.clone()} /> },
                             SideTab::Producers => html! { <ProducerPanel producers={producers} topics={topics} on_action={dispatch.clone()} /> },
-                            SideTab::Consumers => html! { <ConsumerPanel consumers={consumers} /> },
+                            SideTab::Consumers => html! { <ConsumerPanel consumers={consumers} groups={groups} topics={topics.clone()} on_action={dispatch.clone()} /> },
                             SideTab::Partitions => html! { <PartitionTable rows={partitions} /> },
                             SideTab::Network => html! { <NetworkTool nodes={nodes} on_action={dispatch.clone()} /> },
                         }

@@ -126,6 +126,16 @@ fn replica_strip(r: &ReplicaView) -> Html {
                 { if hw_index.is_none() { hw_marker(r.high_watermark) } else { html! {} } }
                 <span class="leo" title="log end offset: the next record gets this offset">{ format!("{}", r.log_end_offset) }</span>
             </div>
+            { if r.markers.is_empty() && r.coordinates.is_empty() { html! {} } else { html! {
+                <div class="markers">
+                    { for r.coordinates.iter().map(|g| html! { <span class="coord-tag" title={format!("this partition's leader is the group coordinator of {g}")}>{ format!("coordinator of {g}") }</span> }) }
+                    { for r.markers.iter().map(|m| html! {
+                        <span class={classes!("marker", if m.committed { "committed".to_string() } else { super::clients::member_class(m.colour) })} title={m.title.clone()}>
+                            { if m.committed { format!("{} ✓{}", m.label, m.offset) } else { format!("{} ▸{}", m.label, m.offset) } }
+                        </span>
+                    }) }
+                </div>
+            } } }
         </div>
     }
 }

@@ -180,6 +180,43 @@ export const scenarios = [
     },
   },
   {
+    name: "add-consumer-rebalances",
+    async run(page, { base, artifacts }) {
+      await waitForApp(page, base);
+      await page.selectOption("#lesson-pick", "adding-partitions-moves-keys");
+      await page.waitForSelector('.lesson-title:has-text("Adding partitions moves keys")');
+      await page.click("#tab-consumer");
+      await setSpeed(page, 6); // 10x
+      await page.click("#play");
+      // c1 is the only member: it owns both partitions.
+      await page.waitForFunction(() => {
+        const m = document.querySelector('.group-card[data-group="shipping"] .member.m1 .member-parts');
+        return m && m.textContent.includes("orders-0") && m.textContent.includes("orders-1");
+      }, null, { timeout: 30000 });
+      await page.click("#play");
+      const before = await page.textContent('.group-card[data-group="shipping"] .member.m1 .member-parts');
+      // A student adds a consumer to the group: the coordinator rebalances and c2 gets a share.
+      await page.fill("#add-consumer-group", "shipping");
+      await page.click("#add-consumer");
+      await page.waitForSelector('.consumer-card[data-consumer="c2"]');
+      await page.click("#play");
+      await page.waitForFunction(() => {
+        const m = document.querySelector('.group-card[data-group="shipping"] .member.m2 .member-parts');
+        return m && m.textContent.includes("orders-");
+      }, null, { timeout: 60000 });
+      await page.click("#play");
+      const after = await page.textContent('.group-card[data-group="shipping"] .member.m1 .member-parts');
+      const c2 = await page.textContent('.group-card[data-group="shipping"] .member.m2 .member-parts');
+      if (after.split(" ").length >= before.split(" ").length) {
+        throw new Error(`c1 still owns ${after} after c2 joined (before: ${before}; c2: ${c2})`);
+      }
+      const generation = await page.textContent('.group-card[data-group="shipping"] .group-facts dd');
+      if (Number(generation) < 2) throw new Error(`generation ${generation} after a member joined`);
+      await page.screenshot({ path: path.join(artifacts, "add-consumer.png") });
+      console.log(`     c1 ${before} -> ${after}; c2 ${c2}; generation ${generation}`);
+    },
+  },
+  {
     name: "tuning-lab",
     async run(page, { base, artifacts }) {
       await waitForApp(page, base);

@@ -4,6 +4,7 @@
 use super::{key_colour, short, NodeStatus};
 use crate::kafka::broker::replica::Role;
 use crate::kafka::event::Event;
+use crate::kafka::group::{partition_for, OFFSETS_TOPIC};
 use crate::kafka::NodeId;
 use crate::kafka::{BrokerId, KafkaStep, KafkaWorld, TopicPartition};
 use crate::present::highlight::touched_nodes;
@@ -48,6 +49,22 @@ pub struct ReplicaView {
     pub hidden_before: i64,
     pub cells: Vec<CellView>,
     pub touched: bool,
+    /// On the leader's strip: where consumers stand (positions) and what groups committed.
+    pub markers: Vec<MarkerView>,
+    /// The group coordinator lives here (a `__consumer_offsets` partition).
+    pub coordinates: Vec<String>,
+}
+
+/// A consumer position or a group's committed offset on a partition strip.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct MarkerView {
+    pub label: String,
+    pub offset: i64,
+    /// A committed offset (else a consumer's position).
+    pub committed: bool,
+    /// The consumer's colour (members are coloured the same everywhere).
+    pub colour: u32,
+    pub title: String,
 }
 
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -66,6 +83,22 @@ pub struct CellView {
 pub fn cluster_view(world: &KafkaWorld, last: Option<&KafkaStep>) -> ClusterView {
     let cluster = world.model();
     let touched = last.map(touched_nodes).unwrap_or_default();
+    // Of __consumer_offsets, only the partitions that coordinate a group are worth a strip.
+    let coordinator_partitions: std::collections::BTreeMap<TopicPartition, Vec<String>> = {
+        let mut m: std::collections::BTreeMap<TopicPartition, Vec<String>> = Default::default();
+        for g in crate::present::group::group_ids(cluster) {
+            let count = cluster
+                .brokers
+                .values()
+                .find_map(|b| b.metadata.partition_count(OFFSETS_TOPIC));
+            if let Some(count) = count {
+                m.entry(TopicPartition::new(OFFSETS_TOPIC, partition_for(&g, count)))
+                    .or_default()
+                    .push(g);
+            }
+        }
+        m
+    };
     let brokers = cluster
         .brokers
         .values()
@@ -77,7 +110,14 @@ pub fn cluster_view(world: &KafkaWorld, last: Option<&KafkaStep>) -> ClusterView
             replicas: b
                 .replicas
                 .iter()
-                .map(|(tp, _)| replica_view(world, b.id, tp, last))
+                .filter(|(tp, _)| {
+                    !tp.topic.starts_with("__") || coordinator_partitions.contains_key(tp)
+                })
+                .map(|(tp, _)| {
+                    let mut v = replica_view(world, b.id, tp, last);
+                    v.coordinates = coordinator_partitions.get(tp).cloned().unwrap_or_default();
+                    v
+                })
                 .collect(),
         })
         .collect();
@@ -150,8 +190,8 @@ fn replica_view(
                     batch.partition_leader_epoch,
                     record.id
                 ),
-                key: key.map(|k| short(&k, 8)),
-                value: short(&value, 8),
+                key: key.map(|k| short(&offsets_key_text(tp, &k), 8)),
+                value: short(&offsets_value_text(tp, &value), 8),
                 committed: offset < replica.high_watermark,
                 fresh: fresh.is_some_and(|(from, to)| offset >= from && offset < to),
             });
@@ -176,5 +216,79 @@ fn replica_view(
         hidden_before: first_shown - replica.log.log_start_offset(),
         cells,
         touched: fresh.is_some(),
+        markers: if role == ReplicaRole::Leader {
+            markers(world, tp)
+        } else {
+            Vec::new()
+        },
+        coordinates: Vec::new(),
+    }
+}
+
+/// Consumer positions and committed offsets of `tp`, for its leader's strip.
+fn markers(world: &KafkaWorld, tp: &TopicPartition) -> Vec<MarkerView> {
+    let cluster = world.model();
+    let mut out = Vec::new();
+    for c in cluster.consumers.values() {
+        if c.closed || !c.process.is_running() {
+            continue;
+        }
+        if let Some(position) = c.positions.get(tp).and_then(|s| s.position) {
+            out.push(MarkerView {
+                label: format!("c{}", c.id),
+                offset: position,
+                committed: false,
+                colour: c.id,
+                title: format!(
+                    "c{} position {position}: the next offset its poll() returns",
+                    c.id
+                ),
+            });
+        }
+    }
+    for g in crate::present::group::group_ids(cluster) {
+        if let Some(offset) = crate::present::group::committed_offset(cluster, &g, tp) {
+            out.push(MarkerView {
+                label: g.clone(),
+                offset,
+                committed: true,
+                colour: 0,
+                title: format!(
+                    "group {g} committed {offset}: a new owner of {tp} starts reading here"
+                ),
+            });
+        }
+    }
+    out
+}
+
+/// A `__consumer_offsets` key as a student reads it: `offset:g:orders-0` shows `orders-0`,
+/// `group:g` shows `g`.
+fn offsets_key_text(tp: &TopicPartition, key: &str) -> String {
+    if tp.topic != OFFSETS_TOPIC {
+        return key.to_string();
+    }
+    match key.split_once(':') {
+        Some(("offset", rest)) => rest.rsplit_once(':').map_or(rest, |(_, p)| p).to_string(),
+        Some(("group", g)) => g.to_string(),
+        _ => key.to_string(),
+    }
+}
+
+/// A `__consumer_offsets` value: a committed offset shows `@12`, group metadata `gen 3`.
+fn offsets_value_text(tp: &TopicPartition, value: &str) -> String {
+    if tp.topic != OFFSETS_TOPIC {
+        return value.to_string();
+    }
+    if let Some(generation) = value
+        .split("\"generation\":")
+        .nth(1)
+        .and_then(|rest| rest.split([',', '}']).next())
+    {
+        return format!("gen {generation}");
+    }
+    match value.split(',').next() {
+        Some(offset) if offset.parse::<i64>().is_ok() => format!("@{offset}"),
+        _ => value.to_string(),
     }
 }

@@ -10,7 +10,9 @@ mod partitions;
 pub mod producer;
 
 pub use clients::{consumer_views, ConsumerPartitionView, ConsumerView};
-pub use cluster::{cluster_view, BrokerView, CellView, ClusterView, ReplicaRole, ReplicaView};
+pub use cluster::{
+    cluster_view, BrokerView, CellView, ClusterView, MarkerView, ReplicaRole, ReplicaView,
+};
 pub use controllers::{controller_views, ControllerView};
 pub use lab::{lab_view, LabView};
 pub use network::{network_view, NetworkView};
