@@ -6,11 +6,16 @@
 //! With the safe configuration (acks=all, min.insync.replicas=2, replication factor 3, unclean
 //! election off, at most one broker impaired at a time) no acknowledged write may be lost. With
 //! acks=1 or unclean election on, some seeds lose writes, and finding them is the point.
+//!
+//! A consumer group of two members reads the topic throughout, its coordinator moving with
+//! the faults: whatever the configuration, no partition may have two owners in a generation,
+//! no committed offset may go back, and `poll()` may not skip or re-read on its own.
 
 use super::history::{History, HistoryReport};
 use super::invariants::{InvariantChecker, Violation};
-use crate::kafka::config::{self, BrokerConfig, ProducerConfig};
-use crate::kafka::spec::{ClusterSpec, ProducerSpec, TopicSpec};
+use crate::kafka::config::{self, BrokerConfig, ConsumerConfig, ProducerConfig};
+use crate::kafka::consumer::AppSpec;
+use crate::kafka::spec::{ClusterSpec, ConsumerMode, ConsumerSpec, ProducerSpec, TopicSpec};
 use crate::kafka::{Cluster, Command, KafkaWorld, NodeId};
 use crate::sim::{LinkConfig, Prng, SimTime, World};
 use serde_json::json;
@@ -119,7 +124,22 @@ fn spec(durability: Durability) -> ClusterSpec {
             send_mode: Default::default(),
             partitioner: None,
         }],
-        consumers: vec![],
+        consumers: (0..2)
+            .map(|_| ConsumerSpec {
+                config: ConsumerConfig::from_values(parse(
+                    config::CONSUMER_KEYS,
+                    json!({ "group.id": "soak", "auto.offset.reset": "earliest",
+                            "session.timeout.ms": 10000, "auto.commit.interval.ms": 1000 }),
+                ))
+                .expect("consistent consumer config"),
+                mode: ConsumerMode::Subscribe(vec!["t".into()]),
+                app: AppSpec {
+                    commit_on_revoke: true,
+                    ..AppSpec::default()
+                },
+                start_at_ms: None,
+            })
+            .collect(),
         network: LinkConfig::default(),
         client_link: None,
         costs: Default::default(),

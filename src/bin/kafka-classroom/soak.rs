@@ -82,7 +82,7 @@ fn report(results: &[SeedResult], durability: Durability, seconds: f64) -> Resul
     let mut shown = 0;
     for r in results {
         let lost = r.lost();
-        if lost == 0 && r.violation.is_none() {
+        if lost == 0 && r.violation.is_none() && r.report.consumer_violations() == 0 {
             continue;
         }
         if shown < 5 || durability == Durability::Safe {
@@ -101,6 +101,26 @@ fn report(results: &[SeedResult], durability: Durability, seconds: f64) -> Resul
     let steps: u64 = results.iter().map(|r| r.steps).sum();
     let duplicated: usize = results.iter().map(|r| r.report.duplicates.len()).sum();
     let reordered: usize = results.iter().map(|r| r.report.reordered.len()).sum();
+    let processed: u64 = results
+        .iter()
+        .flat_map(|r| r.report.groups.values())
+        .map(|g| u64::from(g.processed))
+        .sum();
+    let twice: usize = results
+        .iter()
+        .flat_map(|r| r.report.groups.values())
+        .map(|g| g.processed_twice.len())
+        .sum();
+    let group_broken = results
+        .iter()
+        .filter(|r| r.report.consumer_violations() > 0)
+        .count();
+    println!(
+        "consumers: {processed} records processed, {twice} processed twice (at-least-once), {group_broken} seed(s) breaking a group property"
+    );
+    if group_broken > 0 {
+        return Err("a consumer group broke a property (two owners in a generation, a commit going back, a skipping poll)".into());
+    }
     println!(
         "summary: {} seeds, {acked} acknowledged writes, {lost} lost in {losing} seed(s), {duplicated} duplicated, {reordered} reordered, {violations} invariant violation(s), {steps} steps, {seconds:.1} s wall",
         results.len()
