@@ -80,6 +80,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "crash-before-commit-duplicates",
         include_str!("builtin/crash-before-commit-duplicates.json"),
     ),
+    (
+        "async-commit-reordering",
+        include_str!("builtin/async-commit-reordering.json"),
+    ),
     ("tuning-lab", include_str!("builtin/tuning-lab.json")),
 ];
 

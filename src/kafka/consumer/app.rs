@@ -70,6 +70,9 @@ pub struct AppSpec {
     /// partitions being taken away (what Kafka's docs recommend, needed with cooperative
     /// rebalancing, where records consumed during the rebalance are otherwise re-read).
     pub commit_on_revoke: bool,
+    /// The `commitAsync` callback re-sends a commit that failed (a common mistake: a retried
+    /// old commit can land after a newer one and move the committed offset back).
+    pub retry_failed_async_commits: bool,
 }
 
 impl Default for AppSpec {
@@ -80,6 +83,7 @@ impl Default for AppSpec {
             handoff: Handoff::Inline,
             poll_timeout_ms: 1000,
             commit_on_revoke: false,
+            retry_failed_async_commits: false,
         }
     }
 }

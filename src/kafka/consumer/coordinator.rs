@@ -80,11 +80,17 @@ pub enum CommitPurpose {
     AppAsync,
     /// `close()` commits, then leaves.
     Close,
+    /// The application's commit callback re-sending a failed `commitAsync()` (the hazard:
+    /// it may land after a newer commit and move the committed offset back).
+    AppAsyncRetry,
 }
 
 impl CommitPurpose {
     pub fn is_sync(self) -> bool {
-        !matches!(self, CommitPurpose::Auto | CommitPurpose::AppAsync)
+        !matches!(
+            self,
+            CommitPurpose::Auto | CommitPurpose::AppAsync | CommitPurpose::AppAsyncRetry
+        )
     }
 }
 
@@ -1064,7 +1070,27 @@ impl Consumer {
             }
             CommitPurpose::AppSync => self.app_commit_returned(ctx),
             CommitPurpose::Close => self.finish_close(ctx),
-            CommitPurpose::Auto | CommitPurpose::AppAsync => {}
+            CommitPurpose::AppAsync
+                if error.is_error() && self.app.spec.retry_failed_async_commits =>
+            {
+                // The callback retries the same (by now possibly stale) offsets.
+                let text = format!(
+                    "c{}: commitAsync of {} failed ({error}); the callback retries it",
+                    self.id,
+                    commit
+                        .offsets
+                        .iter()
+                        .map(|(tp, o, _)| format!("{tp}@{o}"))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                );
+                ctx.emit(Event::Notice {
+                    text: Rc::from(text.as_str()),
+                });
+                let deadline = ctx.now;
+                self.send_commit(ctx, commit.offsets, CommitPurpose::AppAsyncRetry, deadline);
+            }
+            CommitPurpose::Auto | CommitPurpose::AppAsync | CommitPurpose::AppAsyncRetry => {}
         }
     }
 
