@@ -280,6 +280,16 @@ impl Consumer {
         let was_member = group.generation >= 0;
         group.rejoin_needed = false;
         group.state = MemberState::PreparingRebalance;
+        if !was_member && !self.positions.is_empty() {
+            // The membership was lost (poll timeout, fenced): so are the partitions.
+            let lost = self.assigned();
+            ctx.emit(Event::PartitionsRevoked {
+                consumer: self.id,
+                group: self.group_id().unwrap_or_default().to_string(),
+                partitions: lost.clone(),
+            });
+            self.drop_partitions(&lost);
+        }
         let owned: Vec<TopicPartition> = self.positions.keys().cloned().collect();
         let kept = if eager { 0 } else { owned.len() as u32 };
         let group = self.group.as_mut().expect("a group member");
@@ -393,6 +403,17 @@ impl Consumer {
             purpose,
             deadline,
         };
+        let fenced_locally = self.is_subscribed()
+            && group.generation < 0
+            && matches!(
+                purpose,
+                CommitPurpose::AppSync | CommitPurpose::AppAsync | CommitPurpose::AppAsyncRetry
+            );
+        if fenced_locally {
+            // Not part of an active group: the client fails the commit itself
+            // (`ConsumerCoordinator.sendOffsetCommitRequest`).
+            return self.commit_done(ctx, commit, ErrorCode::ILLEGAL_GENERATION);
+        }
         let Some(to) = self.group_node() else {
             if purpose.is_sync() {
                 self.group.as_mut().expect("checked").retry_commit = Some(commit);
@@ -528,7 +549,9 @@ impl Consumer {
                 "consumer poll timeout has expired: poll() not called for {idle} ms > max.poll.interval.ms {}",
                 self.config.max_poll_interval_ms
             );
-            return self.leave_group(ctx, &reason, true);
+            // The partitions stay with the application until its next poll(), which finds the
+            // membership gone and loses them (`onPartitionsLost`); a commit before that fails.
+            return self.leave_group(ctx, &reason, false);
         }
         if group.heartbeat_in_flight.is_some() {
             return;
