@@ -2,6 +2,7 @@
 //! consumers, wired together as one `sim::Model` (`Cluster`). Everything here is deterministic,
 //! pure Rust: no clocks, no I/O, no web crates.
 
+pub mod assignor;
 pub mod broker;
 pub mod client;
 pub mod cluster;

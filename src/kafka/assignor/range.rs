@@ -1,0 +1,33 @@
+//! `RangeAssignor`: per topic, the subscribed members in `MemberInfo` order each take a
+//! consecutive range of partitions; the first `partitions % members` of them take one extra.
+//! Rack-aware placement is not modelled (no member reports `client.rack`), so this is the
+//! `assignRanges` pass of `RangeAssignor.assignPartitions` alone.
+
+use std::collections::BTreeSet;
+
+use super::group::{Group, PartitionIndex};
+
+pub(super) fn assign(group: &Group) -> Vec<BTreeSet<PartitionIndex>> {
+    let mut assignment = vec![BTreeSet::new(); group.members.len()];
+    let member_order = group.members_in_member_info_order();
+    for topic in 0..group.topics.len() {
+        let consumers: Vec<_> = member_order
+            .iter()
+            .copied()
+            .filter(|&m| group.members[m].topics.contains(&topic))
+            .collect();
+        if consumers.is_empty() {
+            continue;
+        }
+        let partitions = group.partitions_of(topic);
+        let per_consumer = partitions.len() / consumers.len();
+        let with_extra = partitions.len() % consumers.len();
+        let mut next = partitions.start;
+        for (position, &consumer) in consumers.iter().enumerate() {
+            let take = per_consumer + usize::from(position < with_extra);
+            assignment[consumer].extend(next..next + take);
+            next += take;
+        }
+    }
+    assignment
+}
