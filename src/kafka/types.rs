@@ -105,19 +105,26 @@ impl TopicPartition {
         }
     }
 
-    /// Parse `topic-N`, splitting at the last `-` (topic names may contain dashes).
-    pub fn parse(s: &str) -> Result<TopicPartition, String> {
-        let (topic, number) = s.rsplit_once('-').ok_or_else(|| {
-            format!("\"{s}\" is not a topic-partition (expected e.g. \"orders-0\")")
-        })?;
-        let partition: i32 = number.parse().map_err(|_| {
-            format!("\"{s}\" is not a topic-partition: \"{number}\" is not a partition number")
-        })?;
-        if topic.is_empty() || partition < 0 {
+    /// Parses `"orders-3"`. The split happens at the last `-` because topic names may contain
+    /// dashes themselves (`"my-topic-3"` is partition 3 of `my-topic`).
+    pub fn parse(text: &str) -> Result<TopicPartition, String> {
+        let Some((topic, number)) = text.rsplit_once('-') else {
             return Err(format!(
-                "\"{s}\" is not a topic-partition (expected e.g. \"orders-0\")"
+                "\"{text}\" is not a topic partition (expected \"<topic>-<partition>\", e.g. \"orders-0\")"
+            ));
+        };
+        if topic.is_empty() {
+            return Err(format!("\"{text}\" has an empty topic name"));
+        }
+        // i32::from_str would also accept "+3"; Kafka never writes a sign, so insist on digits.
+        if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(format!(
+                "\"{text}\": partition \"{number}\" is not a non-negative integer"
             ));
         }
+        let partition = number
+            .parse::<i32>()
+            .map_err(|_| format!("\"{text}\": partition \"{number}\" is larger than 2147483647"))?;
         Ok(TopicPartition::new(topic, partition))
     }
 }
@@ -154,5 +161,11 @@ mod tests {
         );
         assert!(TopicPartition::parse("orders").is_err());
         assert!(TopicPartition::parse("orders-x").is_err());
+        for bad in ["-3", "t-", "t-+3", "t-99999999999"] {
+            assert!(
+                TopicPartition::parse(bad).is_err(),
+                "{bad} should not parse"
+            );
+        }
     }
 }

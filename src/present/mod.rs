@@ -2,6 +2,7 @@
 //! cluster, producer and consumer panels, and the session that owns a run's timeline. No web
 //! crates: everything here is tested natively.
 
+pub mod assign_calc;
 pub mod group;
 pub mod highlight;
 pub mod narrate;

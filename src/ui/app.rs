@@ -1,6 +1,7 @@
 //! The page: header, controls, cluster, side panels and the event log. Owns the session reducer
 //! and the effects: the play loop's timer, the shared link in the URL, keyboard shortcuts.
 
+use super::assignor_tool::AssignorTool;
 use super::clients::ConsumerPanel;
 use super::cluster::ClusterPanel;
 use super::controls::Controls;
@@ -30,6 +31,7 @@ enum SideTab {
     Consumers,
     Partitions,
     Network,
+    Assignor,
 }
 
 #[function_component(App)]
@@ -121,6 +123,7 @@ pub fn app() -> Html {
                         { tab_button(SideTab::Consumers, "Consumer") }
                         { tab_button(SideTab::Partitions, "Partitions") }
                         { tab_button(SideTab::Network, "Network") }
+                        { tab_button(SideTab::Assignor, "Assignor") }
                     </div>
                     {
                         match *tab {
@@ -129,6 +132,7 @@ pub fn app() -> Html {
                             SideTab::Consumers => html! { <ConsumerPanel consumers={consumers} groups={groups} topics={topics.clone()} on_action={dispatch.clone()} /> },
                             SideTab::Partitions => html! { <PartitionTable rows={partitions} /> },
                             SideTab::Network => html! { <NetworkTool nodes={nodes} on_action={dispatch.clone()} /> },
+                            SideTab::Assignor => html! { <AssignorTool /> },
                         }
                     }
                 </aside>

@@ -3,6 +3,7 @@
 //! nowhere else.
 
 mod app;
+mod assignor_tool;
 mod clients;
 mod cluster;
 mod controls;

@@ -1,6 +1,7 @@
 //! `kafka-classroom`: the headless runner. Runs lessons and prints their traces, lists lessons,
-//! shows where keys go, and benchmarks the engine. Every failure prints the seed.
+//! shows where keys go, runs consumer assignors, and benchmarks the engine. Every failure prints the seed.
 
+mod assign;
 mod bench;
 mod soak;
 
@@ -13,6 +14,7 @@ const USAGE: &str = "usage:
   kafka-classroom run <lesson.json | built-in name> [--seed N] [--until-ms T] [--quiet]
   kafka-classroom lessons
   kafka-classroom partition --partitions N KEY...
+  kafka-classroom assign < case.json    (one assignor case on stdin; prints {\"member\": [\"topic-0\", ...]})
   kafka-classroom bench
   kafka-classroom soak --seeds N [--config safe|acks1|unclean] [--from S] [--threads T]";
 
@@ -26,6 +28,10 @@ fn main() -> ExitCode {
         eprintln!("{text}");
     }));
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("assign") {
+        // Bad input exits 2, not 1, so scripts can tell a rejected case from a failed run.
+        return assign::run(&args[1..]);
+    }
     let result = match args.first().map(String::as_str) {
         Some("run") => run(&args[1..]),
         Some("lessons") => lessons(),

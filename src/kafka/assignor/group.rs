@@ -13,11 +13,11 @@ use super::java_order::{java_string_cmp, java_string_hash, topic_partition_hash,
 use super::{GroupAssignment, MemberSubscription, TopicPartition};
 
 /// Position in `Group::members`; member order is member-id order.
-pub(crate) type MemberIndex = usize;
+pub(crate) type MemberIndex = u32;
 /// Position in `Group::topics`; topic order is topic-name order.
-pub(crate) type TopicIndex = usize;
+pub(crate) type TopicIndex = u32;
 /// Position in `Group::partitions`; partition order is (topic name, partition number).
-pub(crate) type PartitionIndex = usize;
+pub(crate) type PartitionIndex = u32;
 
 pub(crate) struct Topic {
     pub name: String,
@@ -25,7 +25,7 @@ pub(crate) struct Topic {
     pub java_hash: i32,
     /// The partitions of this topic are `first_partition..first_partition + partition_count`.
     pub first_partition: PartitionIndex,
-    pub partition_count: usize,
+    pub partition_count: u32,
 }
 
 pub(crate) struct Member {
@@ -81,7 +81,7 @@ impl Group {
             .map(|subscription| group.member(subscription))
             .collect();
         let mut hash_map = JavaHashOrder::new();
-        for (index, member) in group.members.iter().enumerate() {
+        for (index, member) in (0..).zip(&group.members) {
             hash_map.insert(index, java_string_hash(&member.member_id));
         }
         group.hash_map_order = hash_map.iteration_order();
@@ -112,38 +112,52 @@ impl Group {
         }
     }
 
+    /// How many members there are, as the exclusive end of the member indices.
+    pub fn member_count(&self) -> MemberIndex {
+        index_of(self.members.len())
+    }
+
+    /// How many partitions there are, as the exclusive end of the partition indices.
+    pub fn partition_count(&self) -> PartitionIndex {
+        index_of(self.partitions.len())
+    }
+
     pub fn topic_index(&self, name: &str) -> Option<TopicIndex> {
         self.topics
             .binary_search_by(|topic| java_string_cmp(&topic.name, name))
             .ok()
+            .map(index_of)
     }
 
     pub fn partition_index(&self, tp: &TopicPartition) -> Option<PartitionIndex> {
-        let topic = &self.topics[self.topic_index(&tp.topic)?];
-        let number = usize::try_from(tp.partition)
+        let topic = &self.topics[self.topic_index(&tp.topic)? as usize];
+        let number = u32::try_from(tp.partition)
             .ok()
             .filter(|&n| n < topic.partition_count)?;
         Some(topic.first_partition + number)
     }
 
     pub fn partitions_of(&self, topic: TopicIndex) -> Range<PartitionIndex> {
-        let topic = &self.topics[topic];
+        let topic = &self.topics[topic as usize];
         topic.first_partition..topic.first_partition + topic.partition_count
     }
 
     /// Kafka's `TopicPartition.hashCode()` for `partition`.
     pub fn partition_hash(&self, partition: PartitionIndex) -> i32 {
-        let topic = &self.topics[self.topic_of(partition)];
-        topic_partition_hash(topic.java_hash, self.partitions[partition].partition)
+        let topic = &self.topics[self.topic_of(partition) as usize];
+        topic_partition_hash(
+            topic.java_hash,
+            self.partitions[partition as usize].partition,
+        )
     }
 
     pub fn topic_of(&self, partition: PartitionIndex) -> TopicIndex {
-        self.partition_topic[partition]
+        self.partition_topic[partition as usize]
     }
 
     /// Whether `member` subscribes to the topic of `partition`.
     pub fn is_subscribed(&self, member: MemberIndex, partition: PartitionIndex) -> bool {
-        self.members[member]
+        self.members[member as usize]
             .topics
             .contains(&self.topic_of(partition))
     }
@@ -152,9 +166,9 @@ impl Group {
     /// static members first, by `group.instance.id`, then dynamic members by member id. The
     /// member-id tie-break only matters for repeated instance ids, which a real group fences.
     pub fn members_in_member_info_order(&self) -> Vec<MemberIndex> {
-        let mut order: Vec<MemberIndex> = (0..self.members.len()).collect();
+        let mut order: Vec<MemberIndex> = (0..self.member_count()).collect();
         order.sort_by(|&a, &b| {
-            let (a, b) = (&self.members[a], &self.members[b]);
+            let (a, b) = (&self.members[a as usize], &self.members[b as usize]);
             match (&a.group_instance_id, &b.group_instance_id) {
                 (Some(a_instance), Some(b_instance)) => java_string_cmp(a_instance, b_instance),
                 (Some(_), None) => Ordering::Less,
@@ -178,7 +192,7 @@ impl Group {
             .map(|(member, partitions)| {
                 let mut list: Vec<TopicPartition> = partitions
                     .iter()
-                    .map(|&p| self.partitions[p].clone())
+                    .map(|&p| self.partitions[p as usize].clone())
                     .collect();
                 list.sort();
                 (member.member_id.clone(), list)
@@ -188,8 +202,8 @@ impl Group {
             .iter()
             .map(|(&p, &m)| {
                 (
-                    self.partitions[p].clone(),
-                    self.members[m].member_id.clone(),
+                    self.partitions[p as usize].clone(),
+                    self.members[m as usize].member_id.clone(),
                 )
             })
             .collect();
@@ -198,6 +212,13 @@ impl Group {
             partitions_transferring_ownership,
         }
     }
+}
+
+/// Converts a position in one of the group's vectors into an index. Indices are `u32` so
+/// that nothing below `kafka/` stores a `usize`; a group cannot hold 2^32 partitions (each
+/// one is a `TopicPartition` in memory), so the conversion never fails in practice.
+pub(crate) fn index_of(position: usize) -> u32 {
+    u32::try_from(position).expect("a group holds fewer than 2^32 members and partitions")
 }
 
 /// `AbstractPartitionAssignor.assign(Cluster, ...)`: only topics some member subscribes to and
@@ -220,15 +241,15 @@ fn subscribed_partitions(
     let mut topics = Vec::with_capacity(names.len());
     let mut partitions = Vec::new();
     let mut partition_topic = Vec::new();
-    for (topic_index, (name, count)) in names.into_iter().enumerate() {
-        let first_partition = partitions.len();
+    for (topic_index, (name, count)) in (0..).zip(names) {
+        let first_partition = index_of(partitions.len());
         partitions.extend((0..count).map(|number| TopicPartition::new(name, number)));
         partition_topic.resize(partitions.len(), topic_index);
         topics.push(Topic {
             name: name.to_string(),
             java_hash: java_string_hash(name),
             first_partition,
-            partition_count: partitions.len() - first_partition,
+            partition_count: index_of(partitions.len()) - first_partition,
         });
     }
     (topics, partitions, partition_topic)

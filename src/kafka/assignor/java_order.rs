@@ -13,11 +13,11 @@
 use std::cmp::Ordering;
 
 /// `HashMap.DEFAULT_INITIAL_CAPACITY`.
-const DEFAULT_INITIAL_CAPACITY: usize = 16;
+const DEFAULT_INITIAL_CAPACITY: u32 = 16;
 /// `HashMap.TREEIFY_THRESHOLD`: a bucket reaching more than this many keys wants a tree.
 const TREEIFY_THRESHOLD: usize = 8;
 /// `HashMap.MIN_TREEIFY_CAPACITY`: below this the table doubles instead of making a tree.
-const MIN_TREEIFY_CAPACITY: usize = 64;
+const MIN_TREEIFY_CAPACITY: u32 = 64;
 
 /// Java's `String.compareTo`: compares UTF-16 code units, which differs from Rust's byte
 /// order only for text mixing characters above U+FFFF with characters in U+E000..U+FFFF.
@@ -46,7 +46,7 @@ pub(crate) fn topic_partition_hash(topic_hash: i32, partition: i32) -> i32 {
 #[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct JavaHashOrder<K> {
     /// Table length; zero until the first insertion, as Java allocates lazily.
-    capacity: usize,
+    capacity: u32,
     /// Keys with their hashes, oldest insertion first.
     entries: Vec<(K, i32)>,
 }
@@ -77,7 +77,7 @@ impl<K: Copy + PartialEq> JavaHashOrder<K> {
         if bucket_size > TREEIFY_THRESHOLD && self.capacity < MIN_TREEIFY_CAPACITY {
             self.capacity *= 2; // `treeifyBin` resizes small tables instead
         }
-        if self.entries.len() > self.capacity / 4 * 3 {
+        if self.entries.len() > (self.capacity / 4 * 3) as usize {
             self.capacity *= 2; // load factor 0.75; the table never shrinks
         }
     }
@@ -105,10 +105,10 @@ impl<K: Copy + PartialEq> JavaHashOrder<K> {
     }
 
     /// `HashMap.hash()` spreads the high bits down, then the table index masks it.
-    fn bucket(&self, hash: i32) -> usize {
+    fn bucket(&self, hash: i32) -> u32 {
         // Reinterpret the bits, as Java's unsigned shift `>>>` does.
-        let hash = hash.cast_unsigned();
-        ((hash ^ (hash >> 16)) as usize) & (self.capacity - 1)
+        let hash = hash as u32;
+        (hash ^ (hash >> 16)) & (self.capacity - 1)
     }
 }
 

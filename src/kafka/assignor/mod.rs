@@ -67,6 +67,11 @@ impl AssignorName {
         }
     }
 
+    /// Same as `kafka_name`: the short name the UI and the CLI show.
+    pub fn name(self) -> &'static str {
+        self.kafka_name()
+    }
+
     /// The class name a user writes in `partition.assignment.strategy`.
     pub fn class_name(self) -> &'static str {
         match self {

@@ -12,11 +12,11 @@ pub(super) fn assign(group: &Group) -> Vec<BTreeSet<PartitionIndex>> {
     let mut position = 0;
     // Group topics are already in name order and hold only subscribed topics, so every
     // partition has at least one subscriber and the search below always stops.
-    for partition in 0..group.partitions.len() {
+    for partition in 0..group.partition_count() {
         while !group.is_subscribed(circle[position], partition) {
             position = (position + 1) % circle.len();
         }
-        assignment[circle[position]].insert(partition);
+        assignment[circle[position] as usize].insert(partition);
         position = (position + 1) % circle.len();
     }
     assignment

@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use super::PreviousOwnership;
-use crate::kafka::assignor::group::{Group, MemberIndex, PartitionIndex};
+use crate::kafka::assignor::group::{index_of, Group, MemberIndex, PartitionIndex};
 
 struct ConstrainedAssignmentBuilder<'a> {
     group: &'a Group,
@@ -18,11 +18,11 @@ struct ConstrainedAssignmentBuilder<'a> {
     unfilled_members_with_under_min_quota_partitions: Vec<MemberIndex>,
     /// Members at exactly `min_quota` that may still take one more partition.
     unfilled_members_with_exactly_min_quota_partitions: VecDeque<MemberIndex>,
-    min_quota: usize,
-    max_quota: usize,
+    min_quota: u32,
+    max_quota: u32,
     /// `P % C`: how many members end with `max_quota` (zero when the quotas are equal).
-    expected_num_members_with_over_min_quota_partitions: usize,
-    current_num_members_with_over_min_quota_partitions: usize,
+    expected_num_members_with_over_min_quota_partitions: u32,
+    current_num_members_with_over_min_quota_partitions: u32,
     assignment: Vec<Vec<PartitionIndex>>,
     partitions_transferring_ownership: BTreeMap<PartitionIndex, MemberIndex>,
 }
@@ -35,8 +35,8 @@ pub(super) fn assign(
     Vec<BTreeSet<PartitionIndex>>,
     BTreeMap<PartitionIndex, MemberIndex>,
 ) {
-    let members = group.members.len();
-    let total = group.partitions.len();
+    let members = group.member_count();
+    let total = group.partition_count();
     let mut builder = ConstrainedAssignmentBuilder {
         group,
         partitions_with_multiple_previous_owners: &ownership
@@ -48,7 +48,7 @@ pub(super) fn assign(
         max_quota: total.div_ceil(members),
         expected_num_members_with_over_min_quota_partitions: total % members,
         current_num_members_with_over_min_quota_partitions: 0,
-        assignment: vec![Vec::new(); members],
+        assignment: vec![Vec::new(); members as usize],
         partitions_transferring_ownership: BTreeMap::new(),
     };
     let assigned = builder.assign_owned_partitions(&ownership.owned_partitions);
@@ -80,12 +80,13 @@ impl ConstrainedAssignmentBuilder<'_> {
     ) -> BTreeSet<PartitionIndex> {
         let mut assigned = BTreeSet::new();
         for &consumer in &self.group.hash_map_order {
-            let owned = self.keepable_owned_partitions(&owned_partitions[consumer]);
-            let keep = if owned.len() < self.min_quota {
+            let owned = self.keepable_owned_partitions(&owned_partitions[consumer as usize]);
+            let owned_count = index_of(owned.len());
+            let keep = if owned_count < self.min_quota {
                 self.unfilled_members_with_under_min_quota_partitions
                     .push(consumer);
-                owned.len()
-            } else if owned.len() >= self.max_quota && self.under_expected_max_quota_members() {
+                owned_count
+            } else if owned_count >= self.max_quota && self.under_expected_max_quota_members() {
                 self.current_num_members_with_over_min_quota_partitions += 1;
                 if !self.under_expected_max_quota_members() {
                     self.unfilled_members_with_exactly_min_quota_partitions
@@ -99,9 +100,10 @@ impl ConstrainedAssignmentBuilder<'_> {
                 }
                 self.min_quota
             };
-            self.assignment[consumer].extend_from_slice(&owned[..keep]);
-            assigned.extend(owned[..keep].iter().copied());
-            for &released in &owned[keep..] {
+            let (kept, released) = owned.split_at(keep as usize);
+            self.assignment[consumer as usize].extend_from_slice(kept);
+            assigned.extend(kept.iter().copied());
+            for &released in released {
                 self.maybe_revoked_partitions.insert(released, consumer);
             }
         }
@@ -119,7 +121,7 @@ impl ConstrainedAssignmentBuilder<'_> {
             .collect();
         // Topic indices follow topic-name order, so (number, topic index) is Kafka's
         // `comparing(partition).thenComparing(topic)`.
-        owned.sort_by_key(|&p| (group.partitions[p].partition, group.topic_of(p)));
+        owned.sort_by_key(|&p| (group.partitions[p as usize].partition, group.topic_of(p)));
         owned
     }
 
@@ -180,8 +182,8 @@ impl ConstrainedAssignmentBuilder<'_> {
 
     /// Gives `partition` to `consumer` and records a transfer when someone else gave it up or
     /// it was claimed twice; returns the consumer's new partition count.
-    fn assign_new_partition(&mut self, partition: PartitionIndex, consumer: MemberIndex) -> usize {
-        self.assignment[consumer].push(partition);
+    fn assign_new_partition(&mut self, partition: PartitionIndex, consumer: MemberIndex) -> u32 {
+        self.assignment[consumer as usize].push(partition);
         let released_by_other = self
             .maybe_revoked_partitions
             .get(&partition)
@@ -194,6 +196,6 @@ impl ConstrainedAssignmentBuilder<'_> {
             self.partitions_transferring_ownership
                 .insert(partition, consumer);
         }
-        self.assignment[consumer].len()
+        index_of(self.assignment[consumer as usize].len())
     }
 }

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::partition_movements::PartitionMovements;
 use super::{PreviousOwnership, DEFAULT_GENERATION};
-use crate::kafka::assignor::group::{Group, MemberIndex, PartitionIndex};
+use crate::kafka::assignor::group::{index_of, Group, MemberIndex, PartitionIndex};
 
 /// `ConsumerGenerationPair`: who owned a partition in an older generation.
 #[derive(Clone, Copy)]
@@ -24,7 +24,7 @@ struct GeneralAssignmentBuilder<'a> {
     /// member-id order, which cannot matter: they only answer "is there any member such that".
     potential_consumers: Vec<Vec<MemberIndex>>,
     /// `getMaxAssignmentSize`: every partition of every topic the member subscribes to.
-    max_assignment_size: Vec<usize>,
+    max_assignment_size: Vec<u32>,
     current_assignment: Vec<BTreeSet<PartitionIndex>>,
     /// Invariant: `current_partition_consumer[p] == Some(m)` exactly when `p` is in
     /// `current_assignment[m]`.
@@ -34,7 +34,7 @@ struct GeneralAssignmentBuilder<'a> {
     participating: Vec<bool>,
     /// `sortedCurrentSubscriptions`: participating members by (partition count, member id).
     /// Invariant: each entry's count equals the length of that member's current assignment.
-    sorted_current_subscriptions: BTreeSet<(usize, MemberIndex)>,
+    sorted_current_subscriptions: BTreeSet<(u32, MemberIndex)>,
     /// For each partition, its owner from the most recent older generation.
     prev_assignment: BTreeMap<PartitionIndex, ConsumerGenerationPair>,
     partition_movements: PartitionMovements,
@@ -54,10 +54,10 @@ pub(super) fn assign(
     let mut unassigned_partitions: Vec<PartitionIndex> = sorted_all_partitions
         .iter()
         .copied()
-        .filter(|&p| builder.current_partition_consumer[p].is_none())
+        .filter(|&p| builder.current_partition_consumer[p as usize].is_none())
         .collect();
-    builder.sorted_current_subscriptions = (0..group.members.len())
-        .map(|m| (builder.current_assignment[m].len(), m))
+    builder.sorted_current_subscriptions = (0..group.member_count())
+        .map(|m| (builder.assigned_count(m), m))
         .collect();
     builder.balance(&mut sorted_all_partitions, &mut unassigned_partitions);
     builder.current_assignment
@@ -68,15 +68,20 @@ impl<'a> GeneralAssignmentBuilder<'a> {
     fn new(group: &'a Group, ownership: &PreviousOwnership) -> GeneralAssignmentBuilder<'a> {
         let members = group.members.len();
         let mut potential_consumers = vec![Vec::new(); group.topics.len()];
-        for (member, data) in group.members.iter().enumerate() {
+        for (member, data) in (0..).zip(&group.members) {
             for &topic in &data.topics {
-                potential_consumers[topic].push(member);
+                potential_consumers[topic as usize].push(member);
             }
         }
         let max_assignment_size = group
             .members
             .iter()
-            .map(|m| m.topics.iter().map(|&t| group.partitions_of(t).len()).sum())
+            .map(|m| {
+                m.topics
+                    .iter()
+                    .map(|&t| group.partitions_of(t).len() as u32)
+                    .sum()
+            })
             .collect();
         let mut builder = GeneralAssignmentBuilder {
             group,
@@ -97,11 +102,11 @@ impl<'a> GeneralAssignmentBuilder<'a> {
 
     /// Keeps each owned partition whose topic the member still subscribes to.
     fn assign_owned_partitions(&mut self, owned_partitions: &[Vec<PartitionIndex>]) {
-        for (member, owned) in owned_partitions.iter().enumerate() {
+        for (member, owned) in (0..).zip(owned_partitions) {
             for &partition in owned {
                 if self.group.is_subscribed(member, partition) {
-                    self.current_assignment[member].insert(partition);
-                    self.current_partition_consumer[partition] = Some(member);
+                    self.current_assignment[member as usize].insert(partition);
+                    self.current_partition_consumer[partition as usize] = Some(member);
                 } else {
                     self.revocation_required = true;
                 }
@@ -111,8 +116,8 @@ impl<'a> GeneralAssignmentBuilder<'a> {
 
     /// Topics with the fewest potential consumers first (ties by name), partitions ascending.
     fn sorted_all_partitions(&self) -> Vec<PartitionIndex> {
-        let mut topics: Vec<usize> = (0..self.group.topics.len()).collect();
-        topics.sort_by_key(|&t| (self.potential_consumers[t].len(), t));
+        let mut topics: Vec<u32> = (0..index_of(self.group.topics.len())).collect();
+        topics.sort_by_key(|&t| (self.potential_consumers[t as usize].len(), t));
         topics
             .into_iter()
             .flat_map(|t| self.group.partitions_of(t))
@@ -133,15 +138,16 @@ impl<'a> GeneralAssignmentBuilder<'a> {
         }
 
         // Only partitions of topics with two or more potential consumers can move.
-        let movable =
-            |p: &PartitionIndex| self.potential_consumers[self.group.topic_of(*p)].len() >= 2;
+        let movable = |p: &PartitionIndex| {
+            self.potential_consumers[self.group.topic_of(*p) as usize].len() >= 2
+        };
         sorted_all_partitions.retain(movable);
         unassigned.retain(movable);
-        for member in 0..self.group.members.len() {
+        for member in 0..self.group.member_count() {
             if !self.can_consumer_participate_in_reassignment(member) {
                 self.sorted_current_subscriptions
-                    .remove(&(self.current_assignment[member].len(), member));
-                self.participating[member] = false;
+                    .remove(&(self.assigned_count(member), member));
+                self.participating[member as usize] = false;
             }
         }
 
@@ -171,30 +177,36 @@ impl<'a> GeneralAssignmentBuilder<'a> {
             .find(|&member| self.group.is_subscribed(member, partition));
         if let Some(member) = least_loaded {
             self.update_assignment(member, |assigned| assigned.insert(partition));
-            self.current_partition_consumer[partition] = Some(member);
+            self.current_partition_consumer[partition as usize] = Some(member);
         }
     }
 
+    /// How many partitions `member` holds right now.
+    fn assigned_count(&self, member: MemberIndex) -> u32 {
+        index_of(self.current_assignment[member as usize].len())
+    }
+
     fn can_consumer_participate_in_reassignment(&self, member: MemberIndex) -> bool {
-        let assigned = &self.current_assignment[member];
-        assigned.len() < self.max_assignment_size[member]
-            || assigned
+        self.assigned_count(member) < self.max_assignment_size[member as usize]
+            || self.current_assignment[member as usize]
                 .iter()
-                .any(|&p| self.potential_consumers[self.group.topic_of(p)].len() >= 2)
+                .any(|&p| self.potential_consumers[self.group.topic_of(p) as usize].len() >= 2)
     }
 
     /// Sum of |count(a) - count(b)| over all pairs of participating members; lower is better.
-    fn balance_score(&self, assignment: &[BTreeSet<PartitionIndex>]) -> usize {
-        let counts: Vec<usize> = (0..assignment.len())
-            .filter(|&m| self.participating[m])
-            .map(|m| assignment[m].len())
+    fn balance_score(&self, assignment: &[BTreeSet<PartitionIndex>]) -> u64 {
+        let counts: Vec<u64> = assignment
+            .iter()
+            .zip(&self.participating)
+            .filter(|&(_, &participating)| participating)
+            .map(|(assigned, _)| assigned.len() as u64)
             .collect();
         let mut score = 0;
         for (i, &count) in counts.iter().enumerate() {
             score += counts[i + 1..]
                 .iter()
                 .map(|&other| count.abs_diff(other))
-                .sum::<usize>();
+                .sum::<u64>();
         }
         score
     }
@@ -241,17 +253,17 @@ impl<'a> GeneralAssignmentBuilder<'a> {
     /// if that helps balance, else hand it to the least-loaded member if someone subscribed is
     /// at least two partitions lighter than its current owner.
     fn try_reassign(&mut self, partition: PartitionIndex) -> bool {
-        let Some(consumer) = self.current_partition_consumer[partition] else {
+        let Some(consumer) = self.current_partition_consumer[partition as usize] else {
             return false;
         };
-        let count = |m: MemberIndex| self.current_assignment[m].len();
+        let count = |m: MemberIndex| self.assigned_count(m);
         let back_to_previous = self
             .usable_previous_owner(partition)
             .filter(|&previous| count(consumer) > count(previous) + 1);
         let topic = self.group.topic_of(partition);
-        let lighter_member_exists = self.potential_consumers[topic]
+        let lighter_member_exists = self.potential_consumers[topic as usize]
             .iter()
-            .any(|&other| self.participating[other] && count(consumer) > count(other) + 1);
+            .any(|&other| self.participating[other as usize] && count(consumer) > count(other) + 1);
         if let Some(previous) = back_to_previous {
             self.reassign_partition_to(partition, previous);
             true
@@ -268,7 +280,7 @@ impl<'a> GeneralAssignmentBuilder<'a> {
     /// aside from balancing would break validity (or throw in Java), so it is skipped.
     fn usable_previous_owner(&self, partition: PartitionIndex) -> Option<MemberIndex> {
         let previous = self.prev_assignment.get(&partition)?.consumer;
-        (self.participating[previous] && self.group.is_subscribed(previous, partition))
+        (self.participating[previous as usize] && self.group.is_subscribed(previous, partition))
             .then_some(previous)
     }
 
@@ -283,18 +295,19 @@ impl<'a> GeneralAssignmentBuilder<'a> {
             return true;
         }
         for &(count, consumer) in sorted {
-            if count == self.max_assignment_size[consumer] {
+            if count == self.max_assignment_size[consumer as usize] {
                 continue;
             }
-            for &topic in &self.group.members[consumer].topics {
+            for &topic in &self.group.members[consumer as usize].topics {
                 for partition in self.group.partitions_of(topic) {
-                    if let Some(other) = self.current_partition_consumer[partition] {
-                        if other != consumer
-                            && self.participating[other]
-                            && count + 1 < self.current_assignment[other].len()
-                        {
-                            return false;
-                        }
+                    let Some(other) = self.current_partition_consumer[partition as usize] else {
+                        continue;
+                    };
+                    if other != consumer
+                        && self.participating[other as usize]
+                        && count + 1 < self.assigned_count(other)
+                    {
+                        return false;
                     }
                 }
             }
@@ -316,7 +329,7 @@ impl<'a> GeneralAssignmentBuilder<'a> {
     }
 
     fn reassign_partition_to(&mut self, partition: PartitionIndex, new_consumer: MemberIndex) {
-        let Some(consumer) = self.current_partition_consumer[partition] else {
+        let Some(consumer) = self.current_partition_consumer[partition as usize] else {
             return;
         };
         let topic = self.group.topic_of(partition);
@@ -334,7 +347,7 @@ impl<'a> GeneralAssignmentBuilder<'a> {
     }
 
     fn process_partition_movement(&mut self, partition: PartitionIndex, new_consumer: MemberIndex) {
-        let Some(old_consumer) = self.current_partition_consumer[partition] else {
+        let Some(old_consumer) = self.current_partition_consumer[partition as usize] else {
             return;
         };
         if old_consumer == new_consumer {
@@ -345,7 +358,7 @@ impl<'a> GeneralAssignmentBuilder<'a> {
             .move_partition(topic, partition, old_consumer, new_consumer);
         self.update_assignment(old_consumer, |assigned| assigned.remove(&partition));
         self.update_assignment(new_consumer, |assigned| assigned.insert(partition));
-        self.current_partition_consumer[partition] = Some(new_consumer);
+        self.current_partition_consumer[partition as usize] = Some(new_consumer);
     }
 
     /// Changes one member's assignment and keeps `sorted_current_subscriptions` in step.
@@ -356,11 +369,11 @@ impl<'a> GeneralAssignmentBuilder<'a> {
     ) {
         let was_sorted = self
             .sorted_current_subscriptions
-            .remove(&(self.current_assignment[member].len(), member));
-        change(&mut self.current_assignment[member]);
+            .remove(&(self.assigned_count(member), member));
+        change(&mut self.current_assignment[member as usize]);
         if was_sorted {
             self.sorted_current_subscriptions
-                .insert((self.current_assignment[member].len(), member));
+                .insert((self.assigned_count(member), member));
         }
     }
 }
@@ -374,7 +387,7 @@ fn prepopulate_previous_assignment(
 ) -> BTreeMap<PartitionIndex, ConsumerGenerationPair> {
     let mut prev_assignment: BTreeMap<PartitionIndex, ConsumerGenerationPair> = BTreeMap::new();
     for &consumer in &group.hash_map_order {
-        let member = &group.members[consumer];
+        let member = &group.members[consumer as usize];
         let generation = match member.generation {
             Some(generation) if generation < max_generation => generation,
             None if max_generation > DEFAULT_GENERATION => DEFAULT_GENERATION,

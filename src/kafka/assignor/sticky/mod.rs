@@ -52,7 +52,7 @@ pub(super) fn assign_cooperative(
         .unwrap_or_else(|| compute_partitions_transferring_ownership(group, &outcome.assignment));
     let mut assignment = outcome.assignment;
     for (&partition, &new_owner) in &transfers {
-        assignment[new_owner].remove(&partition);
+        assignment[new_owner as usize].remove(&partition);
     }
     (assignment, transfers)
 }
@@ -65,9 +65,9 @@ pub(super) fn compute_partitions_transferring_ownership(
 ) -> BTreeMap<PartitionIndex, MemberIndex> {
     let mut added = BTreeMap::new();
     let mut revoked = BTreeSet::new();
-    for (member_index, member) in group.members.iter().enumerate() {
+    for (member_index, member) in (0..).zip(&group.members) {
         let owned: BTreeSet<PartitionIndex> = member.owned_partitions.iter().copied().collect();
-        let assigned = &assignment[member_index];
+        let assigned = &assignment[member_index as usize];
         added.extend(assigned.difference(&owned).map(|&p| (p, member_index)));
         revoked.extend(owned.difference(assigned).copied());
     }
@@ -107,26 +107,29 @@ impl PreviousOwnership {
         let mut multiple_owners = BTreeSet::new();
         let mut claimed_by: BTreeMap<PartitionIndex, MemberIndex> = BTreeMap::new();
         let mut max_generation = DEFAULT_GENERATION;
-        let generation_of =
-            |m: MemberIndex| group.members[m].generation.unwrap_or(DEFAULT_GENERATION);
+        let generation_of = |m: MemberIndex| {
+            group.members[m as usize]
+                .generation
+                .unwrap_or(DEFAULT_GENERATION)
+        };
 
         for &member in &group.hash_map_order {
             let generation = generation_of(member);
             max_generation = max_generation.max(generation);
-            for &partition in &group.members[member].owned_partitions {
+            for &partition in &group.members[member as usize].owned_partitions {
                 let Some(&other) = claimed_by.get(&partition) else {
-                    owned_partitions[member].push(partition);
+                    owned_partitions[member as usize].push(partition);
                     claimed_by.insert(partition, member);
                     continue;
                 };
                 let other_generation = generation_of(other);
                 if generation == other_generation {
                     multiple_owners.insert(partition);
-                    remove_first(&mut owned_partitions[other], partition);
+                    remove_first(&mut owned_partitions[other as usize], partition);
                     claimed_by.insert(partition, member);
                 } else if generation > other_generation {
-                    owned_partitions[member].push(partition);
-                    remove_first(&mut owned_partitions[other], partition);
+                    owned_partitions[member as usize].push(partition);
+                    remove_first(&mut owned_partitions[other as usize], partition);
                     claimed_by.insert(partition, member);
                 }
             }

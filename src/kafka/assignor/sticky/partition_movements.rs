@@ -31,7 +31,7 @@ impl PartitionMovements {
         PartitionMovements {
             by_topic: BTreeMap::new(),
             by_partition: BTreeMap::new(),
-            partition_hash: (0..group.partitions.len())
+            partition_hash: (0..group.partition_count())
                 .map(|p| group.partition_hash(p))
                 .collect(),
         }
@@ -70,7 +70,7 @@ impl PartitionMovements {
             .or_default()
             .entry(pair)
             .or_default();
-        partitions.insert(partition, self.partition_hash[partition]);
+        partitions.insert(partition, self.partition_hash[partition as usize]);
     }
 
     /// Records a move; a partition that returns to where it started this round is no longer
