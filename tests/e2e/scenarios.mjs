@@ -217,6 +217,27 @@ export const scenarios = [
     },
   },
   {
+    name: "assignor-calculator",
+    async run(page, { base, artifacts }) {
+      await waitForApp(page, base);
+      await page.click("#tab-assignor");
+      await page.selectOption("#assignor-pick", "roundrobin");
+      await page.click("#assign-run");
+      await page.waitForSelector("#assign-result tbody tr");
+      const rows = await page.$$eval("#assign-result tbody tr", (trs) => trs.map((tr) => tr.textContent));
+      if (rows.length < 2) throw new Error(`expected a row per member, got ${JSON.stringify(rows)}`);
+      await page.screenshot({ path: path.join(artifacts, "assignor-calculator.png") });
+      // Bad input: a clear message, nothing crashes, the page still works.
+      await page.fill("#assign-case", "{ not json");
+      await page.click("#assign-run");
+      const error = await page.textContent("#assign-error");
+      if (!error || error.trim().length < 5) throw new Error("no error message for bad input");
+      await page.click("#tab-lesson");
+      await page.click("#step");
+      console.log(`     ${rows.length} members; bad input: ${error.trim().slice(0, 80)}`);
+    },
+  },
+  {
     name: "tuning-lab",
     async run(page, { base, artifacts }) {
       await waitForApp(page, base);
