@@ -78,6 +78,11 @@ pub struct ConsumptionReport {
 pub struct HistoryReport {
     pub acknowledged: u32,
     pub lost: Vec<(RecordId, TopicPartition, i64)>,
+    /// Acknowledged records that retention deleted (below the log start offset): gone by
+    /// design, not lost.
+    pub deleted_by_retention: u32,
+    /// Acknowledged records the log cleaner removed because a newer record has their key.
+    pub compacted_away: u32,
     pub duplicates: Vec<(RecordId, TopicPartition, Vec<i64>)>,
     pub inconsistent_offsets: Vec<(TopicPartition, i64, RecordId, RecordId)>,
     pub reordered: Vec<(TopicPartition, RecordId, RecordId)>,
@@ -111,6 +116,12 @@ impl HistoryReport {
             self.inconsistent_offsets.len(),
             self.reordered.len()
         );
+        if self.deleted_by_retention + self.compacted_away > 0 {
+            text.push_str(&format!(
+                "; {} deleted by retention, {} compacted away",
+                self.deleted_by_retention, self.compacted_away
+            ));
+        }
         for (group, c) in &self.groups {
             text.push_str(&format!(
                 "\nconsumers {group}: {} processed, {} processed twice, {} never processed",
@@ -339,12 +350,27 @@ impl History {
                     .push((tp.clone(), *offset));
             }
         }
+        let cluster = world.model();
+        let mut compacted: BTreeSet<(TopicPartition, i64)> = BTreeSet::new();
         for (id, (tp, offset)) in &self.acked {
             let stored = positions
                 .get(id)
                 .is_some_and(|ps| ps.iter().any(|(t, _)| t == tp));
-            if !stored {
-                report.lost.push((*id, tp.clone(), *offset));
+            if stored {
+                continue;
+            }
+            let log =
+                authoritative_replica(cluster.brokers.values(), tp).map(|b| &b.replicas[tp].log);
+            match log {
+                Some(log) if *offset < log.log_start_offset() => report.deleted_by_retention += 1,
+                Some(log)
+                    if log.config().cleanup_policy.compact
+                        && log.cleaner_checkpoint().is_some_and(|c| *offset < c) =>
+                {
+                    report.compacted_away += 1;
+                    compacted.insert((tp.clone(), *offset));
+                }
+                _ => report.lost.push((*id, tp.clone(), *offset)),
             }
         }
         for (id, ps) in &positions {
@@ -363,7 +389,9 @@ impl History {
             report.reordered.extend(reordering(tp, records));
         }
         for (name, c) in &self.groups {
-            report.groups.insert(name.clone(), self.consumption(c));
+            report
+                .groups
+                .insert(name.clone(), self.consumption(c, &compacted));
         }
         report.poll_skips = self.skips.clone();
         report.non_monotonic_polls = self.backwards.clone();
@@ -372,7 +400,13 @@ impl History {
         report
     }
 
-    fn consumption(&self, c: &Consumption) -> ConsumptionReport {
+    /// `compacted`: records the cleaner removed because a newer record has their key; a reader
+    /// that never saw them missed nothing.
+    fn consumption(
+        &self,
+        c: &Consumption,
+        compacted: &BTreeSet<(TopicPartition, i64)>,
+    ) -> ConsumptionReport {
         let mut out = ConsumptionReport {
             processed: c.processed.values().sum(),
             ..Default::default()
@@ -394,7 +428,8 @@ impl History {
                 continue;
             }
             let below = reached.get(tp).is_some_and(|r| offset < r);
-            if below && !c.processed.contains_key(&(tp.clone(), *offset)) {
+            let key = (tp.clone(), *offset);
+            if below && !c.processed.contains_key(&key) && !compacted.contains(&key) {
                 out.never_processed.push((tp.clone(), *offset));
             }
         }
@@ -445,14 +480,11 @@ pub fn final_logs(
         let Some(broker) = authoritative_replica(cluster.brokers.values(), &tp) else {
             continue;
         };
+        // Records below the log start offset (a follower's segments not yet deleted) are gone.
         let records = broker.replicas[&tp]
             .log
-            .batches()
-            .flat_map(|b| {
-                b.offsets_and_records()
-                    .map(|(o, r)| (o, r.id, r.key.as_ref().map(|k| k.to_string())))
-                    .collect::<Vec<_>>()
-            })
+            .records()
+            .map(|(o, _, r)| (o, r.id, r.key.as_ref().map(|k| k.to_string())))
             .collect();
         out.insert(tp, records);
     }

@@ -227,17 +227,28 @@ pub enum Event {
         from: i64,
         to: i64,
     },
+    /// Retention deleted the oldest `segments` segments, offsets `[from_offset, to_offset)`.
     SegmentsDeleted {
         broker: BrokerId,
         partition: TopicPartition,
-        new_log_start_offset: i64,
         segments: u32,
-        reason: Rc<str>,
+        records: u32,
+        from_offset: i64,
+        to_offset: i64,
+        log_start_offset_before: i64,
+        new_log_start_offset: i64,
+        reason: super::log::retention::DeletionReason,
     },
+    /// One cleaner pass compacted the offsets below `cleaned_up_to`.
     LogCompacted {
         broker: BrokerId,
         partition: TopicPartition,
-        removed_records: u32,
+        first_dirty_offset: i64,
+        cleaned_up_to: i64,
+        records_removed: u32,
+        tombstones_removed: u32,
+        segments_before: u32,
+        segments_after: u32,
     },
 
     // ---- processes and faults ----
@@ -411,5 +422,15 @@ pub enum Event {
     /// A user-visible note (e.g. a command could not do all it was asked).
     Notice {
         text: Rc<str>,
+    },
+    /// A follower moved its log start offset up to the leader's (from a fetch response), or
+    /// started its log over there because the leader had deleted what it was missing.
+    LogStartOffsetIncremented {
+        broker: BrokerId,
+        partition: TopicPartition,
+        from: i64,
+        to: i64,
+        /// The log was emptied and restarted at `to` (`truncateFullyAndStartAt`).
+        restarted: bool,
     },
 }

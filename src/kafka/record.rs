@@ -172,7 +172,7 @@ impl ProducerIdentity {
     }
 }
 
-#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+#[derive(Clone, PartialEq, Eq, Debug)]
 pub struct RecordBatch {
     /// Assigned by the leader on append; -1 while the batch is still in the producer.
     pub base_offset: i64,
@@ -187,6 +187,31 @@ pub struct RecordBatch {
     pub size_bytes: u32,
     /// Size before compression (for `compression-rate-avg`).
     pub uncompressed_bytes: u32,
+    /// Set by the log cleaner the first time it keeps a tombstone of this batch: the batch's
+    /// tombstones go at the first cleaning at or after this time (KIP-534, Kafka's
+    /// `deleteHorizonMs`, stored in the batch header and copied with the batch).
+    pub delete_horizon_ms: Option<i64>,
+}
+
+/// Field by field, like `#[derive(Hash)]`, except that a batch without a delete horizon hashes
+/// exactly as it did before the field existed, so the pinned fingerprints of runs that never
+/// compact stay valid.
+impl std::hash::Hash for RecordBatch {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.base_offset.hash(state);
+        self.partition_leader_epoch.hash(state);
+        self.producer.hash(state);
+        self.compression.hash(state);
+        self.records.hash(state);
+        self.last_offset_delta.hash(state);
+        self.first_timestamp_ms.hash(state);
+        self.max_timestamp_ms.hash(state);
+        self.size_bytes.hash(state);
+        self.uncompressed_bytes.hash(state);
+        if let Some(horizon) = self.delete_horizon_ms {
+            horizon.hash(state);
+        }
+    }
 }
 
 impl RecordBatch {
@@ -223,6 +248,7 @@ impl RecordBatch {
             last_offset_delta,
             first_timestamp_ms,
             max_timestamp_ms,
+            delete_horizon_ms: None,
         }
     }
 
@@ -249,6 +275,42 @@ impl RecordBatch {
         self.records
             .iter()
             .map(move |r| (self.base_offset + r.offset_delta as i64, r))
+    }
+    /// The batch the log cleaner writes when it keeps only `kept` (a subset of this batch's
+    /// records, in order): base offset, leader epoch, producer fields and the last offset stay,
+    /// so offsets never move and the producer's last sequence survives
+    /// (`MemoryRecords.buildRetainedRecordsInto` overrides the last offset). With nothing kept it
+    /// is the empty header Kafka writes for a batch it must retain (`writeEmptyHeader`).
+    pub fn cleaned(&self, kept: Vec<Record>, delete_horizon_ms: Option<i64>) -> RecordBatch {
+        let Some(first) = kept.first() else {
+            return RecordBatch {
+                records: Rc::from(Vec::new()),
+                size_bytes: RECORD_BATCH_OVERHEAD,
+                uncompressed_bytes: RECORD_BATCH_OVERHEAD,
+                delete_horizon_ms: None,
+                ..self.clone()
+            };
+        };
+        let first_timestamp_ms = first.timestamp_ms;
+        let max_timestamp_ms = kept
+            .iter()
+            .map(|r| r.timestamp_ms)
+            .max()
+            .unwrap_or(first_timestamp_ms);
+        let uncompressed_bytes = RECORD_BATCH_OVERHEAD
+            + kept
+                .iter()
+                .map(|r| r.size_in_batch(r.timestamp_ms - first_timestamp_ms))
+                .sum::<u32>();
+        RecordBatch {
+            size_bytes: self.compression.compressed_size(uncompressed_bytes, &kept),
+            uncompressed_bytes,
+            records: Rc::from(kept),
+            first_timestamp_ms,
+            max_timestamp_ms,
+            delete_horizon_ms,
+            ..self.clone()
+        }
     }
     /// A copy stamped by the leader that appends it.
     pub fn stamped(&self, base_offset: i64, leader_epoch: i32) -> RecordBatch {

@@ -85,6 +85,14 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("builtin/slow-processing-leaves-group.json"),
     ),
     (
+        "lag-beyond-retention",
+        include_str!("builtin/lag-beyond-retention.json"),
+    ),
+    (
+        "compaction-keeps-latest",
+        include_str!("builtin/compaction-keeps-latest.json"),
+    ),
+    (
         "async-commit-reordering",
         include_str!("builtin/async-commit-reordering.json"),
     ),

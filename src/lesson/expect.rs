@@ -113,6 +113,15 @@ pub enum Expectation {
         #[serde(default = "forever")]
         at_most: u64,
     },
+    /// Acknowledged records retention deleted (below the final log start offset).
+    DeletedByRetention(u32),
+    /// Acknowledged records the log cleaner removed (a newer record has their key).
+    CompactedAway(u32),
+    /// The partition's log start offset at the end.
+    LogStartOffset {
+        partition: String,
+        value: i64,
+    },
     /// The consumer-side checks that must always hold: no poll skips or goes back, no
     /// partition with two owners in one generation, no committed offset going back.
     ConsumerViolations(u32),
@@ -174,7 +183,8 @@ impl Expectation {
             | Expectation::Leader { partition, .. }
             | Expectation::Isr { partition, .. }
             | Expectation::HighWatermark { partition, .. }
-            | Expectation::Committed { partition, .. } => Some(partition),
+            | Expectation::Committed { partition, .. }
+            | Expectation::LogStartOffset { partition, .. } => Some(partition),
             _ => None,
         };
         if let Some(p) = partition {
@@ -408,6 +418,20 @@ impl Expectation {
                 };
                 let ok = paused.is_some_and(|p| p >= *at_least && p <= *at_most);
                 (ok, format!("{paused:?} ms"))
+            }
+            Expectation::DeletedByRetention(n) => (
+                report.deleted_by_retention == *n,
+                report.deleted_by_retention.to_string(),
+            ),
+            Expectation::CompactedAway(n) => (
+                report.compacted_away == *n,
+                report.compacted_away.to_string(),
+            ),
+            Expectation::LogStartOffset { partition, value } => {
+                let tp = TopicPartition::parse(partition).expect("validated");
+                let start = authoritative_replica(world.model().brokers.values(), &tp)
+                    .map(|b| b.replicas[&tp].log.log_start_offset());
+                (start == Some(*value), format!("{start:?}"))
             }
             Expectation::ConsumerViolations(n) => count(*n, report.consumer_violations(), || {
                 format!(

@@ -396,6 +396,8 @@ pub fn timer_text(timer: &Timer) -> String {
         Timer::FetchExpiry { from, .. } => format!("FetchWaitExpired({from})"),
         Timer::ProduceExpiry { from, .. } => format!("ProduceTimeout({from})"),
         Timer::ReplicaFetch { leader } => format!("ReplicaFetchBackoff({leader})"),
+        Timer::RetentionCheck => "RetentionCheck(log.retention.check.interval.ms)".into(),
+        Timer::CleanerCheck => "LogCleaner(log.cleaner.backoff.ms)".into(),
         Timer::RetryBackoff { partition } => format!("RetryBackoffOver({partition})"),
         Timer::QuorumFetchExpiry { replica } => format!("QuorumFetchWaitExpired(ctl{replica})"),
         other => format!("{other:?}")
@@ -781,6 +783,47 @@ pub fn event_text(event: &Event) -> String {
                 format!("{broker} loaded group(s) {} from {partition}", groups.join(", "))
             }
         }
+        Event::SegmentsDeleted {
+            broker,
+            partition,
+            segments,
+            records,
+            from_offset,
+            to_offset,
+            new_log_start_offset,
+            reason,
+            ..
+        } => format!(
+            "{broker} {partition} retention ({}) deleted {segments} segment(s), offsets {from_offset}..{} ({records} records); log start offset = {new_log_start_offset}",
+            reason.name(),
+            to_offset - 1
+        ),
+        Event::LogCompacted {
+            broker,
+            partition,
+            first_dirty_offset,
+            cleaned_up_to,
+            records_removed,
+            tombstones_removed,
+            segments_before,
+            segments_after,
+        } => format!(
+            "{broker} {partition} compacted offsets {first_dirty_offset}..{}: {records_removed} record(s) removed ({tombstones_removed} tombstones), segments {segments_before}->{segments_after}",
+            cleaned_up_to - 1
+        ),
+        Event::LogStartOffsetIncremented {
+            broker,
+            partition,
+            from,
+            to,
+            restarted,
+        } => {
+            if *restarted {
+                format!("{broker} {partition}: the leader deleted what it was missing; log restarts at {to}")
+            } else {
+                format!("{broker} {partition} log start offset {from}->{to} (follows the leader)")
+            }
+        }
         Event::Notice { text } => text.to_string(),
         Event::ProducerIdAssigned { producer, producer_id, epoch } => {
             format!("p{producer} is idempotent: producer id {producer_id}, epoch {epoch}")
@@ -814,10 +857,6 @@ pub fn event_text(event: &Event) -> String {
         Event::DuplicateBatchIgnored { broker, partition, producer_id, base_sequence, original_offset } => format!(
             "{broker} {partition} duplicate batch (producer {producer_id}, seq {base_sequence}) ignored: already @{original_offset}"
         ),
-        other => {
-            let text = format!("{other:?}");
-            text.split(' ').next().unwrap_or("event").to_string()
-        }
     }
 }
 

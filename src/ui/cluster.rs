@@ -113,7 +113,13 @@ fn replica_strip(r: &ReplicaView) -> Html {
                 { crown }
                 { sync }
                 { under }
-                <span class="marks">{ format!("HW {} · LEO {}", r.high_watermark, r.log_end_offset) }</span>
+                <span class="marks">{
+                    if r.log_start_offset > 0 || r.segments > 1 {
+                        format!("start {} · HW {} · LEO {} · {} seg", r.log_start_offset, r.high_watermark, r.log_end_offset, r.segments)
+                    } else {
+                        format!("HW {} · LEO {}", r.high_watermark, r.log_end_offset)
+                    }
+                }</span>
             </div>
             <div class="strip">
                 { if r.hidden_before > 0 { html! { <span class="earlier" title="older offsets not shown">{ format!("+{}", r.hidden_before) }</span> } } else { html! {} } }
@@ -153,7 +159,9 @@ fn cell(c: &CellView) -> Html {
         } else {
             "uncommitted"
         },
-        c.fresh.then_some("fresh")
+        c.fresh.then_some("fresh"),
+        c.segment_start.then_some("segment-start"),
+        c.tombstone.then_some("tombstone")
     );
     html! {
         <span class={class} title={c.title.clone()} data-offset={c.offset.to_string()}>

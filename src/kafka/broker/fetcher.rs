@@ -149,10 +149,22 @@ impl Broker {
         match p.error {
             ErrorCode::NONE => {}
             ErrorCode::OFFSET_OUT_OF_RANGE if replica.log_end_offset() < p.log_start_offset => {
-                // Retention on the leader removed what we still need: start over at its log start.
-                replica.log.truncate_to(0);
+                // Retention on the leader removed what we still need: start over at its log
+                // start (`truncateFullyAndStartAt`).
+                let from = replica.log.log_start_offset();
+                replica
+                    .log
+                    .truncate_fully_and_start_at(p.log_start_offset, now_ms);
+                replica.high_watermark = p.log_start_offset;
                 replica.rebuild_producer_state(&p.partition);
-                return false;
+                ctx.emit(Event::LogStartOffsetIncremented {
+                    broker: id,
+                    partition: p.partition.clone(),
+                    from,
+                    to: p.log_start_offset,
+                    restarted: true,
+                });
+                return true;
             }
             _ => return false,
         }
@@ -208,6 +220,21 @@ impl Broker {
                 partition: p.partition.clone(),
                 from,
                 to: new_hw,
+            });
+        }
+        // The leader's retention moved its log start: follow it (`maybeIncrementLogStartOffset`);
+        // the segments below go at this broker's next retention check.
+        let from = replica.log.log_start_offset();
+        if replica
+            .log
+            .maybe_increment_log_start_offset(p.log_start_offset, replica.high_watermark)
+        {
+            ctx.emit(Event::LogStartOffsetIncremented {
+                broker: id,
+                partition: p.partition.clone(),
+                from,
+                to: p.log_start_offset,
+                restarted: false,
             });
         }
         true

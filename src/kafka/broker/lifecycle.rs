@@ -38,6 +38,7 @@ impl Broker {
                     .ms("replica.high.watermark.checkpoint.interval.ms"),
             ),
         );
+        self.arm_log_maintenance(ctx);
         self.start_fetchers(ctx);
     }
 

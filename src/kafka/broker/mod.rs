@@ -13,6 +13,7 @@ mod produce;
 pub mod producer_state;
 pub mod replica;
 mod replication;
+mod retention;
 
 use super::client::NetworkClient;
 use super::config::BrokerConfig;
@@ -248,6 +249,8 @@ impl Broker {
             Timer::BrokerHeartbeat => self.heartbeat(ctx),
             Timer::OsFlush => self.os_flush(ctx),
             Timer::HighWatermarkCheckpoint => self.checkpoint_high_watermarks(ctx),
+            Timer::RetentionCheck => self.retention_check(ctx),
+            Timer::CleanerCheck => self.cleaner_check(ctx),
             Timer::RequestTimeout { correlation_id } => {
                 self.handle_request_timeout(ctx, correlation_id)
             }

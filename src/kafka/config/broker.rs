@@ -21,6 +21,8 @@ pub const BROKER_KEYS: &[ConfigKey] = &[
     ConfigKey { name: "log.cleaner.min.cleanable.ratio", ty: T::Double, default: "0.5", validator: V::Between(0, 1000), doc: "Compact a log when this share of it is dirty (not yet cleaned)." },
     ConfigKey { name: "log.cleaner.delete.retention.ms", ty: T::Long, default: "86400000", validator: V::AtLeast(0), doc: "How long a tombstone survives after its segment was cleaned." },
     ConfigKey { name: "log.cleaner.backoff.ms", ty: T::Long, default: "15000", validator: V::AtLeast(0), doc: "How often the cleaner checks for logs to compact." },
+    ConfigKey { name: "log.cleaner.min.compaction.lag.ms", ty: T::Long, default: "0", validator: V::AtLeast(0), doc: "A record stays uncompacted at least this long." },
+    ConfigKey { name: "log.cleaner.max.compaction.lag.ms", ty: T::Long, default: "9223372036854775807", validator: V::AtLeast(1), doc: "A record stays uncompacted at most this long (then the log is cleaned whatever its dirty ratio)." },
     ConfigKey { name: "log.flush.interval.ms", ty: T::Long, default: "9223372036854775807", validator: V::AtLeast(0), doc: "fsync the log this often. Kafka's default is never: durability comes from replication." },
     ConfigKey { name: "message.max.bytes", ty: T::Int, default: "1048588", validator: V::AtLeast(0), doc: "Largest record batch the broker accepts." },
     ConfigKey { name: "replica.fetch.wait.max.ms", ty: T::Int, default: "500", validator: V::AtLeast(0), doc: "Longest time a leader holds a follower's fetch when there is nothing new." },
@@ -99,9 +101,16 @@ pub const TOPIC_KEYS: &[ConfigKey] = &[
     ConfigKey {
         name: "min.compaction.lag.ms",
         ty: T::Long,
-        default: "0",
+        default: "",
         validator: V::AtLeast(0),
         doc: "Records younger than this are not compacted.",
+    },
+    ConfigKey {
+        name: "max.compaction.lag.ms",
+        ty: T::Long,
+        default: "",
+        validator: V::AtLeast(1),
+        doc: "A dirty segment older than this is compacted whatever the dirty ratio.",
     },
     ConfigKey {
         name: "min.insync.replicas",
@@ -167,6 +176,7 @@ pub struct LogConfig {
     pub delete_retention_ms: u64,
     pub min_cleanable_dirty_ratio_thousandths: i64,
     pub min_compaction_lag_ms: u64,
+    pub max_compaction_lag_ms: i64,
     pub min_insync_replicas: u32,
     pub unclean_leader_election_enable: bool,
     pub max_message_bytes: u32,
@@ -201,7 +211,12 @@ impl LogConfig {
                 "log.cleaner.min.cleanable.ratio",
             ))
             .expect("validated decimal"),
-            min_compaction_lag_ms: topic.int("min.compaction.lag.ms") as u64,
+            min_compaction_lag_ms: int("min.compaction.lag.ms", "log.cleaner.min.compaction.lag.ms")
+                as u64,
+            max_compaction_lag_ms: int(
+                "max.compaction.lag.ms",
+                "log.cleaner.max.compaction.lag.ms",
+            ),
             min_insync_replicas: int("min.insync.replicas", "min.insync.replicas") as u32,
             unclean_leader_election_enable: get(
                 "unclean.leader.election.enable",

@@ -1,23 +1,35 @@
 //! A partition's log on one broker: record batches in segments, the log start and end offsets,
 //! the leader-epoch cache, and what the simulated OS has flushed to disk. Offsets are dense from
 //! the log start offset to the log end offset, except where compaction left gaps.
+//!
+//! `retention` deletes whole segments from the front (`UnifiedLog.deleteOldSegments`);
+//! `cleaner` compacts (`LogCleaner`). Neither ever changes the offset of a record that stays.
 
+pub mod cleaner;
 pub mod epoch_cache;
+pub mod retention;
 pub mod truncation;
 
 use super::config::LogConfig;
 use super::errors::ErrorCode;
-use super::record::RecordBatch;
+use super::record::{Record, RecordBatch};
 use epoch_cache::LeaderEpochCache;
 
 /// A file of consecutive batches. Retention deletes whole segments only.
+///
+/// Invariant: `size_bytes` is the sum of the batches' sizes; batches are in offset order, all at
+/// or above `base_offset` (compaction may leave the first offsets of a segment empty).
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct Segment {
     pub base_offset: i64,
     pub batches: Vec<RecordBatch>,
     pub size_bytes: u64,
     pub created_at_ms: i64,
+    /// The newest record timestamp in the segment, -1 while it holds none.
     pub largest_timestamp_ms: i64,
+    /// When the segment file was last written (its mtime): the last append, or for a cleaned
+    /// segment the mtime of the last segment it replaced.
+    pub last_modified_ms: i64,
 }
 
 impl Segment {
@@ -28,12 +40,22 @@ impl Segment {
             size_bytes: 0,
             created_at_ms: now_ms,
             largest_timestamp_ms: -1,
+            last_modified_ms: now_ms,
         }
     }
     pub fn next_offset(&self) -> i64 {
         self.batches
             .last()
             .map_or(self.base_offset, RecordBatch::next_offset)
+    }
+    /// Kafka's `LogSegment.largestTimestamp`: the newest record timestamp, or the file's mtime
+    /// when the segment holds no timestamp. Time-based retention compares it with `retention.ms`.
+    pub fn largest_timestamp(&self) -> i64 {
+        if self.largest_timestamp_ms >= 0 {
+            self.largest_timestamp_ms
+        } else {
+            self.last_modified_ms
+        }
     }
 }
 
@@ -44,9 +66,13 @@ pub struct PartitionLog {
     log_start_offset: i64,
     log_end_offset: i64,
     /// Offsets below this are on disk; a power failure loses the rest.
+    /// Invariant: `log_start_offset <= recovery_point <= log_end_offset`.
     recovery_point: i64,
     epochs: LeaderEpochCache,
     config: LogConfig,
+    /// The cleaner's checkpoint (`cleaner-offset-checkpoint`): the first offset not yet
+    /// compacted, Kafka's `firstDirtyOffset`. `None` until the first cleaning (the log start).
+    cleaner_checkpoint: Option<i64>,
 }
 
 impl PartitionLog {
@@ -58,6 +84,7 @@ impl PartitionLog {
             recovery_point: 0,
             epochs: LeaderEpochCache::new(),
             config,
+            cleaner_checkpoint: None,
         }
     }
 
@@ -79,6 +106,12 @@ impl PartitionLog {
     pub fn segments(&self) -> &[Segment] {
         &self.segments
     }
+    /// The segment that takes appends.
+    pub fn active_segment(&self) -> &Segment {
+        self.segments
+            .last()
+            .expect("a log always has an active segment")
+    }
     pub fn size_bytes(&self) -> u64 {
         self.segments.iter().map(|s| s.size_bytes).sum()
     }
@@ -99,15 +132,17 @@ impl PartitionLog {
         stamped
     }
 
-    /// Append batches copied from the leader. Batches the log already has are skipped; a gap
-    /// (a batch starting beyond the log end) stops the append.
+    /// Append batches copied from the leader. Batches the log already has are skipped. A batch
+    /// may start beyond the log end: the leader's cleaner removed whole batches there, and Kafka
+    /// only refuses offsets that go backwards (`UnexpectedAppendOffsetException`). A batch
+    /// overlapping the log end stops the append (it cannot come from a consistent leader).
     pub fn append_as_follower(&mut self, batches: &[RecordBatch], now_ms: i64) -> u32 {
         let mut appended = 0;
         for batch in batches {
             if batch.next_offset() <= self.log_end_offset {
                 continue;
             }
-            if batch.base_offset != self.log_end_offset {
+            if batch.base_offset < self.log_end_offset {
                 break;
             }
             self.append(batch.clone(), now_ms);
@@ -128,6 +163,7 @@ impl PartitionLog {
             .expect("a log always has an active segment");
         active.size_bytes += batch.size_bytes as u64;
         active.largest_timestamp_ms = active.largest_timestamp_ms.max(batch.max_timestamp_ms);
+        active.last_modified_ms = now_ms;
         active.batches.push(batch);
     }
 
@@ -144,11 +180,20 @@ impl PartitionLog {
         let too_big = active.size_bytes + next_batch_bytes > self.config.segment_bytes;
         let too_old = now_ms - active.created_at_ms > self.config.segment_ms as i64;
         if too_big || too_old {
-            // Kafka flushes a segment when it stops being active.
-            self.recovery_point = self.recovery_point.max(self.log_end_offset);
-            self.segments
-                .push(Segment::new(self.log_end_offset, now_ms));
+            self.roll(now_ms);
         }
+    }
+
+    /// Start a new active segment at the log end offset (`UnifiedLog.roll`). An empty active
+    /// segment is replaced rather than followed by another empty one, as `LocalLog.roll` does.
+    pub fn roll(&mut self, now_ms: i64) {
+        // Kafka flushes a segment when it stops being active.
+        self.recovery_point = self.recovery_point.max(self.log_end_offset);
+        if self.active_segment().batches.is_empty() {
+            self.segments.pop();
+        }
+        self.segments
+            .push(Segment::new(self.log_end_offset, now_ms));
     }
 
     /// Batches from the one holding `fetch_offset` up to (not including) `max_offset`, at most
@@ -184,19 +229,41 @@ impl PartitionLog {
         Ok(out)
     }
 
-    /// Every batch, oldest first.
+    /// Every batch, oldest first. A follower may still hold batches below its log start offset
+    /// until its next retention check deletes their segment; see `records`.
     pub fn batches(&self) -> impl Iterator<Item = &RecordBatch> {
         self.segments.iter().flat_map(|s| s.batches.iter())
+    }
+
+    /// Every record at or above the log start offset with its offset and batch, oldest first:
+    /// what a reader of this log can see.
+    pub fn records(&self) -> impl Iterator<Item = (i64, &RecordBatch, &Record)> {
+        let start = self.log_start_offset;
+        self.batches()
+            .filter(move |b| b.next_offset() > start)
+            .flat_map(move |b| {
+                b.offsets_and_records()
+                    .filter(move |(offset, _)| *offset >= start)
+                    .map(move |(offset, record)| (offset, b, record))
+            })
     }
 
     /// Remove everything at and above `offset` (a batch straddling it goes entirely). The epoch
     /// cache is trimmed even when no record goes (`UnifiedLog.truncateTo`): a follower that led an
     /// epoch without writing in it must forget that epoch, or its fetches diverge forever.
+    /// Truncating below the log start offset lowers it, and below the first segment starts the
+    /// log over, both as `UnifiedLog.truncateTo` does.
     pub fn truncate_to(&mut self, offset: i64) {
         if offset >= self.log_end_offset {
             self.epochs.truncate_from_end(offset);
             return;
         }
+        if self.segments[0].base_offset > offset {
+            let created_at_ms = self.segments[0].created_at_ms;
+            self.truncate_fully_and_start_at(offset, created_at_ms);
+            return;
+        }
+        self.log_start_offset = self.log_start_offset.min(offset);
         for segment in &mut self.segments {
             segment.batches.retain(|b| b.next_offset() <= offset);
             segment.size_bytes = segment.batches.iter().map(|b| b.size_bytes as u64).sum();
@@ -213,9 +280,29 @@ impl PartitionLog {
             .batches()
             .last()
             .map_or(self.log_start_offset, RecordBatch::next_offset);
-        self.log_end_offset = end.max(self.log_start_offset);
+        // An emptied active segment may start past the last batch left (the cleaner removed the
+        // batches between): the log end cannot be below it (Kafka sets it to the target offset).
+        let active = self.active_segment();
+        let active_floor = if active.batches.is_empty() {
+            active.base_offset
+        } else {
+            end
+        };
+        self.log_end_offset = end.max(active_floor).max(self.log_start_offset);
         self.recovery_point = self.recovery_point.min(self.log_end_offset);
+        self.cleaner_checkpoint = self.cleaner_checkpoint.map(|c| c.min(self.log_end_offset));
         self.epochs.truncate_from_end(self.log_end_offset);
+    }
+
+    /// Empty the log and start it again at `offset` (`UnifiedLog.truncateFullyAndStartAt`): what
+    /// a follower does when the leader's retention deleted everything it was missing.
+    pub fn truncate_fully_and_start_at(&mut self, offset: i64, now_ms: i64) {
+        self.segments = vec![Segment::new(offset, now_ms)];
+        self.log_start_offset = offset;
+        self.log_end_offset = offset;
+        self.recovery_point = offset;
+        self.epochs.clear();
+        self.cleaner_checkpoint = None;
     }
 
     /// A new leader records where its epoch starts, before appending anything in it
@@ -244,7 +331,7 @@ mod tests {
     use super::*;
     use crate::kafka::compression::Compression;
     use crate::kafka::config::{BrokerConfig, LogConfig};
-    use crate::kafka::record::{Payload, ProducerIdentity, Record, RecordId};
+    use crate::kafka::record::{Payload, ProducerIdentity, RecordId};
 
     fn config() -> LogConfig {
         let topic =
@@ -306,14 +393,25 @@ mod tests {
     }
 
     #[test]
-    fn follower_append_skips_what_it_has_and_stops_at_gaps() {
+    fn follower_append_skips_what_it_has_and_accepts_compaction_gaps() {
         let mut leader = PartitionLog::new(config(), 0);
         let b0 = leader.append_as_leader(&batch(&["a"]), 0, 0);
         let b1 = leader.append_as_leader(&batch(&["b"]), 0, 0);
         let b2 = leader.append_as_leader(&batch(&["c"]), 0, 0);
         let mut follower = PartitionLog::new(config(), 0);
-        assert_eq!(follower.append_as_follower(&[b0.clone(), b2.clone()], 0), 1);
-        assert_eq!(follower.append_as_follower(&[b0, b1, b2], 0), 2);
+        assert_eq!(follower.append_as_follower(&[b0.clone()], 0), 1);
+        assert_eq!(
+            follower.append_as_follower(&[b0, b1.clone(), b2.clone()], 0),
+            2
+        );
         assert_eq!(follower.log_end_offset(), 3);
+        // The leader's cleaner removed the batch at offset 1: the copy has a gap there.
+        let mut gapped = PartitionLog::new(config(), 0);
+        let b0 = leader.batches().next().unwrap().clone();
+        assert_eq!(gapped.append_as_follower(&[b0, b2], 0), 2);
+        let offsets: Vec<i64> = gapped.records().map(|(o, _, _)| o).collect();
+        assert_eq!(offsets, vec![0, 2]);
+        assert_eq!(gapped.log_end_offset(), 3);
+        let _ = b1;
     }
 }

@@ -45,6 +45,7 @@ pub struct ReplicaView {
     pub log_start_offset: i64,
     pub log_end_offset: i64,
     pub high_watermark: i64,
+    pub segments: u32,
     /// Offsets before the first shown cell.
     pub hidden_before: i64,
     pub cells: Vec<CellView>,
@@ -78,6 +79,10 @@ pub struct CellView {
     pub committed: bool,
     /// Appended by the last step.
     pub fresh: bool,
+    /// The first record of a segment (a segment boundary is drawn before it).
+    pub segment_start: bool,
+    /// A tombstone (null value): compaction removes it after `delete.retention.ms`.
+    pub tombstone: bool,
 }
 
 pub fn cluster_view(world: &KafkaWorld, last: Option<&KafkaStep>) -> ClusterView {
@@ -168,6 +173,21 @@ fn replica_view(
     let in_isr = registration.is_some_and(|r| r.isr.contains(&broker));
     let fresh = fresh_range(last, broker, tp);
     let mut cells: Vec<CellView> = Vec::new();
+    // The first offset present in each segment but the first (compaction can leave a segment's
+    // base offset empty).
+    let segment_starts: Vec<i64> = replica
+        .log
+        .segments()
+        .iter()
+        .skip(1)
+        .filter_map(|s| {
+            s.batches
+                .iter()
+                .flat_map(|b| b.offsets_and_records())
+                .map(|(o, _)| o)
+                .next()
+        })
+        .collect();
     for batch in replica.log.batches().collect::<Vec<_>>().into_iter().rev() {
         for (offset, record) in batch
             .offsets_and_records()
@@ -177,6 +197,9 @@ fn replica_view(
         {
             if cells.len() == CELLS_SHOWN {
                 break;
+            }
+            if offset < replica.log.log_start_offset() {
+                continue;
             }
             let key = record.key.as_ref().map(|k| k.to_string());
             let value = record.value_text();
@@ -193,6 +216,8 @@ fn replica_view(
                 key: key.map(|k| short(&offsets_key_text(tp, &k), 8)),
                 value: short(&offsets_value_text(tp, &value), 8),
                 committed: offset < replica.high_watermark,
+                segment_start: segment_starts.contains(&offset),
+                tombstone: record.value.is_none(),
                 fresh: fresh.is_some_and(|(from, to)| offset >= from && offset < to),
             });
         }
@@ -213,6 +238,7 @@ fn replica_view(
         log_start_offset: replica.log.log_start_offset(),
         log_end_offset: replica.log_end_offset(),
         high_watermark: replica.high_watermark,
+        segments: replica.log.segments().len() as u32,
         hidden_before: first_shown - replica.log.log_start_offset(),
         cells,
         touched: fresh.is_some(),
