@@ -1,0 +1,23 @@
+import { chromium } from "playwright-core";
+import http from "node:http"; import fs from "node:fs"; import path from "node:path";
+const dist = "/work/main/dist";
+const server = http.createServer((req, res) => { let f = path.join(dist, new URL(req.url, "http://x").pathname); if (fs.statSync(f, {throwIfNoEntry:false})?.isDirectory()) f = path.join(f, "index.html"); if (!fs.existsSync(f)) { res.writeHead(404).end(); return; } const t = {".html":"text/html",".js":"text/javascript",".wasm":"application/wasm",".css":"text/css"}[path.extname(f)] ?? "application/octet-stream"; res.writeHead(200, {"content-type": t}); fs.createReadStream(f).pipe(res); });
+await new Promise(r => server.listen(0, "127.0.0.1", r));
+const base = `http://127.0.0.1:${server.address().port}/`;
+const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: ["--no-sandbox","--disable-gpu"] });
+const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+const errors = []; page.on("console", m => { if (m.type() === "error") errors.push(m.text()); }); page.on("pageerror", e => errors.push(e.message));
+await page.goto(base); await page.waitForSelector("#step");
+await page.selectOption("#lesson-pick", process.argv[2]);
+await page.waitForTimeout(300);
+if (process.argv[3] && process.argv[3] !== "-") await page.click(process.argv[3]);
+const max = await page.$eval('input[aria-label="Speed"]', el => el.max);
+await page.$eval('input[aria-label="Speed"]', (el, i) => { el.value = String(i); el.dispatchEvent(new Event("input", { bubbles: true })); }, Number(process.argv[6] ?? 7));
+await page.click("#play");
+const target = Number(process.argv[5]);
+for (let i = 0; i < 120; i++) { await page.waitForTimeout(250); const t = parseFloat((await page.textContent("#sim-time")).replace("t = ", "")); if (t >= target) break; }
+await page.click("#play");
+console.log(await page.textContent("#sim-time"), "max speed index", max);
+await page.screenshot({ path: process.argv[4] });
+console.log("errors:", errors);
+await browser.close(); server.close();
