@@ -343,30 +343,22 @@ impl Expectation {
                 (seen == *n, format!("{seen}"))
             }
             Expectation::ProcessedTwice { group, count: n } => {
-                let list = report
-                    .groups
-                    .get(group)
-                    .map(|g| g.processed_twice.clone())
-                    .unwrap_or_default();
-                count(*n, list.len(), || {
-                    list.iter()
+                let list: Vec<String> = report.groups.get(group).map_or_else(Vec::new, |g| {
+                    g.processed_twice
+                        .iter()
                         .map(|(tp, o, times)| format!("{tp}@{o} x{times}"))
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                })
+                        .collect()
+                });
+                count(*n, list.len(), || list.join(" "))
             }
             Expectation::NeverProcessed { group, count: n } => {
-                let list = report
-                    .groups
-                    .get(group)
-                    .map(|g| g.never_processed.clone())
-                    .unwrap_or_default();
-                count(*n, list.len(), || {
-                    list.iter()
+                let list: Vec<String> = report.groups.get(group).map_or_else(Vec::new, |g| {
+                    g.never_processed
+                        .iter()
                         .map(|(tp, o)| format!("{tp}@{o}"))
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                })
+                        .collect()
+                });
+                count(*n, list.len(), || list.join(" "))
             }
             Expectation::Assignment {
                 consumer,

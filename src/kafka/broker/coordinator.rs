@@ -208,13 +208,9 @@ impl Broker {
         generation: i32,
     ) {
         let now = ctx.now;
-        let (error, actions) = match self.coordinates(group_id) {
-            Err(e) => (e, Vec::new()),
-            Ok(_) => match self.coordinator.groups.get_mut(group_id) {
-                Some(group) => group.heartbeat(member_id, instance, generation, now),
-                None => (ErrorCode::UNKNOWN_MEMBER_ID, Vec::new()),
-            },
-        };
+        let (error, actions) = self.on_member_group(group_id, |group| {
+            group.heartbeat(member_id, instance, generation, now)
+        });
         ctx.send(
             self.node(),
             from,
@@ -226,6 +222,22 @@ impl Broker {
         self.apply_group_actions(ctx, group_id, actions);
     }
 
+    /// Run `handle` on `group` if this broker coordinates it; a group it does not know has no
+    /// such member.
+    fn on_member_group(
+        &mut self,
+        group_id: &str,
+        handle: impl FnOnce(&mut ClassicGroup) -> (ErrorCode, Vec<GroupAction>),
+    ) -> (ErrorCode, Vec<GroupAction>) {
+        if let Err(e) = self.coordinates(group_id) {
+            return (e, Vec::new());
+        }
+        match self.coordinator.groups.get_mut(group_id) {
+            Some(group) => handle(group),
+            None => (ErrorCode::UNKNOWN_MEMBER_ID, Vec::new()),
+        }
+    }
+
     pub(super) fn handle_leave_group(
         &mut self,
         ctx: &mut Ctx<'_, Cluster>,
@@ -235,13 +247,7 @@ impl Broker {
         member_id: &str,
     ) {
         let now = ctx.now;
-        let (error, actions) = match self.coordinates(group_id) {
-            Err(e) => (e, Vec::new()),
-            Ok(_) => match self.coordinator.groups.get_mut(group_id) {
-                Some(group) => group.leave(member_id, now),
-                None => (ErrorCode::UNKNOWN_MEMBER_ID, Vec::new()),
-            },
-        };
+        let (error, actions) = self.on_member_group(group_id, |group| group.leave(member_id, now));
         ctx.send(
             self.node(),
             from,

@@ -160,6 +160,20 @@ impl Consumer {
             .fetch_state = FetchState::Resetting;
     }
 
+    /// A ListOffsets or OffsetForLeaderEpoch answer arrived: false if it was already given up.
+    fn complete_partition_request(
+        &mut self,
+        ctx: &mut Ctx<'_, Cluster>,
+        correlation_id: u32,
+    ) -> bool {
+        let known = self
+            .net
+            .complete(ctx, self.node(), correlation_id)
+            .is_some();
+        self.partition_requests.remove(&correlation_id);
+        known
+    }
+
     pub(super) fn handle_list_offsets(
         &mut self,
         ctx: &mut Ctx<'_, Cluster>,
@@ -169,14 +183,9 @@ impl Consumer {
         offset: i64,
         leader_epoch: i32,
     ) {
-        if self
-            .net
-            .complete(ctx, self.node(), correlation_id)
-            .is_none()
-        {
+        if !self.complete_partition_request(ctx, correlation_id) {
             return;
         }
-        self.partition_requests.remove(&correlation_id);
         let Some(state) = self.positions.get_mut(&tp) else {
             return;
         };
@@ -245,14 +254,9 @@ impl Consumer {
         error: ErrorCode,
         end: EpochEndOffset,
     ) {
-        if self
-            .net
-            .complete(ctx, self.node(), correlation_id)
-            .is_none()
-        {
+        if !self.complete_partition_request(ctx, correlation_id) {
             return;
         }
-        self.partition_requests.remove(&correlation_id);
         let current = self.metadata.leader_epoch(&tp);
         let reset = self.config.auto_offset_reset;
         let Some(state) = self.positions.get_mut(&tp) else {
