@@ -81,6 +81,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("builtin/crash-before-commit-duplicates.json"),
     ),
     (
+        "static-membership",
+        include_str!("builtin/static-membership.json"),
+    ),
+    (
         "slow-processing-leaves-group",
         include_str!("builtin/slow-processing-leaves-group.json"),
     ),

@@ -108,9 +108,9 @@ pub enum Expectation {
     /// stop-the-world gap of eager rebalancing), within `[at_least, at_most]` ms.
     RebalancePause {
         consumer: NodeId,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "is_zero")]
         at_least: u64,
-        #[serde(default = "forever")]
+        #[serde(default = "forever", skip_serializing_if = "is_forever")]
         at_most: u64,
     },
     /// Acknowledged records retention deleted (below the final log start offset).
@@ -129,6 +129,14 @@ pub enum Expectation {
 
 fn forever() -> u64 {
     u64::MAX
+}
+
+fn is_forever(n: &u64) -> bool {
+    *n == u64::MAX
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 fn one() -> u32 {
