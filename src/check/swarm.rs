@@ -90,9 +90,13 @@ impl SeedResult {
 
 fn spec(durability: Durability) -> ClusterSpec {
     let broker_values = match durability {
-        Durability::Safe | Durability::AcksOne => json!({ "min.insync.replicas": 2 }),
+        // Three offsets partitions (not 50) keep the per-step invariant checks cheap.
+        Durability::Safe | Durability::AcksOne => {
+            json!({ "min.insync.replicas": 2, "offsets.topic.num.partitions": 3 })
+        }
         Durability::Unclean => {
-            json!({ "min.insync.replicas": 1, "unclean.leader.election.enable": true })
+            json!({ "min.insync.replicas": 1, "unclean.leader.election.enable": true,
+                    "offsets.topic.num.partitions": 3 })
         }
     };
     let parse = |keys, v: serde_json::Value| {
