@@ -6,7 +6,6 @@ use kafka_classroom::check::History;
 use kafka_classroom::kafka::TopicPartition;
 use kafka_classroom::kafka::{Command, NodeId};
 use kafka_classroom::lesson::Lesson;
-use kafka_classroom::present::group::{committed_offset, coordinator_group};
 use kafka_classroom::sim::SimTime;
 
 const LESSON: &str = r#"{
@@ -31,10 +30,13 @@ fn the_coordinator_moves_with_the_offsets_partition_leader_and_offsets_survive()
     for step in world.run_until(SimTime::from_ms(10_000), u64::MAX) {
         history.observe(&step);
     }
-    let (first, group) = coordinator_group(world.model(), "g").expect("a coordinator");
+    let (first, group) = world.model().group_coordinator("g").expect("a coordinator");
     assert_eq!(group.state.name(), "Stable");
     let tp = TopicPartition::new("t", 0);
-    let before = committed_offset(world.model(), "g", &tp).expect("committed by now");
+    let before = world
+        .model()
+        .committed_offset("g", &tp)
+        .expect("committed by now");
     assert!(before > 0);
 
     let step = world
@@ -46,10 +48,16 @@ fn the_coordinator_moves_with_the_offsets_partition_leader_and_offsets_survive()
     for step in world.run_until(SimTime::from_ms(60_000), u64::MAX) {
         history.observe(&step);
     }
-    let (second, group) = coordinator_group(world.model(), "g").expect("a new coordinator");
+    let (second, group) = world
+        .model()
+        .group_coordinator("g")
+        .expect("a new coordinator");
     assert_ne!(second, first, "the coordinator moved");
     assert_eq!(group.state.name(), "Stable");
-    let after = committed_offset(world.model(), "g", &tp).expect("offsets were loaded");
+    let after = world
+        .model()
+        .committed_offset("g", &tp)
+        .expect("offsets were loaded");
     assert!(
         after >= before,
         "committed {before} before the crash, {after} after"

@@ -29,7 +29,7 @@ pub struct Cluster {
 }
 
 impl Cluster {
-    pub fn new(spec: ClusterSpec) -> Result<Cluster, String> {
+    pub fn new(spec: ClusterSpec) -> Result<Cluster, super::spec::SpecError> {
         spec.check()?;
         let bootstrap: Vec<BrokerId> = (1..=spec.brokers).map(BrokerId).collect();
         let brokers = bootstrap
@@ -265,7 +265,7 @@ impl Cluster {
     fn after_handler(&mut self, ctx: &mut Ctx<'_, Cluster>, node: NodeId) {
         if let NodeId::Broker(b) = node {
             if !self.is_running(node) {
-                super::commands::reset_connections_to(self, ctx, b);
+                self.reset_connections_to(ctx, b);
             }
         }
     }
@@ -298,6 +298,7 @@ impl Model for Cluster {
     type Timer = Timer;
     type Event = Event;
     type Command = Command;
+    type CommandError = super::commands::CommandError;
 
     fn wire_size(msg: &Message) -> u32 {
         msg.wire_size()
@@ -369,8 +370,12 @@ impl Model for Cluster {
         self.after_handler(ctx, node);
     }
 
-    fn on_command(&mut self, ctx: &mut Ctx<'_, Self>, command: Command) -> Result<(), String> {
-        super::commands::apply(self, ctx, command)
+    fn on_command(
+        &mut self,
+        ctx: &mut Ctx<'_, Self>,
+        command: Command,
+    ) -> Result<(), super::commands::CommandError> {
+        self.apply_command(ctx, command)
     }
 
     fn host_up(&self, addr: &NodeId) -> bool {

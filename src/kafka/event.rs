@@ -72,6 +72,85 @@ pub enum ProcessFault {
     GracefulShutdown,
 }
 
+/// Why the controller fenced a broker.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum FenceReason {
+    /// No heartbeat for more than `broker.session.timeout.ms`.
+    SessionExpired { session_timeout_ms: u64 },
+    /// Its leaderships have moved; it may stop now.
+    ControlledShutdownComplete,
+    /// It registered again with a new incarnation: the old process is gone.
+    NewIncarnation,
+}
+
+/// One committed KRaft metadata record, summarised for the narration.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub enum CommittedRecord {
+    BrokerRegistered {
+        broker: BrokerId,
+        epoch: i64,
+    },
+    BrokerFenced(BrokerId),
+    BrokerUnfenced(BrokerId),
+    BrokerShuttingDown(BrokerId),
+    TopicCreated {
+        topic: String,
+        partitions: u32,
+    },
+    PartitionsAdded {
+        topic: String,
+        added: u32,
+    },
+    PartitionChanged {
+        partition: TopicPartition,
+        leader: Option<BrokerId>,
+        leader_epoch: i32,
+        isr: Vec<BrokerId>,
+    },
+    /// The first record of a new quorum leader's term.
+    QuorumLeader {
+        controller: u32,
+        epoch: i32,
+    },
+}
+
+/// What a network command changed.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub enum NetworkChange {
+    Isolated {
+        node: NodeId,
+    },
+    Split {
+        groups: Vec<Vec<NodeId>>,
+    },
+    /// Messages from `from` to `to` are dropped; the other direction works.
+    OneWay {
+        from: Vec<NodeId>,
+        to: Vec<NodeId>,
+    },
+    Healed,
+    LinkSet {
+        a: NodeId,
+        b: NodeId,
+        latency_ms: (u64, u64),
+        loss_percent: u32,
+        duplicate_percent: u32,
+    },
+    Throttled {
+        from: NodeId,
+        to: NodeId,
+        bytes_per_second: u64,
+    },
+    Held {
+        from: NodeId,
+        to: NodeId,
+    },
+    Released {
+        from: NodeId,
+        to: NodeId,
+    },
+}
+
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum Event {
     // ---- producer ----
@@ -267,7 +346,7 @@ pub enum Event {
         node: NodeId,
     },
     NetworkChanged {
-        description: Rc<str>,
+        change: NetworkChange,
     },
 
     // ---- controller ----
@@ -282,7 +361,7 @@ pub enum Event {
     MetadataCommitted {
         controller: u32,
         offset: i64,
-        description: Rc<str>,
+        records: Vec<CommittedRecord>,
     },
     BrokerRegistered {
         broker: BrokerId,
@@ -290,7 +369,7 @@ pub enum Event {
     },
     BrokerFenced {
         broker: BrokerId,
-        reason: Rc<str>,
+        reason: FenceReason,
     },
     BrokerUnfenced {
         broker: BrokerId,
@@ -422,6 +501,39 @@ pub enum Event {
     /// A user-visible note (e.g. a command could not do all it was asked).
     Notice {
         text: Rc<str>,
+    },
+    // ---- what a user's command did (the command itself is the step's cause) ----
+    /// A client config changed by its Kafka name; it applies from the next batch.
+    ClientConfigChanged {
+        node: NodeId,
+        key: String,
+        value: String,
+    },
+    /// The application now calls `send()` this way.
+    SendModeChanged {
+        producer: u32,
+        mode: super::producer::SendMode,
+    },
+    /// A controlled shutdown began: the broker asks the controller to move its leaderships.
+    ControlledShutdownStarted {
+        broker: BrokerId,
+    },
+    /// The controller received a broker's request for a controlled shutdown.
+    ControlledShutdownRequested {
+        broker: BrokerId,
+    },
+    /// A preferred leader election moved `moved` partitions back to their preferred leader.
+    PreferredElectionRan {
+        moved: u32,
+    },
+    /// A crashed producer lost the records still in its memory (the accumulator).
+    ProducerRecordsLost {
+        producer: u32,
+        records: u32,
+    },
+    /// The active controller lost contact with a majority of the quorum and resigned.
+    ControllerResigned {
+        controller: u32,
     },
     /// A follower moved its log start offset up to the leader's (from a fetch response), or
     /// started its log over there because the leader had deleted what it was missing.

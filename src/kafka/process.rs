@@ -40,40 +40,41 @@ impl Process {
         self.paused_until.is_some_and(|t| t > now)
     }
 
-    pub fn stop(&mut self, fault: ProcessFault) -> Result<(), String> {
+    /// Stop the process; `Err` with the earlier fault when it is already stopped.
+    pub fn stop(&mut self, fault: ProcessFault) -> Result<(), ProcessFault> {
         if let Some(previous) = self.stopped {
-            return Err(format!("it is already stopped ({})", fault_name(previous)));
+            return Err(previous);
         }
         self.stopped = Some(fault);
         self.paused_until = None;
         Ok(())
     }
 
-    pub fn start(&mut self) -> Result<(), String> {
+    /// Start the process again; `Err` when it is already running.
+    pub fn start(&mut self) -> Result<(), ()> {
         if self.stopped.is_none() {
-            return Err("it is already running".into());
+            return Err(());
         }
         self.stopped = None;
         self.incarnation += 1;
         Ok(())
     }
 
-    pub fn pause(&mut self, now: SimTime, until: SimTime) -> Result<(), String> {
+    pub fn pause(&mut self, now: SimTime, until: SimTime) -> Result<(), PauseRefused> {
         if !self.is_running() {
-            return Err("it is not running".into());
+            return Err(PauseRefused::NotRunning);
         }
         if self.is_paused(now) {
-            return Err("it is already paused".into());
+            return Err(PauseRefused::AlreadyPaused);
         }
         self.paused_until = Some(until);
         Ok(())
     }
 }
 
-pub fn fault_name(fault: ProcessFault) -> &'static str {
-    match fault {
-        ProcessFault::Crash => "crashed",
-        ProcessFault::PowerFailure => "power failure",
-        ProcessFault::GracefulShutdown => "shut down",
-    }
+/// Why a pause was refused.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum PauseRefused {
+    NotRunning,
+    AlreadyPaused,
 }

@@ -39,7 +39,7 @@ impl NodeId {
     }
 
     /// Parse the short names used in lessons, commands and the UI: `b1`, `ctl1`, `p1`, `c1`.
-    pub fn parse(s: &str) -> Result<NodeId, String> {
+    pub fn parse(s: &str) -> Result<NodeId, NameError> {
         let s = s.trim();
         let (kind, digits) = if let Some(d) = s.strip_prefix("ctl") {
             ("ctl", d)
@@ -50,13 +50,11 @@ impl NodeId {
         } else if let Some(d) = s.strip_prefix('c') {
             ("c", d)
         } else {
-            return Err(format!(
-                "unknown node \"{s}\" (expected b1, ctl1, p1 or c1 style names)"
-            ));
+            return Err(NameError::NodeKind(s.to_string()));
         };
         let n: u32 = digits
             .parse()
-            .map_err(|_| format!("unknown node \"{s}\" (expected a number after \"{kind}\")"))?;
+            .map_err(|_| NameError::NodeNumber(s.to_string()))?;
         Ok(match kind {
             "ctl" => NodeId::Controller(n),
             "b" => NodeId::Broker(BrokerId(n)),
@@ -90,6 +88,20 @@ impl fmt::Display for NodeId {
     }
 }
 
+/// A node or partition name that does not parse; each variant keeps the text as typed.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub enum NameError {
+    /// Not `b1`, `ctl1`, `p1` or `c1` style.
+    NodeKind(String),
+    /// No number after the kind.
+    NodeNumber(String),
+    /// No `-` between topic and partition.
+    NotATopicPartition(String),
+    EmptyTopic(String),
+    PartitionNotANumber(String),
+    PartitionTooLarge(String),
+}
+
 /// A partition of a topic, written `topic-partition` as Kafka's tools do.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
 pub struct TopicPartition {
@@ -107,24 +119,20 @@ impl TopicPartition {
 
     /// Parses `"orders-3"`. The split happens at the last `-` because topic names may contain
     /// dashes themselves (`"my-topic-3"` is partition 3 of `my-topic`).
-    pub fn parse(text: &str) -> Result<TopicPartition, String> {
+    pub fn parse(text: &str) -> Result<TopicPartition, NameError> {
         let Some((topic, number)) = text.rsplit_once('-') else {
-            return Err(format!(
-                "\"{text}\" is not a topic partition (expected \"<topic>-<partition>\", e.g. \"orders-0\")"
-            ));
+            return Err(NameError::NotATopicPartition(text.to_string()));
         };
         if topic.is_empty() {
-            return Err(format!("\"{text}\" has an empty topic name"));
+            return Err(NameError::EmptyTopic(text.to_string()));
         }
         // i32::from_str would also accept "+3"; Kafka never writes a sign, so insist on digits.
         if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(format!(
-                "\"{text}\": partition \"{number}\" is not a non-negative integer"
-            ));
+            return Err(NameError::PartitionNotANumber(text.to_string()));
         }
         let partition = number
             .parse::<i32>()
-            .map_err(|_| format!("\"{text}\": partition \"{number}\" is larger than 2147483647"))?;
+            .map_err(|_| NameError::PartitionTooLarge(text.to_string()))?;
         Ok(TopicPartition::new(topic, partition))
     }
 }

@@ -112,10 +112,8 @@ pub fn find(id: &str) -> Option<&'static str> {
 
 /// Parse a built-in lesson. They are tested, so failure here is a bug in the shipped file.
 pub fn load(id: &str) -> Result<Lesson, LessonError> {
-    let text = find(id).ok_or_else(|| LessonError {
-        path: String::new(),
-        message: format!("no built-in lesson named \"{id}\""),
-    })?;
+    let text = find(id)
+        .ok_or_else(|| LessonError::at("id", super::LessonProblem::NoSuchLesson(id.to_string())))?;
     Lesson::parse(text)
 }
 

@@ -2,6 +2,7 @@
 //! `{"lost_writes": 1}`, `{"log": {"partition": "t-0", "values": ["m0", "m2"]}}`,
 //! `{"leader": {"partition": "t-0", "broker": "b2", "leader_epoch": 1}}`, ...
 
+use super::LessonProblem;
 use crate::check::history::{authoritative_replica, History, HistoryReport};
 use crate::kafka::errors::ErrorCode;
 use crate::kafka::event::{BatchReadyReason, Event};
@@ -184,7 +185,7 @@ pub struct Checked {
 
 impl Expectation {
     /// Static validation against the lesson's cluster.
-    pub fn validate(&self, node_exists: &dyn Fn(NodeId) -> bool) -> Result<(), String> {
+    pub fn validate(&self, node_exists: &dyn Fn(NodeId) -> bool) -> Result<(), LessonProblem> {
         let partition = match self {
             Expectation::Log { partition, .. }
             | Expectation::ReplicaLog { partition, .. }
@@ -212,19 +213,13 @@ impl Expectation {
         };
         if let Expectation::BatchesSent { reason, .. } = self {
             if BatchReadyReason::parse(reason).is_none() {
-                let names: Vec<&str> = BatchReadyReason::ALL.iter().map(|r| r.name()).collect();
-                return Err(format!(
-                    "\"{reason}\" is not a reason a batch leaves; one of {}",
-                    names.join(", ")
-                ));
+                return Err(LessonProblem::NoSuchReason(reason.clone()));
             }
         }
-        for n in nodes {
-            if !node_exists(n) {
-                return Err(format!("there is no node {n} in this lesson's cluster"));
-            }
+        match nodes.into_iter().find(|n| !node_exists(*n)) {
+            Some(n) => Err(LessonProblem::NoSuchNode(n)),
+            None => Ok(()),
         }
-        Ok(())
     }
 
     pub fn check(
@@ -395,11 +390,13 @@ impl Expectation {
                 offset,
             } => {
                 let tp = TopicPartition::parse(partition).expect("validated");
-                let actual = crate::present::group::committed_offset(world.model(), group, &tp);
+                let actual = world.model().committed_offset(group, &tp);
                 (actual == Some(*offset), format!("{actual:?}"))
             }
             Expectation::Generation { group, generation } => {
-                let actual = crate::present::group::coordinator_group(world.model(), group)
+                let actual = world
+                    .model()
+                    .group_coordinator(group)
                     .map(|(_, g)| g.generation);
                 (actual == Some(*generation), format!("{actual:?}"))
             }
@@ -413,7 +410,7 @@ impl Expectation {
                         .model()
                         .consumers
                         .get(c)
-                        .map(|c| crate::present::group::rebalance_pause_ms(c, world.now())),
+                        .map(|c| c.rebalance_pause_ms(world.now())),
                     _ => None,
                 };
                 let ok = paused.is_some_and(|p| p >= *at_least && p <= *at_most);

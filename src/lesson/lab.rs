@@ -4,8 +4,8 @@
 //! is written in. The runner advances in slices so the browser can show progress and stay
 //! responsive.
 
-use super::{Lesson, LessonError};
-use crate::kafka::config::{self, ProducerConfig};
+use super::{Lesson, LessonError, LessonProblem};
+use crate::kafka::config::ProducerConfig;
 use crate::kafka::{Command, KafkaWorld, NodeId};
 use crate::sim::SimTime;
 use serde::{Deserialize, Serialize};
@@ -82,27 +82,35 @@ pub struct LabRun {
     pub results: Vec<LabResult>,
 }
 
+/// Most records one lab configuration may send.
+const MAX_LAB_RECORDS: u64 = 5_000_000;
+
 impl LabFile {
     pub fn validate(&self) -> Result<Vec<ProducerConfig>, LessonError> {
-        if self.records == 0 || self.records > 5_000_000 {
-            return Err(LessonError::at("lab.records", "between 1 and 5000000"));
+        if self.records == 0 || self.records > MAX_LAB_RECORDS {
+            return Err(LessonError::at(
+                "lab.records",
+                LessonProblem::OutOfRange {
+                    value: self.records as i64,
+                    min: 1,
+                    max: MAX_LAB_RECORDS as i64,
+                },
+            ));
         }
         if self.configurations.is_empty() {
             return Err(LessonError::at(
                 "lab.configurations",
-                "at least one configuration",
+                LessonProblem::EmptyList,
             ));
         }
         self.configurations
             .iter()
             .enumerate()
             .map(|(i, c)| {
-                let path = format!("lab.configurations[{i}].config");
-                let values = config::def::parse(config::PRODUCER_KEYS, &c.config).map_err(|e| {
-                    LessonError::at(format!("{path}.{}", e[0].key), e[0].message.clone())
-                })?;
-                ProducerConfig::from_values(values)
-                    .map_err(|e| LessonError::at(&path, format!("ConfigException: {e}")))
+                super::spec_builder::producer_config(
+                    &c.config,
+                    &format!("lab.configurations[{i}].config"),
+                )
             })
             .collect()
     }

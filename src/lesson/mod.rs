@@ -4,50 +4,27 @@
 //! world they describe. Built-in lessons ship inside the binary.
 
 pub mod builtin;
+pub mod error;
 pub mod expect;
 pub mod format;
 pub mod lab;
+mod spec_builder;
+
+pub use error::{LessonError, LessonProblem};
 
 use crate::kafka::command::Command;
-use crate::kafka::config::{self, BrokerConfig, ConsumerConfig, ProducerConfig};
-use crate::kafka::spec::{ClusterSpec, ConsumerMode, ConsumerSpec, ProducerSpec, TopicSpec};
-use crate::kafka::types::{NodeId, TopicPartition};
+use crate::kafka::spec::ClusterSpec;
+use crate::kafka::types::NodeId;
 use crate::kafka::{Cluster, KafkaWorld};
-use crate::sim::{LinkConfig, SimDuration, SimTime, World};
+use crate::sim::{SimTime, World};
 use format::LessonFile;
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::fmt;
 
 /// The lesson format this build reads.
 pub const LESSON_VERSION: u32 = 1;
-
-/// What is wrong with a lesson file, and where.
-#[derive(Clone, PartialEq, Eq, Debug)]
-pub struct LessonError {
-    /// A path into the file, such as `producers[0].config.linger.ms`; empty for the whole file.
-    pub path: String,
-    pub message: String,
-}
-
-impl LessonError {
-    fn at(path: impl Into<String>, message: impl Into<String>) -> LessonError {
-        LessonError {
-            path: path.into(),
-            message: message.into(),
-        }
-    }
-}
-
-impl fmt::Display for LessonError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.path.is_empty() {
-            write!(f, "{}", self.message)
-        } else {
-            write!(f, "{}: {}", self.path, self.message)
-        }
-    }
-}
+/// Largest lesson file read, in bytes (checked before parsing).
+pub const MAX_LESSON_BYTES: usize = 1_000_000;
 
 /// A validated lesson.
 #[derive(Clone, PartialEq, Debug)]
@@ -68,31 +45,32 @@ pub struct Lesson {
 
 impl Lesson {
     pub fn parse(text: &str) -> Result<Lesson, LessonError> {
+        if text.len() > MAX_LESSON_BYTES {
+            return Err(LessonError::at(
+                "",
+                LessonProblem::TooLarge {
+                    bytes: text.len() as u64,
+                    max: MAX_LESSON_BYTES as u64,
+                },
+            ));
+        }
         let mut de = serde_json::Deserializer::from_str(text);
-        let file: LessonFile = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-            let path = e.path().to_string();
-            LessonError::at(
-                if path == "." { String::new() } else { path },
-                e.inner().to_string(),
-            )
-        })?;
+        let file: LessonFile = serde_path_to_error::deserialize(&mut de).map_err(json_error)?;
         if file.version != LESSON_VERSION {
             return Err(LessonError::at(
                 "version",
-                format!("unsupported lesson format version {} (this app reads version {LESSON_VERSION})", file.version),
-            ));
-        }
-        if file.id.trim().is_empty() || file.title.trim().is_empty() {
-            return Err(LessonError::at(
-                if file.id.trim().is_empty() {
-                    "id"
-                } else {
-                    "title"
+                LessonProblem::UnsupportedVersion {
+                    found: file.version,
+                    supported: LESSON_VERSION,
                 },
-                "must not be empty",
             ));
         }
-        let spec = build_spec(&file)?;
+        for (field, value) in [("id", &file.id), ("title", &file.title)] {
+            if value.trim().is_empty() {
+                return Err(LessonError::at(field, LessonProblem::Empty));
+            }
+        }
+        let spec = spec_builder::build_spec(&file)?;
         let actions = parse_actions(&file.actions, &spec)?;
         let expect = parse_expectations(&file.expect, &spec)?;
         if let Some(lab) = &file.lab {
@@ -100,7 +78,7 @@ impl Lesson {
             if !spec.topics.iter().any(|t| t.name == lab.topic) || spec.producers.is_empty() {
                 return Err(LessonError::at(
                     "lab.topic",
-                    "the lab needs a topic of this lesson and at least one producer",
+                    LessonProblem::LabWithoutTopicOrProducer,
                 ));
             }
         }
@@ -185,200 +163,45 @@ impl Lesson {
     }
 }
 
-fn config_errors(path: &str, errors: Vec<config::ConfigError>) -> LessonError {
-    let first = &errors[0];
-    LessonError::at(format!("{path}.{}", first.key), first.message.clone())
-}
-
-fn build_spec(file: &LessonFile) -> Result<ClusterSpec, LessonError> {
-    let broker_values = config::def::parse(config::BROKER_KEYS, &file.cluster.config)
-        .map_err(|e| config_errors("cluster.config", e))?;
-    if !matches!(file.cluster.controllers, 1 | 3 | 5) {
-        return Err(LessonError::at(
-            "cluster.controllers",
-            format!(
-                "a KRaft quorum has 1, 3 or 5 controllers, got {}",
-                file.cluster.controllers
-            ),
-        ));
-    }
-    let mut topics = Vec::new();
-    for (i, t) in file.topics.iter().enumerate() {
-        let config = config::def::parse(config::TOPIC_KEYS, &t.config)
-            .map_err(|e| config_errors(&format!("topics[{i}].config"), e))?;
-        if t.name.is_empty()
-            || !t
-                .name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
-        {
-            return Err(LessonError::at(
-                format!("topics[{i}].name"),
-                "topic names use letters, digits, '.', '_' and '-'",
-            ));
-        }
-        topics.push(TopicSpec {
-            name: t.name.clone(),
-            partitions: t.partitions,
-            replication_factor: t.replication_factor,
-            config,
-            replica_assignment: t.replica_assignment.clone(),
-        });
-    }
-    let mut producers = Vec::new();
-    for (i, p) in file.producers.iter().enumerate() {
-        let path = format!("producers[{i}].config");
-        let values = config::def::parse(config::PRODUCER_KEYS, &p.config)
-            .map_err(|e| config_errors(&path, e))?;
-        let config = ProducerConfig::from_values(values)
-            .map_err(|e| LessonError::at(&path, format!("ConfigException: {e}")))?;
-        producers.push(ProducerSpec {
-            config,
-            send_mode: p.send_mode,
-            partitioner: p.partitioner.clone(),
-        });
-    }
-    let mut consumers = Vec::new();
-    for (i, c) in file.consumers.iter().enumerate() {
-        let path = format!("consumers[{i}]");
-        let values = config::def::parse(config::CONSUMER_KEYS, &c.config)
-            .map_err(|e| config_errors(&format!("{path}.config"), e))?;
-        let config = ConsumerConfig::from_values(values)
-            .map_err(|e| LessonError::at(format!("{path}.config"), e))?;
-        let partitions = c
-            .assign
-            .iter()
-            .enumerate()
-            .map(|(j, s)| {
-                TopicPartition::parse(s)
-                    .map_err(|e| LessonError::at(format!("{path}.assign[{j}]"), e))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let mode =
-            match (partitions.is_empty(), c.subscribe.is_empty()) {
-                (false, true) => ConsumerMode::Assign(partitions),
-                (true, false) => ConsumerMode::Subscribe(c.subscribe.clone()),
-                (false, false) => return Err(LessonError::at(
-                    &path,
-                    "IllegalStateException: subscribe and assign are mutually exclusive; give one",
-                )),
-                (true, true) => {
-                    return Err(LessonError::at(
-                        &path,
-                        "give \"assign\" (partitions) or \"subscribe\" (topics)",
-                    ))
-                }
-            };
-        consumers.push(ConsumerSpec {
-            config,
-            mode,
-            app: c.app,
-            start_at_ms: c.start_at_ms,
-        });
-    }
-    let mut network = LinkConfig::default();
-    if let Some((lo, hi)) = file.network.latency_ms {
-        if lo > hi || hi > 60_000 {
-            return Err(LessonError::at(
-                "network.latency_ms",
-                "expected [min, max] with min <= max <= 60000",
-            ));
-        }
-        network.latency_min = SimDuration::from_ms(lo);
-        network.latency_max = SimDuration::from_ms(hi);
-    }
-    if let Some(bw) = file.network.bandwidth_bytes_per_sec {
-        network.bandwidth_bytes_per_sec = bw;
-    }
-    let client_link = match (
-        file.network.client_latency_ms,
-        file.network.client_bandwidth_bytes_per_sec,
-    ) {
-        (None, None) => None,
-        (latency, bandwidth) => {
-            let mut link = network;
-            if let Some((lo, hi)) = latency {
-                if lo > hi || hi > 60_000 {
-                    return Err(LessonError::at(
-                        "network.client_latency_ms",
-                        "expected [min, max] with min <= max <= 60000",
-                    ));
-                }
-                link.latency_min = SimDuration::from_ms(lo);
-                link.latency_max = SimDuration::from_ms(hi);
-            }
-            if let Some(bw) = bandwidth {
-                link.bandwidth_bytes_per_sec = bw;
-            }
-            Some(link)
-        }
-    };
-    let spec = ClusterSpec {
-        brokers: file.cluster.brokers,
-        controllers: file.cluster.controllers,
-        broker_config: BrokerConfig {
-            values: broker_values,
-        },
-        topics,
-        producers,
-        consumers,
-        network,
-        client_link,
-        costs: file.costs.unwrap_or_default(),
-    };
-    spec.check()
-        .map_err(|message| match message.split_once(": ") {
-            Some((path, rest)) if path.contains('[') || path == "brokers" => {
-                LessonError::at(path, rest)
-            }
-            _ => LessonError::at("cluster", message),
-        })?;
-    Ok(spec)
+/// A serde error at its field path (`.` is the whole file).
+fn json_error<E: std::fmt::Display>(e: serde_path_to_error::Error<E>) -> LessonError {
+    let path = e.path().to_string();
+    LessonError::at(
+        if path == "." { String::new() } else { path },
+        LessonProblem::Json(e.inner().to_string()),
+    )
 }
 
 fn parse_actions(
     actions: &[Value],
     spec: &ClusterSpec,
 ) -> Result<Vec<(SimTime, Command)>, LessonError> {
-    let mut out = Vec::new();
-    for (i, raw) in actions.iter().enumerate() {
-        let path = format!("actions[{i}]");
-        let Value::Object(map) = raw else {
+    actions
+        .iter()
+        .enumerate()
+        .map(|(i, raw)| parse_action(raw, spec).map_err(|e| e.under(&format!("actions[{i}]"))))
+        .collect()
+}
+
+fn parse_action(raw: &Value, spec: &ClusterSpec) -> Result<(SimTime, Command), LessonError> {
+    let Value::Object(map) = raw else {
+        return Err(LessonError::at("", LessonProblem::NotAnObject));
+    };
+    let mut map: BTreeMap<String, Value> = map.clone().into_iter().collect();
+    let at_ms = match map.remove("at_ms") {
+        Some(Value::Number(n)) if n.as_u64().is_some() => n.as_u64().expect("checked"),
+        Some(other) => {
             return Err(LessonError::at(
-                path,
-                "expected an object like {\"at_ms\": 100, \"action\": \"produce\", ...}",
-            ));
-        };
-        let mut map: BTreeMap<String, Value> = map.clone().into_iter().collect();
-        let at_ms = match map.remove("at_ms") {
-            Some(Value::Number(n)) if n.as_u64().is_some() => n.as_u64().expect("checked"),
-            Some(other) => {
-                return Err(LessonError::at(
-                    format!("{path}.at_ms"),
-                    format!("expected a non-negative integer, got {other}"),
-                ))
-            }
-            None => {
-                return Err(LessonError::at(
-                    format!("{path}.at_ms"),
-                    "missing field `at_ms`",
-                ))
-            }
-        };
-        let object = Value::Object(map.into_iter().collect());
-        let command: Command = serde_path_to_error::deserialize(object).map_err(|e| {
-            let inner = e.path().to_string();
-            let where_ = if inner == "." {
-                path.clone()
-            } else {
-                format!("{path}.{inner}")
-            };
-            LessonError::at(where_, e.inner().to_string())
-        })?;
-        check_references(&command, spec).map_err(|m| LessonError::at(path.clone(), m))?;
-        out.push((SimTime::from_ms(at_ms), command));
-    }
-    Ok(out)
+                "at_ms",
+                LessonProblem::NotAnInstant(other.to_string()),
+            ))
+        }
+        None => return Err(LessonError::at("at_ms", LessonProblem::Missing("at_ms"))),
+    };
+    let object = Value::Object(map.into_iter().collect());
+    let command: Command = serde_path_to_error::deserialize(object).map_err(json_error)?;
+    check_references(&command, spec).map_err(|p| LessonError::at("", p))?;
+    Ok((SimTime::from_ms(at_ms), command))
 }
 
 fn parse_expectations(
@@ -391,25 +214,15 @@ fn parse_expectations(
         .enumerate()
         .map(|(i, raw)| {
             let path = format!("expect[{i}]");
-            let e: expect::Expectation =
-                serde_path_to_error::deserialize(raw.clone()).map_err(|e| {
-                    let inner = e.path().to_string();
-                    LessonError::at(
-                        if inner == "." {
-                            path.clone()
-                        } else {
-                            format!("{path}.{inner}")
-                        },
-                        e.inner().to_string(),
-                    )
-                })?;
-            e.validate(&exists).map_err(|m| LessonError::at(path, m))?;
+            let e: expect::Expectation = serde_path_to_error::deserialize(raw.clone())
+                .map_err(|e| json_error(e).under(&path))?;
+            e.validate(&exists).map_err(|p| LessonError::at(path, p))?;
             Ok(e)
         })
         .collect()
 }
 
-fn node_exists(spec: &ClusterSpec, n: NodeId) -> bool {
+pub(crate) fn node_exists(spec: &ClusterSpec, n: NodeId) -> bool {
     match n {
         NodeId::Broker(b) => (1..=spec.brokers).contains(&b.0),
         NodeId::Controller(c) => (1..=spec.controllers).contains(&c),
@@ -419,16 +232,14 @@ fn node_exists(spec: &ClusterSpec, n: NodeId) -> bool {
 }
 
 /// Static checks a lesson can fail before it runs: nodes and topics that do not exist.
-fn check_references(command: &Command, spec: &ClusterSpec) -> Result<(), String> {
-    for n in command.nodes() {
-        if !node_exists(spec, n) {
-            return Err(format!("there is no node {n} in this lesson's cluster"));
-        }
+fn check_references(command: &Command, spec: &ClusterSpec) -> Result<(), LessonProblem> {
+    if let Some(n) = command.nodes().into_iter().find(|n| !node_exists(spec, *n)) {
+        return Err(LessonProblem::NoSuchNode(n));
     }
-    if let Some(topic) = command.topic() {
-        if !spec.topics.iter().any(|t| t.name == topic) {
-            return Err(format!("there is no topic \"{topic}\" in this lesson"));
+    match command.topic() {
+        Some(topic) if !spec.topics.iter().any(|t| t.name == topic) => {
+            Err(LessonProblem::NoSuchTopic(topic.to_string()))
         }
+        _ => Ok(()),
     }
-    Ok(())
 }

@@ -2,65 +2,8 @@
 //! protocol, members with their partitions), the table `kafka-consumer-groups.sh --describe`
 //! prints, and each member's rebalance timeline with the time it could not consume.
 
-use crate::kafka::consumer::Consumer;
-use crate::kafka::group::classic::ClassicGroup;
-use crate::kafka::group::{partition_for, OFFSETS_TOPIC};
-use crate::kafka::{BrokerId, Cluster, KafkaWorld, NodeId, TopicPartition};
-use crate::sim::SimTime;
+use crate::kafka::{Cluster, KafkaWorld, NodeId, TopicPartition};
 use std::collections::{BTreeMap, BTreeSet};
-
-/// The coordinator's copy of `group`: the running broker that leads the group's offsets
-/// partition and has the group loaded (else any running broker that still has it).
-pub fn coordinator_group<'a>(
-    cluster: &'a Cluster,
-    group: &str,
-) -> Option<(BrokerId, &'a ClassicGroup)> {
-    let running = || cluster.brokers.values().filter(|b| b.process.is_running());
-    let leads = |b: &crate::kafka::broker::Broker| {
-        let Some(count) = b.metadata.partition_count(OFFSETS_TOPIC) else {
-            return false;
-        };
-        let tp = TopicPartition::new(OFFSETS_TOPIC, partition_for(group, count));
-        b.replicas.get(&tp).is_some_and(|r| r.is_leader())
-    };
-    running()
-        .filter(|b| leads(b))
-        .find_map(|b| b.coordinator.groups.get(group).map(|g| (b.id, g)))
-        .or_else(|| running().find_map(|b| b.coordinator.groups.get(group).map(|g| (b.id, g))))
-}
-
-/// The group's committed offset of `tp`, as its coordinator holds it.
-pub fn committed_offset(cluster: &Cluster, group: &str, tp: &TopicPartition) -> Option<i64> {
-    coordinator_group(cluster, group).and_then(|(_, g)| g.offsets.get(tp).map(|o| o.offset))
-}
-
-/// Every group id some consumer uses or some broker coordinates, sorted.
-pub fn group_ids(cluster: &Cluster) -> Vec<String> {
-    let mut ids: BTreeSet<String> = cluster
-        .consumers
-        .values()
-        .filter_map(|c| c.group_id().map(str::to_string))
-        .collect();
-    for b in cluster.brokers.values() {
-        ids.extend(b.coordinator.groups.keys().cloned());
-    }
-    ids.into_iter().collect()
-}
-
-/// How long the consumer owned no partition during its rebalances, in ms: from the moment
-/// it revoked everything (eager) until its new assignment arrived. A cooperative member that
-/// kept partitions never stops; a member joining with nothing has nothing to stop.
-pub fn rebalance_pause_ms(consumer: &Consumer, now: SimTime) -> u64 {
-    let Some(group) = &consumer.group else {
-        return 0;
-    };
-    group
-        .history
-        .iter()
-        .filter(|p| p.kept == 0 && !p.revoked.is_empty())
-        .map(|p| p.assigned_at.unwrap_or(now).since(p.started_at).as_ms())
-        .sum()
-}
 
 /// One member in the group panel.
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -162,7 +105,8 @@ pub fn host_of(consumer: u32) -> String {
 
 pub fn group_views(world: &KafkaWorld) -> Vec<GroupView> {
     let cluster = world.model();
-    group_ids(cluster)
+    cluster
+        .group_ids()
         .into_iter()
         .map(|g| group_view(world, &g))
         .collect()
@@ -184,7 +128,7 @@ fn high_watermark(cluster: &Cluster, tp: &TopicPartition) -> Option<i64> {
 pub fn group_view(world: &KafkaWorld, group_id: &str) -> GroupView {
     let cluster = world.model();
     let now = world.now();
-    let coordinated = coordinator_group(cluster, group_id);
+    let coordinated = cluster.group_coordinator(group_id);
     let mut members = Vec::new();
     let mut owner_of: BTreeMap<TopicPartition, (u32, String, String)> = BTreeMap::new();
     if let Some((_, g)) = coordinated {
@@ -276,7 +220,7 @@ pub fn group_view(world: &KafkaWorld, group_id: &str) -> GroupView {
                         .collect()
                 })
                 .unwrap_or_default(),
-            paused_ms: rebalance_pause_ms(c, now),
+            paused_ms: c.rebalance_pause_ms(now),
         })
         .collect();
     let (state, generation, protocol, leader, coordinator) = match coordinated {

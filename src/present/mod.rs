@@ -3,6 +3,7 @@
 //! crates: everything here is tested natively.
 
 pub mod assign_calc;
+pub mod errors;
 pub mod group;
 pub mod highlight;
 pub mod narrate;

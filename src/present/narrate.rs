@@ -650,12 +650,12 @@ pub fn event_text(event: &Event) -> String {
             ..
         } => format!("c{consumer} {partition} position = {offset}"),
         Event::ProcessStopped { node, fault } => {
-            format!("{node} {}", crate::kafka::process::fault_name(*fault))
+            format!("{node} {}", fault_name(*fault))
         }
         Event::ProcessStarted { node } => format!("{node} started"),
         Event::ProcessPaused { node, until_ms } => format!("{node} paused until t={until_ms}ms"),
         Event::ProcessResumed { node } => format!("{node} resumed"),
-        Event::NetworkChanged { description } => description.to_string(),
+        Event::NetworkChanged { change } => network_change(change),
         Event::RecordsLostOnPowerFailure {
             broker,
             partition,
@@ -836,11 +836,23 @@ pub fn event_text(event: &Event) -> String {
         }
         Event::ControllerElected { controller, epoch } => format!("ctl{controller} is the active controller (quorum epoch {epoch})"),
         Event::ControllerVoteStarted { controller, epoch } => format!("ctl{controller} starts an election for quorum epoch {epoch}"),
-        Event::MetadataCommitted { controller, offset, description } => {
-            format!("ctl{controller} committed metadata @{offset}: {description}")
+        Event::MetadataCommitted { controller, offset, records } => {
+            let text: Vec<String> = records.iter().map(committed_record).collect();
+            format!("ctl{controller} committed metadata @{offset}: {}", text.join(", "))
         }
         Event::BrokerRegistered { broker, epoch } => format!("{broker} registers (broker epoch {epoch})"),
-        Event::BrokerFenced { broker, reason } => format!("controller fences {broker}: {reason}"),
+        Event::BrokerFenced { broker, reason } => format!("controller fences {broker}: {}", fence_reason(*reason)),
+        Event::ClientConfigChanged { node, key, value } => {
+            format!("{node}: {key}={value} (applies to new batches)")
+        }
+        Event::SendModeChanged { producer, mode } => {
+            format!("p{producer}: the application now sends {}", mode.describe())
+        }
+        Event::ControlledShutdownStarted { broker } => format!("{broker} begins a controlled shutdown: it asks the controller to move its leaderships first"),
+        Event::ControlledShutdownRequested { broker } => format!("{broker} asked for a controlled shutdown: its leaderships move first"),
+        Event::PreferredElectionRan { moved } => format!("preferred leader election: {moved} partition(s) moved back to their preferred leader"),
+        Event::ProducerRecordsLost { producer, records } => format!("p{producer} lost {records} record(s) that were still in its memory"),
+        Event::ControllerResigned { controller } => format!("ctl{controller} lost contact with a majority of the quorum and resigned as active controller"),
         Event::BrokerUnfenced { broker } => format!("controller unfences {broker}: it caught up with the metadata"),
         Event::IsrChangeProposed { broker, partition, from, to, reason } => {
             format!("{broker} asks to change {partition} ISR {}->{} ({reason})", brokers(from), brokers(to))
@@ -888,4 +900,91 @@ pub fn brokers(ids: &[crate::kafka::BrokerId]) -> String {
             .collect::<Vec<_>>()
             .join(",")
     )
+}
+
+pub fn fault_name(fault: crate::kafka::event::ProcessFault) -> &'static str {
+    use crate::kafka::event::ProcessFault;
+    match fault {
+        ProcessFault::Crash => "crashed",
+        ProcessFault::PowerFailure => "power failure",
+        ProcessFault::GracefulShutdown => "shut down",
+    }
+}
+
+pub fn fence_reason(reason: crate::kafka::event::FenceReason) -> String {
+    use crate::kafka::event::FenceReason;
+    match reason {
+        FenceReason::SessionExpired { session_timeout_ms } => format!(
+            "no heartbeat for more than broker.session.timeout.ms ({session_timeout_ms} ms)"
+        ),
+        FenceReason::ControlledShutdownComplete => "controlled shutdown complete".into(),
+        FenceReason::NewIncarnation => "restarted with a new incarnation".into(),
+    }
+}
+
+fn committed_record(record: &crate::kafka::event::CommittedRecord) -> String {
+    use crate::kafka::event::CommittedRecord as R;
+    match record {
+        R::BrokerRegistered { broker, epoch } => format!("{broker} registered (epoch {epoch})"),
+        R::BrokerFenced(b) => format!("{b} fenced"),
+        R::BrokerUnfenced(b) => format!("{b} unfenced"),
+        R::BrokerShuttingDown(b) => format!("{b} shutting down"),
+        R::TopicCreated { topic, .. } => format!("topic {topic} created"),
+        R::PartitionsAdded { topic, added } => format!("{added} partitions added to {topic}"),
+        R::PartitionChanged {
+            partition,
+            leader,
+            leader_epoch,
+            isr,
+        } => format!(
+            "{partition} leader {} e{leader_epoch} ISR {}",
+            leader.map_or("none".to_string(), |b| b.to_string()),
+            brokers(isr)
+        ),
+        R::QuorumLeader { controller, epoch } => {
+            format!("ctl{controller} leads the quorum (epoch {epoch})")
+        }
+    }
+}
+
+fn names(nodes: &[crate::kafka::NodeId]) -> String {
+    nodes
+        .iter()
+        .map(|n| n.to_string())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+pub fn network_change(change: &crate::kafka::event::NetworkChange) -> String {
+    use crate::kafka::event::NetworkChange as N;
+    match change {
+        N::Isolated { node } => format!("{node} isolated from every other node"),
+        N::Split { groups } => {
+            let text: Vec<String> = groups.iter().map(|g| format!("{{{}}}", names(g))).collect();
+            format!("network split into {}", text.join(" | "))
+        }
+        N::OneWay { from, to } => format!(
+            "messages from {{{}}} to {{{}}} are dropped (one way)",
+            names(from),
+            names(to)
+        ),
+        N::Healed => "network healed: every link works again".into(),
+        N::LinkSet {
+            a,
+            b,
+            latency_ms,
+            loss_percent,
+            duplicate_percent,
+        } => format!(
+            "link {a}<->{b}: {}-{} ms, {loss_percent}% loss, {duplicate_percent}% duplicated",
+            latency_ms.0, latency_ms.1
+        ),
+        N::Throttled {
+            from,
+            to,
+            bytes_per_second,
+        } => format!("link {from}->{to} throttled to {bytes_per_second} bytes/s"),
+        N::Held { from, to } => format!("messages {from}->{to} are held"),
+        N::Released { from, to } => format!("held messages {from}->{to} released"),
+    }
 }

@@ -471,7 +471,7 @@ impl Session {
                 });
                 self.record_step(step);
             }
-            Err(e) => self.error(e),
+            Err(e) => self.error(e.to_string()),
         }
     }
 

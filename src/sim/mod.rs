@@ -15,7 +15,7 @@ mod world;
 pub use fingerprint::{Fingerprint, StableHasher};
 pub use network::{DropReason, LinkConfig, NetOp, Network, Ratio, Transmit};
 pub use prng::Prng;
-pub use recording::{RecordedCommand, Recording};
+pub use recording::{RecordedCommand, Recording, ReplayError};
 pub use scheduler::{Scheduler, SchedulerKey};
 pub use time::{SimDuration, SimTime};
 pub use world::{Cause, Ctx, InFlight, Model, Occurrence, Out, Step, World};

@@ -20,6 +20,15 @@ pub struct Recording<S, C> {
     pub commands: Vec<RecordedCommand<C>>,
 }
 
+/// A recorded command the model refused when the run was replayed (the recording does not
+/// belong to this scenario, or the engine changed).
+#[derive(Clone, PartialEq, Debug)]
+pub struct ReplayError<C, E> {
+    pub after_step: u64,
+    pub command: C,
+    pub error: E,
+}
+
 impl<M: Model> World<M> {
     /// Step forward until `target_step` steps have been taken (or nothing is left), applying the
     /// recorded commands at their places. Commands must be sorted by `after_step`.
@@ -28,18 +37,18 @@ impl<M: Model> World<M> {
         commands: &[RecordedCommand<M::Command>],
         target_step: u64,
         mut on_step: impl FnMut(&Step<M>),
-    ) -> Result<(), String> {
+    ) -> Result<(), ReplayError<M::Command, M::CommandError>> {
         let mut next = commands.partition_point(|c| c.after_step < self.steps_taken());
         while self.steps_taken() < target_step {
             let step = match commands.get(next) {
                 Some(c) if c.after_step == self.steps_taken() => {
                     next += 1;
-                    self.apply_command(c.command.clone()).map_err(|e| {
-                        format!(
-                            "recorded command {:?} after step {} was refused on replay: {e}",
-                            c.command, c.after_step
-                        )
-                    })?
+                    self.apply_command(c.command.clone())
+                        .map_err(|error| ReplayError {
+                            after_step: c.after_step,
+                            command: c.command.clone(),
+                            error,
+                        })?
                 }
                 _ => match self.step() {
                     Some(step) => step,

@@ -25,6 +25,8 @@ pub trait Model: Clone + PartialEq + Debug {
     type Timer: Ord + Clone + Debug + Hash;
     type Event: Clone + PartialEq + Debug + Hash;
     type Command: Clone + PartialEq + Debug + Hash;
+    /// Why a command was refused: data, worded by the layer that shows it.
+    type CommandError: Clone + PartialEq + Debug + Hash;
 
     /// Bytes on the wire, for bandwidth.
     fn wire_size(msg: &Self::Msg) -> u32;
@@ -37,8 +39,11 @@ pub trait Model: Clone + PartialEq + Debug {
     );
     fn on_timer(&mut self, ctx: &mut Ctx<'_, Self>, node: Self::Addr, timer: Self::Timer);
     /// Apply a user command. On `Err` the model must be unchanged (validate before mutating).
-    fn on_command(&mut self, ctx: &mut Ctx<'_, Self>, command: Self::Command)
-        -> Result<(), String>;
+    fn on_command(
+        &mut self,
+        ctx: &mut Ctx<'_, Self>,
+        command: Self::Command,
+    ) -> Result<(), Self::CommandError>;
     /// False while the host at `addr` is powered off: messages to it are dropped on arrival.
     fn host_up(&self, addr: &Self::Addr) -> bool;
     /// Set while the process at `addr` is paused (a GC pause): its messages and timers wait.
@@ -177,7 +182,7 @@ pub struct Step<M: Model> {
     /// Messages sent during this step that the network dropped at once (partition, loss).
     pub dropped: Vec<(M::Addr, M::Addr, M::Msg, DropReason)>,
     /// Set when a scheduled command was refused; the model is unchanged.
-    pub rejected: Option<String>,
+    pub rejected: Option<M::CommandError>,
 }
 
 impl<M: Model> Step<M> {
@@ -319,7 +324,7 @@ impl<M: Model> World<M> {
     }
 
     /// Run a command now, as a step of its own (a user's click). On `Err` nothing happened.
-    pub fn apply_command(&mut self, command: M::Command) -> Result<Step<M>, String> {
+    pub fn apply_command(&mut self, command: M::Command) -> Result<Step<M>, M::CommandError> {
         let mut ctx = Ctx {
             now: self.now,
             prng: &mut self.prng,
@@ -430,7 +435,7 @@ impl<M: Model> World<M> {
         }
     }
 
-    fn finish_step(&mut self, cause: Cause<M>, rejected: Option<String>) -> Step<M> {
+    fn finish_step(&mut self, cause: Cause<M>, rejected: Option<M::CommandError>) -> Step<M> {
         let mut dropped = Vec::new();
         self.flush_out(&mut dropped);
         self.steps_taken += 1;

@@ -141,9 +141,14 @@ impl Broker {
     }
 
     /// `Shutdown` command: ask the controller to move our leaderships away, then stop.
-    pub fn begin_controlled_shutdown(&mut self, ctx: &mut Ctx<'_, Cluster>) -> Result<(), String> {
+    pub fn begin_controlled_shutdown(
+        &mut self,
+        ctx: &mut Ctx<'_, Cluster>,
+    ) -> Result<(), crate::kafka::commands::CommandError> {
         if self.shutting_down {
-            return Err(format!("{} is already shutting down", self.id));
+            return Err(crate::kafka::commands::CommandError::AlreadyShuttingDown(
+                self.id,
+            ));
         }
         self.shutting_down = true;
         ctx.set_timer(

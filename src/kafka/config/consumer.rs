@@ -98,12 +98,16 @@ impl ConsumerConfig {
         ConsumerConfig::from_values(values).expect("defaults are consistent")
     }
 
-    pub fn from_values(values: ConfigValues) -> Result<ConsumerConfig, String> {
+    pub fn from_values(values: ConfigValues) -> Result<ConsumerConfig, super::ConfigError> {
         let non_empty = |k: &str| Some(values.get(k).to_string()).filter(|s| !s.is_empty());
         let session_timeout_ms = values.int("session.timeout.ms") as u64;
         let heartbeat_interval_ms = values.int("heartbeat.interval.ms") as u64;
         if heartbeat_interval_ms >= session_timeout_ms {
-            return Err("heartbeat.interval.ms must be set lower than session.timeout.ms".into());
+            return Err(super::ConfigError {
+                key: "heartbeat.interval.ms".into(),
+                value: heartbeat_interval_ms.to_string(),
+                problem: super::ConfigProblem::HeartbeatNotBelowSession,
+            });
         }
         Ok(ConsumerConfig {
             group_id: non_empty("group.id"),

@@ -6,7 +6,7 @@
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub enum ConfigType {
     Boolean,
     Short,
@@ -20,7 +20,8 @@ pub enum ConfigType {
 }
 
 impl ConfigType {
-    fn kafka_name(self) -> &'static str {
+    /// The type's name in Kafka's `ConfigDef.Type`.
+    pub fn kafka_name(self) -> &'static str {
         match self {
             ConfigType::Boolean => "BOOLEAN",
             ConfigType::Short => "SHORT",
@@ -100,16 +101,56 @@ impl ConfigValues {
     }
 }
 
-/// A config problem, phrased the way Kafka phrases it.
-#[derive(Clone, PartialEq, Eq, Debug)]
+/// A config problem as data: the key, the value as typed, and what is wrong. `present` words it
+/// the way Kafka's `ConfigException` does (`Invalid value abc for configuration linger.ms: Not
+/// a number of type LONG`).
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct ConfigError {
     pub key: String,
-    pub message: String,
+    pub value: String,
+    pub problem: ConfigProblem,
 }
 
-impl std::fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub enum ConfigProblem {
+    /// Not a key of this family; `suggestion` is the closest known key, if one is close.
+    UnknownKey {
+        suggestion: Option<&'static str>,
+    },
+    NotANumber {
+        ty: ConfigType,
+    },
+    /// Below the minimum (shown in the key's own notation, e.g. `0.0` for a DOUBLE).
+    AtLeast {
+        min: String,
+    },
+    Between {
+        min: String,
+        max: String,
+    },
+    NotABoolean,
+    /// `item` (one list item, or the whole value) is not one of `allowed`.
+    NotOneOf {
+        item: String,
+        allowed: &'static [&'static str],
+    },
+    /// A JSON list item that is not a string.
+    ListItemNotAString,
+    /// A JSON object where a scalar was expected.
+    NotAScalar,
+    /// Kafka's cross-field rules refused the combination, with Kafka's own exception text.
+    Kafka(crate::kafka::producer::idempotence_config::ConfigException),
+    /// `heartbeat.interval.ms` must be below `session.timeout.ms`.
+    HeartbeatNotBelowSession,
+}
+
+impl ConfigError {
+    fn new(key: &str, value: &str, problem: ConfigProblem) -> ConfigError {
+        ConfigError {
+            key: key.to_string(),
+            value: value.to_string(),
+            problem,
+        }
     }
 }
 
@@ -134,10 +175,13 @@ pub fn parse(
                 out.values.insert(key.name, s);
                 out.explicit.insert(key.name);
             }
-            Err(message) => errors.push(ConfigError {
-                key: name.clone(),
-                message,
-            }),
+            Err(problem) => {
+                let shown = match value {
+                    Value::String(s) => s.trim().to_string(),
+                    other => other.to_string(),
+                };
+                errors.push(ConfigError::new(name, &shown, problem));
+            }
         }
     }
     if errors.is_empty() {
@@ -159,10 +203,7 @@ pub fn with_value(
         .find(|k| k.name == name)
         .ok_or_else(|| unknown_key(keys, name))?;
     let raw = raw.trim().to_string();
-    validate(key, &raw).map_err(|message| ConfigError {
-        key: name.to_string(),
-        message,
-    })?;
+    validate(key, &raw).map_err(|problem| ConfigError::new(name, &raw, problem))?;
     let mut next = current.clone();
     next.values.insert(key.name, raw);
     next.explicit.insert(key.name);
@@ -174,17 +215,14 @@ fn unknown_key(keys: &'static [ConfigKey], name: &str) -> ConfigError {
         .iter()
         .map(|k| (edit_distance(k.name, name), k.name))
         .min();
-    let hint = match closest {
-        Some((d, k)) if d <= 3 => format!(" (did you mean {k}?)"),
-        _ => String::new(),
+    let suggestion = match closest {
+        Some((d, k)) if d <= 3 => Some(k),
+        _ => None,
     };
-    ConfigError {
-        key: name.to_string(),
-        message: format!("The configuration '{name}' isn't a known config{hint}."),
-    }
+    ConfigError::new(name, "", ConfigProblem::UnknownKey { suggestion })
 }
 
-fn value_as_string(value: &Value) -> Result<String, String> {
+fn value_as_string(value: &Value) -> Result<String, ConfigProblem> {
     match value {
         Value::String(s) => Ok(s.trim().to_string()),
         Value::Number(n) => Ok(n.to_string()),
@@ -194,21 +232,15 @@ fn value_as_string(value: &Value) -> Result<String, String> {
             .iter()
             .map(|v| match v {
                 Value::String(s) => Ok(s.trim().to_string()),
-                other => Err(format!("list items must be strings, got {other}")),
+                _ => Err(ConfigProblem::ListItemNotAString),
             })
             .collect::<Result<Vec<_>, _>>()
             .map(|v| v.join(",")),
-        Value::Object(_) => Err("expected a string, number or boolean, got an object".into()),
+        Value::Object(_) => Err(ConfigProblem::NotAScalar),
     }
 }
 
-fn validate(key: &ConfigKey, value: &str) -> Result<(), String> {
-    let invalid = |reason: String| {
-        format!(
-            "Invalid value {value} for configuration {}: {reason}",
-            key.name
-        )
-    };
+fn validate(key: &ConfigKey, value: &str) -> Result<(), ConfigProblem> {
     let number = match key.ty {
         ConfigType::Short => Some(value.parse::<i16>().map(i64::from).ok()),
         ConfigType::Int => Some(value.parse::<i32>().map(i64::from).ok()),
@@ -217,18 +249,15 @@ fn validate(key: &ConfigKey, value: &str) -> Result<(), String> {
         _ => None,
     };
     if let Some(parsed) = number {
-        let n = parsed
-            .ok_or_else(|| invalid(format!("Not a number of type {}", key.ty.kafka_name())))?;
+        let n = parsed.ok_or(ConfigProblem::NotANumber { ty: key.ty })?;
         return match key.validator {
-            Validator::AtLeast(min) if n < min => Err(invalid(format!(
-                "Value must be at least {}",
-                show(key, min)
-            ))),
-            Validator::Between(lo, hi) if n < lo || n > hi => Err(invalid(format!(
-                "Value must be between {} and {}",
-                show(key, lo),
-                show(key, hi)
-            ))),
+            Validator::AtLeast(min) if n < min => Err(ConfigProblem::AtLeast {
+                min: show(key, min),
+            }),
+            Validator::Between(lo, hi) if n < lo || n > hi => Err(ConfigProblem::Between {
+                min: show(key, lo),
+                max: show(key, hi),
+            }),
             _ => Ok(()),
         };
     }
@@ -236,7 +265,7 @@ fn validate(key: &ConfigKey, value: &str) -> Result<(), String> {
         && !value.eq_ignore_ascii_case("true")
         && !value.eq_ignore_ascii_case("false")
     {
-        return Err(invalid("Expected value to be either true or false".into()));
+        return Err(ConfigProblem::NotABoolean);
     }
     if let Validator::OneOf(allowed) = key.validator {
         let items = if key.ty == ConfigType::List {
@@ -244,14 +273,8 @@ fn validate(key: &ConfigKey, value: &str) -> Result<(), String> {
         } else {
             vec![value.to_string()]
         };
-        for item in items {
-            if !allowed.contains(&item.as_str()) {
-                return Err(format!(
-                    "Invalid value {item} for configuration {}: String must be one of: {}",
-                    key.name,
-                    allowed.join(", ")
-                ));
-            }
+        if let Some(item) = items.into_iter().find(|i| !allowed.contains(&i.as_str())) {
+            return Err(ConfigProblem::NotOneOf { item, allowed });
         }
     }
     Ok(())
@@ -355,28 +378,31 @@ mod tests {
     }
 
     #[test]
-    fn errors_use_kafkas_wording() {
+    fn errors_carry_the_key_the_value_and_the_problem() {
         let e = parse_one("linger.ms", json!("abc")).unwrap_err();
         assert_eq!(
-            e[0].message,
-            "Invalid value abc for configuration linger.ms: Not a number of type LONG"
+            e[0],
+            ConfigError::new(
+                "linger.ms",
+                "abc",
+                ConfigProblem::NotANumber {
+                    ty: ConfigType::Long
+                }
+            )
         );
         let e = parse_one("linger.ms", json!(-1)).unwrap_err();
-        assert_eq!(
-            e[0].message,
-            "Invalid value -1 for configuration linger.ms: Value must be at least 0"
-        );
+        assert_eq!(e[0].problem, ConfigProblem::AtLeast { min: "0".into() });
         let e = parse_one("acks", json!("2")).unwrap_err();
-        assert_eq!(
-            e[0].message,
-            "Invalid value 2 for configuration acks: String must be one of: all, -1, 0, 1"
-        );
+        assert!(matches!(&e[0].problem, ConfigProblem::NotOneOf { item, .. } if item == "2"));
         let e = parse_one("enable.idempotence", json!("yes")).unwrap_err();
-        assert_eq!(e[0].message, "Invalid value yes for configuration enable.idempotence: Expected value to be either true or false");
+        assert_eq!(e[0].problem, ConfigProblem::NotABoolean);
         let e = parse_one("ratio", json!("1.5")).unwrap_err();
         assert_eq!(
-            e[0].message,
-            "Invalid value 1.5 for configuration ratio: Value must be between 0.0 and 1.0"
+            e[0].problem,
+            ConfigProblem::Between {
+                min: "0.0".into(),
+                max: "1.0".into()
+            }
         );
     }
 
@@ -384,8 +410,10 @@ mod tests {
     fn unknown_keys_suggest_the_closest_known_one() {
         let e = parse_one("linger.msx", json!(1)).unwrap_err();
         assert_eq!(
-            e[0].message,
-            "The configuration 'linger.msx' isn't a known config (did you mean linger.ms?)."
+            e[0].problem,
+            ConfigProblem::UnknownKey {
+                suggestion: Some("linger.ms")
+            }
         );
     }
 

@@ -8,5 +8,5 @@ pub mod producer;
 
 pub use broker::{BrokerConfig, LogConfig, BROKER_KEYS, TOPIC_KEYS};
 pub use consumer::{ConsumerConfig, CONSUMER_KEYS};
-pub use def::{ConfigError, ConfigKey, ConfigValues};
+pub use def::{ConfigError, ConfigKey, ConfigProblem, ConfigValues};
 pub use producer::{Acks, ProducerConfig, PRODUCER_KEYS};

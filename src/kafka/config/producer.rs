@@ -125,7 +125,7 @@ impl ProducerConfig {
     /// `KafkaProducer.configureDeliveryTimeout`): idempotence is turned off silently when the
     /// user left it at its default but chose acks != all, retries = 0 or more than 5 in flight,
     /// and refused with Kafka's `ConfigException` text when they asked for it explicitly.
-    pub fn from_values(values: ConfigValues) -> Result<ProducerConfig, String> {
+    pub fn from_values(values: ConfigValues) -> Result<ProducerConfig, super::ConfigError> {
         use crate::kafka::producer::idempotence_config::{self as idem, ProducerConfigOverrides};
         let acks = match values.get("acks") {
             "0" => Acks::Zero,
@@ -155,7 +155,11 @@ impl ProducerConfig {
         // Kafka 4.0's rules (ProducerConfig.postProcessAndValidateIdempotenceConfigs and
         // KafkaProducer.configureDeliveryTimeout), with Kafka's exception and warning texts.
         let effective =
-            idem::resolve_producer_config(&overrides).map_err(|e| e.message().to_string())?;
+            idem::resolve_producer_config(&overrides).map_err(|e| super::ConfigError {
+                key: String::new(),
+                value: String::new(),
+                problem: super::ConfigProblem::Kafka(e),
+            })?;
         let idempotence_note =
             (!effective.warnings.is_empty()).then(|| effective.warnings.join(" "));
         Ok(ProducerConfig {
@@ -201,9 +205,11 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.clone()))
             .collect();
-        let values =
-            super::super::def::parse(PRODUCER_KEYS, &map).map_err(|e| e[0].message.clone())?;
-        ProducerConfig::from_values(values)
+        let values = super::super::def::parse(PRODUCER_KEYS, &map).map_err(|e| e[0].key.clone())?;
+        ProducerConfig::from_values(values).map_err(|e| match e.problem {
+            super::super::ConfigProblem::Kafka(e) => e.message().to_string(),
+            other => format!("{other:?}"),
+        })
     }
 
     #[test]
@@ -261,6 +267,13 @@ mod kafka_4_tests {
         .into();
         let values = super::super::def::parse(PRODUCER_KEYS, &map).unwrap();
         let e = ProducerConfig::from_values(values).unwrap_err();
-        assert!(e.contains("max.in.flight.requests.per.connection"), "{e}");
+        let crate::kafka::config::ConfigProblem::Kafka(e) = e.problem else {
+            panic!("expected Kafka's ConfigException, got {e:?}");
+        };
+        assert!(
+            e.message()
+                .contains("max.in.flight.requests.per.connection"),
+            "{e}"
+        );
     }
 }

@@ -11,6 +11,7 @@
 
 use super::coordinator::CommitPurpose;
 use super::{ConsumedRecord, Consumer, FetchedRecord};
+use crate::kafka::commands::CommandError;
 use crate::kafka::event::Event;
 use crate::kafka::timer::Timer;
 use crate::kafka::types::TopicPartition;
@@ -488,29 +489,17 @@ impl Consumer {
         ctx: &mut Ctx<'_, Cluster>,
         tp: &TopicPartition,
         to: crate::kafka::command::SeekTarget,
-    ) -> Result<(), String> {
+    ) -> Result<(), CommandError> {
         use crate::kafka::command::SeekTarget;
         let Some(state) = self.positions.get_mut(tp) else {
-            return Err(format!(
-                "IllegalStateException: No current assignment for partition {tp} (c{} owns {})",
-                self.id,
-                if self.positions.is_empty() {
-                    "nothing".to_string()
-                } else {
-                    self.positions
-                        .keys()
-                        .map(|p| p.to_string())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                }
-            ));
+            return Err(CommandError::NoCurrentAssignment {
+                consumer: crate::kafka::types::NodeId::Consumer(self.id),
+                partition: tp.clone(),
+                owned: self.positions.keys().cloned().collect(),
+            });
         };
         match to {
-            SeekTarget::Offset(o) if o < 0 => {
-                return Err(format!(
-                    "IllegalArgumentException: seek offset must not be a negative number, got {o}"
-                ))
-            }
+            SeekTarget::Offset(o) if o < 0 => return Err(CommandError::NegativeSeekOffset(o)),
             SeekTarget::Offset(o) => {
                 state.position = Some(o);
                 state.position_epoch = None;

@@ -5,14 +5,13 @@
 
 use super::Controller;
 use crate::kafka::errors::ErrorCode;
-use crate::kafka::event::Event;
+use crate::kafka::event::{Event, FenceReason};
 use crate::kafka::metadata::MetadataRecord;
 use crate::kafka::protocol::Message;
 use crate::kafka::timer::Timer;
 use crate::kafka::types::{BrokerId, NodeId};
 use crate::kafka::Cluster;
 use crate::sim::{Ctx, SimDuration};
-use std::rc::Rc;
 
 impl Controller {
     fn not_controller(&self) -> Option<u32> {
@@ -39,7 +38,7 @@ impl Controller {
         // A new incarnation means the old process is gone: whatever it led or was in sync for,
         // it no longer is (its log may have lost unflushed data).
         if self.image.brokers.get(&broker).is_some_and(|b| !b.fenced) {
-            records.extend(self.fence_records(ctx, broker, "restarted with a new incarnation"));
+            records.extend(self.fence_records(ctx, broker, FenceReason::NewIncarnation));
         }
         let epoch = self.raft.end_offset() + records.len() as i64;
         records.push(MetadataRecord::RegisterBroker { broker, epoch });
@@ -118,7 +117,7 @@ impl Controller {
             // than when its session expires.
             ctx.emit(Event::BrokerFenced {
                 broker,
-                reason: Rc::from("controlled shutdown complete"),
+                reason: FenceReason::ControlledShutdownComplete,
             });
             records.push(MetadataRecord::FenceBroker {
                 broker,
@@ -164,9 +163,10 @@ impl Controller {
             None => return,
         };
         for broker in expired {
-            let reason =
-                format!("no heartbeat for more than broker.session.timeout.ms ({timeout} ms)");
-            let records = self.fence_records(ctx, broker, &reason);
+            let reason = FenceReason::SessionExpired {
+                session_timeout_ms: timeout as u64,
+            };
+            let records = self.fence_records(ctx, broker, reason);
             self.append(ctx, records);
         }
         ctx.set_timer(
@@ -181,12 +181,9 @@ impl Controller {
         &mut self,
         ctx: &mut Ctx<'_, Cluster>,
         broker: BrokerId,
-        reason: &str,
+        reason: FenceReason,
     ) -> Vec<MetadataRecord> {
-        ctx.emit(Event::BrokerFenced {
-            broker,
-            reason: Rc::from(reason),
-        });
+        ctx.emit(Event::BrokerFenced { broker, reason });
         let epoch = self.image.brokers.get(&broker).map_or(-1, |b| b.epoch);
         let mut records = vec![MetadataRecord::FenceBroker { broker, epoch }];
         // Decide elections against the image as it will be once the broker is fenced.
@@ -230,10 +227,7 @@ impl Controller {
             broker,
             crate::kafka::event::ElectionKind::ControlledShutdown,
         ));
-        let text = format!("{broker} asked for a controlled shutdown: its leaderships move first");
-        ctx.emit(Event::Notice {
-            text: Rc::from(text.as_str()),
-        });
+        ctx.emit(Event::ControlledShutdownRequested { broker });
         records
     }
 }

@@ -11,7 +11,7 @@ pub mod raft;
 mod replication_control;
 
 use super::config::BrokerConfig;
-use super::event::Event;
+use super::event::{CommittedRecord, Event};
 use super::metadata::{MetadataImage, MetadataRecord};
 use super::process::Process;
 use super::protocol::Message;
@@ -21,7 +21,6 @@ use super::Cluster;
 use crate::sim::{Ctx, SimDuration};
 use raft::{Raft, RaftRole};
 use std::collections::BTreeMap;
-use std::rc::Rc;
 
 /// What only the active controller keeps, in memory: lost when it crashes or loses leadership.
 #[derive(Clone, PartialEq, Eq, Hash, Debug, Default)]
@@ -271,15 +270,14 @@ impl Controller {
         if to <= from {
             return;
         }
-        let descriptions: Vec<String> = (from..to)
-            .filter_map(|o| describe(&self.raft.log[o as usize].record))
+        let records: Vec<CommittedRecord> = (from..to)
+            .map(|o| summarize(&self.raft.log[o as usize].record))
             .collect();
-        if !descriptions.is_empty() {
-            let text = descriptions.join(", ");
+        if !records.is_empty() {
             ctx.emit(Event::MetadataCommitted {
                 controller: self.id,
                 offset: to - 1,
-                description: Rc::from(text.as_str()),
+                records,
             });
         }
         let Some(active) = &mut self.active else {
@@ -343,43 +341,40 @@ impl Controller {
 }
 
 /// Short text for the records a teacher cares about (commits of heartbeats-only changes are quiet).
-fn describe(record: &MetadataRecord) -> Option<String> {
+/// What a committed metadata record says, for the narration.
+fn summarize(record: &MetadataRecord) -> CommittedRecord {
     match record {
-        MetadataRecord::RegisterBroker { broker, epoch } => {
-            Some(format!("{broker} registered (epoch {epoch})"))
-        }
-        MetadataRecord::FenceBroker { broker, .. } => Some(format!("{broker} fenced")),
-        MetadataRecord::UnfenceBroker { broker, .. } => Some(format!("{broker} unfenced")),
+        MetadataRecord::RegisterBroker { broker, epoch } => CommittedRecord::BrokerRegistered {
+            broker: *broker,
+            epoch: *epoch,
+        },
+        MetadataRecord::FenceBroker { broker, .. } => CommittedRecord::BrokerFenced(*broker),
+        MetadataRecord::UnfenceBroker { broker, .. } => CommittedRecord::BrokerUnfenced(*broker),
         MetadataRecord::BrokerControlledShutdown { broker, .. } => {
-            Some(format!("{broker} shutting down"))
+            CommittedRecord::BrokerShuttingDown(*broker)
         }
-        MetadataRecord::Topic { name, .. } => Some(format!("topic {name} created")),
-        MetadataRecord::NewPartitions { topic, partitions } => {
-            Some(format!("{} partitions added to {topic}", partitions.len()))
-        }
+        MetadataRecord::Topic {
+            name, partitions, ..
+        } => CommittedRecord::TopicCreated {
+            topic: name.clone(),
+            partitions: partitions.len() as u32,
+        },
+        MetadataRecord::NewPartitions { topic, partitions } => CommittedRecord::PartitionsAdded {
+            topic: topic.clone(),
+            added: partitions.len() as u32,
+        },
         MetadataRecord::PartitionChange {
             partition,
             registration,
-        } => Some(format!(
-            "{partition} leader {} e{} ISR {}",
-            registration
-                .leader
-                .map_or("none".to_string(), |b| b.to_string()),
-            registration.leader_epoch,
-            brokers_text(&registration.isr)
-        )),
-        MetadataRecord::LeaderChange { controller, epoch } => {
-            Some(format!("ctl{controller} leads the quorum (epoch {epoch})"))
-        }
+        } => CommittedRecord::PartitionChanged {
+            partition: partition.clone(),
+            leader: registration.leader,
+            leader_epoch: registration.leader_epoch,
+            isr: registration.isr.clone(),
+        },
+        MetadataRecord::LeaderChange { controller, epoch } => CommittedRecord::QuorumLeader {
+            controller: *controller,
+            epoch: *epoch,
+        },
     }
-}
-
-fn brokers_text(ids: &[BrokerId]) -> String {
-    format!(
-        "{{{}}}",
-        ids.iter()
-            .map(|b| b.0.to_string())
-            .collect::<Vec<_>>()
-            .join(",")
-    )
 }

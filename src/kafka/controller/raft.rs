@@ -546,8 +546,8 @@ impl Controller {
     pub(super) fn resign(&mut self, ctx: &mut Ctx<'_, Cluster>) {
         self.raft.role = RaftRole::Unattached;
         self.resign_active(ctx);
-        ctx.emit(Event::Notice {
-            text: std::rc::Rc::from(format!("ctl{} lost contact with a majority of the quorum and resigned as active controller", self.id).as_str()),
+        ctx.emit(Event::ControllerResigned {
+            controller: self.id,
         });
         let timeout = self.randomized_election_timeout(ctx);
         self.arm_election_timer(ctx, timeout);

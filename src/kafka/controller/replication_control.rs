@@ -5,6 +5,7 @@
 
 use super::partition_change::{self as pc, PartitionChange};
 use super::Controller;
+use crate::kafka::commands::CommandError;
 use crate::kafka::config::LogConfig;
 use crate::kafka::errors::ErrorCode;
 use crate::kafka::event::{ElectionKind, Event};
@@ -295,14 +296,12 @@ impl Controller {
         partitions: i32,
         replication_factor: u32,
         config: crate::kafka::config::ConfigValues,
-    ) -> Result<(), String> {
+    ) -> Result<(), CommandError> {
         if !self.is_active() {
-            return Err("there is no active controller".into());
+            return Err(CommandError::NoActiveController);
         }
         if self.image.topics.contains_key(name) {
-            return Err(format!(
-                "TOPIC_ALREADY_EXISTS: Topic '{name}' already exists."
-            ));
+            return Err(CommandError::TopicExists(name.to_string()));
         }
         let placed = self.place(ctx, 0, partitions, replication_factor)?;
         ctx.emit(Event::TopicCreated {
@@ -327,18 +326,19 @@ impl Controller {
         ctx: &mut Ctx<'_, Cluster>,
         topic: &str,
         total: i32,
-    ) -> Result<(), String> {
+    ) -> Result<(), CommandError> {
         if !self.is_active() {
-            return Err("there is no active controller".into());
+            return Err(CommandError::NoActiveController);
         }
         let Some(existing) = self.image.topics.get(topic) else {
-            return Err(format!(
-                "UNKNOWN_TOPIC_OR_PARTITION: there is no topic \"{topic}\""
-            ));
+            return Err(CommandError::UnknownTopic(topic.to_string()));
         };
         let current = existing.partitions.len() as i32;
         if total <= current {
-            return Err(format!("INVALID_PARTITIONS: Topic currently has {current} partitions, which is higher than or equal to the requested {total}."));
+            return Err(CommandError::InvalidPartitions {
+                requested: total,
+                current: Some(current),
+            });
         }
         let replication_factor = existing.partitions[0].replicas.len() as u32;
         let placed = self.place(ctx, current, total - current, replication_factor)?;
@@ -358,7 +358,7 @@ impl Controller {
         start: i32,
         count: i32,
         replication_factor: u32,
-    ) -> Result<Vec<PartitionRegistration>, String> {
+    ) -> Result<Vec<PartitionRegistration>, CommandError> {
         // Kafka leaves brokers in controlled shutdown out of placement altogether.
         let usable: Vec<UsableBroker> = self
             .image
@@ -371,8 +371,7 @@ impl Controller {
             })
             .collect();
         let placement =
-            placement::place(ctx.prng, &usable, start, count, replication_factor as i16)
-                .map_err(|e| format!("{}: {}", e.exception_name(), e.message()))?;
+            placement::place(ctx.prng, &usable, start, count, replication_factor as i16)?;
         Ok(placement
             .into_iter()
             .map(|replicas| {

@@ -36,7 +36,7 @@ pub struct UsableBroker {
 }
 
 /// Why a placement was refused.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum PlacementError {
     /// Kafka's `InvalidReplicationFactorException`, with Kafka's message word for word.
     /// The controller turns this into the `INVALID_REPLICATION_FACTOR` error code.

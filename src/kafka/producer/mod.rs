@@ -460,22 +460,21 @@ impl Producer {
         ctx: &mut Ctx<'_, Cluster>,
         key: &str,
         value: &str,
-    ) -> Result<(), String> {
+    ) -> Result<(), crate::kafka::commands::CommandError> {
         use super::config::{def, PRODUCER_KEYS};
-        let values = def::with_value(PRODUCER_KEYS, &self.config.values, key, value)
-            .map_err(|e| e.message)?;
-        let config =
-            ProducerConfig::from_values(values).map_err(|e| format!("ConfigException: {e}"))?;
+        let values = def::with_value(PRODUCER_KEYS, &self.config.values, key, value)?;
+        let config = ProducerConfig::from_values(values)?;
         let idempotence_changes = config.enable_idempotence != self.config.enable_idempotence;
         if idempotence_changes
             && (!self.accumulator.is_empty()
                 || !self.in_flight.is_empty()
                 || !self.waiting.is_empty())
         {
-            return Err(format!(
-                "this makes enable.idempotence {} (directly or through acks, retries or max.in.flight.requests.per.connection), which needs a new producer: call flush() and let the records in flight finish first",
-                config.enable_idempotence
-            ));
+            return Err(
+                crate::kafka::commands::CommandError::IdempotenceNeedsIdleProducer {
+                    enable: config.enable_idempotence,
+                },
+            );
         }
         self.config = config;
         self.sticky.clear();

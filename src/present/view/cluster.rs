@@ -91,7 +91,7 @@ pub fn cluster_view(world: &KafkaWorld, last: Option<&KafkaStep>) -> ClusterView
     // Of __consumer_offsets, only the partitions that coordinate a group are worth a strip.
     let coordinator_partitions: std::collections::BTreeMap<TopicPartition, Vec<String>> = {
         let mut m: std::collections::BTreeMap<TopicPartition, Vec<String>> = Default::default();
-        for g in crate::present::group::group_ids(cluster) {
+        for g in cluster.group_ids() {
             let count = cluster
                 .brokers
                 .values()
@@ -272,8 +272,8 @@ fn markers(world: &KafkaWorld, tp: &TopicPartition) -> Vec<MarkerView> {
             });
         }
     }
-    for g in crate::present::group::group_ids(cluster) {
-        if let Some(offset) = crate::present::group::committed_offset(cluster, &g, tp) {
+    for g in cluster.group_ids() {
+        if let Some(offset) = cluster.committed_offset(&g, tp) {
             out.push(MarkerView {
                 label: g.clone(),
                 offset,

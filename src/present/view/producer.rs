@@ -906,5 +906,5 @@ pub fn check_config_value(key: &str, raw: &str) -> Result<(), String> {
     let defaults = crate::kafka::config::ProducerConfig::defaults();
     crate::kafka::config::def::with_value(PRODUCER_KEYS, &defaults.values, key, raw)
         .map(|_| ())
-        .map_err(|e| e.message)
+        .map_err(|e| e.to_string())
 }

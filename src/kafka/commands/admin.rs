@@ -1,0 +1,52 @@
+//! Administration commands (what `kafka-topics.sh` and `kafka-leader-election.sh` do): create a
+//! topic, add partitions, run a preferred leader election.
+
+use super::{CommandError, Limit};
+use crate::kafka::config::{def, TOPIC_KEYS};
+use crate::kafka::event::Event;
+use crate::kafka::{Cluster, Command};
+use crate::sim::Ctx;
+
+impl Cluster {
+    pub(super) fn apply_admin_command(
+        &mut self,
+        ctx: &mut Ctx<'_, Cluster>,
+        command: Command,
+    ) -> Result<(), CommandError> {
+        match command {
+            Command::ElectPreferredLeaders => {
+                let moved = self
+                    .active_controller_or_err()?
+                    .elect_preferred_leaders(ctx);
+                ctx.emit(Event::PreferredElectionRan { moved });
+                Ok(())
+            }
+            Command::CreateTopic {
+                topic,
+                partitions,
+                replication_factor,
+            } => {
+                if partitions < 1 || partitions as u64 > Limit::Partitions.max() {
+                    return Err(CommandError::InvalidPartitions {
+                        requested: partitions,
+                        current: None,
+                    });
+                }
+                let config = def::parse(TOPIC_KEYS, &Default::default()).expect("defaults parse");
+                self.active_controller_or_err()?.create_topic(
+                    ctx,
+                    &topic,
+                    partitions,
+                    replication_factor,
+                    config,
+                )
+            }
+            Command::AddPartitions { topic, partitions } => {
+                Limit::Partitions.check(partitions.max(0) as u64)?;
+                self.active_controller_or_err()?
+                    .add_partitions(ctx, &topic, partitions)
+            }
+            _ => unreachable!("apply_command routes only admin commands here"),
+        }
+    }
+}

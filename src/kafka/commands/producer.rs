@@ -1,0 +1,137 @@
+//! Producer commands: `send()`, a workload, `flush()`, the send mode and config changes.
+
+use super::{CommandError, Limit, NodeKind};
+use crate::kafka::event::Event;
+use crate::kafka::producer::{Producer, ProducerRecord, Workload};
+use crate::kafka::types::NodeId;
+use crate::kafka::{Cluster, Command};
+use crate::sim::Ctx;
+
+impl Cluster {
+    pub(super) fn apply_producer_command(
+        &mut self,
+        ctx: &mut Ctx<'_, Cluster>,
+        command: Command,
+    ) -> Result<(), CommandError> {
+        match command {
+            Command::Produce {
+                producer,
+                topic,
+                key,
+                value,
+                partition,
+                timestamp,
+                headers,
+            } => {
+                self.check_topic(&topic)?;
+                let record = ProducerRecord {
+                    topic,
+                    partition,
+                    timestamp,
+                    key,
+                    value,
+                    headers,
+                };
+                self.running_producer(producer)?.send(ctx, record, None);
+            }
+            Command::ProduceMany {
+                producer,
+                topic,
+                count,
+                keys,
+                value_prefix,
+            } => {
+                self.check_topic(&topic)?;
+                Limit::RecordsAtOnce.check(count.into())?;
+                let p = self.running_producer(producer)?;
+                for i in 0..count {
+                    let key = (!keys.is_empty()).then(|| keys[i as usize % keys.len()].clone());
+                    let record = ProducerRecord {
+                        topic: topic.clone(),
+                        key,
+                        value: Some(format!("{value_prefix}{i}")),
+                        ..Default::default()
+                    };
+                    p.send(ctx, record, None);
+                }
+            }
+            Command::SetProduceRate {
+                producer,
+                topic,
+                records_per_second,
+                keys,
+                total,
+                value_bytes,
+            } => {
+                self.check_topic(&topic)?;
+                Limit::RecordsPerSecond.check(records_per_second.into())?;
+                Limit::ValueBytes.check(value_bytes.unwrap_or(0).into())?;
+                let workload = Workload {
+                    topic,
+                    records_per_second,
+                    keys,
+                    sent: 0,
+                    total,
+                    value_bytes,
+                };
+                self.running_producer(producer)?
+                    .set_workload(ctx, Some(workload));
+            }
+            Command::SetConfig { node, key, value } => self.set_config(ctx, node, key, value)?,
+            Command::Flush { producer } => self.running_producer(producer)?.flush(ctx),
+            Command::SetSendMode { producer, mode } => {
+                let p = self.running_producer(producer)?;
+                p.set_send_mode(ctx, mode);
+                ctx.emit(Event::SendModeChanged {
+                    producer: p.id,
+                    mode,
+                });
+            }
+            _ => unreachable!("apply_command routes only producer commands here"),
+        }
+        Ok(())
+    }
+
+    fn set_config(
+        &mut self,
+        ctx: &mut Ctx<'_, Cluster>,
+        node: NodeId,
+        key: String,
+        value: String,
+    ) -> Result<(), CommandError> {
+        match node {
+            NodeId::Producer(_) => {
+                let p = self.running_producer(node)?;
+                p.set_config(ctx, &key, &value)?;
+                ctx.emit(Event::ClientConfigChanged { node, key, value });
+                p.run_sender(ctx);
+                Ok(())
+            }
+            NodeId::Consumer(_) => {
+                self.known(node)?;
+                Err(CommandError::ConsumerConfigIsFixed { node, key })
+            }
+            _ => {
+                self.known(node)?;
+                Err(CommandError::ServerConfigIsFixed(node))
+            }
+        }
+    }
+
+    fn running_producer(&mut self, node: NodeId) -> Result<&mut Producer, CommandError> {
+        let NodeId::Producer(id) = node else {
+            return Err(CommandError::WrongKind {
+                node,
+                expected: NodeKind::Producer,
+            });
+        };
+        let p = self
+            .producers
+            .get_mut(&id)
+            .ok_or(CommandError::UnknownNode(node))?;
+        if !p.process.is_running() {
+            return Err(CommandError::NotRunning(node));
+        }
+        Ok(p)
+    }
+}
