@@ -139,8 +139,186 @@ fn engine_state_has_no_usize_fields() {
     );
 }
 
+/// Each layer and the layers above it, which it must not name (DESIGN: arrows point down).
+const LAYERS: &[(&str, &[&str])] = &[
+    ("sim", &["kafka", "check", "lesson", "present", "ui"]),
+    ("kafka", &["check", "lesson", "present", "ui"]),
+    ("check", &["lesson", "present", "ui"]),
+    ("lesson", &["present", "ui"]),
+    ("present", &["ui"]),
+];
+
+#[test]
+fn layers_import_only_the_layers_below_them() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut problems = Vec::new();
+    for (layer, above) in LAYERS {
+        let mut files = Vec::new();
+        walk(&root.join(layer), &mut files);
+        for file in files {
+            let text = fs::read_to_string(&file).unwrap();
+            for (n, line) in text.lines().enumerate() {
+                let code = code_of(line);
+                for up in *above {
+                    if code.contains(&format!("crate::{up}::"))
+                        || code.contains(&format!("crate::{up}}}"))
+                        || code.contains(&format!("crate::{up};"))
+                    {
+                        problems.push(format!(
+                            "{}:{}: {layer} must not use {up}\n    {}",
+                            file.display(),
+                            n + 1,
+                            line.trim()
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "arrows point down only (sim < kafka < check, lesson < present < ui):\n{}",
+        problems.join("\n")
+    );
+}
+
+/// The longest a function may be, in lines (DESIGN: functions fit on a screen).
+const MAX_FUNCTION_LINES: usize = 70;
+
+/// Functions that are still longer, as (file under src/, function name). This list may only
+/// shrink: an entry that is no longer too long fails the test until it is removed.
+const LONG_FUNCTIONS: &[(&str, &str)] = &[
+    ("present/narrate.rs", "event_text"),
+    ("present/narrate.rs", "message_text"),
+    ("lesson/expect.rs", "check"),
+    ("ui/producer.rs", "producer_panel"),
+    ("kafka/broker/produce.rs", "append_to_leader"),
+    ("kafka/broker/mod.rs", "on_message"),
+    ("present/group.rs", "group_view"),
+    ("present/view/lab.rs", "lab_view"),
+    ("check/history.rs", "observe"),
+    ("ui/network.rs", "network_tool"),
+    ("present/view/network.rs", "network_view"),
+    ("kafka/consumer/coordinator.rs", "on_group_message"),
+    ("ui/app.rs", "app"),
+    ("kafka/producer/append.rs", "try_append"),
+    ("kafka/consumer/coordinator.rs", "commit_done"),
+    ("kafka/broker/fetcher.rs", "apply_fetched"),
+    ("kafka/consumer/fetcher.rs", "handle_fetch_response"),
+    ("present/view/cluster.rs", "replica_view"),
+    ("kafka/producer/sender.rs", "send_produce"),
+    ("kafka/broker/mod.rs", "reconcile_replica"),
+    ("present/view/clients.rs", "consumer_views"),
+    ("kafka/group/classic.rs", "join"),
+    ("kafka/consumer/coordinator.rs", "handle_sync_response"),
+    (
+        "kafka/controller/replication_control.rs",
+        "handle_alter_partition",
+    ),
+    ("ui/producer.rs", "config_row"),
+    ("present/summary.rs", "run_summary"),
+    ("present/view/producer.rs", "batch_state"),
+    ("ui/producer.rs", "producer_card"),
+    ("ui/clients.rs", "add_consumer"),
+    (
+        "kafka/controller/cluster_control.rs",
+        "handle_broker_heartbeat",
+    ),
+    ("kafka/consumer/coordinator.rs", "handle_join_response"),
+    ("kafka/controller/mod.rs", "on_message"),
+    ("kafka/producer/sender.rs", "drain"),
+    ("kafka/producer/mod.rs", "on_message"),
+    ("check/swarm.rs", "episode"),
+    ("present/view/producer.rs", "producer_view"),
+    ("present/session.rs", "apply"),
+    ("kafka/group/classic.rs", "update_static_member"),
+    ("ui/controls.rs", "controls"),
+    ("present/view/producer.rs", "metric_charts"),
+];
+
+/// Every function in `text` with its length in lines: from its `fn` line to the closing brace
+/// at the same indentation (rustfmt's layout).
+fn function_lengths(text: &str) -> Vec<(String, usize)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let trimmed = line.trim_start();
+        let indent = &line[..line.len() - trimmed.len()];
+        let after_vis = trimmed
+            .strip_prefix("pub(crate) ")
+            .or_else(|| trimmed.strip_prefix("pub(super) "))
+            .or_else(|| trimmed.strip_prefix("pub(in crate::kafka) "))
+            .or_else(|| trimmed.strip_prefix("pub "))
+            .unwrap_or(trimmed);
+        let after_const = after_vis.strip_prefix("const ").unwrap_or(after_vis);
+        let Some(rest) = after_const.strip_prefix("fn ") else {
+            continue;
+        };
+        if line.trim_end().ends_with(';') {
+            continue;
+        }
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        let close = format!("{indent}}}");
+        if let Some(end) = lines[i..].iter().position(|l| *l == close) {
+            out.push((name, end + 1));
+        }
+    }
+    out
+}
+
+#[test]
+fn functions_fit_on_a_screen() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    walk(&root, &mut files);
+    let mut too_long = Vec::new();
+    let mut found_listed = Vec::new();
+    for file in files {
+        let relative = file
+            .strip_prefix(&root)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        let text = fs::read_to_string(&file).unwrap();
+        for (name, length) in function_lengths(&text) {
+            if length <= MAX_FUNCTION_LINES {
+                continue;
+            }
+            let listed = LONG_FUNCTIONS
+                .iter()
+                .any(|(f, n)| *f == relative && *n == name);
+            if listed {
+                found_listed.push((relative.clone(), name));
+            } else {
+                too_long.push(format!("{relative}: fn {name} has {length} lines"));
+            }
+        }
+    }
+    assert!(
+        too_long.is_empty(),
+        "functions over {MAX_FUNCTION_LINES} lines (split them; the list of exceptions may only shrink):\n{}",
+        too_long.join("\n")
+    );
+    let stale: Vec<String> = LONG_FUNCTIONS
+        .iter()
+        .filter(|(f, n)| !found_listed.iter().any(|(ff, nn)| ff == f && nn == n))
+        .map(|(f, n)| format!("{f}: {n}"))
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "these are no longer over {MAX_FUNCTION_LINES} lines (or are gone): remove them from LONG_FUNCTIONS:\n{}",
+        stale.join("\n")
+    );
+}
+
 #[test]
 fn the_tidy_check_catches_what_it_should() {
+    let lengths =
+        function_lengths("fn a() {\n    x\n}\n    pub fn b(&self) -> u8 {\n        1\n    }\n");
+    assert_eq!(lengths, vec![("a".to_string(), 3), ("b".to_string(), 3)]);
     assert!(is_word_at("let x: HashMap<u8, u8>", 7, "HashMap"));
     assert!(!is_word_at("BTreeHashMapX", 5, "HashMap"));
     assert_eq!(code_of("let a = 1; // f64 in a comment"), "let a = 1; ");

@@ -34,27 +34,7 @@ impl Cluster {
                 };
                 self.running_producer(producer)?.send(ctx, record, None);
             }
-            Command::ProduceMany {
-                producer,
-                topic,
-                count,
-                keys,
-                value_prefix,
-            } => {
-                self.check_topic(&topic)?;
-                Limit::RecordsAtOnce.check(count.into())?;
-                let p = self.running_producer(producer)?;
-                for i in 0..count {
-                    let key = (!keys.is_empty()).then(|| keys[i as usize % keys.len()].clone());
-                    let record = ProducerRecord {
-                        topic: topic.clone(),
-                        key,
-                        value: Some(format!("{value_prefix}{i}")),
-                        ..Default::default()
-                    };
-                    p.send(ctx, record, None);
-                }
-            }
+            Command::ProduceMany { .. } => self.produce_many(ctx, command)?,
             Command::SetProduceRate {
                 producer,
                 topic,
@@ -88,6 +68,37 @@ impl Cluster {
                 });
             }
             _ => unreachable!("apply_command routes only producer commands here"),
+        }
+        Ok(())
+    }
+
+    fn produce_many(
+        &mut self,
+        ctx: &mut Ctx<'_, Cluster>,
+        command: Command,
+    ) -> Result<(), CommandError> {
+        let Command::ProduceMany {
+            producer,
+            topic,
+            count,
+            keys,
+            value_prefix,
+        } = command
+        else {
+            unreachable!("called for produce_many only")
+        };
+        self.check_topic(&topic)?;
+        Limit::RecordsAtOnce.check(count.into())?;
+        let p = self.running_producer(producer)?;
+        for i in 0..count {
+            let key = (!keys.is_empty()).then(|| keys[i as usize % keys.len()].clone());
+            let record = ProducerRecord {
+                topic: topic.clone(),
+                key,
+                value: Some(format!("{value_prefix}{i}")),
+                ..Default::default()
+            };
+            p.send(ctx, record, None);
         }
         Ok(())
     }
