@@ -548,3 +548,19 @@ mod tests {
         assert_eq!(h.inconsistent, vec![(tp, 1, id(1), id(2))]);
     }
 }
+
+/// A group's total lag: for every partition it committed, the high watermark minus the
+/// committed offset (what `kafka-consumer-groups.sh --describe` sums as LAG).
+pub fn group_lag(cluster: &crate::kafka::Cluster, group: &str) -> Option<i64> {
+    let (_, g) = cluster.group_coordinator(group)?;
+    Some(
+        g.offsets
+            .iter()
+            .map(|(tp, o)| {
+                let end = authoritative_replica(cluster.brokers.values(), tp)
+                    .map_or(o.offset, |b| b.replicas[tp].high_watermark);
+                (end - o.offset).max(0)
+            })
+            .sum(),
+    )
+}

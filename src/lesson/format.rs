@@ -18,6 +18,13 @@ pub struct LessonFile {
     /// Paragraphs shown in the lesson panel, in order.
     #[serde(default)]
     pub story: Vec<String>,
+    /// The course section the lesson belongs to (`Basics`, `Producers`, ...); absent: a
+    /// sandbox.
+    #[serde(default)]
+    pub section: Option<String>,
+    /// What the lesson says as it runs (see `lesson::beats`).
+    #[serde(default)]
+    pub beats: Vec<super::beats::Beat>,
     #[serde(default)]
     pub seed: u64,
     /// How long `kafka-classroom run` runs by default.

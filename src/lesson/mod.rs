@@ -3,11 +3,13 @@
 //! (a field path and a reason, never a panic), turns them into a `ClusterSpec`, and builds the
 //! world they describe. Built-in lessons ship inside the binary.
 
+pub mod beats;
 pub mod builtin;
 pub mod error;
 pub mod expect;
 pub mod format;
 pub mod lab;
+pub mod probe;
 mod spec_builder;
 
 pub use error::{LessonError, LessonProblem};
@@ -33,6 +35,9 @@ pub struct Lesson {
     pub title: String,
     pub summary: String,
     pub story: Vec<String>,
+    /// The course section (`Basics`, `Producers`, ...); `None` for a sandbox.
+    pub section: Option<String>,
+    pub beats: Vec<beats::Beat>,
     pub seed: u64,
     pub run_until_ms: u64,
     pub spec: ClusterSpec,
@@ -73,6 +78,12 @@ impl Lesson {
         let spec = spec_builder::build_spec(&file)?;
         let actions = parse_actions(&file.actions, &spec)?;
         let expect = parse_expectations(&file.expect, &spec)?;
+        let exists = |n: NodeId| node_exists(&spec, n);
+        for (i, beat) in file.beats.iter().enumerate() {
+            beat.validate(&exists).map_err(|(field, problem)| {
+                LessonError::at(format!("beats[{i}].{field}"), problem)
+            })?;
+        }
         if let Some(lab) = &file.lab {
             lab.validate()?;
             if !spec.topics.iter().any(|t| t.name == lab.topic) || spec.producers.is_empty() {
@@ -87,6 +98,8 @@ impl Lesson {
             title: file.title,
             summary: file.summary,
             story: file.story,
+            section: file.section,
+            beats: file.beats,
             seed: file.seed,
             run_until_ms: file.run_until_ms.unwrap_or(10_000),
             spec,

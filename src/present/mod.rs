@@ -9,5 +9,6 @@ pub mod highlight;
 pub mod narrate;
 pub mod session;
 pub mod share;
+pub mod stage;
 pub mod summary;
 pub mod view;

@@ -1,47 +1,43 @@
-//! The session: one run's world, its recording and its timeline. The UI's reducer delegates every
-//! action here, so stepping, playing, rewinding, injecting commands and sharing are pure,
-//! natively tested logic. Rewind restores the nearest snapshot and replays the recording forward;
-//! a command injected after rewinding replaces the future.
+//! The session: one run's world, its recording, its timeline and its guide (the lesson's beats).
+//! The UI's reducer delegates every action here, so stepping, playing, rewinding, injecting
+//! commands, answering a beat's question and sharing are pure, natively tested logic. Rewind
+//! restores the nearest snapshot and replays the recording forward; a command injected after
+//! rewinding replaces the future.
 
-use super::narrate::narrate;
+mod guide;
+mod timeline;
+
+pub use guide::{CurrentBeat, Guide, Phase};
+
 use super::share::{self, LessonRef, SharedRun};
 use crate::kafka::{Command, KafkaStep, KafkaWorld};
+use crate::lesson::expect::RunObserver;
 use crate::lesson::lab::LabRun;
 use crate::lesson::{builtin, Lesson};
-use crate::sim::{RecordedCommand, SimDuration, SimTime};
-use std::collections::VecDeque;
+use crate::sim::RecordedCommand;
+use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
+use timeline::Snapshot;
 
-/// Take a snapshot (a clone of the world) every this many steps.
-const SNAPSHOT_EVERY: u64 = 400;
-/// Keep at most this many snapshots; older ones are thinned out.
-const MAX_SNAPSHOTS: usize = 60;
-/// Event log lines kept for display.
-const LOG_LINES: usize = 400;
-/// Most steps one play tick may take, so the page stays responsive at high speed.
+/// Most steps one play tick may take when the UI gives no budget.
 pub const MAX_STEPS_PER_TICK: u32 = 4000;
 
 /// Play speed as simulated milliseconds per wall second: 100 = 0.1x, 1_000_000 = 1000x.
 pub const SPEEDS: &[(u64, &str)] = &[
-    (100, "0.1x"),
-    (250, "0.25x"),
-    (500, "0.5x"),
-    (1_000, "1x"),
-    (2_000, "2x"),
-    (5_000, "5x"),
-    (10_000, "10x"),
-    (50_000, "50x"),
-    (100_000, "100x"),
-    (1_000_000, "1000x"),
+    (100, "0.1×"),
+    (250, "0.25×"),
+    (500, "0.5×"),
+    (1_000, "1×"),
+    (2_000, "2×"),
+    (5_000, "5×"),
+    (10_000, "10×"),
+    (50_000, "50×"),
+    (100_000, "100×"),
+    (1_000_000, "1000×"),
 ];
 
-#[derive(Clone, PartialEq, Eq, Debug)]
-pub struct LogLine {
-    pub index: u64,
-    pub text: String,
-    /// Something went wrong in this step (an error, a drop, a fault) and deserves colour.
-    pub alarming: bool,
-}
+/// The speed a fresh session plays at (1×).
+const DEFAULT_SPEED: u32 = 3;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum NoticeLevel {
@@ -76,10 +72,14 @@ pub enum Action {
     StepBack,
     Play,
     Pause,
+    /// Play if paused, pause if playing.
+    TogglePlay,
     SetSpeed(u32),
-    /// The play loop's clock: `wall_ms` of real time passed.
+    /// The play loop's clock: `wall_ms` of real time passed; take at most `max_steps` steps
+    /// (the UI's per-frame budget), falling behind the speed rather than freezing the page.
     Tick {
         wall_ms: u64,
+        max_steps: u32,
     },
     /// Go to step `n` of the timeline (backwards or forwards).
     SeekTo(u64),
@@ -95,8 +95,16 @@ pub enum Action {
     DismissNotice,
     /// Show an informational notice (e.g. "link copied").
     Inform(String),
+    /// Show an error notice.
+    Fail(String),
     /// Run until the lesson's `run_until_ms` (or until `max_steps`).
     RunToEnd,
+    /// The class answered the beat's question with this choice.
+    Answer(u32),
+    /// Go on from the beat on screen (a clicker's PageDown).
+    Continue,
+    /// Go back to the previous beat (a clicker's PageUp).
+    BackToPreviousBeat,
     /// Start the lesson's lab (every configuration, each in its own world) from the beginning.
     StartLab,
     /// Advance the running lab by at most this many steps (the UI calls it in slices).
@@ -112,14 +120,22 @@ pub struct Session {
     lesson_ref: LessonRef,
     seed: u64,
     world: KafkaWorld,
+    /// What the run produced so far (acknowledgements, consumption, errors), for the guide's
+    /// probes and the history checker.
+    observer: RunObserver,
+    guide: Guide,
+    /// The class's answers by beat, kept across rewinds.
+    answers: BTreeMap<u32, u32>,
     commands: Vec<RecordedCommand<Command>>,
-    snapshots: Vec<(u64, KafkaWorld)>,
-    log: VecDeque<LogLine>,
+    snapshots: Vec<Snapshot>,
+    /// The most recent steps, newest last (the narration reads them).
+    recent: VecDeque<Rc<KafkaStep>>,
     alerts: VecDeque<Alert>,
     /// The furthest step this timeline has reached (the scrubber's end).
     horizon: u64,
-    last_step: Option<Rc<KafkaStep>>,
     playing: bool,
+    /// The last tick could not keep up with the speed (too many steps for one frame).
+    behind: bool,
     speed_index: u32,
     notice: Option<Notice>,
     /// Simulated microseconds owed to the clock by play ticks but not yet stepped.
@@ -131,23 +147,30 @@ pub struct Session {
 impl Session {
     pub fn new(lesson: Lesson, lesson_ref: LessonRef, seed: u64) -> Session {
         let world = lesson.world(seed);
-        Session {
+        let guide = Guide::new(lesson.beats.clone());
+        let mut session = Session {
             lesson: Rc::new(lesson),
             lesson_ref,
             seed,
-            snapshots: vec![(0, world.clone())],
+            snapshots: Vec::new(),
+            observer: RunObserver::default(),
+            guide,
+            answers: BTreeMap::new(),
             world,
             commands: Vec::new(),
-            log: VecDeque::new(),
+            recent: VecDeque::new(),
             alerts: VecDeque::new(),
             horizon: 0,
-            last_step: None,
             playing: false,
-            speed_index: 3,
+            behind: false,
+            speed_index: DEFAULT_SPEED,
             notice: None,
             play_debt_micros: 0,
             lab: None,
-        }
+        };
+        session.open_guide();
+        session.snapshots.push(session.snapshot());
+        session
     }
 
     /// The first built-in lesson, for a fresh page.
@@ -164,31 +187,41 @@ impl Session {
     pub fn lesson(&self) -> &Lesson {
         &self.lesson
     }
+    pub fn lesson_rc(&self) -> Rc<Lesson> {
+        self.lesson.clone()
+    }
     pub fn lesson_ref(&self) -> &LessonRef {
         &self.lesson_ref
     }
     pub fn seed(&self) -> u64 {
         self.seed
     }
-    pub fn log(&self) -> impl DoubleEndedIterator<Item = &LogLine> {
-        self.log.iter()
+    pub fn observer(&self) -> &RunObserver {
+        &self.observer
     }
-    /// The last `n` log lines, oldest first.
-    pub fn recent_log(&self, n: usize) -> Vec<LogLine> {
-        self.log
-            .iter()
-            .skip(self.log.len().saturating_sub(n))
-            .cloned()
-            .collect()
+    pub fn guide(&self) -> &Guide {
+        &self.guide
+    }
+    /// The class's answer to beat `index`, if it gave one.
+    pub fn answer_of(&self, index: u32) -> Option<u32> {
+        self.answers.get(&index).copied()
+    }
+    /// The most recent steps, oldest first.
+    pub fn recent_steps(&self) -> &VecDeque<Rc<KafkaStep>> {
+        &self.recent
     }
     pub fn alerts(&self) -> Vec<Alert> {
         self.alerts.iter().rev().cloned().collect()
     }
     pub fn last_step(&self) -> Option<&KafkaStep> {
-        self.last_step.as_deref()
+        self.recent.back().map(|s| s.as_ref())
     }
     pub fn is_playing(&self) -> bool {
         self.playing
+    }
+    /// Play could not keep up with the chosen speed in the last frame.
+    pub fn is_behind(&self) -> bool {
+        self.behind
     }
     pub fn speed_index(&self) -> u32 {
         self.speed_index
@@ -218,37 +251,18 @@ impl Session {
                 self.playing = false;
                 self.step_once();
             }
-            Action::StepToEvent => {
-                self.playing = false;
-                for _ in 0..20_000 {
-                    if !self.step_once() {
-                        break;
-                    }
-                    let eventful = self.last_step.as_ref().is_some_and(|s| {
-                        !s.events.is_empty()
-                            || !s.dropped.is_empty()
-                            || !matches!(
-                                s.cause,
-                                crate::sim::Cause::Deliver { .. } | crate::sim::Cause::Timer { .. }
-                            )
-                    });
-                    if eventful {
-                        break;
-                    }
-                }
-            }
+            Action::StepToEvent => self.step_to_event(),
             Action::StepBack => {
                 self.playing = false;
                 let target = self.world.steps_taken().saturating_sub(1);
                 self.seek(target);
             }
-            Action::Play => {
-                self.playing = !self.is_finished();
-                self.play_debt_micros = 0;
-            }
+            Action::Play => self.play(),
             Action::Pause => self.playing = false,
+            Action::TogglePlay if self.playing => self.playing = false,
+            Action::TogglePlay => self.play(),
             Action::SetSpeed(i) => self.speed_index = i.min(SPEEDS.len() as u32 - 1),
-            Action::Tick { wall_ms } => self.tick(wall_ms),
+            Action::Tick { wall_ms, max_steps } => self.tick(wall_ms, max_steps),
             Action::SeekTo(step) => {
                 self.playing = false;
                 self.seek(step);
@@ -265,13 +279,20 @@ impl Session {
             Action::LoadShared(fragment) => self.load_shared(&fragment),
             Action::Command(command) => self.inject(command),
             Action::DismissNotice => self.notice = None,
-            Action::Inform(text) => {
-                self.notice = Some(Notice {
-                    level: NoticeLevel::Info,
-                    text,
-                })
-            }
+            Action::Inform(text) => self.inform(text),
+            Action::Fail(text) => self.error(text),
             Action::RunToEnd => self.run_to_end(),
+            Action::Answer(choice) => self.answer(choice),
+            Action::Continue => self.continue_on(),
+            Action::BackToPreviousBeat => self.back_to_previous_beat(),
+            Action::StartLab | Action::AdvanceLab { .. } | Action::CancelLab => {
+                self.lab_action(action)
+            }
+        }
+    }
+
+    fn lab_action(&mut self, action: Action) {
+        match action {
             Action::StartLab => match LabRun::new(&self.lesson, self.seed) {
                 Some(lab) => {
                     self.playing = false;
@@ -285,7 +306,25 @@ impl Session {
                 }
             }
             Action::CancelLab => self.lab = None,
+            _ => unreachable!("only lab actions"),
         }
+    }
+
+    fn play(&mut self) {
+        if self.guide.blocks_play() {
+            self.inform("Answer the question first: pick one of the choices.".into());
+            return;
+        }
+        self.guide.dismiss();
+        self.playing = !self.is_finished();
+        self.play_debt_micros = 0;
+    }
+
+    fn inform(&mut self, text: String) {
+        self.notice = Some(Notice {
+            level: NoticeLevel::Info,
+            text,
+        });
     }
 
     fn error(&mut self, text: String) {
@@ -308,150 +347,47 @@ impl Session {
         self.replace(lesson, lesson_ref, Some(seed));
     }
 
-    /// Take one step forward along the recording (re-applying a recorded command if one is due).
-    fn step_once(&mut self) -> bool {
-        let due = self
-            .commands
-            .iter()
-            .find(|c| c.after_step == self.world.steps_taken())
-            .cloned();
-        let step = match due {
-            Some(recorded) => match self.world.apply_command(recorded.command) {
-                Ok(step) => step,
-                Err(e) => {
-                    self.error(format!("replay failed: {e}"));
-                    return false;
-                }
-            },
-            None => match self.world.step() {
-                Some(step) => step,
-                None => {
-                    self.playing = false;
-                    return false;
-                }
-            },
+    /// Fire the lesson's opening beat, if it has one.
+    fn open_guide(&mut self) {
+        self.guide
+            .advance(None, &self.world, &self.observer, &self.answers);
+    }
+
+    fn answer(&mut self, choice: u32) {
+        let Some(index) = self.guide.current().map(|c| c.index) else {
+            return;
         };
-        self.record_step(step);
-        true
-    }
-
-    fn record_step(&mut self, step: KafkaStep) {
-        let index = step.index;
-        let alarming = step.rejected.is_some()
-            || !step.dropped.is_empty()
-            || matches!(step.cause, crate::sim::Cause::Drop { .. })
-            || step.events.iter().any(super::highlight::is_alarming);
-        for text in step.events.iter().filter_map(super::highlight::alert_text) {
-            self.alerts.push_back(Alert {
-                index,
-                time: super::view::time_text(step.time),
-                text,
-            });
-            while self.alerts.len() > ALERTS {
-                self.alerts.pop_front();
-            }
-        }
-        self.log.push_back(LogLine {
-            index,
-            text: narrate(&step),
-            alarming,
-        });
-        while self.log.len() > LOG_LINES {
-            self.log.pop_front();
-        }
-        self.last_step = Some(Rc::new(step));
-        self.horizon = self.horizon.max(index);
-        if index % SNAPSHOT_EVERY == 0 && self.snapshots.last().is_none_or(|(s, _)| *s < index) {
-            self.snapshots.push((index, self.world.clone()));
-            if self.snapshots.len() > MAX_SNAPSHOTS {
-                // Keep the first snapshot and every other one after it: older history gets coarser.
-                let thinned = self
-                    .snapshots
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, _)| *i == 0 || i % 2 == 1)
-                    .map(|(_, s)| s.clone())
-                    .collect();
-                self.snapshots = thinned;
-            }
-        }
-    }
-
-    fn tick(&mut self, wall_ms: u64) {
-        if !self.playing {
+        if !self.guide.blocks_play() {
             return;
         }
-        let (sim_ms_per_wall_s, _) = SPEEDS[self.speed_index as usize];
-        // wall_ms * (sim ms per wall s) / 1000 = sim ms; in micros: wall_ms * speed.
-        self.play_debt_micros += wall_ms.min(250) * sim_ms_per_wall_s;
-        let target = self
-            .world
-            .now()
-            .plus(SimDuration::from_micros(self.play_debt_micros));
-        let mut taken = 0;
-        while taken < MAX_STEPS_PER_TICK && self.next_event_time().is_some_and(|t| t <= target) {
-            if !self.step_once() {
-                break;
-            }
-            taken += 1;
-        }
-        if taken < MAX_STEPS_PER_TICK {
-            self.world.advance_idle_to(target);
+        self.answers.insert(index, choice);
+        if self.guide.answer(choice, &self.world, &self.observer) && !self.is_finished() {
+            self.playing = true;
             self.play_debt_micros = 0;
-        } else {
-            // Too much to do this tick: stay behind rather than freeze the page.
-            self.play_debt_micros = target
-                .as_micros()
-                .saturating_sub(self.world.now().as_micros());
-        }
-        if self.is_finished() {
-            self.playing = false;
         }
     }
 
-    /// The time of the next thing that will happen: a recorded command or a scheduled occurrence.
-    fn next_event_time(&self) -> Option<SimTime> {
-        if self
-            .commands
-            .iter()
-            .any(|c| c.after_step == self.world.steps_taken())
-        {
-            return Some(self.world.now());
-        }
-        self.world.next_time()
-    }
-
-    fn run_to_end(&mut self) {
-        self.playing = false;
-        let end = SimTime::from_ms(self.lesson.run_until_ms);
-        let mut taken = 0;
-        while taken < 200_000 && self.next_event_time().is_some_and(|t| t <= end) {
-            if !self.step_once() {
-                break;
-            }
-            taken += 1;
-        }
-        self.world.advance_idle_to(end);
-    }
-
-    /// Restore the nearest snapshot at or before `target` and replay the recording up to it.
-    fn seek(&mut self, target: u64) {
-        let target = target.min(self.horizon.max(self.world.steps_taken()));
-        if target >= self.world.steps_taken() {
-            while self.world.steps_taken() < target && self.step_once() {}
+    /// Continue (PageDown): go on from the caption or the answer; answer first if asked.
+    fn continue_on(&mut self) {
+        if self.guide.blocks_play() {
+            self.inform("Answer the question first: pick one of the choices.".into());
             return;
         }
-        let (_, snapshot) = self
-            .snapshots
-            .iter()
-            .rev()
-            .find(|(s, _)| *s <= target)
-            .expect("snapshot 0 always exists");
-        self.world = snapshot.clone();
-        self.log.clear();
-        self.alerts.clear();
-        self.last_step = None;
-        while self.world.steps_taken() < target && self.step_once() {}
+        if self.guide.dismiss() || self.guide.current().is_none() {
+            self.playing = !self.is_finished();
+            self.play_debt_micros = 0;
+        }
+    }
+
+    /// Back (PageUp): rewind to where the previous beat fired and show it again.
+    fn back_to_previous_beat(&mut self) {
+        let Some(step) = self.guide.previous_step() else {
+            self.playing = false;
+            self.seek(0);
+            return;
+        };
+        self.playing = false;
+        self.seek(step);
     }
 
     /// A user's command: run it now as a step. If the timeline was rewound, the old future is
@@ -460,7 +396,7 @@ impl Session {
         let at = self.world.steps_taken();
         if at < self.horizon {
             self.commands.retain(|c| c.after_step < at);
-            self.snapshots.retain(|(s, _)| *s <= at);
+            self.snapshots.retain(|s| s.step <= at);
             self.horizon = at;
         }
         match self.world.apply_command(command.clone()) {
@@ -507,9 +443,6 @@ impl Session {
         self.commands = run.commands;
         self.horizon = run.step;
         self.seek(run.step);
-        self.notice = Some(Notice {
-            level: NoticeLevel::Info,
-            text: format!("Opened a shared run at step {}.", run.step),
-        });
+        self.inform(format!("Opened a shared run at step {}.", run.step));
     }
 }

@@ -1,0 +1,234 @@
+//! The timeline: stepping along the recording, playing against the wall clock, snapshots, and
+//! seeking anywhere by restoring the nearest snapshot and replaying forward.
+
+use super::{Alert, Guide, Session, ALERTS, MAX_STEPS_PER_TICK, SPEEDS};
+use crate::kafka::{KafkaStep, KafkaWorld};
+use crate::lesson::expect::RunObserver;
+use crate::sim::{Cause, SimDuration, SimTime};
+use std::rc::Rc;
+
+/// Take a snapshot (a clone of the world) every this many steps.
+const SNAPSHOT_EVERY: u64 = 400;
+/// Keep at most this many snapshots; older ones are thinned out.
+const MAX_SNAPSHOTS: usize = 60;
+/// Recent steps kept for the narration.
+const RECENT_STEPS: usize = 600;
+/// Most steps "Next" runs looking for something to tell.
+const MAX_QUIET_STEPS: u32 = 20_000;
+/// Most steps "Run to end" takes in one go.
+const MAX_RUN_TO_END_STEPS: u32 = 200_000;
+
+/// Everything the run had at one step: enough to continue from there.
+#[derive(Clone, Debug)]
+pub(super) struct Snapshot {
+    pub step: u64,
+    world: KafkaWorld,
+    observer: RunObserver,
+    guide: Guide,
+}
+
+impl Session {
+    pub(super) fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            step: self.world.steps_taken(),
+            world: self.world.clone(),
+            observer: self.observer.clone(),
+            guide: self.guide.clone(),
+        }
+    }
+
+    /// Take one step forward along the recording (re-applying a recorded command if one is
+    /// due). Returns false when nothing is left, or a beat asks Play to stop.
+    pub(super) fn step_once(&mut self) -> bool {
+        let due = self
+            .commands
+            .iter()
+            .find(|c| c.after_step == self.world.steps_taken())
+            .cloned();
+        let step = match due {
+            Some(recorded) => match self.world.apply_command(recorded.command) {
+                Ok(step) => step,
+                Err(e) => {
+                    self.error(format!("replay failed: {e}"));
+                    return false;
+                }
+            },
+            None => match self.world.step() {
+                Some(step) => step,
+                None => {
+                    self.playing = false;
+                    return false;
+                }
+            },
+        };
+        self.record_step(step)
+    }
+
+    /// Keep what a step did: observe it, advance the guide, remember it for the narration.
+    /// Returns false when a beat wants Play to stop here.
+    pub(super) fn record_step(&mut self, step: KafkaStep) -> bool {
+        let index = step.index;
+        self.observer.observe(&step);
+        for text in step
+            .events
+            .iter()
+            .filter_map(crate::present::highlight::alert_text)
+        {
+            self.alerts.push_back(Alert {
+                index,
+                time: crate::present::view::time_text(step.time),
+                text,
+            });
+            while self.alerts.len() > ALERTS {
+                self.alerts.pop_front();
+            }
+        }
+        let change = self
+            .guide
+            .advance(Some(&step), &self.world, &self.observer, &self.answers);
+        self.recent.push_back(Rc::new(step));
+        while self.recent.len() > RECENT_STEPS {
+            self.recent.pop_front();
+        }
+        self.horizon = self.horizon.max(index);
+        self.maybe_snapshot(index);
+        if change.pause && self.playing {
+            self.playing = false;
+            return false;
+        }
+        !change.pause
+    }
+
+    fn maybe_snapshot(&mut self, index: u64) {
+        if index % SNAPSHOT_EVERY != 0 || self.snapshots.last().is_some_and(|s| s.step >= index) {
+            return;
+        }
+        self.snapshots.push(self.snapshot());
+        if self.snapshots.len() > MAX_SNAPSHOTS {
+            // Keep the first snapshot and every other one after it: older history gets coarser.
+            let thinned = std::mem::take(&mut self.snapshots)
+                .into_iter()
+                .enumerate()
+                .filter(|(i, _)| *i == 0 || i % 2 == 1)
+                .map(|(_, s)| s)
+                .collect();
+            self.snapshots = thinned;
+        }
+    }
+
+    /// Next (↓): step until a step with something to tell.
+    pub(super) fn step_to_event(&mut self) {
+        self.playing = false;
+        for _ in 0..MAX_QUIET_STEPS {
+            let go_on = self.step_once();
+            let eventful = self.last_step().is_some_and(|s| {
+                !s.events.is_empty()
+                    || !s.dropped.is_empty()
+                    || !matches!(s.cause, Cause::Deliver { .. } | Cause::Timer { .. })
+            });
+            if !go_on || eventful {
+                break;
+            }
+        }
+    }
+
+    pub(super) fn tick(&mut self, wall_ms: u64, max_steps: u32) {
+        if !self.playing {
+            return;
+        }
+        let budget = if max_steps == 0 {
+            MAX_STEPS_PER_TICK
+        } else {
+            max_steps
+        };
+        let (sim_ms_per_wall_s, _) = SPEEDS[self.speed_index as usize];
+        // wall_ms * (sim ms per wall s) / 1000 = sim ms; in micros: wall_ms * speed.
+        self.play_debt_micros += wall_ms.min(250) * sim_ms_per_wall_s;
+        let target = self
+            .world
+            .now()
+            .plus(SimDuration::from_micros(self.play_debt_micros));
+        let mut taken = 0;
+        while taken < budget && self.next_event_time().is_some_and(|t| t <= target) {
+            taken += 1;
+            if !self.step_once() {
+                break;
+            }
+        }
+        self.behind = taken >= budget;
+        if !self.playing {
+            self.play_debt_micros = 0;
+        } else if !self.behind {
+            self.world.advance_idle_to(target);
+            self.play_debt_micros = 0;
+            let change = self
+                .guide
+                .advance(None, &self.world, &self.observer, &self.answers);
+            if change.pause {
+                self.playing = false;
+            }
+        } else {
+            // Too much to do this frame: stay behind rather than freeze the page, and drop
+            // the debt beyond one frame so the run does not lurch forward later.
+            self.play_debt_micros = (wall_ms.min(250) * sim_ms_per_wall_s).min(
+                target
+                    .as_micros()
+                    .saturating_sub(self.world.now().as_micros()),
+            );
+        }
+        if self.is_finished() {
+            self.playing = false;
+        }
+    }
+
+    /// The time of the next thing that will happen: a recorded command or a scheduled occurrence.
+    fn next_event_time(&self) -> Option<SimTime> {
+        if self
+            .commands
+            .iter()
+            .any(|c| c.after_step == self.world.steps_taken())
+        {
+            return Some(self.world.now());
+        }
+        self.world.next_time()
+    }
+
+    pub(super) fn run_to_end(&mut self) {
+        self.playing = false;
+        let end = SimTime::from_ms(self.lesson.run_until_ms);
+        let mut taken = 0;
+        while taken < MAX_RUN_TO_END_STEPS && self.next_event_time().is_some_and(|t| t <= end) {
+            // Beats fire on the way, but "run to end" does not stop for them.
+            self.step_once();
+            taken += 1;
+        }
+        self.world.advance_idle_to(end);
+    }
+
+    /// Restore the nearest snapshot at or before `target` and replay the recording up to it.
+    /// Beats fire again on the way (answers given before are reused), without pausing.
+    pub(super) fn seek(&mut self, target: u64) {
+        let target = target.min(self.horizon.max(self.world.steps_taken()));
+        if target < self.world.steps_taken() {
+            let snapshot = self
+                .snapshots
+                .iter()
+                .rev()
+                .find(|s| s.step <= target)
+                .expect("snapshot 0 always exists")
+                .clone();
+            self.world = snapshot.world;
+            self.observer = snapshot.observer;
+            self.guide = snapshot.guide;
+            self.alerts.clear();
+            self.recent.clear();
+        }
+        while self.world.steps_taken() < target {
+            let before = self.world.steps_taken();
+            self.step_once();
+            if self.world.steps_taken() == before {
+                break;
+            }
+        }
+    }
+}

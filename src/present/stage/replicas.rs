@@ -1,0 +1,386 @@
+//! One partition's row on the stage: a cell per replica in its broker's column, with role, log
+//! end offset, high watermark and the newest records (as stripes or as cells), plus each
+//! consumer group's position and committed offset.
+
+use super::StageOptions;
+use crate::check::history::authoritative_replica;
+use crate::kafka::broker::replica::{Replica, Role};
+use crate::kafka::group::OFFSETS_TOPIC;
+use crate::kafka::metadata::PartitionRegistration;
+use crate::kafka::{KafkaWorld, TopicPartition};
+use crate::present::view::key_colour;
+use std::collections::BTreeSet;
+
+/// Offsets a compact bar spans at most; older ones scroll off to the left.
+pub const BAR_WINDOW: i64 = 40;
+/// Record cells in a full strip.
+pub const STRIP_CELLS: usize = 10;
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ReplicaRole {
+    Leader,
+    /// A follower in the ISR the controller committed.
+    InSync,
+    /// A follower outside the ISR.
+    OutOfSync,
+    /// Its broker is down.
+    Offline,
+}
+
+/// A run of records with one key colour in a compact bar.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Stripe {
+    /// 0 (no key) or 1..=7.
+    pub colour: u8,
+    pub from: i64,
+    pub to: i64,
+}
+
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct RecordCell {
+    pub offset: i64,
+    pub key: Option<String>,
+    pub value: String,
+    pub colour: u8,
+    /// Below the high watermark: acknowledged to acks=all producers and readable by consumers.
+    pub committed: bool,
+    pub tombstone: bool,
+    pub segment_start: bool,
+}
+
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct ReplicaCell {
+    pub broker: u32,
+    pub role: ReplicaRole,
+    pub leader_epoch: i32,
+    pub log_start_offset: i64,
+    pub log_end_offset: i64,
+    /// This replica's own high watermark (a follower learns it from the leader's answers).
+    pub high_watermark: i64,
+    /// Stripes of key colours over the row's window (compact bars).
+    pub stripes: Vec<Stripe>,
+    /// The newest records (full strips and the zoomed row only).
+    pub cells: Vec<RecordCell>,
+    pub highlighted: bool,
+}
+
+/// Where a group stands on a partition: the owner's position and the committed offset.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct GroupMark {
+    pub group: String,
+    /// The member that owns the partition (`c2`).
+    pub owner: Option<String>,
+    pub colour: u32,
+    pub position: Option<i64>,
+    pub committed: Option<i64>,
+}
+
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct PartitionRow {
+    pub name: String,
+    pub partition: i32,
+    pub leader: Option<u32>,
+    pub leader_epoch: i32,
+    pub isr: Vec<u32>,
+    /// In assignment order (the first is the preferred leader).
+    pub replicas: Vec<ReplicaCell>,
+    pub high_watermark: i64,
+    pub log_end_offset: i64,
+    /// The offsets the bars span: `[window_from, window_to)`.
+    pub window_from: i64,
+    pub window_to: i64,
+    pub under_replicated: bool,
+    /// No leader: nobody can write or read.
+    pub offline: bool,
+    /// Fewer in-sync replicas than `min.insync.replicas`: acks=all writes fail.
+    pub under_min_isr: bool,
+    pub groups: Vec<GroupMark>,
+    /// Groups this `__consumer_offsets` partition coordinates.
+    pub coordinates: Vec<String>,
+    pub zoomed: bool,
+    pub highlighted: bool,
+}
+
+pub(super) fn partition_row(
+    world: &KafkaWorld,
+    tp: &TopicPartition,
+    options: &StageOptions,
+    coordinated: &BTreeSet<TopicPartition>,
+    full_strips: bool,
+) -> PartitionRow {
+    let cluster = world.model();
+    let registration = super::super::view::truth(world).and_then(|m| m.partition(tp));
+    let name = tp.to_string();
+    let zoomed = options.zoomed.as_deref() == Some(name.as_str());
+    let (high_watermark, log_end_offset, window_from, window_to) = offsets(world, tp);
+    let assigned: Vec<u32> = match registration {
+        Some(r) => r.replicas.iter().map(|b| b.0).collect(),
+        None => cluster
+            .brokers
+            .values()
+            .filter(|b| b.replicas.contains_key(tp))
+            .map(|b| b.id.0)
+            .collect(),
+    };
+    let cells = RowCells {
+        world,
+        tp,
+        registration,
+        window: (window_from, window_to),
+        full: zoomed || full_strips,
+        options,
+    };
+    let replicas = assigned.iter().filter_map(|b| cells.replica(*b)).collect();
+    let min_isr = cluster
+        .brokers
+        .values()
+        .find(|b| b.replicas.contains_key(tp))
+        .map_or(1, |b| b.min_insync_replicas(tp));
+    let isr: Vec<u32> = registration.map_or(Vec::new(), |r| r.isr.iter().map(|b| b.0).collect());
+    PartitionRow {
+        partition: tp.partition,
+        leader: registration.and_then(|r| r.leader).map(|b| b.0),
+        leader_epoch: registration.map_or(0, |r| r.leader_epoch),
+        under_replicated: registration.is_some_and(|r| r.is_under_replicated()),
+        offline: registration.is_some_and(|r| r.leader.is_none()),
+        under_min_isr: !isr.is_empty() && isr.len() < min_isr,
+        isr,
+        replicas,
+        high_watermark,
+        log_end_offset,
+        window_from,
+        window_to,
+        groups: group_marks(world, tp),
+        coordinates: if coordinated.contains(tp) {
+            coordinated_groups(world, tp)
+        } else {
+            Vec::new()
+        },
+        highlighted: options.highlights(&name),
+        zoomed,
+        name,
+    }
+}
+
+/// The partition's high watermark and largest log end offset, and the window of offsets its
+/// bars span (the newest `BAR_WINDOW`).
+fn offsets(world: &KafkaWorld, tp: &TopicPartition) -> (i64, i64, i64, i64) {
+    let cluster = world.model();
+    let holder = authoritative_replica(cluster.brokers.values(), tp);
+    let (high_watermark, leader_end) = holder.map_or((0, 0), |b| {
+        let r = &b.replicas[tp];
+        (r.high_watermark, r.log_end_offset())
+    });
+    let log_end_offset = cluster
+        .brokers
+        .values()
+        .filter_map(|b| b.replicas.get(tp))
+        .map(Replica::log_end_offset)
+        .max()
+        .unwrap_or(0)
+        .max(leader_end);
+    let log_start = holder.map_or(0, |b| b.replicas[tp].log.log_start_offset());
+    let window_to = log_end_offset.max(BAR_WINDOW.min(log_end_offset.max(1)));
+    let window_from = (window_to - BAR_WINDOW).max(log_start).max(0);
+    (high_watermark, log_end_offset, window_from, window_to)
+}
+
+/// What the row's cells are drawn from.
+struct RowCells<'a> {
+    world: &'a KafkaWorld,
+    tp: &'a TopicPartition,
+    registration: Option<&'a PartitionRegistration>,
+    window: (i64, i64),
+    /// Record cells are built (full strips, or the zoomed row).
+    full: bool,
+    options: &'a StageOptions,
+}
+
+impl RowCells<'_> {
+    fn replica(&self, broker: u32) -> Option<ReplicaCell> {
+        let b = self
+            .world
+            .model()
+            .brokers
+            .get(&crate::kafka::BrokerId(broker))?;
+        let replica = b.replicas.get(self.tp)?;
+        let in_isr = self
+            .registration
+            .is_some_and(|r| r.isr.iter().any(|i| i.0 == broker));
+        let role = match replica.role {
+            _ if !b.process.is_running() => ReplicaRole::Offline,
+            Role::Leader(_) => ReplicaRole::Leader,
+            Role::Stopped => ReplicaRole::Offline,
+            Role::Follower { .. } if in_isr => ReplicaRole::InSync,
+            Role::Follower { .. } => ReplicaRole::OutOfSync,
+        };
+        Some(ReplicaCell {
+            broker,
+            role,
+            leader_epoch: replica
+                .leader_epoch
+                .max(self.registration.map_or(0, |r| r.leader_epoch)),
+            log_start_offset: replica.log.log_start_offset(),
+            log_end_offset: replica.log_end_offset(),
+            high_watermark: replica.high_watermark,
+            stripes: stripes(replica, self.window),
+            cells: if self.full {
+                record_cells(self.tp, replica)
+            } else {
+                Vec::new()
+            },
+            highlighted: self.options.highlights(&format!("{}@b{broker}", self.tp)),
+        })
+    }
+}
+
+/// Key-colour runs of the replica's records inside `[from, to)`.
+fn stripes(replica: &Replica, (from, to): (i64, i64)) -> Vec<Stripe> {
+    let mut out: Vec<Stripe> = Vec::new();
+    for batch in replica.log.batches() {
+        if batch.next_offset() <= from || batch.base_offset >= to {
+            continue;
+        }
+        for (offset, record) in batch.offsets_and_records() {
+            if offset < from || offset >= to {
+                continue;
+            }
+            let colour = key_colour(record.key.as_ref().map(|k| k.bytes()).as_deref());
+            match out.last_mut() {
+                Some(s) if s.colour == colour && s.to == offset => s.to = offset + 1,
+                _ => out.push(Stripe {
+                    colour,
+                    from: offset,
+                    to: offset + 1,
+                }),
+            }
+        }
+    }
+    out
+}
+
+/// The newest records of a replica, oldest first.
+fn record_cells(tp: &TopicPartition, replica: &Replica) -> Vec<RecordCell> {
+    let segment_starts: Vec<i64> = replica
+        .log
+        .segments()
+        .iter()
+        .skip(1)
+        .filter_map(|s| s.batches.first().map(|b| b.base_offset))
+        .collect();
+    let mut cells: Vec<RecordCell> = Vec::new();
+    for batch in replica.log.batches().collect::<Vec<_>>().into_iter().rev() {
+        for (offset, record) in batch
+            .offsets_and_records()
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+        {
+            if cells.len() == STRIP_CELLS {
+                break;
+            }
+            if offset < replica.log.log_start_offset() {
+                continue;
+            }
+            let key = record.key.as_ref().map(|k| k.to_string());
+            cells.push(RecordCell {
+                offset,
+                colour: key_colour(record.key.as_ref().map(|k| k.bytes()).as_deref()),
+                key: key.map(|k| offsets_key_text(tp, &k)),
+                value: offsets_value_text(tp, &record.value_text()),
+                committed: offset < replica.high_watermark,
+                tombstone: record.value.is_none(),
+                segment_start: segment_starts.contains(&offset),
+            });
+        }
+    }
+    cells.reverse();
+    cells
+}
+
+/// Each group's owner position and committed offset on `tp`.
+fn group_marks(world: &KafkaWorld, tp: &TopicPartition) -> Vec<GroupMark> {
+    let cluster = world.model();
+    let mut marks: Vec<GroupMark> = Vec::new();
+    for g in cluster.group_ids() {
+        let owner = cluster.consumers.values().find(|c| {
+            c.group_id() == Some(g.as_str())
+                && !c.closed
+                && c.process.is_running()
+                && c.positions.contains_key(tp)
+        });
+        let committed = cluster.committed_offset(&g, tp);
+        let position = owner.and_then(|c| c.positions.get(tp).and_then(|s| s.position));
+        if owner.is_none() && committed.is_none() {
+            continue;
+        }
+        marks.push(GroupMark {
+            colour: super::clients::group_colour(cluster, &g),
+            owner: owner.map(|c| format!("c{}", c.id)),
+            group: g,
+            position,
+            committed,
+        });
+    }
+    for c in cluster.consumers.values() {
+        if c.group_id().is_some() || c.closed || !c.process.is_running() {
+            continue;
+        }
+        if let Some(state) = c.positions.get(tp) {
+            marks.push(GroupMark {
+                group: format!("c{}", c.id),
+                owner: Some(format!("c{}", c.id)),
+                colour: c.id,
+                position: state.position,
+                committed: None,
+            });
+        }
+    }
+    marks
+}
+
+fn coordinated_groups(world: &KafkaWorld, tp: &TopicPartition) -> Vec<String> {
+    let cluster = world.model();
+    cluster
+        .group_ids()
+        .into_iter()
+        .filter(|g| {
+            cluster
+                .brokers
+                .values()
+                .find_map(|b| b.metadata.partition_count(OFFSETS_TOPIC))
+                .is_some_and(|n| crate::kafka::group::partition_for(g, n) == tp.partition)
+        })
+        .collect()
+}
+
+/// A `__consumer_offsets` key as a student reads it: `offset:g:orders-0` shows `orders-0`,
+/// `group:g` shows `g`.
+fn offsets_key_text(tp: &TopicPartition, key: &str) -> String {
+    if tp.topic != OFFSETS_TOPIC {
+        return key.to_string();
+    }
+    match key.split_once(':') {
+        Some(("offset", rest)) => rest.rsplit_once(':').map_or(rest, |(_, p)| p).to_string(),
+        Some(("group", g)) => g.to_string(),
+        _ => key.to_string(),
+    }
+}
+
+/// A `__consumer_offsets` value: a committed offset shows `@12`, group metadata `gen 3`.
+fn offsets_value_text(tp: &TopicPartition, value: &str) -> String {
+    if tp.topic != OFFSETS_TOPIC {
+        return value.to_string();
+    }
+    if let Some(generation) = value
+        .split("\"generation\":")
+        .nth(1)
+        .and_then(|rest| rest.split([',', '}']).next())
+    {
+        return format!("gen {generation}");
+    }
+    match value.split(',').next() {
+        Some(offset) if offset.parse::<i64>().is_ok() => format!("@{offset}"),
+        _ => value.to_string(),
+    }
+}
