@@ -299,3 +299,76 @@ fn follower_fetching_with_a_broker_epoch_the_leader_has_not_seen_does_not_join_t
     fetch_with_epoch(&mut world, B2, 0, 0);
     assert_eq!(pending_isr(&world), Some(vec![B1, B2]));
 }
+
+// ---- which error wins ----
+
+#[test]
+fn acks_all_below_min_isr_is_refused_before_the_batch_size_is_checked() {
+    let mut world = cluster(
+        2,
+        r#"{ "min.insync.replicas": 2, "max.message.bytes": 200 }"#,
+    );
+    commit_isr(&mut world, &[B1]);
+    let large = vec![record(0, Some("k"), 500)];
+    let response = produce(&mut world, -1, large.clone()).expect("refused at once");
+    assert_eq!(response.error, ErrorCode::NOT_ENOUGH_REPLICAS);
+    // acks=1 does not care about min.insync.replicas: the size decides.
+    let response = produce(&mut world, 1, large).expect("refused at once");
+    assert_eq!(response.error, ErrorCode::MESSAGE_TOO_LARGE);
+    assert_eq!(log_end_offset(&world), 0);
+}
+
+#[test]
+fn acks_all_below_min_isr_is_refused_before_a_keyless_record_on_a_compacted_topic() {
+    let mut world = cluster(
+        2,
+        r#"{ "min.insync.replicas": 2, "cleanup.policy": "compact" }"#,
+    );
+    commit_isr(&mut world, &[B1]);
+    let keyless = vec![record(0, Some("k"), 10), record(1, None, 10)];
+    let response = produce(&mut world, -1, keyless.clone()).expect("refused at once");
+    assert_eq!(response.error, ErrorCode::NOT_ENOUGH_REPLICAS);
+    let response = produce(&mut world, 1, keyless).expect("refused at once");
+    assert_eq!(response.error, ErrorCode::INVALID_RECORD);
+    assert_eq!(log_end_offset(&world), 0);
+}
+
+#[test]
+fn oversized_batch_is_refused_before_its_records_are_validated() {
+    let mut world = cluster(
+        2,
+        r#"{ "min.insync.replicas": 1, "max.message.bytes": 200, "cleanup.policy": "compact" }"#,
+    );
+    let response = produce(&mut world, -1, vec![record(0, None, 500)]).expect("refused at once");
+    assert_eq!(response.error, ErrorCode::MESSAGE_TOO_LARGE);
+}
+
+#[test]
+fn invalid_acks_is_refused_before_leadership_is_checked() {
+    // `ReplicaManager.appendRecords` answers INVALID_REQUIRED_ACKS for every partition before
+    // it looks for the partition's leader.
+    let mut world = cluster(2, r#"{ "min.insync.replicas": 1 }"#);
+    let correlation_id = 3_000_000;
+    let batch = RecordBatch::new(
+        vec![record(0, Some("k"), 10)],
+        ProducerIdentity::NONE,
+        Default::default(),
+    );
+    let request = ProduceRequest {
+        correlation_id,
+        acks: 2,
+        timeout_ms: 30_000,
+        partitions: vec![(tp(), batch)],
+    };
+    world.init(|cluster, ctx| {
+        let b2 = cluster.brokers.get_mut(&B2).unwrap();
+        b2.on_message(ctx, NodeId::Producer(1), Message::Produce(request));
+    });
+    let error = world.in_flight().find_map(|m| match m.msg {
+        Message::ProduceResponse(r) if r.correlation_id == correlation_id => {
+            Some(r.partitions[0].error)
+        }
+        _ => None,
+    });
+    assert_eq!(error, Some(ErrorCode::INVALID_REQUIRED_ACKS));
+}
