@@ -4,6 +4,7 @@
 //! high watermark. Changes go to the controller as `AlterPartition` with the partition epoch and
 //! count only once committed. ISR changes never bump the leader epoch.
 
+use super::replica::FollowerState;
 use super::Broker;
 use crate::kafka::errors::ErrorCode;
 use crate::kafka::event::Event;
@@ -16,7 +17,7 @@ use crate::sim::{Ctx, SimDuration};
 use std::rc::Rc;
 
 impl Broker {
-    fn lag_time_max_ms(&self) -> i64 {
+    pub(super) fn lag_time_max_ms(&self) -> i64 {
         self.config.ms("replica.lag.time.max.ms") as i64
     }
 
@@ -45,14 +46,17 @@ impl Broker {
             let leader_leo = replica.log_end_offset();
             let mut lagging = Vec::new();
             for b in state.isr.iter().filter(|b| **b != self.id) {
-                let caught_up = state.followers.get(b).is_some_and(|f| {
-                    f.log_end_offset >= leader_leo || now - f.last_caught_up_time_ms <= lag
-                });
+                // `Partition.isFollowerOutOfSync`.
+                let caught_up = state
+                    .followers
+                    .get(b)
+                    .is_some_and(|f| f.is_caught_up(leader_leo, now, lag));
                 if !caught_up {
                     let since = state
                         .followers
                         .get(b)
-                        .map_or(now, |f| now - f.last_caught_up_time_ms);
+                        .and_then(|f| f.last_caught_up_time_ms)
+                        .map_or(now, |t| now - t);
                     lagging.push((*b, since));
                 }
             }
@@ -81,14 +85,15 @@ impl Broker {
         }
     }
 
-    /// After a follower's fetch: add it back to the ISR once it has caught up.
+    /// Kafka: `Partition.maybeExpandIsr`. After a follower's fetch, propose adding it to the
+    /// ISR if no change is in flight, it is eligible (`canAddReplicaToIsr`), and it has reached
+    /// both the high watermark and the start of this leader's epoch (`isFollowerInSync`).
     pub(super) fn maybe_expand_isr(
         &mut self,
         ctx: &mut Ctx<'_, Cluster>,
         tp: &TopicPartition,
         follower: BrokerId,
     ) {
-        let usable = self.metadata.is_usable(follower);
         let recovering = self.metadata.partition(tp).is_some_and(|p| {
             p.leader_recovery_state == crate::kafka::metadata::LeaderRecoveryState::Recovering
         });
@@ -98,12 +103,15 @@ impl Broker {
         let Some(state) = replica.leader_state() else {
             return;
         };
-        if state.isr.contains(&follower) || state.pending_isr.is_some() || !usable || recovering {
-            return;
-        }
         let Some(f) = state.followers.get(&follower) else {
             return;
         };
+        let can_add_replica_to_isr = state.pending_isr.is_none()
+            && !state.isr.contains(&follower)
+            && self.is_replica_isr_eligible(follower, f);
+        if !can_add_replica_to_isr || recovering {
+            return;
+        }
         if f.log_end_offset >= replica.high_watermark
             && f.log_end_offset >= state.epoch_start_offset
         {
@@ -115,6 +123,24 @@ impl Broker {
             );
             self.propose_isr(ctx, tp, new_isr, reason);
         }
+    }
+
+    /// Kafka: `Partition.isReplicaIsrEligible` (KRaft): the follower's broker is not fenced,
+    /// not in controlled shutdown, and its last Fetch carried the broker epoch the leader's
+    /// metadata knows (KIP-903: a broker that restarted with a new epoch, perhaps having lost
+    /// unflushed records, is not taken for its previous incarnation).
+    pub(super) fn is_replica_isr_eligible(&self, follower: BrokerId, f: &FollowerState) -> bool {
+        // `KRaftMetadataCache.getAliveBrokerEpoch`: the epoch of an unfenced registration.
+        let alive_broker_epoch = self
+            .metadata
+            .brokers
+            .get(&follower)
+            .filter(|b| !b.fenced)
+            .map(|b| b.epoch);
+        // `isBrokerEpochIsrEligible`: -1 is a fetch that does not say (older versions).
+        self.metadata.is_usable(follower)
+            && f.broker_epoch
+                .is_some_and(|e| e == -1 || Some(e) == alive_broker_epoch)
     }
 
     fn propose_isr(

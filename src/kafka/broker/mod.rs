@@ -326,21 +326,16 @@ impl Broker {
                 replica.leader_epoch = registration.leader_epoch;
                 replica.log.start_leader_epoch(registration.leader_epoch);
                 let log_end_offset = replica.log_end_offset();
-                // Followers get a fresh fetch state: their log end is unknown until they fetch,
-                // and they count as caught up as of now (`Partition.makeLeader`).
+                // Followers get a fresh fetch state: their log end is unknown until they fetch;
+                // ISR members count as caught up as of now, the others as never
+                // (`Partition.makeLeader`, `Replica.resetReplicaState`).
                 let followers = registration
                     .replicas
                     .iter()
                     .filter(|b| **b != self.id)
                     .map(|b| {
-                        let state = FollowerState {
-                            log_end_offset: -1,
-                            last_fetch_time_ms: now_ms,
-                            last_fetch_leader_log_end_offset: -1,
-                            last_caught_up_time_ms: now_ms,
-                            broker_epoch: -1,
-                        };
-                        (*b, state)
+                        let in_isr = registration.isr.contains(b);
+                        (*b, FollowerState::at_election(now_ms, in_isr))
                     })
                     .collect();
                 replica.role = Role::Leader(LeaderState {
@@ -490,45 +485,5 @@ impl Broker {
             .map_or(1, |r| r.log.config().min_insync_replicas as usize);
         let replication_factor = self.metadata.partition(tp).map_or(1, |p| p.replicas.len());
         configured.min(replication_factor).max(1)
-    }
-
-    /// Advance the leader's high watermark if every member of the maximal ISR has the records
-    /// (`Partition.maybeIncrementLeaderHW`), but not while the ISR is smaller than
-    /// `min.insync.replicas` (strict min ISR, Kafka 3.7+). Returns true if it moved.
-    pub fn maybe_advance_high_watermark(
-        &mut self,
-        ctx: &mut Ctx<'_, Cluster>,
-        tp: &TopicPartition,
-    ) -> bool {
-        let min_isr = self.min_insync_replicas(tp);
-        let id = self.id;
-        let Some(replica) = self.replicas.get_mut(tp) else {
-            return false;
-        };
-        let leader_leo = replica.log_end_offset();
-        let Some(state) = replica.leader_state() else {
-            return false;
-        };
-        let isr = state.maximal_isr();
-        if isr.len() < min_isr {
-            return false;
-        }
-        let new_hw = isr
-            .iter()
-            .filter(|b| **b != id)
-            .map(|b| state.followers.get(b).map_or(-1, |f| f.log_end_offset))
-            .fold(leader_leo, i64::min);
-        if new_hw <= replica.high_watermark {
-            return false;
-        }
-        let from = replica.high_watermark;
-        replica.high_watermark = new_hw;
-        ctx.emit(Event::HighWatermarkAdvanced {
-            broker: id,
-            partition: tp.clone(),
-            from,
-            to: new_hw,
-        });
-        true
     }
 }

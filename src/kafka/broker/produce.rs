@@ -1,6 +1,7 @@
 //! The Produce path on the leader (`ReplicaManager.appendRecords`, `Partition.appendRecordsToLeader`,
 //! `DelayedProduce`): validate, append, then answer at once (acks=1), never (acks=0), or when the
-//! high watermark passes the batch (acks=all), with the checks of shared/kafka-reference.md 3.3.
+//! high watermark passes the batch (acks=all). The checks run in Kafka's order, so a request
+//! that breaks several rules gets the error Kafka would give (min ISR before size and records).
 
 use super::producer_state::{AppendOrigin, AppendOutcome, ProducerStateError};
 use super::Broker;
@@ -121,14 +122,40 @@ impl Broker {
             };
             (response, None)
         };
+        // Kafka's order: a topic the broker does not know (`KafkaApis.handleProduceRequest`),
+        // then the acks value (`ReplicaManager.appendRecords`), then leadership and min ISR
+        // (`Partition.appendRecordsToLeader`), then the batch itself (`UnifiedLog.append`:
+        // `analyzeAndValidateRecords` for its size, `LogValidator` for its records), and last the
+        // producer state (`analyzeAndValidateProducerState`).
+        if self.metadata.partition(tp).is_none() {
+            return reject(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION, None);
+        }
+        if !matches!(acks, 0 | 1 | -1) {
+            return reject(ErrorCode::INVALID_REQUIRED_ACKS, None);
+        }
         let Some(replica) = self.replicas.get_mut(tp) else {
             return reject(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION, None);
         };
         let Some(state) = replica.leader_state() else {
             return reject(ErrorCode::NOT_LEADER_OR_FOLLOWER, None);
         };
-        if !matches!(acks, 0 | 1 | -1) {
-            return reject(ErrorCode::INVALID_REQUIRED_ACKS, None);
+        let isr_size = state.isr.len();
+        if acks == -1 && isr_size < min_isr {
+            // Checked before appending, on the committed ISR: nothing is written, and a batch
+            // that would also fail validation gets this error.
+            let text = format!(
+                "The size of the current ISR {:?} is insufficient to satisfy the min.isr requirement of {} for partition {}",
+                state.isr.iter().map(|b| b.0).collect::<Vec<_>>(),
+                min_isr,
+                tp
+            );
+            ctx.emit(Event::ProduceRejected {
+                broker: self.id,
+                partition: tp.clone(),
+                error: ErrorCode::NOT_ENOUGH_REPLICAS,
+                reason: Rc::from(text.as_str()),
+            });
+            return reject(ErrorCode::NOT_ENOUGH_REPLICAS, Some(text));
         }
         if batch.size_bytes > replica.log.config().max_message_bytes {
             let text = format!(
@@ -151,23 +178,6 @@ impl Broker {
                 reason: Rc::from(text.as_str()),
             });
             return reject(ErrorCode::INVALID_RECORD, Some(text));
-        }
-        let isr_size = state.isr.len();
-        if acks == -1 && isr_size < min_isr {
-            // Checked before appending: nothing is written (`Partition.appendRecordsToLeader`).
-            let text = format!(
-                "The size of the current ISR {:?} is insufficient to satisfy the min.isr requirement of {} for partition {}",
-                state.isr.iter().map(|b| b.0).collect::<Vec<_>>(),
-                min_isr,
-                tp
-            );
-            ctx.emit(Event::ProduceRejected {
-                broker: self.id,
-                partition: tp.clone(),
-                error: ErrorCode::NOT_ENOUGH_REPLICAS,
-                reason: Rc::from(text.as_str()),
-            });
-            return reject(ErrorCode::NOT_ENOUGH_REPLICAS, Some(text));
         }
         if let Some(idempotent) = super::replica::idempotent(batch) {
             // `UnifiedLog.analyzeAndValidateProducerState`: a retry of a batch the log already

@@ -17,9 +17,37 @@ pub struct FollowerState {
     pub last_fetch_time_ms: i64,
     /// The leader's log end offset at the time of that fetch.
     pub last_fetch_leader_log_end_offset: i64,
-    /// The last time the follower was known to be caught up (`lastCaughtUpTimeMs`).
-    pub last_caught_up_time_ms: i64,
-    pub broker_epoch: i64,
+    /// The last time the follower was known to be caught up (`lastCaughtUpTimeMs`). `None`:
+    /// not since this leader took over, for a follower outside the ISR (Kafka stores `0L`,
+    /// the epoch, which is long ago for its clock but not for the simulated one).
+    pub last_caught_up_time_ms: Option<i64>,
+    /// The broker epoch its last Fetch carried; `None` until it fetches from this leader.
+    pub broker_epoch: Option<i64>,
+}
+
+impl FollowerState {
+    /// The state a new leader gives a follower (`Replica.resetReplicaState`): its log end is
+    /// unknown until it fetches; an ISR member counts as caught up as of now, any other
+    /// replica as never.
+    pub fn at_election(now_ms: i64, in_isr: bool) -> FollowerState {
+        FollowerState {
+            log_end_offset: -1,
+            last_fetch_time_ms: now_ms,
+            last_fetch_leader_log_end_offset: -1,
+            last_caught_up_time_ms: in_isr.then_some(now_ms),
+            broker_epoch: None,
+        }
+    }
+
+    /// Kafka: `ReplicaState.isCaughtUp`. At the leader's log end (Kafka compares with `==`; a
+    /// follower the leader records is never past its end), or caught up within the last
+    /// `replica.lag.time.max.ms`: lag is a time, not a number of records.
+    pub fn is_caught_up(&self, leader_end_offset: i64, now_ms: i64, max_lag_ms: i64) -> bool {
+        self.log_end_offset >= leader_end_offset
+            || self
+                .last_caught_up_time_ms
+                .is_some_and(|t| now_ms - t <= max_lag_ms)
+    }
 }
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
