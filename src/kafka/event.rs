@@ -114,6 +114,35 @@ pub enum CommittedRecord {
     },
 }
 
+/// Why a leader refused a write.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub enum RejectReason {
+    /// acks=all with fewer in-sync replicas than `min.insync.replicas`.
+    BelowMinIsr {
+        isr: Vec<BrokerId>,
+        min_insync_replicas: u32,
+    },
+    /// A record without a key on a compacted topic.
+    KeylessRecordOnCompactedTopic,
+    /// The idempotent producer's sequence or epoch check failed.
+    ProducerState(super::broker::producer_state::ProducerStateError),
+}
+
+/// Why a leader asks the controller to change a partition's ISR.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub enum IsrChangeReason {
+    /// These followers have not caught up for so many ms (over `replica.lag.time.max.ms`).
+    Lagging {
+        followers: Vec<(BrokerId, u64)>,
+        replica_lag_time_max_ms: u64,
+    },
+    /// The follower reached the high watermark and may rejoin.
+    CaughtUp {
+        follower: BrokerId,
+        high_watermark: i64,
+    },
+}
+
 /// What a network command changed.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum NetworkChange {
@@ -255,7 +284,7 @@ pub enum Event {
         broker: BrokerId,
         partition: TopicPartition,
         error: ErrorCode,
-        reason: Rc<str>,
+        reason: RejectReason,
     },
     FollowerAppended {
         broker: BrokerId,
@@ -269,19 +298,22 @@ pub enum Event {
         from: i64,
         to: i64,
     },
+    /// A follower cut its log back to where its leader's history and its own agree: the
+    /// leader said epoch `diverging_epoch` ends at `epoch_end_offset`.
     FollowerTruncated {
         broker: BrokerId,
         partition: TopicPartition,
         from: i64,
         to: i64,
-        reason: Rc<str>,
+        diverging_epoch: i32,
+        epoch_end_offset: i64,
     },
     IsrChangeProposed {
         broker: BrokerId,
         partition: TopicPartition,
         from: Vec<BrokerId>,
         to: Vec<BrokerId>,
-        reason: Rc<str>,
+        reason: IsrChangeReason,
     },
     BecameLeader {
         broker: BrokerId,

@@ -51,7 +51,8 @@ pub fn alert_text(event: &Event) -> Option<String> {
             error,
             reason,
         } => Some(format!(
-            "{broker} refused a write to {partition}: {error}. {reason}"
+            "{broker} refused a write to {partition}: {error}. {}",
+            super::narrate::reject_reason(reason, partition)
         )),
         Event::ProduceFailed {
             producer,

@@ -855,10 +855,10 @@ pub fn event_text(event: &Event) -> String {
         Event::ControllerResigned { controller } => format!("ctl{controller} lost contact with a majority of the quorum and resigned as active controller"),
         Event::BrokerUnfenced { broker } => format!("controller unfences {broker}: it caught up with the metadata"),
         Event::IsrChangeProposed { broker, partition, from, to, reason } => {
-            format!("{broker} asks to change {partition} ISR {}->{} ({reason})", brokers(from), brokers(to))
+            format!("{broker} asks to change {partition} ISR {}->{} ({})", brokers(from), brokers(to), isr_reason(reason))
         }
-        Event::FollowerTruncated { broker, partition, from, to, reason } => {
-            format!("{broker} {partition} truncated LEO {from}->{to} ({reason})")
+        Event::FollowerTruncated { broker, partition, from, to, diverging_epoch, epoch_end_offset } => {
+            format!("{broker} {partition} truncated LEO {from}->{to} (leader's epoch {diverging_epoch} ends at offset {epoch_end_offset})")
         }
         Event::ParkedProduceCompleted { broker, partition, error } => {
             format!("{broker} {partition} acks=all request completes: {error}")
@@ -986,5 +986,48 @@ pub fn network_change(change: &crate::kafka::event::NetworkChange) -> String {
         } => format!("link {from}->{to} throttled to {bytes_per_second} bytes/s"),
         N::Held { from, to } => format!("messages {from}->{to} are held"),
         N::Released { from, to } => format!("held messages {from}->{to} released"),
+    }
+}
+
+pub fn isr_reason(reason: &crate::kafka::event::IsrChangeReason) -> String {
+    use crate::kafka::event::IsrChangeReason;
+    match reason {
+        IsrChangeReason::Lagging {
+            followers,
+            replica_lag_time_max_ms,
+        } => {
+            let text: Vec<String> = followers
+                .iter()
+                .map(|(b, ms)| {
+                    format!("{b} not caught up for {}.{}s", ms / 1000, (ms % 1000) / 100)
+                })
+                .collect();
+            format!(
+                "{} (replica.lag.time.max.ms={replica_lag_time_max_ms})",
+                text.join(", ")
+            )
+        }
+        IsrChangeReason::CaughtUp {
+            follower,
+            high_watermark,
+        } => format!("{follower} caught up to the high watermark {high_watermark}"),
+    }
+}
+
+/// Why a leader refused a write, in Kafka's words where Kafka has them.
+pub fn reject_reason(
+    reason: &crate::kafka::event::RejectReason,
+    partition: &crate::kafka::TopicPartition,
+) -> String {
+    use crate::kafka::event::RejectReason;
+    match reason {
+        RejectReason::BelowMinIsr { isr, min_insync_replicas } => format!(
+            "The size of the current ISR {:?} is insufficient to satisfy the min.isr requirement of {min_insync_replicas} for partition {partition}",
+            isr.iter().map(|b| b.0).collect::<Vec<_>>()
+        ),
+        RejectReason::KeylessRecordOnCompactedTopic => format!(
+            "Compacted topic cannot accept message without key in topic partition {partition}."
+        ),
+        RejectReason::ProducerState(e) => e.message().to_string(),
     }
 }

@@ -16,7 +16,6 @@ use crate::kafka::types::{BrokerId, NodeId, TopicPartition};
 use crate::kafka::Cluster;
 use crate::sim::{Ctx, SimDuration};
 use std::collections::BTreeSet;
-use std::rc::Rc;
 
 /// `replica.fetch.backoff.ms`: wait after a failed fetch.
 const REPLICA_FETCH_BACKOFF_MS: u64 = 1000;
@@ -182,13 +181,13 @@ impl Broker {
             replica.high_watermark = replica.high_watermark.min(replica.log_end_offset());
             replica.rebuild_producer_state(&p.partition);
             if replica.log_end_offset() < before {
-                let reason = format!("leader's epoch {} ends at offset {}", d.epoch, d.end_offset);
                 ctx.emit(Event::FollowerTruncated {
                     broker: id,
                     partition: p.partition.clone(),
                     from: before,
                     to: replica.log_end_offset(),
-                    reason: Rc::from(reason.as_str()),
+                    diverging_epoch: d.epoch,
+                    epoch_end_offset: d.end_offset,
                 });
             }
             return true;

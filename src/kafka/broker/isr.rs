@@ -7,14 +7,13 @@
 use super::replica::FollowerState;
 use super::Broker;
 use crate::kafka::errors::ErrorCode;
-use crate::kafka::event::Event;
+use crate::kafka::event::{Event, IsrChangeReason};
 use crate::kafka::metadata::PartitionRegistration;
 use crate::kafka::protocol::Message;
 use crate::kafka::timer::Timer;
 use crate::kafka::types::{BrokerId, NodeId, TopicPartition};
 use crate::kafka::Cluster;
 use crate::sim::{Ctx, SimDuration};
-use std::rc::Rc;
 
 impl Broker {
     pub(super) fn lag_time_max_ms(&self) -> i64 {
@@ -69,19 +68,14 @@ impl Broker {
                 .copied()
                 .filter(|b| !lagging.iter().any(|(l, _)| l == b))
                 .collect();
-            let reason = lagging
-                .iter()
-                .map(|(b, ms)| {
-                    format!("{b} not caught up for {}.{}s", ms / 1000, (ms % 1000) / 100)
-                })
-                .collect::<Vec<_>>()
-                .join(", ");
-            self.propose_isr(
-                ctx,
-                &tp,
-                new_isr,
-                format!("{reason} (replica.lag.time.max.ms={lag})"),
-            );
+            let reason = IsrChangeReason::Lagging {
+                followers: lagging
+                    .iter()
+                    .map(|(b, ms)| (*b, (*ms).max(0) as u64))
+                    .collect(),
+                replica_lag_time_max_ms: lag as u64,
+            };
+            self.propose_isr(ctx, &tp, new_isr, reason);
         }
     }
 
@@ -117,10 +111,10 @@ impl Broker {
         {
             let mut new_isr = state.isr.clone();
             new_isr.push(follower);
-            let reason = format!(
-                "{follower} caught up to the high watermark {}",
-                replica.high_watermark
-            );
+            let reason = IsrChangeReason::CaughtUp {
+                follower,
+                high_watermark: replica.high_watermark,
+            };
             self.propose_isr(ctx, tp, new_isr, reason);
         }
     }
@@ -148,7 +142,7 @@ impl Broker {
         ctx: &mut Ctx<'_, Cluster>,
         tp: &TopicPartition,
         new_isr: Vec<BrokerId>,
-        reason: String,
+        reason: IsrChangeReason,
     ) {
         let (id, broker_epoch, controller) = (self.id, self.broker_epoch, self.controller);
         let replica = self
@@ -164,7 +158,7 @@ impl Broker {
             partition: tp.clone(),
             from: state.isr.clone(),
             to: new_isr.clone(),
-            reason: Rc::from(reason.as_str()),
+            reason,
         });
         state.pending_isr = Some(new_isr.clone());
         state.pending_isr_sent_ms = ctx.now.as_ms() as i64;

@@ -6,7 +6,7 @@
 use super::producer_state::{AppendOrigin, AppendOutcome, ProducerStateError};
 use super::Broker;
 use crate::kafka::errors::ErrorCode;
-use crate::kafka::event::Event;
+use crate::kafka::event::{Event, RejectReason};
 use crate::kafka::protocol::{Message, ProducePartitionResponse, ProduceRequest, ProduceResponse};
 use crate::kafka::record::RecordBatch;
 use crate::kafka::timer::Timer;
@@ -143,6 +143,7 @@ impl Broker {
         if acks == -1 && isr_size < min_isr {
             // Checked before appending, on the committed ISR: nothing is written, and a batch
             // that would also fail validation gets this error.
+            // Kafka's NotEnoughReplicasException message, sent back in the response.
             let text = format!(
                 "The size of the current ISR {:?} is insufficient to satisfy the min.isr requirement of {} for partition {}",
                 state.isr.iter().map(|b| b.0).collect::<Vec<_>>(),
@@ -153,7 +154,10 @@ impl Broker {
                 broker: self.id,
                 partition: tp.clone(),
                 error: ErrorCode::NOT_ENOUGH_REPLICAS,
-                reason: Rc::from(text.as_str()),
+                reason: RejectReason::BelowMinIsr {
+                    isr: state.isr.clone(),
+                    min_insync_replicas: min_isr as u32,
+                },
             });
             return reject(ErrorCode::NOT_ENOUGH_REPLICAS, Some(text));
         }
@@ -175,7 +179,7 @@ impl Broker {
                 broker: self.id,
                 partition: tp.clone(),
                 error: ErrorCode::INVALID_RECORD,
-                reason: Rc::from(text.as_str()),
+                reason: RejectReason::KeylessRecordOnCompactedTopic,
             });
             return reject(ErrorCode::INVALID_RECORD, Some(text));
         }
@@ -229,7 +233,7 @@ impl Broker {
                         broker: self.id,
                         partition: tp.clone(),
                         error,
-                        reason: Rc::from(text.as_str()),
+                        reason: RejectReason::ProducerState(e),
                     });
                     return reject(error, Some(text));
                 }
