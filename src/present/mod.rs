@@ -7,6 +7,7 @@ pub mod errors;
 pub mod group;
 pub mod highlight;
 pub mod narrate;
+pub mod narration;
 pub mod session;
 pub mod share;
 pub mod stage;

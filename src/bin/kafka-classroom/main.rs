@@ -7,11 +7,14 @@ mod soak;
 
 use kafka_classroom::kafka::murmur2::{murmur2, to_positive};
 use kafka_classroom::lesson::{builtin, Lesson};
+use kafka_classroom::present::narration::{sentence, Tone};
+use kafka_classroom::present::view::time_text;
 use kafka_classroom::present::{narrate::narrate, summary::run_summary};
 use std::process::ExitCode;
 
 const USAGE: &str = "usage:
-  kafka-classroom run <lesson.json | built-in name> [--seed N] [--until-ms T] [--quiet]
+  kafka-classroom run <lesson.json | built-in name> [--seed N] [--until-ms T] [--quiet] [--plain]
+      (--plain: the classroom narration, one plain sentence per step, instead of the RPC trace)
   kafka-classroom lessons
   kafka-classroom partition --partitions N KEY...
   kafka-classroom assign < case.json    (one assignor case on stdin; prints {\"member\": [\"topic-0\", ...]})
@@ -89,6 +92,7 @@ fn run(args: &[String]) -> Result<(), String> {
         lesson.run_until_ms = until;
     }
     let quiet = args.iter().any(|a| a == "--quiet");
+    let plain = args.iter().any(|a| a == "--plain");
     if lesson.lab.is_some() && !args.iter().any(|a| a == "--no-lab") {
         return run_lab(&lesson, seed);
     }
@@ -96,10 +100,25 @@ fn run(args: &[String]) -> Result<(), String> {
         "# {} (seed={seed}, until {} ms)",
         lesson.title, lesson.run_until_ms
     );
+    let mut folded = 0;
     let outcome = lesson.run_checked(seed, |step| {
-        if !quiet {
-            println!("{}", narrate(step));
+        if quiet {
+            return;
         }
+        if !plain {
+            println!("{}", narrate(step));
+            return;
+        }
+        let s = sentence(step);
+        if s.tone == Tone::Quiet {
+            folded += 1;
+            return;
+        }
+        if folded > 0 {
+            println!("            … {folded} quiet step(s)");
+            folded = 0;
+        }
+        println!("{:>10}  {}", time_text(step.time), s.text);
     });
     for line in run_summary(&outcome.world) {
         println!("{line}");

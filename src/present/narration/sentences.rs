@@ -1,0 +1,706 @@
+//! A step's one sentence. Each event has a tone (quiet, routine, notable, alarm) and a
+//! sentence; the step says the sentence of its loudest event, completed with what the other
+//! events add (a produce request names why its batch left).
+
+use crate::kafka::event::{BatchReadyReason, ElectionKind, Event, NetworkChange, ProcessFault};
+use crate::kafka::{KafkaStep, NodeId, TopicPartition};
+use crate::sim::{Cause, DropReason};
+
+/// How much a step matters to a class.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+pub enum Tone {
+    /// Nothing to say: folded into a count.
+    Quiet,
+    /// The normal flow: records written, copied, read.
+    Routine,
+    /// Worth a look: a leader moved, a rebalance, a config change.
+    Notable,
+    /// Something went wrong: a fault, an error, lost data.
+    Alarm,
+}
+
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Sentence {
+    pub text: String,
+    pub tone: Tone,
+    /// Nodes and partitions the step is about (for filtering).
+    pub nodes: Vec<NodeId>,
+    pub partitions: Vec<TopicPartition>,
+}
+
+fn range(from: i64, to_inclusive: i64) -> String {
+    if from == to_inclusive {
+        format!("offset {from}")
+    } else {
+        format!("offsets {from}–{to_inclusive}")
+    }
+}
+
+fn records(n: usize) -> String {
+    if n == 1 {
+        "1 record".into()
+    } else {
+        format!("{n} records")
+    }
+}
+
+fn list(brokers: &[crate::kafka::BrokerId]) -> String {
+    match brokers.len() {
+        0 => "nobody".into(),
+        _ => brokers
+            .iter()
+            .map(|b| b.to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
+}
+
+pub fn ready_reason(reason: BatchReadyReason) -> &'static str {
+    match reason {
+        BatchReadyReason::Full => "the batch was full",
+        BatchReadyReason::LingerExpired => "linger.ms ran out",
+        BatchReadyReason::Flush => "the application called flush()",
+        BatchReadyReason::BufferExhausted => "buffer.memory ran out",
+        BatchReadyReason::Retry => "a retry",
+        BatchReadyReason::Piggyback => "it rode along with a ready batch to the same broker",
+    }
+}
+
+/// The step's sentence.
+pub fn sentence(step: &KafkaStep) -> Sentence {
+    let mut nodes = cause_nodes(&step.cause);
+    let mut partitions = Vec::new();
+    let mut best: Option<(Tone, String)> = None;
+    for event in &step.events {
+        collect(event, &mut nodes, &mut partitions);
+        if let Some((tone, text)) = event_sentence(event, step) {
+            if best.as_ref().is_none_or(|(t, _)| tone > *t) {
+                best = Some((tone, text));
+            }
+        }
+    }
+    if best.is_none() {
+        best = cause_sentence(step);
+    }
+    if let Some(reason) = &step.rejected {
+        best = Some((Tone::Alarm, format!("The command was refused: {reason}.")));
+    }
+    let (tone, text) = best.unwrap_or((Tone::Quiet, String::new()));
+    nodes.sort();
+    nodes.dedup();
+    partitions.sort();
+    partitions.dedup();
+    Sentence {
+        text,
+        tone,
+        nodes,
+        partitions,
+    }
+}
+
+fn cause_nodes(cause: &Cause<crate::kafka::Cluster>) -> Vec<NodeId> {
+    match cause {
+        Cause::Deliver { from, to, .. } | Cause::Drop { from, to, .. } => vec![*from, *to],
+        Cause::Timer { node, .. } => vec![*node],
+        Cause::Command(c) => c.nodes(),
+    }
+}
+
+/// Steps without events: only drops and commands have something to say.
+fn cause_sentence(step: &KafkaStep) -> Option<(Tone, String)> {
+    match &step.cause {
+        Cause::Drop {
+            from,
+            to,
+            msg,
+            reason,
+        } => Some((
+            Tone::Alarm,
+            format!(
+                "The network dropped {from}'s {} to {to}: {}.",
+                msg.api_name(),
+                drop_reason(*reason)
+            ),
+        )),
+        Cause::Command(c) => Some((Tone::Notable, command_sentence(c))),
+        _ => None,
+    }
+}
+
+pub fn drop_reason(reason: DropReason) -> &'static str {
+    match reason {
+        DropReason::Partitioned => "the link is cut",
+        DropReason::Lost => "it was lost on the way",
+        DropReason::Unreachable => "that machine is off",
+    }
+}
+
+fn collect(event: &Event, nodes: &mut Vec<NodeId>, partitions: &mut Vec<TopicPartition>) {
+    use Event::*;
+    match event {
+        BatchAppended {
+            broker, partition, ..
+        }
+        | HighWatermarkAdvanced {
+            broker, partition, ..
+        }
+        | FollowerAppended {
+            broker, partition, ..
+        }
+        | FollowerTruncated {
+            broker, partition, ..
+        }
+        | BecameLeader {
+            broker, partition, ..
+        }
+        | BecameFollower {
+            broker, partition, ..
+        }
+        | ProduceRejected {
+            broker, partition, ..
+        } => {
+            nodes.push(NodeId::Broker(*broker));
+            partitions.push(partition.clone());
+        }
+        LeaderElected { partition, .. } | IsrChanged { partition, .. } => {
+            partitions.push(partition.clone())
+        }
+        ProduceAcked {
+            producer,
+            partition,
+            ..
+        }
+        | ProduceFailed {
+            producer,
+            partition,
+            ..
+        }
+        | BatchReady {
+            producer,
+            partition,
+            ..
+        } => {
+            nodes.push(NodeId::Producer(*producer));
+            partitions.push(partition.clone());
+        }
+        RecordsFetched {
+            consumer,
+            partition,
+            ..
+        } => {
+            nodes.push(NodeId::Consumer(*consumer));
+            partitions.push(partition.clone());
+        }
+        _ => {}
+    }
+}
+
+fn event_sentence(event: &Event, step: &KafkaStep) -> Option<(Tone, String)> {
+    producer_sentence(event, step)
+        .or_else(|| broker_sentence(event, step))
+        .or_else(|| controller_sentence(event))
+        .or_else(|| consumer_sentence(event))
+        .or_else(|| group_sentence(event))
+        .or_else(|| fault_sentence(event))
+}
+
+fn producer_sentence(event: &Event, step: &KafkaStep) -> Option<(Tone, String)> {
+    use Tone::*;
+    let s = match event {
+        Event::RecordPartitioned {
+            producer,
+            record,
+            partition,
+            how,
+        } => (
+            Routine,
+            format!("p{producer} called send() for record #{}: it goes to {partition} ({how}).", record.serial),
+        ),
+        Event::RecordAppendedToBatch {
+            producer,
+            partition,
+            batch_records,
+            batch_bytes,
+            batch_size,
+            new_batch,
+            ..
+        } => (
+            Routine,
+            if *new_batch {
+                format!("p{producer} started a new batch for {partition}.")
+            } else {
+                format!("p{producer}'s batch for {partition} now holds {} ({batch_bytes} of {batch_size} bytes).", records(*batch_records as usize))
+            },
+        ),
+        Event::StickyPartitionSwitched { producer, topic, from, to } => (
+            Notable,
+            match from {
+                Some(from) => format!("p{producer} now sends records without a key to {topic}-{to} (it filled its batch for {topic}-{from})."),
+                None => format!("p{producer} picked {topic}-{to} for records without a key."),
+            },
+        ),
+        Event::BatchReady { .. }
+            if step.events.iter().any(|e| matches!(e, Event::ProduceSent { .. })) =>
+        {
+            return None
+        }
+        Event::BatchReady { producer, partition, reason, records: n, .. } => (
+            Routine,
+            format!("p{producer}'s batch of {} for {partition} is ready: {}.", records(*n as usize), ready_reason(*reason)),
+        ),
+        Event::ProduceSent { producer, broker, batches, .. } => {
+            let why = step.events.iter().find_map(|e| match e {
+                Event::BatchReady { reason, .. } => Some(ready_reason(*reason)),
+                _ => None,
+            });
+            let total: u32 = batches.iter().map(|(_, n)| *n).sum();
+            let parts: Vec<String> = batches.iter().map(|(tp, _)| tp.to_string()).collect();
+            let lead = if parts.len() == 1 {
+                format!("the leader of {}", parts[0])
+            } else {
+                format!("the leader of {}", parts.join(", "))
+            };
+            let why = why.map_or(String::new(), |w| format!(" ({w})"));
+            (Routine, format!("p{producer} sent {} to {broker}, {lead}{why}.", records(total as usize)))
+        }
+        Event::ProduceAcked { producer, partition, base_offset, records: ids } if *base_offset < 0 => (
+            Routine,
+            format!("p{producer} sent {} to {partition} and did not wait for an answer (acks=0).", records(ids.len())),
+        ),
+        Event::ProduceAcked { producer, partition, base_offset, records: ids } => (
+            Routine,
+            if ids.len() == 1 {
+                format!("p{producer}'s record in {partition} is acknowledged at offset {base_offset}.")
+            } else {
+                format!("p{producer}'s {} in {partition} are acknowledged at {}.", records(ids.len()), range(*base_offset, base_offset + ids.len() as i64 - 1))
+            },
+        ),
+        Event::ProduceFailed { producer, partition, error, records: ids, retrying, .. } => (
+            Alarm,
+            if *retrying {
+                format!("p{producer}'s write of {} to {partition} failed with {error}; it will retry.", records(ids.len()))
+            } else {
+                format!("p{producer} gave up on {} for {partition}: {error}.", records(ids.len()))
+            },
+        ),
+        Event::SendBlocked { producer, waiting_bytes, .. } => (
+            Alarm,
+            format!("p{producer}'s send() blocks: buffer.memory is full ({waiting_bytes} bytes needed)."),
+        ),
+        Event::SendTimedOut { producer, after_ms, .. } => (
+            Alarm,
+            format!("p{producer}'s send() gave up after max.block.ms ({after_ms} ms) waiting for buffer memory."),
+        ),
+        Event::ProducerIdAssigned { producer, producer_id, epoch } => (
+            Notable,
+            format!("p{producer} is idempotent: it got producer id {producer_id} (epoch {epoch}), so brokers can spot its retries."),
+        ),
+        Event::DuplicateBatchIgnored { broker, partition, base_sequence, original_offset, .. } => (
+            Notable,
+            format!("{broker} saw a retried batch (sequence {base_sequence}) it already had in {partition} at offset {original_offset}: kept once, acknowledged again."),
+        ),
+        Event::SendModeChanged { producer, mode } => (
+            Notable,
+            format!("p{producer}'s application now sends {}.", mode.describe()),
+        ),
+        Event::ProducerRecordsLost { producer, records: n } => (
+            Alarm,
+            format!("p{producer} lost {} that were still waiting in its memory.", records(*n as usize)),
+        ),
+        _ => return None,
+    };
+    Some(s)
+}
+
+fn broker_sentence(event: &Event, step: &KafkaStep) -> Option<(Tone, String)> {
+    use Tone::*;
+    let s = match event {
+        Event::BatchAppended { broker, partition, base_offset, last_offset, leader_epoch, .. } => (
+            Routine,
+            format!("{broker}, the leader of {partition}, wrote {} (leader epoch {leader_epoch}).", range(*base_offset, *last_offset)),
+        ),
+        Event::FollowerAppended { broker, partition, from_offset, to_offset } => (
+            Routine,
+            format!("{broker} copied {} of {partition} from its leader.", range(*from_offset, to_offset - 1)),
+        ),
+        Event::HighWatermarkAdvanced { partition, to, .. } => {
+            // Followers learn the high watermark from their leader's answers; only the
+            // leader's move is news.
+            let follower_learns = matches!(
+                &step.cause,
+                Cause::Deliver { msg: crate::kafka::Message::FetchResponse(_), .. }
+            );
+            if !follower_learns {
+                (Routine, format!("{partition}'s high watermark reached {to}: offsets below it are on every in-sync replica."))
+            } else {
+                (Quiet, String::new())
+            }
+        }
+        Event::FollowerTruncated { broker, partition, from, to, .. } => (
+            Alarm,
+            format!("{broker} cut {partition} back from offset {from} to {to}: those records were never on the new leader."),
+        ),
+        Event::IsrChangeProposed { broker, partition, from, to, .. } if to.len() < from.len() => (
+            Notable,
+            format!("{broker} asks the controller to shrink {partition}'s ISR to {}: a follower stopped keeping up.", list(to)),
+        ),
+        Event::IsrChangeProposed { broker, partition, to, .. } => (
+            Notable,
+            format!("{broker} asks the controller to grow {partition}'s ISR to {}: a follower caught up.", list(to)),
+        ),
+        Event::BecameLeader { broker, partition, leader_epoch, .. } => (
+            Notable,
+            format!("{broker} now leads {partition} (leader epoch {leader_epoch})."),
+        ),
+        Event::BecameFollower { broker, partition, leader, .. } => (
+            Routine,
+            match leader {
+                Some(l) => format!("{broker} now follows {l} for {partition}."),
+                None => format!("{broker} waits for a leader of {partition}."),
+            },
+        ),
+        Event::ProduceRejected { broker, partition, error, .. } => (
+            Alarm,
+            format!("{broker} refused a write to {partition}: {error}."),
+        ),
+        Event::ParkedProduceCompleted { broker, partition, error } => (
+            Routine,
+            if error.is_error() {
+                format!("{broker} ends a waiting acks=all write to {partition}: {error}.")
+            } else {
+                format!("{broker} answers a waiting acks=all write to {partition}: every in-sync replica has it.")
+            },
+        ),
+        Event::RecordsLostOnPowerFailure { broker, partition, from, to } => (
+            Alarm,
+            format!("{broker} lost {} of {partition} with the power: the OS had not written them to disk.", range(*from, to - 1)),
+        ),
+        Event::SegmentsDeleted { broker, partition, records: n, new_log_start_offset, .. } => (
+            Notable,
+            format!("{broker}'s retention deleted {} of {partition}; its log now starts at {new_log_start_offset}.", records(*n as usize)),
+        ),
+        Event::LogCompacted { broker, partition, records_removed, .. } => (
+            Notable,
+            format!("{broker}'s cleaner compacted {partition}: {} replaced by newer ones with the same key were removed.", records(*records_removed as usize)),
+        ),
+        Event::LogStartOffsetIncremented { broker, partition, to, .. } => (
+            Routine,
+            format!("{broker}'s copy of {partition} now starts at offset {to}, like its leader's."),
+        ),
+        Event::GroupsLoaded { broker, groups, .. } if !groups.is_empty() => (
+            Notable,
+            format!("{broker} is now the coordinator of {}.", groups.join(", ")),
+        ),
+        _ => return None,
+    };
+    Some(s)
+}
+
+fn controller_sentence(event: &Event) -> Option<(Tone, String)> {
+    use Tone::*;
+    let s = match event {
+        Event::ControllerElected { controller, epoch } => (
+            Notable,
+            format!("ctl{controller} is the active controller now (quorum epoch {epoch})."),
+        ),
+        Event::ControllerVoteStarted { controller, epoch } => (
+            Notable,
+            format!("ctl{controller} asks the other controllers for votes (quorum epoch {epoch})."),
+        ),
+        Event::ControllerResigned { controller } => (
+            Alarm,
+            format!("ctl{controller} lost touch with most of the quorum and stopped being the active controller."),
+        ),
+        Event::BrokerRegistered { broker, .. } => {
+            (Notable, format!("{broker} registered with the controller."))
+        }
+        Event::BrokerFenced { broker, reason } => (
+            Alarm,
+            match reason {
+                crate::kafka::event::FenceReason::SessionExpired { session_timeout_ms } => format!(
+                    "The controller fenced {broker}: no heartbeat for {} (broker.session.timeout.ms). Its leaderships move.",
+                    super::super::view::time_text(crate::sim::SimTime::from_ms(*session_timeout_ms))
+                ),
+                crate::kafka::event::FenceReason::ControlledShutdownComplete => {
+                    format!("The controller fenced {broker}: its leaderships have moved, it may stop.")
+                }
+                crate::kafka::event::FenceReason::NewIncarnation => {
+                    format!("The controller fenced {broker}'s old process: it came back as a new one.")
+                }
+            },
+        ),
+        Event::BrokerUnfenced { broker } => (
+            Notable,
+            format!("The controller unfenced {broker}: it caught up with the metadata and may lead again."),
+        ),
+        Event::LeaderElected { partition, leader: None, .. } => (
+            Alarm,
+            format!("{partition} has no leader: no in-sync replica is running. Nobody can write to it or read it."),
+        ),
+        Event::LeaderElected { partition, leader: Some(l), leader_epoch, kind, .. } => match kind {
+            ElectionKind::Unclean => (
+                Alarm,
+                format!("{l} became leader of {partition} although it was out of sync (unclean election, epoch {leader_epoch}): records only the old leader had are lost."),
+            ),
+            ElectionKind::Clean => (
+                Notable,
+                format!("The controller made {l} the leader of {partition} (epoch {leader_epoch}): the first in-sync replica still running."),
+            ),
+            ElectionKind::Preferred => (
+                Notable,
+                format!("{l}, the preferred replica, leads {partition} again (epoch {leader_epoch})."),
+            ),
+            ElectionKind::ControlledShutdown => (
+                Notable,
+                format!("{l} took over {partition} (epoch {leader_epoch}) before its old leader shut down."),
+            ),
+        },
+        Event::IsrChanged { partition, from, to, .. } => (
+            Notable,
+            if to.len() < from.len() {
+                format!("{partition}'s in-sync replicas are now {}: {} dropped out.", list(to), list(&diff(from, to)))
+            } else {
+                format!("{partition}'s in-sync replicas are now {}: {} caught up.", list(to), list(&diff(to, from)))
+            },
+        ),
+        Event::TopicCreated { topic, partitions, replication_factor } => (
+            Notable,
+            format!("Topic {topic} was created: {partitions} partitions, {replication_factor} replicas each."),
+        ),
+        Event::PreferredElectionRan { moved } => (
+            Notable,
+            format!("A preferred leader election moved {moved} partition(s) back to their preferred leader."),
+        ),
+        Event::ControlledShutdownStarted { broker } | Event::ControlledShutdownRequested { broker } => (
+            Notable,
+            format!("{broker} shuts down politely: it asks the controller to move its leaderships first."),
+        ),
+        Event::MetadataCommitted { .. } => (Quiet, String::new()),
+        _ => return None,
+    };
+    Some(s)
+}
+
+fn diff(
+    all: &[crate::kafka::BrokerId],
+    minus: &[crate::kafka::BrokerId],
+) -> Vec<crate::kafka::BrokerId> {
+    all.iter().copied().filter(|b| !minus.contains(b)).collect()
+}
+
+fn consumer_sentence(event: &Event) -> Option<(Tone, String)> {
+    use Tone::*;
+    let s = match event {
+        Event::RecordsFetched { consumer, partition, first_offset, last_offset } => (
+            Routine,
+            format!("c{consumer} fetched {} of {partition}.", range(*first_offset, *last_offset)),
+        ),
+        Event::RecordsPolled { consumer, records: polled, .. } => (
+            Routine,
+            format!("c{consumer}'s poll() returned {} to its application.", records(polled.len())),
+        ),
+        Event::RecordsProcessed { consumer, records: done, .. } => (
+            Routine,
+            format!("c{consumer}'s application finished processing {}.", records(done.len())),
+        ),
+        Event::PositionReset { consumer, partition, offset, .. } => (
+            Notable,
+            if *offset < 0 {
+                format!("c{consumer} will look up where to read {partition} from.")
+            } else {
+                format!("c{consumer} will read {partition} from offset {offset}.")
+            },
+        ),
+        Event::OffsetsCommitted { consumer, group, offsets, error, .. } => {
+            let what: Vec<String> = offsets.iter().map(|(tp, o)| format!("{o} for {tp}")).collect();
+            if error.is_error() {
+                (Alarm, format!("c{consumer}'s commit for group {group} failed: {error}."))
+            } else {
+                (Routine, format!("c{consumer} committed offset {} for group {group}.", what.join(", ")))
+            }
+        }
+        Event::TruncationDetected { consumer, partition, position, end_offset } => (
+            Alarm,
+            format!("c{consumer} noticed {partition} was cut back: it had read to {position}, the leader's log ends at {end_offset}."),
+        ),
+        Event::CoordinatorFound { consumer, group, broker } => (
+            Routine,
+            format!("c{consumer} found group {group}'s coordinator: {broker}."),
+        ),
+        Event::JoiningGroup { consumer, group, .. } => (
+            Notable,
+            format!("c{consumer} (re)joins group {group}."),
+        ),
+        Event::PartitionsAssigned { consumer, generation, partitions, .. } => (
+            Notable,
+            if partitions.is_empty() {
+                format!("c{consumer} got no partitions in generation {generation}: the group has more members than partitions.")
+            } else {
+                let names: Vec<String> = partitions.iter().map(|p| p.to_string()).collect();
+                format!("c{consumer} now owns {} (generation {generation}).", names.join(", "))
+            },
+        ),
+        Event::PartitionsRevoked { consumer, partitions, .. } => {
+            let names: Vec<String> = partitions.iter().map(|p| p.to_string()).collect();
+            (Notable, format!("c{consumer} gave up {} for the rebalance.", names.join(", ")))
+        }
+        Event::ConsumerLeftGroup { consumer, group, .. } => {
+            (Notable, format!("c{consumer} left group {group}."))
+        }
+        _ => return None,
+    };
+    Some(s)
+}
+
+fn group_sentence(event: &Event) -> Option<(Tone, String)> {
+    use Tone::*;
+    let s = match event {
+        Event::GroupStateChanged {
+            group,
+            to,
+            generation,
+            ..
+        } => (
+            Notable,
+            format!("Group {group} is now {to} (generation {generation})."),
+        ),
+        Event::RebalanceStarted { group, .. } => (
+            Notable,
+            format!("Group {group} starts a rebalance: its members must join again."),
+        ),
+        Event::MemberJoined { group, client, .. } => {
+            (Routine, format!("{client} joined group {group}."))
+        }
+        Event::MemberRemoved { group, client, .. } => (
+            Notable,
+            format!("The coordinator removed {client} from group {group}."),
+        ),
+        _ => return None,
+    };
+    Some(s)
+}
+
+fn fault_sentence(event: &Event) -> Option<(Tone, String)> {
+    use Tone::*;
+    let s = match event {
+        Event::ProcessStopped { node, fault } => (
+            Alarm,
+            match fault {
+                ProcessFault::Crash => format!("{node} crashed."),
+                ProcessFault::PowerFailure => {
+                    format!("{node}'s machine lost power: what it had not flushed to disk is gone.")
+                }
+                ProcessFault::GracefulShutdown => format!("{node} shut down."),
+            },
+        ),
+        Event::ProcessStarted { node } => (Notable, format!("{node} started.")),
+        Event::ProcessPaused { node, until_ms } => (
+            Alarm,
+            format!(
+                "{node} froze (a long garbage-collection pause) until {}.",
+                super::super::view::time_text(crate::sim::SimTime::from_ms(*until_ms))
+            ),
+        ),
+        Event::ProcessResumed { node } => (
+            Notable,
+            format!("{node} woke up from its pause, with a stale view of the world."),
+        ),
+        Event::NetworkChanged { change } => (Alarm, network_sentence(change)),
+        Event::RequestTimedOut {
+            node, peer, api, ..
+        } => (
+            Alarm,
+            format!(
+                "{node} gave up waiting for {peer}'s answer to its {api} (request.timeout.ms)."
+            ),
+        ),
+        Event::ConnectionLost {
+            node,
+            peer,
+            failed_requests,
+        } => (
+            Alarm,
+            format!(
+                "{node}'s connection to {peer} was reset: {failed_requests} request(s) failed."
+            ),
+        ),
+        Event::ClientConfigChanged { node, key, value } => {
+            (Notable, format!("{node} now uses {key}={value}."))
+        }
+        Event::MetadataUpdated { .. } => (Quiet, String::new()),
+        Event::Notice { text } => (Notable, text.to_string()),
+        _ => return None,
+    };
+    Some(s)
+}
+
+fn network_sentence(change: &NetworkChange) -> String {
+    match change {
+        NetworkChange::Healed => "The network is whole again: every link works.".into(),
+        _ => format!(
+            "Network: {}.",
+            super::super::narrate::network_change(change)
+        ),
+    }
+}
+
+/// What a command asked for, when its step had no event to tell.
+fn command_sentence(command: &crate::kafka::Command) -> String {
+    use crate::kafka::Command::*;
+    match command {
+        Produce {
+            producer,
+            topic,
+            key,
+            ..
+        } => match key {
+            Some(k) => format!("{producer}'s application sends a record with key {k} to {topic}."),
+            None => format!("{producer}'s application sends a record without a key to {topic}."),
+        },
+        ProduceMany {
+            producer,
+            topic,
+            count,
+            ..
+        } => {
+            format!(
+                "{producer}'s application sends {} to {topic}.",
+                records(*count as usize)
+            )
+        }
+        SetProduceRate {
+            producer,
+            topic,
+            records_per_second,
+            ..
+        } if *records_per_second > 0 => {
+            format!("{producer}'s application starts sending {records_per_second} records per second to {topic}.")
+        }
+        SetProduceRate {
+            producer, topic, ..
+        } => {
+            format!("{producer}'s application stops its steady stream to {topic}.")
+        }
+        Flush { producer } => {
+            format!("{producer}'s application calls flush(): every batch leaves now.")
+        }
+        CommitSync { consumer } => format!("{consumer}'s application calls commitSync()."),
+        Seek {
+            consumer,
+            partition,
+            ..
+        } => format!("{consumer}'s application seeks in {partition}."),
+        CloseConsumer { consumer } => format!("{consumer}'s application calls close()."),
+        StartConsumer { consumer } => format!("{consumer}'s application starts polling."),
+        SetProcessingTime {
+            consumer,
+            ms_per_record,
+        } => {
+            format!("{consumer}'s application now takes {ms_per_record} ms per record.")
+        }
+        other => format!(
+            "You asked for {}.",
+            super::super::narrate::command_text(other)
+        ),
+    }
+}
