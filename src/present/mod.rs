@@ -3,11 +3,13 @@
 //! crates: everything here is tested natively.
 
 pub mod assign_calc;
+pub mod caption;
 pub mod errors;
 pub mod group;
 pub mod highlight;
 pub mod narrate;
 pub mod narration;
+pub mod node_actions;
 pub mod session;
 pub mod share;
 pub mod stage;

@@ -93,3 +93,39 @@ pub fn quiet_tail(steps: &VecDeque<Rc<KafkaStep>>, filter: &NarrationFilter) -> 
         .take_while(|s| !filter.keeps(&sentence(s)))
         .count() as u32
 }
+
+/// The filter's choices for a cluster, as (value, label): everything, key moments, each node,
+/// each partition of the lesson's topics.
+pub fn filter_choices(world: &crate::kafka::KafkaWorld) -> Vec<(String, String)> {
+    let mut out = vec![
+        ("all".to_string(), "Everything".to_string()),
+        ("key".to_string(), "Key moments".to_string()),
+    ];
+    for n in world.model().nodes() {
+        out.push((format!("node:{n}"), format!("Only {n}")));
+    }
+    if let Some(image) = super::view::truth(world) {
+        for (tp, _) in image.partitions().filter(|(tp, _)| !tp.topic.starts_with("__")) {
+            out.push((format!("partition:{tp}"), format!("Only {tp}")));
+        }
+    }
+    out
+}
+
+/// The filter a choice's value stands for (unknown values show everything).
+pub fn parse_filter(value: &str) -> NarrationFilter {
+    if value == "key" {
+        return NarrationFilter::KeyMoments;
+    }
+    if let Some(n) = value.strip_prefix("node:") {
+        if let Ok(node) = NodeId::parse(n) {
+            return NarrationFilter::Node(node);
+        }
+    }
+    if let Some(p) = value.strip_prefix("partition:") {
+        if let Ok(tp) = TopicPartition::parse(p) {
+            return NarrationFilter::Partition(tp);
+        }
+    }
+    NarrationFilter::All
+}

@@ -384,3 +384,109 @@ fn offsets_value_text(tp: &TopicPartition, value: &str) -> String {
         _ => value.to_string(),
     }
 }
+
+/// Where `offset` falls in the row's window, in tenths of a percent of the bar's width.
+pub fn position_permille(row: &PartitionRow, offset: i64) -> i64 {
+    let span = (row.window_to - row.window_from).max(1);
+    ((offset - row.window_from) * 1000 / span).clamp(0, 1000)
+}
+
+impl ReplicaCell {
+    /// The compact bar's CSS background: the high watermark as a dark line over key-coloured
+    /// stripes of the records the replica has; the rest of the track stays empty.
+    pub fn bar_background(&self, row: &PartitionRow) -> String {
+        let pct = |permille: i64| format!("{}.{}%", permille / 10, permille % 10);
+        let hw = position_permille(row, self.high_watermark);
+        let mut layers = vec![format!(
+            "linear-gradient(90deg, transparent calc({0} - 1px), var(--hw) calc({0} - 1px), var(--hw) calc({0} + 1px), transparent calc({0} + 1px))",
+            pct(hw)
+        )];
+        let stops: Vec<String> = self
+            .stripes
+            .iter()
+            .map(|s| {
+                format!(
+                    "var(--k{}) {} {}",
+                    s.colour,
+                    pct(position_permille(row, s.from)),
+                    pct(position_permille(row, s.to))
+                )
+            })
+            .collect();
+        let end = pct(position_permille(row, self.log_end_offset));
+        if stops.is_empty() {
+            layers.push("var(--track)".into());
+        } else {
+            layers.push(format!(
+                "linear-gradient(90deg, {}, var(--track) {end} 100%)",
+                stops.join(", ")
+            ));
+        }
+        layers.join(", ")
+    }
+
+    /// The short tag on a compact bar: the crown and epoch for the leader.
+    pub fn tag(&self) -> String {
+        match self.role {
+            ReplicaRole::Leader => format!("♛{}", self.leader_epoch),
+            ReplicaRole::Offline => "✖".into(),
+            ReplicaRole::OutOfSync => "out".into(),
+            ReplicaRole::InSync => String::new(),
+        }
+    }
+
+    /// The role as a CSS class.
+    pub fn role_class(&self) -> &'static str {
+        match self.role {
+            ReplicaRole::Leader => "leader",
+            ReplicaRole::InSync => "in-sync",
+            ReplicaRole::OutOfSync => "out-of-sync",
+            ReplicaRole::Offline => "offline",
+        }
+    }
+
+    /// What the replica is, in a sentence (the cell's tooltip).
+    pub fn title(&self, row: &PartitionRow) -> String {
+        let role = match self.role {
+            ReplicaRole::Leader => format!("leader (epoch {})", self.leader_epoch),
+            ReplicaRole::InSync => "follower, in sync".to_string(),
+            ReplicaRole::OutOfSync => "follower, out of sync".to_string(),
+            ReplicaRole::Offline => "offline: its broker is down".to_string(),
+        };
+        format!(
+            "{} on b{}: {role}. Log end offset {}, high watermark {}, log starts at {}.",
+            row.name, self.broker, self.log_end_offset, self.high_watermark, self.log_start_offset
+        )
+    }
+}
+
+impl GroupMark {
+    /// Where the mark sits on the leader's bar: from the committed offset to the owner's
+    /// position (at least a sliver), as CSS `left` and `width`.
+    pub fn span_style(&self, row: &PartitionRow) -> String {
+        let committed = self.committed.unwrap_or(row.window_from);
+        let position = self.position.unwrap_or(committed);
+        let from = position_permille(row, committed.min(position));
+        let to = position_permille(row, committed.max(position)).max(from + 8);
+        format!(
+            "left:{}.{}%;width:{}.{}%",
+            from / 10,
+            from % 10,
+            (to - from) / 10,
+            (to - from) % 10
+        )
+    }
+
+    pub fn title(&self) -> String {
+        format!(
+            "{}{}: committed {}, reading at {}",
+            self.group,
+            self.owner
+                .as_ref()
+                .map(|o| format!(" ({o})"))
+                .unwrap_or_default(),
+            self.committed.map_or("nothing yet".into(), |c| c.to_string()),
+            self.position.map_or("unknown".into(), |c| c.to_string())
+        )
+    }
+}

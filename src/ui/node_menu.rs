@@ -1,0 +1,68 @@
+//! The menu a click on a node opens, beside it: faults for brokers and controllers (crash, power
+//! failure, controlled shutdown, a GC pause, isolation, restart), and the application's actions
+//! for producers and consumers. One menu for the whole page keeps the DOM small.
+
+use crate::present::node_actions::{node_actions, NodeAction};
+use crate::present::session::Action;
+use crate::kafka::{KafkaWorld, NodeId};
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct NodeMenuProps {
+    pub node: NodeId,
+    pub actions: Vec<NodeAction>,
+    pub on_action: Callback<Action>,
+    pub on_close: Callback<()>,
+    /// Open a side panel by its label (the producer or consumer panel).
+    pub on_panel: Callback<&'static str>,
+}
+
+/// The menu's place: below the node's element, kept inside the window.
+fn place(node: NodeId) -> String {
+    let rect = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(&format!("n-{node}")))
+        .map(|e| e.get_bounding_client_rect());
+    let width = web_sys::window()
+        .and_then(|w| w.inner_width().ok())
+        .and_then(|v| v.as_f64())
+        .unwrap_or(1280.0);
+    match rect {
+        Some(r) => {
+            let left = r.left().min(width - 260.0).max(8.0);
+            format!("left:{left:.0}px;top:{:.0}px", r.bottom() + 6.0)
+        }
+        None => "left:40%;top:30%".into(),
+    }
+}
+
+#[function_component(NodeMenu)]
+pub fn node_menu(p: &NodeMenuProps) -> Html {
+    let close = p.on_close.reform(|_: MouseEvent| ());
+    html! {
+        <div class="node-menu" role="dialog" aria-label={format!("Actions for {}", p.node)} style={place(p.node)} id="node-menu">
+            <div class="menu-head"><b>{ p.node.to_string() }</b><button class="dismiss" onclick={close} aria-label="Close">{ "×" }</button></div>
+            { for p.actions.iter().map(|a| {
+                let on_action = p.on_action.clone();
+                let on_close = p.on_close.clone();
+                let on_panel = p.on_panel.clone();
+                let action = a.clone();
+                let onclick = Callback::from(move |_: MouseEvent| {
+                    match &action.command {
+                        Some(c) => on_action.emit(Action::Command(c.clone())),
+                        None => on_panel.emit(action.panel.unwrap_or("")),
+                    }
+                    on_close.emit(());
+                });
+                html! {
+                    <button class={classes!("menu-item", a.danger.then_some("danger"))} title={a.explain.clone()} {onclick}>{ a.label.clone() }</button>
+                }
+            }) }
+        </div>
+    }
+}
+
+/// The menu's items for a node, from the present layer.
+pub fn actions_for(world: &KafkaWorld, node: NodeId) -> Vec<NodeAction> {
+    node_actions(world, node)
+}

@@ -1,0 +1,126 @@
+//! The top bar: the lesson, the run's controls (back, step, next, play, speed, timeline,
+//! clock), the panels, presenter mode, help and the share link.
+
+use crate::present::session::{Action, SPEEDS};
+use yew::prelude::*;
+
+/// The side panels a teacher can open beside the stage.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Panel {
+    Lesson,
+    Producer,
+    Consumer,
+    Partitions,
+    Network,
+    Assignor,
+    Details,
+}
+
+impl Panel {
+    pub const ALL: [Panel; 7] = [
+        Panel::Lesson,
+        Panel::Producer,
+        Panel::Consumer,
+        Panel::Partitions,
+        Panel::Network,
+        Panel::Assignor,
+        Panel::Details,
+    ];
+    pub fn label(self) -> &'static str {
+        match self {
+            Panel::Lesson => "Lesson",
+            Panel::Producer => "Producer",
+            Panel::Consumer => "Consumer",
+            Panel::Partitions => "Partitions",
+            Panel::Network => "Network",
+            Panel::Assignor => "Assignor",
+            Panel::Details => "Details",
+        }
+    }
+    pub fn id(self) -> &'static str {
+        match self {
+            Panel::Lesson => "panel-lesson",
+            Panel::Producer => "panel-producer",
+            Panel::Consumer => "panel-consumer",
+            Panel::Partitions => "panel-partitions",
+            Panel::Network => "panel-network",
+            Panel::Assignor => "panel-assignor",
+            Panel::Details => "panel-details",
+        }
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct TopBarProps {
+    pub title: String,
+    pub time: String,
+    pub step: u64,
+    pub horizon: u64,
+    pub playing: bool,
+    pub behind: bool,
+    pub finished: bool,
+    pub speed_index: u32,
+    pub panel: Option<Panel>,
+    pub presenter: bool,
+    pub on_action: Callback<Action>,
+    pub on_panel: Callback<Panel>,
+    pub on_catalogue: Callback<()>,
+    pub on_presenter: Callback<()>,
+    pub on_help: Callback<()>,
+    pub on_share: Callback<()>,
+}
+
+#[function_component(TopBar)]
+pub fn top_bar(p: &TopBarProps) -> Html {
+    let act = |action: Action| p.on_action.reform(move |_: MouseEvent| action.clone());
+    let on_speed = p.on_action.reform(|e: Event| {
+        let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+        Action::SetSpeed(select.value().parse().unwrap_or(3))
+    });
+    let on_scrub = p.on_action.reform(|e: InputEvent| {
+        let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+        Action::SeekTo(input.value().parse().unwrap_or(0))
+    });
+    let play_label = if p.playing { "⏸ Pause" } else { "⏵ Play" };
+    let unit = |cb: &Callback<()>| cb.reform(|_: MouseEvent| ());
+    html! {
+        <header class="topbar" aria-label="Controls">
+            <button class="lesson-button" id="open-catalogue" onclick={unit(&p.on_catalogue)} title="All lessons (L)">
+                <span class="burger">{ "☰" }</span><span class="lesson-name">{ p.title.clone() }</span>
+            </button>
+            <div class="run">
+                <button class="ctl" id="step-back" title="Back one step (←)" onclick={act(Action::StepBack)} disabled={p.step == 0}>{ "◀" }</button>
+                <button class="ctl" id="step" title="One step: one message delivered or one timer (→)" onclick={act(Action::Step)} disabled={p.finished}>{ "▶" }</button>
+                <button class="ctl" id="step-event" title="Run until something happens (↓)" onclick={act(Action::StepToEvent)} disabled={p.finished}>{ "▶▶" }</button>
+                <button class={classes!("ctl", "play", p.playing.then_some("playing"))} id="play" title="Play or pause (Space)"
+                    onclick={act(Action::TogglePlay)} disabled={p.finished && !p.playing}>{ play_label }</button>
+                <select class="speed" id="speed" aria-label="Speed" title="Simulated time per real second" onchange={on_speed}>
+                    { for SPEEDS.iter().enumerate().map(|(i, (_, label))| html! {
+                        <option value={i.to_string()} selected={i as u32 == p.speed_index}>{ *label }</option>
+                    }) }
+                </select>
+                { if p.behind { html! { <span class="behind" title="The engine cannot keep up with this speed on this machine: time runs as fast as it can">{ "max" }</span> } } else { html! {} } }
+            </div>
+            <input class="scrub" id="timeline" type="range" min="0" max={p.horizon.max(p.step).to_string()} value={p.step.to_string()} oninput={on_scrub} aria-label="Timeline" title="Drag to rewind or replay" />
+            <div class="clock" aria-live="off">
+                <span class="time" id="sim-time">{ p.time.clone() }</span>
+                <span class="step-no">{ format!("step {}", p.step) }</span>
+            </div>
+            <nav class="panels" aria-label="Panels">
+                { for Panel::ALL.iter().map(|panel| {
+                    let which = *panel;
+                    let open = p.panel == Some(which);
+                    html! {
+                        <button class={classes!("tab", open.then_some("active"))} id={format!("tab-{}", which.label().to_lowercase())} aria-pressed={open.to_string()}
+                            onclick={p.on_panel.reform(move |_: MouseEvent| which)}>{ which.label() }</button>
+                    }
+                }) }
+            </nav>
+            <div class="tools">
+                <button class={classes!("ctl", p.presenter.then_some("active"))} id="presenter" title="Presenter mode: the stage fills the screen, large text, clicker keys (P)" onclick={unit(&p.on_presenter)}>{ "⛶" }</button>
+                <button class="ctl" id="help" title="Keyboard shortcuts (?)" onclick={unit(&p.on_help)}>{ "?" }</button>
+                <button class="ctl share" id="share" title="Copy a link to this exact moment" onclick={unit(&p.on_share)}>{ "Share" }</button>
+            </div>
+        </header>
+    }
+}
