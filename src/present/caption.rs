@@ -44,7 +44,10 @@ pub fn caption_view(session: &Session) -> CaptionView {
         } else if guide.fired() as usize == total {
             "Every beat of this lesson has played. Rewind or explore on your own.".to_string()
         } else {
-            format!("{} of {total} beats so far. Play or press Continue.", guide.fired())
+            format!(
+                "{} of {total} beats so far. Play or press Continue.",
+                guide.fired()
+            )
         };
         return CaptionView::Idle {
             summary: session.lesson().summary.clone(),

@@ -142,13 +142,25 @@ mod tests {
         let lesson = builtin::load("replication-playground").unwrap();
         let mut world = lesson.world(lesson.seed);
         let b2 = NodeId::broker(2);
-        let labels: Vec<String> = node_actions(&world, b2).into_iter().map(|a| a.label).collect();
+        let labels: Vec<String> = node_actions(&world, b2)
+            .into_iter()
+            .map(|a| a.label)
+            .collect();
         assert_eq!(
             labels,
-            ["Crash", "Power failure", "Controlled shutdown", "Pause 5 s", "Isolate"]
+            [
+                "Crash",
+                "Power failure",
+                "Controlled shutdown",
+                "Pause 5 s",
+                "Isolate"
+            ]
         );
         world.apply_command(Command::Crash { node: b2 }).unwrap();
-        let labels: Vec<String> = node_actions(&world, b2).into_iter().map(|a| a.label).collect();
+        let labels: Vec<String> = node_actions(&world, b2)
+            .into_iter()
+            .map(|a| a.label)
+            .collect();
         assert_eq!(labels, ["Restart"]);
     }
 }

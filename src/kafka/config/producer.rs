@@ -28,7 +28,7 @@ pub const PRODUCER_KEYS: &[ConfigKey] = &[
     ConfigKey { name: "partitioner.class", ty: T::Class, default: "", validator: V::OneOf(&["", ROUND_ROBIN_PARTITIONER]), doc: "A custom partitioner; empty means Kafka's built-in one (murmur2 for keys, uniform sticky otherwise)." },
     ConfigKey { name: "partitioner.ignore.keys", ty: T::Boolean, default: "false", validator: V::None, doc: "Ignore keys when choosing partitions (every record uses the sticky partitioner)." },
     ConfigKey { name: "partitioner.adaptive.partitioning.enable", ty: T::Boolean, default: "true", validator: V::None, doc: "Send more null-key records to partitions whose brokers drain batches faster." },
-    ConfigKey { name: "partitioner.availability.timeout.ms", ty: T::Long, default: "0", validator: V::AtLeast(0), doc: "Skip partitions whose leader has not accepted requests for this long (0 = off)." },
+    ConfigKey { name: "partitioner.availability.timeout.ms", ty: T::Long, default: "0", validator: V::AtLeast(0), doc: "With adaptive partitioning, null-key records skip partitions whose leader has had batches waiting that it could not take for this long (0 = off)." },
     ConfigKey { name: "metadata.max.age.ms", ty: T::Long, default: "300000", validator: V::AtLeast(0), doc: "Refresh metadata at least this often even without errors." },
     ConfigKey { name: "key.serializer", ty: T::Class, default: STRING_SERIALIZER, validator: V::OneOf(SERIALIZERS), doc: "How keys become bytes (the bytes murmur2 hashes)." },
     ConfigKey { name: "value.serializer", ty: T::Class, default: STRING_SERIALIZER, validator: V::OneOf(SERIALIZERS), doc: "How values become bytes." },

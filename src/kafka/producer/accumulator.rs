@@ -1,18 +1,25 @@
 //! `RecordAccumulator`: one queue of batches per partition. `send()` appends a record to the last
-//! batch of its partition if it fits in `batch.size`, else opens a new batch, reserving
+//! batch of its partition while it has room for it in `batch.size`; a record that does not fit
+//! closes that batch for appends (it now counts as full) and opens a new batch, reserving
 //! `max(batch.size, record size)` bytes of `buffer.memory`. The sender takes a partition's first
 //! batch once it is ready: full (or another batch is queued behind it), `linger.ms` expired, a
 //! retry's backoff is over, the producer is flushing, or someone waits for buffer memory.
 //!
 //! With compression, `batch.size` bounds the *estimated compressed* size, as in Kafka's
-//! `MemoryRecordsBuilder`: uncompressed bytes times a per-topic compression-ratio estimate (times
-//! 1.05), where the estimate starts at 1 and follows the observed ratios
+//! `MemoryRecordsBuilder`: the 61-byte header plus the uncompressed record bytes times a
+//! per-topic compression-ratio estimate (times 1.05), fixed when the batch is created. The
+//! estimate starts at 1 and follows the observed ratios of the record bytes
 //! (`CompressionRatioEstimator`: down by 0.005 per batch, up by 0.05).
+//!
+//! The accumulator also keeps the sender's per-broker bookkeeping that Kafka keeps in
+//! `RecordAccumulator`: where the next drain for a broker starts (`nodesDrainIndex`) and when a
+//! broker last had ready data and last could take it (`nodeStats`, for
+//! `partitioner.availability.timeout.ms`).
 
 use crate::kafka::errors::ErrorCode;
 use crate::kafka::event::BatchReadyReason;
 use crate::kafka::record::{Record, RECORD_BATCH_OVERHEAD};
-use crate::kafka::types::TopicPartition;
+use crate::kafka::types::{BrokerId, TopicPartition};
 use crate::sim::{SimDuration, SimTime};
 use std::collections::{BTreeMap, VecDeque};
 
@@ -25,9 +32,15 @@ pub struct ProducerBatch {
     pub uncompressed_bytes: u32,
     /// The size `batch.size` is compared with (compression-ratio estimate applied).
     pub estimated_bytes: u32,
+    /// The compression-ratio estimate in thousandths this batch was created with (Kafka sets it
+    /// once, in the `ProducerBatch` constructor); `None` without compression.
+    pub estimated_ratio: Option<u32>,
     /// Bytes reserved from `buffer.memory` for this batch.
     pub reserved_bytes: u32,
     pub created_at: SimTime,
+    /// Closed for record appends (`MemoryRecordsBuilder.closeForRecordAppends`): a record did
+    /// not fit, or the batch was drained. A closed batch counts as full.
+    pub closed: bool,
     /// Sends so far (0 until the first Produce).
     pub attempts: u32,
     pub retry_after: Option<SimTime>,
@@ -36,15 +49,70 @@ pub struct ProducerBatch {
     pub sequence: Option<(i64, i16, i32)>,
     /// Why it was drained the last time it left.
     pub ready_reason: Option<BatchReadyReason>,
+    /// KIP-951: the partition leader's epoch this batch is headed for
+    /// (`ProducerBatch.currentLeaderEpoch`), and the attempt at which it last went up
+    /// (`attemptsWhenLeaderLastChanged`).
+    pub current_leader_epoch: Option<i32>,
+    pub attempts_when_leader_last_changed: u32,
 }
 
 impl ProducerBatch {
     pub fn record_count(&self) -> u32 {
         self.records.len() as u32
     }
+
+    /// Kafka's `MemoryRecordsBuilder.isFull`: closed for appends, or the estimate reached
+    /// `batch.size`.
     pub fn is_full(&self, batch_size: u32) -> bool {
-        self.estimated_bytes >= batch_size
+        self.closed || self.estimated_bytes >= batch_size
     }
+
+    /// Kafka's `MemoryRecordsBuilder.hasRoomFor`: the current estimate plus the new record's
+    /// *uncompressed* size ("be conservative and not take compression of the new record into
+    /// consideration") within `batch.size`.
+    fn has_room_for(&self, record_size: u32, batch_size: u32) -> bool {
+        !self.is_full(batch_size) && self.estimated_bytes + record_size <= batch_size
+    }
+
+    /// Kafka's `ProducerBatch.maybeUpdateLeaderEpoch`, called with the metadata's leader epoch
+    /// each time the sender looks at the batch.
+    pub fn maybe_update_leader_epoch(&mut self, latest: Option<i32>) {
+        let Some(latest) = latest else { return };
+        if self
+            .current_leader_epoch
+            .is_none_or(|current| current < latest)
+        {
+            self.attempts_when_leader_last_changed = self.attempts;
+            self.current_leader_epoch = Some(latest);
+        }
+    }
+
+    /// Kafka's `hasLeaderChangedForTheOngoingRetry`: a newer leader epoch became known since
+    /// this retry's failure, so the retry need not wait out its backoff (KIP-951).
+    pub fn has_leader_changed_for_the_ongoing_retry(&self) -> bool {
+        self.attempts >= 1 && self.attempts == self.attempts_when_leader_last_changed
+    }
+
+    /// Kafka's `RecordAccumulator.shouldBackoff`: a retry waits for its backoff unless the
+    /// leader changed.
+    pub fn is_backing_off(&self, now: SimTime) -> bool {
+        self.retry_after.is_some_and(|t| t > now)
+            && !self.has_leader_changed_for_the_ongoing_retry()
+    }
+
+    /// Kafka's `MemoryRecordsBuilder.estimatedBytesWritten` for `uncompressed` bytes (header
+    /// included): the header stays uncompressed, the records shrink by the estimate times 1.05.
+    fn estimate(&self, uncompressed: u32) -> u32 {
+        estimate(uncompressed, self.estimated_ratio)
+    }
+}
+
+fn estimate(uncompressed: u32, ratio: Option<u32>) -> u32 {
+    let Some(ratio) = ratio else {
+        return uncompressed;
+    };
+    let body = uncompressed.saturating_sub(RECORD_BATCH_OVERHEAD) as u64;
+    RECORD_BATCH_OVERHEAD + (body * ratio as u64 * 1050 / 1_000_000) as u32
 }
 
 /// What `append` did, for events and the sticky partitioner.
@@ -53,9 +121,19 @@ pub struct Appended {
     pub new_batch: bool,
     pub batch_records: u32,
     pub batch_bytes: u32,
+    /// What the batch's estimated size grew by (a new batch: its whole estimate, header
+    /// included), the bytes Kafka's `BuiltInPartitioner.updatePartitionInfo` counts.
     pub appended_bytes: u32,
     /// Kafka's `allBatchesFull(deque)` after the append: the last batch is full.
     pub last_batch_full: bool,
+}
+
+/// When a broker last had a ready batch and when it last could take one (Kafka's
+/// `RecordAccumulator.NodeLatencyStats`).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub struct NodeLatencyStats {
+    pub ready_time: SimTime,
+    pub drain_time: SimTime,
 }
 
 /// `CompressionRatioEstimator` steps, in thousandths.
@@ -69,6 +147,9 @@ pub struct Accumulator {
     pub buffer_used: u64,
     /// Estimated compressed/uncompressed ratio per topic, in thousandths (1000 = no gain).
     ratios: BTreeMap<String, u32>,
+    /// Where the next drain for each broker starts in its list of partitions.
+    drain_index: BTreeMap<BrokerId, u32>,
+    node_stats: BTreeMap<BrokerId, NodeLatencyStats>,
 }
 
 impl Accumulator {
@@ -97,21 +178,17 @@ impl Accumulator {
         self.ratios.get(topic).copied().unwrap_or(1000)
     }
 
-    /// The size compared with `batch.size` for a batch of `uncompressed` bytes.
-    fn estimate(&self, topic: &str, uncompressed: u32, compressed: bool) -> u32 {
-        if !compressed {
-            return uncompressed;
-        }
-        let body = uncompressed.saturating_sub(RECORD_BATCH_OVERHEAD) as u64;
-        RECORD_BATCH_OVERHEAD + (body * self.ratio_estimate(topic) as u64 * 1050 / 1_000_000) as u32
-    }
-
-    /// A closed batch compressed to `compressed` of `uncompressed` bytes: follow the ratio.
+    /// A batch of `uncompressed` bytes was built into `compressed` bytes (both with the
+    /// 61-byte header): follow the ratio of the record bytes alone, header excluded, as
+    /// Kafka's `MemoryRecordsBuilder.compressionRatio` does (`ProducerBatch.close` then calls
+    /// `CompressionRatioEstimator.updateEstimation`).
     pub fn observe_compression(&mut self, topic: &str, compressed: u32, uncompressed: u32) {
-        if uncompressed == 0 {
+        let records = uncompressed.saturating_sub(RECORD_BATCH_OVERHEAD);
+        if records == 0 {
             return;
         }
-        let observed = (compressed as u64 * 1000 / uncompressed as u64) as u32;
+        let written = compressed.saturating_sub(RECORD_BATCH_OVERHEAD);
+        let observed = (written as u64 * 1000 / records as u64) as u32;
         let estimate = self.ratio_estimate(topic);
         let next = if observed > estimate {
             (estimate + DETERIORATING_STEP).max(observed)
@@ -126,26 +203,40 @@ impl Accumulator {
         batch_size.max(RECORD_BATCH_OVERHEAD + record.size_in_batch(0))
     }
 
-    /// Whether the record fits in the partition's last open batch.
-    pub fn fits_in_last_batch(
-        &self,
+    /// Kafka's `RecordAccumulator.tryAppend`: append to the partition's last batch if it has
+    /// room. If it has none, close it for appends (so it counts as full from now on) and hand
+    /// the record back: the caller opens a new batch, possibly on another partition.
+    pub fn try_append(
+        &mut self,
         tp: &TopicPartition,
-        record: &Record,
+        mut record: Record,
         batch_size: u32,
-        compressed: bool,
-    ) -> bool {
-        let Some(last) = self.queues.get(tp).and_then(|q| q.back()) else {
-            return false;
+    ) -> Result<Appended, Record> {
+        let Some(last) = self.queues.get_mut(tp).and_then(|q| q.back_mut()) else {
+            return Err(record);
         };
-        if last.attempts > 0 {
-            return false;
+        record.offset_delta = last.record_count();
+        let size = record.size_in_batch(record.timestamp_ms - last.records[0].timestamp_ms);
+        if !last.has_room_for(size, batch_size) {
+            last.closed = true;
+            return Err(record);
         }
-        let delta = record.timestamp_ms - last.records[0].timestamp_ms;
-        let grown = last.uncompressed_bytes + record.size_in_batch(delta);
-        self.estimate(&tp.topic, grown, compressed) <= batch_size
+        let before = last.estimated_bytes;
+        last.uncompressed_bytes += size;
+        last.estimated_bytes = last.estimate(last.uncompressed_bytes);
+        last.records.push(record);
+        Ok(Appended {
+            new_batch: false,
+            batch_records: last.record_count(),
+            batch_bytes: last.estimated_bytes,
+            appended_bytes: last.estimated_bytes - before,
+            last_batch_full: last.is_full(batch_size),
+        })
     }
 
-    pub fn append(
+    /// Kafka's `RecordAccumulator.appendNewBatch`: a new batch holding `record`, its estimated
+    /// size (header included) counted as appended.
+    pub fn append_new_batch(
         &mut self,
         tp: &TopicPartition,
         mut record: Record,
@@ -154,65 +245,52 @@ impl Accumulator {
         compressed: bool,
         batch_id: u64,
     ) -> Appended {
-        if self.fits_in_last_batch(tp, &record, batch_size, compressed) {
-            let ratio_topic = tp.topic.clone();
-            let estimate_of = |this: &Self, bytes| this.estimate(&ratio_topic, bytes, compressed);
-            let (first_ts, count, uncompressed) = {
-                let last = self.queues[tp]
-                    .back()
-                    .expect("fits_in_last_batch saw a batch");
-                (
-                    last.records[0].timestamp_ms,
-                    last.records.len() as u32,
-                    last.uncompressed_bytes,
-                )
-            };
-            record.offset_delta = count;
-            let size = record.size_in_batch(record.timestamp_ms - first_ts);
-            let estimated = estimate_of(self, uncompressed + size);
-            let last = self
-                .queues
-                .get_mut(tp)
-                .and_then(|q| q.back_mut())
-                .expect("checked above");
-            last.uncompressed_bytes += size;
-            last.estimated_bytes = estimated;
-            last.records.push(record);
-            return Appended {
-                new_batch: false,
-                batch_records: last.record_count(),
-                batch_bytes: last.estimated_bytes,
-                appended_bytes: size,
-                last_batch_full: last.is_full(batch_size),
-            };
-        }
         record.offset_delta = 0;
-        let size = record.size_in_batch(0);
         let reserved = Self::bytes_for_new_batch(&record, batch_size);
         self.buffer_used += reserved as u64;
-        let uncompressed = RECORD_BATCH_OVERHEAD + size;
-        let estimated = self.estimate(&tp.topic, uncompressed, compressed);
+        let uncompressed = RECORD_BATCH_OVERHEAD + record.size_in_batch(0);
+        let estimated_ratio = compressed.then(|| self.ratio_estimate(&tp.topic));
         let batch = ProducerBatch {
             batch_id,
             records: vec![record],
             uncompressed_bytes: uncompressed,
-            estimated_bytes: estimated,
+            estimated_bytes: estimate(uncompressed, estimated_ratio),
+            estimated_ratio,
             reserved_bytes: reserved,
             created_at: now,
+            closed: false,
             attempts: 0,
             retry_after: None,
             last_error: None,
             sequence: None,
             ready_reason: None,
+            current_leader_epoch: None,
+            attempts_when_leader_last_changed: 0,
         };
-        let full = batch.is_full(batch_size);
-        self.queues.entry(tp.clone()).or_default().push_back(batch);
-        Appended {
+        let appended = Appended {
             new_batch: true,
             batch_records: 1,
-            batch_bytes: estimated,
-            appended_bytes: size,
-            last_batch_full: full,
+            batch_bytes: batch.estimated_bytes,
+            appended_bytes: batch.estimated_bytes,
+            last_batch_full: batch.is_full(batch_size),
+        };
+        self.queues.entry(tp.clone()).or_default().push_back(batch);
+        appended
+    }
+
+    /// `try_append`, else a new batch on the same partition (a record with a known partition).
+    pub fn append(
+        &mut self,
+        tp: &TopicPartition,
+        record: Record,
+        now: SimTime,
+        batch_size: u32,
+        compressed: bool,
+        batch_id: u64,
+    ) -> Appended {
+        match self.try_append(tp, record, batch_size) {
+            Ok(appended) => appended,
+            Err(record) => self.append_new_batch(tp, record, now, batch_size, compressed, batch_id),
         }
     }
 
@@ -228,7 +306,7 @@ impl Accumulator {
     ) -> Option<BatchReadyReason> {
         let queue = self.queues.get(tp)?;
         let first = queue.front()?;
-        if first.retry_after.is_some_and(|t| t > now) {
+        if first.is_backing_off(now) {
             return None;
         }
         if first.attempts > 0 {
@@ -270,6 +348,10 @@ impl Accumulator {
         self.queues.get(tp)?.front()
     }
 
+    pub fn first_mut(&mut self, tp: &TopicPartition) -> Option<&mut ProducerBatch> {
+        self.queues.get_mut(tp)?.front_mut()
+    }
+
     pub fn pop_first(&mut self, tp: &TopicPartition) -> Option<ProducerBatch> {
         self.queues.get_mut(tp)?.pop_front()
     }
@@ -295,7 +377,7 @@ impl Accumulator {
         self.buffer_used = self.buffer_used.saturating_sub(batch.reserved_bytes as u64);
     }
 
-    /// Remove batches whose `delivery.timeout.ms` has passed.
+    /// Remove batches whose `delivery.timeout.ms` has passed (`RecordAccumulator.expiredBatches`).
     pub fn expire(
         &mut self,
         now: SimTime,
@@ -326,6 +408,38 @@ impl Accumulator {
             .filter_map(|q| q.front())
             .map(|b| b.created_at)
             .min()
+    }
+
+    /// Kafka's `getDrainIndex`: where the drain for `broker` starts in a list of `parts`
+    /// partitions (`drainIndex % parts.size()`).
+    pub fn drain_index(&self, broker: BrokerId, parts: u32) -> u32 {
+        self.drain_index.get(&broker).copied().unwrap_or(0) % parts.max(1)
+    }
+
+    /// Kafka's `updateDrainIndex`: the drain for `broker` last looked at this index.
+    pub fn set_drain_index(&mut self, broker: BrokerId, index: u32) {
+        self.drain_index.insert(broker, index);
+    }
+
+    /// Kafka's `updateNodeLatencyStats`: `broker` had a ready batch now, and could (or could
+    /// not) take a request.
+    pub fn update_node_latency_stats(&mut self, broker: BrokerId, now: SimTime, can_drain: bool) {
+        let stats = self.node_stats.entry(broker).or_insert(NodeLatencyStats {
+            ready_time: now,
+            drain_time: now,
+        });
+        if can_drain {
+            stats.drain_time = now;
+        }
+        stats.ready_time = now;
+    }
+
+    /// Whether `broker` has had ready data it could not take for longer than `timeout`
+    /// (`RecordAccumulator.partitionReady` with `partitioner.availability.timeout.ms`).
+    pub fn is_node_unavailable(&self, broker: BrokerId, timeout: SimDuration) -> bool {
+        self.node_stats
+            .get(&broker)
+            .is_some_and(|s| s.ready_time.since(s.drain_time) > timeout)
     }
 }
 
@@ -380,16 +494,21 @@ mod tests {
     fn the_compression_estimate_lets_batches_hold_more_records() {
         let mut acc = Accumulator::default();
         for _ in 0..200 {
-            acc.observe_compression("t", 300, 1000);
+            acc.observe_compression(
+                "t",
+                RECORD_BATCH_OVERHEAD + 300,
+                RECORD_BATCH_OVERHEAD + 1000,
+            );
         }
         assert_eq!(acc.ratio_estimate("t"), 300);
         let tp = TopicPartition::new("t", 0);
-        let appended = (0..100)
-            .map(|i| acc.append(&tp, record(i, 1000), SimTime::ZERO, 16384, true, 0))
-            .filter(|a| a.new_batch)
-            .count();
+        for i in 0..100 {
+            acc.append(&tp, record(i, 1000), SimTime::ZERO, 16384, true, 0);
+        }
+        let first = &acc.queues()[&tp][0];
         assert_eq!(
-            appended, 2,
+            first.record_count(),
+            49,
             "at a 0.3 estimate about 50 records of 1 KB fit in a 16 KB batch"
         );
     }

@@ -3,6 +3,7 @@
 //! partitioner or `RoundRobinPartitioner`), check `max.request.size`, reserve `buffer.memory`
 //! (blocking up to `max.block.ms`), and append to the accumulator.
 
+use super::accumulator::{Accumulator, Appended};
 use super::builtin_partitioner::{BuiltInPartitioner, PartitionQueue, QueueSizes};
 use super::partitioner::{self, Choice};
 use super::topic_partitions::TopicPartitions;
@@ -188,20 +189,8 @@ impl Producer {
             }
         };
         let tp = TopicPartition::new(app.record.topic.clone(), partition);
-        let compressed = Compression::parse(&self.config.compression_type)
-            .is_some_and(|c| c != Compression::None);
-        if !self
-            .accumulator
-            .fits_in_last_batch(&tp, &record, self.config.batch_size, compressed)
-        {
-            let needed = super::accumulator::Accumulator::bytes_for_new_batch(
-                &record,
-                self.config.batch_size,
-            ) as u64;
-            if self.accumulator.buffer_used + needed > self.config.buffer_memory {
-                return Err(Blocked::Memory(needed));
-            }
-        }
+        let (tp, appended) = self.append_to_accumulator(ctx, tp, record, sticky)?;
+        let batch_size = self.config.batch_size;
         let quiet = self
             .workload
             .as_ref()
@@ -213,34 +202,59 @@ impl Producer {
                 partition: tp.clone(),
                 how: Rc::from(how.as_str()),
             });
-        }
-        let batch_id = self.next_batch_id;
-        let appended = self.accumulator.append(
-            &tp,
-            record,
-            ctx.now,
-            self.config.batch_size,
-            compressed,
-            batch_id,
-        );
-        if appended.new_batch {
-            self.next_batch_id += 1;
+            ctx.emit(Event::RecordAppendedToBatch {
+                producer: self.id,
+                partition: tp.clone(),
+                record: app.id,
+                batch_records: appended.batch_records,
+                batch_bytes: appended.batch_bytes,
+                batch_size,
+                new_batch: appended.new_batch,
+            });
         }
         if sticky {
             self.after_sticky_append(ctx, &tp, appended.appended_bytes, appended.last_batch_full);
         }
-        if !quiet {
-            ctx.emit(Event::RecordAppendedToBatch {
-                producer: self.id,
-                partition: tp,
-                record: app.id,
-                batch_records: appended.batch_records,
-                batch_bytes: appended.batch_bytes,
-                batch_size: self.config.batch_size,
-                new_batch: appended.new_batch,
-            });
-        }
         Ok(())
+    }
+
+    /// Kafka's `RecordAccumulator.append`. A record that does not fit closes the last batch;
+    /// the buffer for a new batch is allocated (blocking on `buffer.memory`) before the built-in
+    /// partitioner is asked again (`partitionChanged`), and now that the closed batch counts as
+    /// full it may switch: the record that did not fit then goes to the new partition
+    /// (`KafkaProducer.doSend` learns it through `AppendCallbacks.setPartition`).
+    fn append_to_accumulator(
+        &mut self,
+        ctx: &mut Ctx<'_, Cluster>,
+        mut tp: TopicPartition,
+        mut record: Record,
+        sticky: bool,
+    ) -> Result<(TopicPartition, Appended), Blocked> {
+        let compressed = Compression::parse(&self.config.compression_type)
+            .is_some_and(|c| c != Compression::None);
+        let batch_size = self.config.batch_size;
+        loop {
+            record = match self.accumulator.try_append(&tp, record, batch_size) {
+                Ok(appended) => return Ok((tp, appended)),
+                Err(record) => record,
+            };
+            let needed = Accumulator::bytes_for_new_batch(&record, batch_size) as u64;
+            if self.accumulator.buffer_used + needed > self.config.buffer_memory {
+                return Err(Blocked::Memory(needed));
+            }
+            if sticky {
+                if let Some(next) = self.complete_postponed_switch(ctx, &tp) {
+                    tp.partition = next;
+                    continue;
+                }
+            }
+            let batch_id = self.next_batch_id;
+            self.next_batch_id += 1;
+            let appended = self
+                .accumulator
+                .append_new_batch(&tp, record, ctx.now, batch_size, compressed, batch_id);
+            return Ok((tp, appended));
+        }
     }
 
     /// A `send()` that fails at once (serialization, size, partitioner): the application sees
@@ -315,31 +329,54 @@ impl Producer {
         let sticky = self.sticky.entry(topic.to_string()).or_insert_with(|| {
             BuiltInPartitioner::new(batch_size.max(1)).expect("batch.size is at least 1")
         });
-        let mut random = || ctx.prng.next_u32();
-        let before = sticky.sticky_partition_info().map(|i| i.partition());
-        let p = sticky.peek_current_partition(partitions, &mut random);
-        let full = self
-            .accumulator
-            .all_batches_full(&TopicPartition::new(topic, p), self.config.batch_size);
-        let sticky = self.sticky.get_mut(topic).expect("inserted above");
-        let switched =
-            sticky.maybe_complete_postponed_switch(full, partitions, &mut || ctx.prng.next_u32());
-        let p = if switched {
-            sticky.peek_current_partition(partitions, &mut || ctx.prng.next_u32())
-        } else {
-            p
-        };
-        if before != Some(p) {
-            ctx.emit(crate::kafka::event::Event::StickyPartitionSwitched {
+        let first = sticky.sticky_partition_info().is_none();
+        let p = sticky.peek_current_partition(partitions, &mut || ctx.prng.next_u32());
+        if first {
+            ctx.emit(Event::StickyPartitionSwitched {
                 producer: self.id,
                 topic: topic.to_string(),
-                from: before,
+                from: None,
                 to: p,
             });
         }
-        p
+        self.complete_postponed_switch(ctx, &TopicPartition::new(topic, p))
+            .unwrap_or(p)
     }
 
+    /// Kafka's `RecordAccumulator.partitionChanged`: if every batch of the sticky partition
+    /// `tp` is full now (or it has none), let the partitioner complete a switch it postponed
+    /// (`updatePartitionInfo` with 0 bytes). Returns the new sticky partition if it switched.
+    fn complete_postponed_switch(
+        &mut self,
+        ctx: &mut Ctx<'_, Cluster>,
+        tp: &TopicPartition,
+    ) -> Option<i32> {
+        let partitions = self.topic_partitions(&tp.topic)?;
+        let full = self
+            .accumulator
+            .all_batches_full(tp, self.config.batch_size);
+        let sticky = self.sticky.get_mut(&tp.topic)?;
+        if !sticky.maybe_complete_postponed_switch(full, &partitions, &mut || ctx.prng.next_u32()) {
+            return None;
+        }
+        let to = sticky.sticky_partition_info()?.partition();
+        ctx.emit(Event::StickyPartitionSwitched {
+            producer: self.id,
+            topic: tp.topic.clone(),
+            from: Some(tp.partition),
+            to,
+        });
+        Some(to)
+    }
+
+    /// The topic's partitions as the partitioner sees them: all, and those with a leader.
+    fn topic_partitions(&self, topic: &str) -> Option<TopicPartitions> {
+        let count = self.metadata.partition_count(topic).unwrap_or(1);
+        let available = self.metadata.available_partitions(topic);
+        TopicPartitions::new(count, available).ok()
+    }
+
+    /// Kafka's `BuiltInPartitioner.updatePartitionInfo` after an append to the sticky partition.
     fn after_sticky_append(
         &mut self,
         ctx: &mut Ctx<'_, Cluster>,
@@ -347,9 +384,7 @@ impl Producer {
         appended_bytes: u32,
         last_batch_full: bool,
     ) {
-        let count = self.metadata.partition_count(&tp.topic).unwrap_or(1);
-        let available = self.metadata.available_partitions(&tp.topic);
-        let Ok(partitions) = TopicPartitions::new(count, available) else {
+        let Some(partitions) = self.topic_partitions(&tp.topic) else {
             return;
         };
         let Some(sticky) = self.sticky.get_mut(&tp.topic) else {
@@ -376,7 +411,10 @@ impl Producer {
     }
 
     /// Adaptive partitioning (`partitioner.adaptive.partitioning.enable`): weight partitions by
-    /// how short their queues are, once every partition of the topic has a queue.
+    /// how short their queues are, once every partition of the topic has a queue
+    /// (`RecordAccumulator.partitionReady`). With `partitioner.availability.timeout.ms`, a
+    /// partition with batches waiting on a broker that has not been able to take any for longer
+    /// than that is left out.
     pub(crate) fn update_partition_load_stats(&mut self) {
         let topics: Vec<String> = self.sticky.keys().cloned().collect();
         for topic in topics {
@@ -396,6 +434,7 @@ impl Producer {
                         .queue_len(&TopicPartition::new(topic.clone(), p))
                         as i32,
                 })
+                .filter(|q| !self.is_partition_unavailable(&topic, q))
                 .collect();
             let stats = (self.config.partitioner_adaptive_partitioning_enable
                 && all_have_queues
@@ -408,6 +447,20 @@ impl Producer {
                 sticky.update_partition_load_stats(stats);
             }
         }
+    }
+
+    /// Kafka's test in `partitionReady`: only a partition with batches waiting is judged, by
+    /// how long its leader has had ready data it could not take.
+    fn is_partition_unavailable(&self, topic: &str, queue: &PartitionQueue) -> bool {
+        let timeout = self.config.partitioner_availability_timeout_ms;
+        if timeout == 0 || queue.queue_size == 0 {
+            return false;
+        }
+        let tp = TopicPartition::new(topic, queue.partition);
+        self.metadata.leader(&tp).is_some_and(|leader| {
+            self.accumulator
+                .is_node_unavailable(leader, SimDuration::from_ms(timeout))
+        })
     }
 }
 

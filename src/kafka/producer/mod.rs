@@ -5,9 +5,11 @@
 
 pub mod accumulator;
 mod append;
+pub mod backoff;
 pub mod builtin_partitioner;
 pub mod client_sequences;
 pub mod custom_partitioner;
+mod drain;
 pub mod idempotence_config;
 pub mod metrics;
 pub mod partitioner;

@@ -6,6 +6,7 @@
 //! per partition are in flight, and retries keep their order (`TransactionManager`).
 
 use super::accumulator::ProducerBatch;
+use super::backoff::{exponential_backoff, JITTER_RANGE_THOUSANDTHS};
 use super::client_sequences::{ProduceError, RetryDecision};
 use super::{InFlightProduce, Producer, SentBatch};
 use crate::kafka::compression::Compression;
@@ -18,7 +19,6 @@ use crate::kafka::timer::Timer;
 use crate::kafka::types::{BrokerId, NodeId, TopicPartition};
 use crate::kafka::Cluster;
 use crate::sim::{Ctx, SimDuration};
-use std::collections::BTreeSet;
 use std::rc::Rc;
 
 impl Producer {
@@ -37,38 +37,22 @@ impl Producer {
         self.update_partition_load_stats();
         let linger = SimDuration::from_ms(self.config.linger_ms);
         let exhausted = self.blocked_since.is_some() && !self.waiting.is_empty();
-        let mut ready_nodes = BTreeSet::new();
-        let mut leaderless = false;
-        for tp in self.accumulator.partitions() {
-            if self
-                .accumulator
-                .ready_reason(
-                    &tp,
-                    ctx.now,
-                    self.config.batch_size,
-                    linger,
-                    self.flushing,
-                    exhausted,
-                )
-                .is_none()
-            {
-                continue;
-            }
-            match self.metadata.leader(&tp) {
-                Some(b) => {
-                    ready_nodes.insert(b);
-                }
-                None => leaderless = true,
-            }
+        let check = self.ready(ctx.now, linger, exhausted);
+        if check.unknown_leader {
+            // Kafka: Sender.sendProducerData requests a metadata update for topics with a
+            // partition whose leader is unknown, as soon as a batch waits there.
+            self.request_metadata_update(ctx);
         }
-        if leaderless {
-            self.metadata.needs_update = true;
-            self.request_metadata(ctx);
-        }
-        for broker in ready_nodes {
-            if self.net.in_flight_to(NodeId::Broker(broker))
-                >= self.config.max_in_flight_requests_per_connection as usize
-            {
+        for broker in check.ready_nodes {
+            let can_drain = self.net.in_flight_to(NodeId::Broker(broker))
+                < self.config.max_in_flight_requests_per_connection as usize;
+            if self.config.partitioner_availability_timeout_ms > 0 {
+                // How long this broker has had data waiting that it could not take
+                // (`RecordAccumulator.updateNodeLatencyStats`).
+                self.accumulator
+                    .update_node_latency_stats(broker, ctx.now, can_drain);
+            }
+            if !can_drain {
                 continue;
             }
             let batches = self.drain(ctx, broker, linger, exhausted);
@@ -100,7 +84,7 @@ impl Producer {
     }
 
     /// Whether idempotence lets this partition's first batch go now.
-    fn sequence_allows(&self, tp: &TopicPartition, batch: &ProducerBatch) -> bool {
+    pub(super) fn sequence_allows(&self, tp: &TopicPartition, batch: &ProducerBatch) -> bool {
         match &self.sequences {
             None => !self.config.enable_idempotence,
             Some(s) if batch.sequence.is_none() => s.may_drain_new_batch(tp),
@@ -108,89 +92,9 @@ impl Producer {
         }
     }
 
-    /// Take the first batch of every partition led by `broker` (`RecordAccumulator.drain`), up to
-    /// `max.request.size`.
-    fn drain(
-        &mut self,
-        ctx: &mut Ctx<'_, Cluster>,
-        broker: BrokerId,
-        linger: SimDuration,
-        exhausted: bool,
-    ) -> Vec<(TopicPartition, ProducerBatch)> {
-        let mut drained = Vec::new();
-        let mut request_bytes = 0u32;
-        let in_flight_partitions: BTreeSet<TopicPartition> = self
-            .in_flight
-            .values()
-            .flat_map(|r| r.batches.iter())
-            .map(|(tp, _)| tp.clone())
-            .collect();
-        for tp in self.accumulator.partitions() {
-            if self.metadata.leader(&tp) != Some(broker) {
-                continue;
-            }
-            // Without idempotence, one request in flight per connection is how Kafka keeps order.
-            if self.config.max_in_flight_requests_per_connection == 1
-                && in_flight_partitions.contains(&tp)
-            {
-                continue;
-            }
-            let Some(first) = self.accumulator.first(&tp) else {
-                continue;
-            };
-            if first.retry_after.is_some_and(|t| t > ctx.now) || !self.sequence_allows(&tp, first) {
-                continue;
-            }
-            if !drained.is_empty()
-                && request_bytes + first.estimated_bytes > self.config.max_request_size
-            {
-                break;
-            }
-            let reason = self
-                .accumulator
-                .ready_reason(
-                    &tp,
-                    ctx.now,
-                    self.config.batch_size,
-                    linger,
-                    self.flushing,
-                    exhausted,
-                )
-                .unwrap_or(BatchReadyReason::Piggyback);
-            let mut batch = self
-                .accumulator
-                .pop_first(&tp)
-                .expect("first() saw a batch");
-            ctx.cancel_timer(
-                self.node(),
-                Timer::LingerExpired {
-                    partition: tp.clone(),
-                },
-            );
-            ctx.cancel_timer(
-                self.node(),
-                Timer::RetryBackoff {
-                    partition: tp.clone(),
-                },
-            );
-            self.assign_sequence(&tp, &mut batch);
-            request_bytes += batch.estimated_bytes;
-            batch.ready_reason = Some(reason);
-            ctx.emit(Event::BatchReady {
-                producer: self.id,
-                partition: tp.clone(),
-                reason,
-                records: batch.record_count(),
-                bytes: batch.estimated_bytes,
-            });
-            drained.push((tp, batch));
-        }
-        drained
-    }
-
     /// Idempotence: number a new batch, or take a retried one's current numbering (an epoch bump
     /// may have renumbered it).
-    fn assign_sequence(&mut self, tp: &TopicPartition, batch: &mut ProducerBatch) {
+    pub(super) fn assign_sequence(&mut self, tp: &TopicPartition, batch: &mut ProducerBatch) {
         let Some(sequences) = &mut self.sequences else {
             return;
         };
@@ -216,6 +120,9 @@ impl Producer {
         for (tp, batch) in &mut batches {
             batch.attempts += 1;
             batch.retry_after = None;
+            // Kafka: ProducerBatch.close() at every drain, which also feeds the
+            // compression-ratio estimator.
+            batch.closed = true;
             let identity = match batch.sequence {
                 Some((producer_id, producer_epoch, base_sequence)) => ProducerIdentity {
                     producer_id,
@@ -232,7 +139,7 @@ impl Producer {
                 built.size_bytes,
                 built.uncompressed_bytes,
             );
-            if batch.attempts == 1 && compression != Compression::None {
+            if compression != Compression::None {
                 self.accumulator.observe_compression(
                     &tp.topic,
                     built.size_bytes,
@@ -459,13 +366,17 @@ impl Producer {
             self.metadata.invalidate(&tp);
             self.request_metadata(ctx);
         }
-        let backoff = self.retry_backoff(ctx, batch.attempts);
-        let deadline = batch
-            .created_at
-            .plus(SimDuration::from_ms(self.config.delivery_timeout_ms));
-        let within_limits =
-            batch.attempts <= self.config.retries && ctx.now.plus(backoff) < deadline;
-        let decision = self.idempotence_decision(&tp, &batch, error);
+        // Kafka: Sender.canRetry. Retries remain and the batch has not reached
+        // delivery.timeout.ms (even if its backoff will outlast it: it then expires in the
+        // accumulator); only then is idempotence asked (TransactionManager.canRetry).
+        let retries_left = batch.attempts <= self.config.retries;
+        let delivery_timeout = SimDuration::from_ms(self.config.delivery_timeout_ms);
+        let within_limits = retries_left && ctx.now.since(batch.created_at) < delivery_timeout;
+        let decision = if within_limits {
+            self.idempotence_decision(&tp, &batch, error)
+        } else {
+            RetryDecision::Fail
+        };
         let retrying = within_limits && decision != RetryDecision::Fail;
         ctx.emit(Event::ProduceFailed {
             producer: self.id,
@@ -478,17 +389,21 @@ impl Producer {
         batch.last_error = Some(error);
         if retrying {
             self.stats.retries += 1;
+            let backoff = self.retry_backoff(ctx, batch.attempts);
             batch.retry_after = Some(ctx.now.plus(backoff));
             self.accumulator.reenqueue(&tp, batch);
             return;
         }
         if let (Some(sequences), true) = (&mut self.sequences, batch.sequence.is_some()) {
-            // Out of retries the broker may have the batch after all: its sequence is not reused.
+            // Kafka: failBatch(batch, response, batch.attempts() < retries). Out of retries the
+            // broker may have the batch after all: its sequence is not reused. Otherwise (a
+            // final error, or delivery.timeout.ms) the partition's sequences are reset by an
+            // epoch bump.
             let _ = sequences.handle_failed_batch(
                 &tp,
                 batch.batch_id,
                 produce_error(error),
-                !within_limits,
+                retries_left,
             );
         }
         self.accumulator.release(&batch);
@@ -524,18 +439,34 @@ impl Producer {
             .unwrap_or(RetryDecision::Fail)
     }
 
-    /// Exponential backoff with 20% jitter (KIP-580): `retry.backoff.ms * 2^(attempts-1)`, at most
-    /// `retry.backoff.max.ms`.
+    /// Kafka's `ExponentialBackoff` for a retry after `attempts` sends: `retry.backoff.ms *
+    /// 2^(attempts-1)` up to `retry.backoff.max.ms`, 20% jitter, then the cap again.
     fn retry_backoff(&self, ctx: &mut Ctx<'_, Cluster>, attempts: u32) -> SimDuration {
-        let base = self.config.retry_backoff_ms.max(1);
-        let exp = base.saturating_mul(1u64 << attempts.saturating_sub(1).min(20));
-        let capped = exp.min(self.config.retry_backoff_max_ms.max(base));
-        SimDuration::from_micros(capped * 1000 * (800 + ctx.prng.below(401)) / 1000)
+        let jitter = ctx.prng.below(JITTER_RANGE_THOUSANDTHS);
+        SimDuration::from_ms(exponential_backoff(
+            self.config.retry_backoff_ms,
+            self.config.retry_backoff_max_ms,
+            attempts.saturating_sub(1),
+            jitter,
+        ))
     }
 
+    /// Fail every batch that reached `delivery.timeout.ms`, waiting in the accumulator
+    /// (`RecordAccumulator.expiredBatches`) or in flight (`Sender.getExpiredInflightBatches`):
+    /// an in-flight batch's records fail now, and its response, when it comes, is ignored.
     fn expire_batches(&mut self, ctx: &mut Ctx<'_, Cluster>) {
         let timeout = SimDuration::from_ms(self.config.delivery_timeout_ms);
-        for (tp, batch) in self.accumulator.expire(ctx.now, timeout) {
+        let mut expired = self.accumulator.expire(ctx.now, timeout);
+        for request in self.in_flight.values_mut() {
+            let (gone, kept) = std::mem::take(&mut request.batches)
+                .into_iter()
+                .partition(|(_, b)| ctx.now.since(b.created_at) >= timeout);
+            request.batches = kept;
+            expired.extend(gone.into_iter().inspect(|(_, b)| {
+                self.accumulator.release(b);
+            }));
+        }
+        for (tp, batch) in expired {
             if let (Some(sequences), true) = (&mut self.sequences, batch.sequence.is_some()) {
                 let _ = sequences.handle_failed_batch(
                     &tp,
@@ -548,7 +479,7 @@ impl Producer {
                 "Expiring {} record(s) for {}:{} ms has passed since batch creation",
                 batch.record_count(),
                 tp,
-                self.config.delivery_timeout_ms
+                ctx.now.since(batch.created_at).as_ms()
             );
             let records = batch.records.iter().map(|r| r.id).collect();
             self.fail_records(ctx, tp, records, ErrorCode::REQUEST_TIMED_OUT, text);
@@ -600,7 +531,14 @@ impl Producer {
                 _ => ctx.cancel_timer(self.node(), timer),
             }
         }
-        match self.accumulator.oldest_batch_created_at() {
+        let oldest_in_flight = self
+            .in_flight
+            .values()
+            .flat_map(|r| r.batches.iter())
+            .map(|(_, b)| b.created_at)
+            .min();
+        let oldest = self.accumulator.oldest_batch_created_at();
+        match oldest.into_iter().chain(oldest_in_flight).min() {
             Some(t) => ctx.set_timer_at(
                 self.node(),
                 Timer::DeliveryTimeoutCheck,

@@ -52,7 +52,7 @@ impl NarrationFilter {
 pub fn narration(
     steps: &VecDeque<Rc<KafkaStep>>,
     filter: &NarrationFilter,
-    max: usize,
+    max: u32,
 ) -> Vec<NarrationLine> {
     let mut lines: Vec<NarrationLine> = Vec::new();
     let mut folded = 0u32;
@@ -74,7 +74,7 @@ pub fn narration(
             tone: s.tone,
             folded: 0,
         });
-        if lines.len() == max {
+        if lines.len() as u32 == max {
             break;
         }
     }
@@ -105,7 +105,10 @@ pub fn filter_choices(world: &crate::kafka::KafkaWorld) -> Vec<(String, String)>
         out.push((format!("node:{n}"), format!("Only {n}")));
     }
     if let Some(image) = super::view::truth(world) {
-        for (tp, _) in image.partitions().filter(|(tp, _)| !tp.topic.starts_with("__")) {
+        for (tp, _) in image
+            .partitions()
+            .filter(|(tp, _)| !tp.topic.starts_with("__"))
+        {
             out.push((format!("partition:{tp}"), format!("Only {tp}")));
         }
     }

@@ -197,8 +197,11 @@ fn collect(event: &Event, nodes: &mut Vec<NodeId>, partitions: &mut Vec<TopicPar
 
 fn event_sentence(event: &Event, step: &KafkaStep) -> Option<(Tone, String)> {
     producer_sentence(event, step)
+        .or_else(|| delivery_sentence(event))
         .or_else(|| broker_sentence(event, step))
+        .or_else(|| replica_sentence(event))
         .or_else(|| controller_sentence(event))
+        .or_else(|| election_sentence(event))
         .or_else(|| consumer_sentence(event))
         .or_else(|| group_sentence(event))
         .or_else(|| fault_sentence(event))
@@ -263,6 +266,14 @@ fn producer_sentence(event: &Event, step: &KafkaStep) -> Option<(Tone, String)> 
             let why = why.map_or(String::new(), |w| format!(" ({w})"));
             (Routine, format!("p{producer} sent {} to {broker}, {lead}{why}.", records(total as usize)))
         }
+        _ => return None,
+    };
+    Some(s)
+}
+
+fn delivery_sentence(event: &Event) -> Option<(Tone, String)> {
+    use Tone::*;
+    let s = match event {
         Event::ProduceAcked { producer, partition, base_offset, records: ids } if *base_offset < 0 => (
             Routine,
             format!("p{producer} sent {} to {partition} and did not wait for an answer (acks=0).", records(ids.len())),
@@ -340,6 +351,14 @@ fn broker_sentence(event: &Event, step: &KafkaStep) -> Option<(Tone, String)> {
             Alarm,
             format!("{broker} cut {partition} back from offset {from} to {to}: those records were never on the new leader."),
         ),
+        _ => return None,
+    };
+    Some(s)
+}
+
+fn replica_sentence(event: &Event) -> Option<(Tone, String)> {
+    use Tone::*;
+    let s = match event {
         Event::IsrChangeProposed { broker, partition, from, to, .. } if to.len() < from.len() => (
             Notable,
             format!("{broker} asks the controller to shrink {partition}'s ISR to {}: a follower stopped keeping up.", list(to)),
@@ -433,6 +452,14 @@ fn controller_sentence(event: &Event) -> Option<(Tone, String)> {
             Notable,
             format!("The controller unfenced {broker}: it caught up with the metadata and may lead again."),
         ),
+        _ => return None,
+    };
+    Some(s)
+}
+
+fn election_sentence(event: &Event) -> Option<(Tone, String)> {
+    use Tone::*;
+    let s = match event {
         Event::LeaderElected { partition, leader: None, .. } => (
             Alarm,
             format!("{partition} has no leader: no in-sync replica is running. Nobody can write to it or read it."),

@@ -485,7 +485,8 @@ impl GroupMark {
                 .as_ref()
                 .map(|o| format!(" ({o})"))
                 .unwrap_or_default(),
-            self.committed.map_or("nothing yet".into(), |c| c.to_string()),
+            self.committed
+                .map_or("nothing yet".into(), |c| c.to_string()),
             self.position.map_or("unknown".into(), |c| c.to_string())
         )
     }

@@ -400,7 +400,7 @@ fn batch_state(
         let error = b
             .last_error
             .map_or(String::new(), |e| format!(" after {e}"));
-        return match b.retry_after.filter(|t| *t > now) {
+        return match b.retry_after.filter(|_| b.is_backing_off(now)) {
             Some(t) => (
                 format!(
                     "retry #{} in {} ms{error} (retry.backoff.ms)",
