@@ -26,8 +26,12 @@ fn timer_name(t: &GroupTimer) -> String {
 
 impl Harness {
     fn new() -> Harness {
+        Harness::with_config(GroupConfig::default())
+    }
+
+    fn with_config(config: GroupConfig) -> Harness {
         Harness {
-            group: ClassicGroup::new("g", GroupConfig::default(), BrokerId(1)),
+            group: ClassicGroup::new("g", config, BrokerId(1)),
             timers: BTreeMap::new(),
             replies: Vec::new(),
             persisted: Vec::new(),
@@ -187,6 +191,77 @@ fn g3_each_new_member_extends_by_another_delay() {
     assert_eq!(generation, 1);
     assert_eq!(leader, a);
     assert_eq!(members.len(), 3);
+}
+
+#[test]
+fn initial_delay_is_not_capped_by_a_short_rebalance_timeout() {
+    // Kafka schedules the first delay for the full group.initial.rebalance.delay.ms; the
+    // rebalance timeout (here 1 s) only bounds the extensions (remaining = max(1000 - 3000, 0)).
+    let mut h = Harness::new();
+    let now = SimTime::ZERO;
+    let mut req = h.request(1, "");
+    req.rebalance_timeout_ms = 1_000;
+    let ids = &mut h.ids;
+    let actions = h.group.join(req.clone(), now, &mut |p: &str| {
+        *ids += 1;
+        format!("{p}-{ids}")
+    });
+    h.apply(now, actions);
+    let Message::JoinGroupResponse { member_id, .. } = h.replies[0].2.clone() else {
+        panic!()
+    };
+    req.member_id = member_id.to_string();
+    let actions = h.group.join(req, now, &mut |_: &str| unreachable!());
+    h.apply(now, actions);
+    h.run_until(SimTime::from_ms(2_999));
+    assert!(h.completed_join().is_none(), "not at the rebalance timeout");
+    h.run_until(SimTime::from_ms(3_000));
+    assert_eq!(h.completed_join().unwrap().0, SimTime::from_ms(3_000));
+}
+
+/// A group in its initial delay (60 s) with member A joined at 0 and a pending member (handed
+/// an id with MEMBER_ID_REQUIRED at 0, never back): returns the harness and A's id.
+fn initial_delay_with_a_pending_member() -> (Harness, String, String) {
+    let mut h = Harness::with_config(GroupConfig {
+        initial_rebalance_delay_ms: 60_000,
+        ..GroupConfig::default()
+    });
+    let a = h.join_new(1, 0);
+    let req = h.request(2, "");
+    let actions = h
+        .group
+        .join(req, SimTime::ZERO, &mut |p: &str| format!("{p}-pending"));
+    h.apply(SimTime::ZERO, actions);
+    let pending = "client-2-pending".to_string();
+    assert!(h.group.pending_members.contains(pending.as_str()));
+    (h, a, pending)
+}
+
+#[test]
+fn a_pending_member_expiring_during_the_initial_delay_completes_the_join() {
+    // Kafka: removePendingMemberAndUpdateClassicGroup completes the join as soon as every
+    // remaining member has joined, initial delay or not.
+    let (mut h, a, _) = initial_delay_with_a_pending_member();
+    h.run_until(SimTime::from_ms(44_999));
+    assert!(h.completed_join().is_none());
+    h.run_until(SimTime::from_ms(45_000));
+    let (at, generation, leader, _) = h.completed_join().expect("completed at the expiry");
+    assert_eq!(at, SimTime::from_ms(45_000), "the pending member's session");
+    assert_eq!((generation, leader), (1, a));
+}
+
+#[test]
+fn a_pending_member_leaving_during_the_initial_delay_waits_for_the_delay() {
+    // Kafka's LeaveGroup path uses maybeCompleteJoinPhase, which skips an initial rebalance.
+    let (mut h, _, pending) = initial_delay_with_a_pending_member();
+    let now = SimTime::from_ms(1_000);
+    let (error, actions) = h.group.leave(&pending, now);
+    h.apply(now, actions);
+    assert_eq!(error, ErrorCode::NONE);
+    h.run_until(SimTime::from_ms(59_999));
+    assert!(h.completed_join().is_none());
+    h.run_until(SimTime::from_ms(60_000));
+    assert_eq!(h.completed_join().unwrap().0, SimTime::from_ms(60_000));
 }
 
 /// Run a group of two through join and sync to Stable.

@@ -166,8 +166,11 @@ pub enum GroupAction {
 
 /// How the initial rebalance of an empty group is being delayed.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+/// (Kafka's `tryCompleteInitialRebalanceElseSchedule(groupId, delayMs, remainingMs)`.)
 struct InitialDelay {
+    /// The delay now running.
     delay_ms: u64,
+    /// How much longer the rebalance timeout allows extending it.
     remaining_ms: u64,
 }
 
@@ -662,12 +665,10 @@ impl ClassicGroup {
         let initial = self.state == GroupState::Empty;
         let rebalance_timeout = self.rebalance_timeout_ms();
         if initial {
-            let delay = self
-                .config
-                .initial_rebalance_delay_ms
-                .min(rebalance_timeout);
-            let remaining =
-                rebalance_timeout.saturating_sub(self.config.initial_rebalance_delay_ms);
+            // Kafka: the first delay is the full `group.initial.rebalance.delay.ms`, even when
+            // the rebalance timeout is shorter; only the extensions are bounded by it.
+            let delay = self.config.initial_rebalance_delay_ms;
+            let remaining = rebalance_timeout.saturating_sub(delay);
             self.initial_delay = Some(InitialDelay {
                 delay_ms: delay,
                 remaining_ms: remaining,
@@ -718,9 +719,14 @@ impl ClassicGroup {
         if let Some(delay) = self.initial_delay {
             if self.new_member_added && delay.remaining_ms != 0 {
                 self.new_member_added = false;
-                let next = delay.delay_ms.min(delay.remaining_ms);
+                // Kafka: `newDelayMs = min(initialDelay, remainingMs)`, `newRemainingMs =
+                // max(remainingMs - delayMs, 0)` with `delayMs` the delay that just elapsed.
+                let next = self
+                    .config
+                    .initial_rebalance_delay_ms
+                    .min(delay.remaining_ms);
                 self.initial_delay = Some(InitialDelay {
-                    delay_ms: delay.delay_ms,
+                    delay_ms: next,
                     remaining_ms: delay.remaining_ms.saturating_sub(delay.delay_ms),
                 });
                 out.push(GroupAction::SetTimer {
@@ -980,7 +986,16 @@ impl ClassicGroup {
         if !self.members.contains_key(member_id) {
             return (ErrorCode::UNKNOWN_MEMBER_ID, out);
         }
-        self.remove_member_and_update(member_id, "left the group (LeaveGroup)", now, &mut out);
+        self.remove_member_quietly(member_id, "left the group (LeaveGroup)", &mut out);
+        match self.state {
+            GroupState::Stable | GroupState::CompletingRebalance => {
+                self.prepare_rebalance(now, "a member left the group (LeaveGroup)", &mut out)
+            }
+            // Kafka's leave path goes through `maybeCompleteJoinPhase`, which waits out the
+            // initial delay (unlike a session expiry).
+            GroupState::PreparingRebalance => self.maybe_complete_join_phase(now, &mut out),
+            GroupState::Empty | GroupState::Dead => {}
+        }
         (ErrorCode::NONE, out)
     }
 
@@ -989,7 +1004,8 @@ impl ClassicGroup {
     pub fn on_session_timer(&mut self, member_id: &str, now: SimTime) -> Vec<GroupAction> {
         let mut out = Vec::new();
         if self.pending_members.remove(member_id) {
-            self.maybe_complete_join_phase(now, &mut out);
+            // Kafka: `removePendingMemberAndUpdateClassicGroup`.
+            self.complete_join_if_all_joined(now, &mut out);
             return out;
         }
         let Some(member) = self.members.get(member_id) else {
@@ -1060,7 +1076,7 @@ impl ClassicGroup {
         }));
     }
 
-    /// `removeMemberAndUpdateClassicGroup`.
+    /// `removeMemberAndUpdateClassicGroup` (a session expired).
     fn remove_member_and_update(
         &mut self,
         member_id: &str,
@@ -1073,8 +1089,16 @@ impl ClassicGroup {
             GroupState::Stable | GroupState::CompletingRebalance => {
                 self.prepare_rebalance(now, &format!("a member {reason}"), out)
             }
-            GroupState::PreparingRebalance => self.maybe_complete_join_phase(now, out),
+            GroupState::PreparingRebalance => self.complete_join_if_all_joined(now, out),
             GroupState::Empty | GroupState::Dead => {}
+        }
+    }
+
+    /// After a session expiry Kafka completes the join phase as soon as every remaining member
+    /// has joined, without `maybeCompleteJoinPhase`'s exception for the initial delay.
+    fn complete_join_if_all_joined(&mut self, now: SimTime, out: &mut Vec<GroupAction>) {
+        if self.state == GroupState::PreparingRebalance && self.has_all_members_joined() {
+            self.complete_join(now, out);
         }
     }
 
