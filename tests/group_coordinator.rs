@@ -284,6 +284,7 @@ fn stable_pair() -> (Harness, String, String) {
             correlation_id: 7,
         },
         &b,
+        None,
         1,
         vec![],
         now,
@@ -295,6 +296,7 @@ fn stable_pair() -> (Harness, String, String) {
             correlation_id: 8,
         },
         &a,
+        None,
         1,
         assignments,
         now,
@@ -349,13 +351,13 @@ fn sync_hands_every_member_its_assignment() {
 #[test]
 fn leaving_rebalances_and_old_generation_commits_are_fenced() {
     let (mut h, a, b) = stable_pair();
-    assert_eq!(h.group.validate_offset_commit(&a, 1), ErrorCode::NONE);
+    assert_eq!(h.group.validate_offset_commit(&a, None, 1), ErrorCode::NONE);
     assert_eq!(
-        h.group.validate_offset_commit(&a, 0),
+        h.group.validate_offset_commit(&a, None, 0),
         ErrorCode::ILLEGAL_GENERATION
     );
     assert_eq!(
-        h.group.validate_offset_commit("nobody", 1),
+        h.group.validate_offset_commit("nobody", None, 1),
         ErrorCode::UNKNOWN_MEMBER_ID
     );
     let now = SimTime::from_ms(8_000);
@@ -365,7 +367,7 @@ fn leaving_rebalances_and_old_generation_commits_are_fenced() {
     assert_eq!(h.group.state, GroupState::PreparingRebalance);
     // During PreparingRebalance commits of the current (old) generation are still accepted,
     // and heartbeats tell the member to rejoin.
-    assert_eq!(h.group.validate_offset_commit(&a, 1), ErrorCode::NONE);
+    assert_eq!(h.group.validate_offset_commit(&a, None, 1), ErrorCode::NONE);
     let (error, actions) = h.group.heartbeat(&a, None, 1, now);
     h.apply(now, actions);
     assert_eq!(error, ErrorCode::REBALANCE_IN_PROGRESS);
@@ -376,9 +378,32 @@ fn leaving_rebalances_and_old_generation_commits_are_fenced() {
     assert_eq!(h.group.state, GroupState::CompletingRebalance);
     assert_eq!(h.group.generation, 2);
     assert_eq!(
-        h.group.validate_offset_commit(&a, 1),
+        h.group.validate_offset_commit(&a, None, 2),
         ErrorCode::REBALANCE_IN_PROGRESS
     );
+}
+
+#[test]
+fn offset_commit_checks_member_and_generation_before_rebalance_in_progress() {
+    // Kafka's ClassicGroup.validateOffsetCommit: validateMember, then the generation, then
+    // CompletingRebalance -> REBALANCE_IN_PROGRESS.
+    let (mut h, a, b) = stable_pair();
+    let now = SimTime::from_ms(8_000);
+    let (_, actions) = h.group.leave(&b, now);
+    h.apply(now, actions);
+    let req = h.request(1, &a);
+    let actions = h.group.join(req, now, &mut |_: &str| unreachable!());
+    h.apply(now, actions);
+    assert_eq!(h.group.state, GroupState::CompletingRebalance);
+    let commit = |member: &str, instance: Option<&str>, generation: i32| {
+        h.group.validate_offset_commit(member, instance, generation)
+    };
+    assert_eq!(commit(&b, None, 2), ErrorCode::UNKNOWN_MEMBER_ID);
+    assert_eq!(commit(&a, None, 1), ErrorCode::ILLEGAL_GENERATION);
+    assert_eq!(commit(&a, Some("inst-x"), 2), ErrorCode::UNKNOWN_MEMBER_ID);
+    assert_eq!(commit(&a, None, 2), ErrorCode::REBALANCE_IN_PROGRESS);
+    // A standalone commit (no member, generation -1) is refused in a non-empty group.
+    assert_eq!(commit("", None, -1), ErrorCode::UNKNOWN_MEMBER_ID);
 }
 
 #[test]
@@ -450,6 +475,83 @@ fn protocol_vote_picks_the_most_preferred_common_protocol() {
 }
 
 #[test]
+fn a_replaced_static_members_sync_and_commit_are_fenced_by_instance_id() {
+    let (mut h, first, req) = stable_static_member();
+    let at = SimTime::from_ms(20_000);
+    let ids = &mut h.ids;
+    let actions = h.group.join(req, at, &mut |p: &str| {
+        *ids += 1;
+        format!("{p}-{ids}")
+    });
+    h.apply(at, actions);
+    assert_ne!(h.group.static_members["inst-1"].to_string(), first);
+    // The old process, still running, commits and syncs with its old member id.
+    assert_eq!(
+        h.group.validate_offset_commit(&first, Some("inst-1"), 1),
+        ErrorCode::FENCED_INSTANCE_ID
+    );
+    let actions = h.group.sync(
+        Waiter {
+            from: NodeId::Consumer(1),
+            correlation_id: 6,
+        },
+        &first,
+        Some("inst-1"),
+        1,
+        vec![],
+        at,
+    );
+    h.apply(at, actions);
+    let last = &h.replies.last().unwrap().2;
+    assert!(
+        matches!(
+            last,
+            Message::SyncGroupResponse {
+                error: ErrorCode::FENCED_INSTANCE_ID,
+                correlation_id: 6,
+                ..
+            }
+        ),
+        "{last:?}"
+    );
+}
+
+/// One static member (`inst-1`) through join and sync to Stable: the harness, its member id
+/// and its JoinGroup request (to restart it with).
+fn stable_static_member() -> (Harness, String, JoinRequest) {
+    let mut h = Harness::new();
+    let now = SimTime::ZERO;
+    let mut req = h.request(1, "");
+    req.group_instance_id = Some("inst-1".into());
+    let ids = &mut h.ids;
+    let actions = h.group.join(req.clone(), now, &mut |p: &str| {
+        *ids += 1;
+        format!("{p}-{ids}")
+    });
+    h.apply(now, actions);
+    h.run_until(SimTime::from_ms(3_000));
+    let first = h.group.leader.clone().unwrap().to_string();
+    let at = SimTime::from_ms(3_010);
+    let t0 = TopicPartition::new("t", 0);
+    let actions = h.group.sync(
+        Waiter {
+            from: NodeId::Consumer(1),
+            correlation_id: 5,
+        },
+        &first,
+        Some("inst-1"),
+        1,
+        vec![(first.as_str().into(), vec![t0])],
+        at,
+    );
+    h.apply(at, actions);
+    let actions = h.group.complete_sync(1);
+    h.apply(at, actions);
+    assert_eq!(h.group.state, GroupState::Stable);
+    (h, first, req)
+}
+
+#[test]
 fn a_static_member_restarting_keeps_its_assignment_without_a_rebalance() {
     let mut h = Harness::new();
     let now = SimTime::ZERO;
@@ -475,6 +577,7 @@ fn a_static_member_restarting_keeps_its_assignment_without_a_rebalance() {
             correlation_id: 5,
         },
         &first,
+        Some("inst-1"),
         1,
         vec![(first.as_str().into(), vec![t0.clone()])],
         at,

@@ -156,12 +156,20 @@ impl Broker {
         &mut self,
         ctx: &mut Ctx<'_, Cluster>,
         from: NodeId,
-        correlation_id: u32,
-        group_id: &str,
-        member_id: &str,
-        generation: i32,
-        assignments: Vec<(Rc<str>, Vec<TopicPartition>)>,
+        msg: Message,
     ) {
+        let Message::SyncGroup {
+            correlation_id,
+            group_id,
+            member_id,
+            group_instance_id,
+            generation,
+            assignments,
+        } = msg
+        else {
+            return;
+        };
+        let group_id = &*group_id;
         let now = ctx.now;
         let waiter = Waiter {
             from,
@@ -180,7 +188,14 @@ impl Broker {
                 )
             }
             Ok(_) => match self.coordinator.groups.get_mut(group_id) {
-                Some(group) => group.sync(waiter, member_id, generation, assignments, now),
+                Some(group) => group.sync(
+                    waiter,
+                    &member_id,
+                    group_instance_id.as_deref(),
+                    generation,
+                    assignments,
+                    now,
+                ),
                 None => {
                     return ctx.send(
                         self.node(),
@@ -263,12 +278,20 @@ impl Broker {
         &mut self,
         ctx: &mut Ctx<'_, Cluster>,
         from: NodeId,
-        correlation_id: u32,
-        group_id: &str,
-        member_id: &str,
-        generation: i32,
-        offsets: Vec<(TopicPartition, i64, i32)>,
+        msg: Message,
     ) {
+        let Message::OffsetCommit {
+            correlation_id,
+            group_id,
+            member_id,
+            group_instance_id,
+            generation,
+            offsets,
+        } = msg
+        else {
+            return;
+        };
+        let group_id = &*group_id;
         let refuse = |error: ErrorCode, offsets: &[(TopicPartition, i64, i32)]| {
             Message::OffsetCommitResponse {
                 correlation_id,
@@ -278,7 +301,9 @@ impl Broker {
         };
         let error = match self.group_mut(group_id) {
             Err(e) => e,
-            Ok(group) => group.validate_offset_commit(member_id, generation),
+            Ok(group) => {
+                group.validate_offset_commit(&member_id, group_instance_id.as_deref(), generation)
+            }
         };
         if error.is_error() {
             return ctx.send(self.node(), from, refuse(error, &offsets));

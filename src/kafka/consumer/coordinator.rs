@@ -423,11 +423,12 @@ impl Consumer {
             }
             return;
         };
-        let (member_id, generation) = if self.is_subscribed() {
-            (group.member_id.clone(), group.generation)
+        let (member_id, instance, generation) = if self.is_subscribed() {
+            let instance = group.instance_id.as_deref().map(Rc::from);
+            (group.member_id.clone(), instance, group.generation)
         } else {
             // A standalone consumer (assign) commits with no member id and generation -1.
-            (String::new(), -1)
+            (String::new(), None, -1)
         };
         let group_id: Rc<str> = Rc::from(group.group_id.as_str());
         let offsets = commit.offsets.clone();
@@ -440,6 +441,7 @@ impl Consumer {
                 correlation_id,
                 group_id,
                 member_id: Rc::from(member_id.as_str()),
+                group_instance_id: instance,
                 generation,
                 offsets,
             },
@@ -830,6 +832,7 @@ impl Consumer {
         let group = self.group.as_ref().expect("checked");
         let group_id: Rc<str> = Rc::from(group.group_id.as_str());
         let member: Rc<str> = Rc::from(group.member_id.as_str());
+        let instance = group.instance_id.as_deref().map(Rc::from);
         let correlation_id = self.net.send(
             ctx,
             self.node(),
@@ -839,6 +842,7 @@ impl Consumer {
                 correlation_id,
                 group_id,
                 member_id: member,
+                group_instance_id: instance,
                 generation,
                 assignments,
             },
@@ -907,6 +911,8 @@ impl Consumer {
                 group.rejoin_needed = true;
                 return self.coordinator_lost(ctx);
             }
+            // Kafka's SyncGroupResponseHandler treats a fenced instance id as fatal.
+            ErrorCode::FENCED_INSTANCE_ID => return self.instance_fenced(ctx),
             _ => {
                 // REBALANCE_IN_PROGRESS and the like: join again.
                 group.state = MemberState::Unjoined;
@@ -998,19 +1004,27 @@ impl Consumer {
             ErrorCode::UNKNOWN_MEMBER_ID | ErrorCode::ILLEGAL_GENERATION => {
                 self.lose_partitions(ctx, error);
             }
-            ErrorCode::FENCED_INSTANCE_ID => {
-                group.state = MemberState::Failed;
-                let text = format!(
-                    "c{}: FencedInstanceIdException: another consumer with group.instance.id {} took over",
-                    self.id,
-                    group.instance_id.as_deref().unwrap_or("")
-                );
-                ctx.emit(Event::Notice {
-                    text: Rc::from(text.as_str()),
-                });
-            }
+            ErrorCode::FENCED_INSTANCE_ID => self.instance_fenced(ctx),
             _ => self.coordinator_lost(ctx),
         }
+    }
+
+    /// Another process took over this member's `group.instance.id`: fatal for the consumer
+    /// (`FencedInstanceIdException`, from a heartbeat, a SyncGroup or a commit).
+    fn instance_fenced(&mut self, ctx: &mut Ctx<'_, Cluster>) {
+        let group = self.group.as_mut().expect("a group member");
+        if group.state == MemberState::Failed {
+            return;
+        }
+        group.state = MemberState::Failed;
+        let text = format!(
+            "c{}: FencedInstanceIdException: another consumer with group.instance.id {} took over",
+            self.id,
+            group.instance_id.as_deref().unwrap_or("")
+        );
+        ctx.emit(Event::Notice {
+            text: Rc::from(text.as_str()),
+        });
     }
 
     /// An OffsetCommit came back (or gave up).
@@ -1072,6 +1086,7 @@ impl Consumer {
                 ErrorCode::NOT_COORDINATOR | ErrorCode::COORDINATOR_NOT_AVAILABLE => {
                     self.coordinator_lost(ctx)
                 }
+                ErrorCode::FENCED_INSTANCE_ID => self.instance_fenced(ctx),
                 _ => {}
             }
         } else {

@@ -475,15 +475,16 @@ impl ClassicGroup {
     /// `ClassicGroup.validateMember`: the member must exist, and a static member must come with
     /// the member id its instance id maps to.
     fn validate_member(&self, member_id: &str, instance: Option<&str>) -> Option<ErrorCode> {
-        match instance {
-            Some(instance) => match self.static_members.get(instance) {
-                Some(current) if **current != *member_id => Some(ErrorCode::FENCED_INSTANCE_ID),
-                Some(_) => None,
-                None => Some(ErrorCode::UNKNOWN_MEMBER_ID),
-            },
-            None if self.members.contains_key(member_id) => None,
-            None => Some(ErrorCode::UNKNOWN_MEMBER_ID),
+        if let Some(instance) = instance {
+            match self.static_members.get(instance) {
+                None => return Some(ErrorCode::UNKNOWN_MEMBER_ID),
+                Some(current) if **current != *member_id => {
+                    return Some(ErrorCode::FENCED_INSTANCE_ID)
+                }
+                Some(_) => {}
+            }
         }
+        (!self.members.contains_key(member_id)).then_some(ErrorCode::UNKNOWN_MEMBER_ID)
     }
 
     fn add_member(
@@ -832,6 +833,7 @@ impl ClassicGroup {
         &mut self,
         waiter: Waiter,
         member_id: &str,
+        instance: Option<&str>,
         generation: i32,
         assignments: Vec<(Rc<str>, Vec<TopicPartition>)>,
         now: SimTime,
@@ -848,10 +850,14 @@ impl ClassicGroup {
                 out,
             )
         };
-        if matches!(self.state, GroupState::Empty | GroupState::Dead)
-            || !self.members.contains_key(member_id)
-        {
-            error(ErrorCode::UNKNOWN_MEMBER_ID, &mut out);
+        // Kafka's `validateSyncGroup`: the member and its instance id, then the generation,
+        // and only then the state.
+        if self.state == GroupState::Dead {
+            error(ErrorCode::COORDINATOR_NOT_AVAILABLE, &mut out);
+            return out;
+        }
+        if let Some(e) = self.validate_member(member_id, instance) {
+            error(e, &mut out);
             return out;
         }
         if generation != self.generation {
@@ -1104,23 +1110,34 @@ impl ClassicGroup {
 
     // ---- offsets ----
 
-    /// Whether an OffsetCommit may be written (`ClassicGroup.validateOffsetCommit`). A
-    /// standalone consumer (generation -1, no member id) may commit only to an empty group.
-    pub fn validate_offset_commit(&self, member_id: &str, generation: i32) -> ErrorCode {
+    /// Whether an OffsetCommit may be written (`ClassicGroup.validateOffsetCommit`), checked
+    /// in Kafka's order: the member and its `group.instance.id`, the generation, and only then
+    /// a rebalance in progress. A standalone consumer (generation -1) may commit only to an
+    /// empty group.
+    pub fn validate_offset_commit(
+        &self,
+        member_id: &str,
+        instance: Option<&str>,
+        generation: i32,
+    ) -> ErrorCode {
         if self.state == GroupState::Dead {
             return ErrorCode::COORDINATOR_NOT_AVAILABLE;
         }
-        if generation < 0 && member_id.is_empty() && self.state == GroupState::Empty {
+        if generation < 0 && self.state == GroupState::Empty {
             return ErrorCode::NONE;
+        }
+        if generation >= 0 || !member_id.is_empty() || instance.is_some() {
+            if let Some(error) = self.validate_member(member_id, instance) {
+                return error;
+            }
+            if generation != self.generation {
+                return ErrorCode::ILLEGAL_GENERATION;
+            }
+        } else if self.state != GroupState::Empty {
+            return ErrorCode::UNKNOWN_MEMBER_ID;
         }
         if self.state == GroupState::CompletingRebalance {
             return ErrorCode::REBALANCE_IN_PROGRESS;
-        }
-        if !self.members.contains_key(member_id) {
-            return ErrorCode::UNKNOWN_MEMBER_ID;
-        }
-        if generation != self.generation {
-            return ErrorCode::ILLEGAL_GENERATION;
         }
         ErrorCode::NONE
     }
