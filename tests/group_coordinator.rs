@@ -4,7 +4,8 @@
 
 use kafka_classroom::kafka::errors::ErrorCode;
 use kafka_classroom::kafka::group::classic::{
-    ClassicGroup, GroupAction, GroupConfig, GroupState, GroupTimer, JoinRequest, Waiter,
+    ClassicGroup, GroupAction, GroupConfig, GroupState, GroupTimer, JoinRequest, StaticReplacement,
+    Waiter,
 };
 use kafka_classroom::kafka::protocol::Message;
 use kafka_classroom::kafka::{BrokerId, NodeId, TopicPartition};
@@ -17,6 +18,8 @@ struct Harness {
     timers: BTreeMap<String, SimTime>,
     replies: Vec<(SimTime, NodeId, Message)>,
     persisted: Vec<Option<i32>>,
+    /// Static member replacements waiting for their group record.
+    static_writes: Vec<StaticReplacement>,
     ids: u32,
 }
 
@@ -35,6 +38,7 @@ impl Harness {
             timers: BTreeMap::new(),
             replies: Vec::new(),
             persisted: Vec::new(),
+            static_writes: Vec::new(),
             ids: 0,
         }
     }
@@ -50,6 +54,9 @@ impl Harness {
                     self.timers.remove(&timer_name(&timer));
                 }
                 GroupAction::Persist { sync_generation } => self.persisted.push(sync_generation),
+                GroupAction::PersistStaticMember(replacement) => {
+                    self.static_writes.push(*replacement)
+                }
                 GroupAction::Emit(_) => {}
             }
         }
@@ -549,6 +556,121 @@ fn stable_static_member() -> (Harness, String, JoinRequest) {
     h.apply(at, actions);
     assert_eq!(h.group.state, GroupState::Stable);
     (h, first, req)
+}
+
+/// The JoinGroup responses sent to `client`, with their errors and member ids.
+fn join_replies(h: &Harness, client: u32) -> Vec<(ErrorCode, String)> {
+    h.replies
+        .iter()
+        .filter(|(_, to, _)| *to == NodeId::Consumer(client))
+        .filter_map(|(_, _, m)| match m {
+            Message::JoinGroupResponse {
+                error, member_id, ..
+            } => Some((*error, member_id.to_string())),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_replacing_static_members_join_waits_for_the_group_record() {
+    let (mut h, _, mut req) = stable_static_member();
+    let at = SimTime::from_ms(20_000);
+    req.waiter.from = NodeId::Consumer(3);
+    let actions = h.group.join(req, at, &mut |p: &str| format!("{p}-new"));
+    h.apply(at, actions);
+    assert!(
+        join_replies(&h, 3).is_empty(),
+        "Kafka answers once the group record is written"
+    );
+    assert_eq!(h.static_writes.len(), 1);
+    let replacement = h.static_writes.remove(0);
+    let actions = h.group.complete_static_join(&replacement);
+    h.apply(at, actions);
+    assert_eq!(
+        join_replies(&h, 3),
+        vec![(ErrorCode::NONE, "inst-1-new".to_string())]
+    );
+    assert_eq!(h.group.state, GroupState::Stable);
+    assert_eq!(h.group.generation, 1);
+}
+
+#[test]
+fn a_failed_group_record_write_undoes_the_static_replacement() {
+    let (mut h, first, mut req) = stable_static_member();
+    let at = SimTime::from_ms(20_000);
+    req.waiter.from = NodeId::Consumer(3);
+    let actions = h.group.join(req, at, &mut |p: &str| format!("{p}-new"));
+    h.apply(at, actions);
+    let replacement = h.static_writes.remove(0);
+    let actions = h
+        .group
+        .revert_static_replacement(&replacement, ErrorCode::REQUEST_TIMED_OUT, at);
+    h.apply(at, actions);
+    // appendGroupMetadataErrorToResponseError: REQUEST_TIMED_OUT -> COORDINATOR_NOT_AVAILABLE.
+    assert_eq!(
+        join_replies(&h, 3),
+        vec![(ErrorCode::COORDINATOR_NOT_AVAILABLE, String::new())]
+    );
+    assert_eq!(&*h.group.static_members["inst-1"], first.as_str());
+    assert_eq!(h.group.leader.as_deref(), Some(first.as_str()));
+    let (error, _) = h.group.heartbeat(&first, Some("inst-1"), 1, at);
+    assert_eq!(error, ErrorCode::NONE, "the old member id is back");
+    assert_eq!(
+        h.group.members[first.as_str()].assignment,
+        vec![TopicPartition::new("t", 0)]
+    );
+}
+
+#[test]
+fn replacing_a_static_member_fences_the_old_processs_parked_sync() {
+    // Two static members complete the join; the follower's SyncGroup waits for the leader's.
+    let mut h = Harness::new();
+    let now = SimTime::ZERO;
+    let mut ids = Vec::new();
+    for (client, instance) in [(1, "inst-1"), (2, "inst-2")] {
+        let mut req = h.request(client, "");
+        req.group_instance_id = Some(instance.into());
+        let actions = h.group.join(req, now, &mut |p: &str| format!("{p}-a"));
+        h.apply(now, actions);
+        ids.push(format!("{instance}-a"));
+    }
+    h.run_until(SimTime::from_ms(6_000));
+    assert_eq!(h.group.state, GroupState::CompletingRebalance);
+    let follower = ids
+        .iter()
+        .find(|id| h.group.leader.as_deref() != Some(id.as_str()))
+        .unwrap()
+        .clone();
+    let client = if follower.starts_with("inst-1") { 1 } else { 2 };
+    let instance = &follower[..6];
+    let at = SimTime::from_ms(6_010);
+    let sync = Waiter {
+        from: NodeId::Consumer(client),
+        correlation_id: 77,
+    };
+    let actions = h.group.sync(sync, &follower, Some(instance), 1, vec![], at);
+    h.apply(at, actions);
+    // The follower's process restarts and joins again with the same instance id.
+    let mut req = h.request(9, "");
+    req.group_instance_id = Some(instance.into());
+    let actions = h.group.join(req, at, &mut |p: &str| format!("{p}-b"));
+    h.apply(at, actions);
+    let to_old: Vec<ErrorCode> = h
+        .replies
+        .iter()
+        .filter_map(|(_, to, m)| match m {
+            Message::SyncGroupResponse {
+                error,
+                correlation_id: 77,
+                ..
+            } if *to == NodeId::Consumer(client) => Some(*error),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(to_old, vec![ErrorCode::FENCED_INSTANCE_ID]);
+    // The new process's join starts a rebalance (the old member may be in the assignment).
+    assert_eq!(h.group.state, GroupState::PreparingRebalance);
 }
 
 #[test]

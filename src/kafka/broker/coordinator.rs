@@ -396,13 +396,6 @@ impl Broker {
                 }
                 GroupAction::Emit(event) => ctx.emit(event),
                 GroupAction::Persist { sync_generation } => {
-                    let Some(group) = self.coordinator.groups.get(group_id) else {
-                        continue;
-                    };
-                    let record = CoordinatorRecord::Group {
-                        group: group_id.to_string(),
-                        value: Some(group_value(group)),
-                    };
                     let completion = match sync_generation {
                         Some(generation) => WriteCompletion::Sync {
                             group: group_id.to_string(),
@@ -410,11 +403,35 @@ impl Broker {
                         },
                         None => WriteCompletion::None,
                     };
-                    if let Ok(tp) = self.coordinates(group_id) {
-                        let _ = self.coordinator_write(ctx, &tp, vec![record], completion);
-                    }
+                    self.persist_group(ctx, group_id, completion);
+                }
+                GroupAction::PersistStaticMember(replacement) => {
+                    let completion = WriteCompletion::StaticMember {
+                        group: group_id.to_string(),
+                        replacement,
+                    };
+                    self.persist_group(ctx, group_id, completion);
                 }
             }
+        }
+    }
+
+    /// Write the group's metadata record; `completion` runs once it is committed.
+    fn persist_group(
+        &mut self,
+        ctx: &mut Ctx<'_, Cluster>,
+        group_id: &str,
+        completion: WriteCompletion,
+    ) {
+        let Some(group) = self.coordinator.groups.get(group_id) else {
+            return;
+        };
+        let record = CoordinatorRecord::Group {
+            group: group_id.to_string(),
+            value: Some(group_value(group)),
+        };
+        if let Ok(tp) = self.coordinates(group_id) {
+            let _ = self.coordinator_write(ctx, &tp, vec![record], completion);
         }
     }
 
@@ -594,6 +611,19 @@ impl Broker {
                     .groups
                     .get_mut(&group)
                     .map(|g| g.complete_sync(generation))
+                    .unwrap_or_default();
+                self.apply_group_actions(ctx, &group, actions);
+            }
+            WriteCompletion::StaticMember { group, replacement } => {
+                let now = ctx.now;
+                let actions = self
+                    .coordinator
+                    .groups
+                    .get_mut(&group)
+                    .map(|g| match error {
+                        ErrorCode::NONE => g.complete_static_join(&replacement),
+                        _ => g.revert_static_replacement(&replacement, error, now),
+                    })
                     .unwrap_or_default();
                 self.apply_group_actions(ctx, &group, actions);
             }

@@ -16,6 +16,9 @@ use crate::sim::{SimDuration, SimTime};
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
+mod static_member;
+pub use static_member::StaticReplacement;
+
 /// Kafka's `ClassicGroupState`.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub enum GroupState {
@@ -161,6 +164,10 @@ pub enum GroupAction {
     Persist {
         sync_generation: Option<i32>,
     },
+    /// Write the group's metadata after a static member's new process replaced the old one in
+    /// a Stable group; once written, `complete_static_join` answers the new process's JoinGroup
+    /// (if the write fails, `revert_static_replacement`).
+    PersistStaticMember(Box<StaticReplacement>),
     Emit(Event),
 }
 
@@ -546,84 +553,6 @@ impl ClassicGroup {
         member.session_timeout_ms = join.session_timeout_ms;
         member.awaiting_join = Some(join.waiter);
         self.maybe_prepare_rebalance_or_complete_join(now, "a member rejoined", out);
-    }
-
-    /// A static member came back with a new process: it replaces the old member id and, if the
-    /// group is stable and the protocol would not change, keeps its assignment without a
-    /// rebalance (`updateStaticMemberThenRebalanceOrCompleteJoin`).
-    fn update_static_member(
-        &mut self,
-        join: JoinRequest,
-        old_id: &Rc<str>,
-        new_id: &str,
-        now: SimTime,
-        out: &mut Vec<GroupAction>,
-    ) {
-        let Some(mut member) = self.members.remove(old_id) else {
-            return self.add_member(join, new_id, now, out);
-        };
-        out.push(GroupAction::CancelTimer(GroupTimer::Session(
-            old_id.to_string(),
-        )));
-        // A parked response of the old process gets FENCED_INSTANCE_ID.
-        if let Some(w) = member.awaiting_join.take() {
-            Self::reply(
-                &w,
-                Message::JoinGroupResponse {
-                    correlation_id: 0,
-                    error: ErrorCode::FENCED_INSTANCE_ID,
-                    generation: -1,
-                    protocol: None,
-                    leader: Rc::from(""),
-                    member_id: old_id.clone(),
-                    members: Vec::new(),
-                },
-                out,
-            );
-        }
-        let id: Rc<str> = Rc::from(new_id);
-        member.member_id = id.clone();
-        member.client = join.waiter.from;
-        member.protocols = join.protocols;
-        member.subscription = join.subscription;
-        member.owned_partitions = join.owned_partitions;
-        member.owned_generation = join.generation;
-        member.session_timeout_ms = join.session_timeout_ms;
-        member.rebalance_timeout_ms = join.rebalance_timeout_ms;
-        member.awaiting_join = Some(join.waiter);
-        if let Some(instance) = &member.group_instance_id {
-            self.static_members.insert(instance.clone(), id.clone());
-        }
-        if self.leader.as_deref() == Some(&**old_id) {
-            self.leader = Some(id.clone());
-        }
-        if self.pending_sync.remove(old_id) {
-            self.pending_sync.insert(id.clone());
-        }
-        self.session_timer(&member, now, out);
-        self.members.insert(id.clone(), member);
-        match self.state {
-            GroupState::Stable if self.protocol_name == self.select_protocol() => {
-                // No rebalance: answer with the current generation; its SyncGroup returns the
-                // assignment the instance had.
-                let member = self.members.get_mut(&id).expect("just inserted");
-                let waiter = member.awaiting_join.take().expect("just set");
-                let is_leader = self.leader.as_deref() == Some(&*id);
-                let response = self.member_response(&id, is_leader);
-                Self::reply(&waiter, response, out);
-                out.push(GroupAction::Persist {
-                    sync_generation: None,
-                });
-            }
-            GroupState::CompletingRebalance => self.prepare_rebalance(
-                now,
-                "a static member rejoined during CompletingRebalance",
-                out,
-            ),
-            _ => {
-                self.maybe_prepare_rebalance_or_complete_join(now, "a static member rejoined", out)
-            }
-        }
     }
 
     fn maybe_prepare_rebalance_or_complete_join(
