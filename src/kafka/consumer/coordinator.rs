@@ -403,16 +403,8 @@ impl Consumer {
             purpose,
             deadline,
         };
-        let fenced_locally = self.is_subscribed()
-            && group.generation < 0
-            && matches!(
-                purpose,
-                CommitPurpose::AppSync | CommitPurpose::AppAsync | CommitPurpose::AppAsyncRetry
-            );
-        if fenced_locally {
-            // Not part of an active group: the client fails the commit itself
-            // (`ConsumerCoordinator.sendOffsetCommitRequest`).
-            return self.commit_done(ctx, commit, ErrorCode::ILLEGAL_GENERATION);
+        if let Some(error) = self.local_commit_failure(purpose) {
+            return self.commit_done(ctx, commit, error);
         }
         let Some(to) = self.group_node() else {
             if purpose.is_sync() {
@@ -452,6 +444,25 @@ impl Consumer {
             .commits_in_flight
             .insert(correlation_id, commit);
         self.stats.commits += 1;
+    }
+
+    /// A member that is not Stable fails its commit itself (`ConsumerCoordinator.
+    /// sendOffsetCommitRequest` with `generationIfStable()` null): `RebalanceInProgressException`
+    /// while a rebalance is under way, `CommitFailedException` when it is out of the group.
+    fn local_commit_failure(&self, purpose: CommitPurpose) -> Option<ErrorCode> {
+        let group = self.group.as_ref()?;
+        if !self.is_subscribed() || purpose == CommitPurpose::JoinPrepare {
+            // Kafka commits in `onJoinPrepare` before it leaves STABLE; our member is already
+            // marked PreparingRebalance by then.
+            return None;
+        }
+        match group.state {
+            MemberState::Stable => None,
+            MemberState::PreparingRebalance | MemberState::Joining | MemberState::Syncing => {
+                Some(ErrorCode::REBALANCE_IN_PROGRESS)
+            }
+            MemberState::Unjoined | MemberState::Failed => Some(ErrorCode::ILLEGAL_GENERATION),
+        }
     }
 
     /// Positions of every owned partition, with the epoch of the last consumed record.
@@ -1079,9 +1090,13 @@ impl Consumer {
                     }
                 }
                 ErrorCode::REBALANCE_IN_PROGRESS => {
+                    // Kafka requests a rejoin; a rebalance already under way clears that
+                    // request when its SyncGroup succeeds, so only a Stable member rejoins.
                     let group = self.group.as_mut().expect("a group member");
-                    group.rejoin_needed = true;
-                    group.rejoin_reason = Rc::from("a commit found a rebalance in progress");
+                    if group.state == MemberState::Stable {
+                        group.rejoin_needed = true;
+                        group.rejoin_reason = Rc::from("a commit found a rebalance in progress");
+                    }
                 }
                 ErrorCode::NOT_COORDINATOR | ErrorCode::COORDINATOR_NOT_AVAILABLE => {
                     self.coordinator_lost(ctx)

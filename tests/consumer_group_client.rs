@@ -1,0 +1,139 @@
+//! The consumer as a group member, against Kafka 4.0's `ConsumerCoordinator` and
+//! `AbstractFetch`: commits while not STABLE fail locally, what auto-commit and `commitSync()`
+//! send, when a failed auto-commit is retried, and one pending fetch per node.
+
+use kafka_classroom::kafka::consumer::MemberState;
+use kafka_classroom::kafka::errors::ErrorCode;
+use kafka_classroom::kafka::protocol::Message;
+use kafka_classroom::kafka::{Cluster, Event, NodeId};
+use kafka_classroom::lesson::Lesson;
+use kafka_classroom::sim::{Cause, SimTime, Step, World};
+
+/// Run `lesson` to `until_ms`, calling `observe` after every step with the world as it is then.
+fn run(
+    lesson: &str,
+    until_ms: u64,
+    mut observe: impl FnMut(&Step<Cluster>, &World<Cluster>),
+) -> World<Cluster> {
+    let lesson = Lesson::parse(lesson).unwrap();
+    let mut world = lesson.world(lesson.seed);
+    let end = SimTime::from_ms(until_ms);
+    while world.next_time().is_some_and(|t| t <= end) {
+        let step = world.step().unwrap();
+        observe(&step, &world);
+    }
+    world
+}
+
+/// Whether the step delivered a message of `api` from consumer `c` (or to it, for responses).
+fn delivers(step: &Step<Cluster>, c: u32, api: &str) -> bool {
+    match &step.cause {
+        Cause::Deliver { from, to, msg } => {
+            msg.api_name() == api && (*from == NodeId::Consumer(c) || *to == NodeId::Consumer(c))
+        }
+        _ => false,
+    }
+}
+
+fn commit_errors(step: &Step<Cluster>, c: u32) -> Vec<ErrorCode> {
+    step.events
+        .iter()
+        .filter_map(|e| match e {
+            Event::OffsetsCommitted {
+                consumer, error, ..
+            } if *consumer == c => Some(*error),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Group coop (cooperative-sticky): c1 processes fast and calls commitSync() after each batch,
+/// c2 processes slowly. c3 joins at 4 s; c1 rejoins at once and keeps consuming its partitions
+/// while c2, busy processing, rejoins only at its next poll().
+const COOPERATIVE_SLOW_PEER: &str = r#"{
+  "version": 1, "id": "coop", "title": "t", "seed": 3, "run_until_ms": 12000,
+  "cluster": { "brokers": 1, "config": { "offsets.topic.num.partitions": 1, "group.initial.rebalance.delay.ms": 300 } },
+  "topics": [ { "name": "t", "partitions": 4, "replication_factor": 1 } ],
+  "producers": [ { "config": { "acks": "1", "linger.ms": 5 } } ],
+  "consumers": [
+    { "subscribe": ["t"], "config": { "group.id": "g", "auto.offset.reset": "earliest", "enable.auto.commit": false, "partition.assignment.strategy": "cooperative-sticky" },
+      "app": { "processing_ms_per_record": 5, "commit": "sync_after_processing" } },
+    { "subscribe": ["t"], "config": { "group.id": "g", "auto.offset.reset": "earliest", "enable.auto.commit": false, "partition.assignment.strategy": "cooperative-sticky" },
+      "app": { "processing_ms_per_record": 400, "commit": "sync_after_processing" } },
+    { "subscribe": ["t"], "config": { "group.id": "g", "auto.offset.reset": "earliest", "enable.auto.commit": false, "partition.assignment.strategy": "cooperative-sticky" },
+      "start_at_ms": 4000 }
+  ],
+  "actions": [
+    { "at_ms": 1000, "action": "set_produce_rate", "producer": "p1", "topic": "t", "records_per_second": 40,
+      "keys": ["a", "b", "c", "d", "e", "f", "g", "h"], "total": 400 }
+  ]
+}"#;
+
+#[test]
+fn a_member_in_a_rebalance_fails_its_commit_locally_with_rebalance_in_progress() {
+    // Kafka: sendOffsetCommitRequest uses generationIfStable(); when it is null and a
+    // rebalance is in progress the commit fails with RebalanceInProgressException, unsent.
+    let mut local_failures = 0;
+    let mut sent_while_rebalancing = 0;
+    run(COOPERATIVE_SLOW_PEER, 12_000, |step, world| {
+        let c1 = &world.model().consumers[&1];
+        let state = c1.group.as_ref().unwrap().state;
+        let rebalancing = matches!(state, MemberState::Joining | MemberState::Syncing);
+        let answered = delivers(step, 1, "OffsetCommitResponse");
+        for error in commit_errors(step, 1) {
+            if error == ErrorCode::REBALANCE_IN_PROGRESS && !answered {
+                assert!(
+                    rebalancing,
+                    "failed locally only while rebalancing: {state:?}"
+                );
+                local_failures += 1;
+            }
+        }
+        if rebalancing && step.time >= SimTime::from_ms(4_000) {
+            let in_flight = c1.group.as_ref().unwrap().commits_in_flight.len();
+            sent_while_rebalancing += in_flight;
+        }
+    });
+    assert!(local_failures > 0, "c1 committed during the rebalance");
+    assert_eq!(
+        sent_while_rebalancing, 0,
+        "no OffsetCommit is in flight while c1 is joining or syncing"
+    );
+}
+
+#[test]
+fn offset_commit_messages_carry_the_group_instance_id() {
+    // Kafka's OffsetCommitRequest and SyncGroupRequest name the static member's instance.
+    let lesson = COOPERATIVE_SLOW_PEER.replace(
+        r#""group.id": "g", "auto.offset.reset": "earliest", "enable.auto.commit": false, "partition.assignment.strategy": "cooperative-sticky" },
+      "app": { "processing_ms_per_record": 5"#,
+        r#""group.id": "g", "group.instance.id": "i1", "auto.offset.reset": "earliest", "enable.auto.commit": false, "partition.assignment.strategy": "cooperative-sticky" },
+      "app": { "processing_ms_per_record": 5"#,
+    );
+    let (mut commits, mut syncs) = (0, 0);
+    run(&lesson, 6_000, |step, _| {
+        if let Cause::Deliver {
+            from: NodeId::Consumer(1),
+            msg,
+            ..
+        } = &step.cause
+        {
+            match msg {
+                Message::OffsetCommit {
+                    group_instance_id, ..
+                } => {
+                    assert_eq!(group_instance_id.as_deref(), Some("i1"));
+                    commits += 1;
+                }
+                Message::SyncGroup {
+                    group_instance_id, ..
+                } => {
+                    assert_eq!(group_instance_id.as_deref(), Some("i1"));
+                    syncs += 1;
+                }
+                _ => {}
+            }
+        }
+    });
+    assert!(commits > 0 && syncs > 0);
+}
