@@ -137,3 +137,52 @@ fn offset_commit_messages_carry_the_group_instance_id() {
     });
     assert!(commits > 0 && syncs > 0);
 }
+
+/// c1 auto-commits every 5 s to coordinator b1, whose `__consumer_offsets-0` follower b2 is
+/// cut off from 6 s on: commits are appended but never replicated, so the coordinator answers
+/// REQUEST_TIMED_OUT after `offsets.commit.timeout.ms` (1 s).
+const STUCK_OFFSETS_FOLLOWER: &str = r#"{
+  "version": 1, "id": "stuck", "title": "t", "seed": 5, "run_until_ms": 12000,
+  "cluster": { "brokers": 2, "config": { "group.initial.rebalance.delay.ms": 300, "offsets.commit.timeout.ms": 1000 } },
+  "topics": [
+    { "name": "__consumer_offsets", "partitions": 1, "replication_factor": 2, "replica_assignment": [[1, 2]], "config": { "cleanup.policy": "compact" } },
+    { "name": "t", "partitions": 1, "replication_factor": 1, "replica_assignment": [[1]] }
+  ],
+  "producers": [ { "config": { "acks": "1" } } ],
+  "consumers": [
+    { "subscribe": ["t"], "config": { "group.id": "g", "auto.offset.reset": "earliest" } }
+  ],
+  "actions": [
+    { "at_ms": 1000, "action": "produce_many", "producer": "p1", "topic": "t", "count": 5, "value_prefix": "a" },
+    { "at_ms": 6000, "action": "set_link", "a": "b1", "b": "b2", "latency_ms": [1, 3], "loss_percent": 100 },
+    { "at_ms": 6500, "action": "produce_many", "producer": "p1", "topic": "t", "count": 5, "value_prefix": "b" }
+  ]
+}"#;
+
+#[test]
+fn a_failed_auto_commit_is_retried_after_retry_backoff_ms() {
+    // Kafka's autoCommitOffsetsAsync: on a RetriableCommitFailedException the auto-commit
+    // timer is reset to retry.backoff.ms (100), not to auto.commit.interval.ms.
+    let mut failed_at = None;
+    let mut next_send = None;
+    let mut commits = 0;
+    run(STUCK_OFFSETS_FOLLOWER, 12_000, |step, world| {
+        let sent = world.model().consumers[&1].stats.commits;
+        if sent > commits && failed_at.is_some() && next_send.is_none() {
+            next_send = Some(step.time);
+        }
+        commits = sent;
+        for error in commit_errors(step, 1) {
+            if error.is_retriable() && failed_at.is_none() {
+                failed_at = Some(step.time);
+            }
+        }
+    });
+    let failed_at = failed_at.expect("an auto-commit timed out");
+    let next_send = next_send.expect("and was tried again");
+    assert_eq!(
+        next_send.since(failed_at).as_ms(),
+        100,
+        "failed at {failed_at:?}, next commit at {next_send:?}"
+    );
+}

@@ -123,7 +123,8 @@ pub struct GroupMember {
     pub commits_in_flight: BTreeMap<u32, CommitInFlight>,
     /// A sync commit that must be sent once the coordinator is known again.
     pub retry_commit: Option<CommitInFlight>,
-    pub last_auto_commit: SimTime,
+    /// When the next auto-commit is due (Kafka's `nextAutoCommitTimer`).
+    pub next_auto_commit: SimTime,
     /// The elected leader's view of the subscribed topics' partition counts.
     pub leader_partition_counts: Option<BTreeMap<String, i32>>,
     /// The leader (this member, if it is) and the protocol of the current generation.
@@ -168,7 +169,7 @@ impl GroupMember {
             offset_fetch_in_flight: None,
             commits_in_flight: BTreeMap::new(),
             retry_commit: None,
-            last_auto_commit: SimTime::ZERO,
+            next_auto_commit: SimTime::from_ms(config.auto_commit_interval_ms),
             leader_partition_counts: None,
             leader_id: String::new(),
             protocol_name: None,
@@ -487,13 +488,13 @@ impl Consumer {
         let Some(group) = &self.group else {
             return;
         };
-        if ctx.now < group.last_auto_commit.plus(interval) {
+        if ctx.now < group.next_auto_commit {
             return;
         }
         if self.is_subscribed() && group.state != MemberState::Stable {
             return;
         }
-        self.group.as_mut().expect("checked").last_auto_commit = ctx.now;
+        self.group.as_mut().expect("checked").next_auto_commit = ctx.now.plus(interval);
         let offsets = self.positions_to_commit();
         if !offsets.is_empty() {
             let now = ctx.now;
@@ -967,7 +968,8 @@ impl Consumer {
             phase.revoked.extend(revoked.iter().cloned());
         }
         // The auto-commit interval starts when the member has partitions again.
-        group.last_auto_commit = now;
+        group.next_auto_commit =
+            now.plus(SimDuration::from_ms(self.config.auto_commit_interval_ms));
         if self.app.spec.commit_on_revoke && !revoked.is_empty() {
             // onPartitionsRevoked: commit what was consumed of the partitions that move.
             let offsets: Vec<(TopicPartition, i64, i32)> = self
@@ -1120,6 +1122,18 @@ impl Consumer {
                 {
                     self.finish_join_prepare(ctx);
                 }
+            }
+            CommitPurpose::Auto if error.is_retriable() => {
+                // `RetriableCommitFailedException`: the next auto-commit comes after
+                // `retry.backoff.ms`, not a whole interval (`autoCommitOffsetsAsync`).
+                let retry = ctx
+                    .now
+                    .plus(SimDuration::from_ms(self.config.retry_backoff_ms));
+                self.group
+                    .as_mut()
+                    .expect("a group member")
+                    .next_auto_commit = retry;
+                self.arm_poll_wake(ctx, false);
             }
             CommitPurpose::AppSync => self.app_commit_returned(ctx),
             CommitPurpose::Close => self.finish_close(ctx),
