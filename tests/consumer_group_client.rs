@@ -2,10 +2,11 @@
 //! `AbstractFetch`: commits while not STABLE fail locally, what auto-commit and `commitSync()`
 //! send, when a failed auto-commit is retried, and one pending fetch per node.
 
+use kafka_classroom::kafka::command::SeekTarget;
 use kafka_classroom::kafka::consumer::MemberState;
 use kafka_classroom::kafka::errors::ErrorCode;
 use kafka_classroom::kafka::protocol::Message;
-use kafka_classroom::kafka::{Cluster, Event, NodeId};
+use kafka_classroom::kafka::{Cluster, Command, Event, NodeId};
 use kafka_classroom::lesson::Lesson;
 use kafka_classroom::sim::{Cause, SimTime, Step, World};
 
@@ -185,4 +186,102 @@ fn a_failed_auto_commit_is_retried_after_retry_backoff_ms() {
         100,
         "failed at {failed_at:?}, next commit at {next_send:?}"
     );
+}
+
+/// One broker leads all four partitions of t; records arrive on all of them while c1 reads.
+const ONE_LEADER_FOUR_PARTITIONS: &str = r#"{
+  "version": 1, "id": "fetch", "title": "t", "seed": 9, "run_until_ms": 8000,
+  "cluster": { "brokers": 1, "config": { "offsets.topic.num.partitions": 1, "group.initial.rebalance.delay.ms": 300 } },
+  "topics": [ { "name": "t", "partitions": 4, "replication_factor": 1 } ],
+  "producers": [ { "config": { "acks": "1", "linger.ms": 5 } } ],
+  "consumers": [
+    { "subscribe": ["t"], "config": { "group.id": "g", "auto.offset.reset": "earliest" },
+      "app": { "processing_ms_per_record": 2 } }
+  ],
+  "actions": [
+    { "at_ms": 1000, "action": "set_produce_rate", "producer": "p1", "topic": "t", "records_per_second": 200,
+      "keys": ["a", "b", "c", "d", "e", "f", "g", "h"], "total": 1000 }
+  ]
+}"#;
+
+#[test]
+fn the_consumer_sends_no_fetch_to_a_node_with_one_pending() {
+    // Kafka's AbstractFetch.prepareFetchRequests skips nodes in nodesWithPendingFetchRequests.
+    let mut most_pending_to_one_node = 0;
+    let world = run(ONE_LEADER_FOUR_PARTITIONS, 8_000, |_, world| {
+        let c1 = &world.model().consumers[&1];
+        let mut per_node = std::collections::BTreeMap::new();
+        for (_, request) in c1.net.requests().filter(|(_, r)| r.api == "Fetch") {
+            *per_node.entry(request.to).or_insert(0) += 1;
+        }
+        let most = per_node.values().copied().max().unwrap_or(0);
+        most_pending_to_one_node = most_pending_to_one_node.max(most);
+    });
+    let c1 = &world.model().consumers[&1];
+    assert!(c1.stats.fetches > 20, "c1 kept fetching");
+    assert_eq!(c1.stats.records_processed, 1000, "and read everything");
+    assert_eq!(most_pending_to_one_node, 1);
+}
+
+#[test]
+fn a_fetch_answered_after_a_seek_is_discarded_as_stale() {
+    // FetchCollector.handleInitializeSuccess discards data fetched from an offset that is no
+    // longer the position; with fetches no longer excluded per partition this keeps a seek
+    // back from being skipped over by records a pending fetch brings in.
+    let lesson = ONE_LEADER_FOUR_PARTITIONS
+        .replace(r#""partitions": 4"#, r#""partitions": 1"#)
+        .replace(r#""total": 1000"#, r#""total": 20"#);
+    let lesson = Lesson::parse(&lesson).unwrap();
+    let mut world = lesson.world(lesson.seed);
+    world.run_until(SimTime::from_ms(3_000), u64::MAX);
+    let fetch_pending = |w: &World<Cluster>| {
+        w.model().consumers[&1]
+            .net
+            .requests()
+            .any(|(_, r)| r.api == "Fetch")
+    };
+    while !fetch_pending(&world) {
+        world.step().unwrap();
+    }
+    let c1 = NodeId::Consumer(1);
+    let p1 = NodeId::Producer(1);
+    world
+        .apply_command(Command::Seek {
+            consumer: c1,
+            partition: "t-0".into(),
+            to: SeekTarget::Offset(0),
+        })
+        .unwrap();
+    for i in 0..3 {
+        world
+            .apply_command(Command::Produce {
+                producer: p1,
+                topic: "t".into(),
+                key: None,
+                value: Some(format!("late-{i}")),
+                partition: Some(0),
+                timestamp: None,
+                headers: Vec::new(),
+            })
+            .unwrap();
+    }
+    let mut polled = Vec::new();
+    for step in world.run_until(SimTime::from_ms(6_000), u64::MAX) {
+        for e in &step.events {
+            if let Event::RecordsPolled {
+                consumer: 1,
+                records,
+                ..
+            } = e
+            {
+                polled.extend(records.iter().map(|(_, offset, _)| *offset));
+            }
+        }
+    }
+    assert_eq!(
+        polled.first(),
+        Some(&0),
+        "re-read from the seek: {polled:?}"
+    );
+    assert_eq!(polled, (0..23).collect::<Vec<i64>>());
 }
