@@ -285,3 +285,78 @@ fn a_fetch_answered_after_a_seek_is_discarded_as_stale() {
     );
     assert_eq!(polled, (0..23).collect::<Vec<i64>>());
 }
+
+/// c1 reads five records at 1 s and then has nothing new to read.
+const IDLE_AFTER_FIVE: &str = r#"{
+  "version": 1, "id": "idle", "title": "t", "seed": 11, "run_until_ms": 30000,
+  "cluster": { "brokers": 1, "config": { "offsets.topic.num.partitions": 1, "group.initial.rebalance.delay.ms": 300 } },
+  "topics": [ { "name": "t", "partitions": 2, "replication_factor": 1 } ],
+  "producers": [ { "config": { "acks": "1" } } ],
+  "consumers": [
+    { "subscribe": ["t"], "config": { "group.id": "g", "auto.offset.reset": "earliest" } }
+  ],
+  "actions": [
+    { "at_ms": 1000, "action": "produce_many", "producer": "p1", "topic": "t", "count": 5, "keys": ["a", "b"], "value_prefix": "a" }
+  ]
+}"#;
+
+/// When c1 sent each OffsetCommit, and what it covered.
+fn commits_sent(lesson: &str, until_ms: u64) -> Vec<(SimTime, usize)> {
+    let mut sent = Vec::new();
+    let mut count = 0;
+    run(lesson, until_ms, |step, world| {
+        let c1 = &world.model().consumers[&1];
+        if c1.stats.commits > count {
+            count = c1.stats.commits;
+            let group = c1.group.as_ref().unwrap();
+            let last = group.commits_in_flight.values().last().unwrap();
+            sent.push((step.time, last.offsets.len()));
+        }
+    });
+    sent
+}
+
+#[test]
+fn auto_commit_commits_every_position_each_interval_even_when_idle() {
+    // Kafka's maybeAutoCommitOffsetsAsync commits subscriptions.allConsumed(): every partition
+    // with a valid position, whether it moved since the last commit or not.
+    let sent = commits_sent(IDLE_AFTER_FIVE, 30_000);
+    let idle: Vec<_> = sent
+        .iter()
+        .filter(|(t, _)| *t >= SimTime::from_ms(8_000))
+        .collect();
+    assert!(idle.len() >= 4, "an OffsetCommit every 5 s: {sent:?}");
+    for pair in idle.windows(2) {
+        assert_eq!(pair[1].0.since(pair[0].0).as_ms(), 5_000, "{sent:?}");
+    }
+    assert!(
+        idle.iter().all(|(_, n)| *n == 2),
+        "both partitions each time"
+    );
+}
+
+#[test]
+fn commit_sync_without_arguments_commits_unchanged_positions() {
+    // commitSync() commits subscriptions.allConsumed() too.
+    let lesson = IDLE_AFTER_FIVE.replace(
+        r#""auto.offset.reset": "earliest" }"#,
+        r#""auto.offset.reset": "earliest", "enable.auto.commit": false },
+      "app": { "commit": "sync_after_processing" }"#,
+    );
+    let lesson = Lesson::parse(&lesson).unwrap();
+    let mut world = lesson.world(lesson.seed);
+    world.run_until(SimTime::from_ms(10_000), u64::MAX);
+    let before = world.model().consumers[&1].stats.commits;
+    assert!(before > 0, "c1 committed after processing");
+    world
+        .apply_command(Command::CommitSync {
+            consumer: NodeId::Consumer(1),
+        })
+        .unwrap();
+    let after = world.model().consumers[&1].stats.commits;
+    assert_eq!(
+        after,
+        before + 1,
+        "the unchanged positions are committed again"
+    );
+}

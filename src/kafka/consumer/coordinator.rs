@@ -466,15 +466,16 @@ impl Consumer {
         }
     }
 
-    /// Positions of every owned partition, with the epoch of the last consumed record.
+    /// Positions of every owned partition with a valid position, with the epoch of the last
+    /// consumed record (`SubscriptionState.allConsumed`): changed or not, every one is
+    /// committed, so auto-commit sends an OffsetCommit every interval even when idle.
     pub(super) fn positions_to_commit(&self) -> Vec<(TopicPartition, i64, i32)> {
         self.positions
             .iter()
             .filter(|(_, s)| s.fetch_state == FetchState::Fetching)
             .filter_map(|(tp, s)| {
                 let position = s.position?;
-                (s.committed != Some(position))
-                    .then(|| (tp.clone(), position, s.position_epoch.unwrap_or(-1)))
+                Some((tp.clone(), position, s.position_epoch.unwrap_or(-1)))
             })
             .collect()
     }
