@@ -1086,27 +1086,7 @@ impl Consumer {
                     text: Rc::from(text.as_str()),
                 });
             }
-            match error {
-                ErrorCode::UNKNOWN_MEMBER_ID | ErrorCode::ILLEGAL_GENERATION => {
-                    if self.group.as_ref().is_some_and(|g| g.generation >= 0) {
-                        self.lose_partitions(ctx, error);
-                    }
-                }
-                ErrorCode::REBALANCE_IN_PROGRESS => {
-                    // Kafka requests a rejoin; a rebalance already under way clears that
-                    // request when its SyncGroup succeeds, so only a Stable member rejoins.
-                    let group = self.group.as_mut().expect("a group member");
-                    if group.state == MemberState::Stable {
-                        group.rejoin_needed = true;
-                        group.rejoin_reason = Rc::from("a commit found a rebalance in progress");
-                    }
-                }
-                ErrorCode::NOT_COORDINATOR | ErrorCode::COORDINATOR_NOT_AVAILABLE => {
-                    self.coordinator_lost(ctx)
-                }
-                ErrorCode::FENCED_INSTANCE_ID => self.instance_fenced(ctx),
-                _ => {}
-            }
+            self.commit_failed(ctx, error);
         } else {
             for (tp, offset, _) in &commit.offsets {
                 if let Some(state) = self.positions.get_mut(tp) {
@@ -1159,6 +1139,31 @@ impl Consumer {
                 self.send_commit(ctx, commit.offsets, CommitPurpose::AppAsyncRetry, deadline);
             }
             CommitPurpose::Auto | CommitPurpose::AppAsync | CommitPurpose::AppAsyncRetry => {}
+        }
+    }
+
+    /// What a failed commit means for the membership (`OffsetCommitResponseHandler`).
+    fn commit_failed(&mut self, ctx: &mut Ctx<'_, Cluster>, error: ErrorCode) {
+        match error {
+            ErrorCode::UNKNOWN_MEMBER_ID | ErrorCode::ILLEGAL_GENERATION => {
+                if self.group.as_ref().is_some_and(|g| g.generation >= 0) {
+                    self.lose_partitions(ctx, error);
+                }
+            }
+            ErrorCode::REBALANCE_IN_PROGRESS => {
+                // Kafka requests a rejoin; a rebalance already under way clears that request
+                // when its SyncGroup succeeds, so only a Stable member rejoins.
+                let group = self.group.as_mut().expect("a group member");
+                if group.state == MemberState::Stable {
+                    group.rejoin_needed = true;
+                    group.rejoin_reason = Rc::from("a commit found a rebalance in progress");
+                }
+            }
+            ErrorCode::NOT_COORDINATOR | ErrorCode::COORDINATOR_NOT_AVAILABLE => {
+                self.coordinator_lost(ctx)
+            }
+            ErrorCode::FENCED_INSTANCE_ID => self.instance_fenced(ctx),
+            _ => {}
         }
     }
 
