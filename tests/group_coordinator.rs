@@ -4,7 +4,8 @@
 
 use kafka_classroom::kafka::errors::ErrorCode;
 use kafka_classroom::kafka::group::classic::{
-    ClassicGroup, GroupAction, GroupConfig, GroupState, GroupTimer, JoinRequest, Waiter,
+    ClassicGroup, GroupAction, GroupConfig, GroupState, GroupTimer, JoinRequest, StaticReplacement,
+    Waiter,
 };
 use kafka_classroom::kafka::protocol::Message;
 use kafka_classroom::kafka::{BrokerId, NodeId, TopicPartition};
@@ -17,6 +18,8 @@ struct Harness {
     timers: BTreeMap<String, SimTime>,
     replies: Vec<(SimTime, NodeId, Message)>,
     persisted: Vec<Option<i32>>,
+    /// Static member replacements waiting for their group record.
+    static_writes: Vec<StaticReplacement>,
     ids: u32,
 }
 
@@ -26,11 +29,16 @@ fn timer_name(t: &GroupTimer) -> String {
 
 impl Harness {
     fn new() -> Harness {
+        Harness::with_config(GroupConfig::default())
+    }
+
+    fn with_config(config: GroupConfig) -> Harness {
         Harness {
-            group: ClassicGroup::new("g", GroupConfig::default(), BrokerId(1)),
+            group: ClassicGroup::new("g", config, BrokerId(1)),
             timers: BTreeMap::new(),
             replies: Vec::new(),
             persisted: Vec::new(),
+            static_writes: Vec::new(),
             ids: 0,
         }
     }
@@ -46,6 +54,9 @@ impl Harness {
                     self.timers.remove(&timer_name(&timer));
                 }
                 GroupAction::Persist { sync_generation } => self.persisted.push(sync_generation),
+                GroupAction::PersistStaticMember(replacement) => {
+                    self.static_writes.push(*replacement)
+                }
                 GroupAction::Emit(_) => {}
             }
         }
@@ -189,6 +200,77 @@ fn g3_each_new_member_extends_by_another_delay() {
     assert_eq!(members.len(), 3);
 }
 
+#[test]
+fn initial_delay_is_not_capped_by_a_short_rebalance_timeout() {
+    // Kafka schedules the first delay for the full group.initial.rebalance.delay.ms; the
+    // rebalance timeout (here 1 s) only bounds the extensions (remaining = max(1000 - 3000, 0)).
+    let mut h = Harness::new();
+    let now = SimTime::ZERO;
+    let mut req = h.request(1, "");
+    req.rebalance_timeout_ms = 1_000;
+    let ids = &mut h.ids;
+    let actions = h.group.join(req.clone(), now, &mut |p: &str| {
+        *ids += 1;
+        format!("{p}-{ids}")
+    });
+    h.apply(now, actions);
+    let Message::JoinGroupResponse { member_id, .. } = h.replies[0].2.clone() else {
+        panic!()
+    };
+    req.member_id = member_id.to_string();
+    let actions = h.group.join(req, now, &mut |_: &str| unreachable!());
+    h.apply(now, actions);
+    h.run_until(SimTime::from_ms(2_999));
+    assert!(h.completed_join().is_none(), "not at the rebalance timeout");
+    h.run_until(SimTime::from_ms(3_000));
+    assert_eq!(h.completed_join().unwrap().0, SimTime::from_ms(3_000));
+}
+
+/// A group in its initial delay (60 s) with member A joined at 0 and a pending member (handed
+/// an id with MEMBER_ID_REQUIRED at 0, never back): returns the harness and A's id.
+fn initial_delay_with_a_pending_member() -> (Harness, String, String) {
+    let mut h = Harness::with_config(GroupConfig {
+        initial_rebalance_delay_ms: 60_000,
+        ..GroupConfig::default()
+    });
+    let a = h.join_new(1, 0);
+    let req = h.request(2, "");
+    let actions = h
+        .group
+        .join(req, SimTime::ZERO, &mut |p: &str| format!("{p}-pending"));
+    h.apply(SimTime::ZERO, actions);
+    let pending = "client-2-pending".to_string();
+    assert!(h.group.pending_members.contains(pending.as_str()));
+    (h, a, pending)
+}
+
+#[test]
+fn a_pending_member_expiring_during_the_initial_delay_completes_the_join() {
+    // Kafka: removePendingMemberAndUpdateClassicGroup completes the join as soon as every
+    // remaining member has joined, initial delay or not.
+    let (mut h, a, _) = initial_delay_with_a_pending_member();
+    h.run_until(SimTime::from_ms(44_999));
+    assert!(h.completed_join().is_none());
+    h.run_until(SimTime::from_ms(45_000));
+    let (at, generation, leader, _) = h.completed_join().expect("completed at the expiry");
+    assert_eq!(at, SimTime::from_ms(45_000), "the pending member's session");
+    assert_eq!((generation, leader), (1, a));
+}
+
+#[test]
+fn a_pending_member_leaving_during_the_initial_delay_waits_for_the_delay() {
+    // Kafka's LeaveGroup path uses maybeCompleteJoinPhase, which skips an initial rebalance.
+    let (mut h, _, pending) = initial_delay_with_a_pending_member();
+    let now = SimTime::from_ms(1_000);
+    let (error, actions) = h.group.leave(&pending, now);
+    h.apply(now, actions);
+    assert_eq!(error, ErrorCode::NONE);
+    h.run_until(SimTime::from_ms(59_999));
+    assert!(h.completed_join().is_none());
+    h.run_until(SimTime::from_ms(60_000));
+    assert_eq!(h.completed_join().unwrap().0, SimTime::from_ms(60_000));
+}
+
 /// Run a group of two through join and sync to Stable.
 fn stable_pair() -> (Harness, String, String) {
     let mut h = Harness::new();
@@ -209,6 +291,7 @@ fn stable_pair() -> (Harness, String, String) {
             correlation_id: 7,
         },
         &b,
+        None,
         1,
         vec![],
         now,
@@ -220,6 +303,7 @@ fn stable_pair() -> (Harness, String, String) {
             correlation_id: 8,
         },
         &a,
+        None,
         1,
         assignments,
         now,
@@ -274,13 +358,13 @@ fn sync_hands_every_member_its_assignment() {
 #[test]
 fn leaving_rebalances_and_old_generation_commits_are_fenced() {
     let (mut h, a, b) = stable_pair();
-    assert_eq!(h.group.validate_offset_commit(&a, 1), ErrorCode::NONE);
+    assert_eq!(h.group.validate_offset_commit(&a, None, 1), ErrorCode::NONE);
     assert_eq!(
-        h.group.validate_offset_commit(&a, 0),
+        h.group.validate_offset_commit(&a, None, 0),
         ErrorCode::ILLEGAL_GENERATION
     );
     assert_eq!(
-        h.group.validate_offset_commit("nobody", 1),
+        h.group.validate_offset_commit("nobody", None, 1),
         ErrorCode::UNKNOWN_MEMBER_ID
     );
     let now = SimTime::from_ms(8_000);
@@ -290,7 +374,7 @@ fn leaving_rebalances_and_old_generation_commits_are_fenced() {
     assert_eq!(h.group.state, GroupState::PreparingRebalance);
     // During PreparingRebalance commits of the current (old) generation are still accepted,
     // and heartbeats tell the member to rejoin.
-    assert_eq!(h.group.validate_offset_commit(&a, 1), ErrorCode::NONE);
+    assert_eq!(h.group.validate_offset_commit(&a, None, 1), ErrorCode::NONE);
     let (error, actions) = h.group.heartbeat(&a, None, 1, now);
     h.apply(now, actions);
     assert_eq!(error, ErrorCode::REBALANCE_IN_PROGRESS);
@@ -301,9 +385,32 @@ fn leaving_rebalances_and_old_generation_commits_are_fenced() {
     assert_eq!(h.group.state, GroupState::CompletingRebalance);
     assert_eq!(h.group.generation, 2);
     assert_eq!(
-        h.group.validate_offset_commit(&a, 1),
+        h.group.validate_offset_commit(&a, None, 2),
         ErrorCode::REBALANCE_IN_PROGRESS
     );
+}
+
+#[test]
+fn offset_commit_checks_member_and_generation_before_rebalance_in_progress() {
+    // Kafka's ClassicGroup.validateOffsetCommit: validateMember, then the generation, then
+    // CompletingRebalance -> REBALANCE_IN_PROGRESS.
+    let (mut h, a, b) = stable_pair();
+    let now = SimTime::from_ms(8_000);
+    let (_, actions) = h.group.leave(&b, now);
+    h.apply(now, actions);
+    let req = h.request(1, &a);
+    let actions = h.group.join(req, now, &mut |_: &str| unreachable!());
+    h.apply(now, actions);
+    assert_eq!(h.group.state, GroupState::CompletingRebalance);
+    let commit = |member: &str, instance: Option<&str>, generation: i32| {
+        h.group.validate_offset_commit(member, instance, generation)
+    };
+    assert_eq!(commit(&b, None, 2), ErrorCode::UNKNOWN_MEMBER_ID);
+    assert_eq!(commit(&a, None, 1), ErrorCode::ILLEGAL_GENERATION);
+    assert_eq!(commit(&a, Some("inst-x"), 2), ErrorCode::UNKNOWN_MEMBER_ID);
+    assert_eq!(commit(&a, None, 2), ErrorCode::REBALANCE_IN_PROGRESS);
+    // A standalone commit (no member, generation -1) is refused in a non-empty group.
+    assert_eq!(commit("", None, -1), ErrorCode::UNKNOWN_MEMBER_ID);
 }
 
 #[test]
@@ -375,6 +482,198 @@ fn protocol_vote_picks_the_most_preferred_common_protocol() {
 }
 
 #[test]
+fn a_replaced_static_members_sync_and_commit_are_fenced_by_instance_id() {
+    let (mut h, first, req) = stable_static_member();
+    let at = SimTime::from_ms(20_000);
+    let ids = &mut h.ids;
+    let actions = h.group.join(req, at, &mut |p: &str| {
+        *ids += 1;
+        format!("{p}-{ids}")
+    });
+    h.apply(at, actions);
+    assert_ne!(h.group.static_members["inst-1"].to_string(), first);
+    // The old process, still running, commits and syncs with its old member id.
+    assert_eq!(
+        h.group.validate_offset_commit(&first, Some("inst-1"), 1),
+        ErrorCode::FENCED_INSTANCE_ID
+    );
+    let actions = h.group.sync(
+        Waiter {
+            from: NodeId::Consumer(1),
+            correlation_id: 6,
+        },
+        &first,
+        Some("inst-1"),
+        1,
+        vec![],
+        at,
+    );
+    h.apply(at, actions);
+    let last = &h.replies.last().unwrap().2;
+    assert!(
+        matches!(
+            last,
+            Message::SyncGroupResponse {
+                error: ErrorCode::FENCED_INSTANCE_ID,
+                correlation_id: 6,
+                ..
+            }
+        ),
+        "{last:?}"
+    );
+}
+
+/// One static member (`inst-1`) through join and sync to Stable: the harness, its member id
+/// and its JoinGroup request (to restart it with).
+fn stable_static_member() -> (Harness, String, JoinRequest) {
+    let mut h = Harness::new();
+    let now = SimTime::ZERO;
+    let mut req = h.request(1, "");
+    req.group_instance_id = Some("inst-1".into());
+    let ids = &mut h.ids;
+    let actions = h.group.join(req.clone(), now, &mut |p: &str| {
+        *ids += 1;
+        format!("{p}-{ids}")
+    });
+    h.apply(now, actions);
+    h.run_until(SimTime::from_ms(3_000));
+    let first = h.group.leader.clone().unwrap().to_string();
+    let at = SimTime::from_ms(3_010);
+    let t0 = TopicPartition::new("t", 0);
+    let actions = h.group.sync(
+        Waiter {
+            from: NodeId::Consumer(1),
+            correlation_id: 5,
+        },
+        &first,
+        Some("inst-1"),
+        1,
+        vec![(first.as_str().into(), vec![t0])],
+        at,
+    );
+    h.apply(at, actions);
+    let actions = h.group.complete_sync(1);
+    h.apply(at, actions);
+    assert_eq!(h.group.state, GroupState::Stable);
+    (h, first, req)
+}
+
+/// The JoinGroup responses sent to `client`, with their errors and member ids.
+fn join_replies(h: &Harness, client: u32) -> Vec<(ErrorCode, String)> {
+    h.replies
+        .iter()
+        .filter(|(_, to, _)| *to == NodeId::Consumer(client))
+        .filter_map(|(_, _, m)| match m {
+            Message::JoinGroupResponse {
+                error, member_id, ..
+            } => Some((*error, member_id.to_string())),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_replacing_static_members_join_waits_for_the_group_record() {
+    let (mut h, _, mut req) = stable_static_member();
+    let at = SimTime::from_ms(20_000);
+    req.waiter.from = NodeId::Consumer(3);
+    let actions = h.group.join(req, at, &mut |p: &str| format!("{p}-new"));
+    h.apply(at, actions);
+    assert!(
+        join_replies(&h, 3).is_empty(),
+        "Kafka answers once the group record is written"
+    );
+    assert_eq!(h.static_writes.len(), 1);
+    let replacement = h.static_writes.remove(0);
+    let actions = h.group.complete_static_join(&replacement);
+    h.apply(at, actions);
+    assert_eq!(
+        join_replies(&h, 3),
+        vec![(ErrorCode::NONE, "inst-1-new".to_string())]
+    );
+    assert_eq!(h.group.state, GroupState::Stable);
+    assert_eq!(h.group.generation, 1);
+}
+
+#[test]
+fn a_failed_group_record_write_undoes_the_static_replacement() {
+    let (mut h, first, mut req) = stable_static_member();
+    let at = SimTime::from_ms(20_000);
+    req.waiter.from = NodeId::Consumer(3);
+    let actions = h.group.join(req, at, &mut |p: &str| format!("{p}-new"));
+    h.apply(at, actions);
+    let replacement = h.static_writes.remove(0);
+    let actions = h
+        .group
+        .revert_static_replacement(&replacement, ErrorCode::REQUEST_TIMED_OUT, at);
+    h.apply(at, actions);
+    // appendGroupMetadataErrorToResponseError: REQUEST_TIMED_OUT -> COORDINATOR_NOT_AVAILABLE.
+    assert_eq!(
+        join_replies(&h, 3),
+        vec![(ErrorCode::COORDINATOR_NOT_AVAILABLE, String::new())]
+    );
+    assert_eq!(&*h.group.static_members["inst-1"], first.as_str());
+    assert_eq!(h.group.leader.as_deref(), Some(first.as_str()));
+    let (error, _) = h.group.heartbeat(&first, Some("inst-1"), 1, at);
+    assert_eq!(error, ErrorCode::NONE, "the old member id is back");
+    assert_eq!(
+        h.group.members[first.as_str()].assignment,
+        vec![TopicPartition::new("t", 0)]
+    );
+}
+
+#[test]
+fn replacing_a_static_member_fences_the_old_processs_parked_sync() {
+    // Two static members complete the join; the follower's SyncGroup waits for the leader's.
+    let mut h = Harness::new();
+    let now = SimTime::ZERO;
+    let mut ids = Vec::new();
+    for (client, instance) in [(1, "inst-1"), (2, "inst-2")] {
+        let mut req = h.request(client, "");
+        req.group_instance_id = Some(instance.into());
+        let actions = h.group.join(req, now, &mut |p: &str| format!("{p}-a"));
+        h.apply(now, actions);
+        ids.push(format!("{instance}-a"));
+    }
+    h.run_until(SimTime::from_ms(6_000));
+    assert_eq!(h.group.state, GroupState::CompletingRebalance);
+    let follower = ids
+        .iter()
+        .find(|id| h.group.leader.as_deref() != Some(id.as_str()))
+        .unwrap()
+        .clone();
+    let client = if follower.starts_with("inst-1") { 1 } else { 2 };
+    let instance = &follower[..6];
+    let at = SimTime::from_ms(6_010);
+    let sync = Waiter {
+        from: NodeId::Consumer(client),
+        correlation_id: 77,
+    };
+    let actions = h.group.sync(sync, &follower, Some(instance), 1, vec![], at);
+    h.apply(at, actions);
+    // The follower's process restarts and joins again with the same instance id.
+    let mut req = h.request(9, "");
+    req.group_instance_id = Some(instance.into());
+    let actions = h.group.join(req, at, &mut |p: &str| format!("{p}-b"));
+    h.apply(at, actions);
+    let to_old: Vec<ErrorCode> = h
+        .replies
+        .iter()
+        .filter_map(|(_, to, m)| match m {
+            Message::SyncGroupResponse {
+                error,
+                correlation_id: 77,
+                ..
+            } if *to == NodeId::Consumer(client) => Some(*error),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(to_old, vec![ErrorCode::FENCED_INSTANCE_ID]);
+    // The new process's join starts a rebalance (the old member may be in the assignment).
+    assert_eq!(h.group.state, GroupState::PreparingRebalance);
+}
+
+#[test]
 fn a_static_member_restarting_keeps_its_assignment_without_a_rebalance() {
     let mut h = Harness::new();
     let now = SimTime::ZERO;
@@ -400,6 +699,7 @@ fn a_static_member_restarting_keeps_its_assignment_without_a_rebalance() {
             correlation_id: 5,
         },
         &first,
+        Some("inst-1"),
         1,
         vec![(first.as_str().into(), vec![t0.clone()])],
         at,

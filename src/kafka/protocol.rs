@@ -203,6 +203,7 @@ pub enum Message {
         correlation_id: u32,
         group_id: Rc<str>,
         member_id: Rc<str>,
+        group_instance_id: Option<Rc<str>>,
         generation: i32,
         /// Only the leader sends assignments.
         assignments: Vec<(Rc<str>, Vec<TopicPartition>)>,
@@ -236,6 +237,7 @@ pub enum Message {
         correlation_id: u32,
         group_id: Rc<str>,
         member_id: Rc<str>,
+        group_instance_id: Option<Rc<str>>,
         generation: i32,
         offsets: Vec<(TopicPartition, i64, i32)>,
     },

@@ -156,12 +156,20 @@ impl Broker {
         &mut self,
         ctx: &mut Ctx<'_, Cluster>,
         from: NodeId,
-        correlation_id: u32,
-        group_id: &str,
-        member_id: &str,
-        generation: i32,
-        assignments: Vec<(Rc<str>, Vec<TopicPartition>)>,
+        msg: Message,
     ) {
+        let Message::SyncGroup {
+            correlation_id,
+            group_id,
+            member_id,
+            group_instance_id,
+            generation,
+            assignments,
+        } = msg
+        else {
+            return;
+        };
+        let group_id = &*group_id;
         let now = ctx.now;
         let waiter = Waiter {
             from,
@@ -180,7 +188,14 @@ impl Broker {
                 )
             }
             Ok(_) => match self.coordinator.groups.get_mut(group_id) {
-                Some(group) => group.sync(waiter, member_id, generation, assignments, now),
+                Some(group) => group.sync(
+                    waiter,
+                    &member_id,
+                    group_instance_id.as_deref(),
+                    generation,
+                    assignments,
+                    now,
+                ),
                 None => {
                     return ctx.send(
                         self.node(),
@@ -263,12 +278,20 @@ impl Broker {
         &mut self,
         ctx: &mut Ctx<'_, Cluster>,
         from: NodeId,
-        correlation_id: u32,
-        group_id: &str,
-        member_id: &str,
-        generation: i32,
-        offsets: Vec<(TopicPartition, i64, i32)>,
+        msg: Message,
     ) {
+        let Message::OffsetCommit {
+            correlation_id,
+            group_id,
+            member_id,
+            group_instance_id,
+            generation,
+            offsets,
+        } = msg
+        else {
+            return;
+        };
+        let group_id = &*group_id;
         let refuse = |error: ErrorCode, offsets: &[(TopicPartition, i64, i32)]| {
             Message::OffsetCommitResponse {
                 correlation_id,
@@ -278,7 +301,9 @@ impl Broker {
         };
         let error = match self.group_mut(group_id) {
             Err(e) => e,
-            Ok(group) => group.validate_offset_commit(member_id, generation),
+            Ok(group) => {
+                group.validate_offset_commit(&member_id, group_instance_id.as_deref(), generation)
+            }
         };
         if error.is_error() {
             return ctx.send(self.node(), from, refuse(error, &offsets));
@@ -371,13 +396,6 @@ impl Broker {
                 }
                 GroupAction::Emit(event) => ctx.emit(event),
                 GroupAction::Persist { sync_generation } => {
-                    let Some(group) = self.coordinator.groups.get(group_id) else {
-                        continue;
-                    };
-                    let record = CoordinatorRecord::Group {
-                        group: group_id.to_string(),
-                        value: Some(group_value(group)),
-                    };
                     let completion = match sync_generation {
                         Some(generation) => WriteCompletion::Sync {
                             group: group_id.to_string(),
@@ -385,11 +403,35 @@ impl Broker {
                         },
                         None => WriteCompletion::None,
                     };
-                    if let Ok(tp) = self.coordinates(group_id) {
-                        let _ = self.coordinator_write(ctx, &tp, vec![record], completion);
-                    }
+                    self.persist_group(ctx, group_id, completion);
+                }
+                GroupAction::PersistStaticMember(replacement) => {
+                    let completion = WriteCompletion::StaticMember {
+                        group: group_id.to_string(),
+                        replacement,
+                    };
+                    self.persist_group(ctx, group_id, completion);
                 }
             }
+        }
+    }
+
+    /// Write the group's metadata record; `completion` runs once it is committed.
+    fn persist_group(
+        &mut self,
+        ctx: &mut Ctx<'_, Cluster>,
+        group_id: &str,
+        completion: WriteCompletion,
+    ) {
+        let Some(group) = self.coordinator.groups.get(group_id) else {
+            return;
+        };
+        let record = CoordinatorRecord::Group {
+            group: group_id.to_string(),
+            value: Some(group_value(group)),
+        };
+        if let Ok(tp) = self.coordinates(group_id) {
+            let _ = self.coordinator_write(ctx, &tp, vec![record], completion);
         }
     }
 
@@ -569,6 +611,19 @@ impl Broker {
                     .groups
                     .get_mut(&group)
                     .map(|g| g.complete_sync(generation))
+                    .unwrap_or_default();
+                self.apply_group_actions(ctx, &group, actions);
+            }
+            WriteCompletion::StaticMember { group, replacement } => {
+                let now = ctx.now;
+                let actions = self
+                    .coordinator
+                    .groups
+                    .get_mut(&group)
+                    .map(|g| match error {
+                        ErrorCode::NONE => g.complete_static_join(&replacement),
+                        _ => g.revert_static_replacement(&replacement, error, now),
+                    })
                     .unwrap_or_default();
                 self.apply_group_actions(ctx, &group, actions);
             }

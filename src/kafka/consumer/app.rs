@@ -134,6 +134,8 @@ pub struct ConsumerApp {
     pub worker_busy: bool,
     /// The user paused the application (a debugger, a GC pause): no polls, no processing.
     pub paused: bool,
+    /// When a blocked `poll()` is next woken (its `Timer::Poll`).
+    pub poll_wake: SimTime,
 }
 
 impl ConsumerApp {
@@ -146,6 +148,7 @@ impl ConsumerApp {
             worker_queue: VecDeque::new(),
             worker_busy: false,
             paused: false,
+            poll_wake: SimTime::ZERO,
         }
     }
 
@@ -176,12 +179,9 @@ impl Consumer {
         }
         match self.app.state {
             AppState::Idle => self.poll(ctx),
-            AppState::Polling { until } => {
-                if ctx.now >= until {
-                    // poll() timed out with nothing: loop around and poll again.
-                    self.poll(ctx);
-                }
-            }
+            // The poll timed out with nothing (the loop polls again), or an auto-commit is due
+            // inside the blocked poll() (Kafka bounds the wait by `timeToNextPoll`).
+            AppState::Polling { .. } => self.poll(ctx),
             AppState::Processing { until } => {
                 if ctx.now >= until {
                     self.processing_done(ctx);
@@ -217,23 +217,15 @@ impl Consumer {
                     .now
                     .plus(SimDuration::from_ms(self.app.spec.poll_timeout_ms)),
             };
-            if ctx.now >= until {
-                // The timeout passed empty-handed: the loop calls poll() again.
-                let next = ctx
-                    .now
-                    .plus(SimDuration::from_ms(self.app.spec.poll_timeout_ms));
-                self.app.state = AppState::Polling { until: next };
-                ctx.set_timer(
-                    self.node(),
-                    Timer::Poll,
-                    SimDuration::from_ms(self.app.spec.poll_timeout_ms),
-                );
+            // Past the timeout empty-handed, the loop calls poll() again.
+            let until = if ctx.now >= until {
+                ctx.now
+                    .plus(SimDuration::from_ms(self.app.spec.poll_timeout_ms))
             } else {
-                self.app.state = AppState::Polling { until };
-                if first_call {
-                    ctx.set_timer(self.node(), Timer::Poll, until.since(ctx.now));
-                }
-            }
+                until
+            };
+            self.app.state = AppState::Polling { until };
+            self.arm_poll_wake(ctx, first_call);
             return;
         }
         self.stats.records_polled += records.len() as u64;
@@ -267,6 +259,26 @@ impl Consumer {
                     self.start_processing(ctx);
                 }
             }
+        }
+    }
+
+    /// A blocked `poll()` wakes at its timeout, or earlier when an auto-commit falls due
+    /// (`ConsumerCoordinator.timeToNextPoll`).
+    pub(super) fn arm_poll_wake(&mut self, ctx: &mut Ctx<'_, Cluster>, fresh: bool) {
+        let AppState::Polling { until } = self.app.state else {
+            return;
+        };
+        let auto_commit = self
+            .group
+            .as_ref()
+            .filter(|_| self.config.enable_auto_commit)
+            .map(|g| g.next_auto_commit)
+            .filter(|at| *at > ctx.now);
+        let wake = auto_commit.map_or(until, |at| at.min(until));
+        // The armed wake is still right unless this poll() just started or the time moved.
+        if fresh || wake != self.app.poll_wake {
+            self.app.poll_wake = wake;
+            ctx.set_timer(self.node(), Timer::Poll, wake.since(ctx.now));
         }
     }
 

@@ -123,7 +123,8 @@ pub struct GroupMember {
     pub commits_in_flight: BTreeMap<u32, CommitInFlight>,
     /// A sync commit that must be sent once the coordinator is known again.
     pub retry_commit: Option<CommitInFlight>,
-    pub last_auto_commit: SimTime,
+    /// When the next auto-commit is due (Kafka's `nextAutoCommitTimer`).
+    pub next_auto_commit: SimTime,
     /// The elected leader's view of the subscribed topics' partition counts.
     pub leader_partition_counts: Option<BTreeMap<String, i32>>,
     /// The leader (this member, if it is) and the protocol of the current generation.
@@ -168,7 +169,7 @@ impl GroupMember {
             offset_fetch_in_flight: None,
             commits_in_flight: BTreeMap::new(),
             retry_commit: None,
-            last_auto_commit: SimTime::ZERO,
+            next_auto_commit: SimTime::from_ms(config.auto_commit_interval_ms),
             leader_partition_counts: None,
             leader_id: String::new(),
             protocol_name: None,
@@ -403,16 +404,8 @@ impl Consumer {
             purpose,
             deadline,
         };
-        let fenced_locally = self.is_subscribed()
-            && group.generation < 0
-            && matches!(
-                purpose,
-                CommitPurpose::AppSync | CommitPurpose::AppAsync | CommitPurpose::AppAsyncRetry
-            );
-        if fenced_locally {
-            // Not part of an active group: the client fails the commit itself
-            // (`ConsumerCoordinator.sendOffsetCommitRequest`).
-            return self.commit_done(ctx, commit, ErrorCode::ILLEGAL_GENERATION);
+        if let Some(error) = self.local_commit_failure(purpose) {
+            return self.commit_done(ctx, commit, error);
         }
         let Some(to) = self.group_node() else {
             if purpose.is_sync() {
@@ -423,11 +416,12 @@ impl Consumer {
             }
             return;
         };
-        let (member_id, generation) = if self.is_subscribed() {
-            (group.member_id.clone(), group.generation)
+        let (member_id, instance, generation) = if self.is_subscribed() {
+            let instance = group.instance_id.as_deref().map(Rc::from);
+            (group.member_id.clone(), instance, group.generation)
         } else {
             // A standalone consumer (assign) commits with no member id and generation -1.
-            (String::new(), -1)
+            (String::new(), None, -1)
         };
         let group_id: Rc<str> = Rc::from(group.group_id.as_str());
         let offsets = commit.offsets.clone();
@@ -440,6 +434,7 @@ impl Consumer {
                 correlation_id,
                 group_id,
                 member_id: Rc::from(member_id.as_str()),
+                group_instance_id: instance,
                 generation,
                 offsets,
             },
@@ -452,15 +447,35 @@ impl Consumer {
         self.stats.commits += 1;
     }
 
-    /// Positions of every owned partition, with the epoch of the last consumed record.
+    /// A member that is not Stable fails its commit itself (`ConsumerCoordinator.
+    /// sendOffsetCommitRequest` with `generationIfStable()` null): `RebalanceInProgressException`
+    /// while a rebalance is under way, `CommitFailedException` when it is out of the group.
+    fn local_commit_failure(&self, purpose: CommitPurpose) -> Option<ErrorCode> {
+        let group = self.group.as_ref()?;
+        if !self.is_subscribed() || purpose == CommitPurpose::JoinPrepare {
+            // Kafka commits in `onJoinPrepare` before it leaves STABLE; our member is already
+            // marked PreparingRebalance by then.
+            return None;
+        }
+        match group.state {
+            MemberState::Stable => None,
+            MemberState::PreparingRebalance | MemberState::Joining | MemberState::Syncing => {
+                Some(ErrorCode::REBALANCE_IN_PROGRESS)
+            }
+            MemberState::Unjoined | MemberState::Failed => Some(ErrorCode::ILLEGAL_GENERATION),
+        }
+    }
+
+    /// Positions of every owned partition with a valid position, with the epoch of the last
+    /// consumed record (`SubscriptionState.allConsumed`): changed or not, every one is
+    /// committed, so auto-commit sends an OffsetCommit every interval even when idle.
     pub(super) fn positions_to_commit(&self) -> Vec<(TopicPartition, i64, i32)> {
         self.positions
             .iter()
             .filter(|(_, s)| s.fetch_state == FetchState::Fetching)
             .filter_map(|(tp, s)| {
                 let position = s.position?;
-                (s.committed != Some(position))
-                    .then(|| (tp.clone(), position, s.position_epoch.unwrap_or(-1)))
+                Some((tp.clone(), position, s.position_epoch.unwrap_or(-1)))
             })
             .collect()
     }
@@ -474,13 +489,13 @@ impl Consumer {
         let Some(group) = &self.group else {
             return;
         };
-        if ctx.now < group.last_auto_commit.plus(interval) {
+        if ctx.now < group.next_auto_commit {
             return;
         }
         if self.is_subscribed() && group.state != MemberState::Stable {
             return;
         }
-        self.group.as_mut().expect("checked").last_auto_commit = ctx.now;
+        self.group.as_mut().expect("checked").next_auto_commit = ctx.now.plus(interval);
         let offsets = self.positions_to_commit();
         if !offsets.is_empty() {
             let now = ctx.now;
@@ -830,6 +845,7 @@ impl Consumer {
         let group = self.group.as_ref().expect("checked");
         let group_id: Rc<str> = Rc::from(group.group_id.as_str());
         let member: Rc<str> = Rc::from(group.member_id.as_str());
+        let instance = group.instance_id.as_deref().map(Rc::from);
         let correlation_id = self.net.send(
             ctx,
             self.node(),
@@ -839,6 +855,7 @@ impl Consumer {
                 correlation_id,
                 group_id,
                 member_id: member,
+                group_instance_id: instance,
                 generation,
                 assignments,
             },
@@ -907,6 +924,8 @@ impl Consumer {
                 group.rejoin_needed = true;
                 return self.coordinator_lost(ctx);
             }
+            // Kafka's SyncGroupResponseHandler treats a fenced instance id as fatal.
+            ErrorCode::FENCED_INSTANCE_ID => return self.instance_fenced(ctx),
             _ => {
                 // REBALANCE_IN_PROGRESS and the like: join again.
                 group.state = MemberState::Unjoined;
@@ -950,7 +969,8 @@ impl Consumer {
             phase.revoked.extend(revoked.iter().cloned());
         }
         // The auto-commit interval starts when the member has partitions again.
-        group.last_auto_commit = now;
+        group.next_auto_commit =
+            now.plus(SimDuration::from_ms(self.config.auto_commit_interval_ms));
         if self.app.spec.commit_on_revoke && !revoked.is_empty() {
             // onPartitionsRevoked: commit what was consumed of the partitions that move.
             let offsets: Vec<(TopicPartition, i64, i32)> = self
@@ -998,19 +1018,27 @@ impl Consumer {
             ErrorCode::UNKNOWN_MEMBER_ID | ErrorCode::ILLEGAL_GENERATION => {
                 self.lose_partitions(ctx, error);
             }
-            ErrorCode::FENCED_INSTANCE_ID => {
-                group.state = MemberState::Failed;
-                let text = format!(
-                    "c{}: FencedInstanceIdException: another consumer with group.instance.id {} took over",
-                    self.id,
-                    group.instance_id.as_deref().unwrap_or("")
-                );
-                ctx.emit(Event::Notice {
-                    text: Rc::from(text.as_str()),
-                });
-            }
+            ErrorCode::FENCED_INSTANCE_ID => self.instance_fenced(ctx),
             _ => self.coordinator_lost(ctx),
         }
+    }
+
+    /// Another process took over this member's `group.instance.id`: fatal for the consumer
+    /// (`FencedInstanceIdException`, from a heartbeat, a SyncGroup or a commit).
+    fn instance_fenced(&mut self, ctx: &mut Ctx<'_, Cluster>) {
+        let group = self.group.as_mut().expect("a group member");
+        if group.state == MemberState::Failed {
+            return;
+        }
+        group.state = MemberState::Failed;
+        let text = format!(
+            "c{}: FencedInstanceIdException: another consumer with group.instance.id {} took over",
+            self.id,
+            group.instance_id.as_deref().unwrap_or("")
+        );
+        ctx.emit(Event::Notice {
+            text: Rc::from(text.as_str()),
+        });
     }
 
     /// An OffsetCommit came back (or gave up).
@@ -1058,22 +1086,7 @@ impl Consumer {
                     text: Rc::from(text.as_str()),
                 });
             }
-            match error {
-                ErrorCode::UNKNOWN_MEMBER_ID | ErrorCode::ILLEGAL_GENERATION => {
-                    if self.group.as_ref().is_some_and(|g| g.generation >= 0) {
-                        self.lose_partitions(ctx, error);
-                    }
-                }
-                ErrorCode::REBALANCE_IN_PROGRESS => {
-                    let group = self.group.as_mut().expect("a group member");
-                    group.rejoin_needed = true;
-                    group.rejoin_reason = Rc::from("a commit found a rebalance in progress");
-                }
-                ErrorCode::NOT_COORDINATOR | ErrorCode::COORDINATOR_NOT_AVAILABLE => {
-                    self.coordinator_lost(ctx)
-                }
-                _ => {}
-            }
+            self.commit_failed(ctx, error);
         } else {
             for (tp, offset, _) in &commit.offsets {
                 if let Some(state) = self.positions.get_mut(tp) {
@@ -1090,6 +1103,18 @@ impl Consumer {
                 {
                     self.finish_join_prepare(ctx);
                 }
+            }
+            CommitPurpose::Auto if error.is_retriable() => {
+                // `RetriableCommitFailedException`: the next auto-commit comes after
+                // `retry.backoff.ms`, not a whole interval (`autoCommitOffsetsAsync`).
+                let retry = ctx
+                    .now
+                    .plus(SimDuration::from_ms(self.config.retry_backoff_ms));
+                self.group
+                    .as_mut()
+                    .expect("a group member")
+                    .next_auto_commit = retry;
+                self.arm_poll_wake(ctx, false);
             }
             CommitPurpose::AppSync => self.app_commit_returned(ctx),
             CommitPurpose::Close => self.finish_close(ctx),
@@ -1114,6 +1139,31 @@ impl Consumer {
                 self.send_commit(ctx, commit.offsets, CommitPurpose::AppAsyncRetry, deadline);
             }
             CommitPurpose::Auto | CommitPurpose::AppAsync | CommitPurpose::AppAsyncRetry => {}
+        }
+    }
+
+    /// What a failed commit means for the membership (`OffsetCommitResponseHandler`).
+    fn commit_failed(&mut self, ctx: &mut Ctx<'_, Cluster>, error: ErrorCode) {
+        match error {
+            ErrorCode::UNKNOWN_MEMBER_ID | ErrorCode::ILLEGAL_GENERATION => {
+                if self.group.as_ref().is_some_and(|g| g.generation >= 0) {
+                    self.lose_partitions(ctx, error);
+                }
+            }
+            ErrorCode::REBALANCE_IN_PROGRESS => {
+                // Kafka requests a rejoin; a rebalance already under way clears that request
+                // when its SyncGroup succeeds, so only a Stable member rejoins.
+                let group = self.group.as_mut().expect("a group member");
+                if group.state == MemberState::Stable {
+                    group.rejoin_needed = true;
+                    group.rejoin_reason = Rc::from("a commit found a rebalance in progress");
+                }
+            }
+            ErrorCode::NOT_COORDINATOR | ErrorCode::COORDINATOR_NOT_AVAILABLE => {
+                self.coordinator_lost(ctx)
+            }
+            ErrorCode::FENCED_INSTANCE_ID => self.instance_fenced(ctx),
+            _ => {}
         }
     }
 

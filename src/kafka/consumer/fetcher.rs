@@ -3,7 +3,7 @@
 //! a leader change (KIP-320, OffsetForLeaderEpoch), keep one long-polling Fetch in flight per
 //! leader broker for partitions whose buffer is empty, and fill the buffer `poll()` drains.
 
-use super::{Consumer, FetchState, FetchedRecord};
+use super::{Consumer, FetchInFlight, FetchState, FetchedRecord};
 use crate::kafka::config::consumer::AutoOffsetReset;
 use crate::kafka::errors::ErrorCode;
 use crate::kafka::event::Event;
@@ -22,8 +22,11 @@ impl Consumer {
         if !self.process.is_running() || self.closed {
             return;
         }
-        let fetching: BTreeSet<TopicPartition> =
-            self.fetches_in_flight.values().flatten().cloned().collect();
+        // Kafka's `AbstractFetch.prepareFetchRequests`: no new fetch to a node that still has
+        // one pending (`nodesWithPendingFetchRequests`), none for a partition with buffered
+        // records.
+        let pending_nodes: BTreeSet<BrokerId> =
+            self.fetches_in_flight.values().map(|f| f.broker).collect();
         let mut by_leader: BTreeMap<BrokerId, Vec<FetchPartition>> = BTreeMap::new();
         let mut missing_leader = false;
         let partitions: Vec<TopicPartition> = self.positions.keys().cloned().collect();
@@ -55,7 +58,7 @@ impl Consumer {
                     let state = &self.positions[&tp];
                     let buffered = self.buffer.get(&tp).is_some_and(|b| !b.is_empty());
                     if let Some(position) = state.position {
-                        if !fetching.contains(&tp) && !buffered && !state.paused {
+                        if !pending_nodes.contains(&leader) && !buffered && !state.paused {
                             by_leader.entry(leader).or_default().push(FetchPartition {
                                 partition: tp.clone(),
                                 fetch_offset: position,
@@ -84,7 +87,10 @@ impl Consumer {
         leader: BrokerId,
         partitions: Vec<FetchPartition>,
     ) {
-        let covered = partitions.iter().map(|p| p.partition.clone()).collect();
+        let covered = partitions
+            .iter()
+            .map(|p| (p.partition.clone(), p.fetch_offset))
+            .collect();
         let (max_wait_ms, min_bytes, max_bytes) = (
             self.config.fetch_max_wait_ms,
             self.config.fetch_min_bytes,
@@ -108,7 +114,13 @@ impl Consumer {
             },
         );
         self.stats.fetches += 1;
-        self.fetches_in_flight.insert(correlation_id, covered);
+        self.fetches_in_flight.insert(
+            correlation_id,
+            FetchInFlight {
+                broker: leader,
+                partitions: covered,
+            },
+        );
     }
 
     /// No valid position: ask the leader for the offset `auto.offset.reset` points at, or stop
@@ -323,13 +335,23 @@ impl Consumer {
         {
             return;
         }
-        self.fetches_in_flight.remove(&response.correlation_id);
+        let fetched_from: BTreeMap<TopicPartition, i64> = self
+            .fetches_in_flight
+            .remove(&response.correlation_id)
+            .map(|f| f.partitions.into_iter().collect())
+            .unwrap_or_default();
         let mut had_error = false;
         let mut got_records = false;
         for p in response.partitions {
             let Some(state) = self.positions.get_mut(&p.partition) else {
                 continue;
             };
+            // `FetchCollector`: data fetched from an offset that is no longer the position
+            // (a seek, a reset) is stale and discarded.
+            let stale = state.position != fetched_from.get(&p.partition).copied();
+            if stale && matches!(p.error, ErrorCode::NONE | ErrorCode::OFFSET_OUT_OF_RANGE) {
+                continue;
+            }
             match p.error {
                 ErrorCode::NONE => {}
                 ErrorCode::OFFSET_OUT_OF_RANGE => {

@@ -97,6 +97,14 @@ pub enum Subscription {
     Subscribe(Vec<String>),
 }
 
+/// A Fetch request waiting for its response.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub struct FetchInFlight {
+    pub broker: BrokerId,
+    /// The partitions it covers, each with the offset it was fetched from.
+    pub partitions: Vec<(TopicPartition, i64)>,
+}
+
 /// A record waiting in the fetch buffer or in the application's hands.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct FetchedRecord {
@@ -154,8 +162,8 @@ pub struct Consumer {
     pub positions: BTreeMap<TopicPartition, PartitionState>,
     /// Fetched records not yet returned by `poll()`.
     pub buffer: BTreeMap<TopicPartition, VecDeque<FetchedRecord>>,
-    /// Fetch requests in flight, by correlation id, with the partitions they cover.
-    pub fetches_in_flight: BTreeMap<u32, Vec<TopicPartition>>,
+    /// Fetch requests in flight, by correlation id: at most one per broker.
+    pub fetches_in_flight: BTreeMap<u32, FetchInFlight>,
     /// Other per-partition requests in flight (ListOffsets, OffsetForLeaderEpoch).
     pub partition_requests: BTreeMap<u32, TopicPartition>,
     /// The group membership, when the consumer has a `group.id`.

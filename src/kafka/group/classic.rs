@@ -16,6 +16,9 @@ use crate::sim::{SimDuration, SimTime};
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
+mod static_member;
+pub use static_member::StaticReplacement;
+
 /// Kafka's `ClassicGroupState`.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub enum GroupState {
@@ -161,13 +164,20 @@ pub enum GroupAction {
     Persist {
         sync_generation: Option<i32>,
     },
+    /// Write the group's metadata after a static member's new process replaced the old one in
+    /// a Stable group; once written, `complete_static_join` answers the new process's JoinGroup
+    /// (if the write fails, `revert_static_replacement`).
+    PersistStaticMember(Box<StaticReplacement>),
     Emit(Event),
 }
 
 /// How the initial rebalance of an empty group is being delayed.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+/// (Kafka's `tryCompleteInitialRebalanceElseSchedule(groupId, delayMs, remainingMs)`.)
 struct InitialDelay {
+    /// The delay now running.
     delay_ms: u64,
+    /// How much longer the rebalance timeout allows extending it.
     remaining_ms: u64,
 }
 
@@ -472,15 +482,16 @@ impl ClassicGroup {
     /// `ClassicGroup.validateMember`: the member must exist, and a static member must come with
     /// the member id its instance id maps to.
     fn validate_member(&self, member_id: &str, instance: Option<&str>) -> Option<ErrorCode> {
-        match instance {
-            Some(instance) => match self.static_members.get(instance) {
-                Some(current) if **current != *member_id => Some(ErrorCode::FENCED_INSTANCE_ID),
-                Some(_) => None,
-                None => Some(ErrorCode::UNKNOWN_MEMBER_ID),
-            },
-            None if self.members.contains_key(member_id) => None,
-            None => Some(ErrorCode::UNKNOWN_MEMBER_ID),
+        if let Some(instance) = instance {
+            match self.static_members.get(instance) {
+                None => return Some(ErrorCode::UNKNOWN_MEMBER_ID),
+                Some(current) if **current != *member_id => {
+                    return Some(ErrorCode::FENCED_INSTANCE_ID)
+                }
+                Some(_) => {}
+            }
         }
+        (!self.members.contains_key(member_id)).then_some(ErrorCode::UNKNOWN_MEMBER_ID)
     }
 
     fn add_member(
@@ -544,84 +555,6 @@ impl ClassicGroup {
         self.maybe_prepare_rebalance_or_complete_join(now, "a member rejoined", out);
     }
 
-    /// A static member came back with a new process: it replaces the old member id and, if the
-    /// group is stable and the protocol would not change, keeps its assignment without a
-    /// rebalance (`updateStaticMemberThenRebalanceOrCompleteJoin`).
-    fn update_static_member(
-        &mut self,
-        join: JoinRequest,
-        old_id: &Rc<str>,
-        new_id: &str,
-        now: SimTime,
-        out: &mut Vec<GroupAction>,
-    ) {
-        let Some(mut member) = self.members.remove(old_id) else {
-            return self.add_member(join, new_id, now, out);
-        };
-        out.push(GroupAction::CancelTimer(GroupTimer::Session(
-            old_id.to_string(),
-        )));
-        // A parked response of the old process gets FENCED_INSTANCE_ID.
-        if let Some(w) = member.awaiting_join.take() {
-            Self::reply(
-                &w,
-                Message::JoinGroupResponse {
-                    correlation_id: 0,
-                    error: ErrorCode::FENCED_INSTANCE_ID,
-                    generation: -1,
-                    protocol: None,
-                    leader: Rc::from(""),
-                    member_id: old_id.clone(),
-                    members: Vec::new(),
-                },
-                out,
-            );
-        }
-        let id: Rc<str> = Rc::from(new_id);
-        member.member_id = id.clone();
-        member.client = join.waiter.from;
-        member.protocols = join.protocols;
-        member.subscription = join.subscription;
-        member.owned_partitions = join.owned_partitions;
-        member.owned_generation = join.generation;
-        member.session_timeout_ms = join.session_timeout_ms;
-        member.rebalance_timeout_ms = join.rebalance_timeout_ms;
-        member.awaiting_join = Some(join.waiter);
-        if let Some(instance) = &member.group_instance_id {
-            self.static_members.insert(instance.clone(), id.clone());
-        }
-        if self.leader.as_deref() == Some(&**old_id) {
-            self.leader = Some(id.clone());
-        }
-        if self.pending_sync.remove(old_id) {
-            self.pending_sync.insert(id.clone());
-        }
-        self.session_timer(&member, now, out);
-        self.members.insert(id.clone(), member);
-        match self.state {
-            GroupState::Stable if self.protocol_name == self.select_protocol() => {
-                // No rebalance: answer with the current generation; its SyncGroup returns the
-                // assignment the instance had.
-                let member = self.members.get_mut(&id).expect("just inserted");
-                let waiter = member.awaiting_join.take().expect("just set");
-                let is_leader = self.leader.as_deref() == Some(&*id);
-                let response = self.member_response(&id, is_leader);
-                Self::reply(&waiter, response, out);
-                out.push(GroupAction::Persist {
-                    sync_generation: None,
-                });
-            }
-            GroupState::CompletingRebalance => self.prepare_rebalance(
-                now,
-                "a static member rejoined during CompletingRebalance",
-                out,
-            ),
-            _ => {
-                self.maybe_prepare_rebalance_or_complete_join(now, "a static member rejoined", out)
-            }
-        }
-    }
-
     fn maybe_prepare_rebalance_or_complete_join(
         &mut self,
         now: SimTime,
@@ -662,12 +595,10 @@ impl ClassicGroup {
         let initial = self.state == GroupState::Empty;
         let rebalance_timeout = self.rebalance_timeout_ms();
         if initial {
-            let delay = self
-                .config
-                .initial_rebalance_delay_ms
-                .min(rebalance_timeout);
-            let remaining =
-                rebalance_timeout.saturating_sub(self.config.initial_rebalance_delay_ms);
+            // Kafka: the first delay is the full `group.initial.rebalance.delay.ms`, even when
+            // the rebalance timeout is shorter; only the extensions are bounded by it.
+            let delay = self.config.initial_rebalance_delay_ms;
+            let remaining = rebalance_timeout.saturating_sub(delay);
             self.initial_delay = Some(InitialDelay {
                 delay_ms: delay,
                 remaining_ms: remaining,
@@ -718,9 +649,14 @@ impl ClassicGroup {
         if let Some(delay) = self.initial_delay {
             if self.new_member_added && delay.remaining_ms != 0 {
                 self.new_member_added = false;
-                let next = delay.delay_ms.min(delay.remaining_ms);
+                // Kafka: `newDelayMs = min(initialDelay, remainingMs)`, `newRemainingMs =
+                // max(remainingMs - delayMs, 0)` with `delayMs` the delay that just elapsed.
+                let next = self
+                    .config
+                    .initial_rebalance_delay_ms
+                    .min(delay.remaining_ms);
                 self.initial_delay = Some(InitialDelay {
-                    delay_ms: delay.delay_ms,
+                    delay_ms: next,
                     remaining_ms: delay.remaining_ms.saturating_sub(delay.delay_ms),
                 });
                 out.push(GroupAction::SetTimer {
@@ -826,6 +762,7 @@ impl ClassicGroup {
         &mut self,
         waiter: Waiter,
         member_id: &str,
+        instance: Option<&str>,
         generation: i32,
         assignments: Vec<(Rc<str>, Vec<TopicPartition>)>,
         now: SimTime,
@@ -842,10 +779,14 @@ impl ClassicGroup {
                 out,
             )
         };
-        if matches!(self.state, GroupState::Empty | GroupState::Dead)
-            || !self.members.contains_key(member_id)
-        {
-            error(ErrorCode::UNKNOWN_MEMBER_ID, &mut out);
+        // Kafka's `validateSyncGroup`: the member and its instance id, then the generation,
+        // and only then the state.
+        if self.state == GroupState::Dead {
+            error(ErrorCode::COORDINATOR_NOT_AVAILABLE, &mut out);
+            return out;
+        }
+        if let Some(e) = self.validate_member(member_id, instance) {
+            error(e, &mut out);
             return out;
         }
         if generation != self.generation {
@@ -855,24 +796,7 @@ impl ClassicGroup {
         match self.state {
             GroupState::PreparingRebalance => error(ErrorCode::REBALANCE_IN_PROGRESS, &mut out),
             GroupState::CompletingRebalance => {
-                self.pending_sync.remove(member_id);
-                let is_leader = self.leader.as_deref() == Some(member_id);
-                let member = self.members.get_mut(member_id).expect("checked");
-                member.awaiting_sync = Some(waiter);
-                let member = member.clone();
-                self.session_timer(&member, now, &mut out);
-                if is_leader {
-                    for m in self.members.values_mut() {
-                        m.assignment = assignments
-                            .iter()
-                            .find(|(id, _)| **id == *m.member_id)
-                            .map(|(_, a)| a.clone())
-                            .unwrap_or_default();
-                    }
-                    out.push(GroupAction::Persist {
-                        sync_generation: Some(self.generation),
-                    });
-                }
+                self.park_sync(waiter, member_id, assignments, now, &mut out)
             }
             GroupState::Stable => {
                 self.pending_sync.remove(member_id);
@@ -891,6 +815,36 @@ impl ClassicGroup {
             GroupState::Empty | GroupState::Dead => unreachable!("answered above"),
         }
         out
+    }
+
+    /// A SyncGroup in CompletingRebalance waits for the group record; the leader's carries the
+    /// assignment, which is stored and written (`GroupMetadataManager.classicGroupSyncToLeader`).
+    fn park_sync(
+        &mut self,
+        waiter: Waiter,
+        member_id: &str,
+        assignments: Vec<(Rc<str>, Vec<TopicPartition>)>,
+        now: SimTime,
+        out: &mut Vec<GroupAction>,
+    ) {
+        self.pending_sync.remove(member_id);
+        let is_leader = self.leader.as_deref() == Some(member_id);
+        let member = self.members.get_mut(member_id).expect("validated member");
+        member.awaiting_sync = Some(waiter);
+        let member = member.clone();
+        self.session_timer(&member, now, out);
+        if is_leader {
+            for m in self.members.values_mut() {
+                m.assignment = assignments
+                    .iter()
+                    .find(|(id, _)| **id == *m.member_id)
+                    .map(|(_, a)| a.clone())
+                    .unwrap_or_default();
+            }
+            out.push(GroupAction::Persist {
+                sync_generation: Some(self.generation),
+            });
+        }
     }
 
     /// The group record of `generation` was written: hand every parked SyncGroup its
@@ -980,7 +934,16 @@ impl ClassicGroup {
         if !self.members.contains_key(member_id) {
             return (ErrorCode::UNKNOWN_MEMBER_ID, out);
         }
-        self.remove_member_and_update(member_id, "left the group (LeaveGroup)", now, &mut out);
+        self.remove_member_quietly(member_id, "left the group (LeaveGroup)", &mut out);
+        match self.state {
+            GroupState::Stable | GroupState::CompletingRebalance => {
+                self.prepare_rebalance(now, "a member left the group (LeaveGroup)", &mut out)
+            }
+            // Kafka's leave path goes through `maybeCompleteJoinPhase`, which waits out the
+            // initial delay (unlike a session expiry).
+            GroupState::PreparingRebalance => self.maybe_complete_join_phase(now, &mut out),
+            GroupState::Empty | GroupState::Dead => {}
+        }
         (ErrorCode::NONE, out)
     }
 
@@ -989,7 +952,8 @@ impl ClassicGroup {
     pub fn on_session_timer(&mut self, member_id: &str, now: SimTime) -> Vec<GroupAction> {
         let mut out = Vec::new();
         if self.pending_members.remove(member_id) {
-            self.maybe_complete_join_phase(now, &mut out);
+            // Kafka: `removePendingMemberAndUpdateClassicGroup`.
+            self.complete_join_if_all_joined(now, &mut out);
             return out;
         }
         let Some(member) = self.members.get(member_id) else {
@@ -1060,7 +1024,7 @@ impl ClassicGroup {
         }));
     }
 
-    /// `removeMemberAndUpdateClassicGroup`.
+    /// `removeMemberAndUpdateClassicGroup` (a session expired).
     fn remove_member_and_update(
         &mut self,
         member_id: &str,
@@ -1073,30 +1037,49 @@ impl ClassicGroup {
             GroupState::Stable | GroupState::CompletingRebalance => {
                 self.prepare_rebalance(now, &format!("a member {reason}"), out)
             }
-            GroupState::PreparingRebalance => self.maybe_complete_join_phase(now, out),
+            GroupState::PreparingRebalance => self.complete_join_if_all_joined(now, out),
             GroupState::Empty | GroupState::Dead => {}
+        }
+    }
+
+    /// After a session expiry Kafka completes the join phase as soon as every remaining member
+    /// has joined, without `maybeCompleteJoinPhase`'s exception for the initial delay.
+    fn complete_join_if_all_joined(&mut self, now: SimTime, out: &mut Vec<GroupAction>) {
+        if self.state == GroupState::PreparingRebalance && self.has_all_members_joined() {
+            self.complete_join(now, out);
         }
     }
 
     // ---- offsets ----
 
-    /// Whether an OffsetCommit may be written (`ClassicGroup.validateOffsetCommit`). A
-    /// standalone consumer (generation -1, no member id) may commit only to an empty group.
-    pub fn validate_offset_commit(&self, member_id: &str, generation: i32) -> ErrorCode {
+    /// Whether an OffsetCommit may be written (`ClassicGroup.validateOffsetCommit`), checked
+    /// in Kafka's order: the member and its `group.instance.id`, the generation, and only then
+    /// a rebalance in progress. A standalone consumer (generation -1) may commit only to an
+    /// empty group.
+    pub fn validate_offset_commit(
+        &self,
+        member_id: &str,
+        instance: Option<&str>,
+        generation: i32,
+    ) -> ErrorCode {
         if self.state == GroupState::Dead {
             return ErrorCode::COORDINATOR_NOT_AVAILABLE;
         }
-        if generation < 0 && member_id.is_empty() && self.state == GroupState::Empty {
+        if generation < 0 && self.state == GroupState::Empty {
             return ErrorCode::NONE;
+        }
+        if generation >= 0 || !member_id.is_empty() || instance.is_some() {
+            if let Some(error) = self.validate_member(member_id, instance) {
+                return error;
+            }
+            if generation != self.generation {
+                return ErrorCode::ILLEGAL_GENERATION;
+            }
+        } else if self.state != GroupState::Empty {
+            return ErrorCode::UNKNOWN_MEMBER_ID;
         }
         if self.state == GroupState::CompletingRebalance {
             return ErrorCode::REBALANCE_IN_PROGRESS;
-        }
-        if !self.members.contains_key(member_id) {
-            return ErrorCode::UNKNOWN_MEMBER_ID;
-        }
-        if generation != self.generation {
-            return ErrorCode::ILLEGAL_GENERATION;
         }
         ErrorCode::NONE
     }

@@ -76,6 +76,11 @@ pub enum WriteCompletion {
     },
     /// Finish the SyncGroup of `generation`.
     Sync { group: String, generation: i32 },
+    /// Answer the JoinGroup of a static member's new process (or undo its replacement).
+    StaticMember {
+        group: String,
+        replacement: Box<classic::StaticReplacement>,
+    },
     /// Nothing to answer (a group record written on its own).
     None,
 }
