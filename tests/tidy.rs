@@ -229,7 +229,6 @@ const LONG_FUNCTIONS: &[(&str, &str)] = &[
     ("kafka/producer/mod.rs", "on_message"),
     ("check/swarm.rs", "episode"),
     ("present/view/producer.rs", "producer_view"),
-    ("kafka/group/classic.rs", "update_static_member"),
     ("ui/controls.rs", "controls"),
     ("present/view/producer.rs", "metric_charts"),
 ];
