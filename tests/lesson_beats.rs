@@ -71,7 +71,10 @@ fn every_beat_fires_and_every_question_is_answered_by_the_run() {
         let seen = play_through(&lesson.id);
         if only.is_some() {
             for (i, phase, answer, correct) in &seen {
-                println!("beat {i} {phase:?} right={correct:?} {}", answer.as_deref().unwrap_or(""));
+                println!(
+                    "beat {i} {phase:?} right={correct:?} {}",
+                    answer.as_deref().unwrap_or("")
+                );
             }
         }
         let fired: Vec<u32> = seen.iter().map(|(i, ..)| *i).collect();

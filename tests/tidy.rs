@@ -311,6 +311,35 @@ fn functions_fit_on_a_screen() {
     );
 }
 
+/// Events are facts (ids, offsets, reasons as enums), never sentences: rewording the narration
+/// must not change a run's fingerprint. Strings in events are names (topics, groups, keys).
+#[test]
+fn events_carry_data_not_prose() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/kafka/event.rs");
+    let text = fs::read_to_string(&path).unwrap();
+    let mut problems = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let code = code_of(line);
+        for word in [
+            "Rc<str>",
+            "Notice",
+            "description:",
+            "text:",
+            "message:",
+            "format!",
+        ] {
+            if code.contains(word) {
+                problems.push(format!("event.rs:{}: `{word}`: {}", n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "events carry data; present words them:\n{}",
+        problems.join("\n")
+    );
+}
+
 #[test]
 fn the_tidy_check_catches_what_it_should() {
     let lengths =

@@ -198,7 +198,14 @@ impl History {
                     ..
                 } => {
                     self.last_polled.remove(&(*consumer, partition.clone()));
-                    if reason.starts_with("seek") {
+                    use crate::kafka::event::PositionReason;
+                    let seek = matches!(
+                        reason,
+                        PositionReason::Seek
+                            | PositionReason::SeekToBeginning
+                            | PositionReason::SeekToEnd
+                    );
+                    if seek {
                         // A seek lets commits go back; the event does not name the group,
                         // so every group is marked (seeks are rare and manual).
                         for g in self.groups.values_mut() {

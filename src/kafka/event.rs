@@ -4,7 +4,6 @@
 use super::errors::ErrorCode;
 use super::record::RecordId;
 use super::types::{BrokerId, NodeId, TopicPartition};
-use std::rc::Rc;
 
 /// Why a producer batch left the accumulator (`RecordAccumulator.ready`).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
@@ -72,6 +71,155 @@ pub enum ProcessFault {
     GracefulShutdown,
 }
 
+/// How `KafkaProducer.partition` chose a record's partition, in its decision order.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub enum PartitionChoice {
+    /// The record named its partition.
+    Explicit,
+    /// `toPositive(murmur2(key)) % partition_count`.
+    KeyHash { hash: i32, partition_count: i32 },
+    /// The built-in uniform sticky partitioner (a null key, or `partitioner.ignore.keys`).
+    Sticky { keys_ignored: bool },
+    /// `RoundRobinPartitioner`: the next partition in turn.
+    RoundRobin,
+    /// A custom partitioner's rule matched the key's prefix.
+    CustomRule { class: String, prefix: String },
+    /// No rule matched: the custom partitioner's fallback.
+    CustomFallback { class: String, murmur2: bool },
+}
+
+/// Why `send()` threw at once.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub enum SendError {
+    /// `SerializationException`: the JSON serializer got text that is not JSON.
+    NotJson { key: bool },
+    /// `RecordTooLargeException`: larger than `max.request.size`.
+    RecordTooLarge { size: u32, max_request_size: u32 },
+    /// `IllegalArgumentException`: the record named a partition the topic does not have.
+    InvalidPartition {
+        partition: i32,
+        partition_count: i32,
+    },
+    /// A custom partitioner returned a partition the topic does not have.
+    CustomPartitionOutOfRange {
+        class: String,
+        partition: i32,
+        partition_count: i32,
+    },
+}
+
+/// What the application's callback learns about a failed send besides the error code.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub enum FailureDetail {
+    /// The broker's reason (its exception message, in Kafka).
+    Broker(RejectReason),
+    /// `delivery.timeout.ms` passed since the batch was created.
+    BatchExpired { records: u32, elapsed_ms: u64 },
+    /// `max.block.ms` passed waiting for buffer memory.
+    BufferFull { max_block_ms: u64 },
+    /// `max.block.ms` passed waiting for the topic to appear in the metadata.
+    TopicNotInMetadata { topic: String, max_block_ms: u64 },
+}
+
+/// Why a consumer's position moved (what `poll()` reads next).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum PositionReason {
+    /// The group's committed offset.
+    Committed,
+    /// `auto.offset.reset`: earliest (the log start) or latest (the log end).
+    AutoOffsetReset {
+        earliest: bool,
+    },
+    /// KIP-320: the log was truncated; back to the end of the last common epoch.
+    TruncationDetected,
+    SeekToBeginning,
+    SeekToEnd,
+    /// `seek(partition, offset)`.
+    Seek,
+}
+
+/// Why a consumer (re)joins its group.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum JoinReason {
+    Started,
+    /// Cooperative: it revoked what moves and joins again.
+    RevokeAndRejoin,
+    /// A heartbeat answered REBALANCE_IN_PROGRESS.
+    CoordinatorRebalance,
+    /// A commit answered REBALANCE_IN_PROGRESS.
+    CommitFoundRebalance,
+    /// The leader saw a subscribed topic's partition count change.
+    PartitionCountChanged,
+    /// The coordinator answered with this error (the membership is gone).
+    CoordinatorAnswered(ErrorCode),
+    /// It left the group before.
+    Left(LeaveReason),
+}
+
+/// Why a consumer leaves its group.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum LeaveReason {
+    /// `close()`.
+    Closing,
+    /// `poll()` was not called for longer than `max.poll.interval.ms`.
+    PollTimeout {
+        idle_ms: u64,
+        max_poll_interval_ms: u64,
+    },
+}
+
+/// An exception a consumer's application sees.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub enum ConsumerError {
+    /// A fatal JoinGroup error: the consumer cannot join.
+    JoinFailed { group: String, error: ErrorCode },
+    /// `FencedInstanceIdException`: another consumer took over its `group.instance.id`.
+    FencedInstanceId { instance_id: String },
+    /// `CommitFailedException`: the group rebalanced; the partitions belong to someone else.
+    CommitFailed { error: ErrorCode },
+    /// `NoOffsetForPartitionException` (`auto.offset.reset=none`, no committed offset).
+    NoOffsetForPartition { partition: TopicPartition },
+    /// `LogTruncationException` (`auto.offset.reset=none` after a truncation).
+    LogTruncation {
+        partition: TopicPartition,
+        end_offset: i64,
+    },
+    /// OFFSET_OUT_OF_RANGE: the position is outside the log; `auto.offset.reset` decides.
+    OffsetOutOfRange {
+        partition: TopicPartition,
+        position: i64,
+        log_start_offset: i64,
+        high_watermark: i64,
+        reset: crate::kafka::config::consumer::AutoOffsetReset,
+    },
+}
+
+/// Why a group coordinator starts a rebalance.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum RebalanceReason {
+    NewMember,
+    MemberRejoined,
+    StaticMemberRejoined,
+    /// Members did not send SyncGroup in time.
+    SyncTimeout,
+    /// A member sent LeaveGroup.
+    MemberLeft,
+    MemberRemoved(RemoveReason),
+}
+
+/// Why a group coordinator removed a member.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum RemoveReason {
+    /// It did not rejoin within the rebalance timeout.
+    RebalanceTimeout,
+    /// It did not send SyncGroup in time.
+    SyncTimeout,
+    /// It sent LeaveGroup.
+    LeaveGroup,
+    /// No heartbeat within `session.timeout.ms`.
+    SessionTimeout,
+}
+
 /// Why the controller fenced a broker.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub enum FenceReason {
@@ -126,6 +274,10 @@ pub enum RejectReason {
     KeylessRecordOnCompactedTopic,
     /// The idempotent producer's sequence or epoch check failed.
     ProducerState(super::broker::producer_state::ProducerStateError),
+    /// A batch larger than the topic's `max.message.bytes`.
+    MessageTooLarge { size: u32, max_message_bytes: u32 },
+    /// acks=all: the ISR shrank below `min.insync.replicas` after the batch was appended.
+    IsrShrankAfterAppend,
 }
 
 /// Why a leader asks the controller to change a partition's ISR.
@@ -192,12 +344,20 @@ pub enum Event {
         batch_size: u32,
         new_batch: bool,
     },
-    /// A record was produced to a partition chosen by this rule.
+    /// `send()` chose the record's partition this way.
     RecordPartitioned {
         producer: u32,
         record: RecordId,
         partition: TopicPartition,
-        how: Rc<str>,
+        /// The key as the application gave it (`None`: a null key).
+        key: Option<String>,
+        how: PartitionChoice,
+    },
+    /// `send()` threw at once (serialization, size, partitioner): nothing was queued.
+    SendRejected {
+        producer: u32,
+        record: RecordId,
+        error: SendError,
     },
     StickyPartitionSwitched {
         producer: u32,
@@ -231,7 +391,7 @@ pub enum Event {
         error: ErrorCode,
         records: Vec<RecordId>,
         retrying: bool,
-        message: Option<Rc<str>>,
+        detail: Option<FailureDetail>,
     },
     SendBlocked {
         producer: u32,
@@ -448,7 +608,7 @@ pub enum Event {
         consumer: u32,
         partition: TopicPartition,
         offset: i64,
-        reason: Rc<str>,
+        reason: PositionReason,
     },
     /// An OffsetCommit came back (`error` NONE: stored).
     OffsetsCommitted {
@@ -473,7 +633,7 @@ pub enum Event {
     JoiningGroup {
         consumer: u32,
         group: String,
-        reason: Rc<str>,
+        reason: JoinReason,
     },
     /// SyncGroup answered: the consumer now owns `partitions` in `generation`.
     PartitionsAssigned {
@@ -493,7 +653,23 @@ pub enum Event {
     ConsumerLeftGroup {
         consumer: u32,
         group: String,
-        reason: Rc<str>,
+        reason: LeaveReason,
+    },
+    /// The consumer's application got an exception (Kafka's names) and what it is about.
+    ConsumerError {
+        consumer: u32,
+        error: ConsumerError,
+    },
+    /// A failed `commitAsync` was sent again by its callback (with the same, maybe stale,
+    /// offsets).
+    AsyncCommitRetried {
+        consumer: u32,
+        offsets: Vec<(TopicPartition, i64)>,
+        error: ErrorCode,
+    },
+    /// `commitSync()` had nothing to commit.
+    NothingToCommit {
+        consumer: u32,
     },
 
     // ---- group coordinator ----
@@ -508,7 +684,7 @@ pub enum Event {
         broker: BrokerId,
         group: String,
         generation: i32,
-        reason: Rc<str>,
+        reason: RebalanceReason,
     },
     MemberJoined {
         broker: BrokerId,
@@ -521,7 +697,7 @@ pub enum Event {
         group: String,
         member: String,
         client: NodeId,
-        reason: Rc<str>,
+        reason: RemoveReason,
     },
     /// A broker became leader of an offsets partition and read its groups from the log.
     GroupsLoaded {
@@ -530,10 +706,6 @@ pub enum Event {
         groups: Vec<String>,
     },
 
-    /// A user-visible note (e.g. a command could not do all it was asked).
-    Notice {
-        text: Rc<str>,
-    },
     // ---- what a user's command did (the command itself is the step's cause) ----
     /// A client config changed by its Kafka name; it applies from the next batch.
     ClientConfigChanged {

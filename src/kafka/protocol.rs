@@ -48,7 +48,9 @@ pub struct ProducePartitionResponse {
     pub base_offset: i64,
     pub log_start_offset: i64,
     /// Kafka's `errorMessage`, naming the cause (e.g. the ISR size for NOT_ENOUGH_REPLICAS).
-    pub error_message: Option<Rc<str>>,
+    /// Why the broker refused the batch: Kafka sends its exception's message here, which
+    /// `present` words exactly as Kafka does.
+    pub error_message: Option<super::event::RejectReason>,
 }
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]

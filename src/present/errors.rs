@@ -294,3 +294,233 @@ mod tests {
         );
     }
 }
+
+/// Kafka's exception messages for a `send()` that throws at once.
+impl fmt::Display for crate::kafka::event::SendError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::kafka::event::SendError::*;
+        match self {
+            NotJson { key } => write!(
+                f,
+                "SerializationException: the {} is not valid JSON",
+                if *key { "key" } else { "value" }
+            ),
+            RecordTooLarge { size, max_request_size } => write!(
+                f,
+                "RecordTooLargeException: The message is {size} bytes when serialized which is larger than {max_request_size}, which is the value of the max.request.size configuration."
+            ),
+            InvalidPartition { partition, partition_count } => write!(
+                f,
+                "IllegalArgumentException: Invalid partition given with record: {partition} is not in the range [0...{partition_count})."
+            ),
+            CustomPartitionOutOfRange { class, partition, partition_count } => write!(
+                f,
+                "{class} returned partition {partition}, but the topic has {partition_count} partitions"
+            ),
+        }
+    }
+}
+
+/// What Kafka's producer hands the callback with a failed send.
+impl fmt::Display for crate::kafka::event::FailureDetail {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::kafka::event::FailureDetail::*;
+        match self {
+            Broker(reason) => write!(f, "{reason}"),
+            BatchExpired { records, elapsed_ms } => write!(
+                f,
+                "Expiring {records} record(s): {elapsed_ms} ms has passed since batch creation"
+            ),
+            BufferFull { max_block_ms } => write!(
+                f,
+                "TimeoutException: Failed to allocate memory within the configured max blocking time {max_block_ms} ms."
+            ),
+            TopicNotInMetadata { topic, max_block_ms } => write!(
+                f,
+                "TimeoutException: Topic {topic} not present in metadata after {max_block_ms} ms."
+            ),
+        }
+    }
+}
+
+/// The broker's exception messages, word for word as Kafka sends them (the partition is not
+/// part of the reason, so messages that name it say "the partition").
+impl fmt::Display for crate::kafka::event::RejectReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::kafka::event::RejectReason::*;
+        match self {
+            BelowMinIsr { isr, min_insync_replicas } => write!(
+                f,
+                "The size of the current ISR {:?} is insufficient to satisfy the min.isr requirement of {min_insync_replicas}",
+                isr.iter().map(|b| b.0).collect::<Vec<_>>()
+            ),
+            KeylessRecordOnCompactedTopic => {
+                f.write_str("Compacted topic cannot accept message without key.")
+            }
+            ProducerState(e) => f.write_str(e.message()),
+            MessageTooLarge { size, max_message_bytes } => write!(
+                f,
+                "The request included a message larger than the max message size the server will accept ({size} > {max_message_bytes})"
+            ),
+            IsrShrankAfterAppend => {
+                f.write_str("The ISR shrank below min.insync.replicas after the append")
+            }
+        }
+    }
+}
+
+/// How the partition was chosen, as the trace shows it.
+pub fn partition_choice(how: &crate::kafka::event::PartitionChoice, partition: i32) -> String {
+    use crate::kafka::event::PartitionChoice::*;
+    match how {
+        Explicit => "explicit partition".into(),
+        KeyHash {
+            hash,
+            partition_count,
+        } => format!("murmur2(key)={hash} → toPositive % {partition_count} = {partition}"),
+        Sticky { keys_ignored } => format!(
+            "{}: sticky partition (uniform sticky partitioner)",
+            if *keys_ignored {
+                "partitioner.ignore.keys=true"
+            } else {
+                "null key"
+            }
+        ),
+        RoundRobin => "RoundRobinPartitioner: next partition in turn".into(),
+        CustomRule { class, prefix } => format!("{class}: key starts with \"{prefix}\""),
+        CustomFallback { class, murmur2 } => format!(
+            "{class}: no rule matched, {}",
+            if *murmur2 {
+                "murmur2 fallback"
+            } else {
+                "fallback partition"
+            }
+        ),
+    }
+}
+
+impl fmt::Display for crate::kafka::event::RemoveReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::kafka::event::RemoveReason::*;
+        f.write_str(match self {
+            RebalanceTimeout => "did not rejoin within the rebalance timeout",
+            SyncTimeout => "did not send SyncGroup in time",
+            LeaveGroup => "left the group (LeaveGroup)",
+            SessionTimeout => "session timed out (no heartbeat within session.timeout.ms)",
+        })
+    }
+}
+
+impl fmt::Display for crate::kafka::event::RebalanceReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::kafka::event::RebalanceReason::*;
+        match self {
+            NewMember => f.write_str("a new member joined"),
+            MemberRejoined => f.write_str("a member rejoined"),
+            StaticMemberRejoined => f.write_str("a static member rejoined"),
+            SyncTimeout => f.write_str("members did not sync in time"),
+            MemberLeft => f.write_str("a member left the group (LeaveGroup)"),
+            MemberRemoved(reason) => write!(f, "a member {reason}"),
+        }
+    }
+}
+
+impl fmt::Display for crate::kafka::event::LeaveReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::kafka::event::LeaveReason::*;
+        match self {
+            Closing => f.write_str("the consumer is closing"),
+            PollTimeout {
+                idle_ms,
+                max_poll_interval_ms,
+            } => write!(
+                f,
+                "consumer poll timeout has expired: poll() not called for {idle_ms} ms > max.poll.interval.ms {max_poll_interval_ms}"
+            ),
+        }
+    }
+}
+
+impl fmt::Display for crate::kafka::event::JoinReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::kafka::event::JoinReason::*;
+        match self {
+            Started => f.write_str("the consumer started"),
+            RevokeAndRejoin => f.write_str("need to revoke partitions and re-join"),
+            CoordinatorRebalance => f.write_str("the coordinator started a rebalance"),
+            CommitFoundRebalance => f.write_str("a commit found a rebalance in progress"),
+            PartitionCountChanged => {
+                f.write_str("the leader saw the partition count of a subscribed topic change")
+            }
+            CoordinatorAnswered(error) => write!(f, "the coordinator answered {error}"),
+            Left(reason) => write!(f, "{reason}"),
+        }
+    }
+}
+
+impl fmt::Display for crate::kafka::event::PositionReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::kafka::event::PositionReason::*;
+        f.write_str(match self {
+            Committed => "the group's committed offset",
+            AutoOffsetReset { earliest: true } => {
+                "auto.offset.reset=earliest: start at the log start offset"
+            }
+            AutoOffsetReset { earliest: false } => {
+                "auto.offset.reset=latest: start at the log end (the high watermark)"
+            }
+            TruncationDetected => {
+                "log truncation detected (KIP-320): back to the end of the last common epoch"
+            }
+            SeekToBeginning => "seekToBeginning",
+            SeekToEnd => "seekToEnd",
+            Seek => "seek",
+        })
+    }
+}
+
+/// The exceptions a consumer's application sees, in Kafka's words.
+impl fmt::Display for crate::kafka::event::ConsumerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::kafka::config::consumer::AutoOffsetReset;
+        use crate::kafka::event::ConsumerError::*;
+        match self {
+            JoinFailed { group, error } => write!(
+                f,
+                "{}: the consumer cannot join group {group} ({error})",
+                error.exception_name()
+            ),
+            FencedInstanceId { instance_id } => write!(
+                f,
+                "FencedInstanceIdException: another consumer with group.instance.id {instance_id} took over"
+            ),
+            CommitFailed { error } => write!(
+                f,
+                "CommitFailedException: Commit cannot be completed since the group has already rebalanced and assigned the partitions to another member ({error})"
+            ),
+            NoOffsetForPartition { partition } => write!(
+                f,
+                "NoOffsetForPartitionException: Undefined offset with no reset policy for partitions: [{partition}]"
+            ),
+            LogTruncation { partition, end_offset } => write!(
+                f,
+                "LogTruncationException: Truncated partitions detected with divergent offsets {{{partition}={end_offset}}}"
+            ),
+            OffsetOutOfRange {
+                partition,
+                position,
+                log_start_offset,
+                high_watermark,
+                reset,
+            } => write!(
+                f,
+                "{position} is out of range for {partition} (log {log_start_offset}..{high_watermark}): auto.offset.reset={}",
+                match reset {
+                    AutoOffsetReset::Earliest => "earliest",
+                    AutoOffsetReset::Latest => "latest",
+                    AutoOffsetReset::None => "none (OffsetOutOfRangeException)",
+                }
+            ),
+        }
+    }
+}

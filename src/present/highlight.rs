@@ -59,12 +59,12 @@ pub fn alert_text(event: &Event) -> Option<String> {
             partition,
             error,
             retrying: false,
-            message,
+            detail,
             ..
         } => Some(format!(
             "p{producer}: send to {partition} failed for good with {error} ({}){}",
             error.exception_name(),
-            message.as_ref().map_or(String::new(), |m| format!(". {m}"))
+            detail.as_ref().map_or(String::new(), |m| format!(". {m}"))
         )),
         Event::LeaderElected {
             partition,
@@ -86,7 +86,7 @@ pub fn alert_text(event: &Event) -> Option<String> {
         Event::FollowerTruncated { .. }
         | Event::ControllerElected { .. }
         | Event::NetworkChanged { .. } => Some(narrated()),
-        Event::Notice { text } => Some(text.to_string()),
+        Event::ConsumerError { .. } | Event::SendRejected { .. } => Some(narrated()),
         _ => None,
     }
 }

@@ -476,7 +476,16 @@ pub fn event_text(event: &Event) -> String {
             record,
             partition,
             how,
-        } => format!("p{producer} {record} → {partition} ({how})"),
+            ..
+        } => format!(
+            "p{producer} {record} → {partition} ({})",
+            super::errors::partition_choice(how, partition.partition)
+        ),
+        Event::SendRejected {
+            producer,
+            record,
+            error,
+        } => format!("p{producer} send() of {record} failed: {error}"),
         Event::RecordAppendedToBatch {
             producer,
             partition,
@@ -824,7 +833,12 @@ pub fn event_text(event: &Event) -> String {
                 format!("{broker} {partition} log start offset {from}->{to} (follows the leader)")
             }
         }
-        Event::Notice { text } => text.to_string(),
+        Event::ConsumerError { consumer, error } => format!("c{consumer}: {error}"),
+        Event::AsyncCommitRetried { consumer, offsets, error } => format!(
+            "c{consumer}: commitAsync of {} failed ({error}); the callback retries it",
+            offsets.iter().map(|(tp, o)| format!("{tp}@{o}")).collect::<Vec<_>>().join(" ")
+        ),
+        Event::NothingToCommit { consumer } => format!("c{consumer}: commitSync(): nothing new to commit"),
         Event::ProducerIdAssigned { producer, producer_id, epoch } => {
             format!("p{producer} is idempotent: producer id {producer_id}, epoch {epoch}")
         }
@@ -1029,5 +1043,6 @@ pub fn reject_reason(
             "Compacted topic cannot accept message without key in topic partition {partition}."
         ),
         RejectReason::ProducerState(e) => e.message().to_string(),
+        other => other.to_string(),
     }
 }

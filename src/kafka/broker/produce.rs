@@ -13,7 +13,6 @@ use crate::kafka::timer::Timer;
 use crate::kafka::types::{NodeId, TopicPartition};
 use crate::kafka::Cluster;
 use crate::sim::{Ctx, SimDuration};
-use std::rc::Rc;
 
 /// An acks=all request waiting for the high watermark to pass its batches.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
@@ -112,13 +111,13 @@ impl Broker {
         acks: i16,
     ) -> (ProducePartitionResponse, Option<i64>) {
         let min_isr = self.min_insync_replicas(tp);
-        let reject = |error: ErrorCode, message: Option<String>| {
+        let reject = |error: ErrorCode, reason: Option<RejectReason>| {
             let response = ProducePartitionResponse {
                 partition: tp.clone(),
                 error,
                 base_offset: -1,
                 log_start_offset: -1,
-                error_message: message.map(|m| Rc::from(m.as_str())),
+                error_message: reason,
             };
             (response, None)
         };
@@ -143,45 +142,36 @@ impl Broker {
         if acks == -1 && isr_size < min_isr {
             // Checked before appending, on the committed ISR: nothing is written, and a batch
             // that would also fail validation gets this error.
-            // Kafka's NotEnoughReplicasException message, sent back in the response.
-            let text = format!(
-                "The size of the current ISR {:?} is insufficient to satisfy the min.isr requirement of {} for partition {}",
-                state.isr.iter().map(|b| b.0).collect::<Vec<_>>(),
-                min_isr,
-                tp
-            );
+            let reason = RejectReason::BelowMinIsr {
+                isr: state.isr.clone(),
+                min_insync_replicas: min_isr as u32,
+            };
             ctx.emit(Event::ProduceRejected {
                 broker: self.id,
                 partition: tp.clone(),
                 error: ErrorCode::NOT_ENOUGH_REPLICAS,
-                reason: RejectReason::BelowMinIsr {
-                    isr: state.isr.clone(),
-                    min_insync_replicas: min_isr as u32,
-                },
+                reason: reason.clone(),
             });
-            return reject(ErrorCode::NOT_ENOUGH_REPLICAS, Some(text));
+            return reject(ErrorCode::NOT_ENOUGH_REPLICAS, Some(reason));
         }
         if batch.size_bytes > replica.log.config().max_message_bytes {
-            let text = format!(
-                "The request included a message larger than the max message size the server will accept ({} > {})",
-                batch.size_bytes,
-                replica.log.config().max_message_bytes
-            );
-            return reject(ErrorCode::MESSAGE_TOO_LARGE, Some(text));
+            let reason = RejectReason::MessageTooLarge {
+                size: batch.size_bytes,
+                max_message_bytes: replica.log.config().max_message_bytes,
+            };
+            return reject(ErrorCode::MESSAGE_TOO_LARGE, Some(reason));
         }
         if replica.log.config().cleanup_policy.compact
             && batch.records.iter().any(|r| r.key.is_none())
         {
-            let text = format!(
-                "Compacted topic cannot accept message without key in topic partition {tp}."
-            );
+            let reason = RejectReason::KeylessRecordOnCompactedTopic;
             ctx.emit(Event::ProduceRejected {
                 broker: self.id,
                 partition: tp.clone(),
                 error: ErrorCode::INVALID_RECORD,
-                reason: RejectReason::KeylessRecordOnCompactedTopic,
+                reason: reason.clone(),
             });
-            return reject(ErrorCode::INVALID_RECORD, Some(text));
+            return reject(ErrorCode::INVALID_RECORD, Some(reason));
         }
         if let Some(idempotent) = super::replica::idempotent(batch) {
             // `UnifiedLog.analyzeAndValidateProducerState`: a retry of a batch the log already
@@ -228,14 +218,14 @@ impl Broker {
                             ErrorCode::INVALID_PRODUCER_EPOCH
                         }
                     };
-                    let text = e.message().to_string();
+                    let reason = RejectReason::ProducerState(e);
                     ctx.emit(Event::ProduceRejected {
                         broker: self.id,
                         partition: tp.clone(),
                         error,
-                        reason: RejectReason::ProducerState(e),
+                        reason: reason.clone(),
                     });
-                    return reject(error, Some(text));
+                    return reject(error, Some(reason));
                 }
             }
         }
@@ -275,11 +265,7 @@ impl Broker {
                         *wait_for = None;
                         response.error = error;
                         if error.is_error() {
-                            let text = format!(
-                                "The ISR shrank below min.insync.replicas after the append to {}",
-                                response.partition
-                            );
-                            response.error_message = Some(Rc::from(text.as_str()));
+                            response.error_message = Some(RejectReason::IsrShrankAfterAppend);
                         }
                         ctx.emit(Event::ParkedProduceCompleted {
                             broker: self.id,

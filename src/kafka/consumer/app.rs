@@ -12,7 +12,7 @@
 use super::coordinator::CommitPurpose;
 use super::{ConsumedRecord, Consumer, FetchedRecord};
 use crate::kafka::commands::CommandError;
-use crate::kafka::event::Event;
+use crate::kafka::event::{Event, LeaveReason, PositionReason};
 use crate::kafka::timer::Timer;
 use crate::kafka::types::TopicPartition;
 use crate::kafka::Cluster;
@@ -469,7 +469,7 @@ impl Consumer {
             return;
         }
         if self.is_subscribed() {
-            self.leave_group(ctx, "the consumer is closing", true);
+            self.leave_group(ctx, LeaveReason::Closing, true);
         }
         self.app.state = AppState::Stopped;
         self.closed = true;
@@ -484,9 +484,7 @@ impl Consumer {
     pub fn commit_now(&mut self, ctx: &mut Ctx<'_, Cluster>) {
         let offsets = self.positions_to_commit();
         if offsets.is_empty() {
-            ctx.emit(Event::Notice {
-                text: format!("c{}: commitSync(): nothing new to commit", self.id).into(),
-            });
+            ctx.emit(Event::NothingToCommit { consumer: self.id });
             return;
         }
         let deadline = ctx
@@ -525,15 +523,15 @@ impl Consumer {
         }
         self.buffer.remove(tp);
         let (offset, reason) = match to {
-            SeekTarget::Beginning => (-1, "seekToBeginning".to_string()),
-            SeekTarget::End => (-1, "seekToEnd".to_string()),
-            SeekTarget::Offset(o) => (o, format!("seek to {o}")),
+            SeekTarget::Beginning => (-1, PositionReason::SeekToBeginning),
+            SeekTarget::End => (-1, PositionReason::SeekToEnd),
+            SeekTarget::Offset(o) => (o, PositionReason::Seek),
         };
         ctx.emit(Event::PositionReset {
             consumer: self.id,
             partition: tp.clone(),
             offset,
-            reason: reason.into(),
+            reason,
         });
         self.run_fetcher(ctx);
         Ok(())

@@ -15,7 +15,7 @@ use crate::kafka::assignor::{
 };
 use crate::kafka::config::ConsumerConfig;
 use crate::kafka::errors::ErrorCode;
-use crate::kafka::event::Event;
+use crate::kafka::event::{ConsumerError, Event, JoinReason, LeaveReason, PositionReason};
 use crate::kafka::protocol::{JoinGroupMember, Message};
 use crate::kafka::timer::Timer;
 use crate::kafka::types::{BrokerId, NodeId, TopicPartition};
@@ -62,7 +62,7 @@ pub struct RebalancePhase {
     pub generation: i32,
     pub revoked: Vec<TopicPartition>,
     pub assigned: Vec<TopicPartition>,
-    pub reason: Rc<str>,
+    pub reason: JoinReason,
     /// How many partitions the member kept consuming during the rebalance (cooperative).
     pub kept: u32,
 }
@@ -115,7 +115,7 @@ pub struct GroupMember {
     pub assignors: Vec<AssignorName>,
     pub protocol: RebalanceProtocol,
     pub rejoin_needed: bool,
-    pub rejoin_reason: Rc<str>,
+    pub rejoin_reason: JoinReason,
     pub join_in_flight: Option<u32>,
     pub sync_in_flight: Option<u32>,
     pub heartbeat_in_flight: Option<u32>,
@@ -162,7 +162,7 @@ impl GroupMember {
             assignors,
             protocol,
             rejoin_needed: true,
-            rejoin_reason: Rc::from("the consumer started"),
+            rejoin_reason: JoinReason::Started,
             join_in_flight: None,
             sync_in_flight: None,
             heartbeat_in_flight: None,
@@ -276,7 +276,7 @@ impl Consumer {
     fn start_rejoin(&mut self, ctx: &mut Ctx<'_, Cluster>) {
         let now = ctx.now;
         let group = self.group.as_mut().expect("a group member");
-        let reason = group.rejoin_reason.clone();
+        let reason = group.rejoin_reason;
         let eager = group.protocol == RebalanceProtocol::Eager;
         let was_member = group.generation >= 0;
         group.rejoin_needed = false;
@@ -560,13 +560,13 @@ impl Consumer {
         }
         let idle = ctx.now.since(self.app.last_poll_at).as_ms();
         if self.app.is_busy() && idle > self.config.max_poll_interval_ms {
-            let reason = format!(
-                "consumer poll timeout has expired: poll() not called for {idle} ms > max.poll.interval.ms {}",
-                self.config.max_poll_interval_ms
-            );
+            let reason = LeaveReason::PollTimeout {
+                idle_ms: idle,
+                max_poll_interval_ms: self.config.max_poll_interval_ms,
+            };
             // The partitions stay with the application until its next poll(), which finds the
             // membership gone and loses them (`onPartitionsLost`); a commit before that fails.
-            return self.leave_group(ctx, &reason, false);
+            return self.leave_group(ctx, reason, false);
         }
         if group.heartbeat_in_flight.is_some() {
             return;
@@ -596,7 +596,12 @@ impl Consumer {
 
     /// Leave the group: LeaveGroup for dynamic members (static members just go quiet and are
     /// removed by session timeout), then forget the membership.
-    pub(super) fn leave_group(&mut self, ctx: &mut Ctx<'_, Cluster>, reason: &str, lost: bool) {
+    pub(super) fn leave_group(
+        &mut self,
+        ctx: &mut Ctx<'_, Cluster>,
+        reason: LeaveReason,
+        lost: bool,
+    ) {
         let Some(group) = &self.group else {
             return;
         };
@@ -621,7 +626,7 @@ impl Consumer {
         ctx.emit(Event::ConsumerLeftGroup {
             consumer: self.id,
             group: group_id.clone(),
-            reason: Rc::from(reason),
+            reason,
         });
         if lost && !self.positions.is_empty() {
             let partitions = self.assigned();
@@ -632,11 +637,11 @@ impl Consumer {
             });
             self.drop_partitions(&partitions);
         }
-        self.reset_membership(reason, true);
+        self.reset_membership(JoinReason::Left(reason), true);
     }
 
     /// Forget member id and generation; the next `poll()` rejoins.
-    fn reset_membership(&mut self, reason: &str, forget_member_id: bool) {
+    fn reset_membership(&mut self, reason: JoinReason, forget_member_id: bool) {
         let group = self.group.as_mut().expect("a group member");
         if forget_member_id {
             group.member_id.clear();
@@ -644,7 +649,7 @@ impl Consumer {
         group.generation = -1;
         group.state = MemberState::Unjoined;
         group.rejoin_needed = true;
-        group.rejoin_reason = Rc::from(reason);
+        group.rejoin_reason = reason;
         group.join_in_flight = None;
         group.sync_in_flight = None;
         group.heartbeat_in_flight = None;
@@ -663,7 +668,7 @@ impl Consumer {
             self.drop_partitions(&partitions);
         }
         let forget = error == ErrorCode::UNKNOWN_MEMBER_ID;
-        self.reset_membership(&format!("the coordinator answered {error}"), forget);
+        self.reset_membership(JoinReason::CoordinatorAnswered(error), forget);
     }
 
     pub(super) fn on_group_message(&mut self, ctx: &mut Ctx<'_, Cluster>, msg: Message) {
@@ -767,7 +772,7 @@ impl Consumer {
                             consumer: self.id,
                             partition: tp,
                             offset,
-                            reason: Rc::from("the group's committed offset"),
+                            reason: PositionReason::Committed,
                         });
                     } else {
                         state.fetch_state = FetchState::AwaitReset;
@@ -815,14 +820,13 @@ impl Consumer {
             }
             fatal => {
                 group.state = MemberState::Failed;
-                let text = format!(
-                    "c{}: {}: the consumer cannot join group {} ({fatal})",
-                    self.id,
-                    fatal.exception_name(),
-                    group.group_id
-                );
-                return ctx.emit(Event::Notice {
-                    text: Rc::from(text.as_str()),
+                let error = ConsumerError::JoinFailed {
+                    group: group.group_id.clone(),
+                    error: fatal,
+                };
+                return ctx.emit(Event::ConsumerError {
+                    consumer: self.id,
+                    error,
                 });
             }
         }
@@ -959,7 +963,7 @@ impl Consumer {
             });
             if cooperative {
                 group.rejoin_needed = true;
-                group.rejoin_reason = Rc::from("need to revoke partitions and re-join");
+                group.rejoin_reason = JoinReason::RevokeAndRejoin;
             }
         }
         if let Some(phase) = group.current_phase() {
@@ -1009,7 +1013,7 @@ impl Consumer {
                 // The next poll() rejoins (revoking first if eager).
                 if !group.rejoin_needed {
                     group.rejoin_needed = true;
-                    group.rejoin_reason = Rc::from("the coordinator started a rebalance");
+                    group.rejoin_reason = JoinReason::CoordinatorRebalance;
                 }
                 if group.state == MemberState::Stable && !self.app.is_busy() {
                     self.ensure_group(ctx);
@@ -1031,13 +1035,12 @@ impl Consumer {
             return;
         }
         group.state = MemberState::Failed;
-        let text = format!(
-            "c{}: FencedInstanceIdException: another consumer with group.instance.id {} took over",
-            self.id,
-            group.instance_id.as_deref().unwrap_or("")
-        );
-        ctx.emit(Event::Notice {
-            text: Rc::from(text.as_str()),
+        let error = ConsumerError::FencedInstanceId {
+            instance_id: group.instance_id.clone().unwrap_or_default(),
+        };
+        ctx.emit(Event::ConsumerError {
+            consumer: self.id,
+            error,
         });
     }
 
@@ -1078,12 +1081,9 @@ impl Consumer {
                 ErrorCode::UNKNOWN_MEMBER_ID | ErrorCode::ILLEGAL_GENERATION
             ) && commit.purpose == CommitPurpose::AppSync
             {
-                let text = format!(
-                    "c{}: CommitFailedException: Commit cannot be completed since the group has already rebalanced and assigned the partitions to another member ({error})",
-                    self.id
-                );
-                ctx.emit(Event::Notice {
-                    text: Rc::from(text.as_str()),
+                ctx.emit(Event::ConsumerError {
+                    consumer: self.id,
+                    error: ConsumerError::CommitFailed { error },
                 });
             }
             self.commit_failed(ctx, error);
@@ -1122,18 +1122,14 @@ impl Consumer {
                 if error.is_error() && self.app.spec.retry_failed_async_commits =>
             {
                 // The callback retries the same (by now possibly stale) offsets.
-                let text = format!(
-                    "c{}: commitAsync of {} failed ({error}); the callback retries it",
-                    self.id,
-                    commit
+                ctx.emit(Event::AsyncCommitRetried {
+                    consumer: self.id,
+                    offsets: commit
                         .offsets
                         .iter()
-                        .map(|(tp, o, _)| format!("{tp}@{o}"))
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                );
-                ctx.emit(Event::Notice {
-                    text: Rc::from(text.as_str()),
+                        .map(|(tp, o, _)| (tp.clone(), *o))
+                        .collect(),
+                    error,
                 });
                 let deadline = ctx.now;
                 self.send_commit(ctx, commit.offsets, CommitPurpose::AppAsyncRetry, deadline);
@@ -1156,7 +1152,7 @@ impl Consumer {
                 let group = self.group.as_mut().expect("a group member");
                 if group.state == MemberState::Stable {
                     group.rejoin_needed = true;
-                    group.rejoin_reason = Rc::from("a commit found a rebalance in progress");
+                    group.rejoin_reason = JoinReason::CommitFoundRebalance;
                 }
             }
             ErrorCode::NOT_COORDINATOR | ErrorCode::COORDINATOR_NOT_AVAILABLE => {
@@ -1221,8 +1217,7 @@ impl Consumer {
         if changed {
             let group = self.group.as_mut().expect("checked");
             group.rejoin_needed = true;
-            group.rejoin_reason =
-                Rc::from("the leader saw the partition count of a subscribed topic change");
+            group.rejoin_reason = JoinReason::PartitionCountChanged;
             if !self.app.is_busy() {
                 self.ensure_group(ctx);
             }

@@ -6,7 +6,7 @@
 use super::{Consumer, FetchInFlight, FetchState, FetchedRecord};
 use crate::kafka::config::consumer::AutoOffsetReset;
 use crate::kafka::errors::ErrorCode;
-use crate::kafka::event::Event;
+use crate::kafka::event::{ConsumerError, Event, PositionReason};
 use crate::kafka::protocol::{
     EpochEndOffset, FetchPartition, FetchRequest, FetchResponse, Message, OffsetSpec,
 };
@@ -15,7 +15,6 @@ use crate::kafka::types::{BrokerId, NodeId, TopicPartition};
 use crate::kafka::Cluster;
 use crate::sim::{Ctx, SimDuration};
 use std::collections::{BTreeMap, BTreeSet};
-use std::rc::Rc;
 
 impl Consumer {
     pub(crate) fn run_fetcher(&mut self, ctx: &mut Ctx<'_, Cluster>) {
@@ -141,9 +140,11 @@ impl Consumer {
             (None, AutoOffsetReset::Earliest) => OffsetSpec::Earliest,
             (None, AutoOffsetReset::Latest) => OffsetSpec::Latest,
             (None, AutoOffsetReset::None) => {
-                let text = format!("c{}: NoOffsetForPartitionException: Undefined offset with no reset policy for partitions: [{tp}]", self.id);
-                ctx.emit(Event::Notice {
-                    text: Rc::from(text.as_str()),
+                ctx.emit(Event::ConsumerError {
+                    consumer: self.id,
+                    error: ConsumerError::NoOffsetForPartition {
+                        partition: tp.clone(),
+                    },
                 });
                 self.positions
                     .get_mut(tp)
@@ -214,17 +215,12 @@ impl Consumer {
         state.position_epoch = Some(leader_epoch);
         state.leader_epoch_seen = Some(leader_epoch);
         state.fetch_state = FetchState::Fetching;
-        let reason = match self.config.auto_offset_reset {
-            AutoOffsetReset::Earliest => {
-                "auto.offset.reset=earliest: start at the log start offset"
-            }
-            _ => "auto.offset.reset=latest: start at the log end (the high watermark)",
-        };
+        let earliest = self.config.auto_offset_reset == AutoOffsetReset::Earliest;
         ctx.emit(Event::PositionReset {
             consumer: self.id,
             partition: tp,
             offset,
-            reason: Rc::from(reason),
+            reason: PositionReason::AutoOffsetReset { earliest },
         });
         self.run_fetcher(ctx);
     }
@@ -299,12 +295,12 @@ impl Consumer {
             });
             if reset == AutoOffsetReset::None {
                 state.fetch_state = FetchState::Failed;
-                let text = format!(
-                    "c{}: LogTruncationException: Truncated partitions detected with divergent offsets {{{tp}={}}}",
-                    self.id, end.end_offset
-                );
-                ctx.emit(Event::Notice {
-                    text: Rc::from(text.as_str()),
+                ctx.emit(Event::ConsumerError {
+                    consumer: self.id,
+                    error: ConsumerError::LogTruncation {
+                        partition: tp.clone(),
+                        end_offset: end.end_offset,
+                    },
                 });
                 return;
             }
@@ -315,9 +311,7 @@ impl Consumer {
                 consumer: self.id,
                 partition: tp,
                 offset: end.end_offset,
-                reason: Rc::from(
-                    "log truncation detected (KIP-320): back to the end of the last common epoch",
-                ),
+                reason: PositionReason::TruncationDetected,
             });
         }
         self.run_fetcher(ctx);
@@ -356,21 +350,15 @@ impl Consumer {
                 ErrorCode::NONE => {}
                 ErrorCode::OFFSET_OUT_OF_RANGE => {
                     // The position fell out of the log (retention, truncation): reset.
-                    let text = format!(
-                        "c{}: {} is out of range for {} (log {}..{}): auto.offset.reset={}",
-                        self.id,
-                        state.position.unwrap_or(-1),
-                        p.partition,
-                        p.log_start_offset,
-                        p.high_watermark,
-                        match self.config.auto_offset_reset {
-                            AutoOffsetReset::Earliest => "earliest",
-                            AutoOffsetReset::Latest => "latest",
-                            AutoOffsetReset::None => "none (OffsetOutOfRangeException)",
-                        }
-                    );
-                    ctx.emit(Event::Notice {
-                        text: Rc::from(text.as_str()),
+                    ctx.emit(Event::ConsumerError {
+                        consumer: self.id,
+                        error: ConsumerError::OffsetOutOfRange {
+                            partition: p.partition.clone(),
+                            position: state.position.unwrap_or(-1),
+                            log_start_offset: p.log_start_offset,
+                            high_watermark: p.high_watermark,
+                            reset: self.config.auto_offset_reset,
+                        },
                     });
                     state.position = None;
                     state.fetch_state = FetchState::AwaitReset;

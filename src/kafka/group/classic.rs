@@ -9,7 +9,7 @@
 //! write, events). That keeps the rules testable on their own (vectors G1-G3).
 
 use crate::kafka::errors::ErrorCode;
-use crate::kafka::event::Event;
+use crate::kafka::event::{Event, RebalanceReason, RemoveReason};
 use crate::kafka::protocol::{JoinGroupMember, Message};
 use crate::kafka::types::{BrokerId, NodeId, TopicPartition};
 use crate::sim::{SimDuration, SimTime};
@@ -537,7 +537,7 @@ impl ClassicGroup {
             client: member.client,
         }));
         self.members.insert(id, member);
-        self.maybe_prepare_rebalance_or_complete_join(now, "a new member joined", out);
+        self.maybe_prepare_rebalance_or_complete_join(now, RebalanceReason::NewMember, out);
     }
 
     fn update_member(&mut self, join: JoinRequest, now: SimTime, out: &mut Vec<GroupAction>) {
@@ -552,13 +552,13 @@ impl ClassicGroup {
         member.rebalance_timeout_ms = join.rebalance_timeout_ms;
         member.session_timeout_ms = join.session_timeout_ms;
         member.awaiting_join = Some(join.waiter);
-        self.maybe_prepare_rebalance_or_complete_join(now, "a member rejoined", out);
+        self.maybe_prepare_rebalance_or_complete_join(now, RebalanceReason::MemberRejoined, out);
     }
 
     fn maybe_prepare_rebalance_or_complete_join(
         &mut self,
         now: SimTime,
-        reason: &str,
+        reason: RebalanceReason,
         out: &mut Vec<GroupAction>,
     ) {
         if GroupState::PreparingRebalance
@@ -572,7 +572,12 @@ impl ClassicGroup {
     }
 
     /// Kafka's `prepareRebalance`.
-    fn prepare_rebalance(&mut self, now: SimTime, reason: &str, out: &mut Vec<GroupAction>) {
+    fn prepare_rebalance(
+        &mut self,
+        now: SimTime,
+        reason: RebalanceReason,
+        out: &mut Vec<GroupAction>,
+    ) {
         if self.state == GroupState::CompletingRebalance {
             // Parked SyncGroups learn that the rebalance starts over.
             for m in self.members.values_mut() {
@@ -621,7 +626,7 @@ impl ClassicGroup {
             broker: self.coordinator,
             group: self.group_id.to_string(),
             generation: self.generation,
-            reason: Rc::from(reason),
+            reason,
         }));
         if !initial {
             self.maybe_complete_join_phase(now, out);
@@ -682,7 +687,7 @@ impl ClassicGroup {
             .map(|m| m.member_id.clone())
             .collect();
         for id in missing {
-            self.remove_member_quietly(&id, "did not rejoin within the rebalance timeout", out);
+            self.remove_member_quietly(&id, RemoveReason::RebalanceTimeout, out);
         }
         if !self.elect_joined_leader() && !self.members.is_empty() {
             // Nobody rejoined: wait for the sessions to expire.
@@ -885,10 +890,10 @@ impl ClassicGroup {
         }
         let late: Vec<Rc<str>> = self.pending_sync.iter().cloned().collect();
         for id in late {
-            self.remove_member_quietly(&id, "did not send SyncGroup in time", &mut out);
+            self.remove_member_quietly(&id, RemoveReason::SyncTimeout, &mut out);
         }
         self.pending_sync.clear();
-        self.prepare_rebalance(now, "members did not sync in time", &mut out);
+        self.prepare_rebalance(now, RebalanceReason::SyncTimeout, &mut out);
         out
     }
 
@@ -934,10 +939,10 @@ impl ClassicGroup {
         if !self.members.contains_key(member_id) {
             return (ErrorCode::UNKNOWN_MEMBER_ID, out);
         }
-        self.remove_member_quietly(member_id, "left the group (LeaveGroup)", &mut out);
+        self.remove_member_quietly(member_id, RemoveReason::LeaveGroup, &mut out);
         match self.state {
             GroupState::Stable | GroupState::CompletingRebalance => {
-                self.prepare_rebalance(now, "a member left the group (LeaveGroup)", &mut out)
+                self.prepare_rebalance(now, RebalanceReason::MemberLeft, &mut out)
             }
             // Kafka's leave path goes through `maybeCompleteJoinPhase`, which waits out the
             // initial delay (unlike a session expiry).
@@ -964,16 +969,16 @@ impl ClassicGroup {
         if alive {
             return out;
         }
-        self.remove_member_and_update(
-            member_id,
-            "session timed out (no heartbeat within session.timeout.ms)",
-            now,
-            &mut out,
-        );
+        self.remove_member_and_update(member_id, RemoveReason::SessionTimeout, now, &mut out);
         out
     }
 
-    fn remove_member_quietly(&mut self, member_id: &str, reason: &str, out: &mut Vec<GroupAction>) {
+    fn remove_member_quietly(
+        &mut self,
+        member_id: &str,
+        reason: RemoveReason,
+        out: &mut Vec<GroupAction>,
+    ) {
         let Some(mut member) = self.members.remove(member_id) else {
             return;
         };
@@ -1020,7 +1025,7 @@ impl ClassicGroup {
             group: self.group_id.to_string(),
             member: member_id.to_string(),
             client: member.client,
-            reason: Rc::from(reason),
+            reason,
         }));
     }
 
@@ -1028,14 +1033,14 @@ impl ClassicGroup {
     fn remove_member_and_update(
         &mut self,
         member_id: &str,
-        reason: &str,
+        reason: RemoveReason,
         now: SimTime,
         out: &mut Vec<GroupAction>,
     ) {
         self.remove_member_quietly(member_id, reason, out);
         match self.state {
             GroupState::Stable | GroupState::CompletingRebalance => {
-                self.prepare_rebalance(now, &format!("a member {reason}"), out)
+                self.prepare_rebalance(now, RebalanceReason::MemberRemoved(reason), out)
             }
             GroupState::PreparingRebalance => self.complete_join_if_all_joined(now, out),
             GroupState::Empty | GroupState::Dead => {}

@@ -11,7 +11,7 @@ use super::{AppRecord, Producer, ProducerRecord, SendMode};
 use crate::kafka::compression::Compression;
 use crate::kafka::config::producer::Serializer;
 use crate::kafka::errors::ErrorCode;
-use crate::kafka::event::Event;
+use crate::kafka::event::{Event, FailureDetail, PartitionChoice, SendError};
 use crate::kafka::record::{Header, Payload, Record, RecordId, RECORD_BATCH_OVERHEAD};
 use crate::kafka::timer::Timer;
 use crate::kafka::types::TopicPartition;
@@ -114,13 +114,14 @@ impl Producer {
             return;
         };
         self.blocked_since = None;
-        let message = if self.metadata.partition_count(&app.record.topic).is_none() {
-            format!(
-                "TimeoutException: Topic {} not present in metadata after {} ms.",
-                app.record.topic, self.config.max_block_ms
-            )
+        let max_block_ms = self.config.max_block_ms;
+        let detail = if self.metadata.partition_count(&app.record.topic).is_none() {
+            FailureDetail::TopicNotInMetadata {
+                topic: app.record.topic.clone(),
+                max_block_ms,
+            }
         } else {
-            format!("TimeoutException: Failed to allocate memory within the configured max blocking time {} ms.", self.config.max_block_ms)
+            FailureDetail::BufferFull { max_block_ms }
         };
         ctx.emit(Event::SendTimedOut {
             producer: self.id,
@@ -132,7 +133,7 @@ impl Producer {
             TopicPartition::new(app.record.topic.clone(), app.record.partition.unwrap_or(-1)),
             vec![app.id],
             ErrorCode::REQUEST_TIMED_OUT,
-            message,
+            detail,
         );
         self.drain_waiting(ctx);
     }
@@ -142,8 +143,12 @@ impl Producer {
             return Err(Blocked::Metadata);
         };
         let serialized = (
-            serialize(self.config.key_serializer, app.record.key.as_deref()),
-            serialize(self.config.value_serializer, app.record.value.as_deref()),
+            serialize(self.config.key_serializer, app.record.key.as_deref(), true),
+            serialize(
+                self.config.value_serializer,
+                app.record.value.as_deref(),
+                false,
+            ),
         );
         let (key, value) = match serialized {
             (Ok(k), Ok(v)) => (k, v),
@@ -174,11 +179,11 @@ impl Producer {
         };
         let size = RECORD_BATCH_OVERHEAD + record.size_in_batch(0);
         if size > self.config.max_request_size {
-            let text = format!(
-                "RecordTooLargeException: The message is {size} bytes when serialized which is larger than {}, which is the value of the max.request.size configuration.",
-                self.config.max_request_size
-            );
-            self.reject(ctx, app, text);
+            let error = SendError::RecordTooLarge {
+                size,
+                max_request_size: self.config.max_request_size,
+            };
+            self.reject(ctx, app, error);
             return Ok(());
         }
         let (partition, how, sticky) = match self.choose_partition(ctx, app, &record, count) {
@@ -200,7 +205,8 @@ impl Producer {
                 producer: self.id,
                 record: app.id,
                 partition: tp.clone(),
-                how: Rc::from(how.as_str()),
+                key: app.record.key.clone(),
+                how,
             });
             ctx.emit(Event::RecordAppendedToBatch {
                 producer: self.id,
@@ -259,10 +265,12 @@ impl Producer {
 
     /// A `send()` that fails at once (serialization, size, partitioner): the application sees
     /// the exception; nothing is queued.
-    fn reject(&mut self, ctx: &mut Ctx<'_, Cluster>, app: &AppRecord, error: String) {
+    fn reject(&mut self, ctx: &mut Ctx<'_, Cluster>, app: &AppRecord, error: SendError) {
         self.stats.records_failed += 1;
-        ctx.emit(Event::Notice {
-            text: Rc::from(format!("p{} send() of {} failed: {error}", self.id, app.id).as_str()),
+        ctx.emit(Event::SendRejected {
+            producer: self.id,
+            record: app.id,
+            error,
         });
     }
 
@@ -274,7 +282,7 @@ impl Producer {
         app: &AppRecord,
         record: &Record,
         count: i32,
-    ) -> Result<(i32, String, bool), String> {
+    ) -> Result<(i32, PartitionChoice, bool), SendError> {
         if app.record.partition.is_none() {
             if let Some(custom) = &self.custom_partitioner {
                 let (p, how) = custom.partition(app.record.key.as_deref(), count)?;
@@ -292,27 +300,15 @@ impl Producer {
             Choice::Error(e) => Err(e),
             Choice::Sticky => {
                 let available = self.metadata.available_partitions(&app.record.topic);
-                let partitions =
-                    TopicPartitions::new(count, available).map_err(|e| format!("{e:?}"))?;
+                let partitions = TopicPartitions::new(count, available)
+                    .expect("the metadata lists each partition of 0..count at most once");
                 if self.config.round_robin_partitioner {
                     let p = self.round_robin.partition(&app.record.topic, &partitions);
-                    return Ok((
-                        p,
-                        "RoundRobinPartitioner: next partition in turn".into(),
-                        false,
-                    ));
+                    return Ok((p, PartitionChoice::RoundRobin, false));
                 }
                 let p = self.sticky_partition(ctx, &app.record.topic, &partitions);
-                let why = if key.is_some() {
-                    "partitioner.ignore.keys=true"
-                } else {
-                    "null key"
-                };
-                Ok((
-                    p,
-                    format!("{why}: sticky partition (uniform sticky partitioner)"),
-                    true,
-                ))
+                let keys_ignored = key.is_some();
+                Ok((p, PartitionChoice::Sticky { keys_ignored }, true))
             }
         }
     }
@@ -465,14 +461,18 @@ impl Producer {
 }
 
 /// Turn application text into bytes the way the configured serializer does.
-fn serialize(serializer: Serializer, text: Option<&str>) -> Result<Option<Payload>, String> {
+fn serialize(
+    serializer: Serializer,
+    text: Option<&str>,
+    key: bool,
+) -> Result<Option<Payload>, SendError> {
     let Some(text) = text else { return Ok(None) };
     match serializer {
         Serializer::String => Ok(Some(Payload::text(text))),
         Serializer::ByteArray => Ok(Some(Payload::Bytes(Rc::from(text.as_bytes())))),
         Serializer::Json => {
-            let value: serde_json::Value = serde_json::from_str(text)
-                .map_err(|e| format!("SerializationException: value is not valid JSON ({e})"))?;
+            let value: serde_json::Value =
+                serde_json::from_str(text).map_err(|_| SendError::NotJson { key })?;
             Ok(Some(Payload::text(&value.to_string())))
         }
     }

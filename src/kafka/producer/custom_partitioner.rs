@@ -5,6 +5,7 @@
 //! topic is an error.
 
 use super::super::murmur2::{murmur2, to_positive};
+use crate::kafka::event::{PartitionChoice, SendError};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
@@ -38,30 +39,41 @@ impl CustomPartitioner {
         &self,
         key: Option<&str>,
         partition_count: i32,
-    ) -> Result<(i32, String), String> {
+    ) -> Result<(i32, PartitionChoice), SendError> {
         let rule = key.and_then(|k| self.rules.iter().find(|r| k.starts_with(&r.key_prefix)));
+        let class = self.class.clone();
         let (partition, how) = match (rule, &self.fallback) {
             (Some(r), _) => (
                 r.partition,
-                format!("{}: key starts with \"{}\"", self.class, r.key_prefix),
+                PartitionChoice::CustomRule {
+                    class,
+                    prefix: r.key_prefix.clone(),
+                },
             ),
             (None, Fallback::Partition(p)) => (
                 *p,
-                format!("{}: no rule matched, fallback partition", self.class),
+                PartitionChoice::CustomFallback {
+                    class,
+                    murmur2: false,
+                },
             ),
             (None, Fallback::Murmur2) => {
                 let p = key.map_or(0, |k| to_positive(murmur2(k.as_bytes())) % partition_count);
                 (
                     p,
-                    format!("{}: no rule matched, murmur2 fallback", self.class),
+                    PartitionChoice::CustomFallback {
+                        class,
+                        murmur2: true,
+                    },
                 )
             }
         };
         if partition < 0 || partition >= partition_count {
-            return Err(format!(
-                "{} returned partition {partition}, but the topic has {partition_count} partitions",
-                self.class
-            ));
+            return Err(SendError::CustomPartitionOutOfRange {
+                class: self.class.clone(),
+                partition,
+                partition_count,
+            });
         }
         Ok((partition, how))
     }

@@ -37,7 +37,6 @@ use metrics::ProducerMetrics;
 use round_robin_partitioner::RoundRobinPartitioner;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, VecDeque};
-use std::rc::Rc;
 
 /// How the application uses `send()`.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default, Serialize, Deserialize)]
@@ -559,7 +558,7 @@ impl Producer {
         partition: TopicPartition,
         records: Vec<RecordId>,
         error: ErrorCode,
-        message: String,
+        detail: crate::kafka::event::FailureDetail,
     ) {
         self.stats.records_failed += records.len() as u64;
         self.metrics.errors(ctx.now, records.len() as u32);
@@ -569,7 +568,7 @@ impl Producer {
             error,
             records: records.clone(),
             retrying: false,
-            message: Some(Rc::from(message.as_str())),
+            detail: Some(detail),
         });
         self.completed(ctx, &records);
     }

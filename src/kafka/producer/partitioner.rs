@@ -2,18 +2,19 @@
 //! an explicit partition; else a custom partitioner; else murmur2 of the serialized key; else
 //! (null key, or keys ignored) the built-in partitioner decides at append time.
 
+use crate::kafka::event::{PartitionChoice, SendError};
 use crate::kafka::murmur2::{murmur2, to_positive};
 
-/// How a partition was chosen, for narration ("murmur2(key) % 3 = 1").
+/// How a partition was chosen, as data the narration words ("murmur2(key) % 3 = 1").
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub enum Choice {
     Chosen {
         partition: i32,
-        how: String,
+        how: PartitionChoice,
     },
     /// Null key: the built-in sticky partitioner picks at append time.
     Sticky,
-    Error(String),
+    Error(SendError),
 }
 
 /// The first steps of `KafkaProducer.partition`: explicit partition or murmur2 of the key.
@@ -25,13 +26,14 @@ pub fn choose(
 ) -> Choice {
     if let Some(p) = explicit {
         if p < 0 || p >= partition_count {
-            return Choice::Error(format!(
-                "Invalid partition given with record: {p} is not in the range [0...{partition_count})."
-            ));
+            return Choice::Error(SendError::InvalidPartition {
+                partition: p,
+                partition_count,
+            });
         }
         return Choice::Chosen {
             partition: p,
-            how: "explicit partition".into(),
+            how: PartitionChoice::Explicit,
         };
     }
     match key {
@@ -40,7 +42,10 @@ pub fn choose(
             let partition = to_positive(hash) % partition_count;
             Choice::Chosen {
                 partition,
-                how: format!("murmur2(key)={hash} → toPositive % {partition_count} = {partition}"),
+                how: PartitionChoice::KeyHash {
+                    hash,
+                    partition_count,
+                },
             }
         }
         _ => Choice::Sticky,

@@ -12,14 +12,13 @@ use super::{InFlightProduce, Producer, SentBatch};
 use crate::kafka::compression::Compression;
 use crate::kafka::config::Acks;
 use crate::kafka::errors::ErrorCode;
-use crate::kafka::event::{BatchReadyReason, Event};
+use crate::kafka::event::{BatchReadyReason, Event, FailureDetail};
 use crate::kafka::protocol::{Message, ProducePartitionResponse, ProduceRequest, ProduceResponse};
 use crate::kafka::record::{ProducerIdentity, RecordBatch};
 use crate::kafka::timer::Timer;
 use crate::kafka::types::{BrokerId, NodeId, TopicPartition};
 use crate::kafka::Cluster;
 use crate::sim::{Ctx, SimDuration};
-use std::rc::Rc;
 
 impl Producer {
     pub(crate) fn run_sender(&mut self, ctx: &mut Ctx<'_, Cluster>) {
@@ -241,7 +240,8 @@ impl Producer {
             if result.error == ErrorCode::NONE {
                 self.complete_batch(ctx, &tp, batch, result.base_offset);
             } else {
-                self.retry_or_fail(ctx, tp, batch, result.error, result.error_message);
+                let detail = result.error_message.map(FailureDetail::Broker);
+                self.retry_or_fail(ctx, tp, batch, result.error, detail);
             }
         }
         self.run_sender(ctx);
@@ -353,7 +353,7 @@ impl Producer {
         tp: TopicPartition,
         mut batch: ProducerBatch,
         error: ErrorCode,
-        message: Option<Rc<str>>,
+        detail: Option<FailureDetail>,
     ) {
         if matches!(
             error,
@@ -384,7 +384,7 @@ impl Producer {
             error,
             records: batch.records.iter().map(|r| r.id).collect(),
             retrying,
-            message: message.clone(),
+            detail: detail.clone(),
         });
         batch.last_error = Some(error);
         if retrying {
@@ -475,14 +475,12 @@ impl Producer {
                     false,
                 );
             }
-            let text = format!(
-                "Expiring {} record(s) for {}:{} ms has passed since batch creation",
-                batch.record_count(),
-                tp,
-                ctx.now.since(batch.created_at).as_ms()
-            );
+            let detail = FailureDetail::BatchExpired {
+                records: batch.record_count(),
+                elapsed_ms: ctx.now.since(batch.created_at).as_ms(),
+            };
             let records = batch.records.iter().map(|r| r.id).collect();
-            self.fail_records(ctx, tp, records, ErrorCode::REQUEST_TIMED_OUT, text);
+            self.fail_records(ctx, tp, records, ErrorCode::REQUEST_TIMED_OUT, detail);
         }
     }
 

@@ -212,12 +212,14 @@ fn producer_sentence(event: &Event, step: &KafkaStep) -> Option<(Tone, String)> 
     let s = match event {
         Event::RecordPartitioned {
             producer,
-            record,
             partition,
+            key,
             how,
-        } => (
-            Routine,
-            format!("p{producer} called send() for record #{}: it goes to {partition} ({how}).", record.serial),
+            ..
+        } => (Routine, partitioned_sentence(*producer, partition, key.as_deref(), how)),
+        Event::SendRejected { producer, error, .. } => (
+            Alarm,
+            format!("p{producer}'s send() threw at once: {error}."),
         ),
         Event::RecordAppendedToBatch {
             producer,
@@ -655,7 +657,16 @@ fn fault_sentence(event: &Event) -> Option<(Tone, String)> {
             (Notable, format!("{node} now uses {key}={value}."))
         }
         Event::MetadataUpdated { .. } => (Quiet, String::new()),
-        Event::Notice { text } => (Notable, text.to_string()),
+        Event::ConsumerError { consumer, error } => {
+            (Alarm, format!("c{consumer}'s application got an exception: {error}."))
+        }
+        Event::AsyncCommitRetried { consumer, error, .. } => (
+            Notable,
+            format!("c{consumer}'s commitAsync failed ({error}); its callback sends the same offsets again, which may now be stale."),
+        ),
+        Event::NothingToCommit { consumer } => {
+            (Notable, format!("c{consumer}'s commitSync() had nothing new to commit."))
+        }
         _ => return None,
     };
     Some(s)
@@ -730,4 +741,35 @@ fn command_sentence(command: &crate::kafka::Command) -> String {
             super::super::narrate::command_text(other)
         ),
     }
+}
+
+fn partitioned_sentence(
+    producer: u32,
+    partition: &TopicPartition,
+    key: Option<&str>,
+    how: &crate::kafka::event::PartitionChoice,
+) -> String {
+    use crate::kafka::event::PartitionChoice::*;
+    let what = match key {
+        Some(k) => format!("a record with key {k}"),
+        None => "a record without a key".to_string(),
+    };
+    let why = match how {
+        Explicit => "the application named the partition".to_string(),
+        KeyHash {
+            partition_count, ..
+        } => {
+            format!("the hash of the key, modulo {partition_count} partitions")
+        }
+        Sticky {
+            keys_ignored: false,
+        } => "no key: the sticky partitioner fills one batch at a time".to_string(),
+        Sticky { keys_ignored: true } => {
+            "partitioner.ignore.keys: the sticky partitioner decides".to_string()
+        }
+        RoundRobin => "round robin: the next partition in turn".to_string(),
+        CustomRule { class, prefix } => format!("{class}: the key starts with {prefix}"),
+        CustomFallback { class, .. } => format!("{class}: no rule matched, the fallback"),
+    };
+    format!("p{producer} sends {what} to {partition} ({why}).")
 }

@@ -11,6 +11,7 @@
 
 use super::{ClassicGroup, GroupAction, GroupState, GroupTimer, JoinRequest, Member, Waiter};
 use crate::kafka::errors::ErrorCode;
+use crate::kafka::event::RebalanceReason;
 use crate::kafka::protocol::Message;
 use crate::sim::SimTime;
 use std::rc::Rc;
@@ -72,14 +73,14 @@ impl ClassicGroup {
                     },
                 )));
             }
-            GroupState::CompletingRebalance => self.prepare_rebalance(
+            GroupState::CompletingRebalance => {
+                self.prepare_rebalance(now, RebalanceReason::StaticMemberRejoined, out)
+            }
+            _ => self.maybe_prepare_rebalance_or_complete_join(
                 now,
-                "a static member rejoined during CompletingRebalance",
+                RebalanceReason::StaticMemberRejoined,
                 out,
             ),
-            _ => {
-                self.maybe_prepare_rebalance_or_complete_join(now, "a static member rejoined", out)
-            }
         }
     }
 
