@@ -106,6 +106,14 @@ impl Guide {
         if let Some(change) = self.maybe_reveal(step, world, observer) {
             return change;
         }
+        if self
+            .current
+            .as_ref()
+            .is_some_and(|c| matches!(c.phase, Phase::Asking | Phase::Waiting))
+        {
+            // Later beats wait until the class has answered and seen the answer.
+            return GuideChange::default();
+        }
         let Some(beat) = self.beats.get(self.next as usize) else {
             return GuideChange::default();
         };
