@@ -226,7 +226,6 @@ const LONG_FUNCTIONS: &[(&str, &str)] = &[
     ),
     ("kafka/consumer/coordinator.rs", "handle_join_response"),
     ("kafka/controller/mod.rs", "on_message"),
-    ("kafka/producer/mod.rs", "on_message"),
     ("check/swarm.rs", "episode"),
     ("present/view/producer.rs", "producer_view"),
     ("ui/controls.rs", "controls"),

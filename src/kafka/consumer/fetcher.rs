@@ -4,6 +4,7 @@
 //! leader broker for partitions whose buffer is empty, and fill the buffer `poll()` drains.
 
 use super::{Consumer, FetchInFlight, FetchState, FetchedRecord};
+use crate::kafka::client::Disconnected;
 use crate::kafka::config::consumer::AutoOffsetReset;
 use crate::kafka::errors::ErrorCode;
 use crate::kafka::event::{ConsumerError, Event, PositionReason};
@@ -421,43 +422,30 @@ impl Consumer {
         }
     }
 
+    /// Kafka: `NetworkClient.handleTimedOutRequests`: the connection to that node closes and
+    /// every request in flight on it fails.
     pub(super) fn handle_request_timeout(
         &mut self,
         ctx: &mut Ctx<'_, Cluster>,
         correlation_id: u32,
     ) {
-        let Some(request) = self.net.complete(ctx, self.node(), correlation_id) else {
-            return;
-        };
-        ctx.emit(Event::RequestTimedOut {
-            node: self.node(),
-            peer: request.to,
-            correlation_id,
-            api: request.api,
-        });
-        self.forget_request(ctx, correlation_id);
-        self.metadata.needs_update = true;
-        self.request_metadata(ctx);
-        self.run_fetcher(ctx);
+        if let Some(closed) = self.connections().request_timed_out(ctx, correlation_id) {
+            self.after_disconnect(ctx, closed);
+        }
     }
 
     pub(super) fn handle_connection_reset(&mut self, ctx: &mut Ctx<'_, Cluster>, broker: BrokerId) {
-        let failed = self
-            .net
-            .fail_all_to(ctx, self.node(), NodeId::Broker(broker));
-        if failed.is_empty() {
-            // A second reset for requests that already failed: nothing more to do.
-            return;
+        if let Some(closed) = self.connections().connection_reset(ctx, broker) {
+            self.after_disconnect(ctx, closed);
         }
-        ctx.emit(Event::ConnectionLost {
-            node: self.node(),
-            peer: NodeId::Broker(broker),
-            failed_requests: failed.len() as u32,
-        });
-        for (correlation_id, _) in failed {
+    }
+
+    /// Every request on a closed connection failed: undo what waited for each, refresh the
+    /// metadata, and fetch again after `retry.backoff.ms`.
+    fn after_disconnect(&mut self, ctx: &mut Ctx<'_, Cluster>, closed: Disconnected) {
+        for (correlation_id, _) in closed.requests {
             self.forget_request(ctx, correlation_id);
         }
-        self.metadata.needs_update = true;
         self.request_metadata(ctx);
         ctx.set_timer(
             self.node(),

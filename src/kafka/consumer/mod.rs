@@ -16,9 +16,8 @@ pub mod app;
 pub mod coordinator;
 pub mod fetcher;
 
-use super::client::{ClientMetadata, NetworkClient};
+use super::client::{ClientMetadata, Connections, NetworkClient};
 use super::config::ConsumerConfig;
-use super::event::Event;
 use super::process::Process;
 use super::protocol::Message;
 use super::record::RecordId;
@@ -269,27 +268,16 @@ impl Consumer {
                 brokers,
                 topics,
             } => {
-                if self
-                    .net
-                    .complete(ctx, self.node(), correlation_id)
-                    .is_none()
-                {
+                let max_age = self.config.metadata_max_age_ms;
+                if !self.connections().metadata_response(
+                    ctx,
+                    correlation_id,
+                    brokers,
+                    topics,
+                    max_age,
+                ) {
                     return;
                 }
-                let changed = self
-                    .metadata
-                    .update(brokers, topics, ctx.now.as_ms() as i64);
-                if !changed.is_empty() {
-                    ctx.emit(Event::MetadataUpdated {
-                        node: self.node(),
-                        leaders: changed,
-                    });
-                }
-                ctx.set_timer(
-                    self.node(),
-                    Timer::MetadataRefresh,
-                    SimDuration::from_ms(self.config.metadata_max_age_ms),
-                );
                 self.check_partition_counts(ctx);
                 self.ensure_group(ctx);
                 self.run_fetcher(ctx);
@@ -344,25 +332,17 @@ impl Consumer {
     }
 
     pub(crate) fn request_metadata(&mut self, ctx: &mut Ctx<'_, Cluster>) {
-        if self.metadata.request_in_flight.is_some() {
-            return;
-        }
-        let Some(node) = self.metadata.next_metadata_node() else {
-            return;
-        };
-        let topics = self.metadata.wanted.clone();
         let timeout = self.config.request_timeout_ms;
-        let correlation_id = self.net.send(
-            ctx,
-            self.node(),
-            NodeId::Broker(node),
-            Some(timeout),
-            |correlation_id| Message::Metadata {
-                correlation_id,
-                topics,
-            },
-        );
-        self.metadata.request_in_flight = Some(correlation_id);
+        self.connections().request_metadata(ctx, timeout);
+    }
+
+    /// The consumer's network side, shared with the producer's code.
+    pub(crate) fn connections(&mut self) -> Connections<'_> {
+        Connections {
+            me: NodeId::Consumer(self.id),
+            net: &mut self.net,
+            metadata: &mut self.metadata,
+        }
     }
 
     /// The process died: everything in memory is gone, including positions that were not

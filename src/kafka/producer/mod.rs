@@ -17,7 +17,7 @@ pub mod round_robin_partitioner;
 mod sender;
 pub mod topic_partitions;
 
-use super::client::{ClientMetadata, NetworkClient};
+use super::client::{ClientMetadata, Connections, NetworkClient};
 use super::config::ProducerConfig;
 use super::cost::CostModel;
 use super::errors::ErrorCode;
@@ -242,29 +242,17 @@ impl Producer {
                 brokers,
                 topics,
             } => {
-                if self
-                    .net
-                    .complete(ctx, self.node(), correlation_id)
-                    .is_none()
-                {
-                    return;
+                let max_age = self.config.metadata_max_age_ms;
+                if self.connections().metadata_response(
+                    ctx,
+                    correlation_id,
+                    brokers,
+                    topics,
+                    max_age,
+                ) {
+                    self.drain_waiting(ctx);
+                    self.run_sender(ctx);
                 }
-                let changed = self
-                    .metadata
-                    .update(brokers, topics, ctx.now.as_ms() as i64);
-                if !changed.is_empty() {
-                    ctx.emit(Event::MetadataUpdated {
-                        node: self.node(),
-                        leaders: changed,
-                    });
-                }
-                ctx.set_timer(
-                    self.node(),
-                    Timer::MetadataRefresh,
-                    SimDuration::from_ms(self.config.metadata_max_age_ms),
-                );
-                self.drain_waiting(ctx);
-                self.run_sender(ctx);
             }
             Message::InitProducerIdResponse {
                 correlation_id,
@@ -347,25 +335,17 @@ impl Producer {
     }
 
     pub(crate) fn request_metadata(&mut self, ctx: &mut Ctx<'_, Cluster>) {
-        if self.metadata.request_in_flight.is_some() {
-            return;
-        }
-        let Some(node) = self.metadata.next_metadata_node() else {
-            return;
-        };
-        let topics = self.metadata.wanted.clone();
         let timeout = self.config.request_timeout_ms;
-        let correlation_id = self.net.send(
-            ctx,
-            self.node(),
-            NodeId::Broker(node),
-            Some(timeout),
-            |correlation_id| Message::Metadata {
-                correlation_id,
-                topics,
-            },
-        );
-        self.metadata.request_in_flight = Some(correlation_id);
+        self.connections().request_metadata(ctx, timeout);
+    }
+
+    /// The producer's network side, shared with the consumer's code.
+    pub(crate) fn connections(&mut self) -> Connections<'_> {
+        Connections {
+            me: NodeId::Producer(self.id),
+            net: &mut self.net,
+            metadata: &mut self.metadata,
+        }
     }
 
     /// Start, change or stop producing continuously.

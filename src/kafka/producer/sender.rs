@@ -9,6 +9,7 @@ use super::accumulator::ProducerBatch;
 use super::backoff::{exponential_backoff, JITTER_RANGE_THOUSANDTHS};
 use super::client_sequences::{ProduceError, RetryDecision};
 use super::{InFlightProduce, Producer, SentBatch};
+use crate::kafka::client::Disconnected;
 use crate::kafka::compression::Compression;
 use crate::kafka::config::Acks;
 use crate::kafka::errors::ErrorCode;
@@ -252,66 +253,45 @@ impl Producer {
         ctx: &mut Ctx<'_, Cluster>,
         correlation_id: u32,
     ) {
-        let Some(request) = self.net.complete(ctx, self.node(), correlation_id) else {
-            return;
-        };
-        ctx.emit(Event::RequestTimedOut {
-            node: self.node(),
-            peer: request.to,
-            correlation_id,
-            api: request.api,
-        });
-        if self.metadata.request_in_flight == Some(correlation_id) {
-            self.metadata.request_in_flight = None;
-            self.request_metadata(ctx);
-            return;
+        let closed = self.connections().request_timed_out(ctx, correlation_id);
+        if let Some(closed) = closed {
+            self.after_disconnect(ctx, closed);
         }
-        if self.init_producer_id == Some(correlation_id) {
-            self.init_producer_id = None;
-            self.request_producer_id_again(ctx);
-            return;
-        }
-        self.metadata.needs_update = true;
-        if let Some(request) = self.in_flight.remove(&correlation_id) {
-            for (tp, batch) in request.batches {
-                self.retry_or_fail(ctx, tp, batch, ErrorCode::REQUEST_TIMED_OUT, None);
-            }
-        }
-        self.request_metadata(ctx);
-        self.run_sender(ctx);
     }
 
     /// The broker's host reset the connection (its process died): every request in flight to it
     /// fails with a retriable network error, and metadata is refreshed.
     pub(super) fn handle_connection_reset(&mut self, ctx: &mut Ctx<'_, Cluster>, broker: BrokerId) {
-        let failed = self
-            .net
-            .fail_all_to(ctx, self.node(), NodeId::Broker(broker));
-        if failed.is_empty() {
-            // A second reset for requests that already failed: nothing more to do.
-            return;
+        let closed = self.connections().connection_reset(ctx, broker);
+        if let Some(closed) = closed {
+            self.after_disconnect(ctx, closed);
         }
-        ctx.emit(Event::ConnectionLost {
-            node: self.node(),
-            peer: NodeId::Broker(broker),
-            failed_requests: failed.len() as u32,
-        });
-        for (correlation_id, _) in failed {
-            if self.metadata.request_in_flight == Some(correlation_id) {
-                self.metadata.request_in_flight = None;
-            }
+    }
+
+    /// Kafka: `Sender.handleProduceResponse` for a disconnected request. Every request on the
+    /// closed connection fails: REQUEST_TIMED_OUT when a timeout closed it, NETWORK_EXCEPTION
+    /// when the peer reset it; batches go to `retry_or_fail`, and metadata is refreshed.
+    fn after_disconnect(&mut self, ctx: &mut Ctx<'_, Cluster>, closed: Disconnected) {
+        let error = if closed.timed_out {
+            ErrorCode::REQUEST_TIMED_OUT
+        } else {
+            ErrorCode::NETWORK_EXCEPTION
+        };
+        let mut lost_producer_id_request = false;
+        for (correlation_id, _) in closed.requests {
             if self.init_producer_id == Some(correlation_id) {
                 self.init_producer_id = None;
+                lost_producer_id_request = true;
             }
             if let Some(request) = self.in_flight.remove(&correlation_id) {
                 for (tp, batch) in request.batches {
-                    self.retry_or_fail(ctx, tp, batch, ErrorCode::NETWORK_EXCEPTION, None);
+                    self.retry_or_fail(ctx, tp, batch, error, None);
                 }
             }
         }
-        self.metadata.needs_update = true;
         self.request_metadata(ctx);
-        if self.config.enable_idempotence && self.sequences.is_none() {
+        if lost_producer_id_request || (self.config.enable_idempotence && self.sequences.is_none())
+        {
             self.request_producer_id_again(ctx);
         }
         self.run_sender(ctx);

@@ -377,12 +377,9 @@ impl Session {
             // The step that fired the beat may also be the next beat's moment: check it again
             // before playing on, so no beat is skipped for sharing a step.
             let last = self.recent.back().cloned();
-            let change = self.guide.advance(
-                last.as_deref(),
-                &self.world,
-                &self.observer,
-                &self.answers,
-            );
+            let change =
+                self.guide
+                    .advance(last.as_deref(), &self.world, &self.observer, &self.answers);
             self.playing = !change.pause && !self.is_finished();
             self.play_debt_micros = 0;
         }
