@@ -4,6 +4,7 @@
 
 pub mod assign_calc;
 pub mod caption;
+pub mod catalogue;
 pub mod errors;
 pub mod group;
 pub mod highlight;
@@ -12,6 +13,7 @@ pub mod narration;
 pub mod node_actions;
 pub mod session;
 pub mod share;
+pub mod shortcuts;
 pub mod stage;
 pub mod summary;
 pub mod view;

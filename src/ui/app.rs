@@ -1,145 +1,254 @@
-//! The page: header, controls, cluster, side panels and the event log. Owns the session reducer
-//! and the effects: the play loop's timer, the shared link in the URL, keyboard shortcuts.
+//! The page: the top bar, the caption, the stage with an optional panel beside it, and the
+//! narration. It owns the session reducer and the effects: the frame loop while playing, the
+//! lab's loop, the shared link in the URL, keyboard shortcuts, the stage's measured size and the
+//! progress kept in local storage.
 
-use super::assignor_tool::AssignorTool;
-use super::clients::ConsumerPanel;
-use super::cluster::ClusterPanel;
-use super::controls::Controls;
-use super::event_log::EventLog;
-use super::lesson_panel::LessonPanel;
-use super::network::NetworkTool;
-use super::partitions::PartitionTable;
-use super::producer::ProducerPanel;
+use super::caption::Caption;
+use super::narration::Narration;
+use super::node_menu::{actions_for, NodeMenu};
+use super::overlays::{Catalogue, Help};
+use super::panels::SidePanel;
+use super::stage::Stage;
 use super::store::Store;
+use super::topbar::{Panel, TopBar};
 use super::web;
+use crate::kafka::NodeId;
+use crate::present::caption::caption_view;
+use crate::present::catalogue::{catalogue, parse_progress, record_progress};
+use crate::present::narration::{filter_choices, narration, parse_filter, quiet_tail};
 use crate::present::session::{Action, NoticeLevel, Session};
-use crate::present::view::{
-    cluster_view, consumer_views, controller_views, lab_view, network_view, partition_rows,
-    producer_views,
-};
-use gloo_timers::callback::Interval;
-use std::cell::Cell;
+use crate::present::shortcuts::{key_command, KeyCommand};
+use crate::present::share::LessonRef;
+use crate::present::stage::{cuts, dots, fit, stage_view, StageOptions, StageSize};
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+/// Local-storage key of the lesson progress map.
+const PROGRESS_KEY: &str = "kafka-classroom.progress";
+
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum SideTab {
-    Lesson,
-    Producers,
-    Consumers,
-    Partitions,
-    Network,
-    Assignor,
+enum Overlay {
+    Catalogue,
+    Help,
 }
+
+/// Narration lines shown (more in presenter mode would crowd the stage).
+const NARRATION_LINES: u32 = 3;
 
 #[function_component(App)]
 pub fn app() -> Html {
     let store = use_reducer(|| Store::new(Session::default_session()));
-    let tab = use_state(|| SideTab::Lesson);
+    let panel = use_state(|| None::<Panel>);
+    let presenter = use_state(|| false);
+    let overlay = use_state(|| None::<Overlay>);
+    let menu = use_state(|| None::<NodeId>);
+    let zoomed = use_state(|| None::<String>);
+    let filter = use_state(|| "all".to_string());
+    let size = use_state(|| StageSize {
+        width: 900,
+        height: 480,
+        presenter: false,
+    });
+    let progress = use_state(|| parse_progress(web::storage_get(PROGRESS_KEY).as_deref()));
     let dispatch = {
         let store = store.clone();
         Callback::from(move |action: Action| store.dispatch(action))
     };
     use_shared_link(&dispatch);
-    use_play_loop(&store, &dispatch);
+    use_frame_loop(&store, &dispatch);
     use_lab_loop(&store, &dispatch);
-    use_keyboard(&dispatch);
+    use_stage_size(&size, *presenter, *panel);
+    use_progress(&store, &progress);
+
+    let on_key = {
+        let dispatch = dispatch.clone();
+        let presenter = presenter.clone();
+        let overlay = overlay.clone();
+        let menu = menu.clone();
+        let panel = panel.clone();
+        Callback::from(move |key: String| match key_command(&key, *presenter) {
+            Some(KeyCommand::Session(action)) => dispatch.emit(action),
+            Some(KeyCommand::TogglePresenter) => presenter.set(!*presenter),
+            Some(KeyCommand::ToggleHelp) => overlay.set(match *overlay {
+                Some(Overlay::Help) => None,
+                _ => Some(Overlay::Help),
+            }),
+            Some(KeyCommand::OpenCatalogue) => overlay.set(Some(Overlay::Catalogue)),
+            Some(KeyCommand::Close) => {
+                if overlay.is_some() {
+                    overlay.set(None)
+                } else if menu.is_some() {
+                    menu.set(None)
+                } else {
+                    panel.set(None)
+                }
+            }
+            None => {}
+        })
+    };
+    use_keyboard(on_key);
 
     let session = store.session();
     let world = session.world();
-    let cluster = Rc::new(cluster_view(world, session.last_step()));
-    let controllers = Rc::new(controller_views(world));
-    let network = Rc::new(network_view(world, session.last_step()));
-    let alerts = Rc::new(session.alerts());
-    let partitions = Rc::new(partition_rows(world));
-    let nodes = Rc::new(world.model().nodes());
-    let producers = Rc::new(producer_views(world, session.last_step()));
-    let consumers = Rc::new(consumer_views(world));
-    let groups = Rc::new(crate::present::group::group_views(world));
-    let topics: Rc<Vec<String>> = Rc::new(
-        session
-            .lesson()
-            .spec
-            .topics
-            .iter()
-            .map(|t| t.name.clone())
-            .collect(),
-    );
-    let log: Rc<Vec<crate::present::session::LogLine>> = Rc::new(session.recent_log(80));
-    let notice = session.notice().cloned();
-    let lab = session.lab().map(|l| Rc::new(lab_view(l)));
-    let has_lab = session.lesson().lab.is_some();
+    let highlight = session
+        .guide()
+        .current_beat()
+        .map(|b| b.highlight.clone())
+        .unwrap_or_default();
+    let options = StageOptions {
+        zoomed: (*zoomed).clone(),
+        highlight,
+    };
+    let view = Rc::new(stage_view(world, &options));
+    let stage_fit = Rc::new(fit(
+        &view,
+        StageSize {
+            presenter: *presenter,
+            ..*size
+        },
+    ));
+    let moving = Rc::new(dots(world));
+    let cut = Rc::new(cuts(world));
+    let narration_filter = parse_filter(&filter);
+    let lines = Rc::new(narration(
+        session.recent_steps(),
+        &narration_filter,
+        NARRATION_LINES,
+    ));
+    let tail = quiet_tail(session.recent_steps(), &narration_filter);
+    let choices = Rc::new(filter_choices(world));
+    let caption = caption_view(&session);
+    let lesson_id = match session.lesson_ref() {
+        LessonRef::Builtin(id) => id.clone(),
+        LessonRef::Custom(_) => session.lesson().id.clone(),
+    };
 
-    let on_share = {
-        let dispatch = dispatch.clone();
-        let fragment = session.share_fragment();
-        Callback::from(move |_: MouseEvent| {
-            let message = match web::set_location_hash(&fragment) {
-                Ok(()) => {
-                    let url = web::page_url();
-                    web::copy_to_clipboard(&url);
-                    "Link to this exact moment copied. Anyone who opens it sees the same run, step for step.".to_string()
-                }
-                Err(e) => format!("Could not make a link: {e}"),
-            };
-            dispatch.emit(Action::Inform(message));
+    let on_share = share_callback(&session, &dispatch);
+    let on_panel = {
+        let panel = panel.clone();
+        Callback::from(move |p: Panel| {
+            panel.set(if *panel == Some(p) { None } else { Some(p) })
         })
     };
-    let tab_button = |which: SideTab, label: &str| {
-        let tab = tab.clone();
-        let active = *tab == which;
-        html! {
-            <button class={classes!("tab", active.then_some("active"))} role="tab" aria-selected={active.to_string()} id={format!("tab-{}", label.to_lowercase())}
-                onclick={Callback::from(move |_| tab.set(which))}>{ label }</button>
-        }
+    let on_zoom = {
+        let zoomed = zoomed.clone();
+        Callback::from(move |name: String| {
+            zoomed.set(if zoomed.as_deref() == Some(name.as_str()) {
+                None
+            } else {
+                Some(name)
+            })
+        })
+    };
+    let on_node = {
+        let menu = menu.clone();
+        Callback::from(move |n: NodeId| menu.set(if *menu == Some(n) { None } else { Some(n) }))
+    };
+    let unit = |f: Box<dyn Fn()>| Callback::from(move |_: ()| f());
+    let (presenter_toggle, help_toggle, open_catalogue, close_overlay, close_menu) = {
+        let p = presenter.clone();
+        let o1 = overlay.clone();
+        let o2 = overlay.clone();
+        let o3 = overlay.clone();
+        let m = menu.clone();
+        (
+            unit(Box::new(move || p.set(!*p))),
+            unit(Box::new(move || {
+                o1.set(if *o1 == Some(Overlay::Help) { None } else { Some(Overlay::Help) })
+            })),
+            unit(Box::new(move || o2.set(Some(Overlay::Catalogue)))),
+            unit(Box::new(move || o3.set(None))),
+            unit(Box::new(move || m.set(None))),
+        )
+    };
+    let on_pick = {
+        let dispatch = dispatch.clone();
+        let overlay = overlay.clone();
+        let zoomed = zoomed.clone();
+        Callback::from(move |id: String| {
+            overlay.set(None);
+            zoomed.set(None);
+            dispatch.emit(Action::LoadBuiltin(id));
+        })
+    };
+    let on_menu_panel = {
+        let panel = panel.clone();
+        Callback::from(move |label: &'static str| {
+            panel.set(Panel::ALL.into_iter().find(|p| p.label() == label))
+        })
+    };
+    let on_filter = {
+        let filter = filter.clone();
+        Callback::from(move |v: String| filter.set(v))
     };
     html! {
-        <div class="page">
-            <header class="top">
-                <h1>{ "Kafka Classroom" }</h1>
-                <span class="badge" title="Configs, defaults and algorithms follow Apache Kafka 4.0">{ "Kafka 4.0 semantics" }</span>
-                <span class="lesson-title">{ session.lesson().title.clone() }</span>
-                <button class="share" onclick={on_share}>{ "Share link" }</button>
-            </header>
-            { notice_bar(notice, &dispatch) }
-            <Controls
+        <div class={classes!("page", presenter.then_some("presenter"), panel.is_some().then_some("with-panel"))}>
+            <TopBar
+                title={session.lesson().title.clone()}
                 time={crate::present::view::time_text(world.now())}
                 step={world.steps_taken()}
                 horizon={session.horizon()}
                 playing={session.is_playing()}
+                behind={session.is_behind()}
                 finished={session.is_finished()}
                 speed_index={session.speed_index()}
-                seed={session.seed()}
-                fingerprint={world.fingerprint().to_string()}
-                on_action={dispatch.clone()} />
-            <main class={classes!("main", (*tab == SideTab::Producers || *tab == SideTab::Consumers || (*tab == SideTab::Lesson && has_lab)).then_some("wide-side"))}>
-                <ClusterPanel view={cluster} controllers={controllers} network={network} alerts={alerts} on_action={dispatch.clone()} />
-                <aside class="side">
-                    <div class="tabs" role="tablist">
-                        { tab_button(SideTab::Lesson, "Lesson") }
-                        { tab_button(SideTab::Producers, "Producer") }
-                        { tab_button(SideTab::Consumers, "Consumer") }
-                        { tab_button(SideTab::Partitions, "Partitions") }
-                        { tab_button(SideTab::Network, "Network") }
-                        { tab_button(SideTab::Assignor, "Assignor") }
-                    </div>
-                    {
-                        match *tab {
-                            SideTab::Lesson => html! { <LessonPanel lesson={Rc::new(session.lesson().clone())} has_lab={has_lab} lab={lab} on_action={dispatch.clone()} /> },
-                            SideTab::Producers => html! { <ProducerPanel producers={producers} topics={topics} on_action={dispatch.clone()} /> },
-                            SideTab::Consumers => html! { <ConsumerPanel consumers={consumers} groups={groups} topics={topics.clone()} on_action={dispatch.clone()} /> },
-                            SideTab::Partitions => html! { <PartitionTable rows={partitions} /> },
-                            SideTab::Network => html! { <NetworkTool nodes={nodes} on_action={dispatch.clone()} /> },
-                            SideTab::Assignor => html! { <AssignorTool /> },
-                        }
-                    }
-                </aside>
+                panel={*panel}
+                presenter={*presenter}
+                on_action={dispatch.clone()}
+                on_panel={on_panel.clone()}
+                on_catalogue={open_catalogue}
+                on_presenter={presenter_toggle}
+                on_help={help_toggle}
+                on_share={on_share} />
+            { notice_bar(session.notice().cloned(), &dispatch) }
+            <Caption view={caption} on_action={dispatch.clone()} />
+            <main class="main">
+                <Stage view={view} fit={stage_fit} dots={moving} cuts={cut} on_node={on_node} on_zoom={on_zoom} />
+                { match *panel {
+                    Some(p) => html! { <SidePanel panel={p} session={store.clone()} on_action={dispatch.clone()} on_close={on_panel.reform(move |_: ()| p)} /> },
+                    None => html! {},
+                } }
             </main>
-            <EventLog lines={log} />
+            <Narration lines={lines} quiet_tail={tail} choices={choices} filter={(*filter).clone()} on_filter={on_filter} on_action={dispatch.clone()} />
+            { match *menu {
+                Some(node) => html! { <NodeMenu node={node} actions={actions_for(world, node)} on_action={dispatch.clone()} on_close={close_menu} on_panel={on_menu_panel} /> },
+                None => html! {},
+            } }
+            { match *overlay {
+                Some(Overlay::Catalogue) => html! { <Catalogue sections={Rc::new(catalogue(&progress, &lesson_id))} on_pick={on_pick} on_close={close_overlay} /> },
+                Some(Overlay::Help) => html! { <Help on_close={close_overlay} /> },
+                None => html! {},
+            } }
         </div>
     }
+}
+
+/// Put the run in the address bar and copy it; say "copied" only when the clipboard took it.
+fn share_callback(session: &Session, dispatch: &Callback<Action>) -> Callback<()> {
+    let dispatch = dispatch.clone();
+    let fragment = session.share_fragment();
+    Callback::from(move |_: ()| {
+        if let Err(e) = web::set_location_hash(&fragment) {
+            dispatch.emit(Action::Fail(format!("Could not make a link: {e}")));
+            return;
+        }
+        let url = web::page_url();
+        let dispatch = dispatch.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let action = match web::copy_to_clipboard(&url).await {
+                Ok(()) => Action::Inform(
+                    "Link to this exact moment copied. Anyone who opens it sees the same run, step for step.".into(),
+                ),
+                Err(_) => Action::Inform(format!(
+                    "The link is in the address bar (the clipboard refused it): {url}"
+                )),
+            };
+            dispatch.emit(action);
+        });
+    })
 }
 
 fn notice_bar(
@@ -147,8 +256,7 @@ fn notice_bar(
     dispatch: &Callback<Action>,
 ) -> Html {
     let Some(notice) = notice else {
-        // Keep the grid row, so the main area stays in the stretching row.
-        return html! { <div class="notice-slot"></div> };
+        return html! {};
     };
     let dismiss = dispatch.reform(|_: MouseEvent| Action::DismissNotice);
     let class = match notice.level {
@@ -175,27 +283,58 @@ fn use_shared_link(dispatch: &Callback<Action>) {
     });
 }
 
-/// While playing, tick the session with the wall time that passed.
+/// While playing, advance the run once per animation frame, with a step budget that keeps the
+/// engine's share of a frame near `FRAME_BUDGET_MS` (the run falls behind rather than stutter).
 #[hook]
-fn use_play_loop(store: &UseReducerHandle<Store>, dispatch: &Callback<Action>) {
+fn use_frame_loop(store: &UseReducerHandle<Store>, dispatch: &Callback<Action>) {
+    /// Wall milliseconds of engine work per frame.
+    const FRAME_BUDGET_MS: f64 = 6.0;
     let playing = store.session().is_playing();
     let dispatch = dispatch.clone();
     use_effect_with(playing, move |playing| {
-        let interval = playing.then(|| {
+        let running = Rc::new(Cell::new(*playing));
+        if *playing {
             let last = Rc::new(Cell::new(web::now_ms()));
-            Interval::new(40, move || {
+            let steps = Rc::new(Cell::new(400u32));
+            let frame: Rc<RefCell<Option<Closure<dyn FnMut()>>>> = Rc::new(RefCell::new(None));
+            let again = frame.clone();
+            let alive = running.clone();
+            *frame.borrow_mut() = Some(Closure::new(move || {
+                if !alive.get() {
+                    return;
+                }
                 let now = web::now_ms();
                 let elapsed = (now - last.get()).max(0.0) as u64;
                 last.set(now);
-                dispatch.emit(Action::Tick { wall_ms: elapsed });
-            })
-        });
-        move || drop(interval)
+                let start = web::now_ms();
+                dispatch.emit(Action::Tick {
+                    wall_ms: elapsed,
+                    max_steps: steps.get(),
+                });
+                let took = (web::now_ms() - start).max(0.05);
+                let next = (f64::from(steps.get()) * FRAME_BUDGET_MS / took).clamp(20.0, 50_000.0);
+                // Move slowly towards the new budget so one slow frame does not swing it.
+                steps.set(((f64::from(steps.get()) * 3.0 + next) / 4.0) as u32);
+                if let Some(f) = again.borrow().as_ref() {
+                    web::request_frame(f);
+                }
+            }));
+            if let Some(f) = frame.borrow().as_ref() {
+                web::request_frame(f);
+            }
+            let keep = frame.clone();
+            return Box::new(move || {
+                running.set(false);
+                // Break the closure's reference to itself.
+                keep.borrow_mut().take();
+            }) as Box<dyn FnOnce()>;
+        }
+        Box::new(move || running.set(false)) as Box<dyn FnOnce()>
     });
 }
 
-/// While the lesson's lab runs, advance it in slices of about 25 ms of work every 60 ms, so
-/// the page stays responsive and the progress bar moves.
+/// While the lesson's lab runs, advance it in slices of about 12 ms of work per frame, so the
+/// page stays responsive and the progress bar moves.
 #[hook]
 fn use_lab_loop(store: &UseReducerHandle<Store>, dispatch: &Callback<Action>) {
     let running = store.session().lab_running();
@@ -203,11 +342,11 @@ fn use_lab_loop(store: &UseReducerHandle<Store>, dispatch: &Callback<Action>) {
     use_effect_with(running, move |running| {
         let interval = running.then(|| {
             let steps = Rc::new(Cell::new(2_000u64));
-            Interval::new(60, move || {
+            gloo_timers::callback::Interval::new(30, move || {
                 let start = web::now_ms();
                 dispatch.emit(Action::AdvanceLab { steps: steps.get() });
                 let took = (web::now_ms() - start).max(1.0);
-                let next = (steps.get() as f64 * 25.0 / took).clamp(200.0, 200_000.0);
+                let next = (steps.get() as f64 * 12.0 / took).clamp(200.0, 400_000.0);
                 steps.set(next as u64);
             })
         });
@@ -215,10 +354,77 @@ fn use_lab_loop(store: &UseReducerHandle<Store>, dispatch: &Callback<Action>) {
     });
 }
 
-/// Space plays or pauses, the arrow keys step. Ignored while typing in a field.
+/// Keep the measured size of the stage's centre in `size`, after every render and on resize.
 #[hook]
-fn use_keyboard(dispatch: &Callback<Action>) {
-    let dispatch = dispatch.clone();
+fn use_stage_size(size: &UseStateHandle<StageSize>, presenter: bool, panel: Option<Panel>) {
+    let size = size.clone();
+    let measure = {
+        let size = size.clone();
+        move || {
+            if let Some((width, height)) = web::element_size("blocks-area") {
+                let next = StageSize {
+                    width,
+                    height,
+                    presenter,
+                };
+                let differs = size.width.abs_diff(width) > 3 || size.height.abs_diff(height) > 3;
+                if differs || size.presenter != presenter {
+                    size.set(next);
+                }
+            }
+        }
+    };
+    {
+        let measure = measure.clone();
+        use_effect(move || {
+            measure();
+            || ()
+        });
+    }
+    use_effect_with((presenter, panel), move |_| {
+        let listener = Closure::<dyn Fn()>::new(measure);
+        let window = web_sys::window();
+        if let Some(w) = &window {
+            let _ = w.add_event_listener_with_callback("resize", listener.as_ref().unchecked_ref());
+        }
+        move || {
+            if let Some(w) = window {
+                let _ = w
+                    .remove_event_listener_with_callback("resize", listener.as_ref().unchecked_ref());
+            }
+        }
+    });
+}
+
+/// Remember in local storage how many beats of the lesson this browser has seen.
+#[hook]
+fn use_progress(
+    store: &UseReducerHandle<Store>,
+    progress: &UseStateHandle<std::collections::BTreeMap<String, u32>>,
+) {
+    let session = store.session();
+    let id = match session.lesson_ref() {
+        LessonRef::Builtin(id) => Some(id.clone()),
+        LessonRef::Custom(_) => None,
+    };
+    let seen = session.guide().fired();
+    let progress = progress.clone();
+    use_effect_with((id, seen), move |(id, seen)| {
+        if let Some(id) = id {
+            if let Some(json) = record_progress(&progress, id, *seen) {
+                web::storage_set(PROGRESS_KEY, &json);
+                progress.set(parse_progress(Some(&json)));
+            }
+        }
+        || ()
+    });
+}
+
+/// Keys go to `on_key`, except while typing in a field or with a modifier held.
+#[hook]
+fn use_keyboard(on_key: Callback<String>) {
+    let latest = use_mut_ref(|| on_key.clone());
+    *latest.borrow_mut() = on_key;
     use_effect_with((), move |_| {
         let listener = Closure::<dyn Fn(KeyboardEvent)>::new(move |e: KeyboardEvent| {
             let typing = e
@@ -230,15 +436,11 @@ fn use_keyboard(dispatch: &Callback<Action>) {
             if typing || e.ctrl_key() || e.meta_key() || e.alt_key() {
                 return;
             }
-            let action = match e.key().as_str() {
-                "ArrowRight" => Some(Action::Step),
-                "ArrowLeft" => Some(Action::StepBack),
-                "ArrowDown" => Some(Action::StepToEvent),
-                _ => None,
-            };
-            if let Some(action) = action {
+            let key = e.key();
+            if key_command(&key, false).is_some() || key_command(&key, true).is_some() {
                 e.prevent_default();
-                dispatch.emit(action);
+                let callback = latest.borrow().clone();
+                callback.emit(key);
             }
         });
         let document = web_sys::window().and_then(|w| w.document());
