@@ -6,9 +6,16 @@ use kafka_classroom::lesson::builtin;
 use kafka_classroom::present::narrate::narrate;
 use kafka_classroom::present::summary::run_summary;
 
+/// Sandboxes too long for a trace anyone reads (classroom-scale: 238,000 steps, 28 MB of
+/// text). Their fingerprint in tests/data/fingerprints.txt still pins every step.
+const FINGERPRINT_ONLY: &[&str] = &["classroom-scale"];
+
 #[test]
 fn builtin_lessons_match_their_golden_traces() {
     for lesson in builtin::all() {
+        if FINGERPRINT_ONLY.contains(&lesson.id.as_str()) {
+            continue;
+        }
         let mut trace = String::new();
         let world = lesson.run(lesson.seed, |step| {
             trace.push_str(&narrate(step));

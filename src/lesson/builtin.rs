@@ -101,6 +101,27 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("builtin/async-commit-reordering.json"),
     ),
     ("tuning-lab", include_str!("builtin/tuning-lab.json")),
+    ("serialization", include_str!("builtin/serialization.json")),
+    (
+        "geo-partitioner",
+        include_str!("builtin/geo-partitioner.json"),
+    ),
+    (
+        "seek-and-replay",
+        include_str!("builtin/seek-and-replay.json"),
+    ),
+    (
+        "bootstrap-and-metadata",
+        include_str!("builtin/bootstrap-and-metadata.json"),
+    ),
+    (
+        "best-practices",
+        include_str!("builtin/best-practices.json"),
+    ),
+    (
+        "classroom-scale",
+        include_str!("builtin/classroom-scale.json"),
+    ),
 ];
 
 pub fn find(id: &str) -> Option<&'static str> {
