@@ -62,6 +62,7 @@ pub fn app() -> Html {
     use_lab_loop(&store, &dispatch);
     use_stage_size(&size, *presenter, *panel);
     use_progress(&store, &progress);
+    use_notice_timeout(&store, &dispatch);
 
     let on_key = {
         let dispatch = dispatch.clone();
@@ -212,7 +213,8 @@ pub fn app() -> Html {
                     None => html! {},
                 } }
             </main>
-            <Narration lines={lines} quiet_tail={tail} choices={choices} filter={(*filter).clone()} on_filter={on_filter} on_action={dispatch.clone()} />
+            <Narration lines={lines} quiet_tail={tail} choices={choices} filter={(*filter).clone()} on_filter={on_filter} on_action={dispatch.clone()}
+                on_details={on_panel.reform(|_: ()| Panel::Details)} details_open={*panel == Some(Panel::Details)} />
             { match *menu {
                 Some(node) => html! { <NodeMenu node={node} actions={actions_for(world, node)} on_action={dispatch.clone()} on_close={close_menu} on_panel={on_menu_panel} /> },
                 None => html! {},
@@ -417,6 +419,27 @@ fn use_progress(
             }
         }
         || ()
+    });
+}
+
+/// An informational notice fades after a few seconds; errors stay until dismissed.
+#[hook]
+fn use_notice_timeout(store: &UseReducerHandle<Store>, dispatch: &Callback<Action>) {
+    /// How long an informational notice stays, in ms.
+    const INFO_MS: u32 = 6_000;
+    let info = store
+        .session()
+        .notice()
+        .filter(|n| n.level == NoticeLevel::Info)
+        .map(|n| n.text.clone());
+    let dispatch = dispatch.clone();
+    use_effect_with(info, move |info| {
+        let timer = info.as_ref().map(|_| {
+            gloo_timers::callback::Timeout::new(INFO_MS, move || {
+                dispatch.emit(Action::DismissNotice)
+            })
+        });
+        move || drop(timer)
     });
 }
 

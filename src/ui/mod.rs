@@ -1,19 +1,23 @@
 //! The Yew UI. Components take view models (from `present`) as props and emit `Action`s; the
-//! session reducer applies them. Timers, the URL, the clipboard and files live in hooks here and
-//! nowhere else.
+//! session reducer applies them. Timers, the URL, the clipboard, storage and files live in hooks
+//! here and nowhere else.
 
 mod app;
 mod assignor_tool;
+mod caption;
 mod clients;
-mod cluster;
-mod controls;
-mod event_log;
-mod faults;
+mod dots;
 mod lesson_panel;
+mod narration;
 mod network;
+mod node_menu;
+mod overlays;
+mod panels;
 mod partitions;
 mod producer;
+mod stage;
 mod store;
+mod topbar;
 mod web;
 
 /// Mount the app on the page.

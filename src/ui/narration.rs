@@ -1,7 +1,7 @@
 //! The narration under the stage: the newest plain sentences, quiet steps folded into a count,
 //! a filter by node or partition, and a click on a line jumps the timeline to its step.
 
-use crate::present::narration::{NarrationFilter, NarrationLine, Tone};
+use crate::present::narration::{NarrationLine, Tone};
 use crate::present::session::Action;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -16,6 +16,9 @@ pub struct NarrationProps {
     pub filter: String,
     pub on_filter: Callback<String>,
     pub on_action: Callback<Action>,
+    /// Open or close the exact RPC trace.
+    pub on_details: Callback<()>,
+    pub details_open: bool,
 }
 
 fn tone_class(tone: Tone) -> &'static str {
@@ -49,6 +52,8 @@ pub fn narration(p: &NarrationProps) -> Html {
                 { if p.lines.is_empty() { html! { <li class="line routine"><span class="s muted">{ "Nothing has happened yet: press Play, Step or Continue." }</span></li> } } else { html! {} } }
             </ol>
             <div class="narration-tools">
+                <button class={classes!("details-button", p.details_open.then_some("active"))} id="details" aria-pressed={p.details_open.to_string()}
+                    title="The exact RPC trace, step by step" onclick={p.on_details.reform(|_: MouseEvent| ())}>{ "Details" }</button>
                 { if p.quiet_tail > 0 { html! { <span class="quiet-tail">{ format!("+{} quiet", p.quiet_tail) }</span> } } else { html! {} } }
                 <select id="narration-filter" aria-label="Show" onchange={on_filter}>
                     { for p.choices.iter().map(|(value, label)| html! {
@@ -58,9 +63,4 @@ pub fn narration(p: &NarrationProps) -> Html {
             </div>
         </section>
     }
-}
-
-/// The filter a select value stands for.
-pub fn parse_filter(value: &str) -> NarrationFilter {
-    crate::present::narration::parse_filter(value)
 }

@@ -1,62 +1,10 @@
-//! The network diagram (messages in flight as moving dots, drops as crosses, cut links dashed)
-//! and the network tool (split the cluster, cut one direction, slow or lose a link, heal).
+//! The network tool (split the cluster, cut one direction, slow or lose a link, heal).
 
 use crate::kafka::{Command, NodeId};
 use crate::present::session::Action;
-use crate::present::view::network::{NetworkView, HEIGHT, WIDTH};
 use std::collections::BTreeSet;
 use std::rc::Rc;
 use yew::prelude::*;
-
-#[derive(Properties, PartialEq)]
-pub struct NetworkDiagramProps {
-    pub view: Rc<NetworkView>,
-}
-
-#[function_component(NetworkDiagram)]
-pub fn network_diagram(p: &NetworkDiagramProps) -> Html {
-    let v = &p.view;
-    html! {
-        <figure class="network" aria-label="Network: messages in flight">
-            <svg viewBox={format!("0 0 {WIDTH} {HEIGHT}")} role="img">
-                { for v.links.iter().map(|l| html! {
-                    <line class={classes!("link", l.class)} x1={l.from.0.to_string()} y1={l.from.1.to_string()} x2={l.to.0.to_string()} y2={l.to.1.to_string()}>
-                        <title>{ l.title.clone() }</title>
-                    </line>
-                }) }
-                { for v.messages.iter().map(|m| html! {
-                    <line class={classes!("path", m.class)} x1={m.from.0.to_string()} y1={m.from.1.to_string()} x2={m.to.0.to_string()} y2={m.to.1.to_string()} />
-                }) }
-                { for v.messages.iter().map(|m| html! {
-                    <g class={classes!("msg", m.class)} transform={format!("translate({} {})", m.x, m.y)}>
-                        <circle r="6" />
-                        <title>{ m.title.clone() }</title>
-                    </g>
-                }) }
-                { for v.nodes.iter().map(|n| html! {
-                    <g class={classes!("node", n.kind, n.status.css())} transform={format!("translate({} {})", n.x, n.y)}>
-                        <circle r="19" />
-                        <text class="node-label" y="5">{ n.label.clone() }</text>
-                    </g>
-                }) }
-                { for v.drops.iter().map(|d| html! {
-                    <g class="drop" transform={format!("translate({} {})", d.x, d.y)}>
-                        <path d="M -7 -7 L 7 7 M -7 7 L 7 -7" />
-                        <text y="-11">{ "dropped" }</text>
-                        <title>{ d.title.clone() }</title>
-                    </g>
-                }) }
-            </svg>
-            <figcaption>
-                <span class="key produce">{ "produce" }</span>
-                <span class="key replicate">{ "replication" }</span>
-                <span class="key consume">{ "consume" }</span>
-                <span class="key control">{ "controller" }</span>
-                { if v.hidden_messages > 0 { html! { <span class="muted">{ format!("+{} more in flight", v.hidden_messages) }</span> } } else { html! {} } }
-            </figcaption>
-        </figure>
-    }
-}
 
 #[derive(Properties, PartialEq)]
 pub struct NetworkToolProps {

@@ -37,7 +37,7 @@ pub fn stage(p: &StageProps) -> Html {
                     { for v.controllers.iter().map(|c| controller_chip(c, &p.on_node)) }
                     { for v.folded.iter().map(|f| html! { <span class="folded" title="Internal topic: only the partitions that coordinate a group are drawn">{ f.clone() }</span> }) }
                 </div>
-                <div class="blocks" style={format!("--row:{}px;--head:{}px", p.fit.row_px, p.fit.header_px)}>
+                <div class="blocks" id="blocks-area" style={format!("--row:{}px;--head:{}px", p.fit.row_px, p.fit.header_px)}>
                     { for p.fit.blocks.iter().enumerate().map(|(i, b)| block(v, b, i == 0, &p.on_node, &p.on_zoom)) }
                 </div>
             </div>
@@ -114,7 +114,8 @@ fn block(
                 Line::Row { topic, row } => {
                     let r = v.topics[*topic as usize].rows[*row as usize].clone();
                     let brokers: Rc<Vec<u32>> = Rc::new(v.brokers.iter().map(|b| b.id).collect());
-                    html! { <StageRow key={r.name.clone()} row={r} brokers={brokers} density={v.density} on_zoom={on_zoom.clone()} /> }
+                    let key = r.name.clone();
+                    html! { <StageRow key={key} row={r} brokers={brokers} density={v.density} on_zoom={on_zoom.clone()} /> }
                 }
             }) }
         </div>

@@ -17,6 +17,15 @@ pub enum Panel {
 }
 
 impl Panel {
+    /// The panels the top bar offers (Details opens from the narration).
+    pub const TABS: [Panel; 6] = [
+        Panel::Lesson,
+        Panel::Producer,
+        Panel::Consumer,
+        Panel::Partitions,
+        Panel::Network,
+        Panel::Assignor,
+    ];
     pub const ALL: [Panel; 7] = [
         Panel::Lesson,
         Panel::Producer,
@@ -81,7 +90,7 @@ pub fn top_bar(p: &TopBarProps) -> Html {
         let input: web_sys::HtmlInputElement = e.target_unchecked_into();
         Action::SeekTo(input.value().parse().unwrap_or(0))
     });
-    let play_label = if p.playing { "⏸ Pause" } else { "⏵ Play" };
+    let play_label = if p.playing { "■ Pause" } else { "▶ Play" };
     let unit = |cb: &Callback<()>| cb.reform(|_: MouseEvent| ());
     html! {
         <header class="topbar" aria-label="Controls">
@@ -107,7 +116,7 @@ pub fn top_bar(p: &TopBarProps) -> Html {
                 <span class="step-no">{ format!("step {}", p.step) }</span>
             </div>
             <nav class="panels" aria-label="Panels">
-                { for Panel::ALL.iter().map(|panel| {
+                { for Panel::TABS.iter().map(|panel| {
                     let which = *panel;
                     let open = p.panel == Some(which);
                     html! {
@@ -117,7 +126,7 @@ pub fn top_bar(p: &TopBarProps) -> Html {
                 }) }
             </nav>
             <div class="tools">
-                <button class={classes!("ctl", p.presenter.then_some("active"))} id="presenter" title="Presenter mode: the stage fills the screen, large text, clicker keys (P)" onclick={unit(&p.on_presenter)}>{ "⛶" }</button>
+                <button class={classes!("ctl", p.presenter.then_some("active"))} id="presenter" title="Presenter mode: the stage fills the screen, large text, clicker keys (P)" onclick={unit(&p.on_presenter)}>{ "Present" }</button>
                 <button class="ctl" id="help" title="Keyboard shortcuts (?)" onclick={unit(&p.on_help)}>{ "?" }</button>
                 <button class="ctl share" id="share" title="Copy a link to this exact moment" onclick={unit(&p.on_share)}>{ "Share" }</button>
             </div>

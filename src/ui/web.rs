@@ -1,13 +1,22 @@
-//! Small wrappers over the browser: the clock, the URL fragment, the clipboard. Failures here are
-//! reported to the caller, never unwrapped: a missing API must not kill the page.
+//! Small wrappers over the browser: the clock, animation frames, the URL fragment, the clipboard,
+//! local storage and element sizes. Failures here are reported to the caller, never unwrapped: a
+//! missing API must not kill the page.
 
-use wasm_bindgen::JsValue;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
 
 pub fn now_ms() -> f64 {
     web_sys::window()
         .and_then(|w| w.performance())
         .map(|p| p.now())
         .unwrap_or(0.0)
+}
+
+/// Call `f` before the next repaint.
+pub fn request_frame(f: &Closure<dyn FnMut()>) {
+    if let Some(w) = web_sys::window() {
+        let _ = w.request_animation_frame(f.as_ref().unchecked_ref());
+    }
 }
 
 pub fn location_hash() -> Option<String> {
@@ -34,12 +43,32 @@ pub fn page_url() -> String {
         .unwrap_or_default()
 }
 
-pub fn copy_to_clipboard(text: &str) -> bool {
-    match web_sys::window() {
-        Some(w) => {
-            let _promise = w.navigator().clipboard().write_text(text);
-            true
-        }
-        None => false,
+/// Copy `text`; `Ok` only once the clipboard has taken it.
+pub async fn copy_to_clipboard(text: &str) -> Result<(), ()> {
+    let window = web_sys::window().ok_or(())?;
+    let promise = window.navigator().clipboard().write_text(text);
+    wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .map(|_| ())
+        .map_err(|_| ())
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+pub fn storage_get(key: &str) -> Option<String> {
+    storage()?.get_item(key).ok().flatten()
+}
+
+pub fn storage_set(key: &str, value: &str) {
+    if let Some(s) = storage() {
+        let _ = s.set_item(key, value);
     }
+}
+
+/// The inner size of the element with `id`, in CSS pixels.
+pub fn element_size(id: &str) -> Option<(u32, u32)> {
+    let element = web_sys::window()?.document()?.get_element_by_id(id)?;
+    Some((element.client_width() as u32, element.client_height() as u32))
 }

@@ -111,17 +111,25 @@ fn kind_of(msg: &Message, from: NodeId, to: NodeId) -> DotKind {
 }
 
 /// The partition a message is about, to anchor its dot on a replica.
+/// Lesson topics first: internal ones are mostly folded away on the stage.
+fn visible_first<'a>(mut partitions: impl Iterator<Item = &'a TopicPartition> + Clone) -> Option<&'a TopicPartition> {
+    partitions
+        .clone()
+        .find(|tp| !tp.topic.starts_with("__"))
+        .or_else(|| partitions.next())
+}
+
 fn partition_of(msg: &Message) -> Option<&TopicPartition> {
     match msg {
-        Message::Produce(p) => p.partitions.first().map(|(tp, _)| tp),
-        Message::ProduceResponse(r) => r.partitions.first().map(|p| &p.partition),
-        Message::Fetch(f) => f.partitions.first().map(|p| &p.partition),
+        Message::Produce(p) => visible_first(p.partitions.iter().map(|(tp, _)| tp)),
+        Message::ProduceResponse(r) => visible_first(r.partitions.iter().map(|p| &p.partition)),
+        Message::Fetch(f) => visible_first(f.partitions.iter().map(|p| &p.partition)),
         Message::FetchResponse(r) => r
             .partitions
             .iter()
             .find(|p| !p.records.is_empty())
-            .or(r.partitions.first())
-            .map(|p| &p.partition),
+            .map(|p| &p.partition)
+            .or_else(|| visible_first(r.partitions.iter().map(|p| &p.partition))),
         _ => None,
     }
 }

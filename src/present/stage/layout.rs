@@ -33,11 +33,15 @@ pub struct Fit {
 const LABEL_PX: u32 = 78;
 const OFFSETS_PX: u32 = 64;
 /// Rows no taller than this (compact), and no shorter than this.
-const MAX_ROW_PX: u32 = 30;
+const MAX_ROW_PX: u32 = 40;
 const MIN_ROW_PX: u32 = 12;
 /// Replica cells narrower than this get hard to read.
-const GOOD_CELL_PX: u32 = 90;
-const GOOD_ROW_PX: u32 = 24;
+const GOOD_CELL_PX: u32 = 70;
+const GOOD_ROW_PX: u32 = 30;
+/// The broker header at the top of each block, beyond a topic header's height.
+const BLOCK_HEAD_EXTRA_PX: u32 = 14;
+/// The gap between lines of a block.
+const GAP_PX: u32 = 2;
 /// Height of a full record strip row.
 const FULL_ROW_PX: u32 = 92;
 /// The zoomed row's height in a compact stage.
@@ -47,9 +51,13 @@ pub fn fit(view: &StageView, size: StageSize) -> Fit {
     let lines = all_lines(view);
     let brokers = view.brokers.len().max(1) as u32;
     let header_px = if size.presenter { 26 } else { 20 };
+    // Every block starts with its broker header; every line is followed by a gap.
+    let usable = size
+        .height
+        .saturating_sub(header_px + BLOCK_HEAD_EXTRA_PX + GAP_PX);
     if view.density == Density::Full {
         let (rows, headers) = counts(&lines);
-        let free = size.height.saturating_sub(headers * header_px);
+        let free = usable.saturating_sub(headers * (header_px + GAP_PX) + rows * GAP_PX);
         let row_px = (free / rows.max(1)).clamp(40, FULL_ROW_PX + 40);
         return Fit {
             blocks: vec![lines],
@@ -62,7 +70,7 @@ pub fn fit(view: &StageView, size: StageSize) -> Fit {
     } else {
         0
     };
-    let height = size.height.saturating_sub(zoom_px);
+    let height = usable.saturating_sub(zoom_px);
     let mut best: Option<(u32, Fit)> = None;
     for blocks in 1..=4u32 {
         let split = split(&lines, blocks);
@@ -70,7 +78,8 @@ pub fn fit(view: &StageView, size: StageSize) -> Fit {
             .iter()
             .map(|b| {
                 let (rows, headers) = counts(b);
-                height.saturating_sub(headers * header_px) / rows.max(1)
+                (height.saturating_sub(headers * (header_px + GAP_PX)) / rows.max(1))
+                    .saturating_sub(GAP_PX)
             })
             .min()
             .unwrap_or(MIN_ROW_PX)
@@ -79,7 +88,12 @@ pub fn fit(view: &StageView, size: StageSize) -> Fit {
             continue;
         }
         let block_width = size.width / blocks;
-        let cell_px = block_width.saturating_sub(LABEL_PX + OFFSETS_PX) / brokers;
+        let (label, offsets) = if size.presenter {
+            (LABEL_PX + 12, OFFSETS_PX + 10)
+        } else {
+            (LABEL_PX, OFFSETS_PX)
+        };
+        let cell_px = block_width.saturating_sub(label + offsets) / brokers;
         let score = (row_px * 100 / GOOD_ROW_PX).min(100) + (cell_px * 100 / GOOD_CELL_PX).min(100);
         if best.as_ref().is_none_or(|(s, _)| score > *s) {
             best = Some((
@@ -148,4 +162,53 @@ fn split(lines: &[Line], blocks: u32) -> Vec<Vec<Line>> {
         out.last_mut().expect("a block exists").push(*line);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::present::stage::{stage_view, StageOptions};
+
+    fn classroom() -> StageView {
+        let lesson = crate::lesson::builtin::load("classroom-scale").unwrap();
+        let mut world = lesson.world(lesson.seed);
+        world.run_until(crate::sim::SimTime::from_ms(20_000), 1_000_000);
+        stage_view(&world, &StageOptions::default())
+    }
+
+    /// What a block's lines take: its broker header, then each line and its gap.
+    fn block_px(fit: &Fit, block: &[Line]) -> u32 {
+        let (rows, headers) = counts(block);
+        fit.header_px + BLOCK_HEAD_EXTRA_PX + GAP_PX
+            + headers * (fit.header_px + GAP_PX)
+            + rows * (fit.row_px + GAP_PX)
+    }
+
+    #[test]
+    fn the_classroom_cluster_fits_a_projector_and_a_big_screen() {
+        let view = classroom();
+        for (width, height) in [(900, 495), (1500, 860)] {
+            let size = StageSize {
+                width,
+                height,
+                presenter: false,
+            };
+            let fit = fit(&view, size);
+            let shown: usize = fit
+                .blocks
+                .iter()
+                .flatten()
+                .filter(|l| matches!(l, Line::Row { .. }))
+                .count();
+            assert_eq!(shown, 38, "every partition row is placed");
+            for block in &fit.blocks {
+                assert!(
+                    block_px(&fit, block) <= height,
+                    "{width}x{height}: a block of {} px in {height} px (row {} px)",
+                    block_px(&fit, block),
+                    fit.row_px
+                );
+            }
+        }
+    }
 }

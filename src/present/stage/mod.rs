@@ -103,8 +103,17 @@ pub fn stage_view(world: &KafkaWorld, options: &StageOptions) -> StageView {
     let cluster = world.model();
     let coordinated = coordinator_partitions(world);
     let (mut shown, folded) = shown_topics(world, &coordinated);
-    // Lesson topics first, internal ones after.
-    shown.sort_by_key(|(_, internal, _)| *internal);
+    // Lesson topics first, in the lesson's order; internal ones after.
+    let order = |name: &str| {
+        world
+            .model()
+            .spec
+            .topics
+            .iter()
+            .position(|t| t.name == name)
+            .unwrap_or(usize::MAX)
+    };
+    shown.sort_by_key(|(name, internal, _)| (*internal, order(name)));
     let count: u32 = shown.iter().map(|(_, _, p)| p.len() as u32).sum();
     let density = if count <= FULL_STRIPS_UP_TO {
         Density::Full

@@ -1,0 +1,85 @@
+//! The panel beside the stage: one at a time, chosen in the top bar. Only the open panel's view
+//! model is built. The stage shrinks to make room; the panel never covers it.
+
+use super::assignor_tool::AssignorTool;
+use super::clients::ConsumerPanel;
+use super::lesson_panel::LessonPanel;
+use super::network::NetworkTool;
+use super::partitions::PartitionTable;
+use super::producer::ProducerPanel;
+use super::store::Store;
+use super::topbar::Panel;
+use crate::present::narrate::narrate;
+use crate::present::session::Action;
+use crate::present::view::{consumer_views, lab_view, partition_rows, producer_views};
+use std::rc::Rc;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct SidePanelProps {
+    pub panel: Panel,
+    pub session: UseReducerHandle<Store>,
+    pub on_action: Callback<Action>,
+    pub on_close: Callback<()>,
+}
+
+/// Lines of the raw RPC trace the Details panel shows.
+const TRACE_LINES: usize = 60;
+
+#[function_component(SidePanel)]
+pub fn side_panel(p: &SidePanelProps) -> Html {
+    let session = p.session.session();
+    let world = session.world();
+    let topics: Rc<Vec<String>> = Rc::new(
+        session
+            .lesson()
+            .spec
+            .topics
+            .iter()
+            .map(|t| t.name.clone())
+            .collect(),
+    );
+    let body = match p.panel {
+        Panel::Lesson => {
+            let lab = session.lab().map(|l| Rc::new(lab_view(l)));
+            html! { <LessonPanel lesson={session.lesson_rc()} has_lab={session.lesson().lab.is_some()} lab={lab} on_action={p.on_action.clone()} /> }
+        }
+        Panel::Producer => {
+            html! { <ProducerPanel producers={Rc::new(producer_views(world, session.last_step()))} topics={topics} on_action={p.on_action.clone()} /> }
+        }
+        Panel::Consumer => html! {
+            <ConsumerPanel consumers={Rc::new(consumer_views(world))} groups={Rc::new(crate::present::group::group_views(world))} topics={topics} on_action={p.on_action.clone()} />
+        },
+        Panel::Partitions => html! { <PartitionTable rows={Rc::new(partition_rows(world))} /> },
+        Panel::Network => {
+            html! { <NetworkTool nodes={Rc::new(world.model().nodes())} on_action={p.on_action.clone()} /> }
+        }
+        Panel::Assignor => html! { <AssignorTool /> },
+        Panel::Details => {
+            let steps = session.recent_steps();
+            let lines: Vec<(u64, String)> = steps
+                .iter()
+                .skip(steps.len().saturating_sub(TRACE_LINES))
+                .map(|s| (s.index, narrate(s)))
+                .collect();
+            html! {
+                <div class="trace" id="trace" aria-label="The exact RPC trace">
+                    <p class="muted">{ "Every step exactly as the engine ran it: deliveries, timers, commands, and what each did. The same text as kafka-classroom run." }</p>
+                    <ol>{ for lines.into_iter().rev().map(|(i, l)| html! {
+                        <li onclick={p.on_action.reform(move |_: MouseEvent| Action::SeekTo(i))}>{ l }</li>
+                    }) }</ol>
+                </div>
+            }
+        }
+    };
+    let close = p.on_close.reform(|_: MouseEvent| ());
+    html! {
+        <aside class="side-panel" id={p.panel.id()} aria-label={p.panel.label()}>
+            <div class="panel-head">
+                <h2>{ p.panel.label() }</h2>
+                <button class="dismiss" onclick={close} aria-label="Close the panel (Esc)">{ "×" }</button>
+            </div>
+            <div class="panel-body">{ body }</div>
+        </aside>
+    }
+}
