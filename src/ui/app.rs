@@ -294,17 +294,14 @@ fn use_frame_loop(store: &UseReducerHandle<Store>, dispatch: &Callback<Action>) 
     let playing = store.session().is_playing();
     let dispatch = dispatch.clone();
     use_effect_with(playing, move |playing| {
-        let running = Rc::new(Cell::new(*playing));
+        let pending: Rc<Cell<Option<i32>>> = Rc::new(Cell::new(None));
+        let frame: Rc<RefCell<Option<Closure<dyn FnMut()>>>> = Rc::new(RefCell::new(None));
         if *playing {
             let last = Rc::new(Cell::new(web::now_ms()));
             let steps = Rc::new(Cell::new(400u32));
-            let frame: Rc<RefCell<Option<Closure<dyn FnMut()>>>> = Rc::new(RefCell::new(None));
             let again = frame.clone();
-            let alive = running.clone();
+            let next_id = pending.clone();
             *frame.borrow_mut() = Some(Closure::new(move || {
-                if !alive.get() {
-                    return;
-                }
                 let now = web::now_ms();
                 let elapsed = (now - last.get()).max(0.0) as u64;
                 last.set(now);
@@ -318,20 +315,22 @@ fn use_frame_loop(store: &UseReducerHandle<Store>, dispatch: &Callback<Action>) 
                 // Move slowly towards the new budget so one slow frame does not swing it.
                 steps.set(((f64::from(steps.get()) * 3.0 + next) / 4.0) as u32);
                 if let Some(f) = again.borrow().as_ref() {
-                    web::request_frame(f);
+                    next_id.set(web::request_frame(f));
                 }
             }));
             if let Some(f) = frame.borrow().as_ref() {
-                web::request_frame(f);
+                pending.set(web::request_frame(f));
             }
-            let keep = frame.clone();
-            return Box::new(move || {
-                running.set(false);
-                // Break the closure's reference to itself.
-                keep.borrow_mut().take();
-            }) as Box<dyn FnOnce()>;
         }
-        Box::new(move || running.set(false)) as Box<dyn FnOnce()>
+        move || {
+            // Cancel the frame still pending, then let the closure go once this turn is over:
+            // the cleanup may run inside the closure itself (a tick that paused the run).
+            if let Some(id) = pending.take() {
+                web::cancel_frame(id);
+            }
+            let closure = frame.borrow_mut().take();
+            gloo_timers::callback::Timeout::new(0, move || drop(closure)).forget();
+        }
     });
 }
 

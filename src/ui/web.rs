@@ -12,10 +12,16 @@ pub fn now_ms() -> f64 {
         .unwrap_or(0.0)
 }
 
-/// Call `f` before the next repaint.
-pub fn request_frame(f: &Closure<dyn FnMut()>) {
+/// Call `f` before the next repaint; the request's id cancels it.
+pub fn request_frame(f: &Closure<dyn FnMut()>) -> Option<i32> {
+    web_sys::window()?
+        .request_animation_frame(f.as_ref().unchecked_ref())
+        .ok()
+}
+
+pub fn cancel_frame(id: i32) {
     if let Some(w) = web_sys::window() {
-        let _ = w.request_animation_frame(f.as_ref().unchecked_ref());
+        let _ = w.cancel_animation_frame(id);
     }
 }
 
