@@ -60,7 +60,7 @@ pub fn app() -> Html {
     use_shared_link(&dispatch);
     use_frame_loop(&store, &dispatch);
     use_lab_loop(&store, &dispatch);
-    use_stage_size(&size, *presenter, *panel);
+    use_stage_size(&size, *presenter);
     use_progress(&store, &progress);
     use_notice_timeout(&store, &dispatch);
 
@@ -112,6 +112,7 @@ pub fn app() -> Html {
         },
     ));
     let moving = Rc::new(dots(world));
+    let layout = layout_key(&stage_fit, &view, *size, *presenter, *panel);
     let cut = Rc::new(cuts(world));
     let narration_filter = parse_filter(&filter);
     let lines = Rc::new(narration(
@@ -209,7 +210,7 @@ pub fn app() -> Html {
             { notice_bar(session.notice().cloned(), &dispatch) }
             <Caption view={caption} on_action={dispatch.clone()} />
             <main class="main">
-                <Stage view={view} fit={stage_fit} dots={moving} cuts={cut} on_node={on_node} on_zoom={on_zoom} />
+                <Stage view={view} fit={stage_fit} dots={moving} cuts={cut} on_node={on_node} on_zoom={on_zoom} layout={layout} />
                 { match *panel {
                     Some(p) => html! { <SidePanel panel={p} session={store.clone()} on_action={dispatch.clone()} on_close={on_panel.reform(move |_: ()| p)} /> },
                     None => html! {},
@@ -228,6 +229,34 @@ pub fn app() -> Html {
             } }
         </div>
     }
+}
+
+/// A number that changes whenever the stage's elements may have moved: its size, the blocks,
+/// the rows' height, the clients on it, presenter mode and the open panel.
+fn layout_key(
+    fit: &crate::present::stage::Fit,
+    view: &crate::present::stage::StageView,
+    size: StageSize,
+    presenter: bool,
+    panel: Option<Panel>,
+) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (size.width, size.height, presenter, panel.map(Panel::label)).hash(&mut h);
+    (fit.row_px, fit.header_px).hash(&mut h);
+    for block in &fit.blocks {
+        block.len().hash(&mut h);
+    }
+    (
+        view.producers.len(),
+        view.controllers.len(),
+        view.zoomed.clone(),
+    )
+        .hash(&mut h);
+    for g in &view.groups {
+        (g.name.as_str(), g.members.len()).hash(&mut h);
+    }
+    h.finish()
 }
 
 /// Put the run in the address bar and copy it; say "copied" only when the clipboard took it.
@@ -357,46 +386,38 @@ fn use_lab_loop(store: &UseReducerHandle<Store>, dispatch: &Callback<Action>) {
     });
 }
 
-/// Keep the measured size of the stage's centre in `size`, after every render and on resize.
+/// Keep the measured size of the stage's block area in `size`. A `ResizeObserver` reports
+/// changes (a window resize, a panel opening, a longer caption) without forcing a layout on
+/// every frame.
 #[hook]
-fn use_stage_size(size: &UseStateHandle<StageSize>, presenter: bool, panel: Option<Panel>) {
+fn use_stage_size(size: &UseStateHandle<StageSize>, presenter: bool) {
     let size = size.clone();
-    let measure = {
-        let size = size.clone();
-        move || {
-            if let Some((width, height)) = web::element_size("blocks-area") {
-                let next = StageSize {
-                    width,
-                    height,
-                    presenter,
-                };
-                let differs = size.width.abs_diff(width) > 3 || size.height.abs_diff(height) > 3;
-                if differs || size.presenter != presenter {
-                    size.set(next);
-                }
-            }
-        }
-    };
-    {
-        let measure = measure.clone();
-        use_effect(move || {
-            measure();
-            || ()
+    use_effect_with(presenter, move |presenter| {
+        let presenter = *presenter;
+        let callback = Closure::<dyn Fn(js_sys::Array)>::new(move |entries: js_sys::Array| {
+            let Some(entry) = entries
+                .get(0)
+                .dyn_into::<web_sys::ResizeObserverEntry>()
+                .ok()
+            else {
+                return;
+            };
+            let rect = entry.content_rect();
+            size.set(StageSize {
+                width: rect.width() as u32,
+                height: rect.height() as u32,
+                presenter,
+            });
         });
-    }
-    use_effect_with((presenter, panel), move |_| {
-        let listener = Closure::<dyn Fn()>::new(measure);
-        let window = web_sys::window();
-        if let Some(w) = &window {
-            let _ = w.add_event_listener_with_callback("resize", listener.as_ref().unchecked_ref());
+        let observer = web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()).ok();
+        if let (Some(o), Some(el)) = (&observer, web::element("blocks-area")) {
+            o.observe(&el);
         }
         move || {
-            if let Some(w) = window {
-                let _ = w.remove_event_listener_with_callback(
-                    "resize",
-                    listener.as_ref().unchecked_ref(),
-                );
+            if let Some(o) = observer {
+                o.disconnect();
             }
+            drop(callback);
         }
     });
 }

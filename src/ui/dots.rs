@@ -3,7 +3,15 @@
 //! Positions come from the elements the dots name, measured after each render.
 
 use crate::present::stage::{Dot, DotKind, LinkCut};
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::rc::Rc;
+
+thread_local! {
+    static ORIGIN: RefCell<Option<DomRect>> = const { RefCell::new(None) };
+    /// The dot colours of the current palette (presenter mode changes them).
+    static PALETTE: RefCell<HashMap<String, String>> = RefCell::new(HashMap::new());
+}
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, DomRect, Element, HtmlCanvasElement};
 use yew::prelude::*;
@@ -12,6 +20,16 @@ use yew::prelude::*;
 pub struct DotProps {
     pub dots: Rc<Vec<Dot>>,
     pub cuts: Rc<Vec<LinkCut>>,
+    /// Changes whenever the stage's geometry may have changed (size, blocks, panel, zoom):
+    /// element positions are measured once per layout, not once per frame.
+    pub layout: u64,
+}
+
+thread_local! {
+    /// Element centres (relative to the stage) for the current layout. Reading positions from
+    /// the DOM forces a layout; between layout changes the cells do not move.
+    static CENTRES: RefCell<(u64, HashMap<String, Option<(f64, f64)>>)> =
+        RefCell::new((u64::MAX, HashMap::new()));
 }
 
 #[function_component(DotCanvas)]
@@ -21,10 +39,17 @@ pub fn dot_canvas(p: &DotProps) -> Html {
         let canvas = canvas.clone();
         let dots = p.dots.clone();
         let cuts = p.cuts.clone();
-        // Redraw after every render: the stage may have moved as well as the dots.
+        let layout = p.layout;
+        // Redraw after every render: the dots moved.
         use_effect(move || {
             if let Some(c) = canvas.cast::<HtmlCanvasElement>() {
-                draw(&c, &dots, &cuts);
+                CENTRES.with(|cache| {
+                    let mut cache = cache.borrow_mut();
+                    if cache.0 != layout {
+                        *cache = (layout, HashMap::new());
+                    }
+                    draw(&c, &dots, &cuts, &mut cache.1);
+                });
             }
             || ()
         });
@@ -40,8 +65,18 @@ fn centre(el: &Element, origin: &DomRect) -> (f64, f64) {
     )
 }
 
-fn find(document: &web_sys::Document, ids: &[String]) -> Option<Element> {
-    ids.iter().find_map(|id| document.get_element_by_id(id))
+/// The centre of the first element of `ids` that exists, measured once per layout.
+fn locate(
+    document: &web_sys::Document,
+    origin: &DomRect,
+    ids: &[String],
+    cache: &mut HashMap<String, Option<(f64, f64)>>,
+) -> Option<(f64, f64)> {
+    ids.iter().find_map(|id| {
+        *cache
+            .entry(id.clone())
+            .or_insert_with(|| document.get_element_by_id(id).map(|el| centre(&el, origin)))
+    })
 }
 
 /// A CSS custom property of the page (the palette changes in presenter mode).
@@ -54,7 +89,12 @@ fn colour(style: &Option<web_sys::CssStyleDeclaration>, name: &str, fallback: &s
         .unwrap_or_else(|| fallback.to_string())
 }
 
-fn draw(canvas: &HtmlCanvasElement, dots: &[Dot], cuts: &[LinkCut]) {
+fn draw(
+    canvas: &HtmlCanvasElement,
+    dots: &[Dot],
+    cuts: &[LinkCut],
+    cache: &mut HashMap<String, Option<(f64, f64)>>,
+) {
     let Some(window) = web_sys::window() else {
         return;
     };
@@ -64,7 +104,15 @@ fn draw(canvas: &HtmlCanvasElement, dots: &[Dot], cuts: &[LinkCut]) {
     let Some(parent) = canvas.parent_element() else {
         return;
     };
-    let origin = parent.get_bounding_client_rect();
+    // The stage's own rectangle is measured with the cells, once per layout.
+    if cache.is_empty() {
+        let r = parent.get_bounding_client_rect();
+        cache.insert(String::new(), Some((r.width(), r.height())));
+        ORIGIN.with(|o| *o.borrow_mut() = Some(r));
+    }
+    let Some(origin) = ORIGIN.with(|o| o.borrow().clone()) else {
+        return;
+    };
     let ratio = window.device_pixel_ratio().max(1.0);
     let (w, h) = (origin.width(), origin.height());
     let (pw, ph) = ((w * ratio) as u32, (h * ratio) as u32);
@@ -82,21 +130,30 @@ fn draw(canvas: &HtmlCanvasElement, dots: &[Dot], cuts: &[LinkCut]) {
     };
     let _ = ctx.set_transform(ratio, 0.0, 0.0, ratio, 0.0, 0.0);
     ctx.clear_rect(0.0, 0.0, w, h);
-    let style = document
-        .document_element()
-        .and_then(|root| window.get_computed_style(&root).ok().flatten());
-    draw_cuts(
-        &ctx,
-        &document,
-        &origin,
-        cuts,
-        &colour(&style, "--cut", "#c0392b"),
-    );
+    if PALETTE.with(|p| p.borrow().is_empty()) || cache.len() == 1 {
+        let style = document
+            .document_element()
+            .and_then(|root| window.get_computed_style(&root).ok().flatten());
+        let mut palette = HashMap::new();
+        for name in ["--cut"]
+            .into_iter()
+            .map(String::from)
+            .chain(DotKind::ALL.iter().map(|k| format!("--dot-{}", k.name())))
+        {
+            let value = colour(&style, &name, "#555");
+            palette.insert(name, value);
+        }
+        PALETTE.with(|p| *p.borrow_mut() = palette);
+    }
+    let paint = |name: &str| PALETTE.with(|p| p.borrow().get(name).cloned().unwrap_or_default());
+    draw_cuts(&ctx, &document, &origin, cuts, &paint("--cut"), cache);
     for dot in dots {
-        let (Some(from), Some(to)) = (find(&document, &dot.from), find(&document, &dot.to)) else {
+        let (Some(a), Some(b)) = (
+            locate(&document, &origin, &dot.from, cache),
+            locate(&document, &origin, &dot.to, cache),
+        ) else {
             continue;
         };
-        let (a, b) = (centre(&from, &origin), centre(&to, &origin));
         let t = f64::from(dot.progress) / 1000.0;
         // Requests and responses on the same path keep apart by a few pixels.
         let (dx, dy) = (b.0 - a.0, b.1 - a.1);
@@ -106,7 +163,7 @@ fn draw(canvas: &HtmlCanvasElement, dots: &[Dot], cuts: &[LinkCut]) {
         let x = a.0 + dx * t + nx;
         let y = a.1 + dy * t + ny;
         let tail = (t - 0.12).max(0.0);
-        let fill = colour(&style, &format!("--dot-{}", dot.kind.name()), "#555");
+        let fill = paint(&format!("--dot-{}", dot.kind.name()));
         ctx.set_stroke_style_str(&fill);
         ctx.set_global_alpha(0.35);
         ctx.set_line_width(2.0);
@@ -125,17 +182,17 @@ fn draw_cuts(
     origin: &DomRect,
     cuts: &[LinkCut],
     red: &str,
+    cache: &mut HashMap<String, Option<(f64, f64)>>,
 ) {
     ctx.set_stroke_style_str(red);
     ctx.set_line_width(2.0);
     for cut in cuts {
         let (Some(a), Some(b)) = (
-            document.get_element_by_id(&cut.from),
-            document.get_element_by_id(&cut.to),
+            locate(document, origin, std::slice::from_ref(&cut.from), cache),
+            locate(document, origin, std::slice::from_ref(&cut.to), cache),
         ) else {
             continue;
         };
-        let (a, b) = (centre(&a, origin), centre(&b, origin));
         let dash = js_sys::Array::of2(&6.0.into(), &5.0.into());
         let _ = ctx.set_line_dash(&dash);
         ctx.set_global_alpha(0.6);

@@ -21,6 +21,8 @@ pub struct StageProps {
     pub on_node: Callback<NodeId>,
     /// A partition label was clicked: zoom it (or unzoom).
     pub on_zoom: Callback<String>,
+    /// Changes when the stage's geometry may change (see `DotCanvas`).
+    pub layout: u64,
 }
 
 #[function_component(Stage)]
@@ -46,7 +48,7 @@ pub fn stage(p: &StageProps) -> Html {
                 { for v.groups.iter().map(|g| group_card(g, &p.on_node)) }
                 { if v.groups.is_empty() { html! { <p class="muted small">{ "No consumers in this lesson." }</p> } } else { html! {} } }
             </div>
-            <DotCanvas dots={p.dots.clone()} cuts={p.cuts.clone()} />
+            <DotCanvas dots={p.dots.clone()} cuts={p.cuts.clone()} layout={p.layout} />
         </section>
     }
 }

@@ -35,6 +35,15 @@ impl DotKind {
             DotKind::Reset => "reset",
         }
     }
+    pub const ALL: [DotKind; 7] = [
+        DotKind::Produce,
+        DotKind::Replicate,
+        DotKind::Consume,
+        DotKind::Group,
+        DotKind::Controller,
+        DotKind::Metadata,
+        DotKind::Reset,
+    ];
     pub const LEGEND: [DotKind; 5] = [
         DotKind::Produce,
         DotKind::Replicate,
