@@ -131,19 +131,7 @@ fn draw(
     let _ = ctx.set_transform(ratio, 0.0, 0.0, ratio, 0.0, 0.0);
     ctx.clear_rect(0.0, 0.0, w, h);
     if PALETTE.with(|p| p.borrow().is_empty()) || cache.len() == 1 {
-        let style = document
-            .document_element()
-            .and_then(|root| window.get_computed_style(&root).ok().flatten());
-        let mut palette = HashMap::new();
-        for name in ["--cut"]
-            .into_iter()
-            .map(String::from)
-            .chain(DotKind::ALL.iter().map(|k| format!("--dot-{}", k.name())))
-        {
-            let value = colour(&style, &name, "#555");
-            palette.insert(name, value);
-        }
-        PALETTE.with(|p| *p.borrow_mut() = palette);
+        read_palette(&window, &document);
     }
     let paint = |name: &str| PALETTE.with(|p| p.borrow().get(name).cloned().unwrap_or_default());
     draw_cuts(&ctx, &document, &origin, cuts, &paint("--cut"), cache);
@@ -154,26 +142,53 @@ fn draw(
         ) else {
             continue;
         };
-        let t = f64::from(dot.progress) / 1000.0;
-        // Requests and responses on the same path keep apart by a few pixels.
-        let (dx, dy) = (b.0 - a.0, b.1 - a.1);
-        let len = (dx * dx + dy * dy).sqrt().max(1.0);
-        let side = if dot.response { 4.0 } else { -4.0 };
-        let (nx, ny) = (-dy / len * side, dx / len * side);
-        let x = a.0 + dx * t + nx;
-        let y = a.1 + dy * t + ny;
-        let tail = (t - 0.12).max(0.0);
-        let fill = paint(&format!("--dot-{}", dot.kind.name()));
-        ctx.set_stroke_style_str(&fill);
-        ctx.set_global_alpha(0.35);
-        ctx.set_line_width(2.0);
-        ctx.begin_path();
-        ctx.move_to(a.0 + dx * tail + nx, a.1 + dy * tail + ny);
-        ctx.line_to(x, y);
-        ctx.stroke();
-        ctx.set_global_alpha(1.0);
-        shape(&ctx, dot.kind, x, y, &fill);
+        draw_dot(
+            &ctx,
+            dot,
+            a,
+            b,
+            &paint(&format!("--dot-{}", dot.kind.name())),
+        );
     }
+}
+
+/// One dot on its way from `a` to `b`, with a short fading tail behind it.
+fn draw_dot(ctx: &CanvasRenderingContext2d, dot: &Dot, a: (f64, f64), b: (f64, f64), fill: &str) {
+    let t = f64::from(dot.progress) / 1000.0;
+    // Requests and responses on the same path keep apart by a few pixels.
+    let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+    let len = (dx * dx + dy * dy).sqrt().max(1.0);
+    let side = if dot.response { 4.0 } else { -4.0 };
+    let (nx, ny) = (-dy / len * side, dx / len * side);
+    let x = a.0 + dx * t + nx;
+    let y = a.1 + dy * t + ny;
+    let tail = (t - 0.12).max(0.0);
+    ctx.set_stroke_style_str(fill);
+    ctx.set_global_alpha(0.35);
+    ctx.set_line_width(2.0);
+    ctx.begin_path();
+    ctx.move_to(a.0 + dx * tail + nx, a.1 + dy * tail + ny);
+    ctx.line_to(x, y);
+    ctx.stroke();
+    ctx.set_global_alpha(1.0);
+    shape(ctx, dot.kind, x, y, fill);
+}
+
+/// Read the dot colours from the page's custom properties (once per layout).
+fn read_palette(window: &web_sys::Window, document: &web_sys::Document) {
+    let style = document
+        .document_element()
+        .and_then(|root| window.get_computed_style(&root).ok().flatten());
+    let mut palette = HashMap::new();
+    for name in ["--cut"]
+        .into_iter()
+        .map(String::from)
+        .chain(DotKind::ALL.iter().map(|k| format!("--dot-{}", k.name())))
+    {
+        let value = colour(&style, &name, "#555");
+        palette.insert(name, value);
+    }
+    PALETTE.with(|p| *p.borrow_mut() = palette);
 }
 
 fn draw_cuts(
