@@ -219,7 +219,6 @@ const LONG_FUNCTIONS: &[(&str, &str)] = &[
     ("present/summary.rs", "run_summary"),
     ("present/view/producer.rs", "batch_state"),
     ("ui/producer.rs", "producer_card"),
-    ("ui/clients.rs", "add_consumer"),
     (
         "kafka/controller/cluster_control.rs",
         "handle_broker_heartbeat",
