@@ -19,7 +19,7 @@ use crate::present::narration::{filter_choices, narration, parse_filter, quiet_t
 use crate::present::session::{Action, NoticeLevel, Session};
 use crate::present::share::LessonRef;
 use crate::present::shortcuts::{key_command, KeyCommand};
-use crate::present::stage::{cuts, dots, fit, stage_view, StageOptions, StageSize};
+use crate::present::stage::{cuts, dots, drops, fit, stage_view, StageOptions, StageSize};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
@@ -114,6 +114,7 @@ pub fn app() -> Html {
     let moving = Rc::new(dots(world));
     let layout = layout_key(&stage_fit, &view, *size, *presenter, *panel);
     let cut = Rc::new(cuts(world));
+    let dropped = Rc::new(drops(session.recent_steps()));
     let narration_filter = parse_filter(&filter);
     let lines = Rc::new(narration(
         session.recent_steps(),
@@ -210,7 +211,7 @@ pub fn app() -> Html {
             { notice_bar(session.notice().cloned(), &dispatch) }
             <Caption view={caption} on_action={dispatch.clone()} />
             <main class="main">
-                <Stage view={view} fit={stage_fit} dots={moving} cuts={cut} on_node={on_node} on_zoom={on_zoom} layout={layout} />
+                <Stage view={view} fit={stage_fit} dots={moving} cuts={cut} drops={dropped} on_node={on_node} on_zoom={on_zoom} layout={layout} />
                 { match *panel {
                     Some(p) => html! { <SidePanel panel={p} session={store.clone()} on_action={dispatch.clone()} on_close={on_panel.reform(move |_: ()| p)} /> },
                     None => html! {},

@@ -2,7 +2,7 @@
 //! and colour by kind, so they stay apart in grey-scale), and cut links as red dashed lines.
 //! Positions come from the elements the dots name, measured after each render.
 
-use crate::present::stage::{Dot, DotKind, LinkCut};
+use crate::present::stage::{Dot, DotKind, DropMark, LinkCut};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -20,6 +20,8 @@ use yew::prelude::*;
 pub struct DotProps {
     pub dots: Rc<Vec<Dot>>,
     pub cuts: Rc<Vec<LinkCut>>,
+    /// Messages the network dropped just now: a red cross halfway along their path.
+    pub drops: Rc<Vec<DropMark>>,
     /// Changes whenever the stage's geometry may have changed (size, blocks, panel, zoom):
     /// element positions are measured once per layout, not once per frame.
     pub layout: u64,
@@ -39,6 +41,7 @@ pub fn dot_canvas(p: &DotProps) -> Html {
         let canvas = canvas.clone();
         let dots = p.dots.clone();
         let cuts = p.cuts.clone();
+        let dropped = p.drops.clone();
         let layout = p.layout;
         // Redraw after every render: the dots moved.
         use_effect(move || {
@@ -48,7 +51,7 @@ pub fn dot_canvas(p: &DotProps) -> Html {
                     if cache.0 != layout {
                         *cache = (layout, HashMap::new());
                     }
-                    draw(&c, &dots, &cuts, &mut cache.1);
+                    draw(&c, &dots, &cuts, &dropped, &mut cache.1);
                 });
             }
             || ()
@@ -93,6 +96,7 @@ fn draw(
     canvas: &HtmlCanvasElement,
     dots: &[Dot],
     cuts: &[LinkCut],
+    dropped: &[DropMark],
     cache: &mut HashMap<String, Option<(f64, f64)>>,
 ) {
     let Some(window) = web_sys::window() else {
@@ -135,6 +139,7 @@ fn draw(
     }
     let paint = |name: &str| PALETTE.with(|p| p.borrow().get(name).cloned().unwrap_or_default());
     draw_cuts(&ctx, &document, &origin, cuts, &paint("--cut"), cache);
+    draw_drops(&ctx, &document, &origin, dropped, &paint("--cut"), cache);
     for dot in dots {
         let (Some(a), Some(b)) = (
             locate(&document, &origin, &dot.from, cache),
@@ -217,16 +222,40 @@ fn draw_cuts(
         ctx.stroke();
         let _ = ctx.set_line_dash(&js_sys::Array::new());
         ctx.set_global_alpha(1.0);
-        let (mx, my) = ((a.0 + b.0) / 2.0, (a.1 + b.1) / 2.0);
-        ctx.set_line_width(3.0);
-        ctx.begin_path();
-        ctx.move_to(mx - 6.0, my - 6.0);
-        ctx.line_to(mx + 6.0, my + 6.0);
-        ctx.move_to(mx + 6.0, my - 6.0);
-        ctx.line_to(mx - 6.0, my + 6.0);
-        ctx.stroke();
-        ctx.set_line_width(2.0);
+        cross(ctx, (a.0 + b.0) / 2.0, (a.1 + b.1) / 2.0, red);
     }
+}
+
+/// A cross halfway along the path of each message the network just dropped.
+fn draw_drops(
+    ctx: &CanvasRenderingContext2d,
+    document: &web_sys::Document,
+    origin: &DomRect,
+    dropped: &[DropMark],
+    red: &str,
+    cache: &mut HashMap<String, Option<(f64, f64)>>,
+) {
+    for d in dropped {
+        if let (Some(a), Some(b)) = (
+            locate(document, origin, &d.from, cache),
+            locate(document, origin, &d.to, cache),
+        ) {
+            cross(ctx, (a.0 + b.0) / 2.0, (a.1 + b.1) / 2.0, red);
+        }
+    }
+}
+
+/// A red cross: where a link is cut, or a message vanished.
+fn cross(ctx: &CanvasRenderingContext2d, x: f64, y: f64, red: &str) {
+    ctx.set_stroke_style_str(red);
+    ctx.set_line_width(3.0);
+    ctx.begin_path();
+    ctx.move_to(x - 6.0, y - 6.0);
+    ctx.line_to(x + 6.0, y + 6.0);
+    ctx.move_to(x + 6.0, y - 6.0);
+    ctx.line_to(x - 6.0, y + 6.0);
+    ctx.stroke();
+    ctx.set_line_width(2.0);
 }
 
 /// Each kind has its own shape, so kinds stay apart without colour.

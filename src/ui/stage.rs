@@ -5,8 +5,8 @@
 use super::dots::DotCanvas;
 use crate::kafka::NodeId;
 use crate::present::stage::{
-    BrokerHead, ControllerHead, Density, Dot, Fit, GroupCard, Line, LinkCut, PartitionRow,
-    ProducerCard, RecordCell, ReplicaCell, StageView,
+    BrokerHead, ControllerHead, Density, Dot, DropMark, Fit, GroupCard, Line, LinkCut,
+    PartitionRow, ProducerCard, RecordCell, ReplicaCell, StageView,
 };
 use std::rc::Rc;
 use yew::prelude::*;
@@ -17,6 +17,7 @@ pub struct StageProps {
     pub fit: Rc<Fit>,
     pub dots: Rc<Vec<Dot>>,
     pub cuts: Rc<Vec<LinkCut>>,
+    pub drops: Rc<Vec<DropMark>>,
     /// A node was clicked: open its menu.
     pub on_node: Callback<NodeId>,
     /// A partition label was clicked: zoom it (or unzoom).
@@ -48,7 +49,7 @@ pub fn stage(p: &StageProps) -> Html {
                 { for v.groups.iter().map(|g| group_card(g, &p.on_node)) }
                 { if v.groups.is_empty() { html! { <p class="muted small">{ "No consumers in this lesson." }</p> } } else { html! {} } }
             </div>
-            <DotCanvas dots={p.dots.clone()} cuts={p.cuts.clone()} layout={p.layout} />
+            <DotCanvas dots={p.dots.clone()} cuts={p.cuts.clone()} drops={p.drops.clone()} layout={p.layout} />
         </section>
     }
 }

@@ -15,7 +15,7 @@ mod replicas;
 
 pub use clients::{GroupCard, MemberChip, ProducerCard};
 pub use dots::cuts;
-pub use dots::{dots, Dot, DotKind, LinkCut};
+pub use dots::{dots, drops, Dot, DotKind, DropMark, LinkCut};
 pub use layout::{fit, Fit, Line, StageSize};
 pub use replicas::{GroupMark, PartitionRow, RecordCell, ReplicaCell, ReplicaRole, Stripe};
 
