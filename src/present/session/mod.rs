@@ -5,6 +5,7 @@
 //! rewinding replaces the future.
 
 mod guide;
+mod snapshots;
 mod timeline;
 
 pub use guide::{CurrentBeat, Guide, Phase};
