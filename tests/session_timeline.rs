@@ -80,7 +80,10 @@ fn a_command_after_a_rewind_replaces_the_future_and_seeking_follows_the_new_one(
     s.apply(Action::Command(Command::Crash {
         node: NodeId::broker(2),
     }));
-    assert!(s.horizon() <= 1_001 && s.horizon() < old_horizon, "the old future is gone");
+    assert!(
+        s.horizon() <= 1_001 && s.horizon() < old_horizon,
+        "the old future is gone"
+    );
     for _ in 0..3_000 {
         s.apply(Action::Step);
     }
@@ -89,5 +92,9 @@ fn a_command_after_a_rewind_replaces_the_future_and_seeking_follows_the_new_one(
     assert!(end < old_horizon + 10_000);
     s.apply(Action::SeekTo(500));
     s.apply(Action::SeekTo(end));
-    assert_eq!(s.world().fingerprint(), at_end, "the new future replays the crash");
+    assert_eq!(
+        s.world().fingerprint(),
+        at_end,
+        "the new future replays the crash"
+    );
 }

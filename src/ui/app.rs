@@ -318,36 +318,63 @@ fn use_shared_link(dispatch: &Callback<Action>) {
 }
 
 /// While playing, advance the run once per animation frame, with a step budget that keeps the
-/// engine's share of a frame near `FRAME_BUDGET_MS` (the run falls behind rather than stutter).
+/// engine's share of a frame near `TICK_BUDGET_MS` (the run falls behind rather than stutter).
+/// When a tick is heavy (a large cluster at high speed), ticks and renders take turns on
+/// alternate frames, so no frame carries both: the stage then updates 30 times a second and
+/// every frame stays short.
 #[hook]
 fn use_frame_loop(store: &UseReducerHandle<Store>, dispatch: &Callback<Action>) {
-    /// Wall milliseconds of engine work per frame.
-    const FRAME_BUDGET_MS: f64 = 6.0;
+    /// Wall milliseconds of engine work per tick: less when it shares its frame with a render.
+    const TICK_BUDGET_MS: f64 = 6.0;
+    const TICK_ALONE_BUDGET_MS: f64 = 10.0;
+    /// A tick longer than this goes on a frame of its own.
+    const HEAVY_TICK_MS: f64 = 3.0;
     let playing = store.session().is_playing();
+    let session = store.shared();
     let dispatch = dispatch.clone();
     use_effect_with(playing, move |playing| {
         let pending: Rc<Cell<Option<i32>>> = Rc::new(Cell::new(None));
         let frame: Rc<RefCell<Option<Closure<dyn FnMut()>>>> = Rc::new(RefCell::new(None));
         if *playing {
             let last = Rc::new(Cell::new(web::now_ms()));
+            let owed = Rc::new(Cell::new(0u64));
             let steps = Rc::new(Cell::new(400u32));
+            let alternate = Rc::new(Cell::new(false));
+            let drawing_turn = Rc::new(Cell::new(false));
             let again = frame.clone();
             let next_id = pending.clone();
             *frame.borrow_mut() = Some(Closure::new(move || {
                 let now = web::now_ms();
-                let elapsed = (now - last.get()).max(0.0) as u64;
+                owed.set(owed.get() + (now - last.get()).max(0.0) as u64);
                 last.set(now);
-                let start = web::now_ms();
-                dispatch.emit(Action::Tick {
-                    wall_ms: elapsed,
-                    max_steps: steps.get(),
-                });
-                let took = (web::now_ms() - start).max(0.05);
-                let next = (f64::from(steps.get()) * FRAME_BUDGET_MS / took).clamp(20.0, 50_000.0);
-                // Move slowly towards the new budget so one slow frame does not swing it.
-                steps.set(((f64::from(steps.get()) * 3.0 + next) / 4.0) as u32);
-                if let Some(f) = again.borrow().as_ref() {
-                    next_id.set(web::request_frame(f));
+                let tick_turn = !alternate.get() || !drawing_turn.get();
+                if tick_turn && session.borrow().is_playing() {
+                    let start = web::now_ms();
+                    session.borrow_mut().apply(Action::Tick {
+                        wall_ms: owed.replace(0),
+                        max_steps: steps.get(),
+                    });
+                    let took = (web::now_ms() - start).max(0.05);
+                    let budget = if alternate.get() {
+                        TICK_ALONE_BUDGET_MS
+                    } else {
+                        TICK_BUDGET_MS
+                    };
+                    let next = (f64::from(steps.get()) * budget / took).clamp(20.0, 50_000.0);
+                    // Move slowly towards the new budget so one slow frame does not swing it.
+                    steps.set(((f64::from(steps.get()) * 3.0 + next) / 4.0) as u32);
+                    alternate.set(took > HEAVY_TICK_MS);
+                }
+                let draw_turn = !alternate.get() || drawing_turn.get() || !tick_turn;
+                drawing_turn.set(!drawing_turn.get());
+                let still_playing = session.borrow().is_playing();
+                if draw_turn || !still_playing {
+                    dispatch.emit(Action::Redraw);
+                }
+                if still_playing {
+                    if let Some(f) = again.borrow().as_ref() {
+                        next_id.set(web::request_frame(f));
+                    }
                 }
             }));
             if let Some(f) = frame.borrow().as_ref() {

@@ -1,8 +1,8 @@
 //! The stage: producers on the left, consumer groups on the right, controllers on top, and in
 //! the middle the brokers as columns with a row per partition, flowed into blocks so every
-//! replica fits on screen. Message dots are drawn over it on one canvas (`dots`).
+//! replica fits on screen. Message dots are drawn over it on one SVG layer (`dots`).
 
-use super::dots::DotCanvas;
+use super::dots::DotLayer;
 use crate::kafka::NodeId;
 use crate::present::stage::{
     BrokerHead, ControllerHead, Density, Dot, DropMark, Fit, GroupCard, Line, LinkCut,
@@ -22,7 +22,7 @@ pub struct StageProps {
     pub on_node: Callback<NodeId>,
     /// A partition label was clicked: zoom it (or unzoom).
     pub on_zoom: Callback<String>,
-    /// Changes when the stage's geometry may change (see `DotCanvas`).
+    /// Changes when the stage's geometry may change (see `DotLayer`).
     pub layout: u64,
 }
 
@@ -49,7 +49,7 @@ pub fn stage(p: &StageProps) -> Html {
                 { for v.groups.iter().map(|g| group_card(g, &p.on_node)) }
                 { if v.groups.is_empty() { html! { <p class="muted small">{ "No consumers in this lesson." }</p> } } else { html! {} } }
             </div>
-            <DotCanvas dots={p.dots.clone()} cuts={p.cuts.clone()} drops={p.drops.clone()} layout={p.layout} />
+            <DotLayer dots={p.dots.clone()} cuts={p.cuts.clone()} drops={p.drops.clone()} layout={p.layout} />
         </section>
     }
 }

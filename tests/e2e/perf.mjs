@@ -64,6 +64,8 @@ async function measure(page, speedIndex, label) {
     p50: percentile(sorted, 50),
     p95: percentile(sorted, 95),
     max: sorted[sorted.length - 1] ?? 0,
+    // Intervals longer than one and a half vsyncs: the frames the eye sees stutter.
+    missed: sorted.filter((f) => f > 25).length,
     longTasks: result.long.length,
     longTaskMs: result.long.reduce((a, b) => a + b, 0),
     stageNodes: result.nodes,
@@ -95,7 +97,7 @@ async function main() {
     console.log("classroom-scale at 1280x720, " + seconds + " s of wall time each:");
     for (const r of rows) {
       console.log(
-        `  ${r.label.padEnd(10)} frames ${String(r.frames).padStart(4)}  p50 ${r.p50.toFixed(1)} ms  p95 ${r.p95.toFixed(1)} ms  max ${r.max.toFixed(1)} ms  ` +
+        `  ${r.label.padEnd(10)} frames ${String(r.frames).padStart(4)}  p50 ${r.p50.toFixed(1)} ms  p95 ${r.p95.toFixed(1)} ms  max ${r.max.toFixed(1)} ms  missed ${r.missed} (${((100 * r.missed) / Math.max(1, r.frames)).toFixed(1)}%)  ` +
           `long tasks ${r.longTasks} (${r.longTaskMs.toFixed(0)} ms)  stage DOM nodes ${r.stageNodes} (page ${r.pageNodes})  achieved ${r.achieved.toFixed(1)}x`,
       );
     }

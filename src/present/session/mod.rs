@@ -82,6 +82,9 @@ pub enum Action {
         wall_ms: u64,
         max_steps: u32,
     },
+    /// Nothing changes: the UI draws the session again (the play loop applies ticks on its
+    /// own frames and asks for a picture on the next).
+    Redraw,
     /// Go to step `n` of the timeline (backwards or forwards).
     SeekTo(u64),
     Reset {
@@ -264,6 +267,7 @@ impl Session {
             Action::TogglePlay => self.play(),
             Action::SetSpeed(i) => self.speed_index = i.min(SPEEDS.len() as u32 - 1),
             Action::Tick { wall_ms, max_steps } => self.tick(wall_ms, max_steps),
+            Action::Redraw => {}
             Action::SeekTo(step) => {
                 self.playing = false;
                 self.seek(step);
