@@ -4,7 +4,7 @@
 //! the few small regions that moved (a canvas the size of the stage is re-uploaded whole every
 //! frame). Element positions are measured once per layout.
 
-use crate::present::stage::{marks, Dot, DropMark, LinkCut, Mark};
+use crate::present::stage::{marks, Dot, DropMark, LinkCut, Mark, Point};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -30,7 +30,7 @@ struct Layer {
     layout: Option<u64>,
     origin: Option<DomRect>,
     /// Element centres relative to the stage, for the current layout.
-    centres: HashMap<String, Option<(f64, f64)>>,
+    centres: HashMap<String, Option<Point>>,
     /// The pool of paths and what each was last set to.
     paths: Vec<(Element, Mark)>,
 }
@@ -68,6 +68,14 @@ pub fn dot_layer(p: &DotProps) -> Html {
     html! { <svg ref={svg} class="dots" aria-hidden="true"></svg> }
 }
 
+/// The centre of `r` relative to `origin`, in tenths of a pixel.
+fn centre(r: &DomRect, origin: &DomRect) -> Point {
+    (
+        ((r.left() - origin.left() + r.width() / 2.0) * 10.0).round() as i32,
+        ((r.top() - origin.top() + r.height() / 2.0) * 10.0).round() as i32,
+    )
+}
+
 fn draw(
     svg: &Element,
     layer: &mut Layer,
@@ -99,25 +107,31 @@ fn draw(
     let wanted = marks(dots, cuts, dropped, |ids| {
         ids.iter().find_map(|id| {
             *centres.entry(id.clone()).or_insert_with(|| {
-                document.get_element_by_id(id).map(|el| {
-                    let r = el.get_bounding_client_rect();
-                    (
-                        r.left() - origin.left() + r.width() / 2.0,
-                        r.top() - origin.top() + r.height() / 2.0,
-                    )
-                })
+                document
+                    .get_element_by_id(id)
+                    .map(|el| centre(&el.get_bounding_client_rect(), &origin))
             })
         })
     });
+    apply(svg, &document, &mut layer.paths, &wanted);
+}
+
+/// Set the pool's paths to `wanted`, touching only what changed; spare paths are emptied.
+fn apply(
+    svg: &Element,
+    document: &web_sys::Document,
+    paths: &mut Vec<(Element, Mark)>,
+    wanted: &[Mark],
+) {
     for (i, mark) in wanted.iter().enumerate() {
-        if i == layer.paths.len() {
+        if i == paths.len() {
             let Ok(path) = document.create_element_ns(Some(SVG_NS), "path") else {
                 return;
             };
             if svg.append_child(&path).is_err() {
                 return;
             }
-            layer.paths.push((
+            paths.push((
                 path,
                 Mark {
                     d: String::new(),
@@ -125,7 +139,7 @@ fn draw(
                 },
             ));
         }
-        let (path, last) = &mut layer.paths[i];
+        let (path, last) = &mut paths[i];
         if last.d != mark.d {
             let _ = path.set_attribute("d", &mark.d);
         }
@@ -134,8 +148,7 @@ fn draw(
         }
         *last = mark.clone();
     }
-    // Paths beyond what this frame needs stay in the pool, empty.
-    for (path, last) in layer.paths.iter_mut().skip(wanted.len()) {
+    for (path, last) in paths.iter_mut().skip(wanted.len()) {
         if !last.d.is_empty() {
             let _ = path.set_attribute("d", "");
             last.d.clear();

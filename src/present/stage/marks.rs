@@ -2,9 +2,13 @@
 //! stay apart without colour) with a short fading tail, each cut link a dashed line with a
 //! cross, each message just dropped a cross. Pure geometry: the UI measures where the anchors
 //! are and sets the paths' `d` and `class`; colours come from the stylesheet by class.
+//! Positions are in tenths of a CSS pixel (integers, like everything outside the UI).
 
 use super::{Dot, DotKind, DropMark, LinkCut};
 use std::fmt::Write;
+
+/// A position on the stage in tenths of a CSS pixel.
+pub type Point = (i32, i32);
 
 /// One SVG path: its geometry and its class (which picks fill or stroke and colour).
 #[derive(Clone, PartialEq, Debug)]
@@ -14,12 +18,13 @@ pub struct Mark {
 }
 
 /// Everything to draw, in painting order (cuts, crosses, then dots on top). `locate` gives the
-/// centre of the first existing element of a list of ids, relative to the stage.
+/// centre of the first existing element of a list of ids, relative to the stage (tenths of a
+/// pixel).
 pub fn marks(
     dots: &[Dot],
     cuts: &[LinkCut],
     drops: &[DropMark],
-    mut locate: impl FnMut(&[String]) -> Option<(f64, f64)>,
+    mut locate: impl FnMut(&[String]) -> Option<Point>,
 ) -> Vec<Mark> {
     let mut out = Vec::with_capacity(cuts.len() * 2 + drops.len() + dots.len() * 2);
     for cut in cuts {
@@ -34,14 +39,14 @@ pub fn marks(
             class: if cut.one_way { "cut one-way" } else { "cut" },
         });
         out.push(Mark {
-            d: cross(midpoint(a, b), 6.0),
+            d: cross(midpoint(a, b), 60),
             class: "cross",
         });
     }
     for drop in drops {
         if let (Some(a), Some(b)) = (locate(&drop.from), locate(&drop.to)) {
             out.push(Mark {
-                d: cross(midpoint(a, b), 6.0),
+                d: cross(midpoint(a, b), 60),
                 class: "cross",
             });
         }
@@ -63,75 +68,90 @@ pub fn marks(
     out
 }
 
-fn midpoint(a: (f64, f64), b: (f64, f64)) -> (f64, f64) {
-    ((a.0 + b.0) / 2.0, (a.1 + b.1) / 2.0)
+fn midpoint(a: Point, b: Point) -> Point {
+    ((a.0 + b.0) / 2, (a.1 + b.1) / 2)
 }
 
-/// Where the dot is and where its tail starts. Requests and responses on the same path keep a
-/// few pixels apart.
-fn along(dot: &Dot, a: (f64, f64), b: (f64, f64)) -> ((f64, f64), (f64, f64)) {
-    let t = f64::from(dot.progress) / 1000.0;
-    let (dx, dy) = (b.0 - a.0, b.1 - a.1);
-    let len = (dx * dx + dy * dy).sqrt().max(1.0);
-    let side = if dot.response { 4.0 } else { -4.0 };
-    let (nx, ny) = (-dy / len * side, dx / len * side);
-    let at = (a.0 + dx * t + nx, a.1 + dy * t + ny);
-    let tail = (t - 0.12).max(0.0);
-    ((a.0 + dx * tail + nx, a.1 + dy * tail + ny), at)
+/// Where the dot is and where its tail starts. Requests and responses on the same path keep
+/// 4 px apart on either side.
+fn along(dot: &Dot, a: Point, b: Point) -> (Point, Point) {
+    let t = i64::from(dot.progress.min(1000));
+    let (dx, dy) = (i64::from(b.0 - a.0), i64::from(b.1 - a.1));
+    let len = ((dx * dx + dy * dy) as u64).isqrt().max(1) as i64;
+    let side = if dot.response { 40 } else { -40 };
+    let (nx, ny) = (-dy * side / len, dx * side / len);
+    let at = |t: i64| {
+        (
+            a.0 + (dx * t / 1000 + nx) as i32,
+            a.1 + (dy * t / 1000 + ny) as i32,
+        )
+    };
+    (at((t - 120).max(0)), at(t))
 }
 
-fn line(a: (f64, f64), b: (f64, f64)) -> String {
-    format!("M{:.1} {:.1}L{:.1} {:.1}", a.0, a.1, b.0, b.1)
+/// Tenths of a pixel as SVG writes them: `-4.5`, `12.0`.
+fn px(tenths: i32) -> String {
+    let sign = if tenths < 0 { "-" } else { "" };
+    let v = tenths.unsigned_abs();
+    format!("{sign}{}.{}", v / 10, v % 10)
 }
 
-fn cross((x, y): (f64, f64), r: f64) -> String {
+fn line(a: Point, b: Point) -> String {
+    format!("M{} {}L{} {}", px(a.0), px(a.1), px(b.0), px(b.1))
+}
+
+fn cross((x, y): Point, r: i32) -> String {
     format!(
-        "M{:.1} {:.1}L{:.1} {:.1}M{:.1} {:.1}L{:.1} {:.1}",
-        x - r,
-        y - r,
-        x + r,
-        y + r,
-        x + r,
-        y - r,
-        x - r,
-        y + r
+        "M{} {}L{} {}M{} {}L{} {}",
+        px(x - r),
+        px(y - r),
+        px(x + r),
+        px(y + r),
+        px(x + r),
+        px(y - r),
+        px(x - r),
+        px(y + r)
     )
 }
 
-fn circle((x, y): (f64, f64), r: f64) -> String {
+fn circle((x, y): Point, r: i32) -> String {
     format!(
-        "M{:.1} {:.1}a{r} {r} 0 1 0 {} 0a{r} {r} 0 1 0 -{} 0",
-        x - r,
-        y,
-        2.0 * r,
-        2.0 * r
+        "M{} {}a{} {} 0 1 0 {} 0a{} {} 0 1 0 -{} 0",
+        px(x - r),
+        px(y),
+        px(r),
+        px(r),
+        px(2 * r),
+        px(r),
+        px(r),
+        px(2 * r)
     )
 }
 
-fn polygon(points: &[(f64, f64)]) -> String {
+fn polygon(points: &[Point]) -> String {
     let mut d = String::new();
     for (i, (x, y)) in points.iter().enumerate() {
-        let _ = write!(d, "{}{x:.1} {y:.1}", if i == 0 { 'M' } else { 'L' });
+        let _ = write!(d, "{}{} {}", if i == 0 { 'M' } else { 'L' }, px(*x), px(*y));
     }
     d.push('Z');
     d
 }
 
 /// Each kind has its own shape, so kinds stay apart without colour.
-fn shape(kind: DotKind, (x, y): (f64, f64)) -> String {
+fn shape(kind: DotKind, (x, y): Point) -> String {
     match kind {
-        DotKind::Produce => circle((x, y), 6.0),
-        DotKind::Metadata => circle((x, y), 4.0),
-        DotKind::Controller => circle((x, y), 5.5),
+        DotKind::Produce => circle((x, y), 60),
+        DotKind::Metadata => circle((x, y), 40),
+        DotKind::Controller => circle((x, y), 55),
         DotKind::Replicate => polygon(&[
-            (x - 5.0, y - 5.0),
-            (x + 5.0, y - 5.0),
-            (x + 5.0, y + 5.0),
-            (x - 5.0, y + 5.0),
+            (x - 50, y - 50),
+            (x + 50, y - 50),
+            (x + 50, y + 50),
+            (x - 50, y + 50),
         ]),
-        DotKind::Consume => polygon(&[(x, y - 7.0), (x + 6.5, y + 5.0), (x - 6.5, y + 5.0)]),
-        DotKind::Group => polygon(&[(x, y - 7.0), (x + 7.0, y), (x, y + 7.0), (x - 7.0, y)]),
-        DotKind::Reset => cross((x, y), 5.0),
+        DotKind::Consume => polygon(&[(x, y - 70), (x + 65, y + 50), (x - 65, y + 50)]),
+        DotKind::Group => polygon(&[(x, y - 70), (x + 70, y), (x, y + 70), (x - 70, y)]),
+        DotKind::Reset => cross((x, y), 50),
     }
 }
 
@@ -175,11 +195,11 @@ mod tests {
         }
     }
 
-    /// a at (0, 0), b at (100, 0); "n-gone" is not on the stage.
-    fn locate(ids: &[String]) -> Option<(f64, f64)> {
+    /// a at (0, 0), b at (100 px, 0); "n-gone" is not on the stage.
+    fn locate(ids: &[String]) -> Option<Point> {
         ids.iter().find_map(|id| match id.as_str() {
-            "r-a" => Some((0.0, 0.0)),
-            "n-b" => Some((100.0, 0.0)),
+            "r-a" => Some((0, 0)),
+            "n-b" => Some((1000, 0)),
             _ => None,
         })
     }
@@ -194,6 +214,14 @@ mod tests {
         assert_eq!(m[1].d, "M45.0 -9.0L55.0 -9.0L55.0 1.0L45.0 1.0Z");
         let back = marks(&[dot(DotKind::Replicate, 500, true)], &[], &[], locate);
         assert_eq!(back[0].d, "M38.0 4.0L50.0 4.0");
+    }
+
+    #[test]
+    fn tenths_of_a_pixel_keep_their_sign() {
+        assert_eq!(px(-5), "-0.5");
+        assert_eq!(px(-40), "-4.0");
+        assert_eq!(px(123), "12.3");
+        assert_eq!(px(0), "0.0");
     }
 
     #[test]
