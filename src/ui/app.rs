@@ -4,6 +4,7 @@
 //! progress kept in local storage.
 
 use super::caption::Caption;
+use super::lab_worker::LabWorker;
 use super::narration::Narration;
 use super::node_menu::{actions_for, NodeMenu};
 use super::overlays::{Catalogue, Help};
@@ -13,6 +14,7 @@ use super::store::Store;
 use super::topbar::{Panel, TopBar};
 use super::web;
 use crate::kafka::NodeId;
+use crate::lesson::lab::LabStatus;
 use crate::present::caption::caption_view;
 use crate::present::catalogue::{catalogue, parse_progress, record_progress};
 use crate::present::narration::{filter_choices, narration, parse_filter, quiet_tail};
@@ -53,10 +55,8 @@ pub fn app() -> Html {
         presenter: false,
     });
     let progress = use_state(|| parse_progress(web::storage_get(PROGRESS_KEY).as_deref()));
-    let dispatch = {
-        let store = store.clone();
-        Callback::from(move |action: Action| store.dispatch(action))
-    };
+    let worker = use_mut_ref(|| None::<LabWorker>);
+    let dispatch = lab_aware_dispatch(&store, &worker);
     use_shared_link(&dispatch);
     use_frame_loop(&store, &dispatch);
     use_lab_loop(&store, &dispatch);
@@ -391,6 +391,61 @@ fn use_frame_loop(store: &UseReducerHandle<Store>, dispatch: &Callback<Action>) 
             gloo_timers::callback::Timeout::new(0, move || drop(closure)).forget();
         }
     });
+}
+
+/// The session's dispatch, except that the tuning lab starts in a Web Worker when it can (the
+/// page then only shows its reports) and stops with it.
+fn lab_aware_dispatch(
+    store: &UseReducerHandle<Store>,
+    worker: &Rc<RefCell<Option<LabWorker>>>,
+) -> Callback<Action> {
+    let store = store.clone();
+    let worker = worker.clone();
+    Callback::from(move |action: Action| match action {
+        Action::StartLab => {
+            worker.borrow_mut().take();
+            let (lesson, seed) = {
+                let s = store.session();
+                (s.lesson_ref().clone(), s.seed())
+            };
+            let on_status = {
+                let (store, worker) = (store.clone(), worker.clone());
+                move |status: LabStatus| {
+                    let done = status.done;
+                    store.dispatch(Action::LabReport(status));
+                    if done {
+                        // Not from inside its own message handler: let this turn end first.
+                        let finished = worker.borrow_mut().take();
+                        gloo_timers::callback::Timeout::new(0, move || drop(finished)).forget();
+                    }
+                }
+            };
+            let on_error = {
+                let store = store.clone();
+                move |message: String| store.dispatch(Action::Fail(message))
+            };
+            match LabWorker::start(&lesson, seed, on_status, on_error) {
+                Some(started) => {
+                    *worker.borrow_mut() = Some(started);
+                    store.dispatch(Action::StartLabElsewhere);
+                }
+                None => store.dispatch(Action::StartLab),
+            }
+        }
+        other => {
+            if matches!(
+                other,
+                Action::CancelLab
+                    | Action::LoadBuiltin(_)
+                    | Action::LoadCustom(_)
+                    | Action::LoadShared(_)
+                    | Action::Reset { .. }
+            ) {
+                worker.borrow_mut().take();
+            }
+            store.dispatch(other)
+        }
+    })
 }
 
 /// While the lesson's lab runs, advance it in slices of about 12 ms of work per frame, so the
