@@ -240,6 +240,10 @@ impl Session {
     pub fn notice(&self) -> Option<&Notice> {
         self.notice.as_ref()
     }
+    /// How many snapshots the timeline keeps (see `snapshots` for the policy).
+    pub fn snapshot_count(&self) -> usize {
+        self.snapshots.len()
+    }
     pub fn horizon(&self) -> u64 {
         self.horizon
     }
