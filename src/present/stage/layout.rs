@@ -96,15 +96,7 @@ pub fn fit(view: &StageView, size: StageSize) -> Fit {
             (LABEL_PX, OFFSETS_PX)
         };
         let cell_px = block_width.saturating_sub(label + offsets) / brokers;
-        // Any layout without slivers beats every layout with them; among sliver layouts (a
-        // narrow stage), the widest cells win.
-        let score = if cell_px < MIN_CELL_PX {
-            cell_px
-        } else {
-            MIN_CELL_PX
-                + (row_px * 100 / GOOD_ROW_PX).min(100)
-                + (cell_px * 100 / GOOD_CELL_PX).min(100)
-        };
+        let score = score(row_px, cell_px);
         if best.as_ref().is_none_or(|(s, _)| score > *s) {
             best = Some((
                 score,
@@ -121,6 +113,18 @@ pub fn fit(view: &StageView, size: StageSize) -> Fit {
         row_px: MIN_ROW_PX,
         header_px,
     })
+}
+
+/// How good a layout is. Any layout without slivers beats every layout with them; among sliver
+/// layouts (a narrow stage), the widest cells win.
+fn score(row_px: u32, cell_px: u32) -> u32 {
+    if cell_px < MIN_CELL_PX {
+        cell_px
+    } else {
+        MIN_CELL_PX
+            + (row_px * 100 / GOOD_ROW_PX).min(100)
+            + (cell_px * 100 / GOOD_CELL_PX).min(100)
+    }
 }
 
 /// A block's partition rows and topic headers.
