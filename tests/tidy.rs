@@ -228,7 +228,6 @@ const LONG_FUNCTIONS: &[(&str, &str)] = &[
     ("kafka/controller/mod.rs", "on_message"),
     ("check/swarm.rs", "episode"),
     ("present/view/producer.rs", "producer_view"),
-    ("ui/controls.rs", "controls"),
     ("present/view/producer.rs", "metric_charts"),
 ];
 

@@ -24,7 +24,10 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("←", "One step back (presenter mode: previous beat)"),
     ("↓", "Run until something happens"),
     ("A, B, C, D", "Answer the question on screen"),
-    ("P", "Presenter mode: the stage fills the screen, large text"),
+    (
+        "P",
+        "Presenter mode: the stage fills the screen, large text",
+    ),
     ("L", "All lessons"),
     ("?", "This list"),
     ("Esc", "Close the open panel, menu or list"),

@@ -17,8 +17,8 @@ use crate::present::caption::caption_view;
 use crate::present::catalogue::{catalogue, parse_progress, record_progress};
 use crate::present::narration::{filter_choices, narration, parse_filter, quiet_tail};
 use crate::present::session::{Action, NoticeLevel, Session};
-use crate::present::shortcuts::{key_command, KeyCommand};
 use crate::present::share::LessonRef;
+use crate::present::shortcuts::{key_command, KeyCommand};
 use crate::present::stage::{cuts, dots, fit, stage_view, StageOptions, StageSize};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -130,9 +130,7 @@ pub fn app() -> Html {
     let on_share = share_callback(&session, &dispatch);
     let on_panel = {
         let panel = panel.clone();
-        Callback::from(move |p: Panel| {
-            panel.set(if *panel == Some(p) { None } else { Some(p) })
-        })
+        Callback::from(move |p: Panel| panel.set(if *panel == Some(p) { None } else { Some(p) }))
     };
     let on_zoom = {
         let zoomed = zoomed.clone();
@@ -158,7 +156,11 @@ pub fn app() -> Html {
         (
             unit(Box::new(move || p.set(!*p))),
             unit(Box::new(move || {
-                o1.set(if *o1 == Some(Overlay::Help) { None } else { Some(Overlay::Help) })
+                o1.set(if *o1 == Some(Overlay::Help) {
+                    None
+                } else {
+                    Some(Overlay::Help)
+                })
             })),
             unit(Box::new(move || o2.set(Some(Overlay::Catalogue)))),
             unit(Box::new(move || o3.set(None))),
@@ -390,8 +392,10 @@ fn use_stage_size(size: &UseStateHandle<StageSize>, presenter: bool, panel: Opti
         }
         move || {
             if let Some(w) = window {
-                let _ = w
-                    .remove_event_listener_with_callback("resize", listener.as_ref().unchecked_ref());
+                let _ = w.remove_event_listener_with_callback(
+                    "resize",
+                    listener.as_ref().unchecked_ref(),
+                );
             }
         }
     });

@@ -85,7 +85,13 @@ fn draw(canvas: &HtmlCanvasElement, dots: &[Dot], cuts: &[LinkCut]) {
     let style = document
         .document_element()
         .and_then(|root| window.get_computed_style(&root).ok().flatten());
-    draw_cuts(&ctx, &document, &origin, cuts, &colour(&style, "--cut", "#c0392b"));
+    draw_cuts(
+        &ctx,
+        &document,
+        &origin,
+        cuts,
+        &colour(&style, "--cut", "#c0392b"),
+    );
     for dot in dots {
         let (Some(from), Some(to)) = (find(&document, &dot.from), find(&document, &dot.to)) else {
             continue;

@@ -2,9 +2,9 @@
 //! failure, controlled shutdown, a GC pause, isolation, restart), and the application's actions
 //! for producers and consumers. One menu for the whole page keeps the DOM small.
 
+use crate::kafka::{KafkaWorld, NodeId};
 use crate::present::node_actions::{node_actions, NodeAction};
 use crate::present::session::Action;
-use crate::kafka::{KafkaWorld, NodeId};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]

@@ -5,8 +5,8 @@
 use super::dots::DotCanvas;
 use crate::kafka::NodeId;
 use crate::present::stage::{
-    BrokerHead, ControllerHead, Density, Dot, Fit, GroupCard, Line, LinkCut,
-    PartitionRow, ProducerCard, RecordCell, ReplicaCell, StageView,
+    BrokerHead, ControllerHead, Density, Dot, Fit, GroupCard, Line, LinkCut, PartitionRow,
+    ProducerCard, RecordCell, ReplicaCell, StageView,
 };
 use std::rc::Rc;
 use yew::prelude::*;
@@ -138,19 +138,19 @@ fn stage_row(p: &RowProps) -> Html {
     let name = r.name.clone();
     let on_label = p.on_zoom.reform(move |_: MouseEvent| name.clone());
     let status = if r.offline {
-        Some(("offline", "✖ no leader"))
+        Some(("offline", "✖ no leader", "✖"))
     } else if r.under_min_isr {
-        Some(("under-min-isr", "⚠ below min ISR"))
+        Some(("under-min-isr", "⚠ below min ISR", "⚠"))
     } else if r.under_replicated {
-        Some(("under-replicated", "⚠ under-replicated"))
+        Some(("under-replicated", "⚠ under-replicated", "⚠"))
     } else {
         None
     };
     html! {
         <div class={classes!("prow", full.then_some("full"), r.zoomed.then_some("zoomed"), r.highlighted.then_some("hl"), status.map(|s| s.0))}>
-            <button class="plabel" onclick={on_label} title={format!("{}: click to {} its records", r.name, if r.zoomed { "fold" } else { "zoom into" })}>
+            <button class="plabel" onclick={on_label} title={format!("{}: click to {} its records{}", r.name, if r.zoomed { "fold" } else { "zoom into" }, status.map(|s| format!(" ({})", s.1)).unwrap_or_default())}>
                 <span class="pname">{ if full { r.name.clone() } else { r.partition.to_string() } }</span>
-                { status.map(|s| html! { <span class="pstatus">{ s.1 }</span> }).unwrap_or_default() }
+                { status.map(|s| html! { <span class="pstatus" title={s.1}>{ if full { s.1 } else { s.2 } }</span> }).unwrap_or_default() }
                 { if r.coordinates.is_empty() { html! {} } else { html! { <span class="coord">{ format!("coordinates {}", r.coordinates.join(", ")) }</span> } } }
             </button>
             { for r.replicas.iter().map(|c| {
@@ -186,7 +186,9 @@ fn compact_cell(r: &PartitionRow, c: &ReplicaCell, col: usize) -> Html {
 
 fn full_cell(r: &PartitionRow, c: &ReplicaCell, col: usize) -> Html {
     let role = match c.role {
-        crate::present::stage::ReplicaRole::Leader => format!("♛ leader · epoch {}", c.leader_epoch),
+        crate::present::stage::ReplicaRole::Leader => {
+            format!("♛ leader · epoch {}", c.leader_epoch)
+        }
         crate::present::stage::ReplicaRole::InSync => "follower · in sync".into(),
         crate::present::stage::ReplicaRole::OutOfSync => "follower · out of sync".into(),
         crate::present::stage::ReplicaRole::Offline => "✖ offline".into(),

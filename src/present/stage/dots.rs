@@ -112,7 +112,9 @@ fn kind_of(msg: &Message, from: NodeId, to: NodeId) -> DotKind {
 
 /// The partition a message is about, to anchor its dot on a replica.
 /// Lesson topics first: internal ones are mostly folded away on the stage.
-fn visible_first<'a>(mut partitions: impl Iterator<Item = &'a TopicPartition> + Clone) -> Option<&'a TopicPartition> {
+fn visible_first<'a>(
+    mut partitions: impl Iterator<Item = &'a TopicPartition> + Clone,
+) -> Option<&'a TopicPartition> {
     partitions
         .clone()
         .find(|tp| !tp.topic.starts_with("__"))

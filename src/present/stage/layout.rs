@@ -179,7 +179,9 @@ mod tests {
     /// What a block's lines take: its broker header, then each line and its gap.
     fn block_px(fit: &Fit, block: &[Line]) -> u32 {
         let (rows, headers) = counts(block);
-        fit.header_px + BLOCK_HEAD_EXTRA_PX + GAP_PX
+        fit.header_px
+            + BLOCK_HEAD_EXTRA_PX
+            + GAP_PX
             + headers * (fit.header_px + GAP_PX)
             + rows * (fit.row_px + GAP_PX)
     }

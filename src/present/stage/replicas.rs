@@ -52,6 +52,8 @@ pub struct RecordCell {
 pub struct ReplicaCell {
     pub broker: u32,
     pub role: ReplicaRole,
+    /// The controller still names it the leader (true for a crashed leader until it is fenced).
+    pub registered_leader: bool,
     pub leader_epoch: i32,
     pub log_start_offset: i64,
     pub log_end_offset: i64,
@@ -214,9 +216,13 @@ impl RowCells<'_> {
             Role::Follower { .. } if in_isr => ReplicaRole::InSync,
             Role::Follower { .. } => ReplicaRole::OutOfSync,
         };
+        let registered_leader = self
+            .registration
+            .is_some_and(|r| r.leader.is_some_and(|l| l.0 == broker));
         Some(ReplicaCell {
             broker,
             role,
+            registered_leader,
             leader_epoch: replica
                 .leader_epoch
                 .max(self.registration.map_or(0, |r| r.leader_epoch)),
@@ -429,6 +435,7 @@ impl ReplicaCell {
     pub fn tag(&self) -> String {
         match self.role {
             ReplicaRole::Leader => format!("♛{}", self.leader_epoch),
+            ReplicaRole::Offline if self.registered_leader => "✖♛".into(),
             ReplicaRole::Offline => "✖".into(),
             ReplicaRole::OutOfSync => "out".into(),
             ReplicaRole::InSync => String::new(),
@@ -451,6 +458,9 @@ impl ReplicaCell {
             ReplicaRole::Leader => format!("leader (epoch {})", self.leader_epoch),
             ReplicaRole::InSync => "follower, in sync".to_string(),
             ReplicaRole::OutOfSync => "follower, out of sync".to_string(),
+            ReplicaRole::Offline if self.registered_leader => {
+                "the leader, but its broker is down: nothing can be written or read until the controller elects another".to_string()
+            }
             ReplicaRole::Offline => "offline: its broker is down".to_string(),
         };
         format!(
