@@ -513,17 +513,22 @@ impl<M: Model> World<M> {
         match op {
             TimerOp::Set { node, timer, at } => {
                 let timers = self.armed.entry(node.clone()).or_default();
-                if let Some(old) = timers.remove(&timer) {
-                    self.scheduler.cancel(old);
+                match timers.get_mut(&timer) {
+                    // Re-armed for the instant it was due anyway, with nothing queued behind
+                    // it at that instant: moving it would change nothing.
+                    Some(key) if self.scheduler.keeps_place(*key, at) => {}
+                    Some(key) => {
+                        self.scheduler.cancel(*key);
+                        *key = self.scheduler.push(at, Occurrence::Timer { node, timer });
+                    }
+                    None => {
+                        let occurrence = Occurrence::Timer {
+                            node,
+                            timer: timer.clone(),
+                        };
+                        timers.insert(timer, self.scheduler.push(at, occurrence));
+                    }
                 }
-                let key = self.scheduler.push(
-                    at,
-                    Occurrence::Timer {
-                        node,
-                        timer: timer.clone(),
-                    },
-                );
-                timers.insert(timer, key);
             }
             TimerOp::Cancel { node, timer } => {
                 if let Some(key) = self.armed.get_mut(&node).and_then(|t| t.remove(&timer)) {
