@@ -351,14 +351,14 @@ impl Producer {
         let full = self
             .accumulator
             .all_batches_full(tp, self.config.batch_size);
-        let sticky = self.sticky.get_mut(&tp.topic)?;
+        let sticky = self.sticky.get_mut(tp.topic.as_str())?;
         if !sticky.maybe_complete_postponed_switch(full, &partitions, &mut || ctx.prng.next_u32()) {
             return None;
         }
         let to = sticky.sticky_partition_info()?.partition();
         ctx.emit(Event::StickyPartitionSwitched {
             producer: self.id,
-            topic: tp.topic.clone(),
+            topic: tp.topic.to_string(),
             from: Some(tp.partition),
             to,
         });
@@ -383,7 +383,7 @@ impl Producer {
         let Some(partitions) = self.topic_partitions(&tp.topic) else {
             return;
         };
-        let Some(sticky) = self.sticky.get_mut(&tp.topic) else {
+        let Some(sticky) = self.sticky.get_mut(tp.topic.as_str()) else {
             return;
         };
         let mut random = || ctx.prng.next_u32();
@@ -399,7 +399,7 @@ impl Producer {
                 .map_or(tp.partition, |i| i.partition());
             ctx.emit(Event::StickyPartitionSwitched {
                 producer: self.id,
-                topic: tp.topic.clone(),
+                topic: tp.topic.to_string(),
                 from: Some(tp.partition),
                 to,
             });
