@@ -462,12 +462,17 @@ impl<M: Model> World<M> {
                 }
             }
         }
-        for (from, to, msg, delay) in std::mem::take(&mut self.out.sends) {
+        // The buffers go back into `out` emptied, keeping their capacity for the next step.
+        let mut sends = std::mem::take(&mut self.out.sends);
+        for (from, to, msg, delay) in sends.drain(..) {
             self.transmit(from, to, msg, delay, dropped);
         }
-        for op in std::mem::take(&mut self.out.timers) {
+        self.out.sends = sends;
+        let mut timers = std::mem::take(&mut self.out.timers);
+        for op in timers.drain(..) {
             self.apply_timer_op(op);
         }
+        self.out.timers = timers;
     }
 
     fn transmit(
