@@ -304,7 +304,25 @@ impl Accumulator {
         flushing: bool,
         exhausted: bool,
     ) -> Option<BatchReadyReason> {
-        let queue = self.queues.get(tp)?;
+        Self::queue_ready_reason(
+            self.queues.get(tp)?,
+            now,
+            batch_size,
+            linger,
+            flushing,
+            exhausted,
+        )
+    }
+
+    /// `ready_reason` of one partition's queue.
+    pub fn queue_ready_reason(
+        queue: &VecDeque<ProducerBatch>,
+        now: SimTime,
+        batch_size: u32,
+        linger: SimDuration,
+        flushing: bool,
+        exhausted: bool,
+    ) -> Option<BatchReadyReason> {
         let first = queue.front()?;
         if first.is_backing_off(now) {
             return None;
@@ -335,13 +353,19 @@ impl Accumulator {
         )
     }
 
-    /// Partitions with at least one batch.
-    pub fn partitions(&self) -> Vec<TopicPartition> {
+    /// Partitions with at least one batch, in order.
+    pub fn partitions(&self) -> impl Iterator<Item = TopicPartition> + '_ {
         self.queues
             .iter()
             .filter(|(_, q)| !q.is_empty())
-            .map(|(tp, _)| tp.clone())
-            .collect()
+            .map(|(tp, _)| *tp)
+    }
+
+    /// The queues holding at least one batch, in partition order, for the sender's `ready` pass.
+    pub fn queues_mut(
+        &mut self,
+    ) -> impl Iterator<Item = (&TopicPartition, &mut VecDeque<ProducerBatch>)> {
+        self.queues.iter_mut().filter(|(_, q)| !q.is_empty())
     }
 
     pub fn first(&self, tp: &TopicPartition) -> Option<&ProducerBatch> {

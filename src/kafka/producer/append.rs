@@ -55,12 +55,12 @@ impl Producer {
     pub(crate) fn drain_waiting(&mut self, ctx: &mut Ctx<'_, Cluster>) {
         let was_waiting = !self.waiting.is_empty();
         while self.awaiting_result.is_none() {
-            let Some(app) = self.waiting.front().cloned() else {
+            // Taken off the queue while it is appended, and put back if it blocks.
+            let Some(app) = self.waiting.pop_front() else {
                 break;
             };
             match self.try_append(ctx, &app) {
                 Ok(()) => {
-                    self.waiting.pop_front();
                     if self.blocked_since.take().is_some() {
                         ctx.cancel_timer(self.node(), Timer::MaxBlockExpired);
                     }
@@ -85,6 +85,7 @@ impl Producer {
                         self.metadata.want(&app.record.topic);
                         self.request_metadata(ctx);
                     }
+                    self.waiting.push_front(app);
                     break;
                 }
             }

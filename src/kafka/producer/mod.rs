@@ -361,7 +361,7 @@ impl Producer {
     /// many `send()` calls as fit in a millisecond of application time (each costs CPU), until a
     /// call blocks on `buffer.memory`.
     fn workload_send(&mut self, ctx: &mut Ctx<'_, Cluster>) {
-        let Some(w) = self.workload.clone() else {
+        let Some(w) = &self.workload else {
             return;
         };
         if w.total.is_some_and(|t| w.sent >= t) {

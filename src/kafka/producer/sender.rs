@@ -438,9 +438,13 @@ impl Producer {
         let timeout = SimDuration::from_ms(self.config.delivery_timeout_ms);
         let mut expired = self.accumulator.expire(ctx.now, timeout);
         for request in self.in_flight.values_mut() {
+            let expires = |b: &ProducerBatch| ctx.now.since(b.created_at) >= timeout;
+            if !request.batches.iter().any(|(_, b)| expires(b)) {
+                continue;
+            }
             let (gone, kept) = std::mem::take(&mut request.batches)
                 .into_iter()
-                .partition(|(_, b)| ctx.now.since(b.created_at) >= timeout);
+                .partition(|(_, b)| expires(b));
             request.batches = kept;
             expired.extend(gone.into_iter().inspect(|(_, b)| {
                 self.accumulator.release(b);
