@@ -85,18 +85,12 @@ impl<T> Scheduler<T> {
     /// among the other entries: it is due at `time` already and nothing was pushed for the same
     /// instant after it. Then moving it changes nothing, and the caller may keep `key`.
     pub fn keeps_place(&self, key: SchedulerKey, time: SimTime) -> bool {
-        key.time == time
-            && self.queue.contains_key(&key)
-            && self
-                .queue
-                .range(
-                    key..=SchedulerKey {
-                        time,
-                        sequence: u64::MAX,
-                    },
-                )
-                .nth(1)
-                .is_none()
+        if key.time != time {
+            return false;
+        }
+        let mut from_key = self.queue.range(key..);
+        from_key.next().is_some_and(|(k, _)| *k == key)
+            && from_key.next().is_none_or(|(k, _)| k.time != time)
     }
 
     fn take(&mut self, slot: u32) -> T {

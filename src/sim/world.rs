@@ -517,7 +517,10 @@ impl<M: Model> World<M> {
     fn apply_timer_op(&mut self, op: TimerOp<M>) {
         match op {
             TimerOp::Set { node, timer, at } => {
-                let timers = self.armed.entry(node.clone()).or_default();
+                let timers = match self.armed.get_mut(&node) {
+                    Some(timers) => timers,
+                    None => self.armed.entry(node.clone()).or_default(),
+                };
                 match timers.get_mut(&timer) {
                     // Re-armed for the instant it was due anyway, with nothing queued behind
                     // it at that instant: moving it would change nothing.
