@@ -118,7 +118,7 @@ impl Producer {
         let max_block_ms = self.config.max_block_ms;
         let detail = if self.metadata.partition_count(&app.record.topic).is_none() {
             FailureDetail::TopicNotInMetadata {
-                topic: app.record.topic.clone(),
+                topic: app.record.topic.to_string(),
                 max_block_ms,
             }
         } else {

@@ -26,7 +26,7 @@ use super::process::Process;
 use super::protocol::Message;
 use super::record::RecordId;
 use super::timer::Timer;
-use super::types::{BrokerId, NodeId, TopicPartition};
+use super::types::{BrokerId, NodeId, Topic, TopicPartition};
 use super::Cluster;
 use crate::sim::{Ctx, SimDuration, SimTime};
 use accumulator::{Accumulator, ProducerBatch};
@@ -62,9 +62,9 @@ pub struct RecordHeader {
 /// What the application passes to `send()`: Kafka's `ProducerRecord`. Key and value are
 /// serialized by `key.serializer` and `value.serializer`; a missing partition is chosen by the
 /// partitioner; a missing timestamp is stamped by the producer (`CreateTime`).
-#[derive(Clone, PartialEq, Eq, Hash, Debug, Default)]
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct ProducerRecord {
-    pub topic: String,
+    pub topic: Topic,
     pub partition: Option<i32>,
     pub timestamp: Option<i64>,
     pub key: Option<String>,
@@ -112,7 +112,7 @@ pub struct AppRecord {
 /// An application producing continuously.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct Workload {
-    pub topic: String,
+    pub topic: Topic,
     /// 0: as fast as the application thread can call `send()`.
     pub records_per_second: u32,
     pub keys: Vec<String>,
@@ -386,13 +386,15 @@ impl Producer {
             let key = (!w.keys.is_empty())
                 .then(|| w.keys[(w.sent % w.keys.len() as u64) as usize].clone());
             let value = w.value_bytes.is_none().then(|| format!("v{}", serial));
-            let (topic, value_bytes, rate) = (w.topic.clone(), w.value_bytes, w.records_per_second);
+            let (topic, value_bytes, rate) = (w.topic, w.value_bytes, w.records_per_second);
             w.sent += 1;
             let record = ProducerRecord {
                 topic,
+                partition: None,
+                timestamp: None,
                 key,
                 value,
-                ..Default::default()
+                headers: Vec::new(),
             };
             self.send(ctx, record, value_bytes);
             app_clock = app_clock.plus(per_record);
