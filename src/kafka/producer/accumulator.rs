@@ -100,6 +100,12 @@ impl ProducerBatch {
             && !self.has_leader_changed_for_the_ongoing_retry()
     }
 
+    /// When this batch, first in its queue, will be ready by linger or backoff.
+    pub fn next_deadline(&self, linger: SimDuration) -> SimTime {
+        self.retry_after
+            .unwrap_or_else(|| self.created_at.plus(linger))
+    }
+
     /// Kafka's `MemoryRecordsBuilder.estimatedBytesWritten` for `uncompressed` bytes (header
     /// included): the header stays uncompressed, the records shrink by the estimate times 1.05.
     fn estimate(&self, uncompressed: u32) -> u32 {
@@ -341,16 +347,6 @@ impl Accumulator {
         } else {
             None
         }
-    }
-
-    /// When the first batch of `tp` will be ready by linger or backoff.
-    pub fn next_deadline(&self, tp: &TopicPartition, linger: SimDuration) -> Option<SimTime> {
-        let first = self.queues.get(tp)?.front()?;
-        Some(
-            first
-                .retry_after
-                .unwrap_or_else(|| first.created_at.plus(linger)),
-        )
     }
 
     /// Partitions with at least one batch, in order.

@@ -45,10 +45,11 @@ impl Producer {
         let (metadata, batch_size, flushing) =
             (&self.metadata, self.config.batch_size, self.flushing);
         for (tp, queue) in self.accumulator.queues_mut() {
+            let known = metadata.partition(tp);
             if let Some(first) = queue.front_mut() {
-                first.maybe_update_leader_epoch(metadata.leader_epoch(tp));
+                first.maybe_update_leader_epoch(known.map(|p| p.leader_epoch));
             }
-            let Some(leader) = metadata.leader(tp) else {
+            let Some(leader) = known.and_then(|p| p.leader) else {
                 check.unknown_leader = true;
                 continue;
             };

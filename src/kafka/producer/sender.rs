@@ -5,7 +5,7 @@
 //! failures. With idempotence, batches get sequence numbers at their first drain, at most five
 //! per partition are in flight, and retries keep their order (`TransactionManager`).
 
-use super::accumulator::ProducerBatch;
+use super::accumulator::{Accumulator, ProducerBatch};
 use super::backoff::{exponential_backoff, JITTER_RANGE_THOUSANDTHS};
 use super::client_sequences::{ProduceError, RetryDecision};
 use super::{InFlightProduce, Producer, SentBatch};
@@ -470,47 +470,33 @@ impl Producer {
 
     /// Re-arm linger countdowns, retry backoffs and the delivery-timeout check.
     fn arm_timers(&mut self, ctx: &mut Ctx<'_, Cluster>, linger: SimDuration, exhausted: bool) {
-        for tp in self.accumulator.partitions() {
-            let ready = self
-                .accumulator
-                .ready_reason(
-                    &tp,
-                    ctx.now,
-                    self.config.batch_size,
-                    linger,
-                    self.flushing,
-                    exhausted,
-                )
-                .is_some();
-            let in_backoff = self
-                .accumulator
-                .first(&tp)
-                .is_some_and(|b| b.retry_after.is_some());
-            let (timer, other) = if in_backoff {
+        let (node, batch_size, flushing) = (self.node(), self.config.batch_size, self.flushing);
+        for (tp, queue) in self.accumulator.queues() {
+            let Some(first) = queue.front() else {
+                continue;
+            };
+            let ready = Accumulator::queue_ready_reason(
+                queue, ctx.now, batch_size, linger, flushing, exhausted,
+            )
+            .is_some();
+            let partition = *tp;
+            let (timer, other) = if first.retry_after.is_some() {
                 (
-                    Timer::RetryBackoff {
-                        partition: tp.clone(),
-                    },
-                    Timer::LingerExpired {
-                        partition: tp.clone(),
-                    },
+                    Timer::RetryBackoff { partition },
+                    Timer::LingerExpired { partition },
                 )
             } else {
                 (
-                    Timer::LingerExpired {
-                        partition: tp.clone(),
-                    },
-                    Timer::RetryBackoff {
-                        partition: tp.clone(),
-                    },
+                    Timer::LingerExpired { partition },
+                    Timer::RetryBackoff { partition },
                 )
             };
-            ctx.cancel_timer(self.node(), other);
-            match self.accumulator.next_deadline(&tp, linger) {
-                Some(deadline) if !ready && deadline > ctx.now => {
-                    ctx.set_timer_at(self.node(), timer, deadline)
-                }
-                _ => ctx.cancel_timer(self.node(), timer),
+            ctx.cancel_timer(node, other);
+            let deadline = first.next_deadline(linger);
+            if !ready && deadline > ctx.now {
+                ctx.set_timer_at(node, timer, deadline)
+            } else {
+                ctx.cancel_timer(node, timer)
             }
         }
         let oldest_in_flight = self
