@@ -190,15 +190,9 @@ impl Producer {
             )
             .unwrap_or(BatchReadyReason::Piggyback);
         let mut batch = self.accumulator.pop_first(tp).expect("first() saw a batch");
-        for timer in [
-            Timer::LingerExpired {
-                partition: tp.clone(),
-            },
-            Timer::RetryBackoff {
-                partition: tp.clone(),
-            },
-        ] {
-            ctx.cancel_timer(self.node(), timer);
+        ctx.cancel_timer(self.node(), Timer::LingerExpired { partition: *tp });
+        if self.retry_timers_armed {
+            ctx.cancel_timer(self.node(), Timer::RetryBackoff { partition: *tp });
         }
         self.assign_sequence(tp, &mut batch);
         batch.ready_reason = Some(reason);

@@ -185,6 +185,9 @@ pub struct Producer {
     /// The application thread is busy until then (CPU of `send()` and compression).
     pub app_busy_until: SimTime,
     pub flushing: bool,
+    /// Whether this producer has armed a `RetryBackoff` timer since it started. Until it has,
+    /// none can be armed, and cancelling one (at every `send()`) is skipped.
+    pub retry_timers_armed: bool,
     pub stats: ProducerStats,
     pub metrics: ProducerMetrics,
     pub recent: VecDeque<SentBatch>,
@@ -218,6 +221,7 @@ impl Producer {
             workload: None,
             app_busy_until: SimTime::ZERO,
             flushing: false,
+            retry_timers_armed: false,
             stats: ProducerStats::default(),
             metrics: ProducerMetrics::default(),
             recent: VecDeque::new(),

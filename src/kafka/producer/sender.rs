@@ -471,6 +471,7 @@ impl Producer {
     /// Re-arm linger countdowns, retry backoffs and the delivery-timeout check.
     fn arm_timers(&mut self, ctx: &mut Ctx<'_, Cluster>, linger: SimDuration, exhausted: bool) {
         let (node, batch_size, flushing) = (self.node(), self.config.batch_size, self.flushing);
+        let mut retry_timers = self.retry_timers_armed;
         for (tp, queue) in self.accumulator.queues() {
             let Some(first) = queue.front() else {
                 continue;
@@ -480,7 +481,8 @@ impl Producer {
             )
             .is_some();
             let partition = *tp;
-            let (timer, other) = if first.retry_after.is_some() {
+            let in_backoff = first.retry_after.is_some();
+            let (timer, other) = if in_backoff {
                 (
                     Timer::RetryBackoff { partition },
                     Timer::LingerExpired { partition },
@@ -491,14 +493,19 @@ impl Producer {
                     Timer::RetryBackoff { partition },
                 )
             };
-            ctx.cancel_timer(node, other);
+            // A RetryBackoff timer is cancelled only if one may be armed.
+            if in_backoff || retry_timers {
+                ctx.cancel_timer(node, other);
+            }
             let deadline = first.next_deadline(linger);
             if !ready && deadline > ctx.now {
+                retry_timers |= in_backoff;
                 ctx.set_timer_at(node, timer, deadline)
-            } else {
+            } else if !in_backoff || retry_timers {
                 ctx.cancel_timer(node, timer)
             }
         }
+        self.retry_timers_armed = retry_timers;
         let oldest_in_flight = self
             .in_flight
             .values()
