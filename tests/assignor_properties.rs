@@ -219,7 +219,11 @@ fn verify_validity_and_balance(scenario: &Scenario, assignment: &Assignment) -> 
     let mut owner: BTreeMap<&TopicPartition, &str> = BTreeMap::new();
     for (member, partitions) in assignment {
         for tp in partitions {
-            if !members[member.as_str()].topics.contains(&tp.topic) {
+            if !members[member.as_str()]
+                .topics
+                .iter()
+                .any(|t| *t == tp.topic)
+            {
                 return Err(format!(
                     "{tp} is assigned to {member}, which does not subscribe to {}",
                     tp.topic
@@ -245,8 +249,12 @@ fn verify_validity_and_balance(scenario: &Scenario, assignment: &Assignment) -> 
             if a_partitions.len().abs_diff(b_partitions.len()) <= 1 {
                 continue;
             }
-            let a_topics: BTreeSet<&String> = a_partitions.iter().map(|tp| &tp.topic).collect();
-            if let Some(shared) = b_partitions.iter().find(|tp| a_topics.contains(&tp.topic)) {
+            let a_topics: BTreeSet<&str> =
+                a_partitions.iter().map(|tp| tp.topic.as_str()).collect();
+            if let Some(shared) = b_partitions
+                .iter()
+                .find(|tp| a_topics.contains(tp.topic.as_str()))
+            {
                 return Err(format!(
                     "{a} has {} and {b} has {} partitions, yet both hold {}: a partition could move",
                     a_partitions.len(),
@@ -270,7 +278,7 @@ fn verify_cooperative_validity(
     scenario: &Scenario,
     assignment: &Assignment,
 ) -> Result<bool, String> {
-    let mut added = BTreeSet::new();
+    let mut added: BTreeSet<&TopicPartition> = BTreeSet::new();
     let mut revoked = BTreeSet::new();
     for member in &scenario.members {
         let owned: BTreeSet<&TopicPartition> = member.owned_partitions.iter().collect();

@@ -13,7 +13,7 @@ const PRODUCER: ProducerIdAndEpoch = ProducerIdAndEpoch {
 
 fn tp(partition: i32) -> TopicPartition {
     TopicPartition {
-        topic: "orders".to_owned(),
+        topic: "orders".into(),
         partition,
     }
 }

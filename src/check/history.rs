@@ -320,7 +320,7 @@ impl History {
         }
         let c = self.group_of(consumer, group);
         for (tp, _, _) in records {
-            c.polled_topics.insert(tp.topic.clone());
+            c.polled_topics.insert(tp.topic.to_string());
         }
     }
 
@@ -431,7 +431,7 @@ impl History {
             *r = (*r).max(offset + 1);
         }
         for ((tp, offset), _) in &self.acked_offsets {
-            if !c.polled_topics.contains(&tp.topic) && !c.committed.contains_key(tp) {
+            if !c.polled_topics.contains(tp.topic.as_str()) && !c.committed.contains_key(tp) {
                 continue;
             }
             let below = reached.get(tp).is_some_and(|r| offset < r);

@@ -126,7 +126,7 @@ impl MetadataImage {
 
     pub fn partition(&self, tp: &TopicPartition) -> Option<&PartitionRegistration> {
         self.topics
-            .get(&tp.topic)?
+            .get(tp.topic.as_str())?
             .partitions
             .get(usize::try_from(tp.partition).ok()?)
     }
@@ -196,7 +196,7 @@ impl MetadataImage {
             } => {
                 let slot = self
                     .topics
-                    .get_mut(&partition.topic)
+                    .get_mut(partition.topic.as_str())
                     .and_then(|t| t.partitions.get_mut(partition.partition as usize));
                 if let Some(slot) = slot {
                     *slot = registration.clone();

@@ -35,7 +35,7 @@ pub use command::Command;
 pub use event::Event;
 pub use protocol::Message;
 pub use timer::Timer;
-pub use types::{BrokerId, NodeId, TopicPartition};
+pub use types::{BrokerId, NodeId, Topic, TopicPartition};
 
 /// The simulated world of a Kafka cluster.
 pub type KafkaWorld = crate::sim::World<Cluster>;

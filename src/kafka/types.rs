@@ -1,7 +1,9 @@
-//! Identifiers shared by the whole Kafka model: nodes, brokers, topic-partitions.
+//! Identifiers shared by the whole Kafka model: nodes, brokers, topics, topic-partitions.
 
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
 use std::fmt;
+use std::sync::{Mutex, PoisonError};
 
 /// A broker's `node.id`. Kafka uses `-1` for "no leader"; here that is `Option<BrokerId>::None`.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
@@ -102,15 +104,178 @@ pub enum NameError {
     PartitionTooLarge(String),
 }
 
+/// A topic's name, interned: every `Topic` of one name points at the same string, so a
+/// `Topic` (and a `TopicPartition`) is a small `Copy` value and equality is a pointer
+/// comparison. Everything observable is the name's: order (maps keyed by topic iterate in name
+/// order), hashing (fingerprints hash the text, as they did for `String`), `Display`, `Debug`
+/// and serde. Names are interned once per process and never freed; a run has a handful.
+#[derive(Clone, Copy)]
+pub struct Topic(&'static str);
+
+impl Topic {
+    pub fn new(name: &str) -> Topic {
+        // One table for the process: interning is a cache, so which thread made a name first
+        // changes nothing a run can see.
+        static NAMES: Mutex<BTreeSet<&'static str>> = Mutex::new(BTreeSet::new());
+        let mut names = NAMES.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(interned) = names.get(name) {
+            return Topic(interned);
+        }
+        let interned: &'static str = Box::leak(name.to_owned().into_boxed_str());
+        names.insert(interned);
+        Topic(interned)
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        self.0
+    }
+}
+
+impl PartialEq for Topic {
+    fn eq(&self, other: &Topic) -> bool {
+        // Interned: one name, one pointer.
+        std::ptr::eq(self.0, other.0)
+    }
+}
+
+impl Eq for Topic {}
+
+impl Ord for Topic {
+    fn cmp(&self, other: &Topic) -> std::cmp::Ordering {
+        if self == other {
+            std::cmp::Ordering::Equal
+        } else {
+            self.0.cmp(other.0)
+        }
+    }
+}
+
+impl PartialOrd for Topic {
+    fn partial_cmp(&self, other: &Topic) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl std::hash::Hash for Topic {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.hash(state)
+    }
+}
+
+impl std::ops::Deref for Topic {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.0
+    }
+}
+
+impl AsRef<str> for Topic {
+    fn as_ref(&self) -> &str {
+        self.0
+    }
+}
+
+/// Order, equality and hashing agree with `str`'s, so maps keyed by `Topic` are searched by `&str`.
+impl std::borrow::Borrow<str> for Topic {
+    fn borrow(&self) -> &str {
+        self.0
+    }
+}
+
+impl PartialEq<str> for Topic {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for Topic {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+impl PartialEq<String> for Topic {
+    fn eq(&self, other: &String) -> bool {
+        self.0 == other.as_str()
+    }
+}
+
+impl PartialEq<Topic> for str {
+    fn eq(&self, other: &Topic) -> bool {
+        self == other.0
+    }
+}
+
+impl PartialEq<Topic> for String {
+    fn eq(&self, other: &Topic) -> bool {
+        self.as_str() == other.0
+    }
+}
+
+impl From<&str> for Topic {
+    fn from(name: &str) -> Topic {
+        Topic::new(name)
+    }
+}
+
+impl From<String> for Topic {
+    fn from(name: String) -> Topic {
+        Topic::new(&name)
+    }
+}
+
+impl From<&String> for Topic {
+    fn from(name: &String) -> Topic {
+        Topic::new(name)
+    }
+}
+
+impl From<&Topic> for Topic {
+    fn from(topic: &Topic) -> Topic {
+        *topic
+    }
+}
+
+impl From<Topic> for String {
+    fn from(topic: Topic) -> String {
+        topic.0.to_string()
+    }
+}
+
+impl fmt::Display for Topic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl fmt::Debug for Topic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.0, f)
+    }
+}
+
+impl Serialize for Topic {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Topic {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Topic, D::Error> {
+        let name = String::deserialize(d)?;
+        Ok(Topic::new(&name))
+    }
+}
+
 /// A partition of a topic, written `topic-partition` as Kafka's tools do.
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
 pub struct TopicPartition {
-    pub topic: String,
+    pub topic: Topic,
     pub partition: i32,
 }
 
 impl TopicPartition {
-    pub fn new(topic: impl Into<String>, partition: i32) -> TopicPartition {
+    pub fn new(topic: impl Into<Topic>, partition: i32) -> TopicPartition {
         TopicPartition {
             topic: topic.into(),
             partition,
@@ -159,6 +324,22 @@ mod tests {
         }
         assert!(NodeId::parse("x1").is_err());
         assert!(NodeId::parse("b").is_err());
+    }
+
+    #[test]
+    fn topics_compare_and_hash_as_their_names() {
+        use crate::sim::StableHasher;
+        let (a, b) = (Topic::new("orders"), Topic::new(&"orders".to_string()));
+        assert_eq!(a, b);
+        assert!(std::ptr::eq(a.as_str(), b.as_str()), "one name, one string");
+        assert!(Topic::new("a-b") < Topic::new("a-c"));
+        assert!(Topic::new("z") > Topic::new("orders"));
+        assert_eq!(
+            StableHasher::hash_of(&TopicPartition::new("orders", 3)),
+            StableHasher::hash_of(&("orders".to_string(), 3i32)),
+            "fingerprints stay those of the text"
+        );
+        assert_eq!(format!("{a:?}"), format!("{:?}", "orders"));
     }
 
     #[test]

@@ -176,7 +176,7 @@ pub fn group_view(world: &KafkaWorld, group_id: &str) -> GroupView {
             let owner = owner_of.get(&tp);
             DescribeRow {
                 group: group_id.to_string(),
-                topic: tp.topic.clone(),
+                topic: tp.topic.to_string(),
                 partition: tp.partition,
                 current_offset: committed.map_or("-".into(), |c| c.to_string()),
                 log_end_offset: end.map_or("-".into(), |e| e.to_string()),

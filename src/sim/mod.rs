@@ -10,6 +10,7 @@ mod prng;
 mod recording;
 mod scheduler;
 mod time;
+mod timers;
 mod world;
 
 pub use fingerprint::{Fingerprint, StableHasher};

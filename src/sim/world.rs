@@ -10,8 +10,9 @@
 use super::fingerprint::{Fingerprint, StableHasher};
 use super::network::{DropReason, LinkConfig, NetOp, Network, Transmit};
 use super::prng::Prng;
-use super::scheduler::{Scheduler, SchedulerKey};
+use super::scheduler::Scheduler;
 use super::time::{SimDuration, SimTime};
+use super::timers::ArmedTimers;
 use std::collections::BTreeMap;
 use std::fmt::Debug;
 use std::hash::{Hash, Hasher};
@@ -227,7 +228,7 @@ pub struct World<M: Model> {
     prng: Prng,
     scheduler: Scheduler<Occurrence<M>>,
     network: Network<M::Addr>,
-    armed: BTreeMap<M::Addr, BTreeMap<M::Timer, SchedulerKey>>,
+    armed: ArmedTimers<M::Addr, M::Timer>,
     held: BTreeMap<(M::Addr, M::Addr), Vec<M::Msg>>,
     model: M,
     fingerprint: Fingerprint,
@@ -243,7 +244,7 @@ impl<M: Model> World<M> {
             prng: Prng::new(seed),
             scheduler: Scheduler::new(),
             network: Network::new(default_link),
-            armed: BTreeMap::new(),
+            armed: ArmedTimers::default(),
             held: BTreeMap::new(),
             model,
             fingerprint: Fingerprint::default(),
@@ -353,10 +354,7 @@ impl<M: Model> World<M> {
                     // A paused process handles nothing; its input waits, in order, until it wakes.
                     let new_key = self.scheduler.push(until, occurrence.clone());
                     if let Occurrence::Timer { node, timer } = &occurrence {
-                        self.armed
-                            .entry(node.clone())
-                            .or_default()
-                            .insert(timer.clone(), new_key);
+                        self.armed.insert(node.clone(), timer.clone(), new_key);
                     }
                     continue;
                 }
@@ -419,9 +417,7 @@ impl<M: Model> World<M> {
                 self.finish_step(Cause::Deliver { from, to, msg }, None)
             }
             Occurrence::Timer { node, timer } => {
-                if let Some(timers) = self.armed.get_mut(&node) {
-                    timers.remove(&timer);
-                }
+                self.armed.remove(&node, &timer);
                 self.model.on_timer(&mut ctx, node.clone(), timer.clone());
                 self.finish_step(Cause::Timer { node, timer }, None)
             }
@@ -462,12 +458,17 @@ impl<M: Model> World<M> {
                 }
             }
         }
-        for (from, to, msg, delay) in std::mem::take(&mut self.out.sends) {
+        // The buffers go back into `out` emptied, keeping their capacity for the next step.
+        let mut sends = std::mem::take(&mut self.out.sends);
+        for (from, to, msg, delay) in sends.drain(..) {
             self.transmit(from, to, msg, delay, dropped);
         }
-        for op in std::mem::take(&mut self.out.timers) {
+        self.out.sends = sends;
+        let mut timers = std::mem::take(&mut self.out.timers);
+        for op in timers.drain(..) {
             self.apply_timer_op(op);
         }
+        self.out.timers = timers;
     }
 
     fn transmit(
@@ -512,26 +513,31 @@ impl<M: Model> World<M> {
     fn apply_timer_op(&mut self, op: TimerOp<M>) {
         match op {
             TimerOp::Set { node, timer, at } => {
-                let timers = self.armed.entry(node.clone()).or_default();
-                if let Some(old) = timers.remove(&timer) {
-                    self.scheduler.cancel(old);
+                match self.armed.get_mut(&node, &timer) {
+                    // Re-armed for the instant it was due anyway, with nothing queued behind
+                    // it at that instant: moving it would change nothing.
+                    Some(key) if self.scheduler.keeps_place(*key, at) => {}
+                    Some(key) => {
+                        self.scheduler.cancel(*key);
+                        *key = self.scheduler.push(at, Occurrence::Timer { node, timer });
+                    }
+                    None => {
+                        let occurrence = Occurrence::Timer {
+                            node: node.clone(),
+                            timer: timer.clone(),
+                        };
+                        let key = self.scheduler.push(at, occurrence);
+                        self.armed.insert(node, timer, key);
+                    }
                 }
-                let key = self.scheduler.push(
-                    at,
-                    Occurrence::Timer {
-                        node,
-                        timer: timer.clone(),
-                    },
-                );
-                timers.insert(timer, key);
             }
             TimerOp::Cancel { node, timer } => {
-                if let Some(key) = self.armed.get_mut(&node).and_then(|t| t.remove(&timer)) {
+                if let Some(key) = self.armed.remove(&node, &timer) {
                     self.scheduler.cancel(key);
                 }
             }
             TimerOp::CancelAll { node } => {
-                for (_, key) in self.armed.remove(&node).unwrap_or_default() {
+                for (_, key) in self.armed.remove_node(&node) {
                     self.scheduler.cancel(key);
                 }
             }
@@ -540,9 +546,6 @@ impl<M: Model> World<M> {
 
     /// When the named timer will fire, if armed (for countdowns in the UI).
     pub fn timer_deadline(&self, node: &M::Addr, timer: &M::Timer) -> Option<SimTime> {
-        self.armed
-            .get(node)
-            .and_then(|t| t.get(timer))
-            .map(|k| k.time)
+        self.armed.get(node, timer).map(|k| k.time)
     }
 }

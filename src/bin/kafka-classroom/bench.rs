@@ -17,7 +17,17 @@ const WORKLOAD: &str = r#"{
   "actions": [ { "at_ms": 0, "action": "set_produce_rate", "producer": "p1", "topic": "load", "records_per_second": 2000, "keys": ["a", "b", "c", "d", "e", "f", "g", "h"] } ]
 }"#;
 
-pub fn run(_args: &[String]) -> Result<(), String> {
+/// `bench` runs both parts; `bench engine` or `bench lab` runs one (for profiling).
+pub fn run(args: &[String]) -> Result<(), String> {
+    match args.first().map(String::as_str) {
+        None => engine().and_then(|()| tuning_lab()),
+        Some("engine") => engine(),
+        Some("lab") => tuning_lab(),
+        Some(other) => Err(format!("bench: unknown part \"{other}\" (engine or lab)")),
+    }
+}
+
+fn engine() -> Result<(), String> {
     let lesson = Lesson::parse(WORKLOAD).map_err(|e| format!("bench workload: {e}"))?;
     let mut best_engine = f64::MAX;
     let mut steps = 0u64;
@@ -54,7 +64,7 @@ pub fn run(_args: &[String]) -> Result<(), String> {
         "simulated:  {:.0}x faster than real time",
         60.0 / best_engine
     );
-    tuning_lab()
+    Ok(())
 }
 
 /// The built-in tuning lab (1,000,000 records per configuration), run to the end natively:

@@ -22,7 +22,7 @@ const USAGE: &str = "usage:
   kafka-classroom lessons
   kafka-classroom partition --partitions N KEY...
   kafka-classroom assign < case.json    (one assignor case on stdin; prints {\"member\": [\"topic-0\", ...]})
-  kafka-classroom bench
+  kafka-classroom bench [engine | lab]
   kafka-classroom bench timeline [--steps N]   (snapshots and seeking at classroom scale)
   kafka-classroom soak --seeds N [--config safe|acks1|unclean] [--from S] [--threads T]";
 

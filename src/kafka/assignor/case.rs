@@ -260,7 +260,7 @@ fn parse_owned_partitions(
     for (index, text) in strings.into_iter().enumerate() {
         let item = format!("{path}[{index}]");
         let tp = TopicPartition::parse(text).map_err(|e| format!("{item}: {e}"))?;
-        match partitions_per_topic.get(&tp.topic) {
+        match partitions_per_topic.get(tp.topic.as_str()) {
             None => {
                 return Err(format!(
                     "{item}: unknown partition \"{tp}\" (topic \"{}\" is not in partitionsPerTopic)",

@@ -283,7 +283,7 @@ impl Broker {
             }
             return;
         }
-        let log_config = self.metadata.topics[&tp.topic].log_config(&self.config);
+        let log_config = self.metadata.topics[tp.topic.as_str()].log_config(&self.config);
         let replica = self
             .replicas
             .entry(tp.clone())

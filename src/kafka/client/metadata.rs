@@ -97,7 +97,7 @@ impl ClientMetadata {
 
     pub fn partition(&self, tp: &TopicPartition) -> Option<&PartitionMetadata> {
         self.topics
-            .get(&tp.topic)?
+            .get(tp.topic.as_str())?
             .get(usize::try_from(tp.partition).ok()?)
     }
 
@@ -130,7 +130,7 @@ impl ClientMetadata {
     pub fn invalidate(&mut self, tp: &TopicPartition) {
         if let Some(p) = self
             .topics
-            .get_mut(&tp.topic)
+            .get_mut(tp.topic.as_str())
             .and_then(|ps| ps.get_mut(tp.partition as usize))
         {
             p.leader = None;

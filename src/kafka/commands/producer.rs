@@ -3,7 +3,7 @@
 use super::{CommandError, Limit, NodeKind};
 use crate::kafka::event::Event;
 use crate::kafka::producer::{Producer, ProducerRecord, Workload};
-use crate::kafka::types::NodeId;
+use crate::kafka::types::{NodeId, Topic};
 use crate::kafka::{Cluster, Command};
 use crate::sim::Ctx;
 
@@ -25,7 +25,7 @@ impl Cluster {
             } => {
                 self.check_topic(&topic)?;
                 let record = ProducerRecord {
-                    topic,
+                    topic: Topic::new(&topic),
                     partition,
                     timestamp,
                     key,
@@ -47,7 +47,7 @@ impl Cluster {
                 Limit::RecordsPerSecond.check(records_per_second.into())?;
                 Limit::ValueBytes.check(value_bytes.unwrap_or(0).into())?;
                 let workload = Workload {
-                    topic,
+                    topic: Topic::new(&topic),
                     records_per_second,
                     keys,
                     sent: 0,
@@ -90,13 +90,16 @@ impl Cluster {
         self.check_topic(&topic)?;
         Limit::RecordsAtOnce.check(count.into())?;
         let p = self.running_producer(producer)?;
+        let topic = Topic::new(&topic);
         for i in 0..count {
             let key = (!keys.is_empty()).then(|| keys[i as usize % keys.len()].clone());
             let record = ProducerRecord {
-                topic: topic.clone(),
+                topic,
+                partition: None,
+                timestamp: None,
                 key,
                 value: Some(format!("{value_prefix}{i}")),
-                ..Default::default()
+                headers: Vec::new(),
             };
             p.send(ctx, record, None);
         }

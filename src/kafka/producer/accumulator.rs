@@ -100,6 +100,12 @@ impl ProducerBatch {
             && !self.has_leader_changed_for_the_ongoing_retry()
     }
 
+    /// When this batch, first in its queue, will be ready by linger or backoff.
+    pub fn next_deadline(&self, linger: SimDuration) -> SimTime {
+        self.retry_after
+            .unwrap_or_else(|| self.created_at.plus(linger))
+    }
+
     /// Kafka's `MemoryRecordsBuilder.estimatedBytesWritten` for `uncompressed` bytes (header
     /// included): the header stays uncompressed, the records shrink by the estimate times 1.05.
     fn estimate(&self, uncompressed: u32) -> u32 {
@@ -304,7 +310,25 @@ impl Accumulator {
         flushing: bool,
         exhausted: bool,
     ) -> Option<BatchReadyReason> {
-        let queue = self.queues.get(tp)?;
+        Self::queue_ready_reason(
+            self.queues.get(tp)?,
+            now,
+            batch_size,
+            linger,
+            flushing,
+            exhausted,
+        )
+    }
+
+    /// `ready_reason` of one partition's queue.
+    pub fn queue_ready_reason(
+        queue: &VecDeque<ProducerBatch>,
+        now: SimTime,
+        batch_size: u32,
+        linger: SimDuration,
+        flushing: bool,
+        exhausted: bool,
+    ) -> Option<BatchReadyReason> {
         let first = queue.front()?;
         if first.is_backing_off(now) {
             return None;
@@ -325,23 +349,19 @@ impl Accumulator {
         }
     }
 
-    /// When the first batch of `tp` will be ready by linger or backoff.
-    pub fn next_deadline(&self, tp: &TopicPartition, linger: SimDuration) -> Option<SimTime> {
-        let first = self.queues.get(tp)?.front()?;
-        Some(
-            first
-                .retry_after
-                .unwrap_or_else(|| first.created_at.plus(linger)),
-        )
-    }
-
-    /// Partitions with at least one batch.
-    pub fn partitions(&self) -> Vec<TopicPartition> {
+    /// Partitions with at least one batch, in order.
+    pub fn partitions(&self) -> impl Iterator<Item = TopicPartition> + '_ {
         self.queues
             .iter()
             .filter(|(_, q)| !q.is_empty())
-            .map(|(tp, _)| tp.clone())
-            .collect()
+            .map(|(tp, _)| *tp)
+    }
+
+    /// The queues holding at least one batch, in partition order, for the sender's `ready` pass.
+    pub fn queues_mut(
+        &mut self,
+    ) -> impl Iterator<Item = (&TopicPartition, &mut VecDeque<ProducerBatch>)> {
+        self.queues.iter_mut().filter(|(_, q)| !q.is_empty())
     }
 
     pub fn first(&self, tp: &TopicPartition) -> Option<&ProducerBatch> {

@@ -55,12 +55,12 @@ impl Producer {
     pub(crate) fn drain_waiting(&mut self, ctx: &mut Ctx<'_, Cluster>) {
         let was_waiting = !self.waiting.is_empty();
         while self.awaiting_result.is_none() {
-            let Some(app) = self.waiting.front().cloned() else {
+            // Taken off the queue while it is appended, and put back if it blocks.
+            let Some(app) = self.waiting.pop_front() else {
                 break;
             };
             match self.try_append(ctx, &app) {
                 Ok(()) => {
-                    self.waiting.pop_front();
                     if self.blocked_since.take().is_some() {
                         ctx.cancel_timer(self.node(), Timer::MaxBlockExpired);
                     }
@@ -85,6 +85,7 @@ impl Producer {
                         self.metadata.want(&app.record.topic);
                         self.request_metadata(ctx);
                     }
+                    self.waiting.push_front(app);
                     break;
                 }
             }
@@ -117,7 +118,7 @@ impl Producer {
         let max_block_ms = self.config.max_block_ms;
         let detail = if self.metadata.partition_count(&app.record.topic).is_none() {
             FailureDetail::TopicNotInMetadata {
-                topic: app.record.topic.clone(),
+                topic: app.record.topic.to_string(),
                 max_block_ms,
             }
         } else {
@@ -351,14 +352,14 @@ impl Producer {
         let full = self
             .accumulator
             .all_batches_full(tp, self.config.batch_size);
-        let sticky = self.sticky.get_mut(&tp.topic)?;
+        let sticky = self.sticky.get_mut(tp.topic.as_str())?;
         if !sticky.maybe_complete_postponed_switch(full, &partitions, &mut || ctx.prng.next_u32()) {
             return None;
         }
         let to = sticky.sticky_partition_info()?.partition();
         ctx.emit(Event::StickyPartitionSwitched {
             producer: self.id,
-            topic: tp.topic.clone(),
+            topic: tp.topic.to_string(),
             from: Some(tp.partition),
             to,
         });
@@ -383,7 +384,7 @@ impl Producer {
         let Some(partitions) = self.topic_partitions(&tp.topic) else {
             return;
         };
-        let Some(sticky) = self.sticky.get_mut(&tp.topic) else {
+        let Some(sticky) = self.sticky.get_mut(tp.topic.as_str()) else {
             return;
         };
         let mut random = || ctx.prng.next_u32();
@@ -399,7 +400,7 @@ impl Producer {
                 .map_or(tp.partition, |i| i.partition());
             ctx.emit(Event::StickyPartitionSwitched {
                 producer: self.id,
-                topic: tp.topic.clone(),
+                topic: tp.topic.to_string(),
                 from: Some(tp.partition),
                 to,
             });

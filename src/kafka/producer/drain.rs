@@ -4,14 +4,13 @@
 //! Produce request to a broker takes, starting where the previous drain for that broker
 //! stopped).
 
-use super::accumulator::ProducerBatch;
+use super::accumulator::{Accumulator, ProducerBatch};
 use super::Producer;
 use crate::kafka::event::{BatchReadyReason, Event};
 use crate::kafka::timer::Timer;
 use crate::kafka::types::{BrokerId, TopicPartition};
 use crate::kafka::Cluster;
 use crate::sim::{Ctx, SimDuration, SimTime};
-use std::collections::BTreeSet;
 
 /// What the drain does with one partition (`drainBatchesForOneNode`'s `continue` and `break`).
 enum DrainStep {
@@ -22,7 +21,8 @@ enum DrainStep {
 
 /// What Kafka's `RecordAccumulator.ready` found.
 pub(super) struct ReadyCheck {
-    pub ready_nodes: BTreeSet<BrokerId>,
+    /// In id order, each once.
+    pub ready_nodes: Vec<BrokerId>,
     /// Some partition holding batches has no known leader (`unknownLeaderTopics`).
     pub unknown_leader: bool,
 }
@@ -39,29 +39,27 @@ impl Producer {
         exhausted: bool,
     ) -> ReadyCheck {
         let mut check = ReadyCheck {
-            ready_nodes: BTreeSet::new(),
+            ready_nodes: Vec::new(),
             unknown_leader: false,
         };
-        for tp in self.accumulator.partitions() {
-            let epoch = self.metadata.leader_epoch(&tp);
-            if let Some(first) = self.accumulator.first_mut(&tp) {
-                first.maybe_update_leader_epoch(epoch);
+        let (metadata, batch_size, flushing) =
+            (&self.metadata, self.config.batch_size, self.flushing);
+        for (tp, queue) in self.accumulator.queues_mut() {
+            let known = metadata.partition(tp);
+            if let Some(first) = queue.front_mut() {
+                first.maybe_update_leader_epoch(known.map(|p| p.leader_epoch));
             }
-            let Some(leader) = self.metadata.leader(&tp) else {
+            let Some(leader) = known.and_then(|p| p.leader) else {
                 check.unknown_leader = true;
                 continue;
             };
-            let batch_size = self.config.batch_size;
-            let ready = self.accumulator.ready_reason(
-                &tp,
-                now,
-                batch_size,
-                linger,
-                self.flushing,
-                exhausted,
+            let ready = Accumulator::queue_ready_reason(
+                queue, now, batch_size, linger, flushing, exhausted,
             );
             if ready.is_some() {
-                check.ready_nodes.insert(leader);
+                if let Err(at) = check.ready_nodes.binary_search(&leader) {
+                    check.ready_nodes.insert(at, leader);
+                }
             }
         }
         check
@@ -192,15 +190,9 @@ impl Producer {
             )
             .unwrap_or(BatchReadyReason::Piggyback);
         let mut batch = self.accumulator.pop_first(tp).expect("first() saw a batch");
-        for timer in [
-            Timer::LingerExpired {
-                partition: tp.clone(),
-            },
-            Timer::RetryBackoff {
-                partition: tp.clone(),
-            },
-        ] {
-            ctx.cancel_timer(self.node(), timer);
+        ctx.cancel_timer(self.node(), Timer::LingerExpired { partition: *tp });
+        if self.retry_timers_armed {
+            ctx.cancel_timer(self.node(), Timer::RetryBackoff { partition: *tp });
         }
         self.assign_sequence(tp, &mut batch);
         batch.ready_reason = Some(reason);

@@ -26,7 +26,7 @@ use super::process::Process;
 use super::protocol::Message;
 use super::record::RecordId;
 use super::timer::Timer;
-use super::types::{BrokerId, NodeId, TopicPartition};
+use super::types::{BrokerId, NodeId, Topic, TopicPartition};
 use super::Cluster;
 use crate::sim::{Ctx, SimDuration, SimTime};
 use accumulator::{Accumulator, ProducerBatch};
@@ -62,9 +62,9 @@ pub struct RecordHeader {
 /// What the application passes to `send()`: Kafka's `ProducerRecord`. Key and value are
 /// serialized by `key.serializer` and `value.serializer`; a missing partition is chosen by the
 /// partitioner; a missing timestamp is stamped by the producer (`CreateTime`).
-#[derive(Clone, PartialEq, Eq, Hash, Debug, Default)]
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct ProducerRecord {
-    pub topic: String,
+    pub topic: Topic,
     pub partition: Option<i32>,
     pub timestamp: Option<i64>,
     pub key: Option<String>,
@@ -112,7 +112,7 @@ pub struct AppRecord {
 /// An application producing continuously.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct Workload {
-    pub topic: String,
+    pub topic: Topic,
     /// 0: as fast as the application thread can call `send()`.
     pub records_per_second: u32,
     pub keys: Vec<String>,
@@ -185,6 +185,9 @@ pub struct Producer {
     /// The application thread is busy until then (CPU of `send()` and compression).
     pub app_busy_until: SimTime,
     pub flushing: bool,
+    /// Whether this producer has armed a `RetryBackoff` timer since it started. Until it has,
+    /// none can be armed, and cancelling one (at every `send()`) is skipped.
+    pub retry_timers_armed: bool,
     pub stats: ProducerStats,
     pub metrics: ProducerMetrics,
     pub recent: VecDeque<SentBatch>,
@@ -218,6 +221,7 @@ impl Producer {
             workload: None,
             app_busy_until: SimTime::ZERO,
             flushing: false,
+            retry_timers_armed: false,
             stats: ProducerStats::default(),
             metrics: ProducerMetrics::default(),
             recent: VecDeque::new(),
@@ -361,7 +365,7 @@ impl Producer {
     /// many `send()` calls as fit in a millisecond of application time (each costs CPU), until a
     /// call blocks on `buffer.memory`.
     fn workload_send(&mut self, ctx: &mut Ctx<'_, Cluster>) {
-        let Some(w) = self.workload.clone() else {
+        let Some(w) = &self.workload else {
             return;
         };
         if w.total.is_some_and(|t| w.sent >= t) {
@@ -386,13 +390,15 @@ impl Producer {
             let key = (!w.keys.is_empty())
                 .then(|| w.keys[(w.sent % w.keys.len() as u64) as usize].clone());
             let value = w.value_bytes.is_none().then(|| format!("v{}", serial));
-            let (topic, value_bytes, rate) = (w.topic.clone(), w.value_bytes, w.records_per_second);
+            let (topic, value_bytes, rate) = (w.topic, w.value_bytes, w.records_per_second);
             w.sent += 1;
             let record = ProducerRecord {
                 topic,
+                partition: None,
+                timestamp: None,
                 key,
                 value,
-                ..Default::default()
+                headers: Vec::new(),
             };
             self.send(ctx, record, value_bytes);
             app_clock = app_clock.plus(per_record);

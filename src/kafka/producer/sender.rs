@@ -5,7 +5,7 @@
 //! failures. With idempotence, batches get sequence numbers at their first drain, at most five
 //! per partition are in flight, and retries keep their order (`TransactionManager`).
 
-use super::accumulator::ProducerBatch;
+use super::accumulator::{Accumulator, ProducerBatch};
 use super::backoff::{exponential_backoff, JITTER_RANGE_THOUSANDTHS};
 use super::client_sequences::{ProduceError, RetryDecision};
 use super::{InFlightProduce, Producer, SentBatch};
@@ -438,9 +438,13 @@ impl Producer {
         let timeout = SimDuration::from_ms(self.config.delivery_timeout_ms);
         let mut expired = self.accumulator.expire(ctx.now, timeout);
         for request in self.in_flight.values_mut() {
+            let expires = |b: &ProducerBatch| ctx.now.since(b.created_at) >= timeout;
+            if !request.batches.iter().any(|(_, b)| expires(b)) {
+                continue;
+            }
             let (gone, kept) = std::mem::take(&mut request.batches)
                 .into_iter()
-                .partition(|(_, b)| ctx.now.since(b.created_at) >= timeout);
+                .partition(|(_, b)| expires(b));
             request.batches = kept;
             expired.extend(gone.into_iter().inspect(|(_, b)| {
                 self.accumulator.release(b);
@@ -466,49 +470,42 @@ impl Producer {
 
     /// Re-arm linger countdowns, retry backoffs and the delivery-timeout check.
     fn arm_timers(&mut self, ctx: &mut Ctx<'_, Cluster>, linger: SimDuration, exhausted: bool) {
-        for tp in self.accumulator.partitions() {
-            let ready = self
-                .accumulator
-                .ready_reason(
-                    &tp,
-                    ctx.now,
-                    self.config.batch_size,
-                    linger,
-                    self.flushing,
-                    exhausted,
-                )
-                .is_some();
-            let in_backoff = self
-                .accumulator
-                .first(&tp)
-                .is_some_and(|b| b.retry_after.is_some());
+        let (node, batch_size, flushing) = (self.node(), self.config.batch_size, self.flushing);
+        let mut retry_timers = self.retry_timers_armed;
+        for (tp, queue) in self.accumulator.queues() {
+            let Some(first) = queue.front() else {
+                continue;
+            };
+            let ready = Accumulator::queue_ready_reason(
+                queue, ctx.now, batch_size, linger, flushing, exhausted,
+            )
+            .is_some();
+            let partition = *tp;
+            let in_backoff = first.retry_after.is_some();
             let (timer, other) = if in_backoff {
                 (
-                    Timer::RetryBackoff {
-                        partition: tp.clone(),
-                    },
-                    Timer::LingerExpired {
-                        partition: tp.clone(),
-                    },
+                    Timer::RetryBackoff { partition },
+                    Timer::LingerExpired { partition },
                 )
             } else {
                 (
-                    Timer::LingerExpired {
-                        partition: tp.clone(),
-                    },
-                    Timer::RetryBackoff {
-                        partition: tp.clone(),
-                    },
+                    Timer::LingerExpired { partition },
+                    Timer::RetryBackoff { partition },
                 )
             };
-            ctx.cancel_timer(self.node(), other);
-            match self.accumulator.next_deadline(&tp, linger) {
-                Some(deadline) if !ready && deadline > ctx.now => {
-                    ctx.set_timer_at(self.node(), timer, deadline)
-                }
-                _ => ctx.cancel_timer(self.node(), timer),
+            // A RetryBackoff timer is cancelled only if one may be armed.
+            if in_backoff || retry_timers {
+                ctx.cancel_timer(node, other);
+            }
+            let deadline = first.next_deadline(linger);
+            if !ready && deadline > ctx.now {
+                retry_timers |= in_backoff;
+                ctx.set_timer_at(node, timer, deadline)
+            } else if !in_backoff || retry_timers {
+                ctx.cancel_timer(node, timer)
             }
         }
+        self.retry_timers_armed = retry_timers;
         let oldest_in_flight = self
             .in_flight
             .values()

@@ -263,8 +263,8 @@ fn accumulator_topics(
 ) -> Vec<AccumulatorTopic> {
     let mut topics: Vec<String> = p.metadata.topics.keys().cloned().collect();
     for tp in p.accumulator.queues().keys() {
-        if !topics.contains(&tp.topic) {
-            topics.push(tp.topic.clone());
+        if !topics.iter().any(|t| *t == tp.topic) {
+            topics.push(tp.topic.to_string());
         }
     }
     topics
