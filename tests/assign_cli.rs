@@ -1,5 +1,5 @@
 //! `kafka-classroom assign` end to end: the built binary reads each reference vector of
-//! kafka-reference.md 2.6 on stdin and prints Kafka's assignment; bad input gets one line on
+//! tests/data/assignor_vectors.json on stdin and prints Kafka's assignment; bad input gets one line on
 //! stderr and exit code 2.
 
 use std::collections::{BTreeMap, BTreeSet};

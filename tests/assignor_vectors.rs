@@ -1,6 +1,6 @@
-//! Known-answer vectors from kafka-reference.md section 2.6 (copied verbatim into
+//! Known-answer vectors from Kafka's assignor tests and javadoc (copied verbatim into
 //! `tests/data/assignor_vectors.json`), run through the case parser and compared as sets.
-//! Cooperative vectors also replay the follow-up rebalance, as section 8 prescribes.
+//! Cooperative vectors also replay the follow-up rebalance, as Kafka's own cooperative tests do.
 
 use std::collections::{BTreeMap, BTreeSet};
 

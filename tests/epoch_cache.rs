@@ -1,5 +1,5 @@
 //! Known-answer tests for `LeaderEpochCache`: vectors E1-E18 (tests/data/epoch_cache_vectors.json,
-//! copied from shared/kafka-reference.md 3.4, taken from Kafka's LeaderEpochFileCacheTest), plus a
+//! copied from Kafka's test values, taken from Kafka's LeaderEpochFileCacheTest), plus a
 //! few more cases from the same Kafka test class written out by hand.
 
 use kafka_classroom::kafka::log::epoch_cache::{

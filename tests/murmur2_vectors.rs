@@ -1,4 +1,4 @@
-//! Every murmur2 vector of shared/kafka-reference.md section 1.1 (copied to
+//! Every murmur2 vector computed with Kafka's own Utils.murmur2 (copied to
 //! tests/data/murmur2_vectors.json): hash, toPositive and partition for each partition count.
 
 use kafka_classroom::kafka::murmur2::{murmur2, partition_for_key, to_positive};

@@ -1,5 +1,5 @@
 //! Controller partition changes: vectors L0-L15 (tests/data/partition_change_vectors.json, copied
-//! from shared/kafka-reference.md 3.5, after Kafka's PartitionChangeBuilderTest), with the exact
+//! from Kafka's test values, after Kafka's PartitionChangeBuilderTest), with the exact
 //! leader, ISR, recovery state and epoch bumps, plus more cases from the same Kafka test class.
 
 use kafka_classroom::kafka::controller::partition_change::{

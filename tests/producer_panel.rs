@@ -318,11 +318,11 @@ fn lab_runs_in_slices_from_the_session() {
     while s.lab_running() {
         s.apply(Action::AdvanceLab { steps: 100 });
         slices += 1;
-        let view = lab_view(s.lab().unwrap());
+        let view = lab_view(&s.lab().unwrap());
         assert!(view.progress_permille <= 1000);
     }
     assert!(slices > 2, "the lab advanced in {slices} slices");
-    let view = lab_view(s.lab().unwrap());
+    let view = lab_view(&s.lab().unwrap());
     assert_eq!(view.names, ["Kafka defaults", "Tuned"]);
     assert_eq!(view.progress_permille, 1000);
     assert!(view.verdict.is_some());
@@ -336,6 +336,40 @@ fn lab_runs_in_slices_from_the_session() {
     assert_eq!(s.world().steps_taken(), 0);
     s.apply(Action::CancelLab);
     assert!(s.lab().is_none());
+}
+
+/// The lab running elsewhere (the browser's Web Worker runs `LabRun` and sends its status): the
+/// session shows each report, the final one gives the same table as a run on the page, and a
+/// report arriving after Stop is ignored.
+#[test]
+fn a_lab_running_elsewhere_reports_to_the_session() {
+    let text = builtin::find("tuning-lab")
+        .unwrap()
+        .replace("\"records\": 1000000", "\"records\": 3000");
+    let mut local = session("keys-pick-partitions");
+    local.apply(Action::LoadCustom(text.clone()));
+    local.apply(Action::StartLab);
+    while local.lab_running() {
+        local.apply(Action::AdvanceLab { steps: 5_000 });
+    }
+    let mut s = session("keys-pick-partitions");
+    s.apply(Action::LoadCustom(text.clone()));
+    s.apply(Action::StartLabElsewhere);
+    assert!(!s.lab_running(), "nothing to advance on the page");
+    let starting = s.lab().unwrap();
+    assert_eq!((starting.progress, starting.done), (0, false));
+    // What the worker does, with the same lesson and seed.
+    let lesson = kafka_classroom::lesson::Lesson::parse(&text).unwrap();
+    let mut elsewhere = kafka_classroom::lesson::lab::LabRun::new(&lesson, s.seed()).unwrap();
+    while !elsewhere.advance(500) {
+        s.apply(Action::LabReport(elsewhere.status()));
+        assert!(!s.lab().unwrap().done);
+    }
+    s.apply(Action::LabReport(elsewhere.status()));
+    assert_eq!(lab_view(&s.lab().unwrap()), lab_view(&local.lab().unwrap()));
+    s.apply(Action::CancelLab);
+    s.apply(Action::LabReport(elsewhere.status()));
+    assert!(s.lab().is_none(), "a report after Stop is stale");
 }
 
 #[test]

@@ -1,4 +1,4 @@
-//! Retention and compaction on running clusters (kafka-reference.md §6): segments roll by
+//! Retention and compaction on running clusters (Kafka's retention and cleaner rules): segments roll by
 //! `segment.bytes`, retention deletes whole segments by time and size and never past the high
 //! watermark, followers follow the leader's log start offset, a consumer below the log start
 //! offset is reset, compaction keeps the latest record of each key at its offset and removes

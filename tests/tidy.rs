@@ -1,4 +1,4 @@
-//! The determinism rules of DESIGN.md, enforced (TigerBeetle keeps such a test): below `ui/`,
+//! The determinism and layering rules of CONTRIBUTING.md, enforced (TigerBeetle keeps such a test): below `ui/`,
 //! no hash maps (iteration order is output), no floats, no wall clock, no OS or
 //! platform-dependent randomness, no web crates, and no `usize` fields in state.
 
@@ -219,7 +219,6 @@ const LONG_FUNCTIONS: &[(&str, &str)] = &[
     ("present/summary.rs", "run_summary"),
     ("present/view/producer.rs", "batch_state"),
     ("ui/producer.rs", "producer_card"),
-    ("ui/clients.rs", "add_consumer"),
     (
         "kafka/controller/cluster_control.rs",
         "handle_broker_heartbeat",
@@ -334,6 +333,56 @@ fn events_carry_data_not_prose() {
     assert!(
         problems.is_empty(),
         "events carry data; present words them:\n{}",
+        problems.join("\n")
+    );
+}
+
+/// The repository stands on its own: no doc or comment points at a file outside it.
+#[test]
+fn docs_and_comments_point_only_inside_the_repository() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    walk(&root.join("src"), &mut files);
+    for dir in ["tests", "scripts"] {
+        for entry in fs::read_dir(root.join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_file() {
+                files.push(path);
+            }
+        }
+    }
+    for name in [
+        "README.md",
+        "ARCHITECTURE.md",
+        "CONTRIBUTING.md",
+        "index.html",
+    ] {
+        files.push(root.join(name));
+    }
+    let outside = [
+        "../shared",
+        "shared/",
+        "kafka-reference.md",
+        "DESIGN.md",
+        "stage-sketch",
+    ];
+    let mut problems = Vec::new();
+    for file in files {
+        let Ok(text) = fs::read_to_string(&file) else {
+            continue;
+        };
+        if file.ends_with("tidy.rs") {
+            continue;
+        }
+        for (n, line) in text.lines().enumerate() {
+            if let Some(word) = outside.iter().find(|w| line.contains(*w)) {
+                problems.push(format!("{}:{}: `{word}`", file.display(), n + 1));
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "these point outside the repository:\n{}",
         problems.join("\n")
     );
 }

@@ -1,5 +1,5 @@
 //! Follower reconciliation: vectors T1-T2 (tests/data/truncation_vectors.json, copied from
-//! shared/kafka-reference.md 3.4, after Kafka's AbstractFetcherThreadTest) replayed one Fetch at
+//! Kafka's test values, after Kafka's AbstractFetcherThreadTest) replayed one Fetch at
 //! a time by a small driver, plus the unclean-election cases and the pure functions' edge cases.
 
 #[path = "support/replica_log.rs"]

@@ -1,5 +1,5 @@
 //! Kafka's key hashing: `Utils.murmur2` and `Utils.toPositive`, bit for bit
-//! (shared/kafka-reference.md section 1.1). A keyed record goes to
+//! (checked against values computed with Kafka's own code). A keyed record goes to
 //! `toPositive(murmur2(serialized key)) % number of partitions`, counting every partition of the
 //! topic, including those without a leader.
 

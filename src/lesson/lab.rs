@@ -38,7 +38,7 @@ fn default_limit() -> u64 {
 }
 
 /// One configuration's outcome.
-#[derive(Clone, PartialEq, Eq, Debug)]
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 pub struct LabResult {
     pub name: String,
     pub settings: Vec<(String, String)>,
@@ -68,6 +68,20 @@ impl LabResult {
     pub fn compression_thousandths(&self) -> u64 {
         self.bytes_sent * 1000 / self.uncompressed_bytes.max(1)
     }
+}
+
+/// Where a lab stands: what the progress bar and the comparison table need. A lab running in a
+/// Web Worker sends these to the page.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct LabStatus {
+    pub names: Vec<String>,
+    pub total_records: u64,
+    /// Records acknowledged (or failed for good) so far over all runs.
+    pub progress: u64,
+    /// Simulated time of the run in progress.
+    pub current_time_ms: Option<u64>,
+    pub results: Vec<LabResult>,
+    pub done: bool,
 }
 
 /// A lab in progress: one world at a time.
@@ -157,6 +171,17 @@ impl LabRun {
 
     pub fn is_done(&self) -> bool {
         self.current as usize >= self.configs.len()
+    }
+
+    pub fn status(&self) -> LabStatus {
+        LabStatus {
+            names: self.configuration_names(),
+            total_records: self.total_records(),
+            progress: self.progress(),
+            current_time_ms: self.current_time_ms(),
+            results: self.results.clone(),
+            done: self.is_done(),
+        }
     }
 
     pub fn configuration_names(&self) -> Vec<String> {

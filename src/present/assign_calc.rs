@@ -1,5 +1,5 @@
-//! The assignor calculator: a consumer group typed as JSON (the case format of the assignor
-//! vectors, kafka-reference.md 2.6) in, one row per member out, or the parser's message for
+//! The assignor calculator: a consumer group typed as JSON (the case format of
+//! tests/data/assignor_vectors.json) in, one row per member out, or the parser's message for
 //! the error box. The assignor comes from the tool's picker, not from the text, so one group
 //! can be run through all four assignors in turn. Pure: the UI only renders what this returns.
 

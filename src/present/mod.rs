@@ -6,6 +6,7 @@ pub mod assign_calc;
 pub mod caption;
 pub mod catalogue;
 pub mod errors;
+pub mod forms;
 pub mod group;
 pub mod highlight;
 pub mod narrate;

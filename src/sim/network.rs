@@ -10,7 +10,7 @@ use super::time::{SimDuration, SimTime};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// A probability as an integer ratio (no floats in state: see DESIGN.md's determinism rules).
+/// A probability as an integer ratio (no floats in state: see CONTRIBUTING.md's determinism rules).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default, Serialize, Deserialize)]
 pub struct Ratio {
     pub numerator: u32,

@@ -4,6 +4,7 @@
 //! progress kept in local storage.
 
 use super::caption::Caption;
+use super::lab_worker::LabWorker;
 use super::narration::Narration;
 use super::node_menu::{actions_for, NodeMenu};
 use super::overlays::{Catalogue, Help};
@@ -13,13 +14,14 @@ use super::store::Store;
 use super::topbar::{Panel, TopBar};
 use super::web;
 use crate::kafka::NodeId;
+use crate::lesson::lab::LabStatus;
 use crate::present::caption::caption_view;
 use crate::present::catalogue::{catalogue, parse_progress, record_progress};
 use crate::present::narration::{filter_choices, narration, parse_filter, quiet_tail};
 use crate::present::session::{Action, NoticeLevel, Session};
 use crate::present::share::LessonRef;
 use crate::present::shortcuts::{key_command, KeyCommand};
-use crate::present::stage::{cuts, dots, fit, stage_view, StageOptions, StageSize};
+use crate::present::stage::{cuts, dots, drops, fit, stage_view, StageOptions, StageSize};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
@@ -53,14 +55,12 @@ pub fn app() -> Html {
         presenter: false,
     });
     let progress = use_state(|| parse_progress(web::storage_get(PROGRESS_KEY).as_deref()));
-    let dispatch = {
-        let store = store.clone();
-        Callback::from(move |action: Action| store.dispatch(action))
-    };
+    let worker = use_mut_ref(|| None::<LabWorker>);
+    let dispatch = lab_aware_dispatch(&store, &worker);
     use_shared_link(&dispatch);
     use_frame_loop(&store, &dispatch);
     use_lab_loop(&store, &dispatch);
-    use_stage_size(&size, *presenter, *panel);
+    use_stage_size(&size, *presenter);
     use_progress(&store, &progress);
     use_notice_timeout(&store, &dispatch);
 
@@ -112,7 +112,9 @@ pub fn app() -> Html {
         },
     ));
     let moving = Rc::new(dots(world));
+    let layout = layout_key(&stage_fit, &view, *size, *presenter, *panel);
     let cut = Rc::new(cuts(world));
+    let dropped = Rc::new(drops(session.recent_steps()));
     let narration_filter = parse_filter(&filter);
     let lines = Rc::new(narration(
         session.recent_steps(),
@@ -209,7 +211,7 @@ pub fn app() -> Html {
             { notice_bar(session.notice().cloned(), &dispatch) }
             <Caption view={caption} on_action={dispatch.clone()} />
             <main class="main">
-                <Stage view={view} fit={stage_fit} dots={moving} cuts={cut} on_node={on_node} on_zoom={on_zoom} />
+                <Stage view={view} fit={stage_fit} dots={moving} cuts={cut} drops={dropped} on_node={on_node} on_zoom={on_zoom} layout={layout} />
                 { match *panel {
                     Some(p) => html! { <SidePanel panel={p} session={store.clone()} on_action={dispatch.clone()} on_close={on_panel.reform(move |_: ()| p)} /> },
                     None => html! {},
@@ -228,6 +230,34 @@ pub fn app() -> Html {
             } }
         </div>
     }
+}
+
+/// A number that changes whenever the stage's elements may have moved: its size, the blocks,
+/// the rows' height, the clients on it, presenter mode and the open panel.
+fn layout_key(
+    fit: &crate::present::stage::Fit,
+    view: &crate::present::stage::StageView,
+    size: StageSize,
+    presenter: bool,
+    panel: Option<Panel>,
+) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (size.width, size.height, presenter, panel.map(Panel::label)).hash(&mut h);
+    (fit.row_px, fit.header_px).hash(&mut h);
+    for block in &fit.blocks {
+        block.len().hash(&mut h);
+    }
+    (
+        view.producers.len(),
+        view.controllers.len(),
+        view.zoomed.clone(),
+    )
+        .hash(&mut h);
+    for g in &view.groups {
+        (g.name.as_str(), g.members.len()).hash(&mut h);
+    }
+    h.finish()
 }
 
 /// Put the run in the address bar and copy it; say "copied" only when the clipboard took it.
@@ -288,36 +318,63 @@ fn use_shared_link(dispatch: &Callback<Action>) {
 }
 
 /// While playing, advance the run once per animation frame, with a step budget that keeps the
-/// engine's share of a frame near `FRAME_BUDGET_MS` (the run falls behind rather than stutter).
+/// engine's share of a frame near `TICK_BUDGET_MS` (the run falls behind rather than stutter).
+/// When a tick is heavy (a large cluster at high speed), ticks and renders take turns on
+/// alternate frames, so no frame carries both: the stage then updates 30 times a second and
+/// every frame stays short.
 #[hook]
 fn use_frame_loop(store: &UseReducerHandle<Store>, dispatch: &Callback<Action>) {
-    /// Wall milliseconds of engine work per frame.
-    const FRAME_BUDGET_MS: f64 = 6.0;
+    /// Wall milliseconds of engine work per tick: less when it shares its frame with a render.
+    const TICK_BUDGET_MS: f64 = 6.0;
+    const TICK_ALONE_BUDGET_MS: f64 = 10.0;
+    /// A tick longer than this goes on a frame of its own.
+    const HEAVY_TICK_MS: f64 = 3.0;
     let playing = store.session().is_playing();
+    let session = store.shared();
     let dispatch = dispatch.clone();
     use_effect_with(playing, move |playing| {
         let pending: Rc<Cell<Option<i32>>> = Rc::new(Cell::new(None));
         let frame: Rc<RefCell<Option<Closure<dyn FnMut()>>>> = Rc::new(RefCell::new(None));
         if *playing {
             let last = Rc::new(Cell::new(web::now_ms()));
+            let owed = Rc::new(Cell::new(0u64));
             let steps = Rc::new(Cell::new(400u32));
+            let alternate = Rc::new(Cell::new(false));
+            let drawing_turn = Rc::new(Cell::new(false));
             let again = frame.clone();
             let next_id = pending.clone();
             *frame.borrow_mut() = Some(Closure::new(move || {
                 let now = web::now_ms();
-                let elapsed = (now - last.get()).max(0.0) as u64;
+                owed.set(owed.get() + (now - last.get()).max(0.0) as u64);
                 last.set(now);
-                let start = web::now_ms();
-                dispatch.emit(Action::Tick {
-                    wall_ms: elapsed,
-                    max_steps: steps.get(),
-                });
-                let took = (web::now_ms() - start).max(0.05);
-                let next = (f64::from(steps.get()) * FRAME_BUDGET_MS / took).clamp(20.0, 50_000.0);
-                // Move slowly towards the new budget so one slow frame does not swing it.
-                steps.set(((f64::from(steps.get()) * 3.0 + next) / 4.0) as u32);
-                if let Some(f) = again.borrow().as_ref() {
-                    next_id.set(web::request_frame(f));
+                let tick_turn = !alternate.get() || !drawing_turn.get();
+                if tick_turn && session.borrow().is_playing() {
+                    let start = web::now_ms();
+                    session.borrow_mut().apply(Action::Tick {
+                        wall_ms: owed.replace(0),
+                        max_steps: steps.get(),
+                    });
+                    let took = (web::now_ms() - start).max(0.05);
+                    let budget = if alternate.get() {
+                        TICK_ALONE_BUDGET_MS
+                    } else {
+                        TICK_BUDGET_MS
+                    };
+                    let next = (f64::from(steps.get()) * budget / took).clamp(20.0, 50_000.0);
+                    // Move slowly towards the new budget so one slow frame does not swing it.
+                    steps.set(((f64::from(steps.get()) * 3.0 + next) / 4.0) as u32);
+                    alternate.set(took > HEAVY_TICK_MS);
+                }
+                let draw_turn = !alternate.get() || drawing_turn.get() || !tick_turn;
+                drawing_turn.set(!drawing_turn.get());
+                let still_playing = session.borrow().is_playing();
+                if draw_turn || !still_playing {
+                    dispatch.emit(Action::Redraw);
+                }
+                if still_playing {
+                    if let Some(f) = again.borrow().as_ref() {
+                        next_id.set(web::request_frame(f));
+                    }
                 }
             }));
             if let Some(f) = frame.borrow().as_ref() {
@@ -334,6 +391,61 @@ fn use_frame_loop(store: &UseReducerHandle<Store>, dispatch: &Callback<Action>) 
             gloo_timers::callback::Timeout::new(0, move || drop(closure)).forget();
         }
     });
+}
+
+/// The session's dispatch, except that the tuning lab starts in a Web Worker when it can (the
+/// page then only shows its reports) and stops with it.
+fn lab_aware_dispatch(
+    store: &UseReducerHandle<Store>,
+    worker: &Rc<RefCell<Option<LabWorker>>>,
+) -> Callback<Action> {
+    let store = store.clone();
+    let worker = worker.clone();
+    Callback::from(move |action: Action| match action {
+        Action::StartLab => {
+            worker.borrow_mut().take();
+            let (lesson, seed) = {
+                let s = store.session();
+                (s.lesson_ref().clone(), s.seed())
+            };
+            let on_status = {
+                let (store, worker) = (store.clone(), worker.clone());
+                move |status: LabStatus| {
+                    let done = status.done;
+                    store.dispatch(Action::LabReport(status));
+                    if done {
+                        // Not from inside its own message handler: let this turn end first.
+                        let finished = worker.borrow_mut().take();
+                        gloo_timers::callback::Timeout::new(0, move || drop(finished)).forget();
+                    }
+                }
+            };
+            let on_error = {
+                let store = store.clone();
+                move |message: String| store.dispatch(Action::Fail(message))
+            };
+            match LabWorker::start(&lesson, seed, on_status, on_error) {
+                Some(started) => {
+                    *worker.borrow_mut() = Some(started);
+                    store.dispatch(Action::StartLabElsewhere);
+                }
+                None => store.dispatch(Action::StartLab),
+            }
+        }
+        other => {
+            if matches!(
+                other,
+                Action::CancelLab
+                    | Action::LoadBuiltin(_)
+                    | Action::LoadCustom(_)
+                    | Action::LoadShared(_)
+                    | Action::Reset { .. }
+            ) {
+                worker.borrow_mut().take();
+            }
+            store.dispatch(other)
+        }
+    })
 }
 
 /// While the lesson's lab runs, advance it in slices of about 12 ms of work per frame, so the
@@ -357,46 +469,38 @@ fn use_lab_loop(store: &UseReducerHandle<Store>, dispatch: &Callback<Action>) {
     });
 }
 
-/// Keep the measured size of the stage's centre in `size`, after every render and on resize.
+/// Keep the measured size of the stage's block area in `size`. A `ResizeObserver` reports
+/// changes (a window resize, a panel opening, a longer caption) without forcing a layout on
+/// every frame.
 #[hook]
-fn use_stage_size(size: &UseStateHandle<StageSize>, presenter: bool, panel: Option<Panel>) {
+fn use_stage_size(size: &UseStateHandle<StageSize>, presenter: bool) {
     let size = size.clone();
-    let measure = {
-        let size = size.clone();
-        move || {
-            if let Some((width, height)) = web::element_size("blocks-area") {
-                let next = StageSize {
-                    width,
-                    height,
-                    presenter,
-                };
-                let differs = size.width.abs_diff(width) > 3 || size.height.abs_diff(height) > 3;
-                if differs || size.presenter != presenter {
-                    size.set(next);
-                }
-            }
-        }
-    };
-    {
-        let measure = measure.clone();
-        use_effect(move || {
-            measure();
-            || ()
+    use_effect_with(presenter, move |presenter| {
+        let presenter = *presenter;
+        let callback = Closure::<dyn Fn(js_sys::Array)>::new(move |entries: js_sys::Array| {
+            let Some(entry) = entries
+                .get(0)
+                .dyn_into::<web_sys::ResizeObserverEntry>()
+                .ok()
+            else {
+                return;
+            };
+            let rect = entry.content_rect();
+            size.set(StageSize {
+                width: rect.width() as u32,
+                height: rect.height() as u32,
+                presenter,
+            });
         });
-    }
-    use_effect_with((presenter, panel), move |_| {
-        let listener = Closure::<dyn Fn()>::new(measure);
-        let window = web_sys::window();
-        if let Some(w) = &window {
-            let _ = w.add_event_listener_with_callback("resize", listener.as_ref().unchecked_ref());
+        let observer = web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()).ok();
+        if let (Some(o), Some(el)) = (&observer, web::element("blocks-area")) {
+            o.observe(&el);
         }
         move || {
-            if let Some(w) = window {
-                let _ = w.remove_event_listener_with_callback(
-                    "resize",
-                    listener.as_ref().unchecked_ref(),
-                );
+            if let Some(o) = observer {
+                o.disconnect();
             }
+            drop(callback);
         }
     });
 }

@@ -3,6 +3,9 @@
 //! timeline), each consumer with its buttons, and a form to add a consumer.
 
 use crate::kafka::Command;
+use crate::present::forms::{
+    add_consumer_command, assignor_names, member_class, ConsumerDraft, OFFSET_RESETS,
+};
 use crate::present::group::{GroupView, TimelineView};
 use crate::present::session::Action;
 use crate::present::view::ConsumerView;
@@ -15,11 +18,6 @@ pub struct ConsumerPanelProps {
     pub groups: Rc<Vec<GroupView>>,
     pub topics: Rc<Vec<String>>,
     pub on_action: Callback<Action>,
-}
-
-/// Member colours: the same consumer has the same colour in every view.
-pub fn member_class(consumer: u32) -> String {
-    format!("m{}", consumer % 8)
 }
 
 #[function_component(ConsumerPanel)]
@@ -68,36 +66,18 @@ fn add_consumer(p: &AddProps) -> Html {
         })
     };
     let on_add = {
-        let (group, topic, assignor, reset) = (
-            group.clone(),
-            topic.clone(),
-            assignor.clone(),
-            reset.clone(),
-        );
+        let draft = ConsumerDraft {
+            group: (*group).clone(),
+            topic: (*topic).clone(),
+            assignor: (*assignor).clone(),
+            reset: (*reset).clone(),
+        };
         let on_action = p.on_action.clone();
         Callback::from(move |_: MouseEvent| {
-            let name = group.trim().to_string();
-            if name.is_empty() {
-                return on_action.emit(Action::Inform(
-                    "Give the consumer a group.id (or pick an existing group).".into(),
-                ));
-            }
-            if topic.is_empty() {
-                return on_action.emit(Action::Inform("There is no topic to subscribe to.".into()));
-            }
-            let mut config = std::collections::BTreeMap::new();
-            config.insert(
-                "partition.assignment.strategy".to_string(),
-                (*assignor).clone(),
-            );
-            config.insert("auto.offset.reset".to_string(), (*reset).clone());
-            on_action.emit(Action::Command(Command::AddConsumer {
-                group: Some(name),
-                subscribe: vec![(*topic).clone()],
-                assign: Vec::new(),
-                config,
-                app: None,
-            }));
+            on_action.emit(match add_consumer_command(&draft) {
+                Ok(command) => Action::Command(command),
+                Err(message) => Action::Inform(message),
+            })
         })
     };
     html! {
@@ -115,12 +95,12 @@ fn add_consumer(p: &AddProps) -> Html {
                 </label>
                 <label title="partition.assignment.strategy">{ "assignor" }
                     <select id="add-consumer-assignor" onchange={select(&assignor)}>
-                        { for ["range", "roundrobin", "sticky", "cooperative-sticky"].iter().map(|a| html! { <option value={*a} selected={*assignor == *a}>{ *a }</option> }) }
+                        { for assignor_names().into_iter().map(|a| html! { <option value={a} selected={*assignor == a}>{ a }</option> }) }
                     </select>
                 </label>
                 <label title="auto.offset.reset">{ "reset" }
                     <select onchange={select(&reset)}>
-                        { for ["earliest", "latest", "none"].iter().map(|a| html! { <option value={*a} selected={*reset == *a}>{ *a }</option> }) }
+                        { for OFFSET_RESETS.iter().map(|a| html! { <option value={*a} selected={*reset == *a}>{ *a }</option> }) }
                     </select>
                 </label>
                 <button id="add-consumer" onclick={on_add}>{ "Add consumer" }</button>

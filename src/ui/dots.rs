@@ -1,203 +1,157 @@
-//! One canvas over the stage: messages in flight as dots moving from sender to receiver (shape
-//! and colour by kind, so they stay apart in grey-scale), and cut links as red dashed lines.
-//! Positions come from the elements the dots name, measured after each render.
+//! One SVG layer over the stage: messages in flight as moving shapes, cut links, dropped
+//! messages (the geometry is `present::stage::marks`). The layer's paths are a pool reused
+//! from frame to frame and only their changed attributes are set, so the browser repaints just
+//! the few small regions that moved (a canvas the size of the stage is re-uploaded whole every
+//! frame). Element positions are measured once per layout.
 
-use crate::present::stage::{Dot, DotKind, LinkCut};
+use crate::present::stage::{marks, Dot, DropMark, LinkCut, Mark, Point};
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::rc::Rc;
-use wasm_bindgen::JsCast;
-use web_sys::{CanvasRenderingContext2d, DomRect, Element, HtmlCanvasElement};
+use web_sys::{DomRect, Element};
 use yew::prelude::*;
+
+const SVG_NS: &str = "http://www.w3.org/2000/svg";
 
 #[derive(Properties, PartialEq)]
 pub struct DotProps {
     pub dots: Rc<Vec<Dot>>,
     pub cuts: Rc<Vec<LinkCut>>,
+    /// Messages the network dropped just now: a red cross halfway along their path.
+    pub drops: Rc<Vec<DropMark>>,
+    /// Changes whenever the stage's geometry may have changed (size, blocks, panel, zoom):
+    /// element positions are measured once per layout, not once per frame.
+    pub layout: u64,
 }
 
-#[function_component(DotCanvas)]
-pub fn dot_canvas(p: &DotProps) -> Html {
-    let canvas = use_node_ref();
+/// What the layer remembers between frames.
+#[derive(Default)]
+struct Layer {
+    layout: Option<u64>,
+    origin: Option<DomRect>,
+    /// Element centres relative to the stage, for the current layout.
+    centres: HashMap<String, Option<Point>>,
+    /// The pool of paths and what each was last set to.
+    paths: Vec<(Element, Mark)>,
+}
+
+thread_local! {
+    static LAYER: RefCell<Layer> = RefCell::new(Layer::default());
+}
+
+#[function_component(DotLayer)]
+pub fn dot_layer(p: &DotProps) -> Html {
+    let svg = use_node_ref();
     {
-        let canvas = canvas.clone();
+        let svg = svg.clone();
         let dots = p.dots.clone();
         let cuts = p.cuts.clone();
-        // Redraw after every render: the stage may have moved as well as the dots.
+        let dropped = p.drops.clone();
+        let layout = p.layout;
+        // Redraw after every render: the dots moved.
         use_effect(move || {
-            if let Some(c) = canvas.cast::<HtmlCanvasElement>() {
-                draw(&c, &dots, &cuts);
+            if let Some(svg) = svg.cast::<Element>() {
+                LAYER.with(|layer| {
+                    draw(
+                        &svg,
+                        &mut layer.borrow_mut(),
+                        layout,
+                        &dots,
+                        &cuts,
+                        &dropped,
+                    )
+                });
             }
             || ()
         });
     }
-    html! { <canvas ref={canvas} class="dots" aria-hidden="true"></canvas> }
+    html! { <svg ref={svg} class="dots" aria-hidden="true"></svg> }
 }
 
-fn centre(el: &Element, origin: &DomRect) -> (f64, f64) {
-    let r = el.get_bounding_client_rect();
+/// The centre of `r` relative to `origin`, in tenths of a pixel.
+fn centre(r: &DomRect, origin: &DomRect) -> Point {
     (
-        r.left() - origin.left() + r.width() / 2.0,
-        r.top() - origin.top() + r.height() / 2.0,
+        ((r.left() - origin.left() + r.width() / 2.0) * 10.0).round() as i32,
+        ((r.top() - origin.top() + r.height() / 2.0) * 10.0).round() as i32,
     )
 }
 
-fn find(document: &web_sys::Document, ids: &[String]) -> Option<Element> {
-    ids.iter().find_map(|id| document.get_element_by_id(id))
-}
-
-/// A CSS custom property of the page (the palette changes in presenter mode).
-fn colour(style: &Option<web_sys::CssStyleDeclaration>, name: &str, fallback: &str) -> String {
-    style
-        .as_ref()
-        .and_then(|s| s.get_property_value(name).ok())
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty())
-        .unwrap_or_else(|| fallback.to_string())
-}
-
-fn draw(canvas: &HtmlCanvasElement, dots: &[Dot], cuts: &[LinkCut]) {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let Some(document) = window.document() else {
-        return;
-    };
-    let Some(parent) = canvas.parent_element() else {
-        return;
-    };
-    let origin = parent.get_bounding_client_rect();
-    let ratio = window.device_pixel_ratio().max(1.0);
-    let (w, h) = (origin.width(), origin.height());
-    let (pw, ph) = ((w * ratio) as u32, (h * ratio) as u32);
-    if canvas.width() != pw || canvas.height() != ph {
-        canvas.set_width(pw);
-        canvas.set_height(ph);
-    }
-    let Some(ctx) = canvas
-        .get_context("2d")
-        .ok()
-        .flatten()
-        .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
-    else {
-        return;
-    };
-    let _ = ctx.set_transform(ratio, 0.0, 0.0, ratio, 0.0, 0.0);
-    ctx.clear_rect(0.0, 0.0, w, h);
-    let style = document
-        .document_element()
-        .and_then(|root| window.get_computed_style(&root).ok().flatten());
-    draw_cuts(
-        &ctx,
-        &document,
-        &origin,
-        cuts,
-        &colour(&style, "--cut", "#c0392b"),
-    );
-    for dot in dots {
-        let (Some(from), Some(to)) = (find(&document, &dot.from), find(&document, &dot.to)) else {
-            continue;
-        };
-        let (a, b) = (centre(&from, &origin), centre(&to, &origin));
-        let t = f64::from(dot.progress) / 1000.0;
-        // Requests and responses on the same path keep apart by a few pixels.
-        let (dx, dy) = (b.0 - a.0, b.1 - a.1);
-        let len = (dx * dx + dy * dy).sqrt().max(1.0);
-        let side = if dot.response { 4.0 } else { -4.0 };
-        let (nx, ny) = (-dy / len * side, dx / len * side);
-        let x = a.0 + dx * t + nx;
-        let y = a.1 + dy * t + ny;
-        let tail = (t - 0.12).max(0.0);
-        let fill = colour(&style, &format!("--dot-{}", dot.kind.name()), "#555");
-        ctx.set_stroke_style_str(&fill);
-        ctx.set_global_alpha(0.35);
-        ctx.set_line_width(2.0);
-        ctx.begin_path();
-        ctx.move_to(a.0 + dx * tail + nx, a.1 + dy * tail + ny);
-        ctx.line_to(x, y);
-        ctx.stroke();
-        ctx.set_global_alpha(1.0);
-        shape(&ctx, dot.kind, x, y, &fill);
-    }
-}
-
-fn draw_cuts(
-    ctx: &CanvasRenderingContext2d,
-    document: &web_sys::Document,
-    origin: &DomRect,
+fn draw(
+    svg: &Element,
+    layer: &mut Layer,
+    layout: u64,
+    dots: &[Dot],
     cuts: &[LinkCut],
-    red: &str,
+    dropped: &[DropMark],
 ) {
-    ctx.set_stroke_style_str(red);
-    ctx.set_line_width(2.0);
-    for cut in cuts {
-        let (Some(a), Some(b)) = (
-            document.get_element_by_id(&cut.from),
-            document.get_element_by_id(&cut.to),
-        ) else {
-            continue;
-        };
-        let (a, b) = (centre(&a, origin), centre(&b, origin));
-        let dash = js_sys::Array::of2(&6.0.into(), &5.0.into());
-        let _ = ctx.set_line_dash(&dash);
-        ctx.set_global_alpha(0.6);
-        ctx.begin_path();
-        ctx.move_to(a.0, a.1);
-        ctx.line_to(b.0, b.1);
-        ctx.stroke();
-        let _ = ctx.set_line_dash(&js_sys::Array::new());
-        ctx.set_global_alpha(1.0);
-        let (mx, my) = ((a.0 + b.0) / 2.0, (a.1 + b.1) / 2.0);
-        ctx.set_line_width(3.0);
-        ctx.begin_path();
-        ctx.move_to(mx - 6.0, my - 6.0);
-        ctx.line_to(mx + 6.0, my + 6.0);
-        ctx.move_to(mx + 6.0, my - 6.0);
-        ctx.line_to(mx - 6.0, my + 6.0);
-        ctx.stroke();
-        ctx.set_line_width(2.0);
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    // A new layout (or a new layer element): measure again, start a fresh pool.
+    let fresh = layer
+        .paths
+        .first()
+        .is_some_and(|(p, _)| p.parent_element().as_ref() != Some(svg));
+    if layer.layout != Some(layout) || fresh || layer.origin.is_none() {
+        layer.layout = Some(layout);
+        layer.centres.clear();
+        layer.origin = svg.parent_element().map(|p| p.get_bounding_client_rect());
+        if fresh {
+            layer.paths.clear();
+        }
     }
+    let Some(origin) = layer.origin.clone() else {
+        return;
+    };
+    let centres = &mut layer.centres;
+    let wanted = marks(dots, cuts, dropped, |ids| {
+        ids.iter().find_map(|id| {
+            *centres.entry(id.clone()).or_insert_with(|| {
+                document
+                    .get_element_by_id(id)
+                    .map(|el| centre(&el.get_bounding_client_rect(), &origin))
+            })
+        })
+    });
+    apply(svg, &document, &mut layer.paths, &wanted);
 }
 
-/// Each kind has its own shape, so kinds stay apart without colour.
-fn shape(ctx: &CanvasRenderingContext2d, kind: DotKind, x: f64, y: f64, fill: &str) {
-    ctx.set_fill_style_str(fill);
-    ctx.set_stroke_style_str(fill);
-    ctx.begin_path();
-    match kind {
-        DotKind::Produce | DotKind::Metadata => {
-            let r = if kind == DotKind::Produce { 6.0 } else { 4.0 };
-            let _ = ctx.arc(x, y, r, 0.0, std::f64::consts::TAU);
-            ctx.fill();
+/// Set the pool's paths to `wanted`, touching only what changed; spare paths are emptied.
+fn apply(
+    svg: &Element,
+    document: &web_sys::Document,
+    paths: &mut Vec<(Element, Mark)>,
+    wanted: &[Mark],
+) {
+    for (i, mark) in wanted.iter().enumerate() {
+        if i == paths.len() {
+            let Ok(path) = document.create_element_ns(Some(SVG_NS), "path") else {
+                return;
+            };
+            if svg.append_child(&path).is_err() {
+                return;
+            }
+            paths.push((
+                path,
+                Mark {
+                    d: String::new(),
+                    class: "",
+                },
+            ));
         }
-        DotKind::Replicate => {
-            ctx.fill_rect(x - 5.0, y - 5.0, 10.0, 10.0);
+        let (path, last) = &mut paths[i];
+        if last.d != mark.d {
+            let _ = path.set_attribute("d", &mark.d);
         }
-        DotKind::Consume => {
-            ctx.move_to(x, y - 7.0);
-            ctx.line_to(x + 6.5, y + 5.0);
-            ctx.line_to(x - 6.5, y + 5.0);
-            ctx.close_path();
-            ctx.fill();
+        if last.class != mark.class {
+            let _ = path.set_attribute("class", mark.class);
         }
-        DotKind::Group => {
-            ctx.move_to(x, y - 7.0);
-            ctx.line_to(x + 7.0, y);
-            ctx.line_to(x, y + 7.0);
-            ctx.line_to(x - 7.0, y);
-            ctx.close_path();
-            ctx.fill();
-        }
-        DotKind::Controller => {
-            ctx.set_line_width(2.5);
-            let _ = ctx.arc(x, y, 5.5, 0.0, std::f64::consts::TAU);
-            ctx.stroke();
-        }
-        DotKind::Reset => {
-            ctx.set_line_width(2.5);
-            ctx.move_to(x - 5.0, y - 5.0);
-            ctx.line_to(x + 5.0, y + 5.0);
-            ctx.move_to(x + 5.0, y - 5.0);
-            ctx.line_to(x - 5.0, y + 5.0);
-            ctx.stroke();
+        *last = mark.clone();
+    }
+    for (path, last) in paths.iter_mut().skip(wanted.len()) {
+        if !last.d.is_empty() {
+            let _ = path.set_attribute("d", "");
+            last.d.clear();
         }
     }
 }

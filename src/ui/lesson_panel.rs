@@ -11,6 +11,8 @@ use yew::prelude::*;
 pub struct LessonPanelProps {
     pub lesson: Rc<Lesson>,
     pub has_lab: bool,
+    /// The run's seed (Reset starts again with the seed typed here).
+    pub seed: u64,
     pub lab: Option<Rc<LabView>>,
     pub on_action: Callback<Action>,
 }
@@ -18,6 +20,7 @@ pub struct LessonPanelProps {
 #[function_component(LessonPanel)]
 pub fn lesson_panel(p: &LessonPanelProps) -> Html {
     let pasted = use_state(String::new);
+
     let on_pick = p.on_action.reform(|e: Event| {
         let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
         Action::LoadBuiltin(select.value())
@@ -29,6 +32,13 @@ pub fn lesson_panel(p: &LessonPanelProps) -> Html {
             let Some(file) = input.files().and_then(|f| f.get(0)) else {
                 return;
             };
+            if file.size() > crate::lesson::MAX_LESSON_BYTES as f64 {
+                return on_action.emit(Action::Fail(format!(
+                    "That file has {} bytes; a lesson file has at most {}.",
+                    file.size(),
+                    crate::lesson::MAX_LESSON_BYTES
+                )));
+            }
             let on_action = on_action.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 match JsFuture::from(file.text()).await {
@@ -60,6 +70,7 @@ pub fn lesson_panel(p: &LessonPanelProps) -> Html {
                     { if builtin::find(&current).is_none() { html! { <option selected=true>{ format!("{} (your file)", p.lesson.title) }</option> } } else { html! {} } }
                 </select>
             </label>
+            <ResetRow seed={p.seed} on_action={p.on_action.clone()} />
             <h2>{ p.lesson.title.clone() }</h2>
             <p class="summary">{ p.lesson.summary.clone() }</p>
             { if p.has_lab { lab_section(p.lab.as_deref(), &p.on_action) } else { html! {} } }
@@ -123,5 +134,46 @@ fn lab_section(lab: Option<&LabView>, on_action: &Callback<Action>) -> Html {
             }
             { lab.verdict.clone().map(|v| html! { <p class="verdict" id="lab-verdict">{ v }</p> }).unwrap_or_default() }
         </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ResetProps {
+    seed: u64,
+    on_action: Callback<Action>,
+}
+
+/// Start the lesson again, with the seed typed here.
+#[function_component(ResetRow)]
+fn reset_row(p: &ResetProps) -> Html {
+    let seed_text = use_state(|| p.seed.to_string());
+    {
+        let seed_text = seed_text.clone();
+        use_effect_with(p.seed, move |seed| {
+            seed_text.set(seed.to_string());
+            || ()
+        });
+    }
+    let on_seed = {
+        let seed_text = seed_text.clone();
+        Callback::from(move |e: InputEvent| {
+            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+            seed_text.set(input.value());
+        })
+    };
+    let on_reset = {
+        let (on_action, seed_text) = (p.on_action.clone(), seed_text.clone());
+        Callback::from(move |_: MouseEvent| match seed_text.trim().parse::<u64>() {
+            Ok(seed) => on_action.emit(Action::Reset { seed }),
+            Err(_) => on_action.emit(Action::Fail(
+                "The seed must be a whole number between 0 and 18446744073709551615.".into(),
+            )),
+        })
+    };
+    html! {
+        <div class="row reset-row">
+            <label>{ "Seed " }<input id="seed" type="text" inputmode="numeric" size="10" value={(*seed_text).clone()} oninput={on_seed} /></label>
+            <button class="ctl" id="reset" onclick={on_reset} title="Start the lesson again with this seed: the same seed always gives the same run">{ "Reset" }</button>
+        </div>
     }
 }

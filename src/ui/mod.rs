@@ -7,6 +7,7 @@ mod assignor_tool;
 mod caption;
 mod clients;
 mod dots;
+mod lab_worker;
 mod lesson_panel;
 mod narration;
 mod network;
@@ -22,5 +23,9 @@ mod web;
 
 /// Mount the app on the page.
 pub fn start() {
+    // The same module also runs the tuning lab in a Web Worker, where there is no page.
+    if web_sys::window().is_none() {
+        return;
+    }
     yew::Renderer::<app::App>::new().render();
 }

@@ -1,6 +1,7 @@
 //! The network tool (split the cluster, cut one direction, slow or lose a link, heal).
 
 use crate::kafka::{Command, NodeId};
+use crate::present::forms::{link_command, LinkDraft};
 use crate::present::session::Action;
 use std::collections::BTreeSet;
 use std::rc::Rc;
@@ -70,35 +71,18 @@ pub fn network_tool(p: &NetworkToolProps) -> Html {
         })
     };
     let on_link = {
-        let (on_action, link_a, link_b, latency, loss) = (
-            p.on_action.clone(),
-            link_a.clone(),
-            link_b.clone(),
-            latency.clone(),
-            loss.clone(),
-        );
+        let draft = LinkDraft {
+            a: (*link_a).clone(),
+            b: (*link_b).clone(),
+            latency_ms: (*latency).clone(),
+            loss_percent: (*loss).clone(),
+        };
+        let on_action = p.on_action.clone();
         Callback::from(move |_: MouseEvent| {
-            let parsed = (
-                NodeId::parse(&link_a),
-                NodeId::parse(&link_b),
-                latency.trim().parse::<u64>(),
-                loss.trim().parse::<u32>(),
-            );
-            match parsed {
-                (Ok(a), Ok(b), Ok(ms), Ok(loss)) if a != b => {
-                    on_action.emit(Action::Command(Command::SetLink {
-                        a,
-                        b,
-                        latency_ms: (ms, ms + ms / 4),
-                        loss_percent: loss,
-                        duplicate_percent: 0,
-                    }))
-                }
-                _ => on_action.emit(Action::Inform(
-                    "Pick two different nodes, a latency in ms and a loss percentage (0-100)."
-                        .into(),
-                )),
-            }
+            on_action.emit(match link_command(&draft) {
+                Ok(command) => Action::Command(command),
+                Err(message) => Action::Inform(message),
+            })
         })
     };
     let options = |selected: &str| {

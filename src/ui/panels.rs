@@ -41,8 +41,8 @@ pub fn side_panel(p: &SidePanelProps) -> Html {
     );
     let body = match p.panel {
         Panel::Lesson => {
-            let lab = session.lab().map(|l| Rc::new(lab_view(l)));
-            html! { <LessonPanel lesson={session.lesson_rc()} has_lab={session.lesson().lab.is_some()} lab={lab} on_action={p.on_action.clone()} /> }
+            let lab = session.lab().map(|l| Rc::new(lab_view(&l)));
+            html! { <LessonPanel lesson={session.lesson_rc()} has_lab={session.lesson().lab.is_some()} seed={session.seed()} lab={lab} on_action={p.on_action.clone()} /> }
         }
         Panel::Producer => {
             html! { <ProducerPanel producers={Rc::new(producer_views(world, session.last_step()))} topics={topics} on_action={p.on_action.clone()} /> }

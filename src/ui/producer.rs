@@ -3,8 +3,9 @@
 //! down, the sender's connections with their requests in flight, the batches that left and why,
 //! `buffer.memory`, idempotence, the metrics, and change any producer config by its Kafka name.
 
-use crate::kafka::producer::{RecordHeader, SendMode};
+use crate::kafka::producer::SendMode;
 use crate::kafka::{Command, NodeId};
+use crate::present::forms::{rate_command, send_command, send_mode_command, SendDraft};
 use crate::present::session::Action;
 use crate::present::view::producer::{
     AccumulatorRow, AccumulatorTopic, BatchView, ConfigGroupView, ConfigRowView, MetricChart,
@@ -36,23 +37,6 @@ fn select_input(state: &UseStateHandle<String>) -> Callback<Event> {
     })
 }
 
-/// `a=1, b=2` into headers; a clear message for anything else.
-fn parse_headers(text: &str) -> Result<Vec<RecordHeader>, String> {
-    text.split(',')
-        .map(str::trim)
-        .filter(|part| !part.is_empty())
-        .map(|part| match part.split_once('=') {
-            Some((k, v)) if !k.trim().is_empty() => Ok(RecordHeader {
-                key: k.trim().to_string(),
-                value: v.trim().to_string(),
-            }),
-            _ => Err(format!(
-                "Headers are written key=value, separated by commas; \"{part}\" is not."
-            )),
-        })
-        .collect()
-}
-
 #[function_component(ProducerPanel)]
 pub fn producer_panel(p: &ProducerPanelProps) -> Html {
     let producer = use_state(|| "p1".to_string());
@@ -75,71 +59,31 @@ pub fn producer_panel(p: &ProducerPanelProps) -> Html {
     let producer_node = NodeId::Producer(view.id);
     let on_send = {
         let on_action = p.on_action.clone();
-        let (topic, key, value, partition, headers, timestamp) = (
-            topic.clone(),
-            key.clone(),
-            value.clone(),
-            partition.clone(),
-            headers.clone(),
-            timestamp.clone(),
-        );
+        let draft = SendDraft {
+            producer: view.id,
+            topic: (*topic).clone(),
+            key: (*key).clone(),
+            value: (*value).clone(),
+            partition: (*partition).clone(),
+            headers: (*headers).clone(),
+            timestamp: (*timestamp).clone(),
+        };
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let partition_text = partition.trim().to_string();
-            let explicit = if partition_text.is_empty() {
-                None
-            } else {
-                match partition_text.parse::<i32>() {
-                    Ok(n) => Some(n),
-                    Err(_) => {
-                        return on_action.emit(Action::Inform(format!(
-                            "Partition must be a number or empty, not \"{partition_text}\"."
-                        )))
-                    }
-                }
-            };
-            let timestamp_text = timestamp.trim().to_string();
-            let timestamp = if timestamp_text.is_empty() {
-                None
-            } else {
-                match timestamp_text.parse::<i64>() {
-                    Ok(t) if t >= 0 => Some(t),
-                    _ => {
-                        return on_action.emit(Action::Inform(format!(
-                        "Timestamp must be empty (the producer stamps it) or milliseconds since the epoch, not \"{timestamp_text}\"."
-                    )))
-                    }
-                }
-            };
-            let headers = match parse_headers(&headers) {
-                Ok(h) => h,
-                Err(e) => return on_action.emit(Action::Inform(e)),
-            };
-            on_action.emit(Action::Command(Command::Produce {
-                producer: producer_node,
-                topic: (*topic).clone(),
-                key: Some(key.trim().to_string()).filter(|k| !k.is_empty()),
-                value: Some((*value).clone()),
-                partition: explicit,
-                timestamp,
-                headers,
-            }));
+            on_action.emit(match send_command(&draft) {
+                Ok(command) => Action::Command(command),
+                Err(message) => Action::Inform(message),
+            });
         })
     };
     let on_rate = {
         let (on_action, topic, rate) = (p.on_action.clone(), topic.clone(), rate.clone());
-        Callback::from(move |_: MouseEvent| match rate.trim().parse::<u32>() {
-            Ok(n) => on_action.emit(Action::Command(Command::SetProduceRate {
-                producer: producer_node,
-                topic: (*topic).clone(),
-                records_per_second: n,
-                keys: vec!["alice".into(), "bob".into(), "carol".into(), "dave".into()],
-                total: None,
-                value_bytes: None,
-            })),
-            Err(_) => on_action.emit(Action::Inform(
-                "The rate must be a whole number of records per second (0 stops).".into(),
-            )),
+        let id = view.id;
+        Callback::from(move |_: MouseEvent| {
+            on_action.emit(match rate_command(id, &topic, &rate) {
+                Ok(command) => Action::Command(command),
+                Err(message) => Action::Inform(message),
+            })
         })
     };
     let on_flush = p.on_action.reform(move |_: MouseEvent| {
@@ -147,14 +91,12 @@ pub fn producer_panel(p: &ProducerPanelProps) -> Html {
             producer: producer_node,
         })
     });
+    let id = view.id;
     let on_mode = p.on_action.reform(move |e: Event| {
         let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
-        match SendMode::parse(&select.value()) {
-            Some(mode) => Action::Command(Command::SetSendMode {
-                producer: producer_node,
-                mode,
-            }),
-            None => Action::Inform(format!("Unknown send mode {}", select.value())),
+        match send_mode_command(id, &select.value()) {
+            Ok(command) => Action::Command(command),
+            Err(message) => Action::Inform(message),
         }
     });
     html! {

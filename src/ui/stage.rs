@@ -1,12 +1,12 @@
 //! The stage: producers on the left, consumer groups on the right, controllers on top, and in
 //! the middle the brokers as columns with a row per partition, flowed into blocks so every
-//! replica fits on screen. Message dots are drawn over it on one canvas (`dots`).
+//! replica fits on screen. Message dots are drawn over it on one SVG layer (`dots`).
 
-use super::dots::DotCanvas;
+use super::dots::DotLayer;
 use crate::kafka::NodeId;
 use crate::present::stage::{
-    BrokerHead, ControllerHead, Density, Dot, Fit, GroupCard, Line, LinkCut, PartitionRow,
-    ProducerCard, RecordCell, ReplicaCell, StageView,
+    BrokerHead, ControllerHead, Density, Dot, DropMark, Fit, GroupCard, Line, LinkCut,
+    PartitionRow, ProducerCard, RecordCell, ReplicaCell, StageView,
 };
 use std::rc::Rc;
 use yew::prelude::*;
@@ -17,10 +17,13 @@ pub struct StageProps {
     pub fit: Rc<Fit>,
     pub dots: Rc<Vec<Dot>>,
     pub cuts: Rc<Vec<LinkCut>>,
+    pub drops: Rc<Vec<DropMark>>,
     /// A node was clicked: open its menu.
     pub on_node: Callback<NodeId>,
     /// A partition label was clicked: zoom it (or unzoom).
     pub on_zoom: Callback<String>,
+    /// Changes when the stage's geometry may change (see `DotLayer`).
+    pub layout: u64,
 }
 
 #[function_component(Stage)]
@@ -46,7 +49,7 @@ pub fn stage(p: &StageProps) -> Html {
                 { for v.groups.iter().map(|g| group_card(g, &p.on_node)) }
                 { if v.groups.is_empty() { html! { <p class="muted small">{ "No consumers in this lesson." }</p> } } else { html! {} } }
             </div>
-            <DotCanvas dots={p.dots.clone()} cuts={p.cuts.clone()} />
+            <DotLayer dots={p.dots.clone()} cuts={p.cuts.clone()} drops={p.drops.clone()} layout={p.layout} />
         </section>
     }
 }

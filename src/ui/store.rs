@@ -23,6 +23,11 @@ impl Store {
     pub fn session(&self) -> Ref<'_, Session> {
         self.session.borrow()
     }
+    /// The session itself, for the play loop: it applies ticks without a render in between
+    /// and asks for one with `Action::Redraw`.
+    pub fn shared(&self) -> Rc<RefCell<Session>> {
+        self.session.clone()
+    }
 }
 
 impl PartialEq for Store {

@@ -73,11 +73,7 @@ pub fn storage_set(key: &str, value: &str) {
     }
 }
 
-/// The inner size of the element with `id`, in CSS pixels.
-pub fn element_size(id: &str) -> Option<(u32, u32)> {
-    let element = web_sys::window()?.document()?.get_element_by_id(id)?;
-    Some((
-        element.client_width() as u32,
-        element.client_height() as u32,
-    ))
+/// The element with `id`, if the page has one.
+pub fn element(id: &str) -> Option<web_sys::Element> {
+    web_sys::window()?.document()?.get_element_by_id(id)
 }

@@ -6,12 +6,11 @@
 // Screenshots land in tests/e2e/artifacts/.
 
 import { chromium } from "playwright-core";
-import http from "node:http";
 import fs from "node:fs";
 import path from "node:path";
-import { execSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { scenarios } from "./scenarios.mjs";
+import { serve, chromiumPath, launchArgs } from "./harness.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -24,43 +23,6 @@ const only = argValue("--only");
 const artifacts = path.join(here, "artifacts");
 fs.mkdirSync(artifacts, { recursive: true });
 
-const types = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript",
-  ".wasm": "application/wasm",
-  ".css": "text/css",
-  ".svg": "image/svg+xml",
-  ".json": "application/json",
-};
-
-function serve(root) {
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url, "http://localhost");
-    let file = path.join(root, decodeURIComponent(url.pathname));
-    if (!file.startsWith(root)) {
-      res.writeHead(403).end();
-      return;
-    }
-    if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, "index.html");
-    if (!fs.existsSync(file)) {
-      res.writeHead(404).end("not found");
-      return;
-    }
-    res.writeHead(200, { "content-type": types[path.extname(file)] ?? "application/octet-stream" });
-    fs.createReadStream(file).pipe(res);
-  });
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
-}
-
-function chromiumPath() {
-  for (const candidate of ["chromium", "chromium-browser"]) {
-    try {
-      return execSync(`command -v ${candidate}`, { encoding: "utf8" }).trim();
-    } catch {}
-  }
-  throw new Error("Chromium is not installed (apt-get install -y chromium)");
-}
-
 async function main() {
   if (!fs.existsSync(path.join(dist, "index.html"))) throw new Error(`no built app in ${dist}: run trunk build first`);
   const server = await serve(dist);
@@ -70,15 +32,7 @@ async function main() {
     executablePath: chromiumPath(),
     headless: true,
     viewport: { width: 1600, height: 1000 },
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
+    args: launchArgs,
   });
   let failures = 0;
   try {

@@ -1,5 +1,5 @@
-//! `kafka-classroom assign`: runs one consumer assignor case (the vector format of
-//! kafka-reference.md 2.6) read from stdin and prints the assignment as JSON. A case the
+//! `kafka-classroom assign`: runs one consumer assignor case (the format of
+//! tests/data/assignor_vectors.json) read from stdin and prints the assignment as JSON. A case the
 //! parser rejects is a user error: one line on stderr and exit code 2, never a panic.
 
 use kafka_classroom::kafka::assignor::case::run_case_json;

@@ -3,6 +3,7 @@
 
 mod assign;
 mod bench;
+mod bench_timeline;
 mod soak;
 
 use kafka_classroom::kafka::murmur2::{murmur2, to_positive};
@@ -12,6 +13,9 @@ use kafka_classroom::present::view::time_text;
 use kafka_classroom::present::{narrate::narrate, summary::run_summary};
 use std::process::ExitCode;
 
+#[global_allocator]
+static ALLOCATOR: bench_timeline::Counting = bench_timeline::Counting;
+
 const USAGE: &str = "usage:
   kafka-classroom run <lesson.json | built-in name> [--seed N] [--until-ms T] [--quiet] [--plain]
       (--plain: the classroom narration, one plain sentence per step, instead of the RPC trace)
@@ -19,6 +23,7 @@ const USAGE: &str = "usage:
   kafka-classroom partition --partitions N KEY...
   kafka-classroom assign < case.json    (one assignor case on stdin; prints {\"member\": [\"topic-0\", ...]})
   kafka-classroom bench [engine | lab]
+  kafka-classroom bench timeline [--steps N]   (snapshots and seeking at classroom scale)
   kafka-classroom soak --seeds N [--config safe|acks1|unclean] [--from S] [--threads T]";
 
 fn main() -> ExitCode {
@@ -39,6 +44,9 @@ fn main() -> ExitCode {
         Some("run") => run(&args[1..]),
         Some("lessons") => lessons(),
         Some("partition") => partition(&args[1..]),
+        Some("bench") if args.get(1).map(String::as_str) == Some("timeline") => {
+            bench_timeline::run(&args[2..])
+        }
         Some("bench") => bench::run(&args[1..]),
         Some("soak") => soak::run(&args[1..], |name| flag::<String>(&args[1..], name)),
         Some("help" | "--help" | "-h") | None => {

@@ -1,4 +1,4 @@
-//! One assignor case in the JSON format of the reference vectors (kafka-reference.md 2.6),
+//! One assignor case in the JSON format of the vectors in tests/data/assignor_vectors.json,
 //! parsed with precise, path-prefixed errors so a user's typo never reaches the algorithms,
 //! and run to a JSON assignment. Top-level fields other than `partitionsPerTopic`, `members`
 //! and `assignor` (`id`, `name`, `source`, `kind`, `expected`, ...) are accepted and ignored;

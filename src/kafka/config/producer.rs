@@ -1,6 +1,6 @@
 //! Producer configs (`ProducerConfig.java`), Kafka 4.0 names and defaults, and the typed view the
 //! producer model reads. Idempotence and `delivery.timeout.ms` follow Kafka's rules about values
-//! the user set explicitly (shared/kafka-reference.md sections 1.5 and 3.6).
+//! the user set explicitly (`ProducerConfig.postProcessParsedConfig`).
 
 use super::def::{ConfigKey, ConfigType as T, ConfigValues, Validator as V};
 

@@ -5,7 +5,7 @@
 
 mod sentences;
 
-pub use sentences::{sentence, Sentence, Tone};
+pub use sentences::{event_sentence, sentence, Sentence, Tone};
 
 use crate::kafka::{KafkaStep, NodeId, TopicPartition};
 use std::collections::VecDeque;

@@ -37,10 +37,15 @@ fn range(from: i64, to_inclusive: i64) -> String {
 }
 
 fn records(n: usize) -> String {
+    counted(n, "record")
+}
+
+/// "1 partition", "3 partitions".
+fn counted(n: usize, noun: &str) -> String {
     if n == 1 {
-        "1 record".into()
+        format!("1 {noun}")
     } else {
-        format!("{n} records")
+        format!("{n} {noun}s")
     }
 }
 
@@ -195,7 +200,9 @@ fn collect(event: &Event, nodes: &mut Vec<NodeId>, partitions: &mut Vec<TopicPar
     }
 }
 
-fn event_sentence(event: &Event, step: &KafkaStep) -> Option<(Tone, String)> {
+/// One event's tone and sentence, in the context of its step (a produce request names why its
+/// batch left). `None`: the event adds to another's sentence or says nothing.
+pub fn event_sentence(event: &Event, step: &KafkaStep) -> Option<(Tone, String)> {
     producer_sentence(event, step)
         .or_else(|| delivery_sentence(event))
         .or_else(|| broker_sentence(event, step))
@@ -219,7 +226,7 @@ fn producer_sentence(event: &Event, step: &KafkaStep) -> Option<(Tone, String)> 
         } => (Routine, partitioned_sentence(*producer, partition, key.as_deref(), how)),
         Event::SendRejected { producer, error, .. } => (
             Alarm,
-            format!("p{producer}'s send() threw at once: {error}."),
+            format!("p{producer}'s send() threw at once: {}.", error.to_string().trim_end_matches('.')),
         ),
         Event::RecordAppendedToBatch {
             producer,
@@ -396,6 +403,8 @@ fn replica_sentence(event: &Event) -> Option<(Tone, String)> {
             Alarm,
             format!("{broker} lost {} of {partition} with the power: the OS had not written them to disk.", range(*from, to - 1)),
         ),
+        // Segments that held nothing (a replica truncated below them) go without a word.
+        Event::SegmentsDeleted { records: 0, .. } => (Quiet, String::new()),
         Event::SegmentsDeleted { broker, partition, records: n, new_log_start_offset, .. } => (
             Notable,
             format!("{broker}'s retention deleted {} of {partition}; its log now starts at {new_log_start_offset}.", records(*n as usize)),
@@ -494,7 +503,11 @@ fn election_sentence(event: &Event) -> Option<(Tone, String)> {
         ),
         Event::TopicCreated { topic, partitions, replication_factor } => (
             Notable,
-            format!("Topic {topic} was created: {partitions} partitions, {replication_factor} replicas each."),
+            format!(
+                "Topic {topic} was created: {}, {} each.",
+                counted(*partitions as usize, "partition"),
+                counted(*replication_factor as usize, "replica")
+            ),
         ),
         Event::PreferredElectionRan { moved } => (
             Notable,
@@ -675,10 +688,65 @@ fn fault_sentence(event: &Event) -> Option<(Tone, String)> {
 fn network_sentence(change: &NetworkChange) -> String {
     match change {
         NetworkChange::Healed => "The network is whole again: every link works.".into(),
-        _ => format!(
-            "Network: {}.",
-            super::super::narrate::network_change(change)
+        NetworkChange::Isolated { node } => {
+            format!("{node} is cut off from every other machine: nothing reaches it, nothing leaves it.")
+        }
+        NetworkChange::Split { groups } => {
+            let sides: Vec<String> = groups.iter().map(|g| and_list(g)).collect();
+            format!(
+                "The network split into {} sides that cannot reach each other: {}.",
+                groups.len(),
+                sides.join("; ")
+            )
+        }
+        NetworkChange::OneWay { from, to } => format!(
+            "Messages from {} to {} are now lost; the other way still works.",
+            and_list(from),
+            and_list(to)
         ),
+        NetworkChange::LinkSet {
+            a,
+            b,
+            latency_ms,
+            loss_percent,
+            duplicate_percent,
+        } => {
+            let mut parts = vec![if latency_ms.0 == latency_ms.1 {
+                format!("takes {} ms", latency_ms.0)
+            } else {
+                format!("takes {} to {} ms", latency_ms.0, latency_ms.1)
+            }];
+            if *loss_percent > 0 {
+                parts.push(format!("loses {loss_percent}% of messages"));
+            }
+            if *duplicate_percent > 0 {
+                parts.push(format!("delivers {duplicate_percent}% twice"));
+            }
+            format!("The link between {a} and {b} now {}.", parts.join(", "))
+        }
+        NetworkChange::Throttled {
+            from,
+            to,
+            bytes_per_second,
+        } => format!(
+            "The link from {from} to {to} now carries at most {bytes_per_second} bytes a second."
+        ),
+        NetworkChange::Held { from, to } => {
+            format!("Messages from {from} to {to} are held back until released.")
+        }
+        NetworkChange::Released { from, to } => {
+            format!("The messages held from {from} to {to} are on their way again.")
+        }
+    }
+}
+
+/// "b1", "b1 and b2", "b1, b2 and b3".
+fn and_list(nodes: &[NodeId]) -> String {
+    let names: Vec<String> = nodes.iter().map(|n| n.to_string()).collect();
+    match names.split_last() {
+        None => "nobody".into(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
     }
 }
 

@@ -5,6 +5,7 @@
 //! rewinding replaces the future.
 
 mod guide;
+mod snapshots;
 mod timeline;
 
 pub use guide::{CurrentBeat, Guide, Phase};
@@ -12,7 +13,7 @@ pub use guide::{CurrentBeat, Guide, Phase};
 use super::share::{self, LessonRef, SharedRun};
 use crate::kafka::{Command, KafkaStep, KafkaWorld};
 use crate::lesson::expect::RunObserver;
-use crate::lesson::lab::LabRun;
+use crate::lesson::lab::{LabRun, LabStatus};
 use crate::lesson::{builtin, Lesson};
 use crate::sim::RecordedCommand;
 use std::collections::{BTreeMap, VecDeque};
@@ -81,6 +82,9 @@ pub enum Action {
         wall_ms: u64,
         max_steps: u32,
     },
+    /// Nothing changes: the UI draws the session again (the play loop applies ticks on its
+    /// own frames and asks for a picture on the next).
+    Redraw,
     /// Go to step `n` of the timeline (backwards or forwards).
     SeekTo(u64),
     Reset {
@@ -111,6 +115,10 @@ pub enum Action {
     AdvanceLab {
         steps: u64,
     },
+    /// The lab runs elsewhere (a Web Worker running this same code): show it starting.
+    StartLabElsewhere,
+    /// Where the lab running elsewhere stands now.
+    LabReport(LabStatus),
     CancelLab,
 }
 
@@ -140,8 +148,10 @@ pub struct Session {
     notice: Option<Notice>,
     /// Simulated microseconds owed to the clock by play ticks but not yet stepped.
     play_debt_micros: u64,
-    /// The lesson's lab, running or finished; independent of the main world.
+    /// The lesson's lab, running or finished here; independent of the main world.
     lab: Option<LabRun>,
+    /// The lab's status, when it runs elsewhere (a Web Worker).
+    lab_report: Option<LabStatus>,
 }
 
 impl Session {
@@ -167,6 +177,7 @@ impl Session {
             notice: None,
             play_debt_micros: 0,
             lab: None,
+            lab_report: None,
         };
         session.open_guide();
         session.snapshots.push(session.snapshot());
@@ -229,15 +240,24 @@ impl Session {
     pub fn notice(&self) -> Option<&Notice> {
         self.notice.as_ref()
     }
+    /// How many snapshots the timeline keeps (see `snapshots` for the policy).
+    pub fn snapshot_count(&self) -> usize {
+        self.snapshots.len()
+    }
     pub fn horizon(&self) -> u64 {
         self.horizon
     }
     pub fn commands(&self) -> &[RecordedCommand<Command>] {
         &self.commands
     }
-    pub fn lab(&self) -> Option<&LabRun> {
-        self.lab.as_ref()
+    /// Where the lab stands, whether it runs here or elsewhere.
+    pub fn lab(&self) -> Option<LabStatus> {
+        match &self.lab {
+            Some(lab) => Some(lab.status()),
+            None => self.lab_report.clone(),
+        }
     }
+    /// Whether the lab runs here (the UI then advances it in slices).
     pub fn lab_running(&self) -> bool {
         self.lab.as_ref().is_some_and(|l| !l.is_done())
     }
@@ -263,6 +283,7 @@ impl Session {
             Action::TogglePlay => self.play(),
             Action::SetSpeed(i) => self.speed_index = i.min(SPEEDS.len() as u32 - 1),
             Action::Tick { wall_ms, max_steps } => self.tick(wall_ms, max_steps),
+            Action::Redraw => {}
             Action::SeekTo(step) => {
                 self.playing = false;
                 self.seek(step);
@@ -285,27 +306,46 @@ impl Session {
             Action::Answer(choice) => self.answer(choice),
             Action::Continue => self.continue_on(),
             Action::BackToPreviousBeat => self.back_to_previous_beat(),
-            Action::StartLab | Action::AdvanceLab { .. } | Action::CancelLab => {
-                self.lab_action(action)
-            }
+            Action::StartLab
+            | Action::AdvanceLab { .. }
+            | Action::StartLabElsewhere
+            | Action::LabReport(_)
+            | Action::CancelLab => self.lab_action(action),
         }
     }
 
     fn lab_action(&mut self, action: Action) {
         match action {
-            Action::StartLab => match LabRun::new(&self.lesson, self.seed) {
-                Some(lab) => {
-                    self.playing = false;
-                    self.lab = Some(lab);
+            Action::StartLab | Action::StartLabElsewhere => {
+                match LabRun::new(&self.lesson, self.seed) {
+                    Some(lab) => {
+                        self.playing = false;
+                        if action == Action::StartLab {
+                            self.lab = Some(lab);
+                            self.lab_report = None;
+                        } else {
+                            self.lab_report = Some(lab.status());
+                            self.lab = None;
+                        }
+                    }
+                    None => self.error("This lesson has no lab to run.".into()),
                 }
-                None => self.error("This lesson has no lab to run.".into()),
-            },
+            }
             Action::AdvanceLab { steps } => {
                 if let Some(lab) = &mut self.lab {
                     lab.advance(steps);
                 }
             }
-            Action::CancelLab => self.lab = None,
+            // A report for a lab already cancelled (or replaced by a local run) is stale.
+            Action::LabReport(status) => {
+                if self.lab_report.is_some() && self.lab.is_none() {
+                    self.lab_report = Some(status);
+                }
+            }
+            Action::CancelLab => {
+                self.lab = None;
+                self.lab_report = None;
+            }
             _ => unreachable!("only lab actions"),
         }
     }

@@ -1,16 +1,12 @@
 //! The timeline: stepping along the recording, playing against the wall clock, snapshots, and
 //! seeking anywhere by restoring the nearest snapshot and replaying forward.
 
-use super::{Alert, Guide, Session, ALERTS, MAX_STEPS_PER_TICK, SPEEDS};
+use super::{snapshots, Alert, Guide, Session, ALERTS, MAX_STEPS_PER_TICK, SPEEDS};
 use crate::kafka::{KafkaStep, KafkaWorld};
 use crate::lesson::expect::RunObserver;
 use crate::sim::{Cause, SimDuration, SimTime};
 use std::rc::Rc;
 
-/// Take a snapshot (a clone of the world) every this many steps.
-const SNAPSHOT_EVERY: u64 = 400;
-/// Keep at most this many snapshots; older ones are thinned out.
-const MAX_SNAPSHOTS: usize = 60;
 /// Recent steps kept for the narration.
 const RECENT_STEPS: usize = 600;
 /// Most steps "Next" runs looking for something to tell.
@@ -99,21 +95,15 @@ impl Session {
         !change.pause
     }
 
+    /// Take a snapshot when one is due and thin the others (see `snapshots` for the policy).
     fn maybe_snapshot(&mut self, index: u64) {
-        if index % SNAPSHOT_EVERY != 0 || self.snapshots.last().is_some_and(|s| s.step >= index) {
+        if !snapshots::due(index) || self.snapshots.last().is_some_and(|s| s.step >= index) {
             return;
         }
         self.snapshots.push(self.snapshot());
-        if self.snapshots.len() > MAX_SNAPSHOTS {
-            // Keep the first snapshot and every other one after it: older history gets coarser.
-            let thinned = std::mem::take(&mut self.snapshots)
-                .into_iter()
-                .enumerate()
-                .filter(|(i, _)| *i == 0 || i % 2 == 1)
-                .map(|(_, s)| s)
-                .collect();
-            self.snapshots = thinned;
-        }
+        let horizon = self.horizon.max(index);
+        self.snapshots
+            .retain(|s| snapshots::keep(s.step, index, horizon));
     }
 
     /// Next (↓): step until a step with something to tell.
@@ -209,14 +199,15 @@ impl Session {
     /// Beats fire again on the way (answers given before are reused), without pausing.
     pub(super) fn seek(&mut self, target: u64) {
         let target = target.min(self.horizon.max(self.world.steps_taken()));
-        if target < self.world.steps_taken() {
-            let snapshot = self
-                .snapshots
-                .iter()
-                .rev()
-                .find(|s| s.step <= target)
-                .expect("snapshot 0 always exists")
-                .clone();
+        let nearest = self
+            .snapshots
+            .iter()
+            .rev()
+            .find(|s| s.step <= target)
+            .expect("snapshot 0 always exists");
+        // Going back, or forward past a snapshot nearer the target than the current step.
+        if target < self.world.steps_taken() || nearest.step > self.world.steps_taken() {
+            let snapshot = nearest.clone();
             self.world = snapshot.world;
             self.observer = snapshot.observer;
             self.guide = snapshot.guide;

@@ -35,6 +35,15 @@ impl DotKind {
             DotKind::Reset => "reset",
         }
     }
+    pub const ALL: [DotKind; 7] = [
+        DotKind::Produce,
+        DotKind::Replicate,
+        DotKind::Consume,
+        DotKind::Group,
+        DotKind::Controller,
+        DotKind::Metadata,
+        DotKind::Reset,
+    ];
     pub const LEGEND: [DotKind; 5] = [
         DotKind::Produce,
         DotKind::Replicate,
@@ -174,16 +183,67 @@ fn progress(now: SimTime, sent: SimTime, arrives: SimTime) -> u32 {
     (done * 1000 / total).min(1000) as u32
 }
 
-/// Every cut link between nodes on the stage.
+/// Every cut link between nodes on the stage. A broker cut off from every other node already
+/// wears an "isolated" badge, so its links are not drawn: a dozen red lines would hide the
+/// partitions behind them.
 pub fn cuts(world: &KafkaWorld) -> Vec<LinkCut> {
     let network = world.network();
+    let nodes = world.model().nodes();
+    let isolated = |me: &NodeId| {
+        matches!(me, NodeId::Broker(_))
+            && nodes.len() > 1
+            && nodes
+                .iter()
+                .filter(|n| *n != me)
+                .all(|n| network.is_blocked(me, n) && network.is_blocked(n, me))
+    };
     network
         .blocked_links()
         .filter(|(a, b)| a < b || !network.is_blocked(b, a))
+        .filter(|(a, b)| !isolated(a) && !isolated(b))
         .map(|(a, b)| LinkCut {
             from: node_anchor(*a),
             to: node_anchor(*b),
             one_way: !network.is_blocked(b, a),
         })
         .collect()
+}
+
+/// A message the network dropped in the last few steps, drawn as a cross where it vanished.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct DropMark {
+    pub from: [String; 2],
+    pub to: [String; 2],
+    pub api: &'static str,
+}
+
+/// How many of the newest steps' drops stay on screen.
+const RECENT_DROP_STEPS: usize = 40;
+
+/// Messages dropped (cut links, lost on the way, a machine off) in the newest steps.
+pub fn drops(
+    steps: &std::collections::VecDeque<std::rc::Rc<crate::kafka::KafkaStep>>,
+) -> Vec<DropMark> {
+    use crate::sim::Cause;
+    let mut out = Vec::new();
+    for step in steps.iter().rev().take(RECENT_DROP_STEPS) {
+        if let Cause::Drop { from, to, msg, .. } = &step.cause {
+            let tp = partition_of(msg);
+            out.push(DropMark {
+                from: anchors(*from, tp),
+                to: anchors(*to, tp),
+                api: msg.api_name(),
+            });
+        }
+        for (from, to, msg, _) in &step.dropped {
+            let tp = partition_of(msg);
+            out.push(DropMark {
+                from: anchors(*from, tp),
+                to: anchors(*to, tp),
+                api: msg.api_name(),
+            });
+        }
+    }
+    out.truncate(MAX_DOTS);
+    out
 }

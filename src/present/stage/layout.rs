@@ -35,8 +35,10 @@ const OFFSETS_PX: u32 = 64;
 /// Rows no taller than this (compact), and no shorter than this.
 const MAX_ROW_PX: u32 = 40;
 const MIN_ROW_PX: u32 = 12;
-/// Replica cells narrower than this get hard to read.
+/// Replica cells narrower than this get hard to read; narrower than the minimum they are
+/// slivers (their LEO label no longer fits), so shorter rows are better.
 const GOOD_CELL_PX: u32 = 70;
+const MIN_CELL_PX: u32 = 30;
 const GOOD_ROW_PX: u32 = 30;
 /// The broker header at the top of each block, beyond a topic header's height.
 const BLOCK_HEAD_EXTRA_PX: u32 = 14;
@@ -94,7 +96,7 @@ pub fn fit(view: &StageView, size: StageSize) -> Fit {
             (LABEL_PX, OFFSETS_PX)
         };
         let cell_px = block_width.saturating_sub(label + offsets) / brokers;
-        let score = (row_px * 100 / GOOD_ROW_PX).min(100) + (cell_px * 100 / GOOD_CELL_PX).min(100);
+        let score = score(row_px, cell_px);
         if best.as_ref().is_none_or(|(s, _)| score > *s) {
             best = Some((
                 score,
@@ -111,6 +113,18 @@ pub fn fit(view: &StageView, size: StageSize) -> Fit {
         row_px: MIN_ROW_PX,
         header_px,
     })
+}
+
+/// How good a layout is. Any layout without slivers beats every layout with them; among sliver
+/// layouts (a narrow stage), the widest cells win.
+fn score(row_px: u32, cell_px: u32) -> u32 {
+    if cell_px < MIN_CELL_PX {
+        cell_px
+    } else {
+        MIN_CELL_PX
+            + (row_px * 100 / GOOD_ROW_PX).min(100)
+            + (cell_px * 100 / GOOD_CELL_PX).min(100)
+    }
 }
 
 /// A block's partition rows and topic headers.
@@ -189,7 +203,8 @@ mod tests {
     #[test]
     fn the_classroom_cluster_fits_a_projector_and_a_big_screen() {
         let view = classroom();
-        for (width, height) in [(900, 495), (1500, 860)] {
+        // A projector, a projector with a side panel open, a big screen.
+        for (width, height) in [(900, 495), (520, 495), (1500, 860)] {
             let size = StageSize {
                 width,
                 height,
@@ -203,6 +218,18 @@ mod tests {
                 .filter(|l| matches!(l, Line::Row { .. }))
                 .count();
             assert_eq!(shown, 38, "every partition row is placed");
+            let blocks = fit.blocks.len() as u32;
+            let cell =
+                (width / blocks).saturating_sub(LABEL_PX + OFFSETS_PX) / view.brokers.len() as u32;
+            if width >= 900 {
+                assert!(
+                    cell >= MIN_CELL_PX,
+                    "{width}x{height}: {blocks} blocks leave {cell} px cells"
+                );
+            } else {
+                // Too narrow for good cells: the fewest blocks whose rows still fit.
+                assert_eq!(blocks, 2, "{width}x{height}");
+            }
             for block in &fit.blocks {
                 assert!(
                     block_px(&fit, block) <= height,

@@ -11,12 +11,14 @@
 mod clients;
 mod dots;
 mod layout;
+mod marks;
 mod replicas;
 
 pub use clients::{GroupCard, MemberChip, ProducerCard};
 pub use dots::cuts;
-pub use dots::{dots, Dot, DotKind, LinkCut};
+pub use dots::{dots, drops, Dot, DotKind, DropMark, LinkCut};
 pub use layout::{fit, Fit, Line, StageSize};
+pub use marks::{marks, Mark, Point};
 pub use replicas::{GroupMark, PartitionRow, RecordCell, ReplicaCell, ReplicaRole, Stripe};
 
 use super::view::NodeStatus;

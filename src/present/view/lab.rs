@@ -1,7 +1,7 @@
 //! The tuning lab's view model: progress while it runs, then the configurations side by side.
 
 use super::producer::{bytes_text, group_digits};
-use crate::lesson::lab::{LabResult, LabRun};
+use crate::lesson::lab::{LabResult, LabStatus};
 
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct LabView {
@@ -18,15 +18,15 @@ pub struct LabView {
     pub verdict: Option<String>,
 }
 
-pub fn lab_view(lab: &LabRun) -> LabView {
-    let total = lab.total_records().max(1);
-    let done = lab.progress();
-    let names = lab.configuration_names();
+pub fn lab_view(lab: &LabStatus) -> LabView {
+    let total = lab.total_records.max(1);
+    let done = lab.progress;
+    let names = lab.names.clone();
     let results = &lab.results;
-    let running = !lab.is_done();
+    let running = !lab.done;
     let progress_text = if running {
         let current = names.get(results.len()).cloned().unwrap_or_default();
-        let clock = lab.current_time_ms().map_or(String::new(), |ms| {
+        let clock = lab.current_time_ms.map_or(String::new(), |ms| {
             format!(
                 ", {}.{} s simulated in this run",
                 ms / 1000,
