@@ -139,6 +139,9 @@ pub enum Command {
         topic: String,
         partitions: i32,
         replication_factor: u32,
+        /// Topic config overrides by Kafka name (`--config retention.ms=60000`).
+        #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+        config: std::collections::BTreeMap<String, String>,
     },
     /// `kafka-topics.sh --alter --partitions`: grow a topic to `partitions`.
     AddPartitions {

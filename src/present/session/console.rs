@@ -1,0 +1,173 @@
+//! The session's side of the console: a typed line runs against the world at the current step
+//! (`present::console::run`); a tool that changes the cluster hands back a command, which is
+//! injected and recorded like any click, so replay and shared links reproduce its effect; the
+//! transcript remembers the step each line ran at, and rewinding hides what came later.
+
+use super::Session;
+use crate::present::console::{self, Line, Stream};
+use crate::sim::{SimDuration, SimTime};
+
+/// Entries the transcript keeps; older ones scroll away.
+const MAX_ENTRIES: u32 = 200;
+/// Lines one entry keeps (the rest are counted, not kept).
+const MAX_LINES_PER_ENTRY: u32 = 2_000;
+/// Longest `sleep` the console accepts, in seconds of simulated time.
+pub const MAX_SLEEP_SECONDS: u64 = 3_600;
+/// Most steps one `sleep` may take, so a busy cluster cannot freeze the page.
+const MAX_SLEEP_STEPS: u32 = 200_000;
+
+/// One line typed at the console and everything it printed.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct ConsoleEntry {
+    /// The step the world had reached once the line ran (its command included).
+    pub step: u64,
+    /// Simulated time when it ran.
+    pub at: SimTime,
+    pub line: String,
+    pub output: Vec<Line>,
+    /// Output lines beyond [`MAX_LINES_PER_ENTRY`], dropped.
+    pub dropped_lines: u32,
+    pub exit_code: i32,
+}
+
+impl Session {
+    /// The transcript up to the current step (lines typed later in a rewound run are hidden).
+    pub fn console_entries(&self) -> impl Iterator<Item = &ConsoleEntry> {
+        let now = self.world.steps_taken();
+        self.console.iter().filter(move |e| e.step <= now)
+    }
+
+    pub(super) fn console_line(&mut self, line: String) {
+        self.playing = false;
+        let at = self.world.steps_taken();
+        // Typing after a rewind replaces the transcript's future, as a command replaces the
+        // recording's.
+        self.console.retain(|e| e.step <= at);
+        let started = self.world.now();
+        let outcome = console::run(&self.world, &line);
+        if outcome.clear {
+            self.console.clear();
+            return;
+        }
+        let mut output = outcome.lines;
+        let mut exit_code = outcome.exit_code;
+        if let Some(pending) = outcome.command {
+            let result = self.inject_command(pending.command.clone());
+            let (lines, code) = pending.result_lines(&result);
+            output.extend(lines);
+            exit_code = code;
+        }
+        if let Some(seconds) = sleep_seconds(&line, &mut output, &mut exit_code) {
+            self.sleep(seconds);
+        }
+        let kept = output.len().min(MAX_LINES_PER_ENTRY as usize);
+        let dropped_lines = (output.len() - kept) as u32;
+        output.truncate(kept);
+        self.console.push(ConsoleEntry {
+            step: self.world.steps_taken(),
+            at: started,
+            line: line.chars().take(shell_limit()).collect(),
+            output,
+            dropped_lines,
+            exit_code,
+        });
+        if self.console.len() > MAX_ENTRIES as usize {
+            self.console.remove(0);
+        }
+    }
+
+    /// Let simulated time pass: step through everything due in the next `seconds`.
+    fn sleep(&mut self, seconds: u64) {
+        let end = self.world.now().plus(SimDuration::from_secs(seconds));
+        let mut taken = 0;
+        while taken < MAX_SLEEP_STEPS && self.world.next_time().is_some_and(|t| t <= end) {
+            self.step_once();
+            taken += 1;
+        }
+        if taken < MAX_SLEEP_STEPS {
+            self.world.advance_idle_to(end);
+        }
+    }
+}
+
+fn shell_limit() -> usize {
+    console::shell::MAX_LINE_BYTES
+}
+
+/// `sleep N` (whole seconds, as coreutils takes them): the seconds to let pass, or the error
+/// printed. The console tools themselves never sleep.
+fn sleep_seconds(line: &str, output: &mut Vec<Line>, exit_code: &mut i32) -> Option<u64> {
+    let mut words = line.split_whitespace();
+    if words.next() != Some("sleep") {
+        return None;
+    }
+    let arg = words.next();
+    match arg.map(|a| a.trim_end_matches('s').parse::<u64>()) {
+        Some(Ok(n)) if n <= MAX_SLEEP_SECONDS => Some(n),
+        Some(Ok(_)) => {
+            output.push(err(format!(
+                "sleep: the console lets at most {MAX_SLEEP_SECONDS} seconds of simulated time pass at once"
+            )));
+            *exit_code = 1;
+            None
+        }
+        Some(Err(_)) => {
+            let shown: String = arg.unwrap_or_default().chars().take(40).collect();
+            output.push(err(format!("sleep: invalid time interval '{shown}'")));
+            *exit_code = 1;
+            None
+        }
+        None => {
+            output.push(err("sleep: missing operand".to_string()));
+            *exit_code = 1;
+            None
+        }
+    }
+}
+
+fn err(text: String) -> Line {
+    Line {
+        stream: Stream::Err,
+        text,
+    }
+}
+
+impl ConsoleEntry {
+    /// The entry as a terminal shows it: the prompt with the line, then what the tool printed
+    /// (standard output and standard error interleaved, as they arrived).
+    pub fn transcript(&self) -> Vec<String> {
+        let mut lines = vec![format!("$ {}", self.line)];
+        lines.extend(self.output.iter().map(|l| l.text.clone()));
+        if self.dropped_lines > 0 {
+            lines.push(format!("… {} more lines not kept", self.dropped_lines));
+        }
+        lines
+    }
+}
+
+/// Run a console script (one command per line; blank lines and `#` comments skipped) and
+/// return each entry it made, in order: what `kafka-classroom console` prints.
+pub fn run_script(session: &mut Session, script: &str) -> Vec<ConsoleEntry> {
+    let mut entries = Vec::new();
+    for line in script.lines() {
+        if let Some(entry) = session.console_input(line) {
+            entries.push(entry);
+        }
+    }
+    entries
+}
+
+impl Session {
+    /// One line of a script or of standard input: the entry it made, if any.
+    pub fn console_input(&mut self, line: &str) -> Option<ConsoleEntry> {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            return None;
+        }
+        let before = self.console.len();
+        self.apply(super::Action::Console(line.to_string()));
+        (self.console.len() > before || self.console.len() == MAX_ENTRIES as usize)
+            .then(|| self.console.last().cloned())
+            .flatten()
+    }
+}
