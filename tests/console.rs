@@ -196,3 +196,44 @@ fn bad_input_gets_an_error_and_never_panics() {
     assert_eq!(first.exit_code, 2);
     assert!(first.lines[0].text.contains("line of"), "{:?}", first.lines);
 }
+
+#[test]
+fn a_console_consumer_prints_what_it_polls_until_ctrl_c_then_closes() {
+    let mut s = session("queue-vs-pub-sub");
+    s.apply(Action::Console(
+        "kafka-console-consumer.sh --bootstrap-server b1:9092 --topic orders --from-beginning"
+            .into(),
+    ));
+    assert!(
+        s.console_running().is_some(),
+        "the consumer holds the console"
+    );
+    let consumer = s.world().model().consumers.keys().max().copied().unwrap();
+    for _ in 0..6000 {
+        s.apply(Action::Step);
+    }
+    s.apply(Action::Console("typed while it runs".into()));
+    s.apply(Action::ConsoleInterrupt);
+    assert!(s.console_running().is_none());
+    let entry = s.console_entries().last().unwrap().clone();
+    let records: Vec<_> = entry
+        .output
+        .iter()
+        .filter(|l| l.stream == Stream::Out && l.text.starts_with('m'))
+        .collect();
+    assert!(!records.is_empty(), "{:?}", entry.output);
+    let last = entry.output.last().unwrap();
+    assert_eq!(
+        last.text,
+        format!("Processed a total of {} messages", records.len())
+    );
+    assert_eq!(entry.exit_code, 130);
+    assert!(entry.output.iter().any(|l| l.text == "typed while it runs"));
+    let closed = s.commands().iter().any(|c| {
+        c.command
+            == kafka_classroom::kafka::Command::CloseConsumer {
+                consumer: kafka_classroom::kafka::NodeId::Consumer(consumer),
+            }
+    });
+    assert!(closed, "Ctrl-C closes the consumer as a recorded command");
+}

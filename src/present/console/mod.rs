@@ -10,6 +10,7 @@
 
 pub mod address;
 pub mod complete;
+pub mod consumer;
 mod groups;
 pub mod opts;
 mod regex;
@@ -23,7 +24,11 @@ use crate::kafka::{Command, KafkaWorld};
 pub const KAFKA_VERSION: &str = "4.0.0";
 
 /// The tools the console knows, as typed (`bin/` and `./` prefixes are accepted).
-pub const TOOLS: &[&str] = &["kafka-consumer-groups.sh", "kafka-topics.sh"];
+pub const TOOLS: &[&str] = &[
+    "kafka-console-consumer.sh",
+    "kafka-consumer-groups.sh",
+    "kafka-topics.sh",
+];
 
 /// The words a shell prompt understands besides the tools.
 pub const BUILTINS: &[&str] = &["clear", "echo", "help", "sleep"];
@@ -59,6 +64,19 @@ pub enum Failure {
         topic: String,
         replication_factor: u32,
     },
+    /// A client tool (the console consumer) whose client the cluster refused.
+    Client,
+}
+
+/// A tool that keeps the terminal after its line ran, until it ends or Ctrl-C stops it.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum Foreground {
+    /// `kafka-console-consumer.sh`: consumer `c{consumer}` prints what it polls.
+    Consumer {
+        consumer: u32,
+        max_messages: Option<u32>,
+        format: consumer::RecordFormat,
+    },
 }
 
 impl ConsoleCommand {
@@ -66,17 +84,26 @@ impl ConsoleCommand {
     pub fn result_lines(&self, result: &Result<(), CommandError>) -> (Vec<Line>, i32) {
         match result {
             Ok(()) => (self.on_success.clone(), 0),
-            Err(e) => {
-                let Failure::Topic {
+            Err(e) => match &self.failure {
+                Failure::Topic {
                     topic,
                     replication_factor,
-                } = &self.failure;
-                let text = topics::error_text(e, topic, *replication_factor);
-                (
-                    vec![out(format!("Error while executing topic command : {text}"))],
-                    1,
-                )
-            }
+                } => {
+                    let text = topics::error_text(e, topic, *replication_factor);
+                    let line = out(format!("Error while executing topic command : {text}"));
+                    (vec![line], 1)
+                }
+                Failure::Client => {
+                    let text = format!(
+                        "Exception in thread \"main\" org.apache.kafka.common.KafkaException: {e}"
+                    );
+                    let line = Line {
+                        stream: Stream::Err,
+                        text,
+                    };
+                    (vec![line], 1)
+                }
+            },
         }
     }
 }
@@ -89,6 +116,8 @@ pub struct Outcome {
     pub command: Option<ConsoleCommand>,
     /// The user asked to clear the screen.
     pub clear: bool,
+    /// The tool keeps running once its command ran.
+    pub foreground: Option<Foreground>,
 }
 
 fn out(text: String) -> Line {
@@ -172,6 +201,7 @@ pub fn run(world: &KafkaWorld, line: &str) -> Outcome {
     match tool_name(first) {
         Some("kafka-topics.sh") => topics::run(world.model(), args, &mut p),
         Some("kafka-consumer-groups.sh") => groups::run(world, args, &mut p),
+        Some("kafka-console-consumer.sh") => consumer::run(world.model(), args, &mut p),
         _ => shell_builtin(first, args, &mut p),
     }
     p.outcome

@@ -4,7 +4,9 @@
 //! transcript remembers the step each line ran at, and rewinding hides what came later.
 
 use super::Session;
-use crate::present::console::{self, Line, Stream};
+use crate::kafka::event::Event;
+use crate::kafka::{Command, KafkaStep, NodeId};
+use crate::present::console::{self, Foreground, Line, Stream};
 use crate::sim::{SimDuration, SimTime};
 
 /// Entries the transcript keeps; older ones scroll away.
@@ -13,6 +15,8 @@ const MAX_ENTRIES: u32 = 200;
 const MAX_LINES_PER_ENTRY: u32 = 2_000;
 /// Longest `sleep` the console accepts, in seconds of simulated time.
 pub const MAX_SLEEP_SECONDS: u64 = 3_600;
+/// How long a script waits for a running tool (a console consumer) before Ctrl-C, in seconds.
+const SCRIPT_WAIT_SECONDS: u32 = 60;
 /// Most steps one `sleep` may take, so a busy cluster cannot freeze the page.
 const MAX_SLEEP_STEPS: u32 = 200_000;
 
@@ -30,7 +34,20 @@ pub struct ConsoleEntry {
     pub exit_code: i32,
 }
 
+/// A tool holding the terminal (`Foreground`) and what it has done so far.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Running {
+    pub tool: Foreground,
+    /// Messages the console consumer printed.
+    pub printed: u32,
+}
+
 impl Session {
+    /// The tool holding the console, if one runs.
+    pub fn console_running(&self) -> Option<&Running> {
+        self.console_running.as_ref()
+    }
+
     /// The transcript up to the current step (lines typed later in a rewound run are hidden).
     pub fn console_entries(&self) -> impl Iterator<Item = &ConsoleEntry> {
         let now = self.world.steps_taken();
@@ -38,7 +55,13 @@ impl Session {
     }
 
     pub(super) fn console_line(&mut self, line: String) {
-        self.playing = false;
+        if self.console_running.is_some() {
+            // A running consumer does not read the terminal; what is typed only echoes.
+            return self.console_print(vec![Line {
+                stream: Stream::Out,
+                text: line,
+            }]);
+        }
         let at = self.world.steps_taken();
         // Typing after a rewind replaces the transcript's future, as a command replaces the
         // recording's.
@@ -56,6 +79,9 @@ impl Session {
             let (lines, code) = pending.result_lines(&result);
             output.extend(lines);
             exit_code = code;
+            if let (Ok(()), Some(tool)) = (result, outcome.foreground) {
+                self.console_running = Some(Running { tool, printed: 0 });
+            }
         }
         if let Some(seconds) = sleep_seconds(&line, &mut output, &mut exit_code) {
             self.sleep(seconds);
@@ -73,6 +99,99 @@ impl Session {
         });
         if self.console.len() > MAX_ENTRIES as usize {
             self.console.remove(0);
+        }
+    }
+
+    /// Append lines to the newest entry (a running tool's output), keeping the newest lines.
+    fn console_print(&mut self, lines: Vec<Line>) {
+        let Some(entry) = self.console.last_mut() else {
+            return;
+        };
+        entry.output.extend(lines);
+        let over = entry
+            .output
+            .len()
+            .saturating_sub(MAX_LINES_PER_ENTRY as usize);
+        if over > 0 {
+            entry.output.drain(..over);
+            entry.dropped_lines += over as u32;
+        }
+    }
+
+    /// After every step: what the running console consumer's `poll()` returned, printed.
+    pub(super) fn console_observe(&mut self, step: &KafkaStep) {
+        let Some(Running {
+            tool:
+                Foreground::Consumer {
+                    consumer,
+                    max_messages,
+                    format,
+                },
+            printed,
+        }) = &self.console_running
+        else {
+            return;
+        };
+        let (consumer, max, mut printed) = (*consumer, *max_messages, *printed);
+        let mut polled = Vec::new();
+        for event in &step.events {
+            if let Event::RecordsPolled {
+                consumer: c,
+                records,
+                ..
+            } = event
+            {
+                if *c == consumer {
+                    polled.extend(records.iter().map(|(tp, offset, _)| (tp.clone(), *offset)));
+                }
+            }
+        }
+        if polled.is_empty() {
+            return;
+        }
+        let room = max.map_or(polled.len(), |m| (m.saturating_sub(printed)) as usize);
+        polled.truncate(room);
+        let text = console::consumer::format_records(self.world.model(), &polled, format);
+        printed += text.len() as u32;
+        self.console_print(
+            text.into_iter()
+                .map(|text| Line {
+                    stream: Stream::Out,
+                    text,
+                })
+                .collect(),
+        );
+        if let Some(running) = &mut self.console_running {
+            running.printed = printed;
+        }
+        if max.is_some_and(|m| printed >= m) {
+            self.console_stop(0);
+        }
+    }
+
+    /// The running tool ends (its limit reached, or Ctrl-C): its last words, its exit code,
+    /// and the consumer closed (as a recorded command, after the step in progress).
+    pub(super) fn console_stop(&mut self, exit_code: i32) {
+        let Some(running) = self.console_running.take() else {
+            return;
+        };
+        let Foreground::Consumer { consumer, .. } = running.tool;
+        self.console_print(vec![Line {
+            stream: Stream::Err,
+            text: format!("Processed a total of {} messages", running.printed),
+        }]);
+        if let Some(entry) = self.console.last_mut() {
+            entry.exit_code = exit_code;
+        }
+        self.console_close_due = Some(consumer);
+    }
+
+    /// Close a console consumer whose tool ended (called between actions, never mid-step).
+    pub(super) fn console_close_pending(&mut self) {
+        if let Some(consumer) = self.console_close_due.take() {
+            let _ = self.inject_command(Command::CloseConsumer {
+                consumer: NodeId::Consumer(consumer),
+            });
         }
     }
 
@@ -166,8 +285,29 @@ impl Session {
         }
         let before = self.console.len();
         self.apply(super::Action::Console(line.to_string()));
-        (self.console.len() > before || self.console.len() == MAX_ENTRIES as usize)
-            .then(|| self.console.last().cloned())
-            .flatten()
+        let made = self.console.len() > before || self.console.len() == MAX_ENTRIES as usize;
+        // A script waits for a tool that holds the terminal, as a shell does: simulated time
+        // passes until it ends, or until a minute has passed and it gets Ctrl-C.
+        for _ in 0..SCRIPT_WAIT_SECONDS {
+            if self.console_running.is_none() {
+                break;
+            }
+            self.sleep(1);
+        }
+        if self.console_running.is_some() {
+            self.apply(super::Action::ConsoleInterrupt);
+        }
+        if self.console_close_due.is_none()
+            && made
+            && self.console.last().is_some_and(|e| {
+                e.output
+                    .last()
+                    .is_some_and(|l| l.text.starts_with("Processed a total of"))
+            })
+        {
+            // The consumer's close (LeaveGroup, the last commit) finishes before the prompt.
+            self.sleep(1);
+        }
+        made.then(|| self.console.last().cloned()).flatten()
     }
 }

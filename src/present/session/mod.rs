@@ -9,7 +9,7 @@ mod guide;
 mod snapshots;
 mod timeline;
 
-pub use console::{run_script, ConsoleEntry};
+pub use console::{run_script, ConsoleEntry, Running};
 pub use guide::{CurrentBeat, Guide, Phase};
 
 use super::share::{self, LessonRef, SharedRun};
@@ -127,6 +127,8 @@ pub enum Action {
     Console(String),
     /// Clear the console's screen (its history of typed lines stays in the UI).
     ClearConsole,
+    /// Ctrl-C: stop the tool holding the console.
+    ConsoleInterrupt,
 }
 
 #[derive(Clone, Debug)]
@@ -161,6 +163,10 @@ pub struct Session {
     lab_report: Option<LabStatus>,
     /// What was typed at the console and what the tools printed, oldest first.
     console: Vec<ConsoleEntry>,
+    /// The tool holding the console (a console consumer), while it runs.
+    console_running: Option<console::Running>,
+    /// A console consumer to close once the current action's steps are done.
+    console_close_due: Option<u32>,
 }
 
 impl Session {
@@ -188,6 +194,8 @@ impl Session {
             lab: None,
             lab_report: None,
             console: Vec::new(),
+            console_running: None,
+            console_close_due: None,
         };
         session.open_guide();
         session.snapshots.push(session.snapshot());
@@ -323,7 +331,9 @@ impl Session {
             | Action::CancelLab => self.lab_action(action),
             Action::Console(line) => self.console_line(line),
             Action::ClearConsole => self.console.clear(),
+            Action::ConsoleInterrupt => self.console_stop(130),
         }
+        self.console_close_pending();
     }
 
     fn lab_action(&mut self, action: Action) {
