@@ -15,7 +15,8 @@ fn session(id: &str) -> Session {
     Session::new(lesson, LessonRef::Builtin(id.into()), seed)
 }
 
-/// A transcript file: `# lesson: ID` first, then `$ command` lines each followed by its output.
+/// A transcript file: `# lesson: ID` first, then `$ command` lines each followed by its output;
+/// lines typed into a running console producer follow its `>` prompt.
 fn replay_transcript(text: &str) -> String {
     let mut lines = text.lines();
     let header = lines.next().unwrap_or_default();
@@ -23,14 +24,12 @@ fn replay_transcript(text: &str) -> String {
         .strip_prefix("# lesson: ")
         .expect("a transcript starts with `# lesson: ID`");
     let script: String = lines
-        .filter_map(|l| l.strip_prefix("$ "))
+        .filter_map(|l| l.strip_prefix("$ ").or_else(|| l.strip_prefix('>')))
         .map(|l| format!("{l}\n"))
         .collect();
     let mut s = session(id.trim());
     let mut out = vec![header.to_string()];
-    for entry in run_script(&mut s, &script) {
-        out.extend(entry.transcript());
-    }
+    out.extend(run_script(&mut s, &script).into_iter().map(|l| l.text));
     out.join("\n") + "\n"
 }
 
@@ -236,4 +235,28 @@ fn a_console_consumer_prints_what_it_polls_until_ctrl_c_then_closes() {
             }
     });
     assert!(closed, "Ctrl-C closes the consumer as a recorded command");
+}
+
+#[test]
+fn console_producer_lines_are_recorded_sends_that_replay_from_a_link() {
+    let mut s = session("queue-vs-pub-sub");
+    let script = "kafka-console-producer.sh --bootstrap-server b1:9092 --topic orders --property parse.key=true\nk\tv1\nk\tv2\n^D\nsleep 3\n";
+    let printed = run_script(&mut s, script);
+    assert!(printed.iter().any(|l| l.text == ">k\tv1"), "{printed:?}");
+    use kafka_classroom::kafka::Command;
+    let commands: Vec<&Command> = s.commands().iter().map(|c| &c.command).collect();
+    assert!(matches!(commands[0], Command::AddProducer { .. }));
+    let sends = commands
+        .iter()
+        .filter(|c| matches!(c, Command::Produce { key: Some(k), .. } if k == "k"))
+        .count();
+    assert_eq!(sends, 2);
+    assert!(
+        matches!(commands.last(), Some(Command::Flush { .. })),
+        "^D flushes"
+    );
+    let fragment = s.share_fragment();
+    let mut other = session("keys-pick-partitions");
+    other.apply(Action::LoadShared(fragment));
+    assert_eq!(other.world().fingerprint(), s.world().fingerprint());
 }

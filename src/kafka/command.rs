@@ -52,6 +52,12 @@ pub enum Command {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         value_bytes: Option<u32>,
     },
+    /// Start a new producer (`new KafkaProducer(config)`), e.g. `kafka-console-producer.sh`'s.
+    AddProducer {
+        /// Producer config overrides by Kafka name, e.g. `"acks": "1"`.
+        #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+        config: std::collections::BTreeMap<String, String>,
+    },
     /// `producer.flush()`: every batch becomes ready now.
     Flush {
         producer: NodeId,
@@ -222,6 +228,7 @@ impl Command {
                 vec![*consumer]
             }
             Heal
+            | AddProducer { .. }
             | ElectPreferredLeaders
             | CreateTopic { .. }
             | AddPartitions { .. }

@@ -36,14 +36,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
 }
 
 fn print_line(session: &mut Session, line: &str) {
-    let Some(entry) = session.console_input(line) else {
-        return;
-    };
+    let lines = session.console_input(line);
     let mut out = std::io::stdout().lock();
     let mut err = std::io::stderr().lock();
     // A closed pipe ends the output quietly, as `kafka-topics.sh ... | head` does.
-    let _ = writeln!(out, "$ {}", entry.line);
-    for l in &entry.output {
+    for l in &lines {
         let _ = match l.stream {
             Stream::Out => writeln!(out, "{}", l.text),
             Stream::Err => {

@@ -49,10 +49,13 @@ pub(super) fn run(cluster: &Cluster, args: &[String], p: &mut Printer) {
         return p.out(super::KAFKA_VERSION);
     }
     let Some(topic) = o.value("topic") else {
-        return p.usage("Exactly one of whitelist/topic is required.", OPTS);
+        return p.usage("Exactly one of --include/--topic is required. ", OPTS);
     };
     if !o.has("bootstrap-server") {
-        return p.usage("Missing required argument \"[bootstrap-server]\"", OPTS);
+        // Kafka: ConsoleConsumer.main logs what KafkaConsumer's constructor threw.
+        p.err("ERROR Unknown error when running consumer:  (org.apache.kafka.tools.consumer.ConsoleConsumer)");
+        p.err("org.apache.kafka.common.config.ConfigException: Missing required configuration \"bootstrap.servers\" which has no default value.");
+        return p.exit(1);
     }
     if let Err(cause) =
         address::resolve(cluster, o.value("bootstrap-server").unwrap_or_default(), p)

@@ -13,6 +13,7 @@ pub mod complete;
 pub mod consumer;
 mod groups;
 pub mod opts;
+pub mod producer;
 mod regex;
 pub mod shell;
 mod topics;
@@ -26,6 +27,7 @@ pub const KAFKA_VERSION: &str = "4.0.0";
 /// The tools the console knows, as typed (`bin/` and `./` prefixes are accepted).
 pub const TOOLS: &[&str] = &[
     "kafka-console-consumer.sh",
+    "kafka-console-producer.sh",
     "kafka-consumer-groups.sh",
     "kafka-topics.sh",
 ];
@@ -76,6 +78,11 @@ pub enum Foreground {
         consumer: u32,
         max_messages: Option<u32>,
         format: consumer::RecordFormat,
+    },
+    /// `kafka-console-producer.sh`: producer `p{producer}` sends each line typed.
+    Producer {
+        producer: u32,
+        reader: producer::LineReader,
     },
 }
 
@@ -202,6 +209,7 @@ pub fn run(world: &KafkaWorld, line: &str) -> Outcome {
         Some("kafka-topics.sh") => topics::run(world.model(), args, &mut p),
         Some("kafka-consumer-groups.sh") => groups::run(world, args, &mut p),
         Some("kafka-console-consumer.sh") => consumer::run(world.model(), args, &mut p),
+        Some("kafka-console-producer.sh") => producer::run(world.model(), args, &mut p),
         _ => shell_builtin(first, args, &mut p),
     }
     p.outcome

@@ -55,7 +55,10 @@ impl Session {
     }
 
     pub(super) fn console_line(&mut self, line: String) {
-        if self.console_running.is_some() {
+        if let Some(running) = &self.console_running {
+            if matches!(running.tool, Foreground::Producer { .. }) {
+                return self.console_producer_line(line);
+            }
             // A running consumer does not read the terminal; what is typed only echoes.
             return self.console_print(vec![Line {
                 stream: Stream::Out,
@@ -89,6 +92,7 @@ impl Session {
         let kept = output.len().min(MAX_LINES_PER_ENTRY as usize);
         let dropped_lines = (output.len() - kept) as u32;
         output.truncate(kept);
+        self.console_serial += 1;
         self.console.push(ConsoleEntry {
             step: self.world.steps_taken(),
             at: started,
@@ -175,23 +179,65 @@ impl Session {
         let Some(running) = self.console_running.take() else {
             return;
         };
-        let Foreground::Consumer { consumer, .. } = running.tool;
-        self.console_print(vec![Line {
-            stream: Stream::Err,
-            text: format!("Processed a total of {} messages", running.printed),
-        }]);
+        let close = match running.tool {
+            Foreground::Consumer { consumer, .. } => {
+                self.console_print(vec![Line {
+                    stream: Stream::Err,
+                    text: format!("Processed a total of {} messages", running.printed),
+                }]);
+                Command::CloseConsumer {
+                    consumer: NodeId::Consumer(consumer),
+                }
+            }
+            // Kafka: the shutdown hook closes the producer, which sends what it buffered.
+            Foreground::Producer { producer, .. } => Command::Flush {
+                producer: NodeId::Producer(producer),
+            },
+        };
         if let Some(entry) = self.console.last_mut() {
             entry.exit_code = exit_code;
         }
-        self.console_close_due = Some(consumer);
+        self.console_close_due = Some(close);
     }
 
-    /// Close a console consumer whose tool ended (called between actions, never mid-step).
+    /// A line typed while the console producer runs: one `send()`, echoed after its `>`
+    /// prompt; `^D` (end of input) ends the tool.
+    fn console_producer_line(&mut self, line: String) {
+        let echo = Line {
+            stream: Stream::Out,
+            text: format!(">{line}"),
+        };
+        self.console_print(vec![echo]);
+        if line.trim() == "^D" || line.trim() == "^C" {
+            return self.console_stop(0);
+        }
+        let Some(Running {
+            tool: Foreground::Producer { producer, reader },
+            ..
+        }) = &mut self.console_running
+        else {
+            return;
+        };
+        let (producer, topic) = (*producer, reader.topic.clone());
+        match console::producer::line_to_command(producer, reader, &line) {
+            Ok(command) => {
+                if let Err(e) = self.inject_command(command) {
+                    let text = format!("ERROR Error when sending message to topic {topic} with key: null, value: {} bytes with error: (org.apache.kafka.clients.producer.internals.ErrorLoggingCallback)\n{e}", line.len());
+                    let lines = text.split('\n').map(|t| err(t.to_string())).collect();
+                    self.console_print(lines);
+                }
+            }
+            Err(text) => {
+                self.console_print(vec![err(text)]);
+                self.console_stop(1);
+            }
+        }
+    }
+
+    /// Close the client of a console tool that ended (between actions, never mid-step).
     pub(super) fn console_close_pending(&mut self) {
-        if let Some(consumer) = self.console_close_due.take() {
-            let _ = self.inject_command(Command::CloseConsumer {
-                consumer: NodeId::Consumer(consumer),
-            });
+        if let Some(command) = self.console_close_due.take() {
+            let _ = self.inject_command(command);
         }
     }
 
@@ -265,49 +311,62 @@ impl ConsoleEntry {
 }
 
 /// Run a console script (one command per line; blank lines and `#` comments skipped) and
-/// return each entry it made, in order: what `kafka-classroom console` prints.
-pub fn run_script(session: &mut Session, script: &str) -> Vec<ConsoleEntry> {
-    let mut entries = Vec::new();
-    for line in script.lines() {
-        if let Some(entry) = session.console_input(line) {
-            entries.push(entry);
-        }
-    }
-    entries
+/// return everything it printed, prompts included: what `kafka-classroom console` prints.
+pub fn run_script(session: &mut Session, script: &str) -> Vec<Line> {
+    script
+        .lines()
+        .flat_map(|line| session.console_input(line))
+        .collect()
 }
 
 impl Session {
-    /// One line of a script or of standard input: the entry it made, if any.
-    pub fn console_input(&mut self, line: &str) -> Option<ConsoleEntry> {
+    /// One line of a script or of standard input, and what it printed: a new command's
+    /// prompt line and output, or what a running tool printed for it.
+    pub fn console_input(&mut self, line: &str) -> Vec<Line> {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
-            return None;
+            return Vec::new();
         }
-        let before = self.console.len();
+        let serial = self.console_serial;
+        let printed = self.console.last().map_or(0, |e| e.output.len());
         self.apply(super::Action::Console(line.to_string()));
-        let made = self.console.len() > before || self.console.len() == MAX_ENTRIES as usize;
-        // A script waits for a tool that holds the terminal, as a shell does: simulated time
-        // passes until it ends, or until a minute has passed and it gets Ctrl-C.
+        self.wait_for_consumer();
+        let Some(entry) = self.console.last() else {
+            return Vec::new();
+        };
+        if self.console_serial == serial {
+            return entry.output.iter().skip(printed).cloned().collect();
+        }
+        let prompt = Line {
+            stream: Stream::Out,
+            text: format!("$ {}", entry.line),
+        };
+        std::iter::once(prompt)
+            .chain(entry.output.iter().cloned())
+            .collect()
+    }
+
+    /// A script waits for a console consumer as a shell does: simulated time passes until it
+    /// ends, or until a minute has passed and it gets Ctrl-C; then its close completes.
+    fn wait_for_consumer(&mut self) {
+        let consuming = |s: &Session| {
+            s.console_running
+                .as_ref()
+                .is_some_and(|r| matches!(r.tool, Foreground::Consumer { .. }))
+        };
+        if !consuming(self) {
+            return;
+        }
         for _ in 0..SCRIPT_WAIT_SECONDS {
-            if self.console_running.is_none() {
+            if !consuming(self) {
                 break;
             }
             self.sleep(1);
         }
-        if self.console_running.is_some() {
+        if consuming(self) {
             self.apply(super::Action::ConsoleInterrupt);
         }
-        if self.console_close_due.is_none()
-            && made
-            && self.console.last().is_some_and(|e| {
-                e.output
-                    .last()
-                    .is_some_and(|l| l.text.starts_with("Processed a total of"))
-            })
-        {
-            // The consumer's close (LeaveGroup, the last commit) finishes before the prompt.
-            self.sleep(1);
-        }
-        made.then(|| self.console.last().cloned()).flatten()
+        // The consumer's close (LeaveGroup, the last commit) finishes before the next prompt.
+        self.sleep(1);
     }
 }

@@ -165,8 +165,10 @@ pub struct Session {
     console: Vec<ConsoleEntry>,
     /// The tool holding the console (a console consumer), while it runs.
     console_running: Option<console::Running>,
-    /// A console consumer to close once the current action's steps are done.
-    console_close_due: Option<u32>,
+    /// The command that closes a console tool's client, once the current action is done.
+    console_close_due: Option<Command>,
+    /// Console entries ever made (tells a new entry from output added to the last one).
+    console_serial: u64,
 }
 
 impl Session {
@@ -196,6 +198,7 @@ impl Session {
             console: Vec::new(),
             console_running: None,
             console_close_due: None,
+            console_serial: 0,
         };
         session.open_guide();
         session.snapshots.push(session.snapshot());
