@@ -52,12 +52,6 @@ pub enum Command {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         value_bytes: Option<u32>,
     },
-    /// Start a new producer (`new KafkaProducer(config)`), e.g. `kafka-console-producer.sh`'s.
-    AddProducer {
-        /// Producer config overrides by Kafka name, e.g. `"acks": "1"`.
-        #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
-        config: std::collections::BTreeMap<String, String>,
-    },
     /// `producer.flush()`: every batch becomes ready now.
     Flush {
         producer: NodeId,
@@ -190,6 +184,13 @@ pub enum Command {
         config: std::collections::BTreeMap<String, String>,
         #[serde(default)]
         app: Option<crate::kafka::consumer::AppSpec>,
+    },
+    // New variants go last: the derived hash (the run's fingerprint) numbers them in order.
+    /// Start a new producer (`new KafkaProducer(config)`), e.g. `kafka-console-producer.sh`'s.
+    AddProducer {
+        /// Producer config overrides by Kafka name, e.g. `"acks": "1"`.
+        #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+        config: std::collections::BTreeMap<String, String>,
     },
 }
 
