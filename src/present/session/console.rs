@@ -146,7 +146,7 @@ impl Session {
             } = event
             {
                 if *c == consumer {
-                    polled.extend(records.iter().map(|(tp, offset, _)| (tp.clone(), *offset)));
+                    polled.extend(records.iter().map(|(tp, offset, _)| (*tp, *offset)));
                 }
             }
         }
