@@ -367,6 +367,7 @@ impl Session {
             self.apply(super::Action::ConsoleInterrupt);
         }
         // The consumer's close (LeaveGroup, the last commit) finishes before the next prompt.
+        self.console_close_pending();
         self.sleep(1);
     }
 }
