@@ -62,6 +62,9 @@ fn arguments(world: &KafkaWorld, tool: &str, previous: Option<&str>, word: &str)
     let options = match tool_name(tool) {
         Some("kafka-topics.sh") => topics::OPTS,
         Some("kafka-consumer-groups.sh") => groups::OPTS,
+        Some("kafka-console-consumer.sh") => super::consumer::OPTS,
+        Some("kafka-console-producer.sh") => super::producer::OPTS,
+        Some("kafka-get-offsets.sh") => super::offsets::OPTS,
         _ => return Vec::new(),
     };
     if word.starts_with('-') {

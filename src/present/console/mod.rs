@@ -12,6 +12,7 @@ pub mod address;
 pub mod complete;
 pub mod consumer;
 mod groups;
+mod offsets;
 pub mod opts;
 pub mod producer;
 mod regex;
@@ -29,6 +30,7 @@ pub const TOOLS: &[&str] = &[
     "kafka-console-consumer.sh",
     "kafka-console-producer.sh",
     "kafka-consumer-groups.sh",
+    "kafka-get-offsets.sh",
     "kafka-topics.sh",
 ];
 
@@ -210,6 +212,7 @@ pub fn run(world: &KafkaWorld, line: &str) -> Outcome {
         Some("kafka-consumer-groups.sh") => groups::run(world, args, &mut p),
         Some("kafka-console-consumer.sh") => consumer::run(world.model(), args, &mut p),
         Some("kafka-console-producer.sh") => producer::run(world.model(), args, &mut p),
+        Some("kafka-get-offsets.sh") => offsets::run(world.model(), args, &mut p),
         _ => shell_builtin(first, args, &mut p),
     }
     p.outcome
