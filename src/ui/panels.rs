@@ -3,6 +3,7 @@
 
 use super::assignor_tool::AssignorTool;
 use super::clients::ConsumerPanel;
+use super::console::ConsolePanel;
 use super::lesson_panel::LessonPanel;
 use super::network::NetworkTool;
 use super::partitions::PartitionTable;
@@ -55,6 +56,9 @@ pub fn side_panel(p: &SidePanelProps) -> Html {
             html! { <NetworkTool nodes={Rc::new(world.model().nodes())} on_action={p.on_action.clone()} /> }
         }
         Panel::Assignor => html! { <AssignorTool /> },
+        Panel::Console => {
+            html! { <ConsolePanel session={p.session.clone()} on_action={p.on_action.clone()} /> }
+        }
         Panel::Details => {
             let steps = session.recent_steps();
             let lines: Vec<(u64, String)> = steps

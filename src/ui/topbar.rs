@@ -13,26 +13,29 @@ pub enum Panel {
     Partitions,
     Network,
     Assignor,
+    Console,
     Details,
 }
 
 impl Panel {
     /// The panels the top bar offers (Details opens from the narration).
-    pub const TABS: [Panel; 6] = [
+    pub const TABS: [Panel; 7] = [
         Panel::Lesson,
         Panel::Producer,
         Panel::Consumer,
         Panel::Partitions,
         Panel::Network,
         Panel::Assignor,
+        Panel::Console,
     ];
-    pub const ALL: [Panel; 7] = [
+    pub const ALL: [Panel; 8] = [
         Panel::Lesson,
         Panel::Producer,
         Panel::Consumer,
         Panel::Partitions,
         Panel::Network,
         Panel::Assignor,
+        Panel::Console,
         Panel::Details,
     ];
     pub fn label(self) -> &'static str {
@@ -43,6 +46,7 @@ impl Panel {
             Panel::Partitions => "Partitions",
             Panel::Network => "Network",
             Panel::Assignor => "Assignor",
+            Panel::Console => "Console",
             Panel::Details => "Details",
         }
     }
@@ -54,6 +58,7 @@ impl Panel {
             Panel::Partitions => "panel-partitions",
             Panel::Network => "panel-network",
             Panel::Assignor => "panel-assignor",
+            Panel::Console => "panel-console",
             Panel::Details => "panel-details",
         }
     }
