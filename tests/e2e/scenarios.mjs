@@ -115,7 +115,7 @@ export const scenarios = [
   {
     name: "stage-fits-the-classroom",
     async run(page, { base, artifacts }) {
-      for (const [w, h] of [[1280, 720], [1920, 1080]]) {
+      for (const [w, h] of [[1280, 720], [1600, 1000], [1920, 1080]]) {
         await page.setViewportSize({ width: w, height: h });
         // 45 s into the classroom cluster: b2 crashed at 30 s and the controller fenced it.
         await waitForApp(page, base, runLink("classroom-scale", 5, 92000));

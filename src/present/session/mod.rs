@@ -145,6 +145,9 @@ pub struct Session {
     answers: BTreeMap<u32, u32>,
     commands: Vec<RecordedCommand<Command>>,
     snapshots: Vec<Snapshot>,
+    /// A seek (a timeline drag, a shared link) carried the run past the open question: the
+    /// step it was asked at.
+    question_passed: Option<u64>,
     /// The most recent steps, newest last (the narration reads them).
     recent: VecDeque<Rc<KafkaStep>>,
     alerts: VecDeque<Alert>,
@@ -180,6 +183,7 @@ impl Session {
             lesson_ref,
             seed,
             snapshots: Vec::new(),
+            question_passed: None,
             observer: RunObserver::default(),
             guide,
             answers: BTreeMap::new(),
@@ -230,6 +234,10 @@ impl Session {
     }
     pub fn observer(&self) -> &RunObserver {
         &self.observer
+    }
+    /// The step of the open question a seek carried the run past (see `question_passed`).
+    pub fn question_passed(&self) -> Option<u64> {
+        self.question_passed
     }
     pub fn guide(&self) -> &Guide {
         &self.guide
@@ -425,11 +433,7 @@ impl Session {
         if !self.guide.blocks_play() {
             return;
         }
-        if self
-            .guide
-            .shown_since()
-            .is_some_and(|at| self.world.steps_taken() > at)
-        {
+        if self.question_passed.is_some() {
             // An answer now would wait for a reveal the run may already have passed.
             self.inform("The run has moved past this question: go back to it to answer.".into());
             return;

@@ -225,5 +225,10 @@ impl Session {
                 break;
             }
         }
+        let now = self.world.steps_taken();
+        self.question_passed = self
+            .guide
+            .shown_since()
+            .filter(|at| self.guide.blocks_play() && now > *at);
     }
 }
