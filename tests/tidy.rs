@@ -141,11 +141,15 @@ fn engine_state_has_no_usize_fields() {
 
 /// Each layer and the layers above it, which it must not name (DESIGN: arrows point down).
 const LAYERS: &[(&str, &[&str])] = &[
-    ("sim", &["kafka", "check", "lesson", "present", "ui"]),
-    ("kafka", &["check", "lesson", "present", "ui"]),
-    ("check", &["lesson", "present", "ui"]),
-    ("lesson", &["present", "ui"]),
-    ("present", &["ui"]),
+    (
+        "sim",
+        &["kafka", "check", "lesson", "present", "fuzz", "ui"],
+    ),
+    ("kafka", &["check", "lesson", "present", "fuzz", "ui"]),
+    ("check", &["lesson", "present", "fuzz", "ui"]),
+    ("lesson", &["present", "fuzz", "ui"]),
+    ("present", &["fuzz", "ui"]),
+    ("fuzz", &["ui"]),
 ];
 
 #[test]
