@@ -4,6 +4,7 @@
 import path from "node:path";
 import fs from "node:fs";
 import { fileURLToPath } from "node:url";
+import { monkey } from "./monkey.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -522,6 +523,19 @@ export const scenarios = [
       });
       if (ran) throw new Error("an inline script ran despite the policy");
       await page.click("#step");
+    },
+  },
+  {
+    name: "monkey",
+    async run(page, { base, artifacts }) {
+      const seed = Number(process.env.KC_MONKEY_SEED ?? Math.floor(Math.random() * 2 ** 31));
+      const actions = Number(process.env.KC_MONKEY_ACTIONS ?? 1000);
+      const started = Date.now();
+      const log = await monkey(page, base, { seed, actions });
+      await page.screenshot({ path: path.join(artifacts, "monkey-end.png") });
+      const kinds = {};
+      for (const a of log) kinds[a.split(" ")[0]] = (kinds[a.split(" ")[0]] ?? 0) + 1;
+      console.log(`     monkey seed ${seed}: ${log.length} actions in ${((Date.now() - started) / 1000).toFixed(0)} s (${JSON.stringify(kinds)}), 0 console errors, no panic`);
     },
   },
 ];

@@ -173,6 +173,13 @@ fn check_size(name: &str, value: &str) -> Result<(), ConfigError> {
         bytes: bytes as u64,
         max: max as u64,
     };
+    if name.trim().is_empty() {
+        return Err(ConfigError::new(
+            "",
+            "",
+            ConfigProblem::UnknownKey { suggestion: None },
+        ));
+    }
     if name.len() > MAX_KEY_BYTES {
         return Err(ConfigError::new(
             &clipped(name, 60),
