@@ -81,7 +81,7 @@ fn check_limits(run: &SharedRun) -> Result<(), String> {
     }
     let mut last = 0;
     for c in &run.commands {
-        if c.after_step < last || c.after_step >= run.step.max(1) + 1 {
+        if c.after_step < last || c.after_step > run.step.max(1) {
             return Err(format!(
                 "the link's commands are out of order (commands: a command after step {})",
                 c.after_step
