@@ -400,6 +400,15 @@ impl Session {
         if !self.guide.blocks_play() {
             return;
         }
+        if self
+            .guide
+            .shown_since()
+            .is_some_and(|at| self.world.steps_taken() > at)
+        {
+            // An answer now would wait for a reveal the run may already have passed.
+            self.inform("The run has moved past this question: go back to it to answer.".into());
+            return;
+        }
         self.answers.insert(index, choice);
         if self.guide.answer(choice, &self.world, &self.observer) && !self.is_finished() {
             self.playing = true;
