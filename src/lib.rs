@@ -10,6 +10,9 @@
 //! - `ui`: Yew components (browser only).
 
 pub mod check;
+/// Fuzz targets for every input from outside (native only: the command line and the tests).
+#[cfg(not(target_arch = "wasm32"))]
+pub mod fuzz;
 pub mod kafka;
 pub mod lesson;
 pub mod present;

@@ -141,11 +141,15 @@ fn engine_state_has_no_usize_fields() {
 
 /// Each layer and the layers above it, which it must not name (DESIGN: arrows point down).
 const LAYERS: &[(&str, &[&str])] = &[
-    ("sim", &["kafka", "check", "lesson", "present", "ui"]),
-    ("kafka", &["check", "lesson", "present", "ui"]),
-    ("check", &["lesson", "present", "ui"]),
-    ("lesson", &["present", "ui"]),
-    ("present", &["ui"]),
+    (
+        "sim",
+        &["kafka", "check", "lesson", "present", "fuzz", "ui"],
+    ),
+    ("kafka", &["check", "lesson", "present", "fuzz", "ui"]),
+    ("check", &["lesson", "present", "fuzz", "ui"]),
+    ("lesson", &["present", "fuzz", "ui"]),
+    ("present", &["fuzz", "ui"]),
+    ("fuzz", &["ui"]),
 ];
 
 #[test]
@@ -396,4 +400,50 @@ fn the_tidy_check_catches_what_it_should() {
     assert!(!is_word_at("BTreeHashMapX", 5, "HashMap"));
     assert_eq!(code_of("let a = 1; // f64 in a comment"), "let a = 1; ");
     assert_eq!(code_of("let s = \"f64 in a string\";"), "let s = ;");
+}
+
+/// No HTML is built from data: the page's text goes in as text (Yew escapes it; the panic
+/// overlay sets `textContent`), so a lesson or a link can never inject markup or script.
+#[test]
+fn no_html_is_built_from_strings() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    walk(&root.join("src"), &mut files);
+    let forbidden = [
+        "set_inner_html",
+        "set_outer_html",
+        "insert_adjacent_html",
+        "from_html_unchecked",
+        "VNode::VRaw",
+        "document_write",
+    ];
+    let mut problems = Vec::new();
+    for file in files {
+        let text = fs::read_to_string(&file).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            let code = code_of(line);
+            for word in forbidden {
+                if code.contains(word) {
+                    problems.push(format!("{}:{}: {word}", file.display(), n + 1));
+                }
+            }
+        }
+    }
+    let js = fs::read_to_string(root.join("static/lab-worker.js")).unwrap();
+    for word in [
+        "innerHTML",
+        "outerHTML",
+        "insertAdjacentHTML",
+        "document.write",
+        "eval(",
+    ] {
+        if js.contains(word) {
+            problems.push(format!("static/lab-worker.js: {word}"));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "HTML built from strings:\n{}",
+        problems.join("\n")
+    );
 }

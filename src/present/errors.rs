@@ -47,6 +47,9 @@ impl fmt::Display for ConfigError {
             write!(f, "Invalid value {value} for configuration {key}: {reason}")
         };
         match &self.problem {
+            ConfigProblem::UnknownKey { .. } if key.trim().is_empty() => {
+                f.write_str("A configuration needs a name; this one's name is empty.")
+            }
             ConfigProblem::UnknownKey { suggestion } => {
                 write!(f, "The configuration '{key}' isn't a known config")?;
                 if let Some(s) = suggestion {
@@ -74,6 +77,14 @@ impl fmt::Display for ConfigError {
                 invalid(f, &"expected a string, number or boolean, got an object")
             }
             ConfigProblem::Kafka(e) => write!(f, "ConfigException: {}", e.message()),
+            ConfigProblem::TooLong { bytes, max } if value.is_empty() => write!(
+                f,
+                "The configuration name {key} is {bytes} bytes long; names are at most {max} bytes."
+            ),
+            ConfigProblem::TooLong { bytes, max } => write!(
+                f,
+                "The value {value} for configuration {key} is {bytes} bytes long; values are at most {max} bytes."
+            ),
             ConfigProblem::HeartbeatNotBelowSession => f.write_str(
                 "ConfigException: heartbeat.interval.ms must be set lower than session.timeout.ms",
             ),

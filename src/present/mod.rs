@@ -13,6 +13,7 @@ pub mod highlight;
 pub mod narrate;
 pub mod narration;
 pub mod node_actions;
+pub mod recovery;
 pub mod session;
 pub mod share;
 pub mod shortcuts;

@@ -27,7 +27,11 @@ pub struct SharedRun {
 
 const PREFIX: &str = "run=";
 /// Links longer than this are refused rather than parsed (a pasted novel is not a run).
-const MAX_FRAGMENT: usize = 200_000;
+pub const MAX_FRAGMENT: usize = 200_000;
+/// The furthest step a link may ask for: opening it replays every step before it on the page.
+pub const MAX_STEP: u64 = 1_000_000;
+/// The most commands a link may carry (a class injects tens, not thousands).
+pub const MAX_COMMANDS: usize = 10_000;
 
 pub fn encode(run: &SharedRun) -> String {
     let json = serde_json::to_vec(run).expect("a run serializes");
@@ -37,27 +41,55 @@ pub fn encode(run: &SharedRun) -> String {
 pub fn decode(fragment: &str) -> Result<SharedRun, String> {
     let fragment = fragment.trim().trim_start_matches('#');
     if fragment.len() > MAX_FRAGMENT {
-        return Err("the link is too long to be a Kafka Classroom run".into());
+        return Err(format!(
+            "the link is too long to be a Kafka Classroom run ({} characters; at most {MAX_FRAGMENT})",
+            fragment.len()
+        ));
     }
     let body = fragment
         .strip_prefix(PREFIX)
         .ok_or("the link does not contain a run (expected #run=...)")?;
     let bytes = URL_SAFE_NO_PAD
         .decode(body.trim_end_matches('='))
-        .map_err(|e| format!("the link is damaged ({e})"))?;
-    let run: SharedRun = serde_json::from_slice(&bytes)
-        .map_err(|e| format!("the link's run is not readable ({e})"))?;
+        .map_err(|e| format!("the link's #run= part is damaged ({e})"))?;
+    let mut de = serde_json::Deserializer::from_slice(&bytes);
+    let run: SharedRun = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        if path == "." {
+            format!("the link's run is not readable ({})", e.inner())
+        } else {
+            format!("the link's run is not readable at {path} ({})", e.inner())
+        }
+    })?;
+    check_limits(&run)?;
+    Ok(run)
+}
+
+/// What a link may make the page do: how far it replays and how many commands it injects.
+fn check_limits(run: &SharedRun) -> Result<(), String> {
+    if run.step > MAX_STEP {
+        return Err(format!(
+            "the link's step is {}; links open at step {MAX_STEP} at most",
+            run.step
+        ));
+    }
+    if run.commands.len() > MAX_COMMANDS {
+        return Err(format!(
+            "the link's commands number {}; a link carries at most {MAX_COMMANDS}",
+            run.commands.len()
+        ));
+    }
     let mut last = 0;
     for c in &run.commands {
-        if c.after_step < last || c.after_step >= run.step.max(1) + 1 {
+        if c.after_step < last || c.after_step > run.step.max(1) {
             return Err(format!(
-                "the link's commands are out of order (a command after step {})",
+                "the link's commands are out of order (commands: a command after step {})",
                 c.after_step
             ));
         }
         last = c.after_step;
     }
-    Ok(run)
+    Ok(())
 }
 
 #[cfg(test)]
@@ -93,5 +125,17 @@ mod tests {
         let mut text = encode(&sample());
         text.truncate(text.len() - 5);
         assert!(decode(&text).is_err());
+    }
+
+    #[test]
+    fn links_over_the_limits_are_refused_naming_the_field() {
+        let mut run = sample();
+        run.step = MAX_STEP + 1;
+        assert!(decode(&encode(&run)).unwrap_err().contains("step"));
+        let json = r#"{"lesson":{"builtin":"x"},"seed":"7","step":1,"commands":[]}"#;
+        let link = format!("run={}", URL_SAFE_NO_PAD.encode(json));
+        assert!(decode(&link).unwrap_err().contains("at seed"));
+        let long = format!("run={}", "A".repeat(MAX_FRAGMENT + 1));
+        assert!(decode(&long).unwrap_err().contains("too long"));
     }
 }

@@ -264,6 +264,8 @@ fn layout_key(
 fn share_callback(session: &Session, dispatch: &Callback<Action>) -> Callback<()> {
     let dispatch = dispatch.clone();
     let fragment = session.share_fragment();
+    // The page drew this run: it is the step a panic's overlay offers to reopen.
+    super::panic_overlay::remember(session.world().steps_taken(), &fragment);
     Callback::from(move |_: ()| {
         if let Err(e) = web::set_location_hash(&fragment) {
             dispatch.emit(Action::Fail(format!("Could not make a link: {e}")));
@@ -310,6 +312,8 @@ fn notice_bar(
 fn use_shared_link(dispatch: &Callback<Action>) {
     let dispatch = dispatch.clone();
     use_effect_with((), move |_| {
+        // A recovery link (from the panic overlay) carries a query that forced the reload.
+        web::drop_query();
         if let Some(hash) = web::location_hash() {
             dispatch.emit(Action::LoadShared(hash));
         }

@@ -1,4 +1,4 @@
-//! The tuning lab in a Web Worker: the page hands the worker this same WebAssembly module and
+//! The tuning lab in a Web Worker (`static/lab-worker.js`): the page hands the worker this same WebAssembly module and
 //! the lesson, the worker runs every configuration (`lesson::lab::LabRun`, the code the
 //! command line and the tests run) and posts its status a few times a second. The page never
 //! blocks, however long the lab. Stopping the lab terminates the worker.
@@ -27,17 +27,11 @@ struct Request {
     seed: u64,
 }
 
-/// The worker's script: load the page's glue, instantiate the module the page sent, run.
-fn script(glue_url: &str) -> String {
-    format!(
-        "import init, {{ lab_worker_run }} from {glue:?};\n\
-         self.onmessage = async (e) => {{\n\
-           self.onmessage = null;\n\
-           await init({{ module_or_path: e.data.module }});\n\
-           lab_worker_run(e.data.request);\n\
-         }};\n",
-        glue = glue_url
-    )
+/// The worker's script, a file of the site next to the glue (`static/lab-worker.js`): a Blob
+/// worker would need `blob:` in the content security policy.
+fn worker_url(glue_url: &str) -> String {
+    let base = glue_url.rsplit_once('/').map_or("", |(base, _)| base);
+    format!("{base}/lab-worker.js")
 }
 
 /// The URL of the page's wasm-bindgen glue (Trunk preloads it as a module).
@@ -55,13 +49,11 @@ fn glue_url() -> Option<String> {
 pub struct LabWorker {
     worker: web_sys::Worker,
     _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
-    url: String,
 }
 
 impl Drop for LabWorker {
     fn drop(&mut self) {
         self.worker.terminate();
-        let _ = web_sys::Url::revoke_object_url(&self.url);
     }
 }
 
@@ -74,14 +66,9 @@ impl LabWorker {
         on_error: impl Fn(String) + 'static,
     ) -> Option<LabWorker> {
         let glue = glue_url()?;
-        let parts = js_sys::Array::of1(&JsValue::from_str(&script(&glue)));
-        let bag = web_sys::BlobPropertyBag::new();
-        bag.set_type("text/javascript");
-        let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &bag).ok()?;
-        let url = web_sys::Url::create_object_url_with_blob(&blob).ok()?;
         let options = web_sys::WorkerOptions::new();
         options.set_type(web_sys::WorkerType::Module);
-        let worker = web_sys::Worker::new_with_options(&url, &options).ok()?;
+        let worker = web_sys::Worker::new_with_options(&worker_url(&glue), &options).ok()?;
         let on_message =
             Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
                 let text = e.data().as_string().unwrap_or_default();
@@ -98,13 +85,13 @@ impl LabWorker {
         })
         .ok()?;
         let message = js_sys::Object::new();
+        js_sys::Reflect::set(&message, &"glue".into(), &glue.into()).ok()?;
         js_sys::Reflect::set(&message, &"module".into(), &wasm_bindgen::module()).ok()?;
         js_sys::Reflect::set(&message, &"request".into(), &request.into()).ok()?;
         worker.post_message(&message).ok()?;
         Some(LabWorker {
             worker,
             _on_message: on_message,
-            url,
         })
     }
 }

@@ -15,6 +15,7 @@ mod network;
 mod node_menu;
 mod overlays;
 mod panels;
+mod panic_overlay;
 mod partitions;
 mod producer;
 mod stage;
@@ -28,5 +29,6 @@ pub fn start() {
     if web_sys::window().is_none() {
         return;
     }
+    panic_overlay::install();
     yew::Renderer::<app::App>::new().render();
 }

@@ -42,6 +42,25 @@ pub fn set_location_hash(fragment: &str) -> Result<(), String> {
         .map_err(|_| "the address bar could not be updated".to_string())
 }
 
+/// Remove the query from the address bar, keeping the path and fragment.
+pub fn drop_query() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let location = window.location();
+    if location.search().map_or(true, |s| s.is_empty()) {
+        return;
+    }
+    let url = format!(
+        "{}{}",
+        location.pathname().unwrap_or_default(),
+        location.hash().unwrap_or_default()
+    );
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&url));
+    }
+}
+
 /// The page's address including the fragment (what a student would paste).
 pub fn page_url() -> String {
     web_sys::window()

@@ -4,6 +4,7 @@
 import path from "node:path";
 import fs from "node:fs";
 import { fileURLToPath } from "node:url";
+import { monkey } from "./monkey.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -518,6 +519,10 @@ export const scenarios = [
       });
       const started = Date.now();
       await page.click("#run-lab");
+      // The lab runs in a worker (static/lab-worker.js, allowed by the content security policy),
+      // not in the page's fallback slices.
+      await page.waitForFunction(() => Number(document.querySelector("#lab-progress")?.value) > 0, null, { timeout: 60000 });
+      if (page.workers().length === 0) throw new Error("the lab did not start a Web Worker");
       await page.waitForFunction(() => Number(document.querySelector("#lab-progress")?.value) > 50, null, { timeout: 60000 });
       await page.click("#step");
       await page.screenshot({ path: path.join(artifacts, "tuning-lab-running.png") });
@@ -536,5 +541,71 @@ export const scenarios = [
       console.log(`     lab finished in ${wall.toFixed(1)} s of wall time in Chromium: ${seconds[0]} s vs ${seconds[1]} s simulated (${ratio.toFixed(1)}x); page frames while it ran: ${frames.length}, over 50 ms: ${slow}, worst ${worst.toFixed(0)} ms`);
     },
   },
+  {
+    name: "panic-shows-overlay",
+    // The deliberate panic logs itself; nothing else may.
+    allowedErrors: [/deliberate panic for testing the overlay/],
+    async run(page, { base, artifacts }) {
+      await waitForApp(page, base);
+      for (let i = 0; i < 6; i++) await page.click("#step");
+      const step = Number((await page.textContent(".step-no")).replace(/\D/g, ""));
+      // A test-only export: no button or key reaches it.
+      await page.evaluate(() => {
+        try {
+          window.wasmBindings.test_only_panic("from the e2e test");
+        } catch (e) {}
+      });
+      await page.waitForSelector("#panic-overlay", { timeout: 5000 });
+      const message = await page.textContent("#panic-message");
+      if (!message.includes("from the e2e test")) throw new Error(`the overlay does not show the error: ${message}`);
+      const label = await page.textContent("#panic-reload");
+      if (label !== `Reload at step ${step}`) throw new Error(`reload button says "${label}", the page was at step ${step}`);
+      await page.screenshot({ path: path.join(artifacts, "panic-overlay.png") });
+      await page.setViewportSize({ width: 1280, height: 720 });
+      await page.screenshot({ path: path.join(artifacts, "panic-overlay-1280.png") });
+      await page.setViewportSize({ width: 1600, height: 1000 });
+      await page.click("#panic-reload");
+      await page.waitForSelector(".stage .prow", { timeout: 30000 });
+      await page.waitForFunction((s) => document.querySelector(".step-no")?.textContent === `step ${s}`, step, { timeout: 30000 });
+      if ((await page.locator("#panic-overlay").count()) > 0) throw new Error("the overlay survived the reload");
+      const url = page.url();
+      if (url.includes("recovered=") || !url.includes("#run=")) throw new Error(`unexpected address after recovery: ${url}`);
+      await page.click("#step");
+      console.log(`     overlay offered step ${step}; the reload reopened it`);
+    },
+  },
+  {
+    name: "content-security-policy",
+    allowedErrors: [/Content Security Policy/],
+    async run(page, { base }) {
+      await waitForApp(page, base);
+      const policy = await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', "content");
+      if (!/script-src 'self' 'wasm-unsafe-eval'/.test(policy)) throw new Error(`unexpected policy: ${policy}`);
+      const inline = await page.evaluate(() => document.querySelectorAll("script:not([src])").length);
+      if (inline !== 0) throw new Error(`${inline} inline script(s) in the page`);
+      // An injected inline script is refused.
+      const ran = await page.evaluate(async () => {
+        const s = document.createElement("script");
+        s.textContent = "window.__injected = true;";
+        document.body.appendChild(s);
+        await new Promise((r) => setTimeout(r, 50));
+        return window.__injected === true;
+      });
+      if (ran) throw new Error("an inline script ran despite the policy");
+      await page.click("#step");
+    },
+  },
+  {
+    name: "monkey",
+    async run(page, { base, artifacts }) {
+      const seed = Number(process.env.KC_MONKEY_SEED ?? Math.floor(Math.random() * 2 ** 31));
+      const actions = Number(process.env.KC_MONKEY_ACTIONS ?? 1000);
+      const started = Date.now();
+      const log = await monkey(page, base, { seed, actions });
+      await page.screenshot({ path: path.join(artifacts, "monkey-end.png") });
+      const kinds = {};
+      for (const a of log) kinds[a.split(" ")[0]] = (kinds[a.split(" ")[0]] ?? 0) + 1;
+      console.log(`     monkey seed ${seed}: ${log.length} actions in ${((Date.now() - started) / 1000).toFixed(0)} s (${JSON.stringify(kinds)}), 0 console errors, no panic`);
+    },
+  },
 ];
-

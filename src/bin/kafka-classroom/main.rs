@@ -5,6 +5,7 @@ mod assign;
 mod bench;
 mod bench_timeline;
 mod console;
+mod fuzz;
 mod soak;
 
 use kafka_classroom::kafka::murmur2::{murmur2, to_positive};
@@ -28,7 +29,9 @@ pub(crate) const USAGE: &str = "usage:
   kafka-classroom assign < case.json    (one assignor case on stdin; prints {\"member\": [\"topic-0\", ...]})
   kafka-classroom bench [engine | lab]
   kafka-classroom bench timeline [--steps N]   (snapshots and seeking at classroom scale)
-  kafka-classroom soak --seeds N [--config safe|acks1|unclean] [--from S] [--threads T]";
+  kafka-classroom soak --seeds N [--config safe|acks1|unclean] [--from S] [--threads T]
+  kafka-classroom fuzz <all | lesson | share-link | assignor-case | config-value> [--cases N] [--seed S] [--from K] [--case K]
+      (build with --profile fast so a panic is counted, not fatal)";
 
 fn main() -> ExitCode {
     // `kafka-classroom run x | head` must end quietly when the reader goes away.
@@ -53,6 +56,7 @@ fn main() -> ExitCode {
             bench_timeline::run(&args[2..])
         }
         Some("bench") => bench::run(&args[1..]),
+        Some("fuzz") => fuzz::run(&args[1..], |name| flag::<u64>(&args[1..], name)),
         Some("soak") => soak::run(&args[1..], |name| flag::<String>(&args[1..], name)),
         Some("help" | "--help" | "-h") | None => {
             println!("{USAGE}");

@@ -14,6 +14,9 @@ use super::{assign, AssignorName, MemberSubscription, TopicPartition};
 pub const MAX_TOTAL_PARTITIONS: i64 = 10_000;
 /// Largest group a case may describe, for the same reason.
 pub const MAX_MEMBERS: usize = 1_000;
+/// Largest case read, in bytes, checked before parsing (the largest vector is about 1 KB; a
+/// thousand members subscribing to dozens of topics fit well within it).
+pub const MAX_CASE_BYTES: usize = 1_000_000;
 /// Kafka's `Topic.MAX_NAME_LENGTH`.
 const MAX_TOPIC_NAME_LENGTH: usize = 249;
 const MEMBER_FIELDS: [&str; 5] = [
@@ -41,6 +44,12 @@ impl AssignCase {
 /// Parses one case, e.g. `{"assignor": "range", "partitionsPerTopic": {"t": 2},
 /// "members": [{"id": "c1", "topics": ["t"]}]}`.
 pub fn parse_case(input: &str) -> Result<AssignCase, String> {
+    if input.len() > MAX_CASE_BYTES {
+        return Err(format!(
+            "case: {} bytes is too large (at most {MAX_CASE_BYTES})",
+            input.len()
+        ));
+    }
     let value: Value = serde_json::from_str(input).map_err(|e| format!("invalid JSON: {e}"))?;
     let Value::Object(case) = value else {
         return Err(

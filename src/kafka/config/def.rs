@@ -142,6 +142,59 @@ pub enum ConfigProblem {
     Kafka(crate::kafka::producer::idempotence_config::ConfigException),
     /// `heartbeat.interval.ms` must be below `session.timeout.ms`.
     HeartbeatNotBelowSession,
+    /// The key or the value is longer than `max` bytes (checked before anything else).
+    TooLong {
+        bytes: u64,
+        max: u64,
+    },
+}
+
+/// The longest config value read, in bytes (the longest real one, a list of class names, is
+/// far shorter); longer values are refused before they are parsed.
+pub const MAX_VALUE_BYTES: usize = 1_000;
+/// The longest config key read (Kafka's keys are under 60 characters).
+pub const MAX_KEY_BYTES: usize = 200;
+
+/// At most `max` bytes of `text`, cut on a character boundary (errors quote what was typed).
+fn clipped(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_string();
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &text[..end])
+}
+
+/// Refuse a key or value over the caps before parsing it.
+fn check_size(name: &str, value: &str) -> Result<(), ConfigError> {
+    let too_long = |bytes: usize, max: usize| ConfigProblem::TooLong {
+        bytes: bytes as u64,
+        max: max as u64,
+    };
+    if name.trim().is_empty() {
+        return Err(ConfigError::new(
+            "",
+            "",
+            ConfigProblem::UnknownKey { suggestion: None },
+        ));
+    }
+    if name.len() > MAX_KEY_BYTES {
+        return Err(ConfigError::new(
+            &clipped(name, 60),
+            "",
+            too_long(name.len(), MAX_KEY_BYTES),
+        ));
+    }
+    if value.len() > MAX_VALUE_BYTES {
+        return Err(ConfigError::new(
+            name,
+            &clipped(value, 60),
+            too_long(value.len(), MAX_VALUE_BYTES),
+        ));
+    }
+    Ok(())
 }
 
 impl ConfigError {
@@ -166,6 +219,18 @@ pub fn parse(
     }
     let mut errors = Vec::new();
     for (name, value) in supplied {
+        let size = match value {
+            Value::String(text) => text.len(),
+            other => other.to_string().len(),
+        };
+        if name.len() > MAX_KEY_BYTES || size > MAX_VALUE_BYTES {
+            let shown = match value {
+                Value::String(text) => text.clone(),
+                other => other.to_string(),
+            };
+            errors.extend(check_size(name, &shown).err());
+            continue;
+        }
         let Some(key) = keys.iter().find(|k| k.name == name) else {
             errors.push(unknown_key(keys, name));
             continue;
@@ -198,6 +263,7 @@ pub fn with_value(
     name: &str,
     raw: &str,
 ) -> Result<ConfigValues, ConfigError> {
+    check_size(name, raw)?;
     let key = keys
         .iter()
         .find(|k| k.name == name)

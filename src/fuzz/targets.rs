@@ -1,0 +1,288 @@
+//! The fuzz targets: for each input from outside, a generator that starts from valid inputs and
+//! the check that treats the input exactly as the product does, then uses what it accepted.
+
+use super::{mutate_json, mutate_text, Target, Verdict};
+use crate::kafka::assignor::case::parse_case;
+use crate::kafka::config::{
+    def, BrokerConfig, ConfigKey, ConsumerConfig, LogConfig, ProducerConfig, BROKER_KEYS,
+    CONSUMER_KEYS, PRODUCER_KEYS, TOPIC_KEYS,
+};
+use crate::lesson::{builtin, Lesson};
+use crate::present::session::{Action, Session};
+use crate::present::share::{self, LessonRef, SharedRun};
+use crate::present::stage::{fit, stage_view, StageOptions, StageSize};
+use crate::sim::{Prng, RecordedCommand};
+
+pub fn all() -> Vec<Target> {
+    vec![
+        Target {
+            name: "lesson",
+            about: "lesson files: the built-in lessons mutated, parsed, then run on a session",
+            generate: generate_lesson,
+            check: check_lesson,
+        },
+        Target {
+            name: "share-link",
+            about: "share-link fragments: links of real runs mutated (JSON and base64), opened",
+            generate: generate_link,
+            check: check_link,
+        },
+        Target {
+            name: "assignor-case",
+            about: "assignor cases: the 60 vectors mutated, parsed, then assigned",
+            generate: generate_case,
+            check: check_case,
+        },
+        Target {
+            name: "config-value",
+            about: "config values: Kafka's keys with edge values, validated and applied",
+            generate: generate_config,
+            check: check_config,
+        },
+    ]
+}
+
+fn pick<'a, T>(prng: &mut Prng, items: &'a [T]) -> &'a T {
+    &items[prng.below(items.len() as u64) as usize]
+}
+
+fn rejected(message: String, names_field: bool) -> Verdict {
+    Verdict::Rejected {
+        message,
+        names_field,
+    }
+}
+
+/// A serde syntax error names the line and column instead of a field.
+fn names_position(message: &str) -> bool {
+    message.contains(" line ") && message.contains(" column ")
+}
+
+fn generate_lesson(prng: &mut Prng) -> String {
+    let (_, text) = pick(prng, builtin::BUILTIN);
+    match prng.below(400) {
+        0 => "x".repeat(crate::lesson::MAX_LESSON_BYTES + 1),
+        1..=20 => mutate_text(prng, text),
+        _ => mutate_json(prng, text),
+    }
+}
+
+fn check_lesson(text: &str) -> Verdict {
+    match Lesson::parse(text) {
+        Err(e) => {
+            let message = e.to_string();
+            let named = !e.path.is_empty()
+                || names_position(&message)
+                || matches!(e.problem, crate::lesson::LessonProblem::TooLarge { .. });
+            rejected(message, named)
+        }
+        Ok(lesson) => {
+            let seed = lesson.seed;
+            let session = Session::new(lesson, LessonRef::Custom(text.to_string()), seed);
+            exercise(session);
+            Verdict::Accepted
+        }
+    }
+}
+
+/// What a class does with an opened run: step, answer, go back, seek, draw the stage.
+fn exercise(mut session: Session) {
+    for round in 0..4u64 {
+        for _ in 0..40 {
+            session.apply(Action::Step);
+        }
+        session.apply(Action::Answer(0));
+        session.apply(Action::Continue);
+        session.apply(Action::StepBack);
+        session.apply(Action::SeekTo(round * 25));
+        session.apply(Action::SeekTo(160));
+        let view = stage_view(session.world(), &StageOptions::default());
+        let _ = fit(
+            &view,
+            StageSize {
+                width: 1280,
+                height: 600,
+                presenter: round % 2 == 0,
+            },
+        );
+    }
+    if session.lesson().lab.is_some() {
+        session.apply(Action::StartLab);
+        session.apply(Action::AdvanceLab { steps: 300 });
+        session.apply(Action::CancelLab);
+    }
+}
+
+/// A link of a real run: a built-in lesson, its own actions as the commands a class injected.
+fn generate_link(prng: &mut Prng) -> String {
+    let (id, _) = pick(prng, builtin::BUILTIN);
+    let lesson = builtin::load(id).expect("built-in lessons are tested");
+    let step = prng.below(300);
+    let mut after = 0;
+    let commands = lesson
+        .actions
+        .iter()
+        .take(6)
+        .map(|(_, command)| {
+            after = (after + prng.below(40)).min(step.saturating_sub(1));
+            RecordedCommand {
+                after_step: after,
+                command: command.clone(),
+            }
+        })
+        .collect();
+    let run = SharedRun {
+        lesson: LessonRef::Builtin(id.to_string()),
+        seed: prng.below(1000),
+        step,
+        commands,
+    };
+    let json = serde_json::to_string(&run).expect("a run serializes");
+    use base64::Engine;
+    let encode = |json: &str| {
+        format!(
+            "run={}",
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json)
+        )
+    };
+    match prng.below(10) {
+        0 => mutate_text(prng, &share::encode(&run)),
+        1 => encode(&mutate_text(prng, &json)),
+        _ => encode(&mutate_json(prng, &json)),
+    }
+}
+
+fn check_link(fragment: &str) -> Verdict {
+    match share::decode(fragment) {
+        Err(message) => {
+            let named = [" at ", "offset", "step", "commands", "#run=", "too long"]
+                .iter()
+                .any(|w| message.contains(w))
+                || names_position(&message);
+            rejected(message, named)
+        }
+        Ok(run) => {
+            let lesson = match &run.lesson {
+                LessonRef::Builtin(id) => builtin::load(id),
+                LessonRef::Custom(text) => Lesson::parse(text),
+            };
+            if let Err(e) = lesson {
+                let message = e.to_string();
+                return rejected(message, true);
+            }
+            // Opening the link replays up to its step: bounded here to keep cases fast.
+            if run.step <= 2_000 {
+                let mut session = Session::default_session();
+                session.apply(Action::LoadShared(fragment.to_string()));
+                exercise(session);
+            }
+            Verdict::Accepted
+        }
+    }
+}
+
+const VECTORS: &str = include_str!("../../tests/data/assignor_vectors.json");
+
+fn generate_case(prng: &mut Prng) -> String {
+    let cases: Vec<serde_json::Value> = serde_json::from_str(VECTORS).unwrap_or_default();
+    let seed = cases
+        .get(prng.below(cases.len().max(1) as u64) as usize)
+        .map(|c| c.to_string())
+        .unwrap_or_else(|| "{}".to_string());
+    if prng.chance(1, 12) {
+        mutate_text(prng, &seed)
+    } else {
+        mutate_json(prng, &seed)
+    }
+}
+
+fn check_case(input: &str) -> Verdict {
+    match parse_case(input) {
+        Ok(case) => {
+            let _ = case.assign();
+            Verdict::Accepted
+        }
+        Err(message) => {
+            let head = message.split(": ").next().unwrap_or("");
+            let named = names_position(&message)
+                || message.contains("partitionsPerTopic")
+                || (!head.is_empty() && !head.contains(' '));
+            rejected(message, named)
+        }
+    }
+}
+
+const FAMILIES: &[(&str, &[ConfigKey])] = &[
+    ("producer", PRODUCER_KEYS),
+    ("consumer", CONSUMER_KEYS),
+    ("broker", BROKER_KEYS),
+    ("topic", TOPIC_KEYS),
+];
+
+/// `{"family": ..., "key": ..., "value": ...}`: a real key (sometimes misspelt) and a value near
+/// its default, at an edge, of the wrong type, or too long.
+fn generate_config(prng: &mut Prng) -> String {
+    let (family, keys) = pick(prng, FAMILIES);
+    let key = pick(prng, keys);
+    let name = if prng.chance(1, 10) {
+        mutate_text(prng, key.name)
+    } else {
+        key.name.to_string()
+    };
+    let value = match prng.below(6) {
+        0 => key.default.to_string(),
+        1 => mutate_text(prng, key.default),
+        2 => "9".repeat(1 + prng.below(30) as usize),
+        3 => "x".repeat(if prng.chance(1, 4) { 5_000 } else { 20 }),
+        _ => {
+            let edge = super::mutate::random_value(prng, 3);
+            match edge {
+                serde_json::Value::String(s) => s,
+                other => other.to_string(),
+            }
+        }
+    };
+    serde_json::json!({ "family": family, "key": name, "value": value }).to_string()
+}
+
+fn check_config(input: &str) -> Verdict {
+    let parsed: serde_json::Value = serde_json::from_str(input).unwrap_or_default();
+    let field = |k: &str| parsed.get(k).and_then(|v| v.as_str()).unwrap_or("");
+    let Some((_, keys)) = FAMILIES.iter().find(|(f, _)| *f == field("family")) else {
+        return rejected(format!("family: unknown in {input}"), true);
+    };
+    let defaults = def::parse(keys, &Default::default()).expect("defaults are valid");
+    let result = def::with_value(keys, &defaults, field("key"), field("value")).and_then(|v| {
+        match field("family") {
+            "producer" => ProducerConfig::from_values(v).map(|_| ()),
+            "consumer" => ConsumerConfig::from_values(v).map(|_| ()),
+            "broker" => {
+                let broker = BrokerConfig { values: v };
+                let _ = LogConfig::resolve(&defaults_of(TOPIC_KEYS), &broker);
+                Ok(())
+            }
+            _ => {
+                let _ = LogConfig::resolve(&v, &BrokerConfig::defaults());
+                Ok(())
+            }
+        }
+    });
+    match result {
+        Ok(()) => Verdict::Accepted,
+        Err(e) => {
+            let message = e.to_string();
+            // Kafka's cross-field texts name every key involved, the typed one among them.
+            let typed = field("key");
+            let named = if typed.trim().is_empty() {
+                message.contains("name")
+            } else {
+                (!e.key.is_empty() && message.contains(&e.key)) || message.contains(typed)
+            };
+            rejected(message, named)
+        }
+    }
+}
+
+fn defaults_of(keys: &'static [ConfigKey]) -> crate::kafka::config::ConfigValues {
+    def::parse(keys, &Default::default()).expect("defaults are valid")
+}
