@@ -9,6 +9,7 @@ pub mod errors;
 pub mod forms;
 pub mod group;
 pub mod highlight;
+pub mod inspect;
 pub mod narrate;
 pub mod narration;
 pub mod node_actions;
