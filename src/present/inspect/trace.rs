@@ -461,7 +461,8 @@ impl RecordTracer {
     pub fn finish(self, world: &KafkaWorld) -> RecordLife {
         let now = words::offsets_now(world, self.partition.as_ref(), self.id);
         let value = words::value_of(world, self.partition.as_ref(), self.id);
-        let (mut fate, alarming) = words::fate(&self, &now);
+        let elsewhere = words::held_elsewhere(world, self.partition.as_ref(), self.id);
+        let (mut fate, alarming) = words::fate(&self, &now, &elsewhere);
         fate.push_str(&words::reads(&self.processed));
         let heading = format!(
             "{} · key {} · value {}{}",

@@ -188,8 +188,10 @@ pub(super) fn value_of(
     })
 }
 
-/// Where the record is now, or how it went wrong; and whether that is alarming.
-pub(super) fn fate(t: &RecordTracer, now: &[i64]) -> (String, bool) {
+/// Where the record is now, or how it went wrong; and whether that is alarming. `now` is
+/// where the partition's authoritative replica holds it, `elsewhere` the other replicas that
+/// still have it (a crashed leader's disk).
+pub(super) fn fate(t: &RecordTracer, now: &[i64], elsewhere: &[String]) -> (String, bool) {
     let Some(tp) = &t.partition else {
         return if t.failed {
             ("It was never sent: send() failed.".into(), true)
@@ -198,47 +200,63 @@ pub(super) fn fate(t: &RecordTracer, now: &[i64]) -> (String, bool) {
         };
     };
     match (now, t.acked) {
+        ([], _) if !elsewhere.is_empty() => (
+            format!(
+                "Only on {} now, not on the replica {tp} counts on (its leader, or its newest running replica). It survives only if a replica that has it leads again.",
+                elsewhere.join(" and ")
+            ),
+            true,
+        ),
         ([], Some(offset)) if !t.offsets.is_empty() => (
             format!("Lost: acknowledged at {tp}@{offset}, but no replica holds it now."),
             true,
         ),
-        ([], _) if t.failed => (
-            "Never written: its send failed and the application was told.".into(),
-            true,
-        ),
-        ([], _) if t.offsets.is_empty() => (
-            "Not written yet: it is still on its way to the leader.".into(),
-            false,
-        ),
+        ([], _) if t.failed => ("Never written: its send failed and the application was told.".into(), true),
+        ([], _) if t.offsets.is_empty() => ("Not written yet: it is still on its way to the leader.".into(), false),
         ([], _) => (format!("Gone from {tp}: no replica holds it now."), true),
         ([offset], _) => {
-            let state = if t.committed {
-                "committed"
-            } else {
-                "not committed yet (above the high watermark)"
-            };
-            let acked = if t.acked.is_some() {
-                ", acknowledged"
-            } else {
-                ""
-            };
-            (
-                format!("In {tp} at offset {offset}, {state}{acked}."),
-                false,
-            )
+            let state = if t.committed { "committed" } else { "not committed yet (above the high watermark)" };
+            let acked = if t.acked.is_some() { ", acknowledged" } else { "" };
+            (format!("In {tp} at offset {offset}, {state}{acked}."), false)
         }
         (many, _) => {
             let list: Vec<String> = many.iter().map(|o| o.to_string()).collect();
-            (
-                format!(
-                    "Duplicated: {tp} holds it {} times, at offsets {}.",
-                    many.len(),
-                    list.join(" and ")
-                ),
-                true,
-            )
+            (format!("Duplicated: {tp} holds it {} times, at offsets {}.", many.len(), list.join(" and ")), true)
         }
     }
+}
+
+/// The replicas other than the authoritative one that still hold it: "b1 (down) at offset 1".
+pub(super) fn held_elsewhere(
+    world: &KafkaWorld,
+    partition: Option<&TopicPartition>,
+    id: RecordId,
+) -> Vec<String> {
+    let Some(tp) = partition else {
+        return Vec::new();
+    };
+    let cluster = world.model();
+    let authority =
+        crate::check::history::authoritative_replica(cluster.brokers.values(), tp).map(|b| b.id);
+    cluster
+        .brokers
+        .values()
+        .filter(|b| Some(b.id) != authority)
+        .filter_map(|b| {
+            let (offset, _, _) = b
+                .replicas
+                .get(tp)?
+                .log
+                .records()
+                .find(|(_, _, r)| r.id == id)?;
+            let down = if b.process.is_running() {
+                ""
+            } else {
+                " (down)"
+            };
+            Some(format!("{}{down} at offset {offset}", b.id))
+        })
+        .collect()
 }
 
 /// " Processed by billing; twice by audit." (empty when nobody processed it).
