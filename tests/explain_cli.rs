@@ -48,7 +48,7 @@ fn until_ms_stops_the_story_early() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
         // b1 crashed at 2.2 s with the only copy; at 5 s it is still on b1's disk.
-        text.contains("Only on b1 (down) at offset 1 now, not on the replica t-0 counts on"),
+        text.contains("Only on b1 (down) at offset 1 now: t-0's leader (or, without one, its newest running replica) does not have it."),
         "{text}"
     );
     assert!(!text.contains("lost"), "{text}");

@@ -227,3 +227,52 @@ fn bad_references_are_refused_with_a_message() {
     let unsent = explain(&l, l.seed, 1000, &RecordRef::parse("p1#9").unwrap()).unwrap();
     assert_eq!(unsent.fate, "Nothing in this run sent it (yet).");
 }
+
+#[test]
+fn the_browser_session_tells_the_same_life_and_marks_what_is_still_ahead() {
+    use kafka_classroom::present::inspect::{in_session, inspector_view, record_at};
+    use kafka_classroom::present::session::{Action, Session};
+    use kafka_classroom::present::share::LessonRef;
+    let l = lesson("acks-1-loses-a-write");
+    let mut session = Session::new(l.clone(), LessonRef::Builtin(l.id.clone()), l.seed);
+    session.apply(Action::RunToEnd);
+    let end = session.world().steps_taken();
+    let id = RecordId {
+        producer: 1,
+        serial: 1,
+    };
+    let cli = explain(&l, l.seed, l.run_until_ms, &RecordRef::Send(id)).unwrap();
+    let life = in_session(&session, id);
+    assert_eq!(life.lines, cli.lines);
+    assert_eq!(life.fate, cli.fate);
+    // Rewind to just after the acknowledgement: the record is on b1's stage cell, and the
+    // inspector still tells the whole life, the truncation marked as still ahead.
+    let ack = line_with(&life, "got the acknowledgement").step;
+    session.apply(Action::SeekTo(ack));
+    let tp = TopicPartition::new("t", 0);
+    assert_eq!(record_at(session.world(), &tp, 1, Some(1)), Some(id));
+    let view = inspector_view(&in_session(&session, id), session.world().steps_taken());
+    assert_eq!(
+        view.lines.len(),
+        life.lines.len(),
+        "replayed to the horizon ({end})"
+    );
+    let here: Vec<_> = view.lines.iter().filter(|l| l.here).collect();
+    assert_eq!(here.len(), 1);
+    assert!(
+        here[0].text.contains("got the acknowledgement"),
+        "{:?}",
+        here[0]
+    );
+    let cut = view
+        .lines
+        .iter()
+        .find(|l| l.text.contains("is lost"))
+        .unwrap();
+    assert!(cut.later && cut.tone == "alarm");
+    assert!(view
+        .lines
+        .iter()
+        .filter(|l| l.step <= ack)
+        .all(|l| !l.later));
+}

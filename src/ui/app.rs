@@ -48,6 +48,7 @@ pub fn app() -> Html {
     let overlay = use_state(|| None::<Overlay>);
     let menu = use_state(|| None::<NodeId>);
     let zoomed = use_state(|| None::<String>);
+    let record = use_state(|| None::<crate::kafka::record::RecordId>);
     let filter = use_state(|| "all".to_string());
     let size = use_state(|| StageSize {
         width: 900,
@@ -144,6 +145,7 @@ pub fn app() -> Html {
             })
         })
     };
+    let on_record = record_callback(&store, &record, &panel);
     let on_node = {
         let menu = menu.clone();
         Callback::from(move |n: NodeId| menu.set(if *menu == Some(n) { None } else { Some(n) }))
@@ -211,9 +213,9 @@ pub fn app() -> Html {
             { notice_bar(session.notice().cloned(), &dispatch) }
             <Caption view={caption} on_action={dispatch.clone()} />
             <main class="main">
-                <Stage view={view} fit={stage_fit} dots={moving} cuts={cut} drops={dropped} on_node={on_node} on_zoom={on_zoom} layout={layout} />
+                <Stage view={view} fit={stage_fit} dots={moving} cuts={cut} drops={dropped} on_node={on_node} on_zoom={on_zoom} on_record={on_record} layout={layout} />
                 { match *panel {
-                    Some(p) => html! { <SidePanel panel={p} session={store.clone()} on_action={dispatch.clone()} on_close={on_panel.reform(move |_: ()| p)} /> },
+                    Some(p) => html! { <SidePanel panel={p} session={store.clone()} on_action={dispatch.clone()} on_close={on_panel.reform(move |_: ()| p)} record={*record} /> },
                     None => html! {},
                 } }
             </main>
@@ -230,6 +232,26 @@ pub fn app() -> Html {
             } }
         </div>
     }
+}
+
+/// A click on a record cell: find the record in that replica's log and open the inspector.
+fn record_callback(
+    store: &UseReducerHandle<Store>,
+    record: &UseStateHandle<Option<crate::kafka::record::RecordId>>,
+    panel: &UseStateHandle<Option<Panel>>,
+) -> Callback<super::stage::RecordClick> {
+    let (store, record, panel) = (store.clone(), record.clone(), panel.clone());
+    Callback::from(move |(name, broker, offset): super::stage::RecordClick| {
+        let Ok(tp) = crate::kafka::TopicPartition::parse(&name) else {
+            return;
+        };
+        let found =
+            crate::present::inspect::record_at(store.session().world(), &tp, offset, Some(broker));
+        if let Some(id) = found {
+            record.set(Some(id));
+            panel.set(Some(Panel::Record));
+        }
+    })
 }
 
 /// A number that changes whenever the stage's elements may have moved: its size, the blocks,

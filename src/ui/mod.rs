@@ -7,6 +7,7 @@ mod assignor_tool;
 mod caption;
 mod clients;
 mod dots;
+mod inspector;
 mod lab_worker;
 mod lesson_panel;
 mod narration;

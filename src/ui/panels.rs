@@ -3,6 +3,7 @@
 
 use super::assignor_tool::AssignorTool;
 use super::clients::ConsumerPanel;
+use super::inspector::Inspector;
 use super::lesson_panel::LessonPanel;
 use super::network::NetworkTool;
 use super::partitions::PartitionTable;
@@ -21,6 +22,8 @@ pub struct SidePanelProps {
     pub session: UseReducerHandle<Store>,
     pub on_action: Callback<Action>,
     pub on_close: Callback<()>,
+    /// The record the inspector shows.
+    pub record: Option<crate::kafka::record::RecordId>,
 }
 
 /// Lines of the raw RPC trace the Details panel shows.
@@ -55,6 +58,14 @@ pub fn side_panel(p: &SidePanelProps) -> Html {
             html! { <NetworkTool nodes={Rc::new(world.model().nodes())} on_action={p.on_action.clone()} /> }
         }
         Panel::Assignor => html! { <AssignorTool /> },
+        Panel::Record => match p.record {
+            Some(record) => {
+                html! { <Inspector record={record} session={p.session.clone()} on_action={p.on_action.clone()} /> }
+            }
+            None => {
+                html! { <p class="muted">{ "Click a record on the stage (zoom a partition to see its records)." }</p> }
+            }
+        },
         Panel::Details => {
             let steps = session.recent_steps();
             let lines: Vec<(u64, String)> = steps

@@ -14,6 +14,8 @@ pub enum Panel {
     Network,
     Assignor,
     Details,
+    /// The record inspector (opens from a record cell on the stage).
+    Record,
 }
 
 impl Panel {
@@ -26,7 +28,7 @@ impl Panel {
         Panel::Network,
         Panel::Assignor,
     ];
-    pub const ALL: [Panel; 7] = [
+    pub const ALL: [Panel; 8] = [
         Panel::Lesson,
         Panel::Producer,
         Panel::Consumer,
@@ -34,6 +36,7 @@ impl Panel {
         Panel::Network,
         Panel::Assignor,
         Panel::Details,
+        Panel::Record,
     ];
     pub fn label(self) -> &'static str {
         match self {
@@ -44,6 +47,7 @@ impl Panel {
             Panel::Network => "Network",
             Panel::Assignor => "Assignor",
             Panel::Details => "Details",
+            Panel::Record => "Record",
         }
     }
     pub fn id(self) -> &'static str {
@@ -55,6 +59,7 @@ impl Panel {
             Panel::Network => "panel-network",
             Panel::Assignor => "panel-assignor",
             Panel::Details => "panel-details",
+            Panel::Record => "panel-record",
         }
     }
 }

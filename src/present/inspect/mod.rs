@@ -207,3 +207,63 @@ pub fn explain(
 pub(crate) fn time_of(t: SimTime) -> String {
     super::view::time_text(t)
 }
+
+/// The life of `id` in a session's run: the recording replayed from the start to the furthest
+/// step the timeline has reached, so moments after the step on screen are shown too (dimmed).
+pub fn in_session(session: &super::session::Session, id: RecordId) -> RecordLife {
+    let mut world = session.lesson().world(session.seed());
+    let mut tracer = RecordTracer::new(id);
+    let end = session.horizon().max(session.world().steps_taken());
+    // A recording that no longer replays stops the story where it failed.
+    let _ = world.replay_to(session.commands(), end, |step| tracer.observe(step));
+    tracer.finish(&world)
+}
+
+/// One line of the inspector panel.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct InspectorLine {
+    pub step: u64,
+    pub time: String,
+    pub text: String,
+    /// `routine`, `notable` or `alarm`.
+    pub tone: &'static str,
+    /// After the step on screen: the class has not seen it happen yet.
+    pub later: bool,
+    /// The latest moment at or before the step on screen.
+    pub here: bool,
+}
+
+/// The inspector panel's view model.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct InspectorView {
+    pub heading: String,
+    pub fate: String,
+    pub alarming: bool,
+    pub lines: Vec<InspectorLine>,
+}
+
+pub fn inspector_view(life: &RecordLife, current_step: u64) -> InspectorView {
+    let here = life.lines.iter().rposition(|l| l.step <= current_step);
+    InspectorView {
+        heading: life.heading.clone(),
+        fate: life.fate.clone(),
+        alarming: life.alarming,
+        lines: life
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| InspectorLine {
+                step: l.step,
+                time: l.time.clone(),
+                text: l.text.clone(),
+                tone: match l.tone {
+                    Tone::Alarm => "alarm",
+                    Tone::Notable => "notable",
+                    _ => "routine",
+                },
+                later: l.step > current_step,
+                here: Some(i) == here,
+            })
+            .collect(),
+    }
+}

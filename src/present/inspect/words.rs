@@ -202,7 +202,7 @@ pub(super) fn fate(t: &RecordTracer, now: &[i64], elsewhere: &[String]) -> (Stri
     match (now, t.acked) {
         ([], _) if !elsewhere.is_empty() => (
             format!(
-                "Only on {} now, not on the replica {tp} counts on (its leader, or its newest running replica). It survives only if a replica that has it leads again.",
+                "Only on {} now: {tp}'s leader (or, without one, its newest running replica) does not have it. It survives only if a replica that has it leads again.",
                 elsewhere.join(" and ")
             ),
             true,
