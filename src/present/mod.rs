@@ -19,3 +19,4 @@ pub mod shortcuts;
 pub mod stage;
 pub mod summary;
 pub mod view;
+pub mod why;

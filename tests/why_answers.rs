@@ -1,0 +1,91 @@
+//! "Why is the high watermark not moving?" answered from real runs of built-in lessons, at the
+//! moments the lessons are about: followers cut off from their leader, a crashed leader not yet
+//! fenced, no leader at all, an ISR below min.insync.replicas, and nothing wrong.
+
+use kafka_classroom::kafka::{KafkaWorld, TopicPartition};
+use kafka_classroom::lesson::builtin;
+use kafka_classroom::present::why::{high_watermark_why, WhyAnswer};
+
+fn at(lesson: &str, ms: u64) -> KafkaWorld {
+    let mut l = builtin::load(lesson).expect("built-in lesson");
+    l.run_until_ms = ms;
+    l.run(l.seed, |_| {})
+}
+
+fn why(world: &KafkaWorld, tp: &str) -> WhyAnswer {
+    high_watermark_why(world, &TopicPartition::parse(tp).unwrap()).expect("the partition exists")
+}
+
+#[test]
+fn followers_cut_off_from_the_leader_hold_the_high_watermark() {
+    // acks-1-loses-a-write: from 2.0 s b1's messages to b2 and b3 are dropped; b1 writes offset 1.
+    let w = at("acks-1-loses-a-write", 2150);
+    let a = why(&w, "t-0");
+    assert!(a.stuck);
+    assert_eq!(a.question, "Why is t-0's high watermark at 1?");
+    assert!(
+        a.answer.starts_with("The high watermark waits for every in-sync replica, and b2's log ends at offset 1 while b1's ends at 2: b1's answers to its fetches do not reach it (the network drops them)."),
+        "{}",
+        a.answer
+    );
+    assert!(
+        a.answer.contains(
+            "b1 drops it from the ISR if that gets older than replica.lag.time.max.ms (30000 ms)."
+        ),
+        "{}",
+        a.answer
+    );
+}
+
+#[test]
+fn a_crashed_leader_freezes_it_until_the_controller_notices() {
+    let a = why(&at("acks-1-loses-a-write", 5000), "t-0");
+    assert!(a.stuck);
+    assert_eq!(
+        a.answer,
+        "Its leader b1 is down, and the controller has not noticed yet: it moves the leadership once b1 misses its heartbeats for broker.session.timeout.ms (9000 ms)."
+    );
+}
+
+#[test]
+fn after_the_story_nothing_is_stuck() {
+    let a = why(&at("acks-1-loses-a-write", 30000), "t-0");
+    assert!(!a.stuck);
+    assert!(
+        a.answer
+            .starts_with("It is not stuck: it has reached the leader's log end offset (2)"),
+        "{}",
+        a.answer
+    );
+}
+
+#[test]
+fn no_leader_and_no_in_sync_replica_to_elect() {
+    let a = why(&at("clean-election-waits", 5000), "t-0");
+    assert_eq!(a.question, "Why can nobody write to t-0?");
+    assert!(
+        a.answer
+            .starts_with("t-0 has no leader: none of its in-sync replicas (b1) is available"),
+        "{}",
+        a.answer
+    );
+}
+
+#[test]
+fn an_isr_below_min_insync_replicas_keeps_it_put() {
+    let a = why(&at("acks-all-needs-min-isr", 25_100), "strong-0");
+    assert!(a.stuck);
+    assert!(
+        a.answer
+            .starts_with("Its ISR (b2) is smaller than min.insync.replicas=2"),
+        "{}",
+        a.answer
+    );
+}
+
+#[test]
+fn an_unknown_partition_has_no_answer() {
+    let w = at("acks-1-loses-a-write", 100);
+    assert!(high_watermark_why(&w, &TopicPartition::new("nope", 0)).is_none());
+    assert!(high_watermark_why(&w, &TopicPartition::new("t", 7)).is_none());
+}
