@@ -41,7 +41,10 @@ pub fn high_watermark_why(world: &KafkaWorld, tp: &TopicPartition) -> Option<Why
     let broker = cluster.brokers.get(&leader)?;
     let question = |hw: i64| format!("Why is {tp}'s high watermark at {hw}?");
     if !broker.process.is_running() {
-        let hw = broker.replicas.get(tp).map_or(0, |r| r.high_watermark);
+        // What the stage shows: the newest running replica's, while the leader is down.
+        let hw = crate::check::history::authoritative_replica(cluster.brokers.values(), tp)
+            .and_then(|b| b.replicas.get(tp))
+            .map_or(0, |r| r.high_watermark);
         return Some(WhyAnswer {
             question: question(hw),
             answer: format!(
@@ -131,9 +134,20 @@ fn laggard_text(
         None => String::new(),
     };
     format!(
-        "The high watermark waits for every in-sync replica, and {follower}'s log ends at offset {} while {}'s ends at {leo}: {waiting}.{since}",
-        f.log_end_offset, leader.id
+        "The high watermark waits for every in-sync replica, and {follower} is missing {} (its log end offset is {}, {}'s is {leo}): {waiting}.{since}",
+        missing(f.log_end_offset, leo),
+        f.log_end_offset,
+        leader.id
     )
+}
+
+/// "offset 4", "offsets 4–9".
+fn missing(from: i64, to: i64) -> String {
+    if to - from == 1 {
+        format!("offset {from}")
+    } else {
+        format!("offsets {from}–{}", to - 1)
+    }
 }
 
 /// What the lagging follower is waiting for.

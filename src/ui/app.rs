@@ -49,6 +49,7 @@ pub fn app() -> Html {
     let menu = use_state(|| None::<NodeId>);
     let zoomed = use_state(|| None::<String>);
     let record = use_state(|| None::<crate::kafka::record::RecordId>);
+    let why = use_state(|| None::<String>);
     let filter = use_state(|| "all".to_string());
     let size = use_state(|| StageSize {
         width: 900,
@@ -146,6 +147,13 @@ pub fn app() -> Html {
         })
     };
     let on_record = record_callback(&store, &record, &panel);
+    let on_why = {
+        let (why, panel) = (why.clone(), panel.clone());
+        Callback::from(move |name: String| {
+            why.set(Some(name));
+            panel.set(Some(Panel::Why));
+        })
+    };
     let on_node = {
         let menu = menu.clone();
         Callback::from(move |n: NodeId| menu.set(if *menu == Some(n) { None } else { Some(n) }))
@@ -213,9 +221,9 @@ pub fn app() -> Html {
             { notice_bar(session.notice().cloned(), &dispatch) }
             <Caption view={caption} on_action={dispatch.clone()} />
             <main class="main">
-                <Stage view={view} fit={stage_fit} dots={moving} cuts={cut} drops={dropped} on_node={on_node} on_zoom={on_zoom} on_record={on_record} layout={layout} />
+                <Stage view={view} fit={stage_fit} dots={moving} cuts={cut} drops={dropped} on_node={on_node} on_zoom={on_zoom} on_record={on_record} on_why={on_why} layout={layout} />
                 { match *panel {
-                    Some(p) => html! { <SidePanel panel={p} session={store.clone()} on_action={dispatch.clone()} on_close={on_panel.reform(move |_: ()| p)} record={*record} /> },
+                    Some(p) => html! { <SidePanel panel={p} session={store.clone()} on_action={dispatch.clone()} on_close={on_panel.reform(move |_: ()| p)} record={*record} why={(*why).clone()} /> },
                     None => html! {},
                 } }
             </main>

@@ -24,6 +24,8 @@ pub struct SidePanelProps {
     pub on_close: Callback<()>,
     /// The record the inspector shows.
     pub record: Option<crate::kafka::record::RecordId>,
+    /// The partition the "Why?" panel answers for.
+    pub why: Option<String>,
 }
 
 /// Lines of the raw RPC trace the Details panel shows.
@@ -58,6 +60,7 @@ pub fn side_panel(p: &SidePanelProps) -> Html {
             html! { <NetworkTool nodes={Rc::new(world.model().nodes())} on_action={p.on_action.clone()} /> }
         }
         Panel::Assignor => html! { <AssignorTool /> },
+        Panel::Why => why_body(world, p.why.as_deref()),
         Panel::Record => match p.record {
             Some(record) => {
                 html! { <Inspector record={record} session={p.session.clone()} on_action={p.on_action.clone()} /> }
@@ -92,5 +95,25 @@ pub fn side_panel(p: &SidePanelProps) -> Html {
             </div>
             <div class="panel-body">{ body }</div>
         </aside>
+    }
+}
+
+/// The answer to "why is this partition's high watermark here?", read from the state on screen
+/// (it follows the timeline as the class steps).
+fn why_body(world: &crate::kafka::KafkaWorld, partition: Option<&str>) -> Html {
+    let answer = partition
+        .and_then(|p| crate::kafka::TopicPartition::parse(p).ok())
+        .and_then(|tp| crate::present::why::high_watermark_why(world, &tp));
+    match answer {
+        Some(a) => html! {
+            <div class={classes!("why", a.stuck.then_some("stuck"))} id="why">
+                <p class="why-q">{ a.question }</p>
+                <p class="why-a" id="why-answer">{ a.answer }</p>
+                <p class="muted small">{ "The answer follows the timeline: step or play and it changes with the cluster." }</p>
+            </div>
+        },
+        None => {
+            html! { <p class="muted">{ "Click the ? beside a partition's high watermark." }</p> }
+        }
     }
 }

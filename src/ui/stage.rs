@@ -27,6 +27,8 @@ pub struct StageProps {
     pub on_zoom: Callback<String>,
     /// A record cell was clicked: (partition, broker, offset).
     pub on_record: Callback<RecordClick>,
+    /// A partition's "?" was clicked: why its high watermark is where it is.
+    pub on_why: Callback<String>,
     /// Changes when the stage's geometry may change (see `DotLayer`).
     pub layout: u64,
 }
@@ -46,7 +48,7 @@ pub fn stage(p: &StageProps) -> Html {
                     { for v.folded.iter().map(|f| html! { <span class="folded" title="Internal topic: only the partitions that coordinate a group are drawn">{ f.clone() }</span> }) }
                 </div>
                 <div class="blocks" id="blocks-area" style={format!("--row:{}px;--head:{}px", p.fit.row_px, p.fit.header_px)}>
-                    { for p.fit.blocks.iter().enumerate().map(|(i, b)| block(v, b, i == 0, &p.on_node, &p.on_zoom, &p.on_record)) }
+                    { for p.fit.blocks.iter().enumerate().map(|(i, b)| block(v, b, i == 0, &p.on_node, (&p.on_zoom, &p.on_record, &p.on_why))) }
                 </div>
             </div>
             <div class="stage-side groups" aria-label="Consumer groups">
@@ -103,8 +105,7 @@ fn block(
     lines: &[Line],
     first: bool,
     on_node: &Callback<NodeId>,
-    on_zoom: &Callback<String>,
-    on_record: &Callback<RecordClick>,
+    (on_zoom, on_record, on_why): (&Callback<String>, &Callback<RecordClick>, &Callback<String>),
 ) -> Html {
     let columns = v.brokers.len().max(1);
     html! {
@@ -124,7 +125,7 @@ fn block(
                     let r = v.topics[*topic as usize].rows[*row as usize].clone();
                     let brokers: Rc<Vec<u32>> = Rc::new(v.brokers.iter().map(|b| b.id).collect());
                     let key = r.name.clone();
-                    html! { <StageRow key={key} row={r} brokers={brokers} density={v.density} on_zoom={on_zoom.clone()} on_record={on_record.clone()} /> }
+                    html! { <StageRow key={key} row={r} brokers={brokers} density={v.density} on_zoom={on_zoom.clone()} on_record={on_record.clone()} on_why={on_why.clone()} /> }
                 }
             }) }
         </div>
@@ -138,6 +139,7 @@ struct RowProps {
     density: Density,
     on_zoom: Callback<String>,
     on_record: Callback<RecordClick>,
+    on_why: Callback<String>,
 }
 
 /// One partition row; re-rendered only when the row changes.
@@ -170,8 +172,22 @@ fn stage_row(p: &RowProps) -> Html {
             <span class="poffsets" title={format!("high watermark {}, largest log end offset {}", r.high_watermark, r.log_end_offset)}>
                 { r.high_watermark.to_string() }
                 { if r.log_end_offset > r.high_watermark { html! { <small>{ format!("/{}", r.log_end_offset) }</small> } } else { html! {} } }
+                { if full || r.offline || r.under_min_isr { why_button(&r.name, &p.on_why) } else { html! {} } }
             </span>
         </div>
+    }
+}
+
+/// The "?" that asks why the partition's high watermark is where it is.
+fn why_button(name: &str, on_why: &Callback<String>) -> Html {
+    let partition = name.to_string();
+    let onclick = on_why.reform(move |e: MouseEvent| {
+        e.stop_propagation();
+        partition.clone()
+    });
+    html! {
+        <button class="pwhy" id={format!("why-{name}")} onclick={onclick}
+            title={format!("Why is {name}'s high watermark here?")} aria-label={format!("Why is {name}'s high watermark here?")}>{ "?" }</button>
     }
 }
 

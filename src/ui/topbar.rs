@@ -16,6 +16,8 @@ pub enum Panel {
     Details,
     /// The record inspector (opens from a record cell on the stage).
     Record,
+    /// Why a partition's high watermark is where it is (opens from its "?").
+    Why,
 }
 
 impl Panel {
@@ -28,7 +30,7 @@ impl Panel {
         Panel::Network,
         Panel::Assignor,
     ];
-    pub const ALL: [Panel; 8] = [
+    pub const ALL: [Panel; 9] = [
         Panel::Lesson,
         Panel::Producer,
         Panel::Consumer,
@@ -37,6 +39,7 @@ impl Panel {
         Panel::Assignor,
         Panel::Details,
         Panel::Record,
+        Panel::Why,
     ];
     pub fn label(self) -> &'static str {
         match self {
@@ -48,6 +51,7 @@ impl Panel {
             Panel::Assignor => "Assignor",
             Panel::Details => "Details",
             Panel::Record => "Record",
+            Panel::Why => "Why?",
         }
     }
     pub fn id(self) -> &'static str {
@@ -60,6 +64,7 @@ impl Panel {
             Panel::Assignor => "panel-assignor",
             Panel::Details => "panel-details",
             Panel::Record => "panel-record",
+            Panel::Why => "panel-why",
         }
     }
 }

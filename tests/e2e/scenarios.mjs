@@ -76,6 +76,32 @@ async function stageNodes(page) {
 
 export const scenarios = [
   {
+    name: "why-high-watermark",
+    async run(page, { base, artifacts }) {
+      // acks=1: b1 wrote offset 1 while its answers to the followers are dropped. The "?" beside
+      // t-0's high watermark says why it stays at 1, and the answer follows the timeline.
+      await page.setViewportSize({ width: 1280, height: 720 });
+      await waitForApp(page, base, runLink("acks-1-loses-a-write", 1, 44));
+      await page.click("#why-t-0");
+      await page.waitForSelector("#why-answer");
+      const question = await page.textContent("#why .why-q");
+      if (question !== "Why is t-0's high watermark at 1?") throw new Error(`question: ${question}`);
+      const cutOff = await page.textContent("#why-answer");
+      if (!cutOff.includes("b1's answers to its fetches do not reach it")) throw new Error(`answer: ${cutOff}`);
+      const boxes = await page.evaluate(() => {
+        const r = (s) => document.querySelector(s).getBoundingClientRect();
+        return { stage: r(".stage"), panel: r("#panel-why") };
+      });
+      if (boxes.stage.right > boxes.panel.left + 1) throw new Error(`the panel covers the stage: ${JSON.stringify(boxes)}`);
+      await page.screenshot({ path: path.join(artifacts, "why-high-watermark.png") });
+      await clickStepUntil(page, "#n-b1.down", 20);
+      await page.waitForFunction(() => document.querySelector("#why-answer").textContent.startsWith("Its leader b1 is down"));
+      console.log(`     ${cutOff.slice(0, 110)}…`);
+      await page.screenshot({ path: path.join(artifacts, "why-leader-down.png") });
+      await page.setViewportSize({ width: 1600, height: 1000 });
+    },
+  },
+  {
     name: "record-inspector",
     async run(page, { base, artifacts }) {
       // acks=1 loses a write: open the run after b1 acknowledged p1#1 and crashed, click that
