@@ -742,3 +742,81 @@ fn invalid_session_timeout_is_refused() {
     ));
     assert_eq!(h.group.state, GroupState::Empty);
 }
+
+/// The error of the SyncGroup reply with this correlation id.
+fn sync_error(
+    h: &mut Harness,
+    member: &str,
+    instance: Option<&str>,
+    generation: i32,
+    id: u32,
+) -> ErrorCode {
+    let at = SimTime::from_ms(8_000);
+    let waiter = Waiter {
+        from: NodeId::Consumer(1),
+        correlation_id: id,
+    };
+    let actions = h
+        .group
+        .sync(waiter, member, instance, generation, vec![], at);
+    h.apply(at, actions);
+    h.replies
+        .iter()
+        .find_map(|(_, _, m)| match m {
+            Message::SyncGroupResponse {
+                error,
+                correlation_id,
+                ..
+            } if *correlation_id == id => Some(*error),
+            _ => None,
+        })
+        .expect("a SyncGroup reply")
+}
+
+#[test]
+fn sync_group_checks_member_instance_and_generation_before_rebalance_in_progress() {
+    // Kafka: GroupMetadataManager.validateSyncGroup (validateMember with the instance id, then
+    // the generation) runs before the state decides REBALANCE_IN_PROGRESS.
+    let (mut h, a, b) = stable_pair();
+    let now = SimTime::from_ms(8_000);
+    let (_, actions) = h.group.leave(&b, now);
+    h.apply(now, actions);
+    assert_eq!(h.group.state, GroupState::PreparingRebalance);
+    assert_eq!(
+        sync_error(&mut h, &b, None, 1, 101),
+        ErrorCode::UNKNOWN_MEMBER_ID
+    );
+    assert_eq!(
+        sync_error(&mut h, &a, Some("inst-x"), 1, 102),
+        ErrorCode::UNKNOWN_MEMBER_ID
+    );
+    assert_eq!(
+        sync_error(&mut h, &a, None, 0, 103),
+        ErrorCode::ILLEGAL_GENERATION
+    );
+    assert_eq!(
+        sync_error(&mut h, &a, None, 1, 104),
+        ErrorCode::REBALANCE_IN_PROGRESS
+    );
+
+    // A static member's instance id held by another member is fenced, whatever the generation.
+    let mut h = Harness::new();
+    for (client, instance) in [(1, "inst-1"), (2, "inst-2")] {
+        let mut req = h.request(client, "");
+        req.group_instance_id = Some(instance.into());
+        let actions = h
+            .group
+            .join(req, SimTime::ZERO, &mut |p: &str| format!("{p}-a"));
+        h.apply(SimTime::ZERO, actions);
+    }
+    h.run_until(SimTime::from_ms(6_000));
+    assert_eq!(h.group.state, GroupState::CompletingRebalance);
+    assert_eq!(
+        sync_error(&mut h, "inst-1-a", Some("inst-2"), 0, 105),
+        ErrorCode::FENCED_INSTANCE_ID
+    );
+    assert_eq!(
+        sync_error(&mut h, "inst-1-a", Some("inst-1"), 0, 106),
+        ErrorCode::ILLEGAL_GENERATION
+    );
+}

@@ -28,9 +28,11 @@ fn tuned_configuration_is_several_times_faster_than_the_defaults() {
     assert_eq!(tuned.records_acked, 60_000);
     assert_eq!(defaults.records_failed + tuned.records_failed, 0);
     let speedup = defaults.ingestion_ms as f64 / tuned.ingestion_ms as f64;
+    // The lesson's story promises "several times" and a teacher quotes the figure: it must stay
+    // between 5x and 20x (2 x 1,000,000 records shipped: 181.2 s vs 17.2 s simulated, 10.5x).
     assert!(
-        speedup > 5.0,
-        "tuned only {speedup:.1}x faster: {:?}",
+        speedup > 5.0 && speedup < 20.0,
+        "tuned {speedup:.1}x faster: {:?}",
         describe(&run.results)
     );
     assert!(

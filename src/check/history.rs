@@ -32,14 +32,15 @@ use crate::kafka::broker::Broker;
 use crate::kafka::event::Event;
 use crate::kafka::record::RecordId;
 use crate::kafka::{KafkaStep, KafkaWorld, TopicPartition};
+use imbl::OrdMap;
 use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Clone, Debug, Default)]
 pub struct History {
     /// Every acknowledgement: record -> (partition, offset).
-    acked: BTreeMap<RecordId, (TopicPartition, i64)>,
+    acked: OrdMap<RecordId, (TopicPartition, i64)>,
     /// Offsets that were acknowledged, with the record each was acknowledged for.
-    acked_offsets: BTreeMap<(TopicPartition, i64), RecordId>,
+    acked_offsets: OrdMap<(TopicPartition, i64), RecordId>,
     inconsistent: Vec<(TopicPartition, i64, RecordId, RecordId)>,
     /// Records whose delivery the producer reported as failed for good.
     failed: BTreeSet<RecordId>,
@@ -59,7 +60,7 @@ pub struct History {
 
 #[derive(Clone, Debug, Default)]
 struct Consumption {
-    processed: BTreeMap<(TopicPartition, i64), u32>,
+    processed: OrdMap<(TopicPartition, i64), u32>,
     polled_topics: BTreeSet<String>,
     committed: BTreeMap<TopicPartition, i64>,
     /// A seek happened in the group: commits may legitimately go back.

@@ -513,23 +513,21 @@ impl<M: Model> World<M> {
     fn apply_timer_op(&mut self, op: TimerOp<M>) {
         match op {
             TimerOp::Set { node, timer, at } => {
-                match self.armed.get_mut(&node, &timer) {
-                    // Re-armed for the instant it was due anyway, with nothing queued behind
-                    // it at that instant: moving it would change nothing.
-                    Some(key) if self.scheduler.keeps_place(*key, at) => {}
-                    Some(key) => {
-                        self.scheduler.cancel(*key);
-                        *key = self.scheduler.push(at, Occurrence::Timer { node, timer });
-                    }
-                    None => {
-                        let occurrence = Occurrence::Timer {
-                            node: node.clone(),
-                            timer: timer.clone(),
-                        };
-                        let key = self.scheduler.push(at, occurrence);
-                        self.armed.insert(node, timer, key);
-                    }
+                let armed = self.armed.get(&node, &timer);
+                // Re-armed for the instant it was due anyway, with nothing queued behind it at
+                // that instant: moving it would change nothing.
+                if armed.is_some_and(|key| self.scheduler.keeps_place(key, at)) {
+                    return;
                 }
+                if let Some(key) = armed {
+                    self.scheduler.cancel(key);
+                }
+                let occurrence = Occurrence::Timer {
+                    node: node.clone(),
+                    timer: timer.clone(),
+                };
+                let key = self.scheduler.push(at, occurrence);
+                self.armed.insert(node, timer, key);
             }
             TimerOp::Cancel { node, timer } => {
                 if let Some(key) = self.armed.remove(&node, &timer) {

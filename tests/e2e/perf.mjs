@@ -3,7 +3,11 @@
 // frame times (p50/p95/max), long tasks, the stage's DOM nodes and the speed achieved. It
 // measures and prints; it asserts nothing about time (machines differ).
 //
-//   node tests/e2e/perf.mjs [--dist DIR] [--seconds S] [--json]
+// With --seek N it instead opens the same run at step N (a share link) and times 15 seeks to
+// random steps along the timeline slider, from the slider's input event to the stage showing
+// that step.
+//
+//   node tests/e2e/perf.mjs [--dist DIR] [--seconds S] [--seek N] [--json]
 
 import { chromium } from "playwright-core";
 import fs from "node:fs";
@@ -19,11 +23,13 @@ const argValue = (name) => {
 };
 const dist = path.resolve(argValue("--dist") ?? path.join(here, "..", "..", "dist"));
 const seconds = Number(argValue("--seconds") ?? 6);
+const seekSteps = argValue("--seek") ? Number(argValue("--seek")) : 0;
 
 // The sandbox lesson without its beats, so Play runs without pausing for a question.
 const lesson = JSON.parse(fs.readFileSync(path.join(here, "..", "..", "src", "lesson", "builtin", "classroom-scale.json"), "utf8"));
 delete lesson.beats;
-const link = "#run=" + Buffer.from(JSON.stringify({ lesson: { custom: JSON.stringify(lesson) }, seed: lesson.seed, step: 0, commands: [] })).toString("base64url");
+const linkAt = (step) => "#run=" + Buffer.from(JSON.stringify({ lesson: { custom: JSON.stringify(lesson) }, seed: lesson.seed, step, commands: [] })).toString("base64url");
+const link = linkAt(0);
 
 function percentile(sorted, p) {
   if (!sorted.length) return 0;
@@ -75,6 +81,39 @@ async function measure(page, speedIndex, label) {
   return row;
 }
 
+// Seeks along the timeline slider of a run opened at step `steps`: wall time from the input
+// event to the step counter showing the target (one rendered frame included).
+async function measureSeeks(page, steps) {
+  const opened = Date.now();
+  await page.waitForFunction((n) => document.querySelector(".step-no")?.textContent === `step ${n}`, steps, { timeout: 600000, polling: 500 });
+  const openSeconds = (Date.now() - opened) / 1000;
+  let x = 12345;
+  const targets = [];
+  for (let i = 0; i < 15; i++) {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    targets.push(Math.floor((x / 2147483648) * steps));
+  }
+  const times = [];
+  for (const target of targets) {
+    times.push(
+      await page.evaluate(
+        (t) =>
+          new Promise((resolve) => {
+            const slider = document.querySelector("#timeline");
+            const start = performance.now();
+            slider.value = String(t);
+            slider.dispatchEvent(new Event("input", { bubbles: true }));
+            const poll = () => (document.querySelector(".step-no").textContent === `step ${t}` ? resolve(performance.now() - start) : requestAnimationFrame(poll));
+            poll();
+          }),
+        target,
+      ),
+    );
+  }
+  const sorted = [...times].sort((a, b) => a - b);
+  return { steps, openSeconds, seeks: sorted.length, median: percentile(sorted, 50), p95: percentile(sorted, 95), max: sorted[sorted.length - 1] };
+}
+
 async function main() {
   const server = await serve(dist);
   const base = `http://127.0.0.1:${server.address().port}/`;
@@ -83,6 +122,19 @@ async function main() {
   const errors = [];
   page.on("pageerror", (e) => errors.push(e.message));
   page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+  if (seekSteps) {
+    await page.goto(base + linkAt(seekSteps));
+    const r = await measureSeeks(page, seekSteps);
+    await browser.close();
+    server.close();
+    if (args.includes("--json")) console.log(JSON.stringify(r));
+    else console.log(`classroom-scale run opened at step ${r.steps} in ${r.openSeconds.toFixed(1)} s; ${r.seeks} seeks: median ${r.median.toFixed(0)} ms, p95 ${r.p95.toFixed(0)} ms, max ${r.max.toFixed(0)} ms`);
+    if (errors.length) {
+      console.error("console errors:\n" + errors.join("\n"));
+      process.exit(1);
+    }
+    return;
+  }
   await page.goto(base + link);
   await page.waitForSelector(".stage .prow", { timeout: 30000 });
   await page.waitForTimeout(500);

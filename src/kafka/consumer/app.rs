@@ -10,7 +10,7 @@
 //! worker: records can be lost).
 
 use super::coordinator::CommitPurpose;
-use super::{ConsumedRecord, Consumer, FetchedRecord};
+use super::{Consumer, FetchedRecord};
 use crate::kafka::commands::CommandError;
 use crate::kafka::event::{Event, LeaveReason, PositionReason};
 use crate::kafka::timer::Timer;
@@ -229,14 +229,7 @@ impl Consumer {
             return;
         }
         self.stats.records_polled += records.len() as u64;
-        for r in &records {
-            self.stats.remember(ConsumedRecord {
-                partition: r.partition.clone(),
-                offset: r.offset,
-                key: r.key.clone(),
-                value: r.value.clone(),
-            });
-        }
+        self.stats.remember_polled(&records);
         ctx.emit(Event::RecordsPolled {
             consumer: self.id,
             group: self.group_id().map(str::to_string),

@@ -387,8 +387,8 @@ impl Consumer {
                             offset,
                             leader_epoch: batch.partition_leader_epoch,
                             id: record.id,
-                            key: record.key_text(),
-                            value: record.value_text(),
+                            key: record.key.clone(),
+                            value: record.value.clone(),
                         });
                     }
                 }

@@ -20,7 +20,7 @@ use super::client::{ClientMetadata, Connections, NetworkClient};
 use super::config::ConsumerConfig;
 use super::process::Process;
 use super::protocol::Message;
-use super::record::RecordId;
+use super::record::{Payload, RecordId};
 use super::timer::Timer;
 use super::types::{BrokerId, NodeId, TopicPartition};
 use super::Cluster;
@@ -111,8 +111,8 @@ pub struct FetchedRecord {
     pub offset: i64,
     pub leader_epoch: i32,
     pub id: RecordId,
-    pub key: String,
-    pub value: String,
+    pub key: Option<Payload>,
+    pub value: Option<Payload>,
 }
 
 /// A record the application received, as the consumer panel lists it.
@@ -120,8 +120,21 @@ pub struct FetchedRecord {
 pub struct ConsumedRecord {
     pub partition: TopicPartition,
     pub offset: i64,
-    pub key: String,
-    pub value: String,
+    pub key: Option<Payload>,
+    pub value: Option<Payload>,
+}
+
+impl ConsumedRecord {
+    pub fn key_text(&self) -> String {
+        self.key
+            .as_ref()
+            .map_or_else(|| "null".to_string(), |k| k.to_string())
+    }
+    pub fn value_text(&self) -> String {
+        self.value
+            .as_ref()
+            .map_or_else(|| "null".to_string(), |v| v.to_string())
+    }
 }
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug, Default)]
@@ -145,6 +158,19 @@ impl ConsumerStats {
         self.recent.push_back(record);
         while self.recent.len() > RECENT_RECORDS {
             self.recent.pop_front();
+        }
+    }
+
+    /// Remember what a `poll()` returned (only the newest few can stay).
+    pub fn remember_polled(&mut self, records: &[FetchedRecord]) {
+        let newest = &records[records.len().saturating_sub(RECENT_RECORDS)..];
+        for r in newest {
+            self.remember(ConsumedRecord {
+                partition: r.partition,
+                offset: r.offset,
+                key: r.key.clone(),
+                value: r.value.clone(),
+            });
         }
     }
 }

@@ -275,7 +275,7 @@ fn clean_group(group: &[Segment], rules: &Rules<'_>, removed: &mut Removed) -> S
     let first = &group[0];
     let mut out = Segment {
         base_offset: first.base_offset,
-        batches: Vec::new(),
+        batches: super::Batches::new(),
         size_bytes: 0,
         created_at_ms: first.created_at_ms,
         largest_timestamp_ms: -1,

@@ -5,6 +5,7 @@
 //! `retention` deletes whole segments from the front (`UnifiedLog.deleteOldSegments`);
 //! `cleaner` compacts (`LogCleaner`). Neither ever changes the offset of a record that stays.
 
+mod batches;
 pub mod cleaner;
 pub mod epoch_cache;
 pub mod retention;
@@ -13,6 +14,7 @@ pub mod truncation;
 use super::config::LogConfig;
 use super::errors::ErrorCode;
 use super::record::{Record, RecordBatch};
+pub use batches::Batches;
 use epoch_cache::LeaderEpochCache;
 
 /// A file of consecutive batches. Retention deletes whole segments only.
@@ -22,7 +24,7 @@ use epoch_cache::LeaderEpochCache;
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct Segment {
     pub base_offset: i64,
-    pub batches: Vec<RecordBatch>,
+    pub batches: Batches,
     pub size_bytes: u64,
     pub created_at_ms: i64,
     /// The newest record timestamp in the segment, -1 while it holds none.
@@ -36,7 +38,7 @@ impl Segment {
     fn new(base_offset: i64, now_ms: i64) -> Segment {
         Segment {
             base_offset,
-            batches: Vec::new(),
+            batches: Batches::new(),
             size_bytes: 0,
             created_at_ms: now_ms,
             largest_timestamp_ms: -1,
@@ -216,7 +218,7 @@ impl PartitionLog {
             let first_batch = segment
                 .batches
                 .partition_point(|b| b.next_offset() <= fetch_offset);
-            for batch in &segment.batches[first_batch..] {
+            for batch in segment.batches.iter_from(first_batch) {
                 if batch.base_offset >= max_offset
                     || (!out.is_empty() && bytes + batch.size_bytes > max_bytes)
                 {

@@ -17,7 +17,7 @@ pub const DENSE_EVERY: u64 = 2_000;
 /// Dense snapshots kept behind the newest step.
 pub const DENSE_KEEP: usize = 8;
 /// Most snapshots in the sparse ladder.
-pub const SPARSE_MAX: usize = 48;
+pub const SPARSE_MAX: usize = 64;
 
 /// The ladder's spacing for a run that has reached `horizon`: the smallest `DENSE_EVERY × 2^k`
 /// that needs at most `SPARSE_MAX` snapshots.

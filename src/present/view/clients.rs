@@ -122,8 +122,8 @@ pub fn consumer_views(world: &KafkaWorld) -> Vec<ConsumerView> {
                             "{}@{}  {} = {}",
                             r.partition,
                             r.offset,
-                            short(&r.key, 12),
-                            short(&r.value, 16)
+                            short(&r.key_text(), 12),
+                            short(&r.value_text(), 16)
                         )
                     })
                     .collect(),
