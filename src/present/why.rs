@@ -174,3 +174,146 @@ fn waiting_for(
         format!("it has not fetched the rest yet (its last fetch reached {leader} {ago} ms ago)")
     }
 }
+
+/// Why consumer `id` gets no records (or that it does): down, closed, paused, rebalancing, no
+/// partitions, or per owned partition: paused, finding its position, caught up with the high
+/// watermark, records waiting above it, or records on their way.
+pub fn consumer_why(world: &KafkaWorld, id: u32) -> Option<WhyAnswer> {
+    let c = world.model().consumers.get(&id)?;
+    let question = format!("Why does c{id} get no records?");
+    let answer = |answer: String, stuck: bool| {
+        Some(WhyAnswer {
+            question: question.clone(),
+            answer,
+            stuck,
+        })
+    };
+    if c.closed {
+        return answer(
+            format!("c{id}'s application is not running: it was closed, or has not started yet."),
+            true,
+        );
+    }
+    if !c.process.is_running() {
+        return answer(format!("c{id} is down: its partitions go to the rest of its group once the coordinator notices (session.timeout.ms)."), true);
+    }
+    if c.process.is_paused(world.now()) || c.app.paused {
+        return answer(format!("c{id} is paused: it neither polls nor heartbeats; if it stays paused past max.poll.interval.ms or session.timeout.ms, its group moves its partitions."), true);
+    }
+    if let Some(g) = &c.group {
+        use crate::kafka::consumer::coordinator::MemberState::*;
+        let phase = match g.state {
+            Stable => None,
+            Failed => Some("a fatal group error stopped it".to_string()),
+            Unjoined => Some(format!("it is not in group {} yet (it is looking for the coordinator or about to join)", g.group_id)),
+            // KIP-429: a cooperative member keeps reading what it owns through a rebalance.
+            PreparingRebalance | Joining | Syncing
+                if g.protocol == crate::kafka::assignor::RebalanceProtocol::Cooperative
+                    && !c.positions.is_empty() =>
+            {
+                None
+            }
+            PreparingRebalance | Joining | Syncing => Some(format!("group {} is rebalancing, and an eager member reads nothing until the SyncGroup answer tells it its partitions", g.group_id)),
+        };
+        if let Some(phase) = phase {
+            return answer(format!("c{id} gets nothing now: {phase}."), true);
+        }
+    }
+    if c.positions.is_empty() {
+        let why = match &c.group {
+            Some(g) => format!("group {} gave it no partition: the group has more consumers than the topic has partitions, and each partition goes to one member", g.group_id),
+            None => "it was assigned no partition".to_string(),
+        };
+        return answer(format!("c{id} owns nothing: {why}."), true);
+    }
+    // Partitions grouped by where they stand, in a fixed order.
+    let mut groups: std::collections::BTreeMap<(u8, String), (Vec<String>, i64)> =
+        Default::default();
+    for (tp, state) in &c.positions {
+        let (order, text, lag) = partition_stand(world, c, tp, state);
+        let entry = groups.entry((order, text)).or_default();
+        entry.0.push(tp.to_string());
+        entry.1 += lag;
+    }
+    let reading = groups.keys().any(|(order, _)| *order == READING);
+    let parts: Vec<String> = groups
+        .into_iter()
+        .map(|((order, text), (tps, lag))| {
+            let (verb, text) = if tps.len() == 1 {
+                text.split_once('|').map(|(one, _)| one)
+            } else {
+                text.split_once('|').map(|(_, many)| many)
+            }
+            .map(|t| ("", t.to_string()))
+            .unwrap_or(("", text));
+            let lag = if order == READING {
+                format!(" ({lag} records)")
+            } else {
+                String::new()
+            };
+            format!("{verb}{} {text}{lag}", and_list(&tps))
+        })
+        .collect();
+    let owns = if c.positions.len() == 1 {
+        "1 partition".to_string()
+    } else {
+        format!("{} partitions", c.positions.len())
+    };
+    answer(
+        format!("c{id} owns {owns}: {}.", parts.join("; ")),
+        !reading,
+    )
+}
+
+/// The stand of partitions with records to read.
+const READING: u8 = 6;
+
+/// "a", "a and b", "a, b and c".
+fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// Where one owned partition stands for the consumer: an order, "singular|plural" words, and
+/// its lag when it has records to read.
+fn partition_stand(
+    world: &KafkaWorld,
+    c: &crate::kafka::consumer::Consumer,
+    tp: &TopicPartition,
+    s: &crate::kafka::consumer::PartitionState,
+) -> (u8, String, i64) {
+    use crate::kafka::consumer::FetchState::*;
+    let cluster = world.model();
+    let replica = crate::check::history::authoritative_replica(cluster.brokers.values(), tp)
+        .and_then(|b| b.replicas.get(tp));
+    let (hw, leo) = replica.map_or((0, 0), |r| (r.high_watermark, r.log_end_offset()));
+    if s.paused {
+        return (
+            0,
+            "is paused (consumer.pause)|are paused (consumer.pause)".into(),
+            0,
+        );
+    }
+    let words = |order: u8, text: &str| (order, text.to_string(), 0);
+    match (s.fetch_state, s.position) {
+        (AwaitCommitted, _) => words(1, "waits for its committed offset from the coordinator|wait for their committed offsets from the coordinator"),
+        (AwaitReset | Resetting, _) => words(2, "has no committed offset, so auto.offset.reset decides where to start|have no committed offset, so auto.offset.reset decides where to start"),
+        (Validating, _) => words(3, "has a new leader, so it checks its position against the leader's log first|have a new leader, so they check their positions against the leader's log first"),
+        (Failed, _) => words(4, "has no valid position (auto.offset.reset=none)|have no valid position (auto.offset.reset=none)"),
+        (Fetching, None) => words(5, "is finding its position|are finding their positions"),
+        (Fetching, Some(p)) if p < hw => (READING, "has records on their way|have records on their way".into(), hw - p),
+        (Fetching, Some(p)) if leo > p => words(7, "is caught up with the high watermark; newer records are not on every in-sync replica yet, so nobody may read them|are caught up with the high watermark; newer records are not on every in-sync replica yet, so nobody may read them"),
+        (Fetching, Some(_)) => {
+            let min = c.config.fetch_min_bytes;
+            let wait = if min > 1 {
+                format!(" (and a fetch waits for fetch.min.bytes={min} or fetch.max.wait.ms={} ms)", c.config.fetch_max_wait_ms)
+            } else {
+                String::new()
+            };
+            (8, format!("is caught up: lag 0, nothing new to read{wait}|are caught up: lag 0, nothing new to read{wait}"), 0)
+        }
+    }
+}

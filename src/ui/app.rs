@@ -49,7 +49,7 @@ pub fn app() -> Html {
     let menu = use_state(|| None::<NodeId>);
     let zoomed = use_state(|| None::<String>);
     let record = use_state(|| None::<crate::kafka::record::RecordId>);
-    let why = use_state(|| None::<String>);
+    let why = use_state(|| None::<super::panels::WhyOf>);
     let filter = use_state(|| "all".to_string());
     let size = use_state(|| StageSize {
         width: 900,
@@ -150,7 +150,7 @@ pub fn app() -> Html {
     let on_why = {
         let (why, panel) = (why.clone(), panel.clone());
         Callback::from(move |name: String| {
-            why.set(Some(name));
+            why.set(Some(super::panels::WhyOf::Partition(name)));
             panel.set(Some(Panel::Why));
         })
     };
@@ -190,8 +190,14 @@ pub fn app() -> Html {
         })
     };
     let on_menu_panel = {
-        let panel = panel.clone();
+        let (panel, why, menu) = (panel.clone(), why.clone(), menu.clone());
         Callback::from(move |label: &'static str| {
+            // "Why no records?" from a consumer's menu asks about that consumer.
+            if let Some(NodeId::Consumer(c)) = *menu {
+                if label == Panel::Why.label() {
+                    why.set(Some(super::panels::WhyOf::Consumer(c)));
+                }
+            }
             panel.set(Panel::ALL.into_iter().find(|p| p.label() == label))
         })
     };

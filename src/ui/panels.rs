@@ -24,8 +24,17 @@ pub struct SidePanelProps {
     pub on_close: Callback<()>,
     /// The record the inspector shows.
     pub record: Option<crate::kafka::record::RecordId>,
-    /// The partition the "Why?" panel answers for.
-    pub why: Option<String>,
+    /// What the "Why?" panel answers for.
+    pub why: Option<WhyOf>,
+}
+
+/// What the "Why?" panel is asked about.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum WhyOf {
+    /// A partition's high watermark (its name).
+    Partition(String),
+    /// A consumer that gets no records.
+    Consumer(u32),
 }
 
 /// Lines of the raw RPC trace the Details panel shows.
@@ -60,7 +69,7 @@ pub fn side_panel(p: &SidePanelProps) -> Html {
             html! { <NetworkTool nodes={Rc::new(world.model().nodes())} on_action={p.on_action.clone()} /> }
         }
         Panel::Assignor => html! { <AssignorTool /> },
-        Panel::Why => why_body(world, p.why.as_deref()),
+        Panel::Why => why_body(world, p.why.as_ref()),
         Panel::Record => match p.record {
             Some(record) => {
                 html! { <Inspector record={record} session={p.session.clone()} on_action={p.on_action.clone()} /> }
@@ -100,10 +109,14 @@ pub fn side_panel(p: &SidePanelProps) -> Html {
 
 /// The answer to "why is this partition's high watermark here?", read from the state on screen
 /// (it follows the timeline as the class steps).
-fn why_body(world: &crate::kafka::KafkaWorld, partition: Option<&str>) -> Html {
-    let answer = partition
-        .and_then(|p| crate::kafka::TopicPartition::parse(p).ok())
-        .and_then(|tp| crate::present::why::high_watermark_why(world, &tp));
+fn why_body(world: &crate::kafka::KafkaWorld, of: Option<&WhyOf>) -> Html {
+    let answer = match of {
+        Some(WhyOf::Partition(p)) => crate::kafka::TopicPartition::parse(p)
+            .ok()
+            .and_then(|tp| crate::present::why::high_watermark_why(world, &tp)),
+        Some(WhyOf::Consumer(c)) => crate::present::why::consumer_why(world, *c),
+        None => None,
+    };
     match answer {
         Some(a) => html! {
             <div class={classes!("why", a.stuck.then_some("stuck"))} id="why">

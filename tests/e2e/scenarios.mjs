@@ -76,6 +76,21 @@ async function stageNodes(page) {
 
 export const scenarios = [
   {
+    name: "why-consumer",
+    async run(page, { base, artifacts }) {
+      // Three consumers, two partitions: c3's menu asks why it gets no records.
+      await page.setViewportSize({ width: 1280, height: 720 });
+      await waitForApp(page, base, runLink("more-consumers-than-partitions", 5, 69));
+      await page.click("#n-c3");
+      await page.click('#node-menu .menu-item:has-text("Why no records?")');
+      await page.waitForSelector("#why-answer");
+      const answer = await page.textContent("#why-answer");
+      if (!answer.startsWith("c3 owns nothing: group workers gave it no partition")) throw new Error(`answer: ${answer}`);
+      await page.screenshot({ path: path.join(artifacts, "why-consumer.png") });
+      await page.setViewportSize({ width: 1600, height: 1000 });
+    },
+  },
+  {
     name: "why-high-watermark",
     async run(page, { base, artifacts }) {
       // acks=1: b1 wrote offset 1 while its answers to the followers are dropped. The "?" beside
