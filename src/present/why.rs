@@ -226,6 +226,13 @@ pub fn consumer_why(world: &KafkaWorld, id: u32) -> Option<WhyAnswer> {
         };
         return answer(format!("c{id} owns nothing: {why}."), true);
     }
+    let (text, reading) = owned_partitions(world, c);
+    answer(format!("c{id} owns {text}."), !reading)
+}
+
+/// "6 partitions: clicks-0 and clicks-2 have records on their way (3 records); ...", and
+/// whether some partition has records to read.
+fn owned_partitions(world: &KafkaWorld, c: &crate::kafka::consumer::Consumer) -> (String, bool) {
     // Partitions grouped by where they stand, in a fixed order.
     let mut groups: std::collections::BTreeMap<(u8, String), (Vec<String>, i64)> =
         Default::default();
@@ -239,19 +246,14 @@ pub fn consumer_why(world: &KafkaWorld, id: u32) -> Option<WhyAnswer> {
     let parts: Vec<String> = groups
         .into_iter()
         .map(|((order, text), (tps, lag))| {
-            let (verb, text) = if tps.len() == 1 {
-                text.split_once('|').map(|(one, _)| one)
-            } else {
-                text.split_once('|').map(|(_, many)| many)
-            }
-            .map(|t| ("", t.to_string()))
-            .unwrap_or(("", text));
+            let (one, many) = text.split_once('|').unwrap_or((&text, &text));
+            let text = if tps.len() == 1 { one } else { many };
             let lag = if order == READING {
                 format!(" ({lag} records)")
             } else {
                 String::new()
             };
-            format!("{verb}{} {text}{lag}", and_list(&tps))
+            format!("{} {text}{lag}", and_list(&tps))
         })
         .collect();
     let owns = if c.positions.len() == 1 {
@@ -259,10 +261,7 @@ pub fn consumer_why(world: &KafkaWorld, id: u32) -> Option<WhyAnswer> {
     } else {
         format!("{} partitions", c.positions.len())
     };
-    answer(
-        format!("c{id} owns {owns}: {}.", parts.join("; ")),
-        !reading,
-    )
+    (format!("{owns}: {}", parts.join("; ")), reading)
 }
 
 /// The stand of partitions with records to read.
