@@ -10,6 +10,7 @@ pub mod forms;
 pub mod group;
 pub mod highlight;
 pub mod inspect;
+pub mod monitor;
 pub mod narrate;
 pub mod narration;
 pub mod node_actions;

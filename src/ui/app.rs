@@ -226,6 +226,7 @@ pub fn app() -> Html {
                 on_share={on_share} />
             { notice_bar(session.notice().cloned(), &dispatch) }
             <Caption view={caption} on_action={dispatch.clone()} />
+            { guarantee_bar(session.violations().last(), &dispatch, &record, &panel) }
             <main class="main">
                 <Stage view={view} fit={stage_fit} dots={moving} cuts={cut} drops={dropped} on_node={on_node} on_zoom={on_zoom} on_record={on_record} on_why={on_why} layout={layout} />
                 { match *panel {
@@ -244,6 +245,34 @@ pub fn app() -> Html {
                 Some(Overlay::Help) => html! { <Help on_close={close_overlay} /> },
                 None => html! {},
             } }
+        </div>
+    }
+}
+
+/// The newest broken guarantee, with "Show me": go to its step with the record's life open.
+fn guarantee_bar(
+    violation: Option<&crate::present::monitor::Violation>,
+    dispatch: &Callback<Action>,
+    record: &UseStateHandle<Option<crate::kafka::record::RecordId>>,
+    panel: &UseStateHandle<Option<Panel>>,
+) -> Html {
+    let Some(v) = violation else {
+        return html! { <div class="guarantee-row"></div> };
+    };
+    let (dispatch, record, panel) = (dispatch.clone(), record.clone(), panel.clone());
+    let (step, id) = (v.step, v.record);
+    let show = Callback::from(move |_: MouseEvent| {
+        record.set(Some(id));
+        panel.set(Some(Panel::Record));
+        dispatch.emit(Action::SeekTo(step));
+    });
+    html! {
+        <div class="guarantee-row">
+            <div class="guarantee" role="alert" id="guarantee">
+                <span class="g-mark">{ "⚠" }</span>
+                <span class="g-text">{ format!("{} ({}, step {})", v.text, v.time, v.step) }</span>
+                <button class="g-show" id="show-me" onclick={show}>{ "Show me" }</button>
+            </div>
         </div>
     }
 }

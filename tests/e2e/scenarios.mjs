@@ -76,6 +76,30 @@ async function stageNodes(page) {
 
 export const scenarios = [
   {
+    name: "guarantee-show-me",
+    async run(page, { base, artifacts }) {
+      // acks=1: once b2 leads t-0 without p1#1, a banner says an acknowledged write was lost;
+      // "Show me" goes to that step with the record's life open.
+      await page.setViewportSize({ width: 1280, height: 720 });
+      await waitForApp(page, base, runLink("acks-1-loses-a-write", 1, 150));
+      const banner = await page.textContent("#guarantee");
+      if (!banner.includes("An acknowledged write was lost: b2 now leads t-0 without p1#1 (t-0@1)")) throw new Error(`banner: ${banner}`);
+      const step = banner.match(/step (\d+)\)/)[1];
+      await page.click("#show-me");
+      await page.waitForSelector("#inspector");
+      await page.waitForFunction((n) => document.querySelector(".step-no").textContent === `step ${n}`, step);
+      const here = await page.textContent("#inspector li.here");
+      if (!here.includes("b2 became leader of t-0")) throw new Error(`the current moment is ${here}`);
+      const stage = await page.evaluate(() => document.querySelector(".stage").getBoundingClientRect().width);
+      if (stage < 500) throw new Error(`the stage is only ${stage}px wide`);
+      await page.screenshot({ path: path.join(artifacts, "guarantee-show-me.png") });
+      // Before the election nothing is broken yet: the banner goes away.
+      await page.click("#step-back");
+      await page.waitForSelector("#guarantee", { state: "detached" });
+      await page.setViewportSize({ width: 1600, height: 1000 });
+    },
+  },
+  {
     name: "why-consumer",
     async run(page, { base, artifacts }) {
       // Three consumers, two partitions: c3's menu asks why it gets no records.
