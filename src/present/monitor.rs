@@ -85,21 +85,8 @@ pub fn violations(step: &KafkaStep, world: &KafkaWorld, history: &History) -> Ve
                 group,
                 records,
             } => {
-                let who = group.clone().unwrap_or_else(|| format!("c{consumer}"));
-                let again: Vec<&(TopicPartition, i64, RecordId)> = records
-                    .iter()
-                    .filter(|(tp, o, _)| history.times_processed(&who, tp, *o) == 2)
-                    .collect();
-                if let Some((tp, offset, id)) = again.first() {
-                    let more = match again.len() {
-                        1 => String::new(),
-                        n => format!(" and {} more", n - 1),
-                    };
-                    say(
-                        ViolationKind::ProcessedTwice,
-                        format!("Processed twice: {who} (c{consumer}) processed {id} ({tp}@{offset}){more} a second time."),
-                        *id,
-                    );
+                if let Some((text, id)) = processed_twice(history, *consumer, group, records) {
+                    say(ViolationKind::ProcessedTwice, text, id);
                 }
             }
             _ => {}
@@ -156,4 +143,27 @@ fn left_behind(
         .flat_map(|o| history.acked_at(tp, o).into_iter().map(move |id| (o, id)))
         .filter(|(_, id)| !log.log.records().any(|(_, _, r)| r.id == *id))
         .collect()
+}
+
+/// Records of one `RecordsProcessed` that their group had processed before: one sentence.
+fn processed_twice(
+    history: &History,
+    consumer: u32,
+    group: &Option<String>,
+    records: &[(TopicPartition, i64, RecordId)],
+) -> Option<(String, RecordId)> {
+    let who = group.clone().unwrap_or_else(|| format!("c{consumer}"));
+    let again: Vec<&(TopicPartition, i64, RecordId)> = records
+        .iter()
+        .filter(|(tp, o, _)| history.times_processed(&who, tp, *o) == 2)
+        .collect();
+    let (tp, offset, id) = again.first()?;
+    let more = match again.len() {
+        1 => String::new(),
+        n => format!(" and {} more", n - 1),
+    };
+    Some((
+        format!("Processed twice: {who} (c{consumer}) processed {id} ({tp}@{offset}){more} a second time."),
+        *id,
+    ))
 }
