@@ -93,3 +93,50 @@ fn every_beat_fires_and_every_question_is_answered_by_the_run() {
         }
     }
 }
+
+#[test]
+fn a_question_the_run_moved_past_waits_to_be_asked_where_it_was() {
+    // A shared link or a drag of the timeline can carry the run past an open question: the
+    // caption says so and offers the step it was asked at; an answer there is refused (its
+    // reveal may already be behind), and back at that step the question works as usual.
+    let id = "clean-election-waits";
+    let lesson = builtin::load(id).unwrap();
+    let seed = lesson.seed;
+    let mut session = Session::new(lesson, LessonRef::Builtin(id.into()), seed);
+    let mut asked = None;
+    for _ in 0..2_000 {
+        if session.guide().blocks_play() {
+            asked = Some(session.world().steps_taken());
+            break;
+        }
+        if session.guide().current().is_some() {
+            session.apply(Action::Continue);
+        }
+        session.apply(Action::Play);
+        session.apply(Action::Tick {
+            wall_ms: 250,
+            max_steps: 20_000,
+        });
+    }
+    let asked = asked.expect("the lesson asks a question");
+    let asked_at = |s: &Session| match caption_view(s) {
+        CaptionView::Beat { asked_at, .. } => asked_at,
+        CaptionView::Idle { .. } => None,
+    };
+    assert_eq!(asked_at(&session), None, "asked just now");
+    session.apply(Action::RunToEnd);
+    let later = session.horizon();
+    assert!(
+        later > asked + 50,
+        "the run goes on after the question: {later}"
+    );
+    session.apply(Action::SeekTo(later));
+    assert_eq!(session.world().steps_taken(), later);
+    assert_eq!(asked_at(&session), Some(asked));
+    session.apply(Action::Answer(0));
+    assert_eq!(session.guide().current().unwrap().phase, Phase::Asking);
+    session.apply(Action::SeekTo(asked));
+    assert_eq!(asked_at(&session), None);
+    session.apply(Action::Answer(0));
+    assert_ne!(session.guide().current().unwrap().phase, Phase::Asking);
+}

@@ -139,6 +139,9 @@ pub enum Command {
         topic: String,
         partitions: i32,
         replication_factor: u32,
+        /// Topic config overrides by Kafka name (`--config retention.ms=60000`).
+        #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+        config: std::collections::BTreeMap<String, String>,
     },
     /// `kafka-topics.sh --alter --partitions`: grow a topic to `partitions`.
     AddPartitions {
@@ -182,6 +185,13 @@ pub enum Command {
         #[serde(default)]
         app: Option<crate::kafka::consumer::AppSpec>,
     },
+    // New variants go last: the derived hash (the run's fingerprint) numbers them in order.
+    /// Start a new producer (`new KafkaProducer(config)`), e.g. `kafka-console-producer.sh`'s.
+    AddProducer {
+        /// Producer config overrides by Kafka name, e.g. `"acks": "1"`.
+        #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+        config: std::collections::BTreeMap<String, String>,
+    },
 }
 
 impl Command {
@@ -219,6 +229,7 @@ impl Command {
                 vec![*consumer]
             }
             Heal
+            | AddProducer { .. }
             | ElectPreferredLeaders
             | CreateTopic { .. }
             | AddPartitions { .. }

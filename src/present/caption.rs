@@ -32,6 +32,9 @@ pub enum CaptionView {
         phase: Phase,
         /// The answer the run gave, worded.
         answer: Option<String>,
+        /// The run was moved past an open question (a seek or a shared link): the step it was
+        /// asked at, where the class can go back to answer it before the run shows the answer.
+        asked_at: Option<u64>,
     },
 }
 
@@ -79,6 +82,9 @@ pub fn caption_view(session: &Session) -> CaptionView {
         )),
         _ => None,
     };
+    let asked_at = guide
+        .shown_since()
+        .filter(|at| current.phase == Phase::Asking && session.world().steps_taken() > *at);
     CaptionView::Beat {
         number: format!("{} / {total}", current.index + 1),
         caption: beat.caption.clone(),
@@ -86,6 +92,7 @@ pub fn caption_view(session: &Session) -> CaptionView {
         choices,
         phase: current.phase,
         answer,
+        asked_at,
     }
 }
 

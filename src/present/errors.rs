@@ -106,6 +106,7 @@ fn limit_text(limit: Limit, requested: u64) -> String {
         Limit::ValueBytes => format!("a value of {requested} bytes is more than this simulator keeps (at most {max})"),
         Limit::Partitions => format!("INVALID_PARTITIONS: this simulator draws at most {max} partitions per topic, got {requested}"),
         Limit::Consumers => format!("at most {max} consumers fit on the stage"),
+        Limit::Producers => format!("at most {max} producers fit on the stage"),
         Limit::PauseMs => format!("a pause lasts between 1 and {max} ms, got {requested}"),
         Limit::ProcessingMs => format!("processing time is at most {max} ms per record, got {requested}"),
         Limit::LatencyMs => format!("a link's latency is at most {max} ms, got {requested}"),

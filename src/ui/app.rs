@@ -206,7 +206,7 @@ pub fn app() -> Html {
         Callback::from(move |v: String| filter.set(v))
     };
     html! {
-        <div class={classes!("page", presenter.then_some("presenter"), panel.is_some().then_some("with-panel"))}>
+        <div class={classes!("page", presenter.then_some("presenter"), panel.is_some().then_some("with-panel"), (*panel == Some(Panel::Console)).then_some("with-console"))}>
             <TopBar
                 title={session.lesson().title.clone()}
                 time={crate::present::view::time_text(world.now())}

@@ -29,6 +29,7 @@ pub fn caption(p: &CaptionProps) -> Html {
             choices,
             phase,
             answer,
+            asked_at,
         } => html! {
             <section class={classes!("caption", "beat", (*phase == Phase::Asking).then_some("asking"))} aria-live="polite" id="caption">
                 <span class="beat-no" title="Beat">{ number.clone() }</span>
@@ -42,7 +43,7 @@ pub fn caption(p: &CaptionProps) -> Html {
                                 html! {
                                     <button class={classes!("choice", c.picked.then_some("picked"), c.right.then_some("right"))}
                                         id={format!("choice-{}", c.index)}
-                                        disabled={*phase != Phase::Asking}
+                                        disabled={*phase != Phase::Asking || asked_at.is_some()}
                                         onclick={p.on_action.reform(move |_: MouseEvent| Action::Answer(index))}>
                                         <span class="choice-key">{ (b'A' + c.index as u8) as char }</span>{ c.text.clone() }
                                     </button>
@@ -52,9 +53,15 @@ pub fn caption(p: &CaptionProps) -> Html {
                     } } }
                     { answer.as_ref().map(|a| html! { <p class="answer" id="answer">{ a.clone() }</p> }).unwrap_or_default() }
                 </div>
-                { match phase {
-                    Phase::Asking => html! { <span class="hint">{ "Pick an answer (A, B, C…)" }</span> },
-                    Phase::Waiting => html! { <span class="hint">{ "Watch what happens…" }</span> },
+                { match (phase, asked_at) {
+                    (Phase::Asking, Some(at)) => html! {
+                        <span class="hint moved-past">
+                            { "The run has moved past this question. " }
+                            <button class="ctl primary" id="back-to-question" onclick={act(Action::SeekTo(*at))} title={format!("Rewind to step {at}, where the question was asked")}>{ "◂ Back to the question" }</button>
+                        </span>
+                    },
+                    (Phase::Asking, None) => html! { <span class="hint">{ "Pick an answer (A, B, C…)" }</span> },
+                    (Phase::Waiting, _) => html! { <span class="hint">{ "Watch what happens…" }</span> },
                     _ => html! { <button class="ctl primary continue" id="continue" onclick={act(Action::Continue)} title="Continue (PageDown)">{ "Continue ▸" }</button> },
                 } }
             </section>

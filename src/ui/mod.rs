@@ -6,6 +6,7 @@ mod app;
 mod assignor_tool;
 mod caption;
 mod clients;
+mod console;
 mod dots;
 mod inspector;
 mod lab_worker;

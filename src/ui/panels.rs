@@ -3,6 +3,7 @@
 
 use super::assignor_tool::AssignorTool;
 use super::clients::ConsumerPanel;
+use super::console::ConsolePanel;
 use super::inspector::Inspector;
 use super::lesson_panel::LessonPanel;
 use super::network::NetworkTool;
@@ -78,6 +79,9 @@ pub fn side_panel(p: &SidePanelProps) -> Html {
                 html! { <p class="muted">{ "Click a record on the stage (zoom a partition to see its records)." }</p> }
             }
         },
+        Panel::Console => {
+            html! { <ConsolePanel session={p.session.clone()} on_action={p.on_action.clone()} /> }
+        }
         Panel::Details => {
             let steps = session.recent_steps();
             let lines: Vec<(u64, String)> = steps

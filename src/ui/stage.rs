@@ -163,7 +163,7 @@ fn stage_row(p: &RowProps) -> Html {
             <button class="plabel" onclick={on_label} title={format!("{}: click to {} its records{}", r.name, if r.zoomed { "fold" } else { "zoom into" }, status.map(|s| format!(" ({})", s.1)).unwrap_or_default())}>
                 <span class="pname">{ if full { r.name.clone() } else { r.partition.to_string() } }</span>
                 { status.map(|s| html! { <span class="pstatus" title={s.1}>{ if full { s.1 } else { s.2 } }</span> }).unwrap_or_default() }
-                { if r.coordinates.is_empty() { html! {} } else { html! { <span class="coord">{ format!("coordinates {}", r.coordinates.join(", ")) }</span> } } }
+                { if r.coordinates.is_empty() { html! {} } else { html! { <span class="coord" title={format!("the group coordinator of {} lives on this partition's leader", r.coordinates.join(", "))}>{ format!("⚑ {}", r.coordinates.join(", ")) }</span> } } }
             </button>
             { for r.replicas.iter().map(|c| {
                 let col = p.brokers.iter().position(|b| *b == c.broker).map_or(1, |i| i + 2);

@@ -13,6 +13,7 @@ pub enum Panel {
     Partitions,
     Network,
     Assignor,
+    Console,
     Details,
     /// The record inspector (opens from a record cell on the stage).
     Record,
@@ -22,21 +23,23 @@ pub enum Panel {
 
 impl Panel {
     /// The panels the top bar offers (Details opens from the narration).
-    pub const TABS: [Panel; 6] = [
+    pub const TABS: [Panel; 7] = [
         Panel::Lesson,
         Panel::Producer,
         Panel::Consumer,
         Panel::Partitions,
         Panel::Network,
         Panel::Assignor,
+        Panel::Console,
     ];
-    pub const ALL: [Panel; 9] = [
+    pub const ALL: [Panel; 10] = [
         Panel::Lesson,
         Panel::Producer,
         Panel::Consumer,
         Panel::Partitions,
         Panel::Network,
         Panel::Assignor,
+        Panel::Console,
         Panel::Details,
         Panel::Record,
         Panel::Why,
@@ -49,6 +52,7 @@ impl Panel {
             Panel::Partitions => "Partitions",
             Panel::Network => "Network",
             Panel::Assignor => "Assignor",
+            Panel::Console => "Console",
             Panel::Details => "Details",
             Panel::Record => "Record",
             Panel::Why => "Why?",
@@ -62,6 +66,7 @@ impl Panel {
             Panel::Partitions => "panel-partitions",
             Panel::Network => "panel-network",
             Panel::Assignor => "panel-assignor",
+            Panel::Console => "panel-console",
             Panel::Details => "panel-details",
             Panel::Record => "panel-record",
             Panel::Why => "panel-why",

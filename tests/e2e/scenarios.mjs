@@ -517,6 +517,76 @@ export const scenarios = [
     },
   },
   {
+    name: "console-topics-and-groups",
+    async run(page, { base, artifacts }) {
+      await waitForApp(page, base);
+      await openLesson(page, "queue-vs-pub-sub");
+      await page.click("#tab-console");
+      await page.waitForSelector("#console-input");
+      const type = async (line) => {
+        const before = await page.$$eval(".console-entry", (els) => els.length);
+        await page.fill("#console-input", line);
+        await page.press("#console-input", "Enter");
+        await page.waitForFunction((n) => document.querySelectorAll(".console-entry").length > n, before);
+        return page.$eval(".console-entry:last-child", (el) => el.innerText);
+      };
+      // Tab completes the tool's name, then an option.
+      await page.fill("#console-input", "kafka-to");
+      await page.press("#console-input", "Tab");
+      let value = await page.inputValue("#console-input");
+      if (value !== "kafka-topics.sh ") throw new Error(`Tab gave "${value}"`);
+      await page.type("#console-input", "--bootstr");
+      await page.press("#console-input", "Tab");
+      value = await page.inputValue("#console-input");
+      if (value !== "kafka-topics.sh --bootstrap-server ") throw new Error(`Tab gave "${value}"`);
+      const describe = await type("kafka-topics.sh --bootstrap-server b1:9092 --describe --topic orders");
+      if (!describe.includes("PartitionCount: 2") || !describe.includes("Partition: 1")) throw new Error(`describe printed ${describe}`);
+      const created = await type("kafka-topics.sh --bootstrap-server b1:9092 --create --topic demo --partitions 3 --replication-factor 2");
+      if (!created.includes("Created topic demo.")) throw new Error(`create printed ${created}`);
+      // The new topic is on the stage like any other.
+      await page.waitForFunction(() => document.querySelector(".stage").innerText.includes("demo-2"), null, { timeout: 10000 });
+      // Produce with keys: every line typed while the producer runs is a record.
+      await type("kafka-console-producer.sh --bootstrap-server b1:9092 --topic demo --property parse.key=true --property key.separator=:");
+      for (const record of ["alice:hello", "bob:hi", "alice:again"]) {
+        await page.fill("#console-input", record);
+        await page.press("#console-input", "Enter");
+        await page.waitForFunction((r) => document.querySelector(".console-entry:last-child").innerText.includes(">" + r), record);
+      }
+      await page.press("#console-input", "Control+d");
+      await page.waitForSelector("#console-stop", { state: "detached" });
+      // Consume from the beginning in a group: a real consumer, printing while the run plays.
+      await type("kafka-console-consumer.sh --bootstrap-server b1:9092 --topic demo --from-beginning --group demo-readers --max-messages 3 --property print.key=true");
+      await page.waitForSelector("#console-stop");
+      const consumed = async () => (await page.$eval(".console-entry:last-child", (el) => el.innerText)).includes("Processed a total of 3 messages");
+      await playUntil(page, consumed, 60000);
+      if ((await page.textContent("#play")).includes("Pause")) await page.click("#play");
+      const printed = await page.$eval(".console-entry:last-child", (el) => el.innerText);
+      for (const line of ["alice\thello", "bob\thi", "alice\tagain"]) {
+        if (!printed.includes(line)) throw new Error(`the consumer printed ${printed}`);
+      }
+      await type("sleep 2");
+      const described = await type("kafka-consumer-groups.sh --bootstrap-server b1:9092 --describe --group demo-readers");
+      if (!described.includes("demo-readers") || !described.includes("LOG-END-OFFSET")) throw new Error(`describe printed ${described}`);
+      const bad = await type("kafka-topics.sh --bootstrap-server b1:9092 --describe --topic nope");
+      if (!bad.includes("Topic 'Optional[nope]' does not exist as expected")) throw new Error(`unknown topic printed ${bad}`);
+      await type("sleep 8");
+      const groups = await type("kafka-consumer-groups.sh --bootstrap-server b1:9092 --describe --group billing");
+      if (!groups.includes("CURRENT-OFFSET") || !groups.includes("consumer-billing-")) throw new Error(`groups printed ${groups}`);
+      // ↑ brings back the last line typed.
+      await page.press("#console-input", "ArrowUp");
+      value = await page.inputValue("#console-input");
+      if (!value.startsWith("kafka-consumer-groups.sh")) throw new Error(`ArrowUp gave "${value}"`);
+      await page.fill("#console-input", "");
+      await page.setViewportSize({ width: 1280, height: 720 });
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: path.join(artifacts, "console-1280.png") });
+      await page.setViewportSize({ width: 1920, height: 1080 });
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: path.join(artifacts, "console-1920.png") });
+      console.log(`     ${groups.split("\n").filter((l) => l.startsWith("billing")).length} group rows`);
+    },
+  },
+  {
     name: "catalogue-and-progress",
     async run(page, { base, artifacts }) {
       await waitForApp(page, base);

@@ -4,6 +4,7 @@
 mod assign;
 mod bench;
 mod bench_timeline;
+mod console;
 mod soak;
 
 use kafka_classroom::kafka::murmur2::{murmur2, to_positive};
@@ -16,12 +17,15 @@ use std::process::ExitCode;
 #[global_allocator]
 static ALLOCATOR: bench_timeline::Counting = bench_timeline::Counting;
 
-const USAGE: &str = "usage:
+pub(crate) const USAGE: &str = "usage:
   kafka-classroom run <lesson.json | built-in name> [--seed N] [--until-ms T] [--quiet] [--plain]
       (--plain: the classroom narration, one plain sentence per step, instead of the RPC trace)
   kafka-classroom explain <lesson> --record <orders-0@5 | p1#5> [--seed N] [--until-ms T]
       (the record's life: send, batch, request, append, copies, commit, ack, each group's reads)
   kafka-classroom lessons
+  kafka-classroom console <lesson.json | built-in name> [--script FILE] [--seed N]
+      (Kafka's tools on the lesson's cluster: kafka-topics.sh, kafka-consumer-groups.sh, sleep N;
+       one command per line from FILE or standard input)
   kafka-classroom partition --partitions N KEY...
   kafka-classroom assign < case.json    (one assignor case on stdin; prints {\"member\": [\"topic-0\", ...]})
   kafka-classroom bench [engine | lab]
@@ -46,6 +50,7 @@ fn main() -> ExitCode {
         Some("run") => run(&args[1..]),
         Some("explain") => explain(&args[1..]),
         Some("lessons") => lessons(),
+        Some("console") => console::run(&args[1..]),
         Some("partition") => partition(&args[1..]),
         Some("bench") if args.get(1).map(String::as_str) == Some("timeline") => {
             bench_timeline::run(&args[2..])
@@ -68,7 +73,7 @@ fn main() -> ExitCode {
 }
 
 /// Value of `--name V`, parsed.
-fn flag<T: std::str::FromStr>(args: &[String], name: &str) -> Result<Option<T>, String> {
+pub(crate) fn flag<T: std::str::FromStr>(args: &[String], name: &str) -> Result<Option<T>, String> {
     match args.iter().position(|a| a == name) {
         None => Ok(None),
         Some(i) => {
@@ -82,7 +87,7 @@ fn flag<T: std::str::FromStr>(args: &[String], name: &str) -> Result<Option<T>, 
     }
 }
 
-fn load_lesson(name: &str) -> Result<Lesson, String> {
+pub(crate) fn load_lesson(name: &str) -> Result<Lesson, String> {
     if let Some(text) = builtin::find(name) {
         return Lesson::parse(text).map_err(|e| format!("built-in lesson {name}: {e}"));
     }

@@ -25,6 +25,7 @@ impl Cluster {
                 topic,
                 partitions,
                 replication_factor,
+                config,
             } => {
                 if partitions < 1 || partitions as u64 > Limit::Partitions.max() {
                     return Err(CommandError::InvalidPartitions {
@@ -32,7 +33,12 @@ impl Cluster {
                         current: None,
                     });
                 }
-                let config = def::parse(TOPIC_KEYS, &Default::default()).expect("defaults parse");
+                let supplied = config
+                    .into_iter()
+                    .map(|(k, v)| (k, serde_json::Value::String(v)))
+                    .collect();
+                let config = def::parse(TOPIC_KEYS, &supplied)
+                    .map_err(|mut errors| CommandError::Config(errors.remove(0)))?;
                 self.active_controller_or_err()?.create_topic(
                     ctx,
                     &topic,

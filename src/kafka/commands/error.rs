@@ -19,6 +19,8 @@ pub mod limits {
     pub const MAX_PARTITIONS: u64 = 64;
     /// Consumers a cluster may have (each is a node on the stage).
     pub const MAX_CONSUMERS: u64 = 12;
+    /// Producers a cluster may have (each is a node on the stage).
+    pub const MAX_PRODUCERS: u64 = 8;
     /// Longest process pause (a GC pause), in ms.
     pub const MAX_PAUSE_MS: u64 = 600_000;
     /// Longest processing time per record, in ms.
@@ -35,6 +37,7 @@ pub enum Limit {
     ValueBytes,
     Partitions,
     Consumers,
+    Producers,
     PauseMs,
     ProcessingMs,
     LatencyMs,
@@ -48,6 +51,7 @@ impl Limit {
             Limit::ValueBytes => limits::MAX_VALUE_BYTES,
             Limit::Partitions => limits::MAX_PARTITIONS,
             Limit::Consumers => limits::MAX_CONSUMERS,
+            Limit::Producers => limits::MAX_PRODUCERS,
             Limit::PauseMs => limits::MAX_PAUSE_MS,
             Limit::ProcessingMs => limits::MAX_PROCESSING_MS,
             Limit::LatencyMs => limits::MAX_LATENCY_MS,

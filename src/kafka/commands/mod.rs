@@ -30,6 +30,7 @@ impl Cluster {
             | SetProduceRate { .. }
             | Flush { .. }
             | SetSendMode { .. }
+            | AddProducer { .. }
             | SetConfig { .. } => self.apply_producer_command(ctx, command),
             Crash { .. } | PowerFail { .. } | Restart { .. } | Shutdown { .. } | Pause { .. } => {
                 self.apply_fault(ctx, command)

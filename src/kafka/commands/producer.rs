@@ -35,6 +35,7 @@ impl Cluster {
                 self.running_producer(producer)?.send(ctx, record, None);
             }
             Command::ProduceMany { .. } => self.produce_many(ctx, command)?,
+            Command::AddProducer { config } => self.add_producer(ctx, config)?,
             Command::SetProduceRate {
                 producer,
                 topic,
@@ -147,5 +148,35 @@ impl Cluster {
             return Err(CommandError::NotRunning(node));
         }
         Ok(p)
+    }
+}
+
+impl Cluster {
+    /// A new producer with `config` over Kafka's defaults, bootstrapped from every broker
+    /// (Kafka: `new KafkaProducer(props)`; validated like a lesson's producer).
+    fn add_producer(
+        &mut self,
+        ctx: &mut Ctx<'_, Cluster>,
+        config: std::collections::BTreeMap<String, String>,
+    ) -> Result<(), CommandError> {
+        use crate::kafka::config::{def, ProducerConfig, PRODUCER_KEYS};
+        Limit::Producers.check(self.producers.len() as u64 + 1)?;
+        let supplied = config
+            .into_iter()
+            .map(|(k, v)| (k, serde_json::Value::String(v)))
+            .collect();
+        let values = def::parse(PRODUCER_KEYS, &supplied)
+            .map_err(|mut errors| CommandError::Config(errors.remove(0)))?;
+        let config = ProducerConfig::from_values(values)?;
+        let id = self.producers.keys().max().copied().unwrap_or(0) + 1;
+        let bootstrap = self.brokers.keys().copied().collect();
+        let mut producer = Producer::new(id, config, bootstrap);
+        producer.costs = self.spec.costs;
+        producer.start(ctx);
+        ctx.emit(Event::ProcessStarted {
+            node: NodeId::Producer(id),
+        });
+        self.producers.insert(id, producer);
+        Ok(())
     }
 }

@@ -86,6 +86,11 @@ impl Guide {
         let previous = current.checked_sub(1)?;
         self.fired_at.get(previous as usize).copied()
     }
+    /// The step the beat on screen fired after.
+    pub fn shown_since(&self) -> Option<u64> {
+        let current = self.current.as_ref()?;
+        self.fired_at.get(current.index as usize).copied()
+    }
     /// A question is waiting for the class: Play must not go on.
     pub fn blocks_play(&self) -> bool {
         self.current

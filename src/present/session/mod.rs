@@ -4,13 +4,16 @@
 //! restores the nearest snapshot and replays the recording forward; a command injected after
 //! rewinding replaces the future.
 
+mod console;
 mod guide;
 mod snapshots;
 mod timeline;
 
+pub use console::{run_script, ConsoleEntry, Running};
 pub use guide::{CurrentBeat, Guide, Phase};
 
 use super::share::{self, LessonRef, SharedRun};
+use crate::kafka::commands::CommandError;
 use crate::kafka::{Command, KafkaStep, KafkaWorld};
 use crate::lesson::expect::RunObserver;
 use crate::lesson::lab::{LabRun, LabStatus};
@@ -120,6 +123,12 @@ pub enum Action {
     /// Where the lab running elsewhere stands now.
     LabReport(LabStatus),
     CancelLab,
+    /// A line typed at the console (a Kafka tool, or `sleep N` to let simulated time pass).
+    Console(String),
+    /// Clear the console's screen (its history of typed lines stays in the UI).
+    ClearConsole,
+    /// Ctrl-C: stop the tool holding the console.
+    ConsoleInterrupt,
 }
 
 #[derive(Clone, Debug)]
@@ -154,6 +163,14 @@ pub struct Session {
     lab: Option<LabRun>,
     /// The lab's status, when it runs elsewhere (a Web Worker).
     lab_report: Option<LabStatus>,
+    /// What was typed at the console and what the tools printed, oldest first.
+    console: Vec<ConsoleEntry>,
+    /// The tool holding the console (a console consumer), while it runs.
+    console_running: Option<console::Running>,
+    /// The command that closes a console tool's client, once the current action is done.
+    console_close_due: Option<Command>,
+    /// Console entries ever made (tells a new entry from output added to the last one).
+    console_serial: u64,
 }
 
 impl Session {
@@ -181,6 +198,10 @@ impl Session {
             play_debt_micros: 0,
             lab: None,
             lab_report: None,
+            console: Vec::new(),
+            console_running: None,
+            console_close_due: None,
+            console_serial: 0,
         };
         session.open_guide();
         session.snapshots.push(session.snapshot());
@@ -318,7 +339,11 @@ impl Session {
             | Action::StartLabElsewhere
             | Action::LabReport(_)
             | Action::CancelLab => self.lab_action(action),
+            Action::Console(line) => self.console_line(line),
+            Action::ClearConsole => self.console.clear(),
+            Action::ConsoleInterrupt => self.console_stop(130),
         }
+        self.console_close_pending();
     }
 
     fn lab_action(&mut self, action: Action) {
@@ -407,6 +432,15 @@ impl Session {
         if !self.guide.blocks_play() {
             return;
         }
+        if self
+            .guide
+            .shown_since()
+            .is_some_and(|at| self.world.steps_taken() > at)
+        {
+            // An answer now would wait for a reveal the run may already have passed.
+            self.inform("The run has moved past this question: go back to it to answer.".into());
+            return;
+        }
         self.answers.insert(index, choice);
         if self.guide.answer(choice, &self.world, &self.observer) && !self.is_finished() {
             self.playing = true;
@@ -446,22 +480,26 @@ impl Session {
     /// A user's command: run it now as a step. If the timeline was rewound, the old future is
     /// discarded first.
     fn inject(&mut self, command: Command) {
+        if let Err(e) = self.inject_command(command) {
+            self.error(e.to_string());
+        }
+    }
+
+    /// Run `command` now as a recorded step (the console reports a refusal its own way).
+    fn inject_command(&mut self, command: Command) -> Result<(), CommandError> {
         let at = self.world.steps_taken();
         if at < self.horizon {
             self.commands.retain(|c| c.after_step < at);
             self.snapshots.retain(|s| s.step <= at);
             self.horizon = at;
         }
-        match self.world.apply_command(command.clone()) {
-            Ok(step) => {
-                self.commands.push(RecordedCommand {
-                    after_step: at,
-                    command,
-                });
-                self.record_step(step);
-            }
-            Err(e) => self.error(e.to_string()),
-        }
+        let step = self.world.apply_command(command.clone())?;
+        self.commands.push(RecordedCommand {
+            after_step: at,
+            command,
+        });
+        self.record_step(step);
+        Ok(())
     }
 
     /// The URL fragment that reproduces this run up to the current step.

@@ -77,6 +77,7 @@ impl Session {
                     .any(|o| o.kind == v.kind && o.record == v.record)
         });
         self.violations.extend(broken);
+        self.console_observe(&step);
         for text in step
             .events
             .iter()
@@ -210,6 +211,9 @@ impl Session {
     /// Restore the nearest snapshot at or before `target` and replay the recording up to it.
     /// Beats fire again on the way (answers given before are reused), without pausing.
     pub(super) fn seek(&mut self, target: u64) {
+        // Moving along the timeline lets go of a running console tool (its consumer stays in
+        // the recording; the replay does not print for it again).
+        self.console_running = None;
         let target = target.min(self.horizon.max(self.world.steps_taken()));
         let nearest = self
             .snapshots

@@ -1,0 +1,159 @@
+//! `kafka-get-offsets.sh`: Kafka: `org.apache.kafka.tools.GetOffsetShell` (4.0). One line
+//! `topic:partition:offset` per partition, sorted by the partition's name, for `--time latest`
+//! (the high watermark, as ListOffsets answers a read_uncommitted client), `earliest` (the log
+//! start offset), `max-timestamp`, or a timestamp (the first offset at or after it).
+
+use super::address;
+use super::opts::{self, arg, flag, ArgType, Opt, Parsed};
+use super::{regex, Printer};
+use crate::kafka::{Cluster, TopicPartition};
+
+pub const OPTS: &[Opt] = &[
+    arg("bootstrap-server", "HOST1:PORT1,...,HOST3:PORT3", ArgType::Str, "REQUIRED. The server(s) to connect to in the form HOST1:PORT1,HOST2:PORT2."),
+    arg("topic-partitions", "topic1:1,topic2:0-3,topic3,topic4:5-,topic5:-3", ArgType::Str, "Comma separated list of topic-partition patterns to get the offsets for."),
+    arg("topic", "topic", ArgType::Str, "The topic to get the offsets for. It also accepts a regular expression. If not present, all authorized topics are queried. Cannot be used if --topic-partitions is present."),
+    arg("partitions", "partition ids", ArgType::Str, "Comma separated list of partition ids to get the offsets for. If not present, all partitions of the authorized topics are queried. Cannot be used if --topic-partitions is present."),
+    Opt {
+        name: "time",
+        arg: Some(("<timestamp> / -1 or latest / -2 or earliest / -3 or max-timestamp / -4 or earliest-local / -5 or latest-tiered", ArgType::Str)),
+        default: Some("latest"),
+        doc: "timestamp of the offsets before that. [Note: No offset is returned, if the timestamp greater than recently committed record timestamp is given.]",
+    },
+    arg("command-config", "config file", ArgType::Str, "Property file containing configs to be passed to Admin Client."),
+    flag("exclude-internal-topics", "By default, internal topics are included. If specified, internal topics are excluded."),
+];
+
+const USAGE: &str = "An interactive shell for getting topic-partition offsets.";
+
+/// What `--time` asks for (`GetOffsetShell.parseOffsetSpec`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Spec {
+    Latest,
+    Earliest,
+    MaxTimestamp,
+    Timestamp(i64),
+}
+
+pub(super) fn run(cluster: &Cluster, args: &[String], p: &mut Printer) {
+    if args.is_empty() {
+        return p.usage(USAGE, OPTS);
+    }
+    let o = match opts::parse(OPTS, args) {
+        Ok(o) => o,
+        Err(e) => return terse(p, &e.message()),
+    };
+    if o.has("help") {
+        return p.usage(USAGE, OPTS);
+    }
+    if o.has("version") {
+        return p.out(super::KAFKA_VERSION);
+    }
+    let Some(servers) = o.value("bootstrap-server") else {
+        return p.usage("Missing required argument \"[bootstrap-server]\"", OPTS);
+    };
+    if o.has("topic-partitions") && (o.has("topic") || o.has("partitions")) {
+        return terse(
+            p,
+            "--topic-partitions cannot be used with --topic or --partitions",
+        );
+    }
+    if o.has("topic-partitions") {
+        return terse(
+            p,
+            "--topic-partitions is not simulated yet: use --topic and --partitions",
+        );
+    }
+    let spec = match parse_spec(o.value("time").unwrap_or("latest")) {
+        Ok(s) => s,
+        Err(text) => return terse(p, &text),
+    };
+    let partitions = match partition_set(&o) {
+        Ok(s) => s,
+        Err(text) => return terse(p, &text),
+    };
+    match address::resolve(cluster, servers, p) {
+        Ok(s) if address::reachable(cluster, &s).is_some() => {}
+        Ok(_) => return terse(p, "org.apache.kafka.common.errors.TimeoutException: Timed out waiting for a node assignment. Call: listTopics"),
+        Err(cause) => return terse(p, &format!("Failed to create new KafkaAdminClient (Caused by: ConfigException: {cause})")),
+    }
+    let matched = matching_partitions(cluster, &o, &partitions);
+    if matched.is_empty() {
+        return terse(
+            p,
+            "Could not match any topic-partitions with the specified filters",
+        );
+    }
+    for tp in matched {
+        if let Some(offset) = offset_of(cluster, &tp, spec) {
+            p.out(format!("{}:{}:{offset}", tp.topic, tp.partition));
+        }
+    }
+}
+
+/// `mainNoExit` catching a `TerseException`.
+fn terse(p: &mut Printer, message: &str) {
+    p.err(format!("Error occurred: {message}"));
+    p.exit(1);
+}
+
+fn parse_spec(time: &str) -> Result<Spec, String> {
+    Ok(match time {
+        "latest" | "-1" => Spec::Latest,
+        "earliest" | "-2" | "earliest-local" | "-4" => Spec::Earliest,
+        "max-timestamp" | "-3" => Spec::MaxTimestamp,
+        other => match other.parse::<i64>() {
+            Ok(ts) if ts >= 0 => Spec::Timestamp(ts),
+            _ => return Err(format!("Malformed time argument {other}. Please use -1 or latest / -2 or earliest / -3 or max-timestamp / -4 or earliest-local / -5 or latest-tiered, or a specified long format timestamp")),
+        },
+    })
+}
+
+fn partition_set(o: &Parsed) -> Result<Vec<i32>, String> {
+    match o.value("partitions") {
+        None | Some("") => Ok(Vec::new()),
+        Some(list) => list.split(',').map(|x| x.parse::<i32>()).collect::<Result<_, _>>().map_err(|_| {
+            format!("--partitions expects a comma separated list of numeric partition ids, but received: {list}")
+        }),
+    }
+}
+
+/// The partitions the filters select, sorted as `TopicPartition.toString()` sorts.
+fn matching_partitions(cluster: &Cluster, o: &Parsed, partitions: &[i32]) -> Vec<TopicPartition> {
+    let Some(image) = cluster.active_controller().map(|c| &c.image) else {
+        return Vec::new();
+    };
+    let pattern = o.value("topic").unwrap_or(".*");
+    let exclude_internal = o.has("exclude-internal-topics");
+    let mut found: Vec<TopicPartition> = image
+        .topics
+        .values()
+        .filter(|t| !(exclude_internal && t.name.starts_with("__")))
+        .filter(|t| regex::matches(pattern, &t.name))
+        .flat_map(|t| (0..t.partitions.len() as i32).map(move |i| TopicPartition::new(&t.name, i)))
+        .filter(|tp| partitions.is_empty() || partitions.contains(&tp.partition))
+        .collect();
+    found.sort_by_key(|tp| tp.to_string());
+    found
+}
+
+/// What ListOffsets answers for `tp`, from the partition's leader (`None`: UNKNOWN_OFFSET).
+fn offset_of(cluster: &Cluster, tp: &TopicPartition, spec: Spec) -> Option<i64> {
+    let broker = crate::check::history::authoritative_replica(cluster.brokers.values(), tp)?;
+    let replica = broker.replicas.get(tp)?;
+    let visible = |offset: &i64| *offset < replica.high_watermark;
+    match spec {
+        Spec::Latest => Some(replica.high_watermark),
+        Spec::Earliest => Some(replica.log.log_start_offset()),
+        Spec::MaxTimestamp => replica
+            .log
+            .records()
+            .filter(|(o, _, _)| visible(o))
+            .max_by_key(|(o, _, r)| (r.timestamp_ms, -o))
+            .map(|(o, _, _)| o),
+        Spec::Timestamp(ts) => replica
+            .log
+            .records()
+            .find(|(o, _, r)| visible(o) && r.timestamp_ms >= ts)
+            .map(|(o, _, _)| o),
+    }
+}
