@@ -114,15 +114,18 @@ impl Record {
     }
 
     pub fn key_text(&self) -> String {
-        self.key
-            .as_ref()
-            .map_or_else(|| "null".to_string(), |k| k.to_string())
+        payload_text(&self.key)
     }
     pub fn value_text(&self) -> String {
-        self.value
-            .as_ref()
-            .map_or_else(|| "null".to_string(), |v| v.to_string())
+        payload_text(&self.value)
     }
+}
+
+/// A key or value as text, `null` when absent.
+pub fn payload_text(payload: &Option<Payload>) -> String {
+    payload
+        .as_ref()
+        .map_or_else(|| "null".to_string(), |p| p.to_string())
 }
 
 fn nullable_size(len: Option<u32>) -> u32 {

@@ -261,18 +261,22 @@ pub fn group_view(world: &KafkaWorld, group_id: &str) -> GroupView {
 }
 
 /// The describe table as plain text, columns as `kafka-consumer-groups.sh` prints them.
+/// The columns of `kafka-consumer-groups.sh --describe` (Kafka: ConsumerGroupCommand's
+/// printOffsets).
+pub const DESCRIBE_COLUMNS: [&str; 9] = [
+    "GROUP",
+    "TOPIC",
+    "PARTITION",
+    "CURRENT-OFFSET",
+    "LOG-END-OFFSET",
+    "LAG",
+    "CONSUMER-ID",
+    "HOST",
+    "CLIENT-ID",
+];
+
 pub fn describe_text(view: &GroupView) -> String {
-    let header = [
-        "GROUP",
-        "TOPIC",
-        "PARTITION",
-        "CURRENT-OFFSET",
-        "LOG-END-OFFSET",
-        "LAG",
-        "CONSUMER-ID",
-        "HOST",
-        "CLIENT-ID",
-    ];
+    let header = DESCRIBE_COLUMNS;
     let mut lines = vec![header.iter().map(|s| s.to_string()).collect::<Vec<_>>()];
     for r in &view.rows {
         lines.push(vec![

@@ -126,14 +126,10 @@ pub struct ConsumedRecord {
 
 impl ConsumedRecord {
     pub fn key_text(&self) -> String {
-        self.key
-            .as_ref()
-            .map_or_else(|| "null".to_string(), |k| k.to_string())
+        super::record::payload_text(&self.key)
     }
     pub fn value_text(&self) -> String {
-        self.value
-            .as_ref()
-            .map_or_else(|| "null".to_string(), |v| v.to_string())
+        super::record::payload_text(&self.value)
     }
 }
 

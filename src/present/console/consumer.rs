@@ -5,7 +5,7 @@
 //! `Processed a total of N messages`.
 
 use super::address;
-use super::opts::{self, arg, flag, ArgType, Opt, Parsed};
+use super::opts::{arg, flag, ArgType, Opt, Parsed};
 use super::{ConsoleCommand, Failure, Foreground, Printer};
 use crate::kafka::record::Record;
 use crate::kafka::{Cluster, Command, TopicPartition};
@@ -35,19 +35,13 @@ pub struct RecordFormat {
 }
 
 pub(super) fn run(cluster: &Cluster, args: &[String], p: &mut Printer) {
-    let o = match opts::parse(OPTS, args) {
-        Ok(o) => o,
-        Err(e) => return p.usage(&e.message(), OPTS),
+    let Some(o) = p.client_options(
+        OPTS,
+        args,
+        "This tool helps to read data from Kafka topics and outputs it to standard output.",
+    ) else {
+        return;
     };
-    if args.is_empty() || o.has("help") {
-        return p.usage(
-            "This tool helps to read data from Kafka topics and outputs it to standard output.",
-            OPTS,
-        );
-    }
-    if o.has("version") {
-        return p.out(super::KAFKA_VERSION);
-    }
     let Some(topic) = o.value("topic") else {
         return p.usage("Exactly one of --include/--topic is required. ", OPTS);
     };

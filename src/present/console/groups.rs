@@ -293,17 +293,7 @@ fn offsets(cluster: &Cluster, group: Option<(BrokerId, &ClassicGroup)>, id: &str
         )
     };
     p.out("");
-    p.out(line([
-        "GROUP",
-        "TOPIC",
-        "PARTITION",
-        "CURRENT-OFFSET",
-        "LOG-END-OFFSET",
-        "LAG",
-        "CONSUMER-ID",
-        "HOST",
-        "CLIENT-ID",
-    ]));
+    p.out(line(crate::present::group::DESCRIBE_COLUMNS));
     for r in &rows {
         p.out(line([
             id,

@@ -173,6 +173,32 @@ impl Printer {
         }
         self.exit(1);
     }
+    /// The start the console clients share: the options parsed (the usage on a parse error),
+    /// `--help` or no arguments printing `about` with the option table, `--version` the
+    /// version. `None` when the tool has already answered.
+    pub fn client_options(
+        &mut self,
+        options: &[opts::Opt],
+        args: &[String],
+        about: &str,
+    ) -> Option<opts::Parsed> {
+        let o = match opts::parse(options, args) {
+            Ok(o) => o,
+            Err(e) => {
+                self.usage(&e.message(), options);
+                return None;
+            }
+        };
+        if args.is_empty() || o.has("help") {
+            self.usage(about, options);
+            return None;
+        }
+        if o.has("version") {
+            self.out(KAFKA_VERSION);
+            return None;
+        }
+        Some(o)
+    }
     /// An exception that reached a tool's `main`: its message, then the first line of its
     /// stack trace (`Utils.stackTrace`), on stderr, exit 1.
     pub fn exception(&mut self, class: &str, message: &str) {

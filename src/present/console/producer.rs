@@ -4,7 +4,7 @@
 //! `Produce`), split into key and value with `parse.key=true`. Ctrl-C or Ctrl-D ends it.
 
 use super::address;
-use super::opts::{self, arg, ArgType, Opt, Parsed};
+use super::opts::{arg, ArgType, Opt, Parsed};
 use super::{ConsoleCommand, Failure, Foreground, Printer};
 use crate::kafka::{Cluster, Command, NodeId};
 use std::collections::BTreeMap;
@@ -28,19 +28,13 @@ pub struct LineReader {
 }
 
 pub(super) fn run(cluster: &Cluster, args: &[String], p: &mut Printer) {
-    let o = match opts::parse(OPTS, args) {
-        Ok(o) => o,
-        Err(e) => return p.usage(&e.message(), OPTS),
+    let Some(o) = p.client_options(
+        OPTS,
+        args,
+        "This tool helps to read data from standard input and publish it to Kafka.",
+    ) else {
+        return;
     };
-    if args.is_empty() || o.has("help") {
-        return p.usage(
-            "This tool helps to read data from standard input and publish it to Kafka.",
-            OPTS,
-        );
-    }
-    if o.has("version") {
-        return p.out(super::KAFKA_VERSION);
-    }
     let (Some(topic), Some(servers)) = (o.value("topic"), o.value("bootstrap-server")) else {
         return p.usage("Missing required argument \"[topic]\"", OPTS);
     };
