@@ -337,6 +337,32 @@ impl History {
         }
     }
 
+    /// The records acknowledged at this offset: the first, then any acknowledged there later
+    /// (an inconsistent offset).
+    pub fn acked_at(&self, tp: &TopicPartition, offset: i64) -> Vec<RecordId> {
+        let mut ids: Vec<RecordId> = self
+            .acked_offsets
+            .get(&(*tp, offset))
+            .copied()
+            .into_iter()
+            .collect();
+        ids.extend(
+            self.inconsistent
+                .iter()
+                .filter(|(t, o, _, _)| t == tp && *o == offset)
+                .map(|(_, _, _, later)| *later),
+        );
+        ids
+    }
+
+    /// How many times `group` (or `cN`, a consumer without a group) processed this offset.
+    pub fn times_processed(&self, group: &str, tp: &TopicPartition, offset: i64) -> u32 {
+        self.groups
+            .get(group)
+            .and_then(|c| c.processed.get(&(*tp, offset)).copied())
+            .unwrap_or(0)
+    }
+
     pub fn acknowledged(&self) -> usize {
         self.acked.len()
     }

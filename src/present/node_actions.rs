@@ -124,6 +124,10 @@ pub fn node_actions(world: &KafkaWorld, node: NodeId) -> Vec<NodeAction> {
                     false,
                 ));
             }
+            out.push(NodeAction {
+                explain: "Why it gets no records now, in a sentence or two".into(),
+                ..open("Why no records?", "Why?")
+            });
             out.push(open("Consumer panel…", "Consumer"));
         }
         _ => {}

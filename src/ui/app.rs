@@ -48,6 +48,8 @@ pub fn app() -> Html {
     let overlay = use_state(|| None::<Overlay>);
     let menu = use_state(|| None::<NodeId>);
     let zoomed = use_state(|| None::<String>);
+    let record = use_state(|| None::<crate::kafka::record::RecordId>);
+    let why = use_state(|| None::<super::panels::WhyOf>);
     let filter = use_state(|| "all".to_string());
     let size = use_state(|| StageSize {
         width: 900,
@@ -144,6 +146,14 @@ pub fn app() -> Html {
             })
         })
     };
+    let on_record = record_callback(&store, &record, &panel);
+    let on_why = {
+        let (why, panel) = (why.clone(), panel.clone());
+        Callback::from(move |name: String| {
+            why.set(Some(super::panels::WhyOf::Partition(name)));
+            panel.set(Some(Panel::Why));
+        })
+    };
     let on_node = {
         let menu = menu.clone();
         Callback::from(move |n: NodeId| menu.set(if *menu == Some(n) { None } else { Some(n) }))
@@ -180,8 +190,14 @@ pub fn app() -> Html {
         })
     };
     let on_menu_panel = {
-        let panel = panel.clone();
+        let (panel, why, menu) = (panel.clone(), why.clone(), menu.clone());
         Callback::from(move |label: &'static str| {
+            // "Why no records?" from a consumer's menu asks about that consumer.
+            if let Some(NodeId::Consumer(c)) = *menu {
+                if label == Panel::Why.label() {
+                    why.set(Some(super::panels::WhyOf::Consumer(c)));
+                }
+            }
             panel.set(Panel::ALL.into_iter().find(|p| p.label() == label))
         })
     };
@@ -210,10 +226,11 @@ pub fn app() -> Html {
                 on_share={on_share} />
             { notice_bar(session.notice().cloned(), &dispatch) }
             <Caption view={caption} on_action={dispatch.clone()} />
+            { guarantee_bar(session.violations().last(), &dispatch, &record, &panel) }
             <main class="main">
-                <Stage view={view} fit={stage_fit} dots={moving} cuts={cut} drops={dropped} on_node={on_node} on_zoom={on_zoom} layout={layout} />
+                <Stage view={view} fit={stage_fit} dots={moving} cuts={cut} drops={dropped} on_node={on_node} on_zoom={on_zoom} on_record={on_record} on_why={on_why} layout={layout} />
                 { match *panel {
-                    Some(p) => html! { <SidePanel panel={p} session={store.clone()} on_action={dispatch.clone()} on_close={on_panel.reform(move |_: ()| p)} /> },
+                    Some(p) => html! { <SidePanel panel={p} session={store.clone()} on_action={dispatch.clone()} on_close={on_panel.reform(move |_: ()| p)} record={*record} why={(*why).clone()} /> },
                     None => html! {},
                 } }
             </main>
@@ -230,6 +247,54 @@ pub fn app() -> Html {
             } }
         </div>
     }
+}
+
+/// The newest broken guarantee, with "Show me": go to its step with the record's life open.
+fn guarantee_bar(
+    violation: Option<&crate::present::monitor::Violation>,
+    dispatch: &Callback<Action>,
+    record: &UseStateHandle<Option<crate::kafka::record::RecordId>>,
+    panel: &UseStateHandle<Option<Panel>>,
+) -> Html {
+    let Some(v) = violation else {
+        return html! { <div class="guarantee-row"></div> };
+    };
+    let (dispatch, record, panel) = (dispatch.clone(), record.clone(), panel.clone());
+    let (step, id) = (v.step, v.record);
+    let show = Callback::from(move |_: MouseEvent| {
+        record.set(Some(id));
+        panel.set(Some(Panel::Record));
+        dispatch.emit(Action::SeekTo(step));
+    });
+    html! {
+        <div class="guarantee-row">
+            <div class="guarantee" role="alert" id="guarantee">
+                <span class="g-mark">{ "⚠" }</span>
+                <span class="g-text">{ format!("{} ({}, step {})", v.text, v.time, v.step) }</span>
+                <button class="g-show" id="show-me" onclick={show}>{ "Show me" }</button>
+            </div>
+        </div>
+    }
+}
+
+/// A click on a record cell: find the record in that replica's log and open the inspector.
+fn record_callback(
+    store: &UseReducerHandle<Store>,
+    record: &UseStateHandle<Option<crate::kafka::record::RecordId>>,
+    panel: &UseStateHandle<Option<Panel>>,
+) -> Callback<super::stage::RecordClick> {
+    let (store, record, panel) = (store.clone(), record.clone(), panel.clone());
+    Callback::from(move |(name, broker, offset): super::stage::RecordClick| {
+        let Ok(tp) = crate::kafka::TopicPartition::parse(&name) else {
+            return;
+        };
+        let found =
+            crate::present::inspect::record_at(store.session().world(), &tp, offset, Some(broker));
+        if let Some(id) = found {
+            record.set(Some(id));
+            panel.set(Some(Panel::Record));
+        }
+    })
 }
 
 /// A number that changes whenever the stage's elements may have moved: its size, the blocks,

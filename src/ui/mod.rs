@@ -8,6 +8,7 @@ mod caption;
 mod clients;
 mod console;
 mod dots;
+mod inspector;
 mod lab_worker;
 mod lesson_panel;
 mod narration;

@@ -4,6 +4,7 @@
 use super::assignor_tool::AssignorTool;
 use super::clients::ConsumerPanel;
 use super::console::ConsolePanel;
+use super::inspector::Inspector;
 use super::lesson_panel::LessonPanel;
 use super::network::NetworkTool;
 use super::partitions::PartitionTable;
@@ -22,6 +23,19 @@ pub struct SidePanelProps {
     pub session: UseReducerHandle<Store>,
     pub on_action: Callback<Action>,
     pub on_close: Callback<()>,
+    /// The record the inspector shows.
+    pub record: Option<crate::kafka::record::RecordId>,
+    /// What the "Why?" panel answers for.
+    pub why: Option<WhyOf>,
+}
+
+/// What the "Why?" panel is asked about.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum WhyOf {
+    /// A partition's high watermark (its name).
+    Partition(String),
+    /// A consumer that gets no records.
+    Consumer(u32),
 }
 
 /// Lines of the raw RPC trace the Details panel shows.
@@ -56,6 +70,15 @@ pub fn side_panel(p: &SidePanelProps) -> Html {
             html! { <NetworkTool nodes={Rc::new(world.model().nodes())} on_action={p.on_action.clone()} /> }
         }
         Panel::Assignor => html! { <AssignorTool /> },
+        Panel::Why => why_body(world, p.why.as_ref()),
+        Panel::Record => match p.record {
+            Some(record) => {
+                html! { <Inspector record={record} session={p.session.clone()} on_action={p.on_action.clone()} /> }
+            }
+            None => {
+                html! { <p class="muted">{ "Click a record on the stage (zoom a partition to see its records)." }</p> }
+            }
+        },
         Panel::Console => {
             html! { <ConsolePanel session={p.session.clone()} on_action={p.on_action.clone()} /> }
         }
@@ -85,5 +108,29 @@ pub fn side_panel(p: &SidePanelProps) -> Html {
             </div>
             <div class="panel-body">{ body }</div>
         </aside>
+    }
+}
+
+/// The answer to "why is this partition's high watermark here?", read from the state on screen
+/// (it follows the timeline as the class steps).
+fn why_body(world: &crate::kafka::KafkaWorld, of: Option<&WhyOf>) -> Html {
+    let answer = match of {
+        Some(WhyOf::Partition(p)) => crate::kafka::TopicPartition::parse(p)
+            .ok()
+            .and_then(|tp| crate::present::why::high_watermark_why(world, &tp)),
+        Some(WhyOf::Consumer(c)) => crate::present::why::consumer_why(world, *c),
+        None => None,
+    };
+    match answer {
+        Some(a) => html! {
+            <div class={classes!("why", a.stuck.then_some("stuck"))} id="why">
+                <p class="why-q">{ a.question }</p>
+                <p class="why-a" id="why-answer">{ a.answer }</p>
+                <p class="muted small">{ "The answer follows the timeline: step or play and it changes with the cluster." }</p>
+            </div>
+        },
+        None => {
+            html! { <p class="muted">{ "Click the ? beside a partition's high watermark." }</p> }
+        }
     }
 }

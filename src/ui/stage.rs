@@ -11,6 +11,9 @@ use crate::present::stage::{
 use std::rc::Rc;
 use yew::prelude::*;
 
+/// A record cell's partition name, broker and offset.
+pub type RecordClick = (String, u32, i64);
+
 #[derive(Properties, PartialEq)]
 pub struct StageProps {
     pub view: Rc<StageView>,
@@ -22,6 +25,10 @@ pub struct StageProps {
     pub on_node: Callback<NodeId>,
     /// A partition label was clicked: zoom it (or unzoom).
     pub on_zoom: Callback<String>,
+    /// A record cell was clicked: (partition, broker, offset).
+    pub on_record: Callback<RecordClick>,
+    /// A partition's "?" was clicked: why its high watermark is where it is.
+    pub on_why: Callback<String>,
     /// Changes when the stage's geometry may change (see `DotLayer`).
     pub layout: u64,
 }
@@ -41,7 +48,7 @@ pub fn stage(p: &StageProps) -> Html {
                     { for v.folded.iter().map(|f| html! { <span class="folded" title="Internal topic: only the partitions that coordinate a group are drawn">{ f.clone() }</span> }) }
                 </div>
                 <div class="blocks" id="blocks-area" style={format!("--row:{}px;--head:{}px", p.fit.row_px, p.fit.header_px)}>
-                    { for p.fit.blocks.iter().enumerate().map(|(i, b)| block(v, b, i == 0, &p.on_node, &p.on_zoom)) }
+                    { for p.fit.blocks.iter().enumerate().map(|(i, b)| block(v, b, i == 0, &p.on_node, (&p.on_zoom, &p.on_record, &p.on_why))) }
                 </div>
             </div>
             <div class="stage-side groups" aria-label="Consumer groups">
@@ -98,7 +105,7 @@ fn block(
     lines: &[Line],
     first: bool,
     on_node: &Callback<NodeId>,
-    on_zoom: &Callback<String>,
+    (on_zoom, on_record, on_why): (&Callback<String>, &Callback<RecordClick>, &Callback<String>),
 ) -> Html {
     let columns = v.brokers.len().max(1);
     html! {
@@ -118,7 +125,7 @@ fn block(
                     let r = v.topics[*topic as usize].rows[*row as usize].clone();
                     let brokers: Rc<Vec<u32>> = Rc::new(v.brokers.iter().map(|b| b.id).collect());
                     let key = r.name.clone();
-                    html! { <StageRow key={key} row={r} brokers={brokers} density={v.density} on_zoom={on_zoom.clone()} /> }
+                    html! { <StageRow key={key} row={r} brokers={brokers} density={v.density} on_zoom={on_zoom.clone()} on_record={on_record.clone()} on_why={on_why.clone()} /> }
                 }
             }) }
         </div>
@@ -131,6 +138,8 @@ struct RowProps {
     brokers: Rc<Vec<u32>>,
     density: Density,
     on_zoom: Callback<String>,
+    on_record: Callback<RecordClick>,
+    on_why: Callback<String>,
 }
 
 /// One partition row; re-rendered only when the row changes.
@@ -158,13 +167,27 @@ fn stage_row(p: &RowProps) -> Html {
             </button>
             { for r.replicas.iter().map(|c| {
                 let col = p.brokers.iter().position(|b| *b == c.broker).map_or(1, |i| i + 2);
-                if full { full_cell(r, c, col) } else { compact_cell(r, c, col) }
+                if full { full_cell(r, c, col, &p.on_record) } else { compact_cell(r, c, col) }
             }) }
             <span class="poffsets" title={format!("high watermark {}, largest log end offset {}", r.high_watermark, r.log_end_offset)}>
                 { r.high_watermark.to_string() }
                 { if r.log_end_offset > r.high_watermark { html! { <small>{ format!("/{}", r.log_end_offset) }</small> } } else { html! {} } }
+                { if full || r.offline || r.under_min_isr { why_button(&r.name, &p.on_why) } else { html! {} } }
             </span>
         </div>
+    }
+}
+
+/// The "?" that asks why the partition's high watermark is where it is.
+fn why_button(name: &str, on_why: &Callback<String>) -> Html {
+    let partition = name.to_string();
+    let onclick = on_why.reform(move |e: MouseEvent| {
+        e.stop_propagation();
+        partition.clone()
+    });
+    html! {
+        <button class="pwhy" id={format!("why-{name}")} onclick={onclick}
+            title={format!("Why is {name}'s high watermark here?")} aria-label={format!("Why is {name}'s high watermark here?")}>{ "?" }</button>
     }
 }
 
@@ -187,7 +210,12 @@ fn compact_cell(r: &PartitionRow, c: &ReplicaCell, col: usize) -> Html {
     }
 }
 
-fn full_cell(r: &PartitionRow, c: &ReplicaCell, col: usize) -> Html {
+fn full_cell(
+    r: &PartitionRow,
+    c: &ReplicaCell,
+    col: usize,
+    on_record: &Callback<RecordClick>,
+) -> Html {
     let role = match c.role {
         crate::present::stage::ReplicaRole::Leader => {
             format!("♛ leader · epoch {}", c.leader_epoch)
@@ -206,18 +234,32 @@ fn full_cell(r: &PartitionRow, c: &ReplicaCell, col: usize) -> Html {
             </div>
             <div class="cells">
                 { if hidden > 0 { html! { <span class="earlier" title="older records">{ format!("+{hidden}") }</span> } } else { html! {} } }
-                { for c.cells.iter().map(|cell| record_cell(cell, c.high_watermark)) }
+                { for c.cells.iter().map(|cell| record_cell(cell, c.high_watermark, record_click(on_record, r, c.broker, cell.offset))) }
                 { if c.cells.is_empty() { html! { <span class="empty-log">{ "empty" }</span> } } else { html! {} } }
             </div>
         </div>
     }
 }
 
-fn record_cell(cell: &RecordCell, hw: i64) -> Html {
+fn record_click(
+    on_record: &Callback<RecordClick>,
+    r: &PartitionRow,
+    broker: u32,
+    offset: i64,
+) -> Callback<MouseEvent> {
+    let name = r.name.clone();
+    on_record.reform(move |e: MouseEvent| {
+        e.stop_propagation();
+        (name.clone(), broker, offset)
+    })
+}
+
+fn record_cell(cell: &RecordCell, hw: i64, onclick: Callback<MouseEvent>) -> Html {
     let hw_edge = cell.offset == hw - 1;
     html! {
-        <span class={classes!("rec", format!("k{}", cell.colour), cell.committed.then_some("committed"), cell.tombstone.then_some("tomb"), cell.segment_start.then_some("seg"), hw_edge.then_some("hw-edge"))}
-            title={format!("offset {} · key {} · value {}{}", cell.offset, cell.key.as_deref().unwrap_or("null"), cell.value, if cell.committed { " · committed (below the high watermark)" } else { " · not committed yet" })}>
+        <span onclick={onclick} data-offset={cell.offset.to_string()} class={classes!("rec", format!("k{}", cell.colour), cell.committed.then_some("committed"), cell.tombstone.then_some("tomb"), cell.segment_start.then_some("seg"), hw_edge.then_some("hw-edge"))}
+            title={format!("offset {} · key {} · value {}{}", cell.offset, cell.key.as_deref().unwrap_or("null"), cell.value, if cell.committed { " · committed (below the high watermark)" } else { " · not committed yet" }) + " · click for its life"}
+            role="button" aria-label={format!("Offset {}: show this record's life", cell.offset)}>
             <b>{ cell.offset }</b>
             <span class="rk">{ cell.key.clone().unwrap_or_else(|| "·".into()) }</span>
         </span>

@@ -15,6 +15,10 @@ pub enum Panel {
     Assignor,
     Console,
     Details,
+    /// The record inspector (opens from a record cell on the stage).
+    Record,
+    /// Why a partition's high watermark is where it is (opens from its "?").
+    Why,
 }
 
 impl Panel {
@@ -28,7 +32,7 @@ impl Panel {
         Panel::Assignor,
         Panel::Console,
     ];
-    pub const ALL: [Panel; 8] = [
+    pub const ALL: [Panel; 10] = [
         Panel::Lesson,
         Panel::Producer,
         Panel::Consumer,
@@ -37,6 +41,8 @@ impl Panel {
         Panel::Assignor,
         Panel::Console,
         Panel::Details,
+        Panel::Record,
+        Panel::Why,
     ];
     pub fn label(self) -> &'static str {
         match self {
@@ -48,6 +54,8 @@ impl Panel {
             Panel::Assignor => "Assignor",
             Panel::Console => "Console",
             Panel::Details => "Details",
+            Panel::Record => "Record",
+            Panel::Why => "Why?",
         }
     }
     pub fn id(self) -> &'static str {
@@ -60,6 +68,8 @@ impl Panel {
             Panel::Assignor => "panel-assignor",
             Panel::Console => "panel-console",
             Panel::Details => "panel-details",
+            Panel::Record => "panel-record",
+            Panel::Why => "panel-why",
         }
     }
 }

@@ -21,6 +21,8 @@ static ALLOCATOR: bench_timeline::Counting = bench_timeline::Counting;
 pub(crate) const USAGE: &str = "usage:
   kafka-classroom run <lesson.json | built-in name> [--seed N] [--until-ms T] [--quiet] [--plain]
       (--plain: the classroom narration, one plain sentence per step, instead of the RPC trace)
+  kafka-classroom explain <lesson> --record <orders-0@5 | p1#5> [--seed N] [--until-ms T]
+      (the record's life: send, batch, request, append, copies, commit, ack, each group's reads)
   kafka-classroom lessons
   kafka-classroom console <lesson.json | built-in name> [--script FILE] [--seed N]
       (Kafka's tools on the lesson's cluster: kafka-topics.sh, kafka-consumer-groups.sh, sleep N;
@@ -49,6 +51,7 @@ fn main() -> ExitCode {
     }
     let result = match args.first().map(String::as_str) {
         Some("run") => run(&args[1..]),
+        Some("explain") => explain(&args[1..]),
         Some("lessons") => lessons(),
         Some("console") => console::run(&args[1..]),
         Some("partition") => partition(&args[1..]),
@@ -96,6 +99,26 @@ pub(crate) fn load_lesson(name: &str) -> Result<Lesson, String> {
         format!("\"{name}\" is neither a built-in lesson (see `kafka-classroom lessons`) nor a readable file: {e}")
     })?;
     Lesson::parse(&text).map_err(|e| format!("{name}: {e}"))
+}
+
+/// `explain LESSON --record REF`: the life of one record (the browser's record inspector).
+fn explain(args: &[String]) -> Result<(), String> {
+    use kafka_classroom::present::inspect::{explain, RecordRef};
+    let name = args
+        .first()
+        .filter(|a| !a.starts_with("--"))
+        .ok_or_else(|| format!("explain needs a lesson\n{USAGE}"))?;
+    let lesson = load_lesson(name)?;
+    let reference = flag::<String>(args, "--record")?
+        .ok_or_else(|| format!("explain needs --record (orders-0@5 or p1#5)\n{USAGE}"))?;
+    let reference = RecordRef::parse(&reference)?;
+    let seed = flag::<u64>(args, "--seed")?.unwrap_or(lesson.seed);
+    let until = flag::<u64>(args, "--until-ms")?.unwrap_or(lesson.run_until_ms);
+    let life = explain(&lesson, seed, until, &reference)
+        .map_err(|e| format!("{e} (seed={seed}, until {until} ms)"))?;
+    println!("# {} (seed={seed}, until {until} ms)", lesson.title);
+    print!("{}", life.text());
+    Ok(())
 }
 
 fn run(args: &[String]) -> Result<(), String> {

@@ -5,7 +5,7 @@
 
 mod sentences;
 
-pub use sentences::{event_sentence, sentence, Sentence, Tone};
+pub use sentences::{event_sentence, partition_reason, ready_reason, sentence, Sentence, Tone};
 
 use crate::kafka::{KafkaStep, NodeId, TopicPartition};
 use std::collections::VecDeque;

@@ -817,12 +817,18 @@ fn partitioned_sentence(
     key: Option<&str>,
     how: &crate::kafka::event::PartitionChoice,
 ) -> String {
-    use crate::kafka::event::PartitionChoice::*;
     let what = match key {
         Some(k) => format!("a record with key {k}"),
         None => "a record without a key".to_string(),
     };
-    let why = match how {
+    let why = partition_reason(how);
+    format!("p{producer} sends {what} to {partition} ({why}).")
+}
+
+/// Why the partitioner chose a record's partition, in a few words.
+pub fn partition_reason(how: &crate::kafka::event::PartitionChoice) -> String {
+    use crate::kafka::event::PartitionChoice::*;
+    match how {
         Explicit => "the application named the partition".to_string(),
         KeyHash {
             partition_count, ..
@@ -838,6 +844,5 @@ fn partitioned_sentence(
         RoundRobin => "round robin: the next partition in turn".to_string(),
         CustomRule { class, prefix } => format!("{class}: the key starts with {prefix}"),
         CustomFallback { class, .. } => format!("{class}: no rule matched, the fallback"),
-    };
-    format!("p{producer} sends {what} to {partition} ({why}).")
+    }
 }

@@ -151,6 +151,8 @@ pub struct Session {
     /// The most recent steps, newest last (the narration reads them).
     recent: VecDeque<Rc<KafkaStep>>,
     alerts: VecDeque<Alert>,
+    /// Guarantees this timeline broke so far (`monitor`), oldest first.
+    violations: Vec<crate::present::monitor::Violation>,
     /// The furthest step this timeline has reached (the scrubber's end).
     horizon: u64,
     playing: bool,
@@ -191,6 +193,7 @@ impl Session {
             commands: Vec::new(),
             recent: VecDeque::new(),
             alerts: VecDeque::new(),
+            violations: Vec::new(),
             horizon: 0,
             playing: false,
             behind: false,
@@ -249,6 +252,10 @@ impl Session {
     /// The most recent steps, oldest first.
     pub fn recent_steps(&self) -> &VecDeque<Rc<KafkaStep>> {
         &self.recent
+    }
+    /// The broken guarantees up to the step on screen, oldest first.
+    pub fn violations(&self) -> &[crate::present::monitor::Violation] {
+        &self.violations
     }
     pub fn alerts(&self) -> Vec<Alert> {
         self.alerts.iter().rev().cloned().collect()

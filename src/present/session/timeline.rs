@@ -4,6 +4,7 @@
 use super::{snapshots, Alert, Guide, Session, ALERTS, MAX_STEPS_PER_TICK, SPEEDS};
 use crate::kafka::{KafkaStep, KafkaWorld};
 use crate::lesson::expect::RunObserver;
+use crate::present::monitor::ViolationKind;
 use crate::sim::{Cause, SimDuration, SimTime};
 use std::rc::Rc;
 
@@ -65,6 +66,17 @@ impl Session {
     pub(super) fn record_step(&mut self, step: KafkaStep) -> bool {
         let index = step.index;
         self.observer.observe(&step);
+        let mut broken =
+            crate::present::monitor::violations(&step, &self.world, &self.observer.history);
+        // A write is lost once: when a leader without it takes over, or when its last copy goes.
+        broken.retain(|v| {
+            v.kind != ViolationKind::LostWrite
+                || !self
+                    .violations
+                    .iter()
+                    .any(|o| o.kind == v.kind && o.record == v.record)
+        });
+        self.violations.extend(broken);
         self.console_observe(&step);
         for text in step
             .events
@@ -217,6 +229,8 @@ impl Session {
             self.guide = snapshot.guide;
             self.alerts.clear();
             self.recent.clear();
+            let from = self.world.steps_taken();
+            self.violations.retain(|v| v.step <= from);
         }
         while self.world.steps_taken() < target {
             let before = self.world.steps_taken();

@@ -1,0 +1,318 @@
+//! "Why?" answers: for a partition, why its high watermark is not moving, in one or two plain
+//! sentences read from the state the leader decides by (`Partition.maybeIncrementLeaderHW`,
+//! ported in `kafka::broker::replication`): no leader, a leader that is down, an ISR below
+//! `min.insync.replicas`, or the in-sync replica whose log end offset holds it back, since when,
+//! and what that replica is waiting for.
+
+use super::view::time_text;
+use crate::kafka::broker::replica::{FollowerState, LeaderState};
+use crate::kafka::broker::Broker;
+use crate::kafka::{BrokerId, KafkaWorld, NodeId, TopicPartition};
+use crate::sim::SimTime;
+
+/// A question about something on the stage, and its answer.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct WhyAnswer {
+    pub question: String,
+    pub answer: String,
+    /// The answer names a problem (false: nothing is wrong, e.g. every record is committed).
+    pub stuck: bool,
+}
+
+fn list(brokers: &[BrokerId]) -> String {
+    let names: Vec<String> = brokers.iter().map(|b| b.to_string()).collect();
+    names.join(", ")
+}
+
+/// Why `tp`'s high watermark is where it is; `None` for a partition the cluster does not have.
+pub fn high_watermark_why(world: &KafkaWorld, tp: &TopicPartition) -> Option<WhyAnswer> {
+    let registration = super::view::truth(world)?.partition(tp)?;
+    let cluster = world.model();
+    let Some(leader) = registration.leader else {
+        return Some(WhyAnswer {
+            question: format!("Why can nobody write to {tp}?"),
+            answer: format!(
+                "{tp} has no leader: none of its in-sync replicas ({}) is available, and the controller elects only those unless unclean.leader.election.enable is on. Its high watermark cannot move until one comes back.",
+                list(&registration.isr)
+            ),
+            stuck: true,
+        });
+    };
+    let broker = cluster.brokers.get(&leader)?;
+    let question = |hw: i64| format!("Why is {tp}'s high watermark at {hw}?");
+    if !broker.process.is_running() {
+        // What the stage shows: the newest running replica's, while the leader is down.
+        let hw = crate::check::history::authoritative_replica(cluster.brokers.values(), tp)
+            .and_then(|b| b.replicas.get(tp))
+            .map_or(0, |r| r.high_watermark);
+        return Some(WhyAnswer {
+            question: question(hw),
+            answer: format!(
+                "Its leader {leader} is down, and the controller has not noticed yet: it moves the leadership once {leader} misses its heartbeats for broker.session.timeout.ms ({} ms).",
+                broker.config.ms("broker.session.timeout.ms")
+            ),
+            stuck: true,
+        });
+    }
+    let replica = broker.replicas.get(tp)?;
+    let (hw, leo) = (replica.high_watermark, replica.log_end_offset());
+    let Some(state) = replica.leader_state() else {
+        return Some(WhyAnswer {
+            question: question(hw),
+            answer: format!("The controller has named {leader} leader, and {leader} has not heard it yet: the metadata is on its way."),
+            stuck: true,
+        });
+    };
+    if hw >= leo {
+        return Some(WhyAnswer {
+            question: question(hw),
+            answer: format!("It is not stuck: it has reached the leader's log end offset ({leo}), so every record {leader} has is on every in-sync replica."),
+            stuck: false,
+        });
+    }
+    Some(WhyAnswer {
+        question: question(hw),
+        answer: held_back(world, broker, tp, state, (hw, leo)),
+        stuck: true,
+    })
+}
+
+/// The leader has records above its high watermark: what holds the high watermark back.
+fn held_back(
+    world: &KafkaWorld,
+    leader: &Broker,
+    tp: &TopicPartition,
+    state: &LeaderState,
+    (hw, leo): (i64, i64),
+) -> String {
+    let min_isr = leader.min_insync_replicas(tp);
+    if state.isr.len() < min_isr {
+        return format!(
+            "Its ISR ({}) is smaller than min.insync.replicas={min_isr}, so {} keeps the high watermark at {hw} until a follower catches up and rejoins; acks=all writes are refused meanwhile.",
+            list(&state.isr),
+            leader.id
+        );
+    }
+    let maximal = state.maximal_isr();
+    if let Some(unknown) = maximal
+        .iter()
+        .find(|b| **b != leader.id && state.followers.get(b).is_none_or(|f| f.log_end_offset < 0))
+    {
+        return format!("{unknown} is in the ISR but has not fetched from {} since it became leader: its log end offset is unknown, and the high watermark waits for it.", leader.id);
+    }
+    let laggard = state
+        .followers
+        .iter()
+        .filter(|(b, f)| maximal.contains(b) && f.log_end_offset < leo)
+        .min_by_key(|(_, f)| f.log_end_offset);
+    match laggard {
+        Some((follower, f)) => laggard_text(world, leader, *follower, f, leo),
+        None => format!(
+            "Every in-sync replica has caught up; {} moves the high watermark from {hw} to {leo} when it handles their next fetch.",
+            leader.id
+        ),
+    }
+}
+
+/// "b2, in the ISR, has 3 of b1's 5 records: ... since 12.000 s ...".
+fn laggard_text(
+    world: &KafkaWorld,
+    leader: &Broker,
+    follower: BrokerId,
+    f: &FollowerState,
+    leo: i64,
+) -> String {
+    let now = world.now();
+    let lag_ms = leader.config.ms("replica.lag.time.max.ms");
+    let waiting = waiting_for(world, leader.id, follower, f, now);
+    let since = match f.last_caught_up_time_ms {
+        Some(t) => format!(
+            " It was last caught up at {}; {} drops it from the ISR if that gets older than replica.lag.time.max.ms ({lag_ms} ms).",
+            time_text(SimTime::from_ms(t.max(0) as u64)),
+            leader.id
+        ),
+        None => String::new(),
+    };
+    format!(
+        "The high watermark waits for every in-sync replica, and {follower} is missing {} (its log end offset is {}, {}'s is {leo}): {waiting}.{since}",
+        missing(f.log_end_offset, leo),
+        f.log_end_offset,
+        leader.id
+    )
+}
+
+/// "offset 4", "offsets 4–9".
+fn missing(from: i64, to: i64) -> String {
+    if to - from == 1 {
+        format!("offset {from}")
+    } else {
+        format!("offsets {from}–{}", to - 1)
+    }
+}
+
+/// What the lagging follower is waiting for.
+fn waiting_for(
+    world: &KafkaWorld,
+    leader: BrokerId,
+    follower: BrokerId,
+    f: &FollowerState,
+    now: SimTime,
+) -> String {
+    let process = world.model().brokers.get(&follower).map(|b| &b.process);
+    let net = world.network();
+    let (l, r) = (NodeId::Broker(leader), NodeId::Broker(follower));
+    if process.is_some_and(|p| !p.is_running()) {
+        format!("{follower} is down")
+    } else if process.is_some_and(|p| p.is_paused(now)) {
+        format!("{follower} is paused and sends no fetches")
+    } else if net.is_blocked(&r, &l) || net.is_held(&r, &l) {
+        format!("its fetches do not reach {leader} (the network drops them)")
+    } else if net.is_blocked(&l, &r) || net.is_held(&l, &r) {
+        format!("{leader}'s answers to its fetches do not reach it (the network drops them)")
+    } else {
+        let ago = (now.as_ms() as i64 - f.last_fetch_time_ms).max(0);
+        format!("it has not fetched the rest yet (its last fetch reached {leader} {ago} ms ago)")
+    }
+}
+
+/// Why consumer `id` gets no records (or that it does): down, closed, paused, rebalancing, no
+/// partitions, or per owned partition: paused, finding its position, caught up with the high
+/// watermark, records waiting above it, or records on their way.
+pub fn consumer_why(world: &KafkaWorld, id: u32) -> Option<WhyAnswer> {
+    let c = world.model().consumers.get(&id)?;
+    let question = format!("Why does c{id} get no records?");
+    let answer = |answer: String, stuck: bool| {
+        Some(WhyAnswer {
+            question: question.clone(),
+            answer,
+            stuck,
+        })
+    };
+    if c.closed {
+        return answer(
+            format!("c{id}'s application is not running: it was closed, or has not started yet."),
+            true,
+        );
+    }
+    if !c.process.is_running() {
+        return answer(format!("c{id} is down: its partitions go to the rest of its group once the coordinator notices (session.timeout.ms)."), true);
+    }
+    if c.process.is_paused(world.now()) || c.app.paused {
+        return answer(format!("c{id} is paused: it neither polls nor heartbeats; if it stays paused past max.poll.interval.ms or session.timeout.ms, its group moves its partitions."), true);
+    }
+    if let Some(g) = &c.group {
+        use crate::kafka::consumer::coordinator::MemberState::*;
+        let phase = match g.state {
+            Stable => None,
+            Failed => Some("a fatal group error stopped it".to_string()),
+            Unjoined => Some(format!("it is not in group {} yet (it is looking for the coordinator or about to join)", g.group_id)),
+            // KIP-429: a cooperative member keeps reading what it owns through a rebalance.
+            PreparingRebalance | Joining | Syncing
+                if g.protocol == crate::kafka::assignor::RebalanceProtocol::Cooperative
+                    && !c.positions.is_empty() =>
+            {
+                None
+            }
+            PreparingRebalance | Joining | Syncing => Some(format!("group {} is rebalancing, and an eager member reads nothing until the SyncGroup answer tells it its partitions", g.group_id)),
+        };
+        if let Some(phase) = phase {
+            return answer(format!("c{id} gets nothing now: {phase}."), true);
+        }
+    }
+    if c.positions.is_empty() {
+        let why = match &c.group {
+            Some(g) => format!("group {} gave it no partition: the group has more consumers than the topic has partitions, and each partition goes to one member", g.group_id),
+            None => "it was assigned no partition".to_string(),
+        };
+        return answer(format!("c{id} owns nothing: {why}."), true);
+    }
+    let (text, reading) = owned_partitions(world, c);
+    answer(format!("c{id} owns {text}."), !reading)
+}
+
+/// "6 partitions: clicks-0 and clicks-2 have records on their way (3 records); ...", and
+/// whether some partition has records to read.
+fn owned_partitions(world: &KafkaWorld, c: &crate::kafka::consumer::Consumer) -> (String, bool) {
+    // Partitions grouped by where they stand, in a fixed order.
+    let mut groups: std::collections::BTreeMap<(u8, String), (Vec<String>, i64)> =
+        Default::default();
+    for (tp, state) in &c.positions {
+        let (order, text, lag) = partition_stand(world, c, tp, state);
+        let entry = groups.entry((order, text)).or_default();
+        entry.0.push(tp.to_string());
+        entry.1 += lag;
+    }
+    let reading = groups.keys().any(|(order, _)| *order == READING);
+    let parts: Vec<String> = groups
+        .into_iter()
+        .map(|((order, text), (tps, lag))| {
+            let (one, many) = text.split_once('|').unwrap_or((&text, &text));
+            let text = if tps.len() == 1 { one } else { many };
+            let lag = if order == READING {
+                format!(" ({lag} records)")
+            } else {
+                String::new()
+            };
+            format!("{} {text}{lag}", and_list(&tps))
+        })
+        .collect();
+    let owns = if c.positions.len() == 1 {
+        "1 partition".to_string()
+    } else {
+        format!("{} partitions", c.positions.len())
+    };
+    (format!("{owns}: {}", parts.join("; ")), reading)
+}
+
+/// The stand of partitions with records to read.
+const READING: u8 = 6;
+
+/// "a", "a and b", "a, b and c".
+fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// Where one owned partition stands for the consumer: an order, "singular|plural" words, and
+/// its lag when it has records to read.
+fn partition_stand(
+    world: &KafkaWorld,
+    c: &crate::kafka::consumer::Consumer,
+    tp: &TopicPartition,
+    s: &crate::kafka::consumer::PartitionState,
+) -> (u8, String, i64) {
+    use crate::kafka::consumer::FetchState::*;
+    let cluster = world.model();
+    let replica = crate::check::history::authoritative_replica(cluster.brokers.values(), tp)
+        .and_then(|b| b.replicas.get(tp));
+    let (hw, leo) = replica.map_or((0, 0), |r| (r.high_watermark, r.log_end_offset()));
+    if s.paused {
+        return (
+            0,
+            "is paused (consumer.pause)|are paused (consumer.pause)".into(),
+            0,
+        );
+    }
+    let words = |order: u8, text: &str| (order, text.to_string(), 0);
+    match (s.fetch_state, s.position) {
+        (AwaitCommitted, _) => words(1, "waits for its committed offset from the coordinator|wait for their committed offsets from the coordinator"),
+        (AwaitReset | Resetting, _) => words(2, "has no committed offset, so auto.offset.reset decides where to start|have no committed offset, so auto.offset.reset decides where to start"),
+        (Validating, _) => words(3, "has a new leader, so it checks its position against the leader's log first|have a new leader, so they check their positions against the leader's log first"),
+        (Failed, _) => words(4, "has no valid position (auto.offset.reset=none)|have no valid position (auto.offset.reset=none)"),
+        (Fetching, None) => words(5, "is finding its position|are finding their positions"),
+        (Fetching, Some(p)) if p < hw => (READING, "has records on their way|have records on their way".into(), hw - p),
+        (Fetching, Some(p)) if leo > p => words(7, "is caught up with the high watermark; newer records are not on every in-sync replica yet, so nobody may read them|are caught up with the high watermark; newer records are not on every in-sync replica yet, so nobody may read them"),
+        (Fetching, Some(_)) => {
+            let min = c.config.fetch_min_bytes;
+            let wait = if min > 1 {
+                format!(" (and a fetch waits for fetch.min.bytes={min} or fetch.max.wait.ms={} ms)", c.config.fetch_max_wait_ms)
+            } else {
+                String::new()
+            };
+            (8, format!("is caught up: lag 0, nothing new to read{wait}|are caught up: lag 0, nothing new to read{wait}"), 0)
+        }
+    }
+}

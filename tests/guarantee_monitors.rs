@@ -1,0 +1,113 @@
+//! Guarantee monitors name a broken promise at the step that broke it: the lost writes and the
+//! records processed twice they report during a session are exactly those the history checker
+//! finds at the end, and rewinding takes them back.
+
+use kafka_classroom::lesson::builtin;
+use kafka_classroom::present::monitor::Violation;
+use kafka_classroom::present::session::{Action, Session};
+use kafka_classroom::present::share::LessonRef;
+use std::collections::BTreeSet;
+
+fn session_to_end(id: &str) -> Session {
+    let l = builtin::load(id).expect("built-in lesson");
+    let mut s = Session::new(l.clone(), LessonRef::Builtin(l.id.clone()), l.seed);
+    s.apply(Action::RunToEnd);
+    s
+}
+
+fn lost(s: &Session) -> Vec<&Violation> {
+    s.violations()
+        .iter()
+        .filter(|v| v.text.starts_with("An acknowledged write was lost"))
+        .collect()
+}
+
+#[test]
+fn the_lost_write_of_acks_1_is_named_when_b2_leads_without_it() {
+    let s = session_to_end("acks-1-loses-a-write");
+    let l = builtin::load("acks-1-loses-a-write").unwrap();
+    let report = l.run_checked(l.seed, |_| {}).report;
+    let v = lost(&s);
+    assert_eq!(v.len(), 1, "{:?}", s.violations());
+    assert_eq!(v[0].record, report.lost[0].0);
+    // It is lost when b2 takes over without it (b1 cuts it away only when it returns).
+    assert_eq!(
+        v[0].text,
+        "An acknowledged write was lost: b2 now leads t-0 without p1#1 (t-0@1); the replicas that have it will cut it away."
+    );
+    let mut elected = None;
+    l.run(l.seed, |step| {
+        let b2_leads = step.events.iter().any(|e| {
+            matches!(e, kafka_classroom::kafka::Event::BecameLeader { broker, .. } if broker.0 == 2)
+        });
+        if elected.is_none() && b2_leads {
+            elected = Some(step.index);
+        }
+    });
+    assert_eq!(Some(v[0].step), elected);
+}
+
+#[test]
+fn every_lost_write_the_checker_finds_was_named_as_it_happened() {
+    for id in [
+        "acks-1-loses-a-write",
+        "unclean-election-loses-data",
+        "acks-all-needs-min-isr",
+    ] {
+        let s = session_to_end(id);
+        let l = builtin::load(id).unwrap();
+        let report = l.run_checked(l.seed, |_| {}).report;
+        let named: BTreeSet<_> = lost(&s).iter().map(|v| v.record).collect();
+        let found: BTreeSet<_> = report.lost.iter().map(|(r, _, _)| *r).collect();
+        assert_eq!(named, found, "{id}");
+    }
+}
+
+#[test]
+fn records_processed_twice_are_named_once_per_step() {
+    let s = session_to_end("crash-before-commit-duplicates");
+    let l = builtin::load("crash-before-commit-duplicates").unwrap();
+    let report = l.run_checked(l.seed, |_| {}).report;
+    let twice: Vec<&Violation> = s
+        .violations()
+        .iter()
+        .filter(|v| v.text.starts_with("Processed twice"))
+        .collect();
+    assert!(!twice.is_empty());
+    let counted: usize = twice
+        .iter()
+        .map(|v| {
+            v.text
+                .split(" and ")
+                .nth(1)
+                .and_then(|m| m.split(' ').next())
+                .and_then(|n| n.parse::<usize>().ok())
+                .map_or(1, |more| more + 1)
+        })
+        .sum();
+    assert_eq!(counted, report.groups["billing"].processed_twice.len());
+    assert!(
+        twice[0]
+            .text
+            .starts_with("Processed twice: billing (c2) processed p1#20 (invoices-0@20)"),
+        "{}",
+        twice[0].text
+    );
+}
+
+#[test]
+fn rewinding_takes_the_violation_back_and_replaying_names_it_once() {
+    let mut s = session_to_end("acks-1-loses-a-write");
+    let step = lost(&s)[0].step;
+    s.apply(Action::SeekTo(step - 1));
+    assert!(lost(&s).is_empty());
+    s.apply(Action::SeekTo(step + 5));
+    assert_eq!(lost(&s).len(), 1);
+}
+
+#[test]
+fn a_clean_lesson_breaks_nothing() {
+    assert!(session_to_end("replication-playground")
+        .violations()
+        .is_empty());
+}
