@@ -38,8 +38,7 @@ pub struct Target {
     pub check: fn(&str) -> Verdict,
 }
 
-/// Every target. The console joins here when it lands:
-/// `Target { name: "console", about: ..., generate: ..., check: ... }`.
+/// Every target.
 pub fn targets() -> Vec<Target> {
     targets::all()
 }

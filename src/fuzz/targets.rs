@@ -34,6 +34,12 @@ pub fn all() -> Vec<Target> {
             check: check_case,
         },
         Target {
+            name: "console",
+            about: "console lines: Kafka tool lines mutated, run in a session, the run stepped on",
+            generate: generate_console,
+            check: check_console,
+        },
+        Target {
             name: "config-value",
             about: "config values: Kafka's keys with edge values, validated and applied",
             generate: generate_config,
@@ -285,4 +291,68 @@ fn check_config(input: &str) -> Verdict {
 
 fn defaults_of(keys: &'static [ConfigKey]) -> crate::kafka::config::ConfigValues {
     def::parse(keys, &Default::default()).expect("defaults are valid")
+}
+
+/// Valid console lines, one or more per tool, to start from.
+const CONSOLE_LINES: &[&str] = &[
+    "kafka-topics.sh --bootstrap-server localhost:9092 --list",
+    "kafka-topics.sh --bootstrap-server b1:9092 --describe --topic orders",
+    "kafka-topics.sh --bootstrap-server b1:9092 --describe --under-replicated-partitions",
+    "kafka-topics.sh --bootstrap-server b1:9092 --create --topic demo --partitions 3 --replication-factor 2 --config retention.ms=60000",
+    "kafka-topics.sh --bootstrap-server b1:9092 --alter --topic orders --partitions 4",
+    "kafka-consumer-groups.sh --bootstrap-server b1:9092 --list --state",
+    "kafka-consumer-groups.sh --bootstrap-server b1:9092 --describe --group billing --members --verbose",
+    "kafka-console-producer.sh --bootstrap-server b1:9092 --topic orders --property parse.key=true --property key.separator=:",
+    "alice:hello",
+    "kafka-console-consumer.sh --bootstrap-server b1:9092 --topic orders --from-beginning --group g --max-messages 3 --property print.key=true",
+    "kafka-get-offsets.sh --bootstrap-server b1:9092 --topic orders --time earliest",
+    "sleep 1",
+    "kafka-topics.sh --help",
+    "echo \"two words\" 'and more'",
+];
+
+fn generate_console(prng: &mut Prng) -> String {
+    let lines = 1 + prng.below(3);
+    (0..lines)
+        .map(|_| {
+            let line = *pick(prng, CONSOLE_LINES);
+            if prng.below(4) == 0 {
+                line.to_string()
+            } else {
+                mutate_text(prng, line)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Each line is run as the console does (the verdict is the last line's), typed into a session
+/// (commands injected, tools started), and the run stepped on so their effects play out.
+fn check_console(input: &str) -> Verdict {
+    let id = "queue-vs-pub-sub";
+    let lesson = builtin::load(id).expect("a built-in lesson loads");
+    let seed = lesson.seed;
+    let mut session = Session::new(lesson, LessonRef::Builtin(id.into()), seed);
+    let mut verdict = Verdict::Accepted;
+    for line in input.split('\n') {
+        let outcome = crate::present::console::run(session.world(), line);
+        verdict = if outcome.exit_code == 0 {
+            Verdict::Accepted
+        } else {
+            let message = outcome
+                .lines
+                .iter()
+                .map(|l| l.text.as_str())
+                .collect::<Vec<_>>()
+                .join(" / ");
+            // A refused line says what is wrong with it (Kafka's own error text).
+            rejected(message.clone(), !message.trim().is_empty())
+        };
+        session.apply(Action::Console(line.to_string()));
+        for _ in 0..20 {
+            session.apply(Action::Step);
+        }
+    }
+    session.apply(Action::ConsoleInterrupt);
+    verdict
 }

@@ -5,6 +5,8 @@ mod assign;
 mod bench;
 mod bench_timeline;
 mod console;
+// The fuzz targets are native only (the wasm build of this binary only exists for tests).
+#[cfg(not(target_arch = "wasm32"))]
 mod fuzz;
 mod soak;
 
@@ -32,7 +34,7 @@ pub(crate) const USAGE: &str = "usage:
   kafka-classroom bench [engine | lab]
   kafka-classroom bench timeline [--steps N]   (snapshots and seeking at classroom scale)
   kafka-classroom soak --seeds N [--config safe|acks1|unclean] [--from S] [--threads T]
-  kafka-classroom fuzz <all | lesson | share-link | assignor-case | config-value> [--cases N] [--seed S] [--from K] [--case K]
+  kafka-classroom fuzz <all | lesson | share-link | console | assignor-case | config-value> [--cases N] [--seed S] [--from K] [--case K]
       (build with --profile fast so a panic is counted, not fatal)";
 
 fn main() -> ExitCode {
@@ -59,6 +61,7 @@ fn main() -> ExitCode {
             bench_timeline::run(&args[2..])
         }
         Some("bench") => bench::run(&args[1..]),
+        #[cfg(not(target_arch = "wasm32"))]
         Some("fuzz") => fuzz::run(&args[1..], |name| flag::<u64>(&args[1..], name)),
         Some("soak") => soak::run(&args[1..], |name| flag::<String>(&args[1..], name)),
         Some("help" | "--help" | "-h") | None => {
