@@ -14,6 +14,13 @@ const types = {
   ".json": "application/json",
 };
 
+// The value after `name` on the command line (`--dist DIR`), or undefined.
+export function argValue(name) {
+  const args = process.argv.slice(2);
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
 export function serve(root) {
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, "http://localhost");

@@ -13,14 +13,10 @@ import { chromium } from "playwright-core";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { serve, chromiumPath, launchArgs } from "./harness.mjs";
+import { serve, chromiumPath, launchArgs, argValue } from "./harness.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
-const argValue = (name) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-};
 const dist = path.resolve(argValue("--dist") ?? path.join(here, "..", "..", "dist"));
 const seconds = Number(argValue("--seconds") ?? 6);
 const seekSteps = argValue("--seek") ? Number(argValue("--seek")) : 0;
