@@ -73,16 +73,17 @@ fn stepping_back_is_one_step_back() {
 }
 
 #[test]
-fn a_command_after_a_rewind_replaces_the_future_and_seeking_follows_the_new_one() {
+fn a_command_after_a_rewind_starts_a_new_future_and_seeking_follows_it() {
     let mut s = session("replication-playground");
     let old_horizon = s.horizon();
     s.apply(Action::SeekTo(1_000));
+    // (The lesson crashes b2 itself; b1 is up.)
     s.apply(Action::Command(Command::Crash {
-        node: NodeId::broker(2),
+        node: NodeId::broker(1),
     }));
     assert!(
         s.horizon() <= 1_001 && s.horizon() < old_horizon,
-        "the old future is gone"
+        "this branch's future starts here (the old one is kept on its branch)"
     );
     for _ in 0..3_000 {
         s.apply(Action::Step);

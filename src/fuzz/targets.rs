@@ -142,6 +142,8 @@ fn generate_link(prng: &mut Prng) -> String {
         seed: prng.below(1000),
         step,
         commands,
+        branches: Vec::new(),
+        branch: 0,
     };
     let json = serde_json::to_string(&run).expect("a run serializes");
     use base64::Engine;

@@ -4,12 +4,14 @@
 //! restores the nearest snapshot and replays the recording forward; a command injected after
 //! rewinding replaces the future.
 
+mod branches;
 mod console;
 mod guide;
 mod snapshots;
 mod timeline;
 
 pub use console::{run_script, ConsoleEntry, Running};
+pub use branches::{command_label, BranchView, MAX_BRANCHES, MAX_NAME as MAX_BRANCH_NAME};
 pub use guide::{CurrentBeat, Guide, Phase};
 
 use super::share::{self, LessonRef, SharedRun};
@@ -129,6 +131,12 @@ pub enum Action {
     ClearConsole,
     /// Ctrl-C: stop the tool holding the console.
     ConsoleInterrupt,
+    /// Go to another branch of the timeline, at the step on screen.
+    SwitchBranch(u32),
+    /// Give a branch a name of the class's choosing.
+    RenameBranch(u32, String),
+    /// A run file the user picked (see `Session::export_run`).
+    ImportRun(String),
 }
 
 #[derive(Clone, Debug)]
@@ -144,7 +152,10 @@ pub struct Session {
     /// The class's answers by beat, kept across rewinds.
     answers: BTreeMap<u32, u32>,
     commands: Vec<RecordedCommand<Command>>,
-    snapshots: Vec<Snapshot>,
+    snapshots: Vec<Rc<Snapshot>>,
+    /// Every branch of the run's tree (the current one's recording is live in this session).
+    branches: Vec<branches::Branch>,
+    current_branch: u32,
     /// A seek (a timeline drag, a shared link) carried the run past the open question: the
     /// step it was asked at.
     question_passed: Option<u64>,
@@ -185,6 +196,8 @@ impl Session {
             lesson_ref,
             seed,
             snapshots: Vec::new(),
+            branches: Vec::new(),
+            current_branch: 0,
             question_passed: None,
             observer: RunObserver::default(),
             guide,
@@ -208,7 +221,9 @@ impl Session {
             console_serial: 0,
         };
         session.open_guide();
-        session.snapshots.push(session.snapshot());
+        let first = Rc::new(session.snapshot());
+        session.snapshots.push(first.clone());
+        session.branches.push(branches::Branch::root(first));
         session
     }
 
@@ -350,6 +365,12 @@ impl Session {
             Action::Console(line) => self.console_line(line),
             Action::ClearConsole => self.console.clear(),
             Action::ConsoleInterrupt => self.console_stop(130),
+            Action::SwitchBranch(b) => self.switch_branch(b),
+            Action::RenameBranch(b, name) => self.rename_branch(b, &name),
+            Action::ImportRun(text) => match share::read_run_file(&text) {
+                Ok(run) => self.open_run(run, "Imported the run"),
+                Err(e) => self.error(format!("This run file could not be opened: {e}")),
+            },
         }
         self.console_close_pending();
     }
@@ -482,7 +503,7 @@ impl Session {
     }
 
     /// A user's command: run it now as a step. If the timeline was rewound, the old future is
-    /// discarded first.
+    /// kept as its own branch and this one goes on from here.
     fn inject(&mut self, command: Command) {
         if let Err(e) = self.inject_command(command) {
             self.error(e.to_string());
@@ -492,12 +513,29 @@ impl Session {
     /// Run `command` now as a recorded step (the console reports a refusal its own way).
     fn inject_command(&mut self, command: Command) -> Result<(), CommandError> {
         let at = self.world.steps_taken();
+        let mut forked = false;
         if at < self.horizon {
+            forked = self.fork(at, &command);
+            if !forked {
+                self.drop_branches_after(at);
+                self.inform(format!(
+                    "This run has {MAX_BRANCHES} branches already: the old future was replaced."
+                ));
+            }
             self.commands.retain(|c| c.after_step < at);
             self.snapshots.retain(|s| s.step <= at);
             self.horizon = at;
         }
-        let step = self.world.apply_command(command.clone())?;
+        let step = match self.world.apply_command(command.clone()) {
+            Ok(step) => step,
+            Err(e) => {
+                // A refused command changes nothing: no branch for it.
+                if forked {
+                    self.unfork();
+                }
+                return Err(e);
+            }
+        };
         self.commands.push(RecordedCommand {
             after_step: at,
             command,
@@ -506,38 +544,98 @@ impl Session {
         Ok(())
     }
 
-    /// The URL fragment that reproduces this run up to the current step.
+    /// The URL fragment that reproduces this run up to the current step (with its branches,
+    /// when it has some).
     pub fn share_fragment(&self) -> String {
-        share::encode(&SharedRun {
+        share::encode(&self.shared_run(false))
+    }
+
+    /// The run file "Export run" downloads: the lesson, seed, every branch and the step.
+    pub fn export_run(&self) -> String {
+        share::write_run_file(&self.shared_run(true))
+    }
+
+    /// The run as a link or file carries it. Without branches, a link keeps only the commands
+    /// up to the step on screen (as links always have); a file, or a run with branches, keeps
+    /// every branch whole.
+    fn shared_run(&self, tree: bool) -> SharedRun {
+        let step = self.world.steps_taken();
+        let mut run = SharedRun {
             lesson: self.lesson_ref.clone(),
             seed: self.seed,
-            step: self.world.steps_taken(),
-            commands: self
+            step,
+            commands: Vec::new(),
+            branches: Vec::new(),
+            branch: 0,
+        };
+        if self.branches.len() == 1 && !tree {
+            run.commands = self
                 .commands
                 .iter()
-                .filter(|c| c.after_step < self.world.steps_taken())
+                .filter(|c| c.after_step < step)
+                .cloned()
+                .collect();
+            return run;
+        }
+        run.branch = self.current_branch;
+        run.branches = (0..self.branches.len())
+            .map(|i| self.shared_branch(i))
+            .collect();
+        run
+    }
+
+    fn shared_branch(&self, i: usize) -> share::SharedBranch {
+        let b = &self.branches[i];
+        let live = i as u32 == self.current_branch;
+        let (commands, horizon) = match live {
+            true => (&self.commands, self.horizon.max(self.world.steps_taken())),
+            false => (&b.commands, b.horizon),
+        };
+        share::SharedBranch {
+            name: b.name.clone(),
+            parent: b.parent,
+            fork: b.fork,
+            horizon,
+            commands: commands
+                .iter()
+                .filter(|c| c.after_step >= b.fork)
                 .cloned()
                 .collect(),
-        })
+        }
     }
 
     fn load_shared(&mut self, fragment: &str) {
-        let run = match share::decode(fragment) {
-            Ok(run) => run,
-            Err(e) => return self.error(format!("This link could not be opened: {e}")),
-        };
+        match share::decode(fragment) {
+            Ok(run) => self.open_run(run, "Opened a shared run"),
+            Err(e) => self.error(format!("This link could not be opened: {e}")),
+        }
+    }
+
+    /// Open a run from a link or a file: its lesson, seed, branches, and the step it was at.
+    fn open_run(&mut self, run: SharedRun, what: &str) {
         let lesson = match &run.lesson {
             LessonRef::Builtin(id) => builtin::load(id),
             LessonRef::Custom(text) => Lesson::parse(text),
         };
         let lesson = match lesson {
             Ok(l) => l,
-            Err(e) => return self.error(format!("This link's lesson has a problem: {e}")),
+            Err(e) => return self.error(format!("This run's lesson has a problem: {e}")),
         };
-        self.replace(lesson, run.lesson, Some(run.seed));
-        self.commands = run.commands;
-        self.horizon = run.step;
+        self.replace(lesson, run.lesson.clone(), Some(run.seed));
+        if run.branches.is_empty() {
+            self.commands = run.commands;
+            self.horizon = run.step;
+        } else {
+            self.restore_tree(&run);
+        }
         self.seek(run.step);
-        self.inform(format!("Opened a shared run at step {}.", run.step));
+        let on = match self.branches.len() {
+            1 => String::new(),
+            n => format!(
+                " (branch \u{201c}{}\u{201d}, one of {n})",
+                self.branches[self.current_branch as usize].name
+            ),
+        };
+        self.inform(format!("{what} at step {}{on}.", run.step));
     }
 }

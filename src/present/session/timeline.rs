@@ -113,7 +113,7 @@ impl Session {
         if !snapshots::due(index) || self.snapshots.last().is_some_and(|s| s.step >= index) {
             return;
         }
-        self.snapshots.push(self.snapshot());
+        self.snapshots.push(Rc::new(self.snapshot()));
         let horizon = self.horizon.max(index);
         self.snapshots
             .retain(|s| snapshots::keep(s.step, index, horizon));
@@ -215,23 +215,41 @@ impl Session {
         // the recording; the replay does not print for it again).
         self.console_running = None;
         let target = target.min(self.horizon.max(self.world.steps_taken()));
-        let nearest = self
-            .snapshots
+        let nearest = self.nearest_snapshot(target);
+        // Going back, or forward past a snapshot nearer the target than the current step.
+        if target < self.world.steps_taken() || nearest > self.world.steps_taken() {
+            self.restore(target);
+        }
+        self.replay_to(target);
+    }
+
+    /// The step of the nearest snapshot at or before `target`.
+    fn nearest_snapshot(&self, target: u64) -> u64 {
+        self.snapshots
             .iter()
             .rev()
             .find(|s| s.step <= target)
-            .expect("snapshot 0 always exists");
-        // Going back, or forward past a snapshot nearer the target than the current step.
-        if target < self.world.steps_taken() || nearest.step > self.world.steps_taken() {
-            let snapshot = nearest.clone();
-            self.world = snapshot.world;
-            self.observer = snapshot.observer;
-            self.guide = snapshot.guide;
-            self.alerts.clear();
-            self.recent.clear();
-            let from = self.world.steps_taken();
-            self.violations.retain(|v| v.step <= from);
-        }
+            .map_or(0, |s| s.step)
+    }
+
+    /// Put the run back to the nearest snapshot at or before `limit`.
+    pub(super) fn restore(&mut self, limit: u64) {
+        self.console_running = None;
+        let Some(nearest) = self.snapshots.iter().rev().find(|s| s.step <= limit) else {
+            return;
+        };
+        let snapshot = Snapshot::clone(nearest);
+        self.world = snapshot.world;
+        self.observer = snapshot.observer;
+        self.guide = snapshot.guide;
+        self.alerts.clear();
+        self.recent.clear();
+        let from = self.world.steps_taken();
+        self.violations.retain(|v| v.step <= from);
+    }
+
+    /// Replay the recording forward up to `target`.
+    pub(super) fn replay_to(&mut self, target: u64) {
         while self.world.steps_taken() < target {
             let before = self.world.steps_taken();
             self.step_once();
