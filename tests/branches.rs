@@ -83,7 +83,10 @@ fn a_command_after_a_rewind_forks_and_keeps_the_old_future() {
         "named by what changed: {}",
         list[1].name
     );
-    assert_eq!((list[1].parent, list[1].fork, list[1].depth), (Some(0), 1_000, 1));
+    assert_eq!(
+        (list[1].parent, list[1].fork, list[1].depth),
+        (Some(0), 1_000, 1)
+    );
     assert_eq!(s.fork_marks(), vec![1_000]);
     // The old future is still there: back on the original, the far end is reachable again.
     s.apply(Action::SwitchBranch(0));
@@ -91,7 +94,11 @@ fn a_command_after_a_rewind_forks_and_keeps_the_old_future() {
     assert_eq!(s.horizon(), old_horizon);
     s.apply(Action::SeekTo(old_horizon - 3));
     assert_eq!(s.world().fingerprint(), straight(old_horizon - 3));
-    assert_eq!(s.fork_marks(), vec![1_000], "the fork shows on the parent too");
+    assert_eq!(
+        s.fork_marks(),
+        vec![1_000],
+        "the fork shows on the parent too"
+    );
 }
 
 #[test]
@@ -177,7 +184,11 @@ fn a_link_carries_the_whole_tree_and_reopens_it_exactly() {
         opened.apply(Action::SwitchBranch(b));
         s.apply(Action::SeekTo(1_790));
         opened.apply(Action::SeekTo(1_790));
-        assert_eq!(opened.world().fingerprint(), s.world().fingerprint(), "branch {b}");
+        assert_eq!(
+            opened.world().fingerprint(),
+            s.world().fingerprint(),
+            "branch {b}"
+        );
     }
     opened.apply(Action::SwitchBranch(0));
     opened.apply(Action::SeekTo(old_horizon));
@@ -234,9 +245,15 @@ fn damaged_trees_are_refused_naming_the_field() {
     };
     check(&|r| r.branches[2].parent = Some(2), "branches[2].parent");
     check(&|r| r.branches[1].parent = None, "branches[1].parent");
-    check(&|r| r.branches[1].fork = r.branches[1].horizon + 1, "branches[1].horizon");
+    check(
+        &|r| r.branches[1].fork = r.branches[1].horizon + 1,
+        "branches[1].horizon",
+    );
     check(&|r| r.branches[2].name.clear(), "branches[2].name");
-    check(&|r| r.branches[1].commands[0].after_step = 3, "branches[1].commands[0].after_step");
+    check(
+        &|r| r.branches[1].commands[0].after_step = 3,
+        "branches[1].commands[0].after_step",
+    );
     check(&|r| r.branch = 7, "branch: 7");
     check(&|r| r.step = r.branches[2].horizon + 1, "step");
     check(
@@ -246,7 +263,11 @@ fn damaged_trees_are_refused_naming_the_field() {
     let mut s = Session::default_session();
     let before = s.world().fingerprint();
     s.apply(Action::LoadShared("run=eyJ4Ijox".into()));
-    assert_eq!(s.world().fingerprint(), before, "a bad link changes nothing");
+    assert_eq!(
+        s.world().fingerprint(),
+        before,
+        "a bad link changes nothing"
+    );
 }
 
 #[test]
@@ -284,9 +305,18 @@ fn bad_run_files_are_refused_naming_the_field_and_never_panic() {
     };
     bad("", "not a Kafka Classroom run file");
     bad("{\"hello\": 1}", "hello");
-    bad(&file.replace("\"fork\": 1500", "\"fork\": \"late\""), "run.branches[2].fork");
-    bad(&file.replace("\"kafka_classroom_run\": 1", "\"kafka_classroom_run\": 9"), "version 9");
-    bad(&file.replace("\"parent\": 1", "\"parent\": 5"), "run.branches[2].parent");
+    bad(
+        &file.replace("\"fork\": 1500", "\"fork\": \"late\""),
+        "run.branches[2].fork",
+    );
+    bad(
+        &file.replace("\"kafka_classroom_run\": 1", "\"kafka_classroom_run\": 9"),
+        "version 9",
+    );
+    bad(
+        &file.replace("\"parent\": 1", "\"parent\": 5"),
+        "run.branches[2].parent",
+    );
     bad(&" ".repeat(share::MAX_RUN_FILE + 1), "too large");
     // Every prefix of a good file is an error, not a panic.
     for cut in (0..file.len()).step_by(97) {
@@ -308,13 +338,20 @@ fn a_branch_from_a_branch_forks_from_it_and_a_capped_tree_replaces_the_future() 
             value: i.to_string(),
         }));
         if let Some(n) = s.notice() {
-            assert!(n.text.contains("64 branches already"), "what-if {i}: {}", n.text);
+            assert!(
+                n.text.contains("64 branches already"),
+                "what-if {i}: {}",
+                n.text
+            );
         }
         steps(&mut s, 5);
     }
     let depth = s.branches().iter().map(|b| b.depth).max().unwrap();
     assert!(depth > 10, "branches of branches: depth {depth}");
-    assert_eq!(s.branch_count(), kafka_classroom::present::session::MAX_BRANCHES);
+    assert_eq!(
+        s.branch_count(),
+        kafka_classroom::present::session::MAX_BRANCHES
+    );
     let link = s.share_fragment();
     let mut opened = Session::default_session();
     opened.apply(Action::LoadShared(link));

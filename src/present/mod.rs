@@ -15,6 +15,7 @@ pub mod monitor;
 pub mod narrate;
 pub mod narration;
 pub mod node_actions;
+pub mod offline;
 pub mod recovery;
 pub mod session;
 pub mod share;

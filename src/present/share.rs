@@ -222,7 +222,10 @@ fn check_branches(run: &SharedRun) -> Result<(), String> {
         return Err("commands: a run with branches carries its commands in its branches".into());
     }
     let Some(current) = run.branches.get(run.branch as usize) else {
-        return Err(format!("branch: {} is not one of the {n} branches", run.branch));
+        return Err(format!(
+            "branch: {} is not one of the {n} branches",
+            run.branch
+        ));
     };
     if run.step > current.horizon {
         return Err(format!(

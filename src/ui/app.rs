@@ -223,7 +223,9 @@ pub fn app() -> Html {
                 on_catalogue={open_catalogue}
                 on_presenter={presenter_toggle}
                 on_help={help_toggle}
-                on_share={on_share} />
+                on_share={on_share}
+                branches={session.branch_count()}
+                fork_marks={Rc::new(session.fork_marks())} />
             { notice_bar(session.notice().cloned(), &dispatch) }
             <Caption view={caption} on_action={dispatch.clone()} />
             { guarantee_bar(session.violations().last(), &dispatch, &record, &panel) }
@@ -381,6 +383,14 @@ fn use_shared_link(dispatch: &Callback<Action>) {
         web::drop_query();
         if let Some(hash) = web::location_hash() {
             dispatch.emit(Action::LoadShared(hash));
+        } else if let Some(run) = web::meta_content(crate::present::offline::RUN_META) {
+            // A one-file page (Download) carries its run inside.
+            match crate::present::offline::embedded_run(&run) {
+                Ok(text) => dispatch.emit(Action::ImportRun(text)),
+                Err(e) => dispatch.emit(Action::Fail(format!(
+                    "This page's run could not be opened: {e}"
+                ))),
+            }
         }
         || ()
     });
@@ -508,6 +518,7 @@ fn lab_aware_dispatch(
                     | Action::LoadBuiltin(_)
                     | Action::LoadCustom(_)
                     | Action::LoadShared(_)
+                    | Action::ImportRun(_)
                     | Action::Reset { .. }
             ) {
                 worker.borrow_mut().take();

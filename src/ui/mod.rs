@@ -4,6 +4,7 @@
 
 mod app;
 mod assignor_tool;
+mod branches;
 mod caption;
 mod clients;
 mod console;

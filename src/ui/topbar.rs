@@ -19,6 +19,8 @@ pub enum Panel {
     Record,
     /// Why a partition's high watermark is where it is (opens from its "?").
     Why,
+    /// The run's branches and files (opens from the top bar's branch button).
+    Branches,
 }
 
 impl Panel {
@@ -32,7 +34,7 @@ impl Panel {
         Panel::Assignor,
         Panel::Console,
     ];
-    pub const ALL: [Panel; 10] = [
+    pub const ALL: [Panel; 11] = [
         Panel::Lesson,
         Panel::Producer,
         Panel::Consumer,
@@ -43,6 +45,7 @@ impl Panel {
         Panel::Details,
         Panel::Record,
         Panel::Why,
+        Panel::Branches,
     ];
     pub fn label(self) -> &'static str {
         match self {
@@ -56,6 +59,7 @@ impl Panel {
             Panel::Details => "Details",
             Panel::Record => "Record",
             Panel::Why => "Why?",
+            Panel::Branches => "Branches",
         }
     }
     pub fn id(self) -> &'static str {
@@ -70,6 +74,7 @@ impl Panel {
             Panel::Details => "panel-details",
             Panel::Record => "panel-record",
             Panel::Why => "panel-why",
+            Panel::Branches => "panel-branches",
         }
     }
 }
@@ -92,6 +97,9 @@ pub struct TopBarProps {
     pub on_presenter: Callback<()>,
     pub on_help: Callback<()>,
     pub on_share: Callback<()>,
+    /// How many branches the run has, and where the timeline forks (for the marks).
+    pub branches: usize,
+    pub fork_marks: std::rc::Rc<Vec<u64>>,
 }
 
 #[function_component(TopBar)]
@@ -125,6 +133,7 @@ pub fn top_bar(p: &TopBarProps) -> Html {
                 </select>
                 { if p.behind { html! { <span class="behind" title="The engine cannot keep up with this speed on this machine: time runs as fast as it can">{ "max" }</span> } } else { html! {} } }
             </div>
+            { fork_marks(&p.fork_marks, p.horizon.max(p.step)) }
             <input class="scrub" id="timeline" type="range" min="0" max={p.horizon.max(p.step).to_string()} value={p.step.to_string()} oninput={on_scrub} aria-label="Timeline" title="Drag to rewind or replay" />
             <div class="clock" aria-live="off">
                 <span class="time" id="sim-time">{ p.time.clone() }</span>
@@ -143,8 +152,30 @@ pub fn top_bar(p: &TopBarProps) -> Html {
             <div class="tools">
                 <button class={classes!("ctl", p.presenter.then_some("active"))} id="presenter" title="Presenter mode: the stage fills the screen, large text, clicker keys (P)" onclick={unit(&p.on_presenter)}>{ "Present" }</button>
                 <button class="ctl" id="help" title="Keyboard shortcuts (?)" onclick={unit(&p.on_help)}>{ "?" }</button>
+                <button class={classes!("ctl", "branches", (p.panel == Some(Panel::Branches)).then_some("active"))} id="branches"
+                    title="Branches of this run (every what-if), export, import, download"
+                    onclick={p.on_panel.reform(|_: MouseEvent| Panel::Branches)}>
+                    { "⑂ Branches" }
+                    { if p.branches > 1 { html! { <span class="count" id="branch-count">{ p.branches }</span> } } else { html! {} } }
+                </button>
                 <button class="ctl share" id="share" title="Copy a link to this exact moment" onclick={unit(&p.on_share)}>{ "Share" }</button>
             </div>
         </header>
+    }
+}
+
+/// Small marks along the timeline where it forks (under the slider, never in the way of it).
+fn fork_marks(marks: &[u64], end: u64) -> Html {
+    if marks.is_empty() || end == 0 {
+        return html! {};
+    }
+    html! {
+        <div class="fork-marks" aria-hidden="true">
+            { for marks.iter().filter(|m| **m <= end).map(|m| {
+                // The thumb's centre runs from 7 px to (width - 7 px).
+                let at = *m as f64 / end as f64;
+                html! { <span class="fork-mark" style={format!("left: calc(7px + (100% - 14px) * {at:.4})")} title={format!("A branch forks at step {m}")}></span> }
+            }) }
+        </div>
     }
 }

@@ -96,3 +96,61 @@ pub fn storage_set(key: &str, value: &str) {
 pub fn element(id: &str) -> Option<web_sys::Element> {
     web_sys::window()?.document()?.get_element_by_id(id)
 }
+
+/// Save `text` as a file called `name` (the browser's download).
+pub fn download(name: &str, mime: &str, text: &str) -> Result<(), String> {
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
+        .map_err(|_| "the file could not be made")?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)
+        .map_err(|_| "the file could not be offered")?;
+    let anchor: web_sys::HtmlAnchorElement = document
+        .create_element("a")
+        .map_err(|_| "no link element")?
+        .unchecked_into();
+    anchor.set_href(&url);
+    anchor.set_download(name);
+    anchor.click();
+    let _ = web_sys::Url::revoke_object_url(&url);
+    Ok(())
+}
+
+/// The `href` of the page's first element matching `selector` (a `<link>`).
+pub fn link_href(selector: &str) -> Option<String> {
+    let element = web_sys::window()?
+        .document()?
+        .query_selector(selector)
+        .ok()??;
+    element.get_attribute("href")
+}
+
+/// The `content` of `<meta name="name">`, if the page has one.
+pub fn meta_content(name: &str) -> Option<String> {
+    let element = web_sys::window()?
+        .document()?
+        .query_selector(&format!("meta[name='{name}']"))
+        .ok()??;
+    element.get_attribute("content")
+}
+
+/// Fetch a file of the site: its bytes.
+pub async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
+    use wasm_bindgen_futures::JsFuture;
+    let window = web_sys::window().ok_or("no window")?;
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_str(url))
+        .await
+        .map_err(|_| format!("{url} could not be fetched"))?
+        .unchecked_into();
+    if !response.ok() {
+        return Err(format!("{url} answered {}", response.status()));
+    }
+    let buffer = JsFuture::from(response.array_buffer().map_err(|_| "no body")?)
+        .await
+        .map_err(|_| format!("{url} could not be read"))?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}

@@ -75,7 +75,105 @@ async function stageNodes(page) {
   return page.evaluate(() => document.querySelectorAll(".stage *").length);
 }
 
+/// Drag the timeline to `step` (as a hand on the slider does: an input event).
+async function scrubTo(page, step) {
+  await page.$eval("#timeline", (el, n) => {
+    el.value = String(n);
+    el.dispatchEvent(new Event("input", { bubbles: true }));
+  }, step);
+  await page.waitForFunction((n) => document.querySelector(".step-no").textContent === `step ${n}`, step);
+}
+
+async function stepNo(page) {
+  return Number((await page.textContent(".step-no")).replace("step ", ""));
+}
+
+/// The branching timeline, by clicks: rewind, crash a broker (a branch starts), switch between
+/// the branches at the same step, rename one, and carry the tree through a link and a run file.
+async function branchingTimeline(page, { base, artifacts }) {
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await waitForApp(page, base, runLink("replication-playground", 42, 1500));
+  await scrubTo(page, 1000);
+  await page.click("#n-b1");
+  await page.click('#node-menu .menu-item:has-text("Crash")');
+  await page.waitForSelector("#n-b1.down");
+  await page.waitForSelector("#branch-count");
+  if ((await page.textContent("#branch-count")) !== "2") throw new Error("no second branch");
+  if ((await page.locator(".fork-mark").count()) !== 1) throw new Error("no fork mark on the timeline");
+  const forkedAt = await stepNo(page);
+  await page.click("#branches");
+  await page.waitForSelector("#panel-branches");
+  const names = await page.$$eval(".branch-name", (els) => els.map((e) => e.textContent));
+  if (names[0] !== "Original run" || !/^crash b1 at /.test(names[1])) throw new Error(`branches: ${names}`);
+  await page.screenshot({ path: path.join(artifacts, "branches-1280x720.png") });
+  // The original run at the same step: b1 is up there.
+  await page.click("#branch-0");
+  await page.waitForSelector("#n-b1:not(.down)");
+  if ((await stepNo(page)) !== forkedAt) throw new Error(`switched to step ${await stepNo(page)}, not ${forkedAt}`);
+  await page.click("#branch-1");
+  await page.waitForSelector("#n-b1.down");
+  // Rename the what-if.
+  await page.click("#rename-branch-1");
+  await page.fill("#branch-name-1", "What if b1 dies");
+  await page.press("#branch-name-1", "Enter");
+  await page.waitForFunction(() => document.querySelector("#branch-1 .branch-name")?.textContent === "What if b1 dies");
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await page.screenshot({ path: path.join(artifacts, "branches-1920x1080.png") });
+  // Export the run, then the link: both carry the tree.
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#export-run")]);
+  const runFile = path.join(artifacts, "branches-run.json");
+  await download.saveAs(runFile);
+  const exported = JSON.parse(fs.readFileSync(runFile, "utf8"));
+  if (exported.run.branches.length !== 2 || exported.run.branch !== 1) throw new Error("the run file lacks the tree");
+  await page.click("#share");
+  await page.waitForFunction(() => location.hash.startsWith("#run="));
+  const link = await page.evaluate(() => location.hash);
+  await waitForApp(page, base + "?fresh=1", link);
+  await page.waitForSelector("#n-b1.down");
+  if ((await page.textContent("#branch-count")) !== "2") throw new Error("the link lost a branch");
+  if ((await stepNo(page)) !== forkedAt) throw new Error("the link opened another step");
+  // Import the file into a fresh page with another lesson.
+  await waitForApp(page, base);
+  await page.click("#branches");
+  await page.setInputFiles("#import-run", runFile);
+  await page.waitForSelector("#branch-count");
+  await page.waitForFunction(() => document.querySelector("#branch-1 .branch-name")?.textContent === "What if b1 dies");
+  await page.click("#branch-0");
+  await page.waitForSelector("#n-b1:not(.down)");
+  await page.setViewportSize({ width: 1600, height: 1000 });
+}
+
+/// Download: one HTML file with the app and the run, opened from disk (file://) with no server.
+async function oneFileLesson(page, { base, artifacts }) {
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await waitForApp(page, base, runLink("replication-playground", 42, 1500));
+  await scrubTo(page, 1000);
+  await page.click("#n-b1");
+  await page.click('#node-menu .menu-item:has-text("Crash")');
+  await page.waitForSelector("#n-b1.down");
+  const at = await stepNo(page);
+  await page.click("#branches");
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download-lesson")]);
+  const file = path.join(artifacts, "replication-playground-offline.html");
+  await download.saveAs(file);
+  const size = fs.statSync(file).size;
+  console.log(`     one-file page: ${(size / 1e6).toFixed(2)} MB`);
+  await page.goto("file://" + file);
+  await page.waitForSelector(".stage .prow", { timeout: 30000 });
+  await page.waitForSelector("#n-b1.down");
+  if ((await stepNo(page)) !== at) throw new Error(`the offline page opened at step ${await stepNo(page)}, not ${at}`);
+  if ((await page.textContent("#branch-count")) !== "2") throw new Error("the offline page lost a branch");
+  await page.click("#step");
+  await page.click("#branches");
+  await page.click("#branch-0");
+  await page.waitForSelector("#n-b1:not(.down)");
+  await page.screenshot({ path: path.join(artifacts, "one-file-1280x720.png") });
+  await page.setViewportSize({ width: 1600, height: 1000 });
+}
+
 export const scenarios = [
+  { name: "branching-timeline", run: branchingTimeline },
+  { name: "one-file-lesson", run: oneFileLesson },
   {
     name: "guarantee-show-me",
     async run(page, { base, artifacts }) {

@@ -73,7 +73,9 @@ pub fn command_label(command: &Command) -> String {
         Command::Isolate { node } => format!("isolate {node}"),
         Command::Heal => "heal the network".into(),
         Command::SetConfig { node, key, value } => format!("set {key}={value} on {node}"),
-        Command::Produce { producer, topic, .. } => format!("{producer} sends to {topic}"),
+        Command::Produce {
+            producer, topic, ..
+        } => format!("{producer} sends to {topic}"),
         Command::CreateTopic { topic, .. } => format!("create topic {topic}"),
         other => serde_json::to_value(other)
             .ok()

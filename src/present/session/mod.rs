@@ -10,8 +10,8 @@ mod guide;
 mod snapshots;
 mod timeline;
 
-pub use console::{run_script, ConsoleEntry, Running};
 pub use branches::{command_label, BranchView, MAX_BRANCHES, MAX_NAME as MAX_BRANCH_NAME};
+pub use console::{run_script, ConsoleEntry, Running};
 pub use guide::{CurrentBeat, Guide, Phase};
 
 use super::share::{self, LessonRef, SharedRun};
