@@ -25,6 +25,8 @@ pub(crate) const USAGE: &str = "usage:
       (--plain: the classroom narration, one plain sentence per step, instead of the RPC trace)
   kafka-classroom explain <lesson> --record <orders-0@5 | p1#5> [--seed N] [--until-ms T]
       (the record's life: send, batch, request, append, copies, commit, ack, each group's reads)
+  kafka-classroom compare <lesson> --set p1.acks=all [--set NODE.KEY=VALUE ...] [--seed N] [--until-ms T]
+      (the lesson as it is and with the changes, in lockstep: both summaries, the first divergence)
   kafka-classroom lessons
   kafka-classroom console <lesson.json | built-in name> [--script FILE] [--seed N]
       (Kafka's tools on the lesson's cluster: kafka-topics.sh, kafka-consumer-groups.sh, sleep N;
@@ -54,6 +56,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("run") => run(&args[1..]),
         Some("explain") => explain(&args[1..]),
+        Some("compare") => compare(&args[1..]),
         Some("lessons") => lessons(),
         Some("console") => console::run(&args[1..]),
         Some("partition") => partition(&args[1..]),
@@ -102,6 +105,47 @@ pub(crate) fn load_lesson(name: &str) -> Result<Lesson, String> {
         format!("\"{name}\" is neither a built-in lesson (see `kafka-classroom lessons`) nor a readable file: {e}")
     })?;
     Lesson::parse(&text).map_err(|e| format!("{name}: {e}"))
+}
+
+/// `compare LESSON --set p1.acks=all ...`: two runs side by side (see `present::compare`).
+fn compare(args: &[String]) -> Result<(), String> {
+    use kafka_classroom::present::compare::{compare, describe, parse_change};
+    let name = args
+        .first()
+        .filter(|a| !a.starts_with("--"))
+        .ok_or_else(|| format!("compare needs a lesson\n{USAGE}"))?;
+    let mut lesson = load_lesson(name)?;
+    let seed = flag::<u64>(args, "--seed")?.unwrap_or(lesson.seed);
+    if let Some(until) = flag::<u64>(args, "--until-ms")? {
+        lesson.run_until_ms = until;
+    }
+    let mut changes = Vec::new();
+    for (i, a) in args.iter().enumerate() {
+        if a == "--set" {
+            let raw = args.get(i + 1).ok_or("--set needs NODE.KEY=VALUE")?;
+            changes.push(parse_change(raw)?);
+        }
+    }
+    if changes.is_empty() {
+        return Err(format!(
+            "compare needs at least one --set NODE.KEY=VALUE\n{USAGE}"
+        ));
+    }
+    let label: Vec<String> = changes
+        .iter()
+        .map(|c| format!("{}.{}={}", c.node, c.key, c.value))
+        .collect();
+    println!(
+        "# {} (seed={seed}, until {} ms): as written vs {}",
+        lesson.title,
+        lesson.run_until_ms,
+        label.join(" ")
+    );
+    let result = compare(&lesson, seed, &changes)?;
+    for line in describe(&result, "as written", &label.join(" ")) {
+        println!("{line}");
+    }
+    Ok(())
 }
 
 /// `explain LESSON --record REF`: the life of one record (the browser's record inspector).
