@@ -245,6 +245,9 @@ pub fn compare(lesson: &Lesson, seed: u64, changes: &[Change]) -> Result<Compari
     })
 }
 
+/// A figure's name and how to read it from a run.
+type Row<'a> = (&'static str, Box<dyn Fn(&Figures) -> String + 'a>);
+
 /// The comparison as the CLI prints it: one line per figure, the two runs side by side.
 pub fn describe(c: &Comparison, base: &str, changed: &str) -> Vec<String> {
     let ms = |us: u64| format!("{}.{} ms", us / 1000, us % 1000 / 100);
@@ -252,7 +255,7 @@ pub fn describe(c: &Comparison, base: &str, changed: &str) -> Vec<String> {
         Some([p50, p95, p99]) => format!("{} / {} / {}", ms(p50), ms(p95), ms(p99)),
         None => "-".into(),
     };
-    let rows: Vec<(&str, Box<dyn Fn(&Figures) -> String>)> = vec![
+    let rows: Vec<Row> = vec![
         ("steps", Box::new(|f: &Figures| f.steps.to_string())),
         (
             "acknowledged",

@@ -115,7 +115,7 @@ fn branch_row(
     html! {
         <li class={classes!("branch", b.current.then_some("current"))} style={indent}>
             <button class="branch-go" id={format!("branch-{index}")} onclick={go} aria-current={b.current.then_some("true")}
-                title={if b.current { "The branch on screen".to_string() } else { format!("Go to this branch at the step on screen") }}>
+                title={if b.current { "The branch on screen" } else { "Go to this branch at the step on screen" }}>
                 <span class="branch-mark">{ if b.current { "●" } else { "○" } }</span>
                 <span class="branch-name">{ b.name.clone() }</span>
             </button>

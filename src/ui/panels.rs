@@ -2,6 +2,7 @@
 //! model is built. The stage shrinks to make room; the panel never covers it.
 
 use super::assignor_tool::AssignorTool;
+use super::branches::BranchesPanel;
 use super::clients::ConsumerPanel;
 use super::console::ConsolePanel;
 use super::inspector::Inspector;
@@ -45,15 +46,7 @@ const TRACE_LINES: usize = 60;
 pub fn side_panel(p: &SidePanelProps) -> Html {
     let session = p.session.session();
     let world = session.world();
-    let topics: Rc<Vec<String>> = Rc::new(
-        session
-            .lesson()
-            .spec
-            .topics
-            .iter()
-            .map(|t| t.name.clone())
-            .collect(),
-    );
+    let topics = topic_names(session.lesson());
     let body = match p.panel {
         Panel::Lesson => {
             let lab = session.lab().map(|l| Rc::new(lab_view(&l)));
@@ -80,7 +73,7 @@ pub fn side_panel(p: &SidePanelProps) -> Html {
             }
         },
         Panel::Branches => {
-            html! { <super::branches::BranchesPanel session={p.session.clone()} on_action={p.on_action.clone()} /> }
+            html! { <BranchesPanel session={p.session.clone()} on_action={p.on_action.clone()} /> }
         }
         Panel::Console => {
             html! { <ConsolePanel session={p.session.clone()} on_action={p.on_action.clone()} /> }
@@ -112,6 +105,11 @@ pub fn side_panel(p: &SidePanelProps) -> Html {
             <div class="panel-body">{ body }</div>
         </aside>
     }
+}
+
+/// The lesson's topics, for the panels' pickers.
+fn topic_names(lesson: &crate::lesson::Lesson) -> Rc<Vec<String>> {
+    Rc::new(lesson.spec.topics.iter().map(|t| t.name.clone()).collect())
 }
 
 /// The answer to "why is this partition's high watermark here?", read from the state on screen

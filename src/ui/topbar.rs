@@ -155,7 +155,11 @@ pub fn top_bar(p: &TopBarProps) -> Html {
                 <button class={classes!("ctl", "branches", (p.panel == Some(Panel::Branches)).then_some("active"))} id="branches"
                     title="Branches of this run (every what-if), export, import, download"
                     onclick={p.on_panel.reform(|_: MouseEvent| Panel::Branches)}>
-                    { "⑂ Branches" }
+                    <svg class="fork-icon" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true">
+                        <circle cx="4" cy="3" r="1.8" /><circle cx="4" cy="13" r="1.8" /><circle cx="12" cy="4.5" r="1.8" />
+                        <path d="M4 4.8 V11.2 M12 6.3 C12 9.5 4 8.5 4 11.2" />
+                    </svg>
+                    <span class="sr-only">{ "Branches" }</span>
                     { if p.branches > 1 { html! { <span class="count" id="branch-count">{ p.branches }</span> } } else { html! {} } }
                 </button>
                 <button class="ctl share" id="share" title="Copy a link to this exact moment" onclick={unit(&p.on_share)}>{ "Share" }</button>

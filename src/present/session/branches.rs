@@ -189,15 +189,16 @@ impl Session {
                 gone.insert(i as u32);
             }
         }
-        let new_index = |old: u32| old - gone.range(..old).count() as u32;
-        self.current_branch = new_index(self.current_branch);
+        let shifted = |old: u32| old - gone.range(..old).count() as u32;
+        let current = self.current_branch;
+        self.current_branch = shifted(current);
         let mut i = 0;
         self.branches.retain(|_| {
             i += 1;
             !gone.contains(&(i - 1))
         });
         for b in &mut self.branches {
-            b.parent = b.parent.map(new_index);
+            b.parent = b.parent.map(shifted);
         }
     }
 
