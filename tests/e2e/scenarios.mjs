@@ -140,6 +140,13 @@ async function branchingTimeline(page, { base, artifacts }) {
   await page.waitForFunction(() => document.querySelector("#branch-1 .branch-name")?.textContent === "What if b1 dies");
   await page.click("#branch-0");
   await page.waitForSelector("#n-b1:not(.down)");
+  // The fork shows on the timeline, clear of the thumb once the run is elsewhere.
+  await scrubTo(page, 200);
+  const mark = await page.$eval(".fork-mark", (el) => el.getBoundingClientRect().toJSON());
+  const track = await page.$eval("#timeline", (el) => el.getBoundingClientRect().toJSON());
+  const expected = track.left + 7 + (track.width - 14) * (forkedAt - 1) / 1500;
+  if (Math.abs(mark.left + 1 - expected) > 4 || mark.height < 6) throw new Error(`fork mark at ${JSON.stringify(mark)}, expected x≈${expected}`);
+  await page.screenshot({ path: path.join(artifacts, "branches-timeline.png"), clip: { x: 0, y: 0, width: 1600, height: 70 } });
   await page.setViewportSize({ width: 1600, height: 1000 });
 }
 
