@@ -42,6 +42,11 @@ fn share_links_never_panic_and_every_rejection_names_its_field() {
 }
 
 #[test]
+fn run_files_never_panic_and_every_rejection_names_its_field() {
+    run_short("run-file");
+}
+
+#[test]
 fn assignor_cases_never_panic_and_every_rejection_names_its_field() {
     run_short("assignor-case");
 }

@@ -28,6 +28,12 @@ pub fn all() -> Vec<Target> {
             check: check_link,
         },
         Target {
+            name: "run-file",
+            about: "run files (Export run / Import): branched runs of real lessons mutated, imported, branches visited",
+            generate: generate_run_file,
+            check: check_run_file,
+        },
+        Target {
             name: "assignor-case",
             about: "assignor cases: the 60 vectors mutated, parsed, then assigned",
             generate: generate_case,
@@ -182,6 +188,89 @@ fn check_link(fragment: &str) -> Verdict {
             if run.step <= 2_000 {
                 let mut session = Session::default_session();
                 session.apply(Action::LoadShared(fragment.to_string()));
+                exercise(session);
+            }
+            Verdict::Accepted
+        }
+    }
+}
+
+/// A run file of a real lesson with a few branches, each adding one of the lesson's own actions.
+fn generate_run_file(prng: &mut Prng) -> String {
+    let (id, _) = pick(prng, builtin::BUILTIN);
+    let lesson = builtin::load(id).expect("built-in lessons are tested");
+    let horizon = 50 + prng.below(250);
+    let mut branches = vec![share::SharedBranch {
+        name: share_root_name(),
+        parent: None,
+        fork: 0,
+        horizon,
+        commands: Vec::new(),
+    }];
+    for (i, (_, command)) in lesson
+        .actions
+        .iter()
+        .take(1 + prng.below(4) as usize)
+        .enumerate()
+    {
+        let parent = prng.below(branches.len() as u64) as u32;
+        let fork = prng.below(branches[parent as usize].horizon);
+        branches.push(share::SharedBranch {
+            name: format!("what if {i}"),
+            parent: Some(parent),
+            fork,
+            horizon: fork + 1 + prng.below(200),
+            commands: vec![RecordedCommand {
+                after_step: fork,
+                command: command.clone(),
+            }],
+        });
+    }
+    let branch = prng.below(branches.len() as u64) as u32;
+    let run = SharedRun {
+        lesson: LessonRef::Builtin(id.to_string()),
+        seed: prng.below(1000),
+        step: prng.below(branches[branch as usize].horizon + 1),
+        commands: Vec::new(),
+        branches,
+        branch,
+    };
+    let file = share::write_run_file(&run);
+    match prng.below(10) {
+        0 => mutate_text(prng, &file),
+        _ => mutate_json(prng, &file),
+    }
+}
+
+fn share_root_name() -> String {
+    crate::present::session::BranchView::ROOT_NAME.to_string()
+}
+
+fn check_run_file(text: &str) -> Verdict {
+    match share::read_run_file(text) {
+        Err(message) => {
+            let named = [" at ", "run.", "too large", "run file", "version"]
+                .iter()
+                .any(|w| message.contains(w))
+                || names_position(&message);
+            rejected(message, named)
+        }
+        Ok(run) => {
+            let lesson = match &run.lesson {
+                LessonRef::Builtin(id) => builtin::load(id),
+                LessonRef::Custom(text) => Lesson::parse(text),
+            };
+            if let Err(e) = lesson {
+                return rejected(e.to_string(), true);
+            }
+            // Opening replays up to the step; visiting a branch replays it: bounded for speed.
+            if run.branches.iter().all(|b| b.horizon <= 2_000) {
+                let mut session = Session::default_session();
+                session.apply(Action::ImportRun(text.to_string()));
+                for b in 0..session.branch_count() as u32 {
+                    session.apply(Action::SwitchBranch(b));
+                    session.apply(Action::Step);
+                }
                 exercise(session);
             }
             Verdict::Accepted

@@ -36,7 +36,7 @@ pub(crate) const USAGE: &str = "usage:
   kafka-classroom bench [engine | lab]
   kafka-classroom bench timeline [--steps N]   (snapshots and seeking at classroom scale)
   kafka-classroom soak --seeds N [--config safe|acks1|unclean] [--from S] [--threads T]
-  kafka-classroom fuzz <all | lesson | share-link | console | assignor-case | config-value> [--cases N] [--seed S] [--from K] [--case K]
+  kafka-classroom fuzz <all | lesson | share-link | run-file | console | assignor-case | config-value> [--cases N] [--seed S] [--from K] [--case K]
       (build with --profile fast so a panic is counted, not fatal)";
 
 fn main() -> ExitCode {

@@ -62,6 +62,11 @@ pub struct BranchView {
     pub current: bool,
 }
 
+impl BranchView {
+    /// The first branch's name.
+    pub const ROOT_NAME: &'static str = ROOT_NAME;
+}
+
 /// A short name for what a command changes ("crash b2", "set acks=all on p1").
 pub fn command_label(command: &Command) -> String {
     match command {
