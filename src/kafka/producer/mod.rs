@@ -179,6 +179,9 @@ pub struct Producer {
     pub waiting: VecDeque<AppRecord>,
     /// Since when the first waiting send has been blocked (`max.block.ms` runs from here).
     pub blocked_since: Option<SimTime>,
+    /// An append since the sender last ran made a new batch or filled one: the sender thread
+    /// has been woken (Kafka: `KafkaProducer.doSend` calls `sender.wakeup()` only then).
+    pub sender_woken: bool,
     /// Sync mode: the record whose result the application waits for.
     pub awaiting_result: Option<RecordId>,
     pub workload: Option<Workload>,
@@ -217,6 +220,7 @@ impl Producer {
             next_batch_id: 0,
             waiting: VecDeque::new(),
             blocked_since: None,
+            sender_woken: false,
             awaiting_result: None,
             workload: None,
             app_busy_until: SimTime::ZERO,
