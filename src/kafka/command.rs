@@ -192,6 +192,15 @@ pub enum Command {
         #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
         config: std::collections::BTreeMap<String, String>,
     },
+    /// `kafka-configs.sh --alter`: `IncrementalAlterConfigs` on a topic, a broker or the
+    /// cluster-wide broker default (`{"broker": ""}`): keys to set, then keys to delete.
+    AlterConfigs {
+        resource: super::metadata::ConfigResource,
+        #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+        set: std::collections::BTreeMap<String, String>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        delete: Vec<String>,
+    },
 }
 
 impl Command {
@@ -233,6 +242,7 @@ impl Command {
             | ElectPreferredLeaders
             | CreateTopic { .. }
             | AddPartitions { .. }
+            | AlterConfigs { .. }
             | AddConsumer { .. } => vec![],
         }
     }

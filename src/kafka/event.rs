@@ -260,6 +260,12 @@ pub enum CommittedRecord {
         controller: u32,
         epoch: i32,
     },
+    /// A dynamic config set (`Some`) or deleted (`None`).
+    ConfigChanged {
+        resource: super::metadata::ConfigResource,
+        name: String,
+        value: Option<String>,
+    },
 }
 
 /// Why a leader refused a write.
@@ -748,5 +754,11 @@ pub enum Event {
         to: i64,
         /// The log was emptied and restarted at `to` (`truncateFullyAndStartAt`).
         restarted: bool,
+    },
+    /// `IncrementalAlterConfigs` accepted by the active controller.
+    ConfigsAltered {
+        resource: super::metadata::ConfigResource,
+        set: std::collections::BTreeMap<String, String>,
+        deleted: Vec<String>,
     },
 }

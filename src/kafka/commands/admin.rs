@@ -52,6 +52,13 @@ impl Cluster {
                 self.active_controller_or_err()?
                     .add_partitions(ctx, &topic, partitions)
             }
+            Command::AlterConfigs {
+                resource,
+                set,
+                delete,
+            } => self
+                .active_controller_or_err()?
+                .alter_configs(ctx, &resource, &set, &delete),
             _ => unreachable!("apply_command routes only admin commands here"),
         }
     }

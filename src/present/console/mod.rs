@@ -10,6 +10,7 @@
 
 pub mod address;
 pub mod complete;
+mod configs;
 pub mod consumer;
 mod groups;
 mod offsets;
@@ -27,6 +28,7 @@ pub const KAFKA_VERSION: &str = "4.0.0";
 
 /// The tools the console knows, as typed (`bin/` and `./` prefixes are accepted).
 pub const TOOLS: &[&str] = &[
+    "kafka-configs.sh",
     "kafka-console-consumer.sh",
     "kafka-console-producer.sh",
     "kafka-consumer-groups.sh",
@@ -70,6 +72,8 @@ pub enum Failure {
     },
     /// A client tool (the console consumer) whose client the cluster refused.
     Client,
+    /// `ConfigCommand.main`'s catch-all, for the line typed with these arguments.
+    Config { args: String, topic: bool },
 }
 
 /// A tool that keeps the terminal after its line ran, until it ends or Ctrl-C stops it.
@@ -101,6 +105,21 @@ impl ConsoleCommand {
                     let text = topics::error_text(e, topic, *replication_factor);
                     let line = out(format!("Error while executing topic command : {text}"));
                     (vec![line], 1)
+                }
+                Failure::Config { args, topic } => {
+                    let lines = vec![
+                        Line {
+                            stream: Stream::Err,
+                            text: format!(
+                                "Error while executing config command with args '{args}'"
+                            ),
+                        },
+                        Line {
+                            stream: Stream::Err,
+                            text: configs::error_text(e, *topic),
+                        },
+                    ];
+                    (lines, 1)
                 }
                 Failure::Client => {
                     let text = format!(
@@ -235,6 +254,7 @@ pub fn run(world: &KafkaWorld, line: &str) -> Outcome {
     let args = &words[1..];
     match tool_name(first) {
         Some("kafka-topics.sh") => topics::run(world.model(), args, &mut p),
+        Some("kafka-configs.sh") => configs::run(world.model(), args, &mut p),
         Some("kafka-consumer-groups.sh") => groups::run(world, args, &mut p),
         Some("kafka-console-consumer.sh") => consumer::run(world.model(), args, &mut p),
         Some("kafka-console-producer.sh") => producer::run(world.model(), args, &mut p),

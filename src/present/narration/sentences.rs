@@ -509,6 +509,18 @@ fn election_sentence(event: &Event) -> Option<(Tone, String)> {
                 counted(*replication_factor as usize, "replica")
             ),
         ),
+        Event::ConfigsAltered { resource, set, deleted } => (
+            Notable,
+            {
+                let mut parts: Vec<String> = set.iter().map(|(k, v)| format!("{k} is now {v}")).collect();
+                parts.extend(deleted.iter().map(|k| format!("{k} is back to its default")));
+                format!(
+                    "The controller changed the dynamic configs of {}: {}. Brokers apply it as the change reaches them.",
+                    crate::present::narrate::config_resource(resource),
+                    parts.join(", ")
+                )
+            },
+        ),
         Event::PreferredElectionRan { moved } => (
             Notable,
             format!("A preferred leader election moved {moved} partition(s) back to their preferred leader."),
