@@ -3,7 +3,7 @@
 
 use kafka_classroom::kafka::{BrokerId, TopicPartition};
 use kafka_classroom::lesson::builtin;
-use kafka_classroom::present::session::{Action, Session};
+use kafka_classroom::present::session::{run_script, Action, Session};
 use kafka_classroom::present::share::LessonRef;
 
 fn session(id: &str) -> Session {
@@ -89,4 +89,83 @@ fn a_refused_alter_changes_nothing() {
     let image = &s.world().model().active_controller().unwrap().image;
     assert!(image.broker_configs.is_empty());
     assert!(image.topics["orders"].config.explicit_entries().is_empty());
+}
+
+#[test]
+fn a_reset_lands_in_the_coordinator_and_the_next_consumer_starts_there() {
+    let mut s = session("queue-vs-pub-sub");
+    let group = "console-readers";
+    run_script(
+        &mut s,
+        &format!("kafka-console-consumer.sh --bootstrap-server b1:9092 --topic orders --group {group} --max-messages 2\n"),
+    );
+    let tp = TopicPartition::new("orders", 0);
+    let before = s.world().model().committed_offset(group, &tp);
+    assert!(
+        before.is_some_and(|o| o > 2),
+        "the consumer committed {before:?}"
+    );
+    s.apply(Action::Console(format!(
+        "kafka-consumer-groups.sh --bootstrap-server b1:9092 --reset-offsets --group {group} --topic orders:0 --to-offset 1 --dry-run"
+    )));
+    assert_eq!(
+        s.world().model().committed_offset(group, &tp),
+        before,
+        "a dry run changes nothing"
+    );
+    let recorded = s.commands().len();
+    s.apply(Action::Console(format!(
+        "kafka-consumer-groups.sh --bootstrap-server b1:9092 --reset-offsets --group {group} --topic orders:0 --to-offset 1 --execute"
+    )));
+    assert_eq!(
+        s.commands().len(),
+        recorded + 1,
+        "the reset is a recorded command"
+    );
+    assert_eq!(s.world().model().committed_offset(group, &tp), Some(1));
+    let fragment = s.share_fragment();
+    let mut other = session("keys-pick-partitions");
+    other.apply(Action::LoadShared(fragment));
+    assert_eq!(other.world().fingerprint(), s.world().fingerprint());
+    assert_eq!(other.world().model().committed_offset(group, &tp), Some(1));
+    // A consumer that joins the group now reads partition 0 from offset 1.
+    let printed: Vec<String> = run_script(
+        &mut s,
+        &format!("kafka-console-consumer.sh --bootstrap-server b1:9092 --topic orders --group {group} --max-messages 30 --property print.partition=true --property print.offset=true\n"),
+    )
+    .into_iter()
+    .map(|l| l.text)
+    .collect();
+    let first_p0 = printed.iter().find(|l| l.starts_with("Partition:0\t"));
+    assert_eq!(
+        first_p0
+            .map(String::as_str)
+            .and_then(|l| l.split('\t').nth(1)),
+        Some("Offset:1"),
+        "{printed:?}"
+    );
+}
+
+#[test]
+fn an_active_group_refuses_resets_and_deletion() {
+    let mut s = session("queue-vs-pub-sub");
+    s.apply(Action::Console("sleep 8".into()));
+    let tp = TopicPartition::new("orders", 0);
+    let before = s.world().model().committed_offset("billing", &tp);
+    s.apply(Action::Console(
+        "kafka-consumer-groups.sh --bootstrap-server b1:9092 --reset-offsets --group billing --topic orders --to-earliest --execute".into(),
+    ));
+    s.apply(Action::Console(
+        "kafka-consumer-groups.sh --bootstrap-server b1:9092 --delete --group billing".into(),
+    ));
+    let out: Vec<String> = s
+        .console_entries()
+        .flat_map(|e| e.output.iter().map(|l| l.text.clone()))
+        .collect();
+    assert!(out.iter().any(|l| l == "Error: Assignments can only be reset if the group 'billing' is inactive, but the current state is Stable."));
+    assert!(out
+        .iter()
+        .any(|l| l.contains("GroupNotEmptyException: The group is not empty.")));
+    assert_eq!(s.world().model().committed_offset("billing", &tp), before);
+    assert!(s.world().model().group_coordinator("billing").is_some());
 }

@@ -201,6 +201,21 @@ pub enum Command {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         delete: Vec<String>,
     },
+    /// `kafka-consumer-groups.sh --reset-offsets --execute`: an admin commit of these offsets
+    /// (by partition, `"orders-0": 12`) for a group without members.
+    CommitGroupOffsets {
+        group: String,
+        offsets: std::collections::BTreeMap<String, i64>,
+    },
+    /// `kafka-consumer-groups.sh --delete-offsets`: forget the group's offsets of these partitions.
+    DeleteGroupOffsets {
+        group: String,
+        partitions: Vec<String>,
+    },
+    /// `kafka-consumer-groups.sh --delete`: delete groups without members, offsets and all.
+    DeleteGroups {
+        groups: Vec<String>,
+    },
 }
 
 impl Command {
@@ -243,6 +258,9 @@ impl Command {
             | CreateTopic { .. }
             | AddPartitions { .. }
             | AlterConfigs { .. }
+            | CommitGroupOffsets { .. }
+            | DeleteGroupOffsets { .. }
+            | DeleteGroups { .. }
             | AddConsumer { .. } => vec![],
         }
     }

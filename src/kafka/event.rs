@@ -755,6 +755,14 @@ pub enum Event {
         /// The log was emptied and restarted at `to` (`truncateFullyAndStartAt`).
         restarted: bool,
     },
+    /// An admin client's change to a group's offsets (`None`: deleted), or the whole group
+    /// deleted, now committed in the coordinator.
+    GroupOffsetsAltered {
+        broker: BrokerId,
+        group: String,
+        offsets: Vec<(TopicPartition, Option<i64>)>,
+        deleted: bool,
+    },
     /// `IncrementalAlterConfigs` accepted by the active controller.
     ConfigsAltered {
         resource: super::metadata::ConfigResource,

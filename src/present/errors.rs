@@ -189,6 +189,9 @@ impl fmt::Display for CommandError {
             BadBrokerName(_) => f.write_str("Unable to parse broker name as a base 10 number."),
             UnknownGroup(g) => write!(f, "Group {g} not found."),
             GroupNotEmpty(_) => f.write_str("The group is not empty."),
+            CoordinatorNotAvailable(_) => {
+                f.write_str("The coordinator is not available.")
+            }
         }
     }
 }

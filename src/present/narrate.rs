@@ -864,6 +864,17 @@ pub fn event_text(event: &Event) -> String {
         }
         Event::ControlledShutdownStarted { broker } => format!("{broker} begins a controlled shutdown: it asks the controller to move its leaderships first"),
         Event::ControlledShutdownRequested { broker } => format!("{broker} asked for a controlled shutdown: its leaderships move first"),
+        Event::GroupOffsetsAltered { broker, group, offsets, deleted } => {
+            if *deleted {
+                format!("{broker} deleted group {group} and its committed offsets")
+            } else {
+                let changes: Vec<String> = offsets
+                    .iter()
+                    .map(|(tp, o)| o.map_or(format!("{tp} deleted"), |o| format!("{tp}@{o}")))
+                    .collect();
+                format!("{broker} group {group} offsets set by an admin: {}", changes.join(", "))
+            }
+        }
         Event::ConfigsAltered { resource, set, deleted } => {
             let mut changes: Vec<String> = set.iter().map(|(k, v)| format!("{k}={v}")).collect();
             changes.extend(deleted.iter().map(|k| format!("-{k}")));

@@ -7,6 +7,7 @@ mod controller_link;
 mod coordinator;
 mod fetch;
 mod fetcher;
+mod group_admin;
 mod isr;
 mod lifecycle;
 mod produce;

@@ -167,6 +167,8 @@ pub enum CommandError {
     UnknownGroup(String),
     /// The group has active members (`NON_EMPTY_GROUP`).
     GroupNotEmpty(String),
+    /// No running broker coordinates the group (`COORDINATOR_NOT_AVAILABLE`).
+    CoordinatorNotAvailable(String),
 }
 
 impl From<ConfigError> for CommandError {

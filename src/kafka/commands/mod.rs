@@ -52,7 +52,10 @@ impl Cluster {
             ElectPreferredLeaders
             | CreateTopic { .. }
             | AddPartitions { .. }
-            | AlterConfigs { .. } => self.apply_admin_command(ctx, command),
+            | AlterConfigs { .. }
+            | CommitGroupOffsets { .. }
+            | DeleteGroupOffsets { .. }
+            | DeleteGroups { .. } => self.apply_admin_command(ctx, command),
         }
     }
 

@@ -681,6 +681,7 @@ fn alter(
             args: args.join(" "),
             topic,
         },
+        settle_ms: super::ADMIN_SETTLE_MS,
     });
     Ok(())
 }

@@ -12,6 +12,7 @@ pub mod address;
 pub mod complete;
 mod configs;
 pub mod consumer;
+mod group_admin;
 mod groups;
 mod offsets;
 pub mod opts;
@@ -60,7 +61,13 @@ pub struct ConsoleCommand {
     pub on_success: Vec<Line>,
     /// How the tool reports a refusal (`Error while executing topic command : ...`).
     pub failure: Failure,
+    /// Simulated time the tool waits once the cluster accepted the command: an admin call
+    /// returns when its records are committed (0: at once).
+    pub settle_ms: u64,
 }
+
+/// How long an admin tool waits for its change to be committed and reach the brokers.
+pub const ADMIN_SETTLE_MS: u64 = 500;
 
 /// The tool's way of printing a failed admin call.
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -72,6 +79,8 @@ pub enum Failure {
     },
     /// A client tool (the console consumer) whose client the cluster refused.
     Client,
+    /// `ConsumerGroupCommand.run`'s catch-all (`printError`).
+    GroupCommand,
     /// `ConfigCommand.main`'s catch-all, for the line typed with these arguments.
     Config { args: String, topic: bool },
 }
@@ -120,6 +129,14 @@ impl ConsoleCommand {
                         },
                     ];
                     (lines, 1)
+                }
+                Failure::GroupCommand => {
+                    let mut p = Printer::new();
+                    group_admin::print_error(
+                        &mut p,
+                        &format!("Executing consumer group command failed due to {e}"),
+                    );
+                    (p.outcome.lines, 1)
                 }
                 Failure::Client => {
                     let text = format!(

@@ -303,6 +303,7 @@ fn create(image: &MetadataImage, o: &Parsed, p: &mut Printer) -> Result<(), Stri
             topic: name,
             replication_factor,
         },
+        settle_ms: 0,
     });
     Ok(())
 }
@@ -363,6 +364,7 @@ fn alter(image: &MetadataImage, o: &Parsed, p: &mut Printer) -> Result<(), Strin
                 topic,
                 replication_factor,
             },
+            settle_ms: 0,
         });
     }
     Ok(())

@@ -509,6 +509,21 @@ fn election_sentence(event: &Event) -> Option<(Tone, String)> {
                 counted(*replication_factor as usize, "replica")
             ),
         ),
+        Event::GroupOffsetsAltered { group, offsets, deleted, .. } => (
+            Notable,
+            if *deleted {
+                format!("Consumer group {group} was deleted, with its committed offsets.")
+            } else {
+                let changes: Vec<String> = offsets
+                    .iter()
+                    .map(|(tp, o)| o.map_or(format!("{tp} has none"), |o| format!("{tp} is at {o}")))
+                    .collect();
+                format!(
+                    "An admin changed {group}'s committed offsets: {}. A consumer that joins the group starts there.",
+                    changes.join(", ")
+                )
+            },
+        ),
         Event::ConfigsAltered { resource, set, deleted } => (
             Notable,
             {
