@@ -13,6 +13,40 @@ fn parse_partition(text: &str) -> Result<TopicPartition, CommandError> {
 }
 
 impl Cluster {
+    /// What `kafka-consumer-groups.sh` asks a group's coordinator.
+    fn apply_group_admin_command(
+        &mut self,
+        ctx: &mut Ctx<'_, Cluster>,
+        command: Command,
+    ) -> Result<(), CommandError> {
+        match command {
+            Command::CommitGroupOffsets { group, offsets } => {
+                let offsets = offsets
+                    .into_iter()
+                    .map(|(tp, o)| Ok((parse_partition(&tp)?, o)))
+                    .collect::<Result<Vec<_>, CommandError>>()?;
+                self.group_coordinator_mut(&group)?
+                    .admin_commit_offsets(ctx, &group, offsets)
+            }
+            Command::DeleteGroupOffsets { group, partitions } => {
+                let partitions = partitions
+                    .iter()
+                    .map(|tp| parse_partition(tp))
+                    .collect::<Result<Vec<_>, CommandError>>()?;
+                self.group_coordinator_mut(&group)?
+                    .admin_delete_offsets(ctx, &group, partitions)
+            }
+            Command::DeleteGroups { groups } => {
+                for group in &groups {
+                    self.group_coordinator_mut(group)?
+                        .admin_delete_group(ctx, group)?;
+                }
+                Ok(())
+            }
+            _ => unreachable!("only group admin commands come here"),
+        }
+    }
+
     /// The running broker that coordinates `group` now (`FindCoordinator`).
     fn group_coordinator_mut(
         &mut self,
@@ -75,29 +109,9 @@ impl Cluster {
             } => self
                 .active_controller_or_err()?
                 .alter_configs(ctx, &resource, &set, &delete),
-            Command::CommitGroupOffsets { group, offsets } => {
-                let offsets = offsets
-                    .into_iter()
-                    .map(|(tp, o)| Ok((parse_partition(&tp)?, o)))
-                    .collect::<Result<Vec<_>, CommandError>>()?;
-                self.group_coordinator_mut(&group)?
-                    .admin_commit_offsets(ctx, &group, offsets)
-            }
-            Command::DeleteGroupOffsets { group, partitions } => {
-                let partitions = partitions
-                    .iter()
-                    .map(|tp| parse_partition(tp))
-                    .collect::<Result<Vec<_>, CommandError>>()?;
-                self.group_coordinator_mut(&group)?
-                    .admin_delete_offsets(ctx, &group, partitions)
-            }
-            Command::DeleteGroups { groups } => {
-                for group in &groups {
-                    self.group_coordinator_mut(group)?
-                        .admin_delete_group(ctx, group)?;
-                }
-                Ok(())
-            }
+            Command::CommitGroupOffsets { .. }
+            | Command::DeleteGroupOffsets { .. }
+            | Command::DeleteGroups { .. } => self.apply_group_admin_command(ctx, command),
             _ => unreachable!("apply_command routes only admin commands here"),
         }
     }

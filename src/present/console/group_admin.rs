@@ -340,44 +340,7 @@ pub(super) fn delete_offsets(cluster: &Cluster, o: &Parsed, p: &mut Printer) {
     let id = o.value("group").unwrap_or_default().to_string();
     let topics = o.values("topic");
     let (group, state) = group_state(cluster, &id);
-    let image = cluster.active_controller().map(|c| &c.image);
-    let mut results: Vec<(String, String, Option<String>)> = Vec::new();
-    let mut deletable = Vec::new();
-    let subscribed = |t: &str| {
-        group.is_some_and(|g| {
-            state != GroupState::Empty
-                && g.members
-                    .values()
-                    .any(|m| m.subscription.iter().any(|s| s == t))
-        })
-    };
-    for arg in topics {
-        let parts: Vec<TopicPartition> = match partitions_of(cluster, std::slice::from_ref(arg)) {
-            Ok(v) => v,
-            Err(_) => {
-                results.push((arg.clone(), "Not Provided".into(), Some("org.apache.kafka.common.errors.UnknownTopicOrPartitionException: This server does not host this topic-partition.".into())));
-                continue;
-            }
-        };
-        for tp in parts {
-            let known = image.is_some_and(|i| i.partition(&tp).is_some());
-            let error = if group.is_none() {
-                Some("org.apache.kafka.common.errors.GroupIdNotFoundException: The group id does not exist.")
-            } else if !known {
-                Some("org.apache.kafka.common.errors.UnknownTopicOrPartitionException: This server does not host this topic-partition.")
-            } else if subscribed(&tp.topic) {
-                Some("org.apache.kafka.common.errors.GroupSubscribedToTopicException: Deleting offsets of a topic is forbidden while the consumer group is actively subscribed to it.")
-            } else {
-                deletable.push(tp.to_string());
-                None
-            };
-            results.push((
-                tp.topic.to_string(),
-                tp.partition.to_string(),
-                error.map(str::to_string),
-            ));
-        }
-    }
+    let (mut results, deletable) = offset_deletions(cluster, group, state, topics);
     let mut lines = Printer::new();
     if group.is_none() {
         print_error(&mut lines, &format!("'{id}' does not exist."));
@@ -415,6 +378,54 @@ pub(super) fn delete_offsets(cluster: &Cluster, o: &Parsed, p: &mut Printer) {
         failure: Failure::GroupCommand,
         settle_ms: ADMIN_SETTLE_MS,
     });
+}
+
+/// Each partition's result (topic, partition, error) and the partitions that can go.
+type Deletions = (Vec<(String, String, Option<String>)>, Vec<String>);
+
+fn offset_deletions(
+    cluster: &Cluster,
+    group: Option<&ClassicGroup>,
+    state: GroupState,
+    topics: &[String],
+) -> Deletions {
+    let image = cluster.active_controller().map(|c| &c.image);
+    let unknown = "org.apache.kafka.common.errors.UnknownTopicOrPartitionException: This server does not host this topic-partition.";
+    let mut results: Vec<(String, String, Option<String>)> = Vec::new();
+    let mut deletable = Vec::new();
+    let subscribed = |t: &str| {
+        group.is_some_and(|g| {
+            state != GroupState::Empty
+                && g.members
+                    .values()
+                    .any(|m| m.subscription.iter().any(|s| s == t))
+        })
+    };
+    for arg in topics {
+        let Ok(parts) = partitions_of(cluster, std::slice::from_ref(arg)) else {
+            results.push((arg.clone(), "Not Provided".into(), Some(unknown.into())));
+            continue;
+        };
+        for tp in parts {
+            let known = image.is_some_and(|i| i.partition(&tp).is_some());
+            let error = if group.is_none() {
+                Some("org.apache.kafka.common.errors.GroupIdNotFoundException: The group id does not exist.")
+            } else if !known {
+                Some(unknown)
+            } else if subscribed(&tp.topic) {
+                Some("org.apache.kafka.common.errors.GroupSubscribedToTopicException: Deleting offsets of a topic is forbidden while the consumer group is actively subscribed to it.")
+            } else {
+                deletable.push(tp.to_string());
+                None
+            };
+            results.push((
+                tp.topic.to_string(),
+                tp.partition.to_string(),
+                error.map(str::to_string),
+            ));
+        }
+    }
+    (results, deletable)
 }
 
 /// Kafka: `ConsumerGroupService.deleteGroups`: groups without members go; the others stay,
