@@ -41,21 +41,25 @@ fn group_state<'a>(cluster: &'a Cluster, id: &str) -> (Option<&'a ClassicGroup>,
 /// partitions, a bare `t` means all of the topic's partitions.
 fn partitions_of(cluster: &Cluster, topics: &[String]) -> Result<Vec<TopicPartition>, String> {
     let image = cluster.active_controller().map(|c| &c.image);
+    let failed = |why: &str| format!("Executing consumer group command failed due to {why}");
+    let unknown = "java.util.concurrent.ExecutionException: org.apache.kafka.common.errors.UnknownTopicOrPartitionException: This server does not host this topic-partition.";
     let mut out = Vec::new();
     for arg in topics {
         if let Some((topic, list)) = arg.split_once(':') {
             for n in list.split(',') {
-                let n: i32 = n
-                    .trim()
-                    .parse()
-                    .map_err(|_| format!("For input string: \"{n}\""))?;
-                out.push(TopicPartition::new(topic, n));
+                let Ok(n) = n.trim().parse::<i32>() else {
+                    return Err(failed(&format!("For input string: \"{n}\"")));
+                };
+                let tp = TopicPartition::new(topic, n);
+                if image.and_then(|i| i.partition(&tp)).is_none() {
+                    return Err(failed(unknown));
+                }
+                out.push(tp);
             }
             continue;
         }
-        let count = image.and_then(|i| i.partition_count(arg));
-        let Some(count) = count else {
-            return Err("Executing consumer group command failed due to java.util.concurrent.ExecutionException: org.apache.kafka.common.errors.UnknownTopicOrPartitionException: This server does not host this topic-partition.".to_string());
+        let Some(count) = image.and_then(|i| i.partition_count(arg)) else {
+            return Err(failed(unknown));
         };
         out.extend((0..count).map(|p| TopicPartition::new(arg.as_str(), p)));
     }
@@ -81,6 +85,9 @@ fn in_range(cluster: &Cluster, tp: &TopicPartition, offset: i64, p: &mut Printer
 /// Kafka: `Utils.getDateTime` for `yyyy-MM-dd'T'HH:mm:ss.SSS` with an optional `Z` or
 /// `±hh:mm` (the classroom's clock is UTC, starting at the epoch): epoch milliseconds.
 fn parse_datetime(text: &str) -> Option<i64> {
+    if !text.is_ascii() {
+        return None;
+    }
     let (body, offset_min) = match text.len() {
         23 => (text, 0),
         24 if text.ends_with('Z') => (&text[..23], 0),
@@ -525,4 +532,25 @@ pub(super) fn check_args(o: &Parsed, p: &mut Printer) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn datetimes_and_durations_parse_as_java_does() {
+        assert_eq!(parse_datetime("1970-01-01T00:00:05.000"), Some(5_000));
+        assert_eq!(parse_datetime("1970-01-01T01:00:00.000+01:00"), Some(0));
+        assert_eq!(
+            parse_datetime("2024-02-29T12:00:00.250Z"),
+            Some(1_709_208_000_250)
+        );
+        assert_eq!(parse_datetime("yesterday"), None);
+        assert_eq!(parse_datetime("1970-01-01T00:00:05.00é"), None);
+        assert_eq!(parse_duration("PT3S"), Some(3_000));
+        assert_eq!(parse_duration("P1DT2H3M4.5S"), Some(93_784_500));
+        assert_eq!(parse_duration("PT"), None);
+        assert_eq!(parse_duration("3S"), None);
+    }
 }
