@@ -43,7 +43,7 @@ impl Broker {
             .iter()
             .map(|(tp, offset)| CoordinatorRecord::OffsetCommit {
                 group: group.to_string(),
-                partition: tp.clone(),
+                partition: *tp,
                 offset: CommittedOffset {
                     offset: *offset,
                     leader_epoch: -1,
@@ -70,7 +70,7 @@ impl Broker {
             .iter()
             .map(|tp| CoordinatorRecord::OffsetDelete {
                 group: group.to_string(),
-                partition: tp.clone(),
+                partition: *tp,
             })
             .collect();
         let changes = partitions.into_iter().map(|tp| (tp, None)).collect();
@@ -92,7 +92,7 @@ impl Broker {
             .iter()
             .map(|tp| CoordinatorRecord::OffsetDelete {
                 group: group.to_string(),
-                partition: tp.clone(),
+                partition: *tp,
             })
             .collect();
         records.push(CoordinatorRecord::Group {
@@ -143,7 +143,7 @@ impl Broker {
                             leader_epoch: -1,
                             commit_time_ms: now_ms,
                         };
-                        g.offsets.insert(tp.clone(), committed)
+                        g.offsets.insert(*tp, committed)
                     }
                     None => g.offsets.remove(tp),
                 };

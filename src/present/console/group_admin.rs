@@ -236,7 +236,7 @@ fn new_offsets(
                 all.join(", ")
             )));
         };
-        out.insert(tp.clone(), offset);
+        out.insert(*tp, offset);
     }
     Ok(out)
 }
@@ -314,7 +314,7 @@ pub(super) fn reset_offsets(
         }
         let partitions = scope(cluster, group, o)?;
         let offsets = new_offsets(cluster, group, &partitions, o, now_ms, p)?;
-        rows.extend(offsets.iter().map(|(tp, n)| (id.clone(), tp.clone(), *n)));
+        rows.extend(offsets.iter().map(|(tp, n)| (id.clone(), *tp, *n)));
         commits.push((id.clone(), offsets));
     }
     let table = reset_table(&rows, !ids.is_empty());
