@@ -192,6 +192,30 @@ pub enum Command {
         #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
         config: std::collections::BTreeMap<String, String>,
     },
+    /// `kafka-configs.sh --alter`: `IncrementalAlterConfigs` on a topic, a broker or the
+    /// cluster-wide broker default (`{"broker": ""}`): keys to set, then keys to delete.
+    AlterConfigs {
+        resource: super::metadata::ConfigResource,
+        #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+        set: std::collections::BTreeMap<String, String>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        delete: Vec<String>,
+    },
+    /// `kafka-consumer-groups.sh --reset-offsets --execute`: an admin commit of these offsets
+    /// (by partition, `"orders-0": 12`) for a group without members.
+    CommitGroupOffsets {
+        group: String,
+        offsets: std::collections::BTreeMap<String, i64>,
+    },
+    /// `kafka-consumer-groups.sh --delete-offsets`: forget the group's offsets of these partitions.
+    DeleteGroupOffsets {
+        group: String,
+        partitions: Vec<String>,
+    },
+    /// `kafka-consumer-groups.sh --delete`: delete groups without members, offsets and all.
+    DeleteGroups {
+        groups: Vec<String>,
+    },
 }
 
 impl Command {
@@ -233,6 +257,10 @@ impl Command {
             | ElectPreferredLeaders
             | CreateTopic { .. }
             | AddPartitions { .. }
+            | AlterConfigs { .. }
+            | CommitGroupOffsets { .. }
+            | DeleteGroupOffsets { .. }
+            | DeleteGroups { .. }
             | AddConsumer { .. } => vec![],
         }
     }

@@ -260,6 +260,12 @@ pub enum CommittedRecord {
         controller: u32,
         epoch: i32,
     },
+    /// A dynamic config set (`Some`) or deleted (`None`).
+    ConfigChanged {
+        resource: super::metadata::ConfigResource,
+        name: String,
+        value: Option<String>,
+    },
 }
 
 /// Why a leader refused a write.
@@ -748,5 +754,19 @@ pub enum Event {
         to: i64,
         /// The log was emptied and restarted at `to` (`truncateFullyAndStartAt`).
         restarted: bool,
+    },
+    /// An admin client's change to a group's offsets (`None`: deleted), or the whole group
+    /// deleted, now committed in the coordinator.
+    GroupOffsetsAltered {
+        broker: BrokerId,
+        group: String,
+        offsets: Vec<(TopicPartition, Option<i64>)>,
+        deleted: bool,
+    },
+    /// `IncrementalAlterConfigs` accepted by the active controller.
+    ConfigsAltered {
+        resource: super::metadata::ConfigResource,
+        set: std::collections::BTreeMap<String, String>,
+        deleted: Vec<String>,
     },
 }

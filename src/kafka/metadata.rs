@@ -3,7 +3,7 @@
 //! epoch, partition epoch). Changes are `MetadataRecord`s applied in log order, so a broker's
 //! view is exactly as current as the records it has received.
 
-use super::config::{BrokerConfig, ConfigValues, LogConfig};
+use super::config::{def, BrokerConfig, ConfigValues, LogConfig, BROKER_KEYS, TOPIC_KEYS};
 use super::types::{BrokerId, TopicPartition};
 use std::collections::BTreeMap;
 
@@ -67,6 +67,36 @@ pub struct BrokerRegistration {
     pub in_controlled_shutdown: bool,
 }
 
+/// What a dynamic config belongs to (Kafka's `ConfigResource`): a topic, one broker, or the
+/// cluster-wide broker default (`Broker("")`, `--entity-default`).
+#[derive(
+    Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum ConfigResource {
+    Topic(String),
+    Broker(String),
+}
+
+/// The broker configs that can change while the cluster runs (Kafka's
+/// `DynamicLogConfig.ReconfigurableConfigs` and `DynamicBrokerConfig`'s cluster-wide log
+/// settings): the broker-level defaults of topic configs, which the model applies at once.
+pub const DYNAMIC_BROKER_KEYS: &[&str] = &[
+    "log.cleaner.delete.retention.ms",
+    "log.cleaner.max.compaction.lag.ms",
+    "log.cleaner.min.cleanable.ratio",
+    "log.cleaner.min.compaction.lag.ms",
+    "log.cleanup.policy",
+    "log.flush.interval.ms",
+    "log.retention.bytes",
+    "log.retention.ms",
+    "log.roll.ms",
+    "log.segment.bytes",
+    "message.max.bytes",
+    "min.insync.replicas",
+    "unclean.leader.election.enable",
+];
+
 /// One change to the metadata log.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum MetadataRecord {
@@ -106,6 +136,12 @@ pub enum MetadataRecord {
         controller: u32,
         epoch: i32,
     },
+    /// Kafka's `ConfigRecord`: one dynamic config set (`Some`) or deleted (`None`).
+    Config {
+        resource: ConfigResource,
+        name: String,
+        value: Option<String>,
+    },
 }
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug, Default)]
@@ -114,6 +150,8 @@ pub struct MetadataImage {
     pub offset: i64,
     pub brokers: BTreeMap<BrokerId, BrokerRegistration>,
     pub topics: BTreeMap<String, TopicImage>,
+    /// Dynamic broker configs: `""` holds the cluster-wide defaults, `"1"` broker 1's own.
+    pub broker_configs: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 impl MetadataImage {
@@ -203,7 +241,82 @@ impl MetadataImage {
                 }
             }
             MetadataRecord::LeaderChange { .. } => {}
+            MetadataRecord::Config {
+                resource,
+                name,
+                value,
+            } => self.apply_config(resource, name, value.as_deref()),
         }
+    }
+
+    /// Kafka: `ConfigurationControlManager.replay` (and the brokers' `ConfigurationsImage`).
+    fn apply_config(&mut self, resource: &ConfigResource, name: &str, value: Option<&str>) {
+        match resource {
+            ConfigResource::Topic(topic) => {
+                let Some(t) = self.topics.get_mut(topic) else {
+                    return;
+                };
+                // The controller validated the value before writing the record.
+                t.config = match value {
+                    Some(v) => def::with_value(TOPIC_KEYS, &t.config, name, v)
+                        .unwrap_or_else(|_| t.config.clone()),
+                    None => def::without_value(TOPIC_KEYS, &t.config, name),
+                };
+            }
+            ConfigResource::Broker(broker) => {
+                let entry = self.broker_configs.entry(broker.clone()).or_default();
+                match value {
+                    Some(v) => entry.insert(name.to_string(), v.to_string()),
+                    None => entry.remove(name),
+                };
+                if entry.is_empty() {
+                    self.broker_configs.remove(broker);
+                }
+            }
+        }
+    }
+
+    /// The dynamic configs of one resource, by name (empty when none are set).
+    pub fn dynamic_configs(&self, resource: &ConfigResource) -> BTreeMap<String, String> {
+        match resource {
+            ConfigResource::Topic(t) => self
+                .topics
+                .get(t)
+                .map(|t| t.config.explicit_entries())
+                .unwrap_or_default(),
+            ConfigResource::Broker(b) => self.broker_configs.get(b).cloned().unwrap_or_default(),
+        }
+    }
+
+    /// A broker's settings as it runs: its static config, overlaid by the cluster-wide dynamic
+    /// defaults, then by its own dynamic configs (`None`: a controller, which reads only the
+    /// cluster-wide ones). Kafka: `DynamicBrokerConfig.updateCurrentConfig`.
+    pub fn effective_broker_config(
+        &self,
+        base: &BrokerConfig,
+        broker: Option<BrokerId>,
+    ) -> BrokerConfig {
+        let mut values = base.values.clone();
+        let own = broker.map(|b| b.0.to_string());
+        for layer in [Some(String::new()), own].into_iter().flatten() {
+            for (k, v) in self.broker_configs.get(&layer).into_iter().flatten() {
+                if let Ok(next) = def::with_value(BROKER_KEYS, &values, k, v) {
+                    values = next;
+                }
+            }
+        }
+        BrokerConfig { values }
+    }
+
+    /// A topic's effective log settings on `broker` (see [`Self::effective_broker_config`]).
+    pub fn log_config(
+        &self,
+        topic: &str,
+        base: &BrokerConfig,
+        broker: Option<BrokerId>,
+    ) -> Option<LogConfig> {
+        let t = self.topics.get(topic)?;
+        Some(t.log_config(&self.effective_broker_config(base, broker)))
     }
 
     fn set_broker(&mut self, broker: BrokerId, f: impl FnOnce(&mut BrokerRegistration)) {

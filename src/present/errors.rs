@@ -180,6 +180,18 @@ impl fmt::Display for CommandError {
             TooFewGroups => f.write_str("a network partition needs at least two groups"),
             LatencyRange { min_ms, max_ms } => write!(f, "latency range {min_ms}..{max_ms} ms must be increasing"),
             NotAPercentage(p) => write!(f, "{p} is not a percentage between 0 and 100"),
+            // Kafka: `DynamicBrokerConfig.validateConfigs` (a Scala `Set` printed).
+            ConfigsNotDynamic(keys) => write!(
+                f,
+                "Cannot update these configs dynamically: Set({})",
+                keys.join(", ")
+            ),
+            BadBrokerName(_) => f.write_str("Unable to parse broker name as a base 10 number."),
+            UnknownGroup(g) => write!(f, "Group {g} not found."),
+            GroupNotEmpty(_) => f.write_str("The group is not empty."),
+            CoordinatorNotAvailable(_) => {
+                f.write_str("The coordinator is not available.")
+            }
         }
     }
 }

@@ -864,6 +864,22 @@ pub fn event_text(event: &Event) -> String {
         }
         Event::ControlledShutdownStarted { broker } => format!("{broker} begins a controlled shutdown: it asks the controller to move its leaderships first"),
         Event::ControlledShutdownRequested { broker } => format!("{broker} asked for a controlled shutdown: its leaderships move first"),
+        Event::GroupOffsetsAltered { broker, group, offsets, deleted } => {
+            if *deleted {
+                format!("{broker} deleted group {group} and its committed offsets")
+            } else {
+                let changes: Vec<String> = offsets
+                    .iter()
+                    .map(|(tp, o)| o.map_or(format!("{tp} deleted"), |o| format!("{tp}@{o}")))
+                    .collect();
+                format!("{broker} group {group} offsets set by an admin: {}", changes.join(", "))
+            }
+        }
+        Event::ConfigsAltered { resource, set, deleted } => {
+            let mut changes: Vec<String> = set.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            changes.extend(deleted.iter().map(|k| format!("-{k}")));
+            format!("controller alters {} configs: {}", config_resource(resource), changes.join(", "))
+        }
         Event::PreferredElectionRan { moved } => format!("preferred leader election: {moved} partition(s) moved back to their preferred leader"),
         Event::ProducerRecordsLost { producer, records } => format!("p{producer} lost {records} record(s) that were still in its memory"),
         Event::ControllerResigned { controller } => format!("ctl{controller} lost contact with a majority of the quorum and resigned as active controller"),
@@ -958,6 +974,24 @@ fn committed_record(record: &crate::kafka::event::CommittedRecord) -> String {
         R::QuorumLeader { controller, epoch } => {
             format!("ctl{controller} leads the quorum (epoch {epoch})")
         }
+        R::ConfigChanged {
+            resource,
+            name,
+            value,
+        } => match value {
+            Some(v) => format!("{} config {name}={v}", config_resource(resource)),
+            None => format!("{} config {name} deleted", config_resource(resource)),
+        },
+    }
+}
+
+/// `topic orders`, `broker 1`, `broker default`.
+pub fn config_resource(resource: &crate::kafka::metadata::ConfigResource) -> String {
+    use crate::kafka::metadata::ConfigResource as C;
+    match resource {
+        C::Topic(t) => format!("topic {t}"),
+        C::Broker(b) if b.is_empty() => "broker default".to_string(),
+        C::Broker(b) => format!("broker {b}"),
     }
 }
 

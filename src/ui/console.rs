@@ -20,6 +20,7 @@ const EXAMPLES: &[&str] = &[
     "kafka-topics.sh --bootstrap-server b1:9092 --describe",
     "kafka-topics.sh --bootstrap-server b1:9092 --create --topic demo --partitions 3 --replication-factor 2",
     "kafka-consumer-groups.sh --bootstrap-server b1:9092 --describe --all-groups",
+    "kafka-configs.sh --bootstrap-server b1:9092 --describe --entity-type topics",
 ];
 
 /// Where ↑/↓ stand in the history: `None` is the line being typed.

@@ -695,6 +695,53 @@ export const scenarios = [
     },
   },
   {
+    name: "console-configs",
+    async run(page, { base, artifacts }) {
+      await waitForApp(page, base);
+      await openLesson(page, "queue-vs-pub-sub");
+      await page.click("#tab-console");
+      await page.waitForSelector("#console-input");
+      const type = async (line) => {
+        const before = await page.$$eval(".console-entry", (els) => els.length);
+        await page.fill("#console-input", line);
+        await page.press("#console-input", "Enter");
+        await page.waitForFunction((n) => document.querySelectorAll(".console-entry").length > n, before);
+        return page.$eval(".console-entry:last-child", (el) => el.innerText);
+      };
+      // Tab completes the new tool and its options.
+      await page.fill("#console-input", "kafka-conf");
+      await page.press("#console-input", "Tab");
+      let value = await page.inputValue("#console-input");
+      if (value !== "kafka-configs.sh ") throw new Error(`Tab gave "${value}"`);
+      await page.type("#console-input", "--entity-ty");
+      await page.press("#console-input", "Tab");
+      value = await page.inputValue("#console-input");
+      if (value !== "kafka-configs.sh --entity-type ") throw new Error(`Tab gave "${value}"`);
+      await page.fill("#console-input", "");
+      const altered = await type("kafka-configs.sh --bootstrap-server b1:9092 --alter --entity-type topics --entity-name orders --add-config retention.ms=60000,min.insync.replicas=2");
+      if (!altered.includes("Completed updating config for topic orders.")) throw new Error(`alter printed ${altered}`);
+      const described = await type("kafka-configs.sh --bootstrap-server b1:9092 --describe --topic orders");
+      if (!described.includes("Dynamic configs for topic orders are:") || !described.includes("synonyms={DYNAMIC_TOPIC_CONFIG:retention.ms=60000")) throw new Error(`describe printed ${described}`);
+      const topic = await type("kafka-topics.sh --bootstrap-server b1:9092 --describe --topic orders");
+      if (!topic.includes("Configs: min.insync.replicas=2,retention.ms=60000")) throw new Error(`topics printed ${topic}`);
+      await type("kafka-configs.sh --bootstrap-server b1:9092 --alter --entity-type brokers --entity-default --add-config log.retention.ms=3600000");
+      const brokers = await type("kafka-configs.sh --bootstrap-server b1:9092 --describe --entity-type brokers --entity-default");
+      if (!brokers.includes("DYNAMIC_DEFAULT_BROKER_CONFIG:log.retention.ms=3600000")) throw new Error(`brokers printed ${brokers}`);
+      const bad = await type("kafka-configs.sh --bootstrap-server b1:9092 --alter --topic orders --add-config retention.ms=abc");
+      if (!bad.includes("Invalid value abc for configuration retention.ms: Not a number of type LONG")) throw new Error(`bad value printed ${bad}`);
+      await type("sleep 8");
+      const reset = await type("kafka-consumer-groups.sh --bootstrap-server b1:9092 --reset-offsets --group billing --topic orders --to-earliest --dry-run");
+      if (!reset.includes("is inactive, but the current state is Stable.")) throw new Error(`reset printed ${reset}`);
+      await page.setViewportSize({ width: 1280, height: 720 });
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: path.join(artifacts, "console-configs-1280.png") });
+      await page.setViewportSize({ width: 1920, height: 1080 });
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: path.join(artifacts, "console-configs-1920.png") });
+      console.log(`     ${described.split("\n").filter((l) => l.startsWith("  ")).length} dynamic topic configs described`);
+    },
+  },
+  {
     name: "catalogue-and-progress",
     async run(page, { base, artifacts }) {
       await waitForApp(page, base);

@@ -42,7 +42,7 @@ impl Broker {
     }
 
     /// Whether this broker coordinates `group` now: it leads the group's offsets partition.
-    fn coordinates(&self, group: &str) -> Result<TopicPartition, ErrorCode> {
+    pub(super) fn coordinates(&self, group: &str) -> Result<TopicPartition, ErrorCode> {
         let tp = self
             .offsets_partition(group)
             .ok_or(ErrorCode::COORDINATOR_NOT_AVAILABLE)?;
@@ -81,7 +81,7 @@ impl Broker {
     }
 
     /// The group, created empty if this broker coordinates it and it does not exist yet.
-    fn group_mut(&mut self, group_id: &str) -> Result<&mut ClassicGroup, ErrorCode> {
+    pub(super) fn group_mut(&mut self, group_id: &str) -> Result<&mut ClassicGroup, ErrorCode> {
         self.coordinates(group_id)?;
         let config = self.group_config();
         let id = self.id;
@@ -471,7 +471,7 @@ impl Broker {
 
     /// Append coordinator records to an offsets partition this broker leads; `completion`
     /// runs once the high watermark covers them.
-    fn coordinator_write(
+    pub(super) fn coordinator_write(
         &mut self,
         ctx: &mut Ctx<'_, Cluster>,
         tp: &TopicPartition,
@@ -627,6 +627,15 @@ impl Broker {
                     .unwrap_or_default();
                 self.apply_group_actions(ctx, &group, actions);
             }
+            WriteCompletion::Admin {
+                group,
+                offsets,
+                delete_group,
+            } => {
+                if !error.is_error() {
+                    self.complete_admin_write(ctx, &group, offsets, delete_group);
+                }
+            }
             WriteCompletion::None => {}
         }
     }
@@ -653,6 +662,17 @@ impl Broker {
                             .or_insert_with(|| ClassicGroup::new(&group, config, id))
                             .offsets
                             .insert(partition, offset);
+                    }
+                    Some(CoordinatorRecord::OffsetDelete { group, partition }) => {
+                        if let Some(g) = groups.get_mut(&group) {
+                            g.offsets.remove(&partition);
+                        }
+                    }
+                    // A deleted group (`DeleteGroups` writes its offsets' tombstones first).
+                    Some(CoordinatorRecord::Group { group, value: None })
+                        if groups.get(&group).is_none_or(|g| g.offsets.is_empty()) =>
+                    {
+                        groups.remove(&group);
                     }
                     Some(CoordinatorRecord::Group { group, value }) => {
                         let offsets = groups.remove(&group).map(|g| g.offsets).unwrap_or_default();

@@ -7,6 +7,7 @@ mod controller_link;
 mod coordinator;
 mod fetch;
 mod fetcher;
+mod group_admin;
 mod isr;
 mod lifecycle;
 mod produce;
@@ -241,6 +242,7 @@ impl Broker {
         records: &[(i64, MetadataRecord)],
     ) {
         let mut touched = Vec::new();
+        let mut configs_changed = false;
         for (offset, record) in records {
             if *offset <= self.metadata.offset {
                 continue;
@@ -259,11 +261,28 @@ impl Broker {
                 MetadataRecord::PartitionChange { partition, .. } => {
                     touched.push(partition.clone())
                 }
+                MetadataRecord::Config { .. } => configs_changed = true,
                 _ => {}
             }
         }
         for tp in touched {
             self.reconcile_replica(ctx, &tp);
+        }
+        if configs_changed {
+            self.refresh_log_configs();
+        }
+    }
+
+    /// A dynamic config changed: every hosted log takes its topic's new effective settings
+    /// (Kafka: `DynamicLogConfig.reconfigure` and `TopicConfigHandler.processConfigChanges`).
+    fn refresh_log_configs(&mut self) {
+        for (tp, replica) in self.replicas.iter_mut() {
+            if let Some(config) = self
+                .metadata
+                .log_config(&tp.topic, &self.config, Some(self.id))
+            {
+                replica.log.set_config(config);
+            }
         }
     }
 
@@ -283,7 +302,12 @@ impl Broker {
             }
             return;
         }
-        let log_config = self.metadata.topics[tp.topic.as_str()].log_config(&self.config);
+        let Some(log_config) = self
+            .metadata
+            .log_config(&tp.topic, &self.config, Some(self.id))
+        else {
+            return;
+        };
         let replica = self
             .replicas
             .entry(tp.clone())

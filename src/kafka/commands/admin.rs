@@ -4,10 +4,60 @@
 use super::{CommandError, Limit};
 use crate::kafka::config::{def, TOPIC_KEYS};
 use crate::kafka::event::Event;
-use crate::kafka::{Cluster, Command};
+use crate::kafka::{Cluster, Command, TopicPartition};
 use crate::sim::Ctx;
 
+/// A partition named as the console and lesson files write it (`orders-0`).
+fn parse_partition(text: &str) -> Result<TopicPartition, CommandError> {
+    TopicPartition::parse(text).map_err(CommandError::BadName)
+}
+
 impl Cluster {
+    /// What `kafka-consumer-groups.sh` asks a group's coordinator.
+    fn apply_group_admin_command(
+        &mut self,
+        ctx: &mut Ctx<'_, Cluster>,
+        command: Command,
+    ) -> Result<(), CommandError> {
+        match command {
+            Command::CommitGroupOffsets { group, offsets } => {
+                let offsets = offsets
+                    .into_iter()
+                    .map(|(tp, o)| Ok((parse_partition(&tp)?, o)))
+                    .collect::<Result<Vec<_>, CommandError>>()?;
+                self.group_coordinator_mut(&group)?
+                    .admin_commit_offsets(ctx, &group, offsets)
+            }
+            Command::DeleteGroupOffsets { group, partitions } => {
+                let partitions = partitions
+                    .iter()
+                    .map(|tp| parse_partition(tp))
+                    .collect::<Result<Vec<_>, CommandError>>()?;
+                self.group_coordinator_mut(&group)?
+                    .admin_delete_offsets(ctx, &group, partitions)
+            }
+            Command::DeleteGroups { groups } => {
+                for group in &groups {
+                    self.group_coordinator_mut(group)?
+                        .admin_delete_group(ctx, group)?;
+                }
+                Ok(())
+            }
+            _ => unreachable!("only group admin commands come here"),
+        }
+    }
+
+    /// The running broker that coordinates `group` now (`FindCoordinator`).
+    fn group_coordinator_mut(
+        &mut self,
+        group: &str,
+    ) -> Result<&mut crate::kafka::broker::Broker, CommandError> {
+        self.brokers
+            .values_mut()
+            .find(|b| b.is_group_coordinator(group))
+            .ok_or(CommandError::CoordinatorNotAvailable(group.to_string()))
+    }
+
     pub(super) fn apply_admin_command(
         &mut self,
         ctx: &mut Ctx<'_, Cluster>,
@@ -52,6 +102,16 @@ impl Cluster {
                 self.active_controller_or_err()?
                     .add_partitions(ctx, &topic, partitions)
             }
+            Command::AlterConfigs {
+                resource,
+                set,
+                delete,
+            } => self
+                .active_controller_or_err()?
+                .alter_configs(ctx, &resource, &set, &delete),
+            Command::CommitGroupOffsets { .. }
+            | Command::DeleteGroupOffsets { .. }
+            | Command::DeleteGroups { .. } => self.apply_group_admin_command(ctx, command),
             _ => unreachable!("apply_command routes only admin commands here"),
         }
     }

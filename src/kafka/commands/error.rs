@@ -159,6 +159,16 @@ pub enum CommandError {
     },
     /// A percentage above 100.
     NotAPercentage(u32),
+    /// Broker configs that cannot change while the cluster runs.
+    ConfigsNotDynamic(Vec<String>),
+    /// A broker config resource whose name is not a broker id.
+    BadBrokerName(String),
+    /// The consumer group does not exist (`GROUP_ID_NOT_FOUND`).
+    UnknownGroup(String),
+    /// The group has active members (`NON_EMPTY_GROUP`).
+    GroupNotEmpty(String),
+    /// No running broker coordinates the group (`COORDINATOR_NOT_AVAILABLE`).
+    CoordinatorNotAvailable(String),
 }
 
 impl From<ConfigError> for CommandError {

@@ -49,9 +49,13 @@ impl Cluster {
             | CommitSync { .. }
             | Seek { .. }
             | SetProcessingTime { .. } => self.apply_consumer_command(ctx, command),
-            ElectPreferredLeaders | CreateTopic { .. } | AddPartitions { .. } => {
-                self.apply_admin_command(ctx, command)
-            }
+            ElectPreferredLeaders
+            | CreateTopic { .. }
+            | AddPartitions { .. }
+            | AlterConfigs { .. }
+            | CommitGroupOffsets { .. }
+            | DeleteGroupOffsets { .. }
+            | DeleteGroups { .. } => self.apply_admin_command(ctx, command),
         }
     }
 

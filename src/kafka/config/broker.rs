@@ -135,6 +135,29 @@ pub const TOPIC_KEYS: &[ConfigKey] = &[
     },
 ];
 
+/// Each topic config and the broker config that supplies its default (Kafka's
+/// `ServerTopicConfigSynonyms.TOPIC_CONFIG_SYNONYMS`, reduced to the keys the model has).
+pub const TOPIC_SYNONYMS: &[(&str, &str)] = &[
+    ("cleanup.policy", "log.cleanup.policy"),
+    ("delete.retention.ms", "log.cleaner.delete.retention.ms"),
+    ("max.compaction.lag.ms", "log.cleaner.max.compaction.lag.ms"),
+    ("max.message.bytes", "message.max.bytes"),
+    (
+        "min.cleanable.dirty.ratio",
+        "log.cleaner.min.cleanable.ratio",
+    ),
+    ("min.compaction.lag.ms", "log.cleaner.min.compaction.lag.ms"),
+    ("min.insync.replicas", "min.insync.replicas"),
+    ("retention.bytes", "log.retention.bytes"),
+    ("retention.ms", "log.retention.ms"),
+    ("segment.bytes", "log.segment.bytes"),
+    ("segment.ms", "log.roll.ms"),
+    (
+        "unclean.leader.election.enable",
+        "unclean.leader.election.enable",
+    ),
+];
+
 /// The broker settings the model reads.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct BrokerConfig {

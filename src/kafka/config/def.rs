@@ -276,6 +276,20 @@ pub fn with_value(
     Ok(next)
 }
 
+/// Drop a user-set value: the key goes back to its default (a deleted dynamic config).
+pub fn without_value(
+    keys: &'static [ConfigKey],
+    current: &ConfigValues,
+    name: &str,
+) -> ConfigValues {
+    let mut next = current.clone();
+    if let Some(key) = keys.iter().find(|k| k.name == name) {
+        next.values.insert(key.name, key.default.to_string());
+        next.explicit.remove(key.name);
+    }
+    next
+}
+
 fn unknown_key(keys: &'static [ConfigKey], name: &str) -> ConfigError {
     let closest = keys
         .iter()

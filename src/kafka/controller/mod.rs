@@ -6,6 +6,7 @@
 //! then it is pushed to the brokers.
 
 mod cluster_control;
+mod config_control;
 pub mod partition_change;
 pub mod raft;
 mod replication_control;
@@ -375,6 +376,15 @@ fn summarize(record: &MetadataRecord) -> CommittedRecord {
         MetadataRecord::LeaderChange { controller, epoch } => CommittedRecord::QuorumLeader {
             controller: *controller,
             epoch: *epoch,
+        },
+        MetadataRecord::Config {
+            resource,
+            name,
+            value,
+        } => CommittedRecord::ConfigChanged {
+            resource: resource.clone(),
+            name: name.clone(),
+            value: value.clone(),
         },
     }
 }

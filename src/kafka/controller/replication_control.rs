@@ -49,7 +49,7 @@ fn from_pc(r: &pc::PartitionRegistration) -> PartitionRegistration {
 
 impl Controller {
     fn log_config(&self, image: &MetadataImage, topic: &str) -> Option<LogConfig> {
-        image.topics.get(topic).map(|t| t.log_config(&self.config))
+        image.log_config(topic, &self.config, None)
     }
 
     /// Turn a builder result into a record, with the events a class should see.

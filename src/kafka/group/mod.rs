@@ -81,6 +81,13 @@ pub enum WriteCompletion {
         group: String,
         replacement: Box<classic::StaticReplacement>,
     },
+    /// An admin client's offsets (`AlterConsumerGroupOffsets`: `Some`, `OffsetDelete`: `None`),
+    /// or a whole group deleted (`DeleteGroups`): the cache follows once committed.
+    Admin {
+        group: String,
+        offsets: Vec<(TopicPartition, Option<i64>)>,
+        delete_group: bool,
+    },
     /// Nothing to answer (a group record written on its own).
     None,
 }

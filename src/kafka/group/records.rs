@@ -52,6 +52,11 @@ pub enum CoordinatorRecord {
         group: String,
         value: Option<GroupValue>,
     },
+    /// A committed offset's tombstone (`OffsetDelete`, `DeleteGroups`).
+    OffsetDelete {
+        group: String,
+        partition: TopicPartition,
+    },
 }
 
 impl CoordinatorRecord {
@@ -59,7 +64,10 @@ impl CoordinatorRecord {
         match self {
             CoordinatorRecord::OffsetCommit {
                 group, partition, ..
-            } => format!("offset:{group}:{partition}"),
+            }
+            | CoordinatorRecord::OffsetDelete { group, partition } => {
+                format!("offset:{group}:{partition}")
+            }
             CoordinatorRecord::Group { group, .. } => format!("group:{group}"),
         }
     }
@@ -70,6 +78,7 @@ impl CoordinatorRecord {
                 "{},{},{}",
                 offset.offset, offset.leader_epoch, offset.commit_time_ms
             )),
+            CoordinatorRecord::OffsetDelete { .. } => None,
             CoordinatorRecord::Group { value, .. } => value
                 .as_ref()
                 .map(|v| serde_json::to_string(v).expect("group values serialize")),
@@ -98,7 +107,10 @@ impl CoordinatorRecord {
         if let Some(rest) = key.strip_prefix("offset:") {
             let (group, tp) = rest.rsplit_once(':')?;
             let partition = TopicPartition::parse(tp).ok()?;
-            let value = value?;
+            let Some(value) = value else {
+                let group = group.to_string();
+                return Some(CoordinatorRecord::OffsetDelete { group, partition });
+            };
             let mut fields = value.split(',');
             let offset = fields.next()?.parse().ok()?;
             let leader_epoch = fields.next()?.parse().ok()?;

@@ -105,6 +105,10 @@ impl PartitionLog {
     pub fn config(&self) -> &LogConfig {
         &self.config
     }
+    /// A dynamic config change: the next append, roll, retention pass or cleaning reads it.
+    pub fn set_config(&mut self, config: LogConfig) {
+        self.config = config;
+    }
     pub fn segments(&self) -> &[Segment] {
         &self.segments
     }

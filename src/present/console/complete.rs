@@ -65,17 +65,28 @@ fn arguments(world: &KafkaWorld, tool: &str, previous: Option<&str>, word: &str)
         Some("kafka-console-consumer.sh") => super::consumer::OPTS,
         Some("kafka-console-producer.sh") => super::producer::OPTS,
         Some("kafka-get-offsets.sh") => super::offsets::OPTS,
+        Some("kafka-configs.sh") => super::configs::OPTS,
         _ => return Vec::new(),
     };
     if word.starts_with('-') {
         return super::opts::names(options);
     }
     match previous {
-        Some("--topic") => cluster
-            .active_controller()
-            .map(|c| c.image.topics.keys().cloned().collect())
-            .unwrap_or_default(),
+        Some("--topic") => topic_names(cluster),
         Some("--group") => cluster.group_ids(),
+        Some("--entity-type") => vec!["brokers".to_string(), "topics".to_string()],
+        Some("--entity-name") => {
+            let mut names = topic_names(cluster);
+            names.extend(cluster.brokers.keys().map(|b| b.0.to_string()));
+            names
+        }
+        Some("--broker") => cluster.brokers.keys().map(|b| b.0.to_string()).collect(),
+        Some("--delete-config") => crate::kafka::config::TOPIC_KEYS
+            .iter()
+            .map(|k| k.name)
+            .chain(crate::kafka::metadata::DYNAMIC_BROKER_KEYS.iter().copied())
+            .map(str::to_string)
+            .collect(),
         Some("--bootstrap-server") => cluster
             .brokers
             .keys()
@@ -83,6 +94,13 @@ fn arguments(world: &KafkaWorld, tool: &str, previous: Option<&str>, word: &str)
             .collect(),
         _ => Vec::new(),
     }
+}
+
+fn topic_names(cluster: &crate::kafka::Cluster) -> Vec<String> {
+    cluster
+        .active_controller()
+        .map(|c| c.image.topics.keys().cloned().collect())
+        .unwrap_or_default()
 }
 
 fn common_prefix(words: &[String]) -> String {

@@ -79,6 +79,7 @@ pub(super) fn run(cluster: &Cluster, args: &[String], p: &mut Printer) {
         },
         on_success: Vec::new(),
         failure: Failure::Client,
+        settle_ms: 0,
     });
     p.outcome.foreground = Some(Foreground::Consumer {
         consumer: id,

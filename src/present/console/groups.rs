@@ -4,7 +4,7 @@
 
 use super::address;
 use super::opts::{self, arg, flag, ArgType, Opt, Parsed};
-use super::Printer;
+use super::{group_admin, Printer};
 use crate::kafka::group::classic::{ClassicGroup, GroupState, Member};
 use crate::kafka::{BrokerId, Cluster, KafkaWorld, NodeId, TopicPartition};
 use crate::present::group::host_of;
@@ -27,7 +27,15 @@ pub const OPTS: &[Opt] = &[
     flag("members", "Describe members of the group. This option may be used with '--describe' and '--bootstrap-server' options only."),
     flag("verbose", "Provide additional information, if any, when describing the group. This option may be used with '--offsets'/'--members'/'--state' and '--bootstrap-server' options only."),
     flag("offsets", "Describe the group and list all topic partitions in the group along with their offset lag. This is the default sub-action of and may be used with '--describe' and '--bootstrap-server' options only."),
-    flag("state", "When specified with '--describe', includes the state of the group. When specified with '--list', it displays the state of all groups."),
+    flag("state", "When specified with '--describe', includes the state of the group. When specified with '--list', it displays the state of all groups. It can also be used to list groups with specific states. Example: --list --state stable,empty"),
+    arg("to-offset", "offset", ArgType::Long, "Reset offsets to a specific offset."),
+    arg("shift-by", "number-of-offsets", ArgType::Long, "Reset offsets shifting current offset by 'n', where 'n' can be positive or negative."),
+    arg("to-datetime", "datetime", ArgType::Str, "Reset offsets to offset from datetime. Format: 'YYYY-MM-DDTHH:mm:SS.sss'"),
+    arg("by-duration", "duration", ArgType::Str, "Reset offsets to offset by duration from current timestamp. Format: 'PnDTnHnMnS'"),
+    flag("to-earliest", "Reset offsets to earliest offset."),
+    flag("to-latest", "Reset offsets to latest offset."),
+    flag("to-current", "Reset offsets to current offset."),
+    arg("from-file", "path to CSV file", ArgType::Str, "Reset offsets to values defined in CSV file."),
 ];
 
 const ACTIONS: &[&str] = &[
@@ -80,11 +88,17 @@ pub(super) fn run(world: &KafkaWorld, args: &[String], p: &mut Printer) {
         list(cluster, &o, p);
     } else if o.has("describe") {
         describe(cluster, &o, p);
+    } else if o.has("reset-offsets") {
+        let now_ms = world.now().as_ms() as i64;
+        match group_admin::reset_offsets(cluster, &o, now_ms, p) {
+            Ok(()) => {}
+            Err(group_admin::Stop::Usage(message)) => p.usage(&message, OPTS),
+            Err(group_admin::Stop::Error(message)) => group_admin::print_error(p, &message),
+        }
+    } else if o.has("delete-offsets") {
+        group_admin::delete_offsets(cluster, &o, p);
     } else {
-        p.out(
-            "Error: this action is not simulated yet: the console supports --list and --describe",
-        );
-        p.exit(1);
+        group_admin::delete_groups(cluster, &o, p);
     }
 }
 
@@ -132,26 +146,84 @@ fn check_args(args: &[String], o: &Parsed, p: &mut Printer) -> bool {
         p.usage("Command must include exactly one action: --list, --describe, --delete, --reset-offsets, --delete-offsets", OPTS);
         return false;
     }
+    if let Err(message) = group_admin::check_args(o, p) {
+        p.usage(&message, OPTS);
+        return false;
+    }
     true
 }
 
 /// Kafka: `ConsumerGroupService.listGroups` (with `--state`: `printGroupInfo`).
 fn list(cluster: &Cluster, o: &Parsed, p: &mut Printer) {
-    let ids = cluster.group_ids();
+    // The coordinators' groups, and those of consumers still open (joining): a deleted group
+    // whose consumers are closed is gone.
+    let open = |id: &str| {
+        cluster
+            .consumers
+            .values()
+            .any(|c| !c.closed && c.group_id() == Some(id))
+    };
+    let ids: Vec<String> = cluster
+        .group_ids()
+        .into_iter()
+        .filter(|id| cluster.group_coordinator(id).is_some() || open(id))
+        .collect();
     if !o.has("state") {
         for id in ids {
             p.out(id);
         }
         return;
     }
+    // `--state` takes an optional list (`withOptionalArg`): `--list --state stable,empty`.
+    let wanted = match o.positional.first().map(|v| states_from_string(v)) {
+        None => None,
+        Some(Ok(states)) => Some(states),
+        Some(Err(message)) => return p.usage(&message, OPTS),
+    };
+    let state_of = |id: &str| {
+        cluster
+            .group_coordinator(id)
+            .map_or("Unknown", |(_, g)| g.state.name())
+    };
+    let ids: Vec<String> = ids
+        .into_iter()
+        .filter(|id| wanted.as_ref().is_none_or(|w| w.contains(&state_of(id))))
+        .collect();
     let width = ids.iter().map(|g| g.len().max(15)).max().unwrap_or(15) + 10;
     p.out(format!("{:<width$} {:<20}", "GROUP", "STATE"));
     for id in ids {
-        let state = cluster
-            .group_coordinator(&id)
-            .map_or("Unknown", |(_, g)| g.state.name());
+        let state = state_of(&id);
         p.out(format!("{id:<width$} {state:<20}"));
     }
+}
+
+/// Kafka: `ConsumerGroupCommand.consumerGroupStatesFromString` (`ConsumerGroupState.parse`
+/// ignores case).
+fn states_from_string(input: &str) -> Result<Vec<&'static str>, String> {
+    const STATES: &[&str] = &[
+        "PreparingRebalance",
+        "CompletingRebalance",
+        "Stable",
+        "Dead",
+        "Empty",
+        "Assigning",
+        "Reconciling",
+    ];
+    input
+        .split(',')
+        .map(|s| {
+            STATES
+                .iter()
+                .copied()
+                .find(|k| k.eq_ignore_ascii_case(s.trim()))
+                .ok_or_else(|| {
+                    format!(
+                        "Invalid state list '{input}'. Valid states are: UNKNOWN, {}",
+                        STATES.join(", ")
+                    )
+                })
+        })
+        .collect()
 }
 
 /// Kafka: `ConsumerGroupService.describeGroups`: offsets (the default), members or state,

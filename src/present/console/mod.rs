@@ -10,7 +10,9 @@
 
 pub mod address;
 pub mod complete;
+mod configs;
 pub mod consumer;
+mod group_admin;
 mod groups;
 mod offsets;
 pub mod opts;
@@ -27,6 +29,7 @@ pub const KAFKA_VERSION: &str = "4.0.0";
 
 /// The tools the console knows, as typed (`bin/` and `./` prefixes are accepted).
 pub const TOOLS: &[&str] = &[
+    "kafka-configs.sh",
     "kafka-console-consumer.sh",
     "kafka-console-producer.sh",
     "kafka-consumer-groups.sh",
@@ -58,7 +61,13 @@ pub struct ConsoleCommand {
     pub on_success: Vec<Line>,
     /// How the tool reports a refusal (`Error while executing topic command : ...`).
     pub failure: Failure,
+    /// Simulated time the tool waits once the cluster accepted the command: an admin call
+    /// returns when its records are committed (0: at once).
+    pub settle_ms: u64,
 }
+
+/// How long an admin tool waits for its change to be committed and reach the brokers.
+pub const ADMIN_SETTLE_MS: u64 = 500;
 
 /// The tool's way of printing a failed admin call.
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -70,6 +79,10 @@ pub enum Failure {
     },
     /// A client tool (the console consumer) whose client the cluster refused.
     Client,
+    /// `ConsumerGroupCommand.run`'s catch-all (`printError`).
+    GroupCommand,
+    /// `ConfigCommand.main`'s catch-all, for the line typed with these arguments.
+    Config { args: String, topic: bool },
 }
 
 /// A tool that keeps the terminal after its line ran, until it ends or Ctrl-C stops it.
@@ -101,6 +114,29 @@ impl ConsoleCommand {
                     let text = topics::error_text(e, topic, *replication_factor);
                     let line = out(format!("Error while executing topic command : {text}"));
                     (vec![line], 1)
+                }
+                Failure::Config { args, topic } => {
+                    let lines = vec![
+                        Line {
+                            stream: Stream::Err,
+                            text: format!(
+                                "Error while executing config command with args '{args}'"
+                            ),
+                        },
+                        Line {
+                            stream: Stream::Err,
+                            text: configs::error_text(e, *topic),
+                        },
+                    ];
+                    (lines, 1)
+                }
+                Failure::GroupCommand => {
+                    let mut p = Printer::new();
+                    group_admin::print_error(
+                        &mut p,
+                        &format!("Executing consumer group command failed due to {e}"),
+                    );
+                    (p.outcome.lines, 1)
                 }
                 Failure::Client => {
                     let text = format!(
@@ -235,6 +271,7 @@ pub fn run(world: &KafkaWorld, line: &str) -> Outcome {
     let args = &words[1..];
     match tool_name(first) {
         Some("kafka-topics.sh") => topics::run(world.model(), args, &mut p),
+        Some("kafka-configs.sh") => configs::run(world.model(), args, &mut p),
         Some("kafka-consumer-groups.sh") => groups::run(world, args, &mut p),
         Some("kafka-console-consumer.sh") => consumer::run(world.model(), args, &mut p),
         Some("kafka-console-producer.sh") => producer::run(world.model(), args, &mut p),

@@ -27,7 +27,7 @@ const USAGE: &str = "An interactive shell for getting topic-partition offsets.";
 
 /// What `--time` asks for (`GetOffsetShell.parseOffsetSpec`).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Spec {
+pub(super) enum Spec {
     Latest,
     Earliest,
     MaxTimestamp,
@@ -137,7 +137,7 @@ fn matching_partitions(cluster: &Cluster, o: &Parsed, partitions: &[i32]) -> Vec
 }
 
 /// What ListOffsets answers for `tp`, from the partition's leader (`None`: UNKNOWN_OFFSET).
-fn offset_of(cluster: &Cluster, tp: &TopicPartition, spec: Spec) -> Option<i64> {
+pub(super) fn offset_of(cluster: &Cluster, tp: &TopicPartition, spec: Spec) -> Option<i64> {
     let broker = crate::check::history::authoritative_replica(cluster.brokers.values(), tp)?;
     let replica = broker.replicas.get(tp)?;
     let visible = |offset: &i64| *offset < replica.high_watermark;

@@ -53,6 +53,7 @@ pub(super) fn run(cluster: &Cluster, args: &[String], p: &mut Printer) {
         command: Command::AddProducer { config },
         on_success: Vec::new(),
         failure: Failure::Client,
+        settle_ms: 0,
     });
     p.outcome.foreground = Some(Foreground::Producer {
         producer: id,

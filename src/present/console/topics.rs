@@ -303,6 +303,7 @@ fn create(image: &MetadataImage, o: &Parsed, p: &mut Printer) -> Result<(), Stri
             topic: name,
             replication_factor,
         },
+        settle_ms: 0,
     });
     Ok(())
 }
@@ -321,7 +322,7 @@ fn parse_topic_configs(values: &[String]) -> Result<BTreeMap<String, String>, St
 }
 
 /// Kafka: `Topic.validate` (the controller's `InvalidTopicException`).
-fn validate_topic_name(name: &str) -> Result<(), String> {
+pub(super) fn validate_topic_name(name: &str) -> Result<(), String> {
     let reason = if name.is_empty() {
         "the empty string is not allowed".to_string()
     } else if name == "." || name == ".." {
@@ -363,6 +364,7 @@ fn alter(image: &MetadataImage, o: &Parsed, p: &mut Printer) -> Result<(), Strin
                 topic,
                 replication_factor,
             },
+            settle_ms: 0,
         });
     }
     Ok(())
@@ -436,13 +438,18 @@ fn describe(
     Ok(())
 }
 
-/// The topic's `min.insync.replicas`, its own or the brokers' default.
+/// The topic's `min.insync.replicas`: its own, else the brokers' (dynamic default included).
 fn min_insync_replicas(cluster: &Cluster, topic: &TopicImage) -> u32 {
-    let broker = cluster.brokers.values().next().map(|b| &b.config);
     let defaults = crate::kafka::config::BrokerConfig::defaults();
-    topic
-        .log_config(broker.unwrap_or(&defaults))
-        .min_insync_replicas
+    let broker = cluster
+        .brokers
+        .values()
+        .next()
+        .map_or(&defaults, |b| &b.config);
+    cluster
+        .active_controller()
+        .and_then(|c| c.image.log_config(&topic.name, broker, None))
+        .map_or(1, |c| c.min_insync_replicas)
 }
 
 /// Kafka: `TopicCommand.TopicDescription.printDescription`.

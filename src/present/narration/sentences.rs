@@ -209,6 +209,7 @@ pub fn event_sentence(event: &Event, step: &KafkaStep) -> Option<(Tone, String)>
         .or_else(|| replica_sentence(event))
         .or_else(|| controller_sentence(event))
         .or_else(|| election_sentence(event))
+        .or_else(|| admin_sentence(event))
         .or_else(|| consumer_sentence(event))
         .or_else(|| group_sentence(event))
         .or_else(|| fault_sentence(event))
@@ -463,6 +464,55 @@ fn controller_sentence(event: &Event) -> Option<(Tone, String)> {
             Notable,
             format!("The controller unfenced {broker}: it caught up with the metadata and may lead again."),
         ),
+        _ => return None,
+    };
+    Some(s)
+}
+
+/// What an admin tool changed: dynamic configs, a group's offsets.
+fn admin_sentence(event: &Event) -> Option<(Tone, String)> {
+    use Tone::*;
+    let s = match event {
+        Event::GroupOffsetsAltered {
+            group,
+            offsets,
+            deleted,
+            ..
+        } => (
+            Notable,
+            if *deleted {
+                format!("Consumer group {group} was deleted, with its committed offsets.")
+            } else {
+                let changes: Vec<String> = offsets
+                    .iter()
+                    .map(|(tp, o)| {
+                        o.map_or(format!("{tp} has none"), |o| format!("{tp} is at {o}"))
+                    })
+                    .collect();
+                format!(
+                    "An admin changed {group}'s committed offsets: {}. A consumer that joins the group starts there.",
+                    changes.join(", ")
+                )
+            },
+        ),
+        Event::ConfigsAltered {
+            resource,
+            set,
+            deleted,
+        } => (Notable, {
+            let mut parts: Vec<String> =
+                set.iter().map(|(k, v)| format!("{k} is now {v}")).collect();
+            parts.extend(
+                deleted
+                    .iter()
+                    .map(|k| format!("{k} is back to its default")),
+            );
+            format!(
+                    "The controller changed the dynamic configs of {}: {}. Brokers apply it as the change reaches them.",
+                    crate::present::narrate::config_resource(resource),
+                    parts.join(", ")
+                )
+        }),
         _ => return None,
     };
     Some(s)

@@ -82,6 +82,9 @@ impl Session {
             let (lines, code) = pending.result_lines(&result);
             output.extend(lines);
             exit_code = code;
+            if result.is_ok() && pending.settle_ms > 0 {
+                self.settle(pending.settle_ms);
+            }
             if let (Ok(()), Some(tool)) = (result, outcome.foreground) {
                 self.console_running = Some(Running { tool, printed: 0 });
             }
@@ -251,6 +254,19 @@ impl Session {
         }
         if taken < MAX_SLEEP_STEPS {
             self.world.advance_idle_to(end);
+        }
+    }
+}
+
+impl Session {
+    /// An admin tool waits for its call to complete: the steps due in the next `ms` run (the
+    /// clock stays at the last one, so a replay that re-runs the steps is at the same time).
+    fn settle(&mut self, ms: u64) {
+        let end = self.world.now().plus(SimDuration::from_ms(ms));
+        let mut taken = 0;
+        while taken < MAX_SLEEP_STEPS && self.world.next_time().is_some_and(|t| t <= end) {
+            self.step_once();
+            taken += 1;
         }
     }
 }
