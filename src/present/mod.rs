@@ -5,6 +5,7 @@
 pub mod assign_calc;
 pub mod caption;
 pub mod catalogue;
+pub mod challenge;
 pub mod console;
 pub mod errors;
 pub mod forms;

@@ -226,7 +226,7 @@ pub fn app() -> Html {
                 on_share={on_share} />
             { notice_bar(session.notice().cloned(), &dispatch) }
             <Caption view={caption} on_action={dispatch.clone()} />
-            { guarantee_bar(session.violations().last(), &dispatch, &record, &panel) }
+            { guarantee_bar(session.violations().last(), challenge_bar(&session, &dispatch), &dispatch, &record, &panel) }
             <main class="main">
                 <Stage view={view} fit={stage_fit} dots={moving} cuts={cut} drops={dropped} on_node={on_node} on_zoom={on_zoom} on_record={on_record} on_why={on_why} layout={layout} />
                 { match *panel {
@@ -249,15 +249,27 @@ pub fn app() -> Html {
     }
 }
 
-/// The newest broken guarantee, with "Show me": go to its step with the record's life open.
+/// The challenge's goal, budget and verdict, when the lesson is a challenge.
+fn challenge_bar(session: &Session, dispatch: &Callback<Action>) -> Html {
+    match crate::present::challenge::challenge_view(session) {
+        Some(view) => {
+            html! { <super::challenge::ChallengeBar view={view} on_action={dispatch.clone()} /> }
+        }
+        None => html! {},
+    }
+}
+
+/// The row under the caption: the challenge bar (if any) and the newest broken guarantee, with
+/// "Show me": go to its step with the record's life open.
 fn guarantee_bar(
     violation: Option<&crate::present::monitor::Violation>,
+    challenge: Html,
     dispatch: &Callback<Action>,
     record: &UseStateHandle<Option<crate::kafka::record::RecordId>>,
     panel: &UseStateHandle<Option<Panel>>,
 ) -> Html {
     let Some(v) = violation else {
-        return html! { <div class="guarantee-row"></div> };
+        return html! { <div class="guarantee-row">{ challenge }</div> };
     };
     let (dispatch, record, panel) = (dispatch.clone(), record.clone(), panel.clone());
     let (step, id) = (v.step, v.record);
@@ -268,6 +280,7 @@ fn guarantee_bar(
     });
     html! {
         <div class="guarantee-row">
+            { challenge }
             <div class="guarantee" role="alert" id="guarantee">
                 <span class="g-mark">{ "⚠" }</span>
                 <span class="g-text">{ format!("{} ({}, step {})", v.text, v.time, v.step) }</span>

@@ -5,6 +5,7 @@
 mod app;
 mod assignor_tool;
 mod caption;
+mod challenge;
 mod clients;
 mod console;
 mod dots;

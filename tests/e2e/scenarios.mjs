@@ -77,6 +77,56 @@ async function stageNodes(page) {
 
 export const scenarios = [
   {
+    name: "challenge",
+    async run(page, { base, artifacts }) {
+      // A challenge from the catalogue: the bar shows the goal and the budget; isolating the
+      // leader fills p1's buffer.memory, the verdict names the step, and its link seeks there.
+      for (const [w, h] of [[1280, 720], [1920, 1080]]) {
+        await page.setViewportSize({ width: w, height: h });
+        await waitForApp(page, base);
+        await openLesson(page, "challenge-block-the-producer");
+        await page.waitForSelector("#challenge");
+        const budget = await page.textContent("#challenge-budget");
+        if (budget !== "Actions 0 of 1") throw new Error(`budget: ${budget}`);
+        // Let p1 start writing, then cut its leader off.
+        await setSpeed(page, 3);
+        await playUntil(page, async () => parseFloat(await page.textContent("#sim-time")) >= 1.5, 30000);
+        if ((await page.textContent("#play")).includes("Pause")) await page.click("#play");
+        await page.click("#n-b1");
+        await page.click('#node-menu .menu-item:has-text("Isolate")');
+        await page.waitForFunction(() => document.querySelector("#challenge-budget").textContent === "Actions 1 of 1");
+        await playUntil(page, async () => (await page.locator("#challenge.met").count()) > 0, 60000);
+        if ((await page.textContent("#play")).includes("Pause")) await page.click("#play");
+        const status = await page.textContent("#challenge-status");
+        const step = status.match(/^Goal met at step (\d+) \(/)[1];
+        const box = await page.evaluate(() => document.querySelector("#challenge").getBoundingClientRect());
+        if (box.right > w + 0.5 || box.height > 90) throw new Error(`the challenge bar does not fit: ${JSON.stringify(box)}`);
+        await page.screenshot({ path: path.join(artifacts, `challenge-met-${w}x${h}.png`) });
+        await page.click("#challenge-step");
+        await page.waitForFunction((n) => document.querySelector(".step-no").textContent === `step ${n}`, step);
+        console.log(`     ${status}`);
+      }
+      // The safe settings: two actions spent, the run played out, the bar explains why not.
+      await page.setViewportSize({ width: 1280, height: 720 });
+      await openLesson(page, "challenge-lose-a-write-safely");
+      if ((await page.locator("#continue").count()) > 0) await page.click("#continue");
+      await clickStepUntil(page, "#n-b1", 5);
+      for (const node of ["b1", "b2"]) {
+        await page.click(`#n-${node}`);
+        await page.click('#node-menu .menu-item:has-text("Crash")');
+        await page.waitForSelector(`#n-${node}.down`);
+      }
+      await page.click(`#n-b3`);
+      await page.click('#node-menu .menu-item:has-text("Crash")');
+      await page.waitForFunction(() => (document.querySelector(".notice.error") || {}).textContent?.includes("budget is spent"));
+      await page.waitForSelector("#challenge.spent #challenge-impossible");
+      const why = await page.textContent("#challenge-impossible");
+      if (!why.startsWith("It cannot be done with two actions.")) throw new Error(`impossible: ${why}`);
+      await page.screenshot({ path: path.join(artifacts, "challenge-impossible.png") });
+      await page.setViewportSize({ width: 1600, height: 1000 });
+    },
+  },
+  {
     name: "guarantee-show-me",
     async run(page, { base, artifacts }) {
       // acks=1: once b2 leads t-0 without p1#1, a banner says an acknowledged write was lost;
