@@ -20,6 +20,7 @@ pub mod recovery;
 pub mod session;
 pub mod share;
 pub mod shortcuts;
+pub mod spacetime;
 pub mod stage;
 pub mod summary;
 pub mod view;

@@ -206,7 +206,7 @@ pub fn app() -> Html {
         Callback::from(move |v: String| filter.set(v))
     };
     html! {
-        <div class={classes!("page", presenter.then_some("presenter"), panel.is_some().then_some("with-panel"), (*panel == Some(Panel::Console)).then_some("with-console"))}>
+        <div class={classes!("page", presenter.then_some("presenter"), panel.is_some().then_some("with-panel"), (*panel == Some(Panel::Console)).then_some("with-console"), (*panel == Some(Panel::SpaceTime)).then_some("with-spacetime"))}>
             <TopBar
                 title={session.lesson().title.clone()}
                 time={crate::present::view::time_text(world.now())}
@@ -235,7 +235,8 @@ pub fn app() -> Html {
                 } }
             </main>
             <Narration lines={lines} quiet_tail={tail} choices={choices} filter={(*filter).clone()} on_filter={on_filter} on_action={dispatch.clone()}
-                on_details={on_panel.reform(|_: ()| Panel::Details)} details_open={*panel == Some(Panel::Details)} />
+                on_details={on_panel.reform(|_: ()| Panel::Details)} details_open={*panel == Some(Panel::Details)}
+                on_spacetime={on_panel.reform(|_: ()| Panel::SpaceTime)} spacetime_open={*panel == Some(Panel::SpaceTime)} />
             { match *menu {
                 Some(node) => html! { <NodeMenu node={node} actions={actions_for(world, node)} on_action={dispatch.clone()} on_close={close_menu} on_panel={on_menu_panel} /> },
                 None => html! {},

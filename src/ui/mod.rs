@@ -20,6 +20,7 @@ mod panels;
 mod panic_overlay;
 mod partitions;
 mod producer;
+mod spacetime;
 mod stage;
 mod store;
 mod topbar;

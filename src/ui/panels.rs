@@ -79,6 +79,9 @@ pub fn side_panel(p: &SidePanelProps) -> Html {
                 html! { <p class="muted">{ "Click a record on the stage (zoom a partition to see its records)." }</p> }
             }
         },
+        Panel::SpaceTime => {
+            html! { <super::spacetime::SpaceTimePanel session={p.session.clone()} on_action={p.on_action.clone()} /> }
+        }
         Panel::Console => {
             html! { <ConsolePanel session={p.session.clone()} on_action={p.on_action.clone()} /> }
         }

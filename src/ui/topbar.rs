@@ -19,6 +19,8 @@ pub enum Panel {
     Record,
     /// Why a partition's high watermark is where it is (opens from its "?").
     Why,
+    /// The space-time diagram (opens from the narration, beside Details).
+    SpaceTime,
 }
 
 impl Panel {
@@ -32,7 +34,7 @@ impl Panel {
         Panel::Assignor,
         Panel::Console,
     ];
-    pub const ALL: [Panel; 10] = [
+    pub const ALL: [Panel; 11] = [
         Panel::Lesson,
         Panel::Producer,
         Panel::Consumer,
@@ -43,6 +45,7 @@ impl Panel {
         Panel::Details,
         Panel::Record,
         Panel::Why,
+        Panel::SpaceTime,
     ];
     pub fn label(self) -> &'static str {
         match self {
@@ -56,6 +59,7 @@ impl Panel {
             Panel::Details => "Details",
             Panel::Record => "Record",
             Panel::Why => "Why?",
+            Panel::SpaceTime => "Space-time",
         }
     }
     pub fn id(self) -> &'static str {
@@ -70,6 +74,7 @@ impl Panel {
             Panel::Details => "panel-details",
             Panel::Record => "panel-record",
             Panel::Why => "panel-why",
+            Panel::SpaceTime => "panel-spacetime",
         }
     }
 }

@@ -77,6 +77,61 @@ async function stageNodes(page) {
 
 export const scenarios = [
   {
+    name: "space-time",
+    async run(page, { base, artifacts }) {
+      // Classroom scale: open the diagram beside the stage, filter by partition and API, hover
+      // an arrow for its name and click it to go to its step; a crash leaves a mark on its lane.
+      await page.setViewportSize({ width: 1280, height: 720 });
+      await waitForApp(page, base, runLink("classroom-scale", 5, 2000));
+      await page.click("#open-spacetime");
+      for (const [w, h] of [[1280, 720], [1920, 1080]]) {
+        await page.setViewportSize({ width: w, height: h });
+        await page.waitForSelector("#spacetime svg.spacetime .st-arrow");
+        const lanes = await page.locator("#spacetime .st-lane").count();
+        if (lanes < 15) throw new Error(`only ${lanes} lanes`);
+        const boxes = await page.evaluate(() => {
+          const r = (s) => document.querySelector(s).getBoundingClientRect();
+          return { stage: r(".stage"), panel: r("#panel-spacetime"), svg: r("#spacetime svg") };
+        });
+        if (boxes.stage.right > boxes.panel.left + 1) throw new Error(`the panel covers the stage: ${JSON.stringify(boxes)}`);
+        if (boxes.panel.right > w + 0.5 || boxes.svg.right > w + 0.5) throw new Error(`the diagram leaves the screen: ${JSON.stringify(boxes)}`);
+        if (boxes.stage.width < 600) throw new Error(`the stage is only ${boxes.stage.width}px wide`);
+        await page.screenshot({ path: path.join(artifacts, `spacetime-${w}x${h}.png`) });
+      }
+      await page.selectOption("#st-partition", "clicks-6");
+      await page.selectOption("#st-api", "replication");
+      const labels = await page.$$eval("#spacetime .st-arrow title", (ts) => ts.map((t) => t.textContent));
+      if (labels.length === 0) throw new Error("no replication arrow for clicks-6");
+      for (const l of labels) if (!/^Fetch(Response)? b\d→b\d \(clicks-6/.test(l)) throw new Error(`filtered arrow: ${l}`);
+      await page.screenshot({ path: path.join(artifacts, "spacetime-filtered.png") });
+      // The newest arrow not hidden under another: hover it, then click it.
+      const target = await page.evaluate(() => {
+        for (const g of [...document.querySelectorAll("#spacetime .st-arrow[data-step]")].reverse()) {
+          const r = g.querySelector(".shaft").getBoundingClientRect();
+          const [x, y] = [r.left + r.width / 2, r.top + r.height / 2];
+          if (document.elementFromPoint(x, y)?.closest(".st-arrow") === g) return { x, y, step: g.dataset.step };
+        }
+        return null;
+      });
+      if (!target) throw new Error("every arrow is covered by another");
+      await page.mouse.move(target.x, target.y);
+      await page.mouse.click(target.x, target.y);
+      const step = target.step;
+      await page.waitForFunction((n) => document.querySelector(".step-no").textContent === `step ${n}`, step);
+      console.log(`     ${labels[labels.length - 1]}`);
+      // A crash from b2's menu: a mark on b2's lane names it.
+      await page.selectOption("#st-partition", "");
+      await page.selectOption("#st-api", "");
+      await page.click("#n-b2");
+      await page.click('#node-menu .menu-item:has-text("Crash")');
+      await page.waitForSelector("#n-b2.down");
+      const mark = await page.textContent("#spacetime .st-mark title");
+      if (!mark.startsWith("b2 crashed")) throw new Error(`mark: ${mark}`);
+      await page.screenshot({ path: path.join(artifacts, "spacetime-crash.png") });
+      await page.setViewportSize({ width: 1600, height: 1000 });
+    },
+  },
+  {
     name: "challenge",
     async run(page, { base, artifacts }) {
       // A challenge from the catalogue: the bar shows the goal and the budget; isolating the
