@@ -185,3 +185,66 @@ fn estimated_bytes_per_visit(steps: &[KafkaStep]) -> Vec<u32> {
     visits.pop();
     visits
 }
+
+/// Kafka's `KafkaProducer.doSend` wakes the sender only when the append opened a new batch or
+/// left one ready (`RecordAppendResult.batchIsFull || newBatchCreated`). A record that closes a
+/// full batch on one partition and then joins a batch still lingering on the next partition does
+/// neither, so the full batch leaves when the sender next wakes (a linger expiry, a response),
+/// not in that step; a record that opens a new batch wakes the sender at once, and it sends the
+/// batch that just closed.
+#[test]
+fn the_sender_wakes_for_a_new_batch_and_not_for_a_record_joining_a_lingering_one() {
+    let lesson = kafka_classroom::lesson::builtin::all()
+        .into_iter()
+        .find(|l| l.id == "batching-step-by-step")
+        .expect("the built-in batching lesson");
+    let mut steps: Vec<KafkaStep> = Vec::new();
+    lesson.run(lesson.seed, |step| steps.push(step.clone()));
+    let (mut joined_lingering, mut opened) = (0, 0);
+    for step in &steps {
+        let events = &step.events;
+        let Some(closed) = events.iter().find_map(|e| match e {
+            Event::StickyPartitionSwitched { from: Some(p), .. } => Some(*p),
+            _ => None,
+        }) else {
+            continue;
+        };
+        let full_ready = events.iter().any(|e| {
+            matches!(e, Event::BatchReady { partition, reason: BatchReadyReason::Full, .. }
+                if partition.partition == closed)
+        });
+        let new_batch = events.iter().find_map(|e| match e {
+            Event::RecordAppendedToBatch {
+                new_batch,
+                batch_bytes,
+                batch_size,
+                ..
+            } => Some(*new_batch || batch_bytes >= batch_size),
+            _ => None,
+        });
+        match new_batch {
+            Some(false) => {
+                joined_lingering += 1;
+                assert!(
+                    !full_ready,
+                    "step {}: the sender ran though no batch was opened or filled",
+                    step.index
+                );
+            }
+            Some(true) => {
+                opened += 1;
+                assert!(
+                    full_ready,
+                    "step {}: a new batch woke the sender, which sends the closed batch",
+                    step.index
+                );
+            }
+            None => {}
+        }
+    }
+    assert!(
+        joined_lingering > 0 && opened > 0,
+        "the lesson has both kinds of switch: {joined_lingering} joined a lingering batch, \
+         {opened} opened a new one"
+    );
+}

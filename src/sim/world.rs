@@ -529,14 +529,15 @@ impl<M: Model> World<M> {
     fn apply_timer_op(&mut self, op: TimerOp<M>) {
         match op {
             TimerOp::Set { node, timer, at } => {
-                let armed = self.armed.get(&node, &timer);
-                // Re-armed for the instant it was due anyway, with nothing queued behind it at
-                // that instant: moving it would change nothing.
-                if armed.is_some_and(|key| self.scheduler.keeps_place(key, at)) {
+                if let Some(armed) = self.armed.get_mut(&node, &timer) {
+                    // Re-armed for the instant it was due anyway, with nothing queued behind it
+                    // at that instant: moving it would change nothing.
+                    if self.scheduler.keeps_place(*armed, at) {
+                        return;
+                    }
+                    self.scheduler.cancel(*armed);
+                    *armed = self.scheduler.push(at, Occurrence::Timer { node, timer });
                     return;
-                }
-                if let Some(key) = armed {
-                    self.scheduler.cancel(key);
                 }
                 let occurrence = Occurrence::Timer {
                     node: node.clone(),

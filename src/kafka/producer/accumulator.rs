@@ -132,6 +132,9 @@ pub struct Appended {
     pub appended_bytes: u32,
     /// Kafka's `allBatchesFull(deque)` after the append: the last batch is full.
     pub last_batch_full: bool,
+    /// Kafka's `RecordAppendResult.batchIsFull`: the deque holds more than one batch or its
+    /// last is full, so a batch is ready to send (`KafkaProducer.doSend` wakes the sender).
+    pub batch_is_full: bool,
 }
 
 /// When a broker last had a ready batch and when it last could take one (Kafka's
@@ -218,7 +221,11 @@ impl Accumulator {
         mut record: Record,
         batch_size: u32,
     ) -> Result<Appended, Record> {
-        let Some(last) = self.queues.get_mut(tp).and_then(|q| q.back_mut()) else {
+        let Some(queue) = self.queues.get_mut(tp) else {
+            return Err(record);
+        };
+        let several = queue.len() > 1;
+        let Some(last) = queue.back_mut() else {
             return Err(record);
         };
         record.offset_delta = last.record_count();
@@ -237,6 +244,7 @@ impl Accumulator {
             batch_bytes: last.estimated_bytes,
             appended_bytes: last.estimated_bytes - before,
             last_batch_full: last.is_full(batch_size),
+            batch_is_full: several || last.is_full(batch_size),
         })
     }
 
@@ -273,15 +281,17 @@ impl Accumulator {
             current_leader_epoch: None,
             attempts_when_leader_last_changed: 0,
         };
-        let appended = Appended {
+        let full = batch.is_full(batch_size);
+        let queue = self.queues.entry(tp.clone()).or_default();
+        queue.push_back(batch);
+        Appended {
             new_batch: true,
             batch_records: 1,
-            batch_bytes: batch.estimated_bytes,
-            appended_bytes: batch.estimated_bytes,
-            last_batch_full: batch.is_full(batch_size),
-        };
-        self.queues.entry(tp.clone()).or_default().push_back(batch);
-        appended
+            batch_bytes: queue.back().map_or(0, |b| b.estimated_bytes),
+            appended_bytes: queue.back().map_or(0, |b| b.estimated_bytes),
+            last_batch_full: full,
+            batch_is_full: queue.len() > 1 || full,
+        }
     }
 
     /// `try_append`, else a new batch on the same partition (a record with a known partition).

@@ -47,7 +47,12 @@ impl Producer {
             sent_at: ctx.now,
         });
         self.drain_waiting(ctx);
-        self.run_sender(ctx);
+        // Kafka: `KafkaProducer.doSend` wakes the sender only when the append made a new batch
+        // or filled one (`batchIsFull || newBatchCreated`); a record that joins a batch still
+        // lingering changes nothing the sender waits for (its `linger.ms` countdown is armed).
+        if self.sender_woken {
+            self.run_sender(ctx);
+        }
         id
     }
 
@@ -219,6 +224,8 @@ impl Producer {
                 new_batch: appended.new_batch,
             });
         }
+        // Kafka: `KafkaProducer.doSend` wakes the sender on `batchIsFull || newBatchCreated`.
+        self.sender_woken |= appended.new_batch || appended.batch_is_full;
         if sticky {
             self.after_sticky_append(ctx, &tp, appended.appended_bytes, appended.last_batch_full);
         }

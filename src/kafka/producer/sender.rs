@@ -26,6 +26,7 @@ impl Producer {
         if !self.process.is_running() {
             return;
         }
+        self.sender_woken = false;
         self.expire_batches(ctx);
         if let Some(sequences) = &mut self.sequences {
             if sequences.bump_epoch_if_required()
