@@ -29,7 +29,7 @@ fn run(
 /// Whether the step delivered a message of `api` from consumer `c` (or to it, for responses).
 fn delivers(step: &Step<Cluster>, c: u32, api: &str) -> bool {
     match &step.cause {
-        Cause::Deliver { from, to, msg } => {
+        Cause::Deliver { from, to, msg, .. } => {
             msg.api_name() == api && (*from == NodeId::Consumer(c) || *to == NodeId::Consumer(c))
         }
         _ => false,

@@ -256,6 +256,7 @@ fn metadata_requests_from_p1(steps: &[KafkaStep]) -> Vec<u64> {
                     from: NodeId::Producer(1),
                     to: NodeId::Broker(_),
                     msg: Message::Metadata { .. },
+                    ..
                 }
             )
         })

@@ -124,9 +124,45 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ),
 ];
 
+/// `(id, file text)` of every challenge (a goal, a budget of actions, a verdict; see
+/// `lesson::challenge`). They load like lessons but are kept apart: the catalogue lists them in a
+/// section of their own, and the golden traces cover the lessons.
+pub const CHALLENGES: &[(&str, &str)] = &[
+    (
+        "challenge-lose-an-acked-write",
+        include_str!("builtin/challenges/lose-an-acked-write.json"),
+    ),
+    (
+        "challenge-lose-a-write-safely",
+        include_str!("builtin/challenges/lose-a-write-safely.json"),
+    ),
+    (
+        "challenge-process-twice",
+        include_str!("builtin/challenges/process-twice.json"),
+    ),
+    (
+        "challenge-offline-without-loss",
+        include_str!("builtin/challenges/offline-without-loss.json"),
+    ),
+    (
+        "challenge-block-the-producer",
+        include_str!("builtin/challenges/block-the-producer.json"),
+    ),
+    (
+        "challenge-rebalance-storm",
+        include_str!("builtin/challenges/rebalance-storm.json"),
+    ),
+    (
+        "challenge-stall-the-high-watermark",
+        include_str!("builtin/challenges/stall-the-high-watermark.json"),
+    ),
+];
+
+/// A built-in lesson's or challenge's file text.
 pub fn find(id: &str) -> Option<&'static str> {
     BUILTIN
         .iter()
+        .chain(CHALLENGES)
         .find(|(name, _)| *name == id)
         .map(|(_, text)| *text)
 }
@@ -143,6 +179,17 @@ pub fn all() -> Vec<Lesson> {
         .iter()
         .map(|(id, text)| {
             Lesson::parse(text).unwrap_or_else(|e| panic!("built-in lesson {id} is invalid: {e}"))
+        })
+        .collect()
+}
+
+/// Every built-in challenge, parsed.
+pub fn challenges() -> Vec<Lesson> {
+    CHALLENGES
+        .iter()
+        .map(|(id, text)| {
+            Lesson::parse(text)
+                .unwrap_or_else(|e| panic!("built-in challenge {id} is invalid: {e}"))
         })
         .collect()
 }

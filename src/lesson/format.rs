@@ -51,6 +51,9 @@ pub struct LessonFile {
     /// A tuning lab: the same workload under several producer configurations.
     #[serde(default)]
     pub lab: Option<super::lab::LabFile>,
+    /// A challenge: a goal, a budget of actions and what decides it.
+    #[serde(default)]
+    pub challenge: Option<super::challenge::Challenge>,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]

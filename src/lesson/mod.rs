@@ -5,6 +5,7 @@
 
 pub mod beats;
 pub mod builtin;
+pub mod challenge;
 pub mod error;
 pub mod expect;
 pub mod format;
@@ -44,6 +45,8 @@ pub struct Lesson {
     pub actions: Vec<(SimTime, Command)>,
     pub expect: Vec<expect::Expectation>,
     pub lab: Option<lab::LabFile>,
+    /// A challenge: a goal, a budget of actions and a verdict (see `challenge`).
+    pub challenge: Option<challenge::Challenge>,
     /// The file it came from, verbatim (shared links embed custom lessons).
     pub source: String,
 }
@@ -93,6 +96,11 @@ impl Lesson {
                 ));
             }
         }
+        if let Some(challenge) = &file.challenge {
+            challenge
+                .validate(&exists)
+                .map_err(|p| LessonError::at("challenge", p))?;
+        }
         Ok(Lesson {
             id: file.id,
             title: file.title,
@@ -106,6 +114,7 @@ impl Lesson {
             actions,
             expect,
             lab: file.lab.clone(),
+            challenge: file.challenge.clone(),
             source: text.to_string(),
         })
     }

@@ -18,6 +18,9 @@ pub const SECTIONS: [&str; 5] = [
 /// Lessons without a section are sandboxes: open clusters to explore.
 pub const SANDBOX: &str = "Sandboxes";
 
+/// The built-in challenges' section, last.
+pub const CHALLENGES: &str = "Challenges";
+
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct LessonCard {
     pub id: String,
@@ -60,10 +63,10 @@ pub fn record_progress(progress: &BTreeMap<String, u32>, id: &str, seen: u32) ->
 }
 
 pub fn catalogue(progress: &BTreeMap<String, u32>, current: &str) -> Vec<Section> {
-    let lessons = builtin::all();
+    let lessons = builtin::all().into_iter().chain(builtin::challenges());
     let mut sections: Vec<Section> = SECTIONS
         .iter()
-        .chain(std::iter::once(&SANDBOX))
+        .chain([&SANDBOX, &CHALLENGES])
         .map(|title| Section {
             title: title.to_string(),
             lessons: Vec::new(),
@@ -74,7 +77,7 @@ pub fn catalogue(progress: &BTreeMap<String, u32>, current: &str) -> Vec<Section
         let index = sections
             .iter()
             .position(|s| s.title == section)
-            .unwrap_or(sections.len() - 1);
+            .unwrap_or(SECTIONS.len());
         sections[index].lessons.push(LessonCard {
             seen: progress.get(&lesson.id).copied().unwrap_or(0),
             current: lesson.id == current,
@@ -96,7 +99,10 @@ mod tests {
     fn every_builtin_lesson_is_in_the_catalogue_once() {
         let sections = catalogue(&BTreeMap::new(), "");
         let count: usize = sections.iter().map(|s| s.lessons.len()).sum();
-        assert_eq!(count, builtin::BUILTIN.len());
+        assert_eq!(count, builtin::BUILTIN.len() + builtin::CHALLENGES.len());
+        let last = sections.last().unwrap();
+        assert_eq!(last.title, CHALLENGES);
+        assert_eq!(last.lessons.len(), builtin::CHALLENGES.len());
         assert_eq!(sections[0].title, "Basics");
     }
 

@@ -40,7 +40,9 @@ pub fn narrate(step: &Step<Cluster>) -> String {
 
 pub fn cause_text(cause: &Cause<Cluster>) -> String {
     match cause {
-        Cause::Deliver { from, to, msg } => format!("deliver {from}->{to} {}", message_text(msg)),
+        Cause::Deliver { from, to, msg, .. } => {
+            format!("deliver {from}->{to} {}", message_text(msg))
+        }
         Cause::Timer { node, timer } => format!("timer   {node} {}", timer_text(timer)),
         Cause::Command(c) => format!("command {}", command_text(c)),
         Cause::Drop {

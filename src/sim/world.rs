@@ -157,6 +157,9 @@ pub enum Cause<M: Model> {
         from: M::Addr,
         to: M::Addr,
         msg: M::Msg,
+        /// When the sender sent it (the space-time diagram draws the arrow from there). Not
+        /// part of the fingerprint: it follows from the run.
+        sent_at: SimTime,
     },
     Timer {
         node: M::Addr,
@@ -192,7 +195,7 @@ impl<M: Model> Step<M> {
         self.index.hash(&mut h);
         self.time.hash(&mut h);
         match &self.cause {
-            Cause::Deliver { from, to, msg } => (0u8, from, to, msg).hash(&mut h),
+            Cause::Deliver { from, to, msg, .. } => (0u8, from, to, msg).hash(&mut h),
             Cause::Timer { node, timer } => (1u8, node, timer).hash(&mut h),
             Cause::Command(c) => (2u8, c).hash(&mut h),
             Cause::Drop {
@@ -393,7 +396,12 @@ impl<M: Model> World<M> {
             network: &self.network,
         };
         match occurrence {
-            Occurrence::Deliver { from, to, msg, .. } => {
+            Occurrence::Deliver {
+                from,
+                to,
+                msg,
+                sent_at,
+            } => {
                 let reason = if self.network.is_blocked(&from, &to) {
                     Some(DropReason::Partitioned)
                 } else if !self.model.host_up(&to) {
@@ -414,7 +422,15 @@ impl<M: Model> World<M> {
                 }
                 self.model
                     .on_message(&mut ctx, from.clone(), to.clone(), msg.clone());
-                self.finish_step(Cause::Deliver { from, to, msg }, None)
+                self.finish_step(
+                    Cause::Deliver {
+                        from,
+                        to,
+                        msg,
+                        sent_at,
+                    },
+                    None,
+                )
             }
             Occurrence::Timer { node, timer } => {
                 self.armed.remove(&node, &timer);

@@ -206,7 +206,7 @@ pub fn app() -> Html {
         Callback::from(move |v: String| filter.set(v))
     };
     html! {
-        <div class={classes!("page", presenter.then_some("presenter"), panel.is_some().then_some("with-panel"), (*panel == Some(Panel::Console)).then_some("with-console"))}>
+        <div class={classes!("page", presenter.then_some("presenter"), panel.is_some().then_some("with-panel"), (*panel == Some(Panel::Console)).then_some("with-console"), (*panel == Some(Panel::SpaceTime)).then_some("with-spacetime"))}>
             <TopBar
                 title={session.lesson().title.clone()}
                 time={crate::present::view::time_text(world.now())}
@@ -228,7 +228,7 @@ pub fn app() -> Html {
                 fork_marks={Rc::new(session.fork_marks())} />
             { notice_bar(session.notice().cloned(), &dispatch) }
             <Caption view={caption} on_action={dispatch.clone()} />
-            { guarantee_bar(session.violations().last(), &dispatch, &record, &panel) }
+            { guarantee_bar(session.violations().last(), challenge_bar(&session, &dispatch), &dispatch, &record, &panel) }
             <main class="main">
                 <Stage view={view} fit={stage_fit} dots={moving} cuts={cut} drops={dropped} on_node={on_node} on_zoom={on_zoom} on_record={on_record} on_why={on_why} layout={layout} />
                 { match *panel {
@@ -237,7 +237,8 @@ pub fn app() -> Html {
                 } }
             </main>
             <Narration lines={lines} quiet_tail={tail} choices={choices} filter={(*filter).clone()} on_filter={on_filter} on_action={dispatch.clone()}
-                on_details={on_panel.reform(|_: ()| Panel::Details)} details_open={*panel == Some(Panel::Details)} />
+                on_details={on_panel.reform(|_: ()| Panel::Details)} details_open={*panel == Some(Panel::Details)}
+                on_spacetime={on_panel.reform(|_: ()| Panel::SpaceTime)} spacetime_open={*panel == Some(Panel::SpaceTime)} />
             { match *menu {
                 Some(node) => html! { <NodeMenu node={node} actions={actions_for(world, node)} on_action={dispatch.clone()} on_close={close_menu} on_panel={on_menu_panel} /> },
                 None => html! {},
@@ -251,15 +252,27 @@ pub fn app() -> Html {
     }
 }
 
-/// The newest broken guarantee, with "Show me": go to its step with the record's life open.
+/// The challenge's goal, budget and verdict, when the lesson is a challenge.
+fn challenge_bar(session: &Session, dispatch: &Callback<Action>) -> Html {
+    match crate::present::challenge::challenge_view(session) {
+        Some(view) => {
+            html! { <super::challenge::ChallengeBar view={view} on_action={dispatch.clone()} /> }
+        }
+        None => html! {},
+    }
+}
+
+/// The row under the caption: the challenge bar (if any) and the newest broken guarantee, with
+/// "Show me": go to its step with the record's life open.
 fn guarantee_bar(
     violation: Option<&crate::present::monitor::Violation>,
+    challenge: Html,
     dispatch: &Callback<Action>,
     record: &UseStateHandle<Option<crate::kafka::record::RecordId>>,
     panel: &UseStateHandle<Option<Panel>>,
 ) -> Html {
     let Some(v) = violation else {
-        return html! { <div class="guarantee-row"></div> };
+        return html! { <div class="guarantee-row">{ challenge }</div> };
     };
     let (dispatch, record, panel) = (dispatch.clone(), record.clone(), panel.clone());
     let (step, id) = (v.step, v.record);
@@ -270,6 +283,7 @@ fn guarantee_bar(
     });
     html! {
         <div class="guarantee-row">
+            { challenge }
             <div class="guarantee" role="alert" id="guarantee">
                 <span class="g-mark">{ "⚠" }</span>
                 <span class="g-text">{ format!("{} ({}, step {})", v.text, v.time, v.step) }</span>

@@ -66,7 +66,7 @@ pub fn lesson_panel(p: &LessonPanelProps) -> Html {
         <div class="panel lesson-panel">
             <label class="pick">{ "Lesson " }
                 <select id="lesson-pick" onchange={on_pick}>
-                    { for builtin::all().into_iter().map(|l| html! { <option value={l.id.clone()} selected={l.id == current}>{ l.title.clone() }</option> }) }
+                    { for builtin::all().into_iter().chain(builtin::challenges()).map(|l| html! { <option value={l.id.clone()} selected={l.id == current}>{ l.title.clone() }</option> }) }
                     { if builtin::find(&current).is_none() { html! { <option selected=true>{ format!("{} (your file)", p.lesson.title) }</option> } } else { html! {} } }
                 </select>
             </label>

@@ -19,6 +19,9 @@ pub struct NarrationProps {
     /// Open or close the exact RPC trace.
     pub on_details: Callback<()>,
     pub details_open: bool,
+    /// Open (or close) the space-time diagram.
+    pub on_spacetime: Callback<()>,
+    pub spacetime_open: bool,
 }
 
 fn tone_class(tone: Tone) -> &'static str {
@@ -52,8 +55,12 @@ pub fn narration(p: &NarrationProps) -> Html {
                 { if p.lines.is_empty() { html! { <li class="line routine"><span class="s muted">{ "Nothing has happened yet: press Play, Step or Continue." }</span></li> } } else { html! {} } }
             </ol>
             <div class="narration-tools">
-                <button class={classes!("details-button", p.details_open.then_some("active"))} id="details" aria-pressed={p.details_open.to_string()}
-                    title="The exact RPC trace, step by step" onclick={p.on_details.reform(|_: MouseEvent| ())}>{ "Details" }</button>
+                <div class="tool-row">
+                    <button class={classes!("details-button", p.spacetime_open.then_some("active"))} id="open-spacetime" aria-pressed={p.spacetime_open.to_string()}
+                        title="The space-time diagram: a lane per node, an arrow per message" onclick={p.on_spacetime.reform(|_: MouseEvent| ())}>{ "Space-time" }</button>
+                    <button class={classes!("details-button", p.details_open.then_some("active"))} id="details" aria-pressed={p.details_open.to_string()}
+                        title="The exact RPC trace, step by step" onclick={p.on_details.reform(|_: MouseEvent| ())}>{ "Details" }</button>
+                </div>
                 { if p.quiet_tail > 0 { html! { <span class="quiet-tail">{ format!("+{} quiet", p.quiet_tail) }</span> } } else { html! {} } }
                 <select id="narration-filter" aria-label="Show" onchange={on_filter}>
                     { for p.choices.iter().map(|(value, label)| html! {

@@ -75,25 +75,13 @@ pub fn side_panel(p: &SidePanelProps) -> Html {
         Panel::Branches => {
             html! { <BranchesPanel session={p.session.clone()} on_action={p.on_action.clone()} /> }
         }
+        Panel::SpaceTime => {
+            html! { <super::spacetime::SpaceTimePanel session={p.session.clone()} on_action={p.on_action.clone()} /> }
+        }
         Panel::Console => {
             html! { <ConsolePanel session={p.session.clone()} on_action={p.on_action.clone()} /> }
         }
-        Panel::Details => {
-            let steps = session.recent_steps();
-            let lines: Vec<(u64, String)> = steps
-                .iter()
-                .skip(steps.len().saturating_sub(TRACE_LINES))
-                .map(|s| (s.index, narrate(s)))
-                .collect();
-            html! {
-                <div class="trace" id="trace" aria-label="The exact RPC trace">
-                    <p class="muted">{ "Every step exactly as the engine ran it: deliveries, timers, commands, and what each did. The same text as kafka-classroom run." }</p>
-                    <ol>{ for lines.into_iter().rev().map(|(i, l)| html! {
-                        <li onclick={p.on_action.reform(move |_: MouseEvent| Action::SeekTo(i))}>{ l }</li>
-                    }) }</ol>
-                </div>
-            }
-        }
+        Panel::Details => details_body(session.recent_steps(), &p.on_action),
     };
     let close = p.on_close.reform(|_: MouseEvent| ());
     html! {
@@ -133,5 +121,25 @@ fn why_body(world: &crate::kafka::KafkaWorld, of: Option<&WhyOf>) -> Html {
         None => {
             html! { <p class="muted">{ "Click the ? beside a partition's high watermark." }</p> }
         }
+    }
+}
+
+/// The raw RPC trace of the latest steps, newest first; a click on a line goes to its step.
+fn details_body(
+    steps: &std::collections::VecDeque<Rc<crate::kafka::KafkaStep>>,
+    on_action: &Callback<Action>,
+) -> Html {
+    let lines: Vec<(u64, String)> = steps
+        .iter()
+        .skip(steps.len().saturating_sub(TRACE_LINES))
+        .map(|s| (s.index, narrate(s)))
+        .collect();
+    html! {
+        <div class="trace" id="trace" aria-label="The exact RPC trace">
+            <p class="muted">{ "Every step exactly as the engine ran it: deliveries, timers, commands, and what each did. The same text as kafka-classroom run." }</p>
+            <ol>{ for lines.into_iter().rev().map(|(i, l)| html! {
+                <li onclick={on_action.reform(move |_: MouseEvent| Action::SeekTo(i))}>{ l }</li>
+            }) }</ol>
+        </div>
     }
 }

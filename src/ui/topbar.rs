@@ -21,6 +21,8 @@ pub enum Panel {
     Why,
     /// The run's branches and files (opens from the top bar's branch button).
     Branches,
+    /// The space-time diagram (opens from the narration, beside Details).
+    SpaceTime,
 }
 
 impl Panel {
@@ -46,6 +48,7 @@ impl Panel {
         Panel::Record,
         Panel::Why,
         Panel::Branches,
+        Panel::SpaceTime,
     ];
     pub fn label(self) -> &'static str {
         match self {
@@ -60,6 +63,7 @@ impl Panel {
             Panel::Record => "Record",
             Panel::Why => "Why?",
             Panel::Branches => "Branches",
+            Panel::SpaceTime => "Space-time",
         }
     }
     pub fn id(self) -> &'static str {
@@ -75,6 +79,7 @@ impl Panel {
             Panel::Record => "panel-record",
             Panel::Why => "panel-why",
             Panel::Branches => "panel-branches",
+            Panel::SpaceTime => "panel-spacetime",
         }
     }
 }

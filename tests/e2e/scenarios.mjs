@@ -182,6 +182,111 @@ export const scenarios = [
   { name: "branching-timeline", run: branchingTimeline },
   { name: "one-file-lesson", run: oneFileLesson },
   {
+    name: "space-time",
+    async run(page, { base, artifacts }) {
+      // Classroom scale: open the diagram beside the stage, filter by partition and API, hover
+      // an arrow for its name and click it to go to its step; a crash leaves a mark on its lane.
+      await page.setViewportSize({ width: 1280, height: 720 });
+      await waitForApp(page, base, runLink("classroom-scale", 5, 2000));
+      await page.click("#open-spacetime");
+      for (const [w, h] of [[1280, 720], [1920, 1080]]) {
+        await page.setViewportSize({ width: w, height: h });
+        await page.waitForSelector("#spacetime svg.spacetime .st-arrow");
+        const lanes = await page.locator("#spacetime .st-lane").count();
+        if (lanes < 15) throw new Error(`only ${lanes} lanes`);
+        const boxes = await page.evaluate(() => {
+          const r = (s) => document.querySelector(s).getBoundingClientRect();
+          return { stage: r(".stage"), panel: r("#panel-spacetime"), svg: r("#spacetime svg") };
+        });
+        if (boxes.stage.right > boxes.panel.left + 1) throw new Error(`the panel covers the stage: ${JSON.stringify(boxes)}`);
+        if (boxes.panel.right > w + 0.5 || boxes.svg.right > w + 0.5) throw new Error(`the diagram leaves the screen: ${JSON.stringify(boxes)}`);
+        if (boxes.stage.width < 600) throw new Error(`the stage is only ${boxes.stage.width}px wide`);
+        await page.screenshot({ path: path.join(artifacts, `spacetime-${w}x${h}.png`) });
+      }
+      await page.selectOption("#st-partition", "clicks-6");
+      await page.selectOption("#st-api", "replication");
+      const labels = await page.$$eval("#spacetime .st-arrow title", (ts) => ts.map((t) => t.textContent));
+      if (labels.length === 0) throw new Error("no replication arrow for clicks-6");
+      for (const l of labels) if (!/^Fetch(Response)? b\d→b\d \(clicks-6/.test(l)) throw new Error(`filtered arrow: ${l}`);
+      await page.screenshot({ path: path.join(artifacts, "spacetime-filtered.png") });
+      // The newest arrow not hidden under another: hover it, then click it.
+      const target = await page.evaluate(() => {
+        for (const g of [...document.querySelectorAll("#spacetime .st-arrow[data-step]")].reverse()) {
+          const r = g.querySelector(".shaft").getBoundingClientRect();
+          const [x, y] = [r.left + r.width / 2, r.top + r.height / 2];
+          if (document.elementFromPoint(x, y)?.closest(".st-arrow") === g) return { x, y, step: g.dataset.step };
+        }
+        return null;
+      });
+      if (!target) throw new Error("every arrow is covered by another");
+      await page.mouse.move(target.x, target.y);
+      await page.mouse.click(target.x, target.y);
+      const step = target.step;
+      await page.waitForFunction((n) => document.querySelector(".step-no").textContent === `step ${n}`, step);
+      console.log(`     ${labels[labels.length - 1]}`);
+      // A crash from b2's menu: a mark on b2's lane names it.
+      await page.selectOption("#st-partition", "");
+      await page.selectOption("#st-api", "");
+      await page.click("#n-b2");
+      await page.click('#node-menu .menu-item:has-text("Crash")');
+      await page.waitForSelector("#n-b2.down");
+      const mark = await page.textContent("#spacetime .st-mark title");
+      if (!mark.startsWith("b2 crashed")) throw new Error(`mark: ${mark}`);
+      await page.screenshot({ path: path.join(artifacts, "spacetime-crash.png") });
+      await page.setViewportSize({ width: 1600, height: 1000 });
+    },
+  },
+  {
+    name: "challenge",
+    async run(page, { base, artifacts }) {
+      // A challenge from the catalogue: the bar shows the goal and the budget; isolating the
+      // leader fills p1's buffer.memory, the verdict names the step, and its link seeks there.
+      for (const [w, h] of [[1280, 720], [1920, 1080]]) {
+        await page.setViewportSize({ width: w, height: h });
+        await waitForApp(page, base);
+        await openLesson(page, "challenge-block-the-producer");
+        await page.waitForSelector("#challenge");
+        const budget = await page.textContent("#challenge-budget");
+        if (budget !== "Actions 0 of 1") throw new Error(`budget: ${budget}`);
+        // Let p1 start writing, then cut its leader off.
+        await setSpeed(page, 3);
+        await playUntil(page, async () => parseFloat(await page.textContent("#sim-time")) >= 1.5, 30000);
+        if ((await page.textContent("#play")).includes("Pause")) await page.click("#play");
+        await page.click("#n-b1");
+        await page.click('#node-menu .menu-item:has-text("Isolate")');
+        await page.waitForFunction(() => document.querySelector("#challenge-budget").textContent === "Actions 1 of 1");
+        await playUntil(page, async () => (await page.locator("#challenge.met").count()) > 0, 60000);
+        if ((await page.textContent("#play")).includes("Pause")) await page.click("#play");
+        const status = await page.textContent("#challenge-status");
+        const step = status.match(/^Goal met at step (\d+) \(/)[1];
+        const box = await page.evaluate(() => document.querySelector("#challenge").getBoundingClientRect());
+        if (box.right > w + 0.5 || box.height > 90) throw new Error(`the challenge bar does not fit: ${JSON.stringify(box)}`);
+        await page.screenshot({ path: path.join(artifacts, `challenge-met-${w}x${h}.png`) });
+        await page.click("#challenge-step");
+        await page.waitForFunction((n) => document.querySelector(".step-no").textContent === `step ${n}`, step);
+        console.log(`     ${status}`);
+      }
+      // The safe settings: two actions spent, the run played out, the bar explains why not.
+      await page.setViewportSize({ width: 1280, height: 720 });
+      await openLesson(page, "challenge-lose-a-write-safely");
+      if ((await page.locator("#continue").count()) > 0) await page.click("#continue");
+      await clickStepUntil(page, "#n-b1", 5);
+      for (const node of ["b1", "b2"]) {
+        await page.click(`#n-${node}`);
+        await page.click('#node-menu .menu-item:has-text("Crash")');
+        await page.waitForSelector(`#n-${node}.down`);
+      }
+      await page.click(`#n-b3`);
+      await page.click('#node-menu .menu-item:has-text("Crash")');
+      await page.waitForFunction(() => (document.querySelector(".notice.error") || {}).textContent?.includes("budget is spent"));
+      await page.waitForSelector("#challenge.spent #challenge-impossible");
+      const why = await page.textContent("#challenge-impossible");
+      if (!why.startsWith("It cannot be done with two actions.")) throw new Error(`impossible: ${why}`);
+      await page.screenshot({ path: path.join(artifacts, "challenge-impossible.png") });
+      await page.setViewportSize({ width: 1600, height: 1000 });
+    },
+  },
+  {
     name: "guarantee-show-me",
     async run(page, { base, artifacts }) {
       // acks=1: once b2 leads t-0 without p1#1, a banner says an acknowledged write was lost;

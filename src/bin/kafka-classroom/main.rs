@@ -246,7 +246,7 @@ fn run_lab(lesson: &Lesson, seed: u64) -> Result<(), String> {
 }
 
 fn lessons() -> Result<(), String> {
-    for lesson in builtin::all() {
+    for lesson in builtin::all().into_iter().chain(builtin::challenges()) {
         println!("{:<28} {}", lesson.id, lesson.title);
         println!("{:<28} {}", "", lesson.summary);
     }

@@ -164,6 +164,8 @@ pub struct Session {
     alerts: VecDeque<Alert>,
     /// Guarantees this timeline broke so far (`monitor`), oldest first.
     violations: Vec<crate::present::monitor::Violation>,
+    /// The challenge's verdict so far, when the lesson is a challenge.
+    challenge: Option<crate::lesson::challenge::ChallengeProgress>,
     /// The furthest step this timeline has reached (the scrubber's end).
     horizon: u64,
     playing: bool,
@@ -191,6 +193,10 @@ impl Session {
     pub fn new(lesson: Lesson, lesson_ref: LessonRef, seed: u64) -> Session {
         let world = lesson.world(seed);
         let guide = Guide::new(lesson.beats.clone());
+        let challenge = lesson
+            .challenge
+            .as_ref()
+            .map(|c| crate::lesson::challenge::ChallengeProgress::new(c.verdict.clone()));
         let mut session = Session {
             lesson: Rc::new(lesson),
             lesson_ref,
@@ -207,6 +213,7 @@ impl Session {
             recent: VecDeque::new(),
             alerts: VecDeque::new(),
             violations: Vec::new(),
+            challenge,
             horizon: 0,
             playing: false,
             behind: false,
@@ -271,6 +278,15 @@ impl Session {
     /// The broken guarantees up to the step on screen, oldest first.
     pub fn violations(&self) -> &[crate::present::monitor::Violation] {
         &self.violations
+    }
+    /// The challenge's verdict so far (a challenge lesson only).
+    pub fn challenge(&self) -> Option<&crate::lesson::challenge::ChallengeProgress> {
+        self.challenge.as_ref()
+    }
+    /// Actions the class has taken on this timeline up to the step on screen.
+    pub fn actions_used(&self) -> u32 {
+        let now = self.world.steps_taken();
+        self.commands.iter().filter(|c| c.after_step < now).count() as u32
     }
     pub fn alerts(&self) -> Vec<Alert> {
         self.alerts.iter().rev().cloned().collect()
@@ -505,6 +521,13 @@ impl Session {
     /// A user's command: run it now as a step. If the timeline was rewound, the old future is
     /// kept as its own branch and this one goes on from here.
     fn inject(&mut self, command: Command) {
+        if let Some(budget) = self.lesson.challenge.as_ref().map(|c| c.budget) {
+            if self.actions_used() >= budget {
+                return self.error(format!(
+                    "The challenge's budget is spent: {budget} action(s). Play on to see what your moves do, or rewind to try another way."
+                ));
+            }
+        }
         if let Err(e) = self.inject_command(command) {
             self.error(e.to_string());
         }

@@ -22,6 +22,7 @@ pub(super) struct Snapshot {
     world: KafkaWorld,
     observer: RunObserver,
     guide: Guide,
+    challenge: Option<crate::lesson::challenge::ChallengeProgress>,
 }
 
 impl Session {
@@ -31,6 +32,7 @@ impl Session {
             world: self.world.clone(),
             observer: self.observer.clone(),
             guide: self.guide.clone(),
+            challenge: self.challenge.clone(),
         }
     }
 
@@ -66,6 +68,9 @@ impl Session {
     pub(super) fn record_step(&mut self, step: KafkaStep) -> bool {
         let index = step.index;
         self.observer.observe(&step);
+        if let Some(challenge) = &mut self.challenge {
+            challenge.observe(&step, &self.world, &self.observer);
+        }
         let mut broken =
             crate::present::monitor::violations(&step, &self.world, &self.observer.history);
         // A write is lost once: when a leader without it takes over, or when its last copy goes.
@@ -242,6 +247,7 @@ impl Session {
         self.world = snapshot.world;
         self.observer = snapshot.observer;
         self.guide = snapshot.guide;
+        self.challenge = snapshot.challenge;
         self.alerts.clear();
         self.recent.clear();
         let from = self.world.steps_taken();

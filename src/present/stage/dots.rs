@@ -86,7 +86,7 @@ pub fn replica_anchor(tp: &TopicPartition, broker: NodeId) -> String {
     format!("r-{tp}-{broker}")
 }
 
-fn kind_of(msg: &Message, from: NodeId, to: NodeId) -> DotKind {
+pub(crate) fn kind_of(msg: &Message, from: NodeId, to: NodeId) -> DotKind {
     let controller = matches!(from, NodeId::Controller(_)) || matches!(to, NodeId::Controller(_));
     match msg {
         Message::Produce(_) | Message::ProduceResponse(_) => DotKind::Produce,

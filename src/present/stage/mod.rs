@@ -16,6 +16,7 @@ mod replicas;
 
 pub use clients::{GroupCard, MemberChip, ProducerCard};
 pub use dots::cuts;
+pub(crate) use dots::kind_of;
 pub use dots::{dots, drops, Dot, DotKind, DropMark, LinkCut};
 pub use layout::{fit, Fit, Line, StageSize};
 pub use marks::{marks, Mark, Point};
