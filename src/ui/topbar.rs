@@ -36,7 +36,7 @@ impl Panel {
         Panel::Assignor,
         Panel::Console,
     ];
-    pub const ALL: [Panel; 11] = [
+    pub const ALL: [Panel; 12] = [
         Panel::Lesson,
         Panel::Producer,
         Panel::Consumer,
