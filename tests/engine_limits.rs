@@ -93,7 +93,7 @@ fn hostile_sizes_are_refused_with_the_field_named() {
         r#"{{"version": 1, "id": "h", "title": "H", "cluster": {{"brokers": 1}},
            "topics": {}, "producers": [{}]}}"#,
         topics(1, 1, 1),
-        vec!["{}"; 9].join(",")
+        ["{}"; 9].join(",")
     );
     assert!(
         error_of(&producers).starts_with("producers:"),
@@ -141,8 +141,7 @@ fn the_largest_allowed_lesson_runs_in_bounded_steps() {
     let partitions = MAX_PARTITIONS;
     let replication = 1_024 / (partitions as u32 * 2);
     assert!(replication as i64 <= i64::from(MAX_BROKERS));
-    let consumers =
-        vec![r#"{"config": {"group.id": "g"}, "subscribe": ["t0", "t1"]}"#; 12].join(",");
+    let consumers = [r#"{"config": {"group.id": "g"}, "subscribe": ["t0", "t1"]}"#; 12].join(",");
     let actions = (1..=8)
         .map(|p| format!(r#"{{"at_ms": 10, "action": "set_produce_rate", "producer": "p{p}", "topic": "t{}", "records_per_second": 100000}}"#, p % 2))
         .collect::<Vec<_>>()
@@ -151,7 +150,7 @@ fn the_largest_allowed_lesson_runs_in_bounded_steps() {
         r#"{{"version": 1, "id": "big", "title": "Big", "cluster": {{"brokers": {MAX_BROKERS}}},
            "topics": {}, "producers": [{}], "consumers": [{consumers}], "actions": [{actions}]}}"#,
         topics(2, partitions, replication),
-        vec!["{}"; 8].join(",")
+        ["{}"; 8].join(",")
     );
     let lesson = match Lesson::parse(&text) {
         Ok(l) => l,

@@ -244,7 +244,7 @@ pub struct World<M: Model> {
     scheduler: Scheduler<Occurrence<M>>,
     network: Network<M::Addr>,
     armed: ArmedTimers<M::Addr, M::Timer>,
-    held: BTreeMap<(M::Addr, M::Addr), Vec<HeldMessage<M>>>,
+    held: BTreeMap<Link<M>, Vec<HeldMessage<M>>>,
     model: M,
     fingerprint: Fingerprint,
     steps_taken: u64,
@@ -315,9 +315,7 @@ impl<M: Model> World<M> {
     }
 
     /// Messages waiting on held or cut links, oldest first on each link.
-    pub fn held_messages(
-        &self,
-    ) -> impl Iterator<Item = (&(M::Addr, M::Addr), &Vec<HeldMessage<M>>)> {
+    pub fn held_messages(&self) -> impl Iterator<Item = (&Link<M>, &Vec<HeldMessage<M>>)> {
         self.held.iter()
     }
 
@@ -479,7 +477,7 @@ impl<M: Model> World<M> {
     }
 
     /// Turn the handler's recorded effects into scheduler entries and network changes.
-    fn flush_out(&mut self, dropped: &mut Vec<(M::Addr, M::Addr, M::Msg, DropReason)>) {
+    fn flush_out(&mut self, dropped: &mut Dropped<M>) {
         for (me, peer) in std::mem::take(&mut self.out.closed) {
             for held in self
                 .held
@@ -548,7 +546,7 @@ impl<M: Model> World<M> {
     /// cut nor held any more, as TCP retransmits unacknowledged bytes once the path is back.
     /// A message whose connection died meanwhile (either end restarted or stopped, or TCP gave
     /// up retransmitting) is dropped instead: a new connection never carries an old one's bytes.
-    fn release_reopened(&mut self, dropped: &mut Vec<(M::Addr, M::Addr, M::Msg, DropReason)>) {
+    fn release_reopened(&mut self, dropped: &mut Dropped<M>) {
         let reopened: Vec<(M::Addr, M::Addr)> = self
             .held
             .keys()
@@ -584,7 +582,7 @@ impl<M: Model> World<M> {
         to: M::Addr,
         msg: M::Msg,
         delay: SimDuration,
-        dropped: &mut Vec<(M::Addr, M::Addr, M::Msg, DropReason)>,
+        dropped: &mut Dropped<M>,
     ) {
         let size = M::wire_size(&msg);
         let departs = self.now.plus(delay);
@@ -625,12 +623,7 @@ impl<M: Model> World<M> {
 
     /// Drop what TCP has given up on at the head of a backlog, so a link cut for hours holds
     /// at most `TCP_GIVE_UP` worth of messages.
-    fn expire_held(
-        &mut self,
-        from: &M::Addr,
-        to: &M::Addr,
-        dropped: &mut Vec<(M::Addr, M::Addr, M::Msg, DropReason)>,
-    ) {
+    fn expire_held(&mut self, from: &M::Addr, to: &M::Addr, dropped: &mut Dropped<M>) {
         let now = self.now;
         let Some(backlog) = self.held.get_mut(&(from.clone(), to.clone())) else {
             return;
@@ -683,6 +676,17 @@ impl<M: Model> World<M> {
         self.armed.get(node, timer).map(|k| k.time)
     }
 }
+
+/// Messages the network dropped during a step, with why.
+type Dropped<M> = Vec<(
+    <M as Model>::Addr,
+    <M as Model>::Addr,
+    <M as Model>::Msg,
+    DropReason,
+)>;
+
+/// A directed link `(from, to)`.
+pub type Link<M> = (<M as Model>::Addr, <M as Model>::Addr);
 
 /// The connection a message was sent on: the epochs of its sender and receiver at send time.
 pub type ConnectionEpochs = (Option<u64>, Option<u64>);
