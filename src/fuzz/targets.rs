@@ -75,8 +75,41 @@ fn generate_lesson(prng: &mut Prng) -> String {
     match prng.below(400) {
         0 => "x".repeat(crate::lesson::MAX_LESSON_BYTES + 1),
         1..=20 => mutate_text(prng, text),
+        21..=40 => grow_lesson(prng, text),
         _ => mutate_json(prng, text),
     }
+}
+
+/// A valid lesson grown towards and past the engine limits (`lesson::spec_builder`): one of its
+/// lists repeated many times, or a long run, so the size checks and a big cluster get exercised.
+fn grow_lesson(prng: &mut Prng, text: &str) -> String {
+    let Ok(mut value) = serde_json::from_str::<serde_json::Value>(text) else {
+        return text.to_string();
+    };
+    let field = *pick(
+        prng,
+        &[
+            "topics",
+            "producers",
+            "consumers",
+            "actions",
+            "run_until_ms",
+        ],
+    );
+    let times = 1 + prng.below(40) as usize;
+    match value.get_mut(field) {
+        Some(serde_json::Value::Array(items)) if !items.is_empty() => {
+            let copies: Vec<_> = items
+                .iter()
+                .cycle()
+                .take(items.len() * times)
+                .cloned()
+                .collect();
+            *items = copies;
+        }
+        _ => value[field] = serde_json::json!(60_000 * times as u64 * times as u64),
+    }
+    value.to_string()
 }
 
 fn check_lesson(text: &str) -> Verdict {

@@ -385,6 +385,14 @@ impl Model for Cluster {
     fn paused_until(&self, addr: &NodeId) -> Option<SimTime> {
         self.process(*addr).and_then(|p| p.paused_until())
     }
+
+    /// A running process's connections belong to its incarnation: a restart opens new ones,
+    /// and a stopped process has none.
+    fn connection_epoch(&self, addr: &NodeId) -> Option<u64> {
+        self.process(*addr)
+            .filter(|p| p.is_running())
+            .map(|p| u64::from(p.incarnation))
+    }
 }
 
 /// The `__consumer_offsets` topic a cluster of `brokers` brokers creates.

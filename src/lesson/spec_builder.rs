@@ -16,7 +16,59 @@ use std::collections::BTreeMap;
 /// Largest latency a lesson may give a link, in ms.
 const MAX_LATENCY_MS: u64 = 60_000;
 
+/// Most topics a lesson may declare.
+pub const MAX_TOPICS: u64 = 16;
+/// Most replicas (partitions times replication factor, over every topic): each is a log the
+/// engine keeps and a follower that fetches, so this bounds the work of every step.
+pub const MAX_REPLICAS: u64 = 1_024;
+/// Longest simulated run a lesson may ask for (`run_until_ms`): one simulated hour.
+pub const MAX_RUN_MS: u64 = 3_600_000;
+/// Most scheduled actions a lesson may list.
+pub const MAX_ACTIONS: u64 = 10_000;
+
+/// Refuse lesson sizes that would make the engine's work or memory blow up, naming the field.
+fn check_sizes(file: &LessonFile) -> Result<(), LessonError> {
+    use crate::kafka::commands::limits::{MAX_CONSUMERS, MAX_PRODUCERS};
+    use crate::kafka::spec::{MAX_BROKERS, MAX_PARTITIONS};
+
+    let replicas: u64 = file
+        .topics
+        .iter()
+        .map(|t| {
+            // Out-of-range counts are named by their own topic's check, later.
+            let partitions = t.partitions.clamp(0, MAX_PARTITIONS).unsigned_abs();
+            u64::from(partitions) * u64::from(t.replication_factor.min(MAX_BROKERS))
+        })
+        .sum();
+    let sizes = [
+        ("topics", file.topics.len() as u64, MAX_TOPICS),
+        (
+            "topics (partitions x replication_factor)",
+            replicas,
+            MAX_REPLICAS,
+        ),
+        ("producers", file.producers.len() as u64, MAX_PRODUCERS),
+        ("consumers", file.consumers.len() as u64, MAX_CONSUMERS),
+        ("actions", file.actions.len() as u64, MAX_ACTIONS),
+        ("run_until_ms", file.run_until_ms.unwrap_or(0), MAX_RUN_MS),
+    ];
+    for (field, value, max) in sizes {
+        if value > max {
+            return Err(LessonError::at(
+                field,
+                LessonProblem::OutOfRange {
+                    value: value.min(i64::MAX as u64) as i64,
+                    min: 0,
+                    max: max as i64,
+                },
+            ));
+        }
+    }
+    Ok(())
+}
+
 pub(super) fn build_spec(file: &LessonFile) -> Result<ClusterSpec, LessonError> {
+    check_sizes(file)?;
     let broker_values = parse_config(config::BROKER_KEYS, &file.cluster.config, "cluster.config")?;
     if !matches!(file.cluster.controllers, 1 | 3 | 5) {
         return Err(LessonError::at(

@@ -5,8 +5,8 @@
 pub mod assign_calc;
 pub mod caption;
 pub mod catalogue;
-pub mod compare;
 pub mod challenge;
+pub mod compare;
 pub mod console;
 pub mod errors;
 pub mod forms;

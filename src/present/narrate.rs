@@ -62,7 +62,7 @@ pub fn cause_text(cause: &Cause<Cluster>) -> String {
 
 pub fn drop_reason(reason: DropReason) -> &'static str {
     match reason {
-        DropReason::Partitioned => "network partition",
+        DropReason::ConnectionClosed => "connection closed before the link came back",
         DropReason::Lost => "lost on the link",
         DropReason::Unreachable => "host down",
     }

@@ -19,4 +19,7 @@ pub use prng::Prng;
 pub use recording::{RecordedCommand, Recording, ReplayError};
 pub use scheduler::{Scheduler, SchedulerKey};
 pub use time::{SimDuration, SimTime};
-pub use world::{Cause, Ctx, InFlight, Model, Occurrence, Out, Step, World};
+pub use world::{
+    Cause, ConnectionEpochs, Ctx, HeldMessage, InFlight, Model, Occurrence, Out, Step, World,
+    TCP_GIVE_UP,
+};

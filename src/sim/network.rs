@@ -65,8 +65,9 @@ impl Default for LinkConfig {
 /// Why a message never arrived.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
 pub enum DropReason {
-    /// The link is cut by a network partition.
-    Partitioned,
+    /// It waited on a cut or held link, and its connection was gone when the link came back: an
+    /// end restarted or stopped meanwhile, or TCP gave up retransmitting (`TCP_GIVE_UP`).
+    ConnectionClosed,
     /// The link's loss ratio dropped it.
     Lost,
     /// The receiving host is down (power failure) or the message was addressed to nobody.
@@ -82,7 +83,8 @@ pub enum Transmit {
         duplicate_at: Option<SimTime>,
     },
     Dropped(DropReason),
-    /// The link is held: the message waits until the link is released.
+    /// The link is cut or held: the message waits, like unacknowledged bytes in a TCP send
+    /// buffer, until the link heals or is released.
     Held,
 }
 
@@ -195,10 +197,9 @@ impl<A: Ord + Clone> Network<A> {
             };
         }
         let key = (from.clone(), to.clone());
-        if self.blocked.contains(&key) {
-            return Transmit::Dropped(DropReason::Partitioned);
-        }
-        if self.held.contains(&key) {
+        // Kafka talks over TCP: bytes sent while the path is cut are retransmitted and arrive,
+        // in order, once it heals. Only loss (below) and a dead connection lose a message.
+        if self.blocked.contains(&key) || self.held.contains(&key) {
             return Transmit::Held;
         }
         let link = self.link(from, to);
@@ -248,8 +249,8 @@ impl<A: Ord + Clone> Network<A> {
         arrival
     }
 
-    /// Apply a change. Returns the links released by `Release` so the world can resend held messages.
-    pub fn apply(&mut self, op: &NetOp<A>) -> Option<(A, A)> {
+    /// Apply a change. The world then resends the backlog of every link that reopened.
+    pub fn apply(&mut self, op: &NetOp<A>) {
         match op {
             NetOp::Partition { groups } => {
                 for (i, group) in groups.iter().enumerate() {
@@ -276,12 +277,9 @@ impl<A: Ord + Clone> Network<A> {
                 self.held.insert((from.clone(), to.clone()));
             }
             NetOp::Release { from, to } => {
-                if self.held.remove(&(from.clone(), to.clone())) {
-                    return Some((from.clone(), to.clone()));
-                }
+                self.held.remove(&(from.clone(), to.clone()));
             }
         }
-        None
     }
 
     fn block_all(&mut self, from: &[A], to: &[A]) {
@@ -351,7 +349,7 @@ mod tests {
     }
 
     #[test]
-    fn symmetric_partition_cuts_both_ways_and_heal_restores() {
+    fn symmetric_partition_holds_both_ways_and_heal_restores() {
         let mut net = Network::new(quiet_link());
         let mut prng = Prng::new(1);
         net.apply(&NetOp::Partition {
@@ -359,11 +357,11 @@ mod tests {
         });
         assert_eq!(
             net.transmit(SimTime::ZERO, &1, &2, 1, &mut prng),
-            Transmit::Dropped(DropReason::Partitioned)
+            Transmit::Held
         );
         assert_eq!(
             net.transmit(SimTime::ZERO, &3, &1, 1, &mut prng),
-            Transmit::Dropped(DropReason::Partitioned)
+            Transmit::Held
         );
         assert!(matches!(
             net.transmit(SimTime::ZERO, &2, &3, 1, &mut prng),
@@ -377,7 +375,7 @@ mod tests {
     }
 
     #[test]
-    fn one_way_partition_cuts_one_direction_only() {
+    fn one_way_partition_holds_one_direction_only() {
         let mut net = Network::new(quiet_link());
         let mut prng = Prng::new(1);
         net.apply(&NetOp::BlockOneWay {
@@ -386,7 +384,7 @@ mod tests {
         });
         assert_eq!(
             net.transmit(SimTime::ZERO, &1, &2, 1, &mut prng),
-            Transmit::Dropped(DropReason::Partitioned)
+            Transmit::Held
         );
         assert!(matches!(
             net.transmit(SimTime::ZERO, &2, &1, 1, &mut prng),
@@ -421,7 +419,7 @@ mod tests {
             net.transmit(SimTime::ZERO, &1, &2, 1, &mut prng),
             Transmit::Held
         );
-        assert_eq!(net.apply(&NetOp::Release { from: 1, to: 2 }), Some((1, 2)));
+        net.apply(&NetOp::Release { from: 1, to: 2 });
         assert!(matches!(
             net.transmit(SimTime::ZERO, &1, &2, 1, &mut prng),
             Transmit::Deliver { .. }

@@ -31,6 +31,10 @@ pub trait Model: Clone + PartialEq + Debug {
 
     /// Bytes on the wire, for bandwidth.
     fn wire_size(msg: &Self::Msg) -> u32;
+    /// Which life of the process at `addr` owns its connections: `None` while it is stopped,
+    /// a number that changes on every restart otherwise. A message waiting on a cut link is
+    /// delivered on heal only if both ends still have the connection it was sent on.
+    fn connection_epoch(&self, addr: &Self::Addr) -> Option<u64>;
     fn on_message(
         &mut self,
         ctx: &mut Ctx<'_, Self>,
@@ -59,6 +63,8 @@ pub struct Out<M: Model> {
     timers: Vec<TimerOp<M>>,
     events: Vec<M::Event>,
     net_ops: Vec<NetOp<M::Addr>>,
+    /// `(closer, peer)`: connections a handler closed.
+    closed: Vec<(M::Addr, M::Addr)>,
 }
 
 #[derive(Clone, PartialEq, Debug)]
@@ -84,6 +90,7 @@ impl<M: Model> Default for Out<M> {
             timers: Vec::new(),
             events: Vec::new(),
             net_ops: Vec::new(),
+            closed: Vec::new(),
         }
     }
 }
@@ -128,6 +135,13 @@ impl<M: Model> Ctx<'_, M> {
     pub fn net(&mut self, op: NetOp<M::Addr>) {
         self.out.net_ops.push(op);
     }
+    /// `me` closed its connection to `peer` (a request timed out). What `peer` sent on it and
+    /// is still waiting on a cut link will meet a closed socket: it is dropped. What `me` sent
+    /// still goes out (a close sends pending bytes before its FIN), as in Kafka a timed-out
+    /// request may still reach the broker.
+    pub fn close_connection(&mut self, me: M::Addr, peer: M::Addr) {
+        self.out.closed.push((me, peer));
+    }
     /// The current network (read-only), e.g. to describe a partition.
     pub fn network(&self) -> &Network<M::Addr> {
         self.network
@@ -142,6 +156,7 @@ pub enum Occurrence<M: Model> {
         to: M::Addr,
         msg: M::Msg,
         sent_at: SimTime,
+        epochs: ConnectionEpochs,
     },
     Timer {
         node: M::Addr,
@@ -232,7 +247,7 @@ pub struct World<M: Model> {
     scheduler: Scheduler<Occurrence<M>>,
     network: Network<M::Addr>,
     armed: ArmedTimers<M::Addr, M::Timer>,
-    held: BTreeMap<(M::Addr, M::Addr), Vec<M::Msg>>,
+    held: BTreeMap<Link<M>, Vec<HeldMessage<M>>>,
     model: M,
     fingerprint: Fingerprint,
     steps_taken: u64,
@@ -290,6 +305,7 @@ impl<M: Model> World<M> {
                 to,
                 msg,
                 sent_at,
+                ..
             } => Some(InFlight {
                 from,
                 to,
@@ -301,8 +317,8 @@ impl<M: Model> World<M> {
         })
     }
 
-    /// Messages waiting on held links.
-    pub fn held_messages(&self) -> impl Iterator<Item = (&(M::Addr, M::Addr), &Vec<M::Msg>)> {
+    /// Messages waiting on held or cut links, oldest first on each link.
+    pub fn held_messages(&self) -> impl Iterator<Item = (&Link<M>, &Vec<HeldMessage<M>>)> {
         self.held.iter()
     }
 
@@ -362,6 +378,21 @@ impl<M: Model> World<M> {
                     continue;
                 }
             }
+            let occurrence = match occurrence {
+                Occurrence::Deliver {
+                    from,
+                    to,
+                    msg,
+                    sent_at,
+                    epochs,
+                } if self.network.is_blocked(&from, &to) => {
+                    // The path was cut while the message was on the wire: TCP retransmits it
+                    // once the path heals, so it joins the link's backlog in send order.
+                    self.hold(from, to, msg, sent_at, epochs);
+                    continue;
+                }
+                other => other,
+            };
             return Some(self.run_occurrence(occurrence));
         }
     }
@@ -401,10 +432,9 @@ impl<M: Model> World<M> {
                 to,
                 msg,
                 sent_at,
+                ..
             } => {
-                let reason = if self.network.is_blocked(&from, &to) {
-                    Some(DropReason::Partitioned)
-                } else if !self.model.host_up(&to) {
+                let reason = if !self.model.host_up(&to) {
                     Some(DropReason::Unreachable)
                 } else {
                     None
@@ -464,15 +494,27 @@ impl<M: Model> World<M> {
     }
 
     /// Turn the handler's recorded effects into scheduler entries and network changes.
-    fn flush_out(&mut self, dropped: &mut Vec<(M::Addr, M::Addr, M::Msg, DropReason)>) {
-        for op in std::mem::take(&mut self.out.net_ops) {
-            if let Some(link) = self.network.apply(&op) {
-                for msg in self.held.remove(&link).unwrap_or_default() {
-                    self.out
-                        .sends
-                        .push((link.0.clone(), link.1.clone(), msg, SimDuration::ZERO));
-                }
+    fn flush_out(&mut self, dropped: &mut Dropped<M>) {
+        for (me, peer) in std::mem::take(&mut self.out.closed) {
+            for held in self
+                .held
+                .remove(&(peer.clone(), me.clone()))
+                .unwrap_or_default()
+            {
+                dropped.push((
+                    peer.clone(),
+                    me.clone(),
+                    held.msg,
+                    DropReason::ConnectionClosed,
+                ));
             }
+        }
+        let net_ops = std::mem::take(&mut self.out.net_ops);
+        for op in &net_ops {
+            self.network.apply(op);
+        }
+        if !net_ops.is_empty() {
+            self.release_reopened(dropped);
         }
         // The buffers go back into `out` emptied, keeping their capacity for the next step.
         let mut sends = std::mem::take(&mut self.out.sends);
@@ -487,16 +529,81 @@ impl<M: Model> World<M> {
         self.out.timers = timers;
     }
 
+    /// The epochs of the connection `from -> to` now.
+    fn epochs(&self, from: &M::Addr, to: &M::Addr) -> ConnectionEpochs {
+        (
+            self.model.connection_epoch(from),
+            self.model.connection_epoch(to),
+        )
+    }
+
+    /// Put a message in its link's backlog, keeping send order (a message that was on the wire
+    /// when the link was cut goes before those sent after the cut).
+    fn hold(
+        &mut self,
+        from: M::Addr,
+        to: M::Addr,
+        msg: M::Msg,
+        sent_at: SimTime,
+        epochs: ConnectionEpochs,
+    ) {
+        let backlog = self.held.entry((from, to)).or_default();
+        let at = backlog.partition_point(|h| h.sent_at <= sent_at);
+        backlog.insert(
+            at,
+            HeldMessage {
+                msg,
+                sent_at,
+                epochs,
+            },
+        );
+    }
+
+    /// Send again, ahead of anything this step sent, the backlog of every link that is neither
+    /// cut nor held any more, as TCP retransmits unacknowledged bytes once the path is back.
+    /// A message whose connection died meanwhile (either end restarted or stopped, or TCP gave
+    /// up retransmitting) is dropped instead: a new connection never carries an old one's bytes.
+    fn release_reopened(&mut self, dropped: &mut Dropped<M>) {
+        let reopened: Vec<(M::Addr, M::Addr)> = self
+            .held
+            .keys()
+            .filter(|(f, t)| !self.network.is_blocked(f, t) && !self.network.is_held(f, t))
+            .cloned()
+            .collect();
+        let mut resend = Vec::new();
+        for link in reopened {
+            let backlog = self.held.remove(&link).unwrap_or_default();
+            let (from, to) = link;
+            let epochs = self.epochs(&from, &to);
+            for held in backlog {
+                let alive = held.epochs == epochs && self.now.since(held.sent_at) <= TCP_GIVE_UP;
+                if alive {
+                    resend.push((from.clone(), to.clone(), held.msg, SimDuration::ZERO));
+                } else {
+                    dropped.push((
+                        from.clone(),
+                        to.clone(),
+                        held.msg,
+                        DropReason::ConnectionClosed,
+                    ));
+                }
+            }
+        }
+        resend.append(&mut self.out.sends);
+        self.out.sends = resend;
+    }
+
     fn transmit(
         &mut self,
         from: M::Addr,
         to: M::Addr,
         msg: M::Msg,
         delay: SimDuration,
-        dropped: &mut Vec<(M::Addr, M::Addr, M::Msg, DropReason)>,
+        dropped: &mut Dropped<M>,
     ) {
         let size = M::wire_size(&msg);
         let departs = self.now.plus(delay);
+        let epochs = self.epochs(&from, &to);
         match self
             .network
             .transmit(departs, &from, &to, size, &mut self.prng)
@@ -508,6 +615,7 @@ impl<M: Model> World<M> {
                         to: to.clone(),
                         msg: msg.clone(),
                         sent_at: departs,
+                        epochs,
                     };
                     self.scheduler.push(dup, copy);
                 }
@@ -518,11 +626,33 @@ impl<M: Model> World<M> {
                         to,
                         msg,
                         sent_at: departs,
+                        epochs,
                     },
                 );
             }
             Transmit::Dropped(reason) => dropped.push((from, to, msg, reason)),
-            Transmit::Held => self.held.entry((from, to)).or_default().push(msg),
+            Transmit::Held => {
+                self.expire_held(&from, &to, dropped);
+                self.hold(from, to, msg, departs, epochs);
+            }
+        }
+    }
+
+    /// Drop what TCP has given up on at the head of a backlog, so a link cut for hours holds
+    /// at most `TCP_GIVE_UP` worth of messages.
+    fn expire_held(&mut self, from: &M::Addr, to: &M::Addr, dropped: &mut Dropped<M>) {
+        let now = self.now;
+        let Some(backlog) = self.held.get_mut(&(from.clone(), to.clone())) else {
+            return;
+        };
+        let expired = backlog.partition_point(|h| now.since(h.sent_at) > TCP_GIVE_UP);
+        for held in backlog.drain(..expired) {
+            dropped.push((
+                from.clone(),
+                to.clone(),
+                held.msg,
+                DropReason::ConnectionClosed,
+            ));
         }
     }
 
@@ -564,3 +694,29 @@ impl<M: Model> World<M> {
         self.armed.get(node, timer).map(|k| k.time)
     }
 }
+
+/// Messages the network dropped during a step, with why.
+type Dropped<M> = Vec<(
+    <M as Model>::Addr,
+    <M as Model>::Addr,
+    <M as Model>::Msg,
+    DropReason,
+)>;
+
+/// A directed link `(from, to)`.
+pub type Link<M> = (<M as Model>::Addr, <M as Model>::Addr);
+
+/// The connection a message was sent on: the epochs of its sender and receiver at send time.
+pub type ConnectionEpochs = (Option<u64>, Option<u64>);
+
+/// A message waiting on a cut or held link, like unacknowledged bytes in a TCP send buffer.
+#[derive(Clone, PartialEq, Debug)]
+pub struct HeldMessage<M: Model> {
+    pub msg: M::Msg,
+    pub sent_at: SimTime,
+    epochs: ConnectionEpochs,
+}
+
+/// How long TCP keeps retransmitting over a dead path before it gives up on the connection:
+/// Linux's default `tcp_retries2` = 15 retransmissions, about 924.6 s with exponential backoff.
+pub const TCP_GIVE_UP: SimDuration = SimDuration::from_ms(924_600);

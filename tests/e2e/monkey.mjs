@@ -1,5 +1,5 @@
-// The monkey: a seeded sequence of random clicks, keys, slider moves and form entries (garbage
-// included) across every panel. Nothing it does may log a console error, panic the wasm module
+// The monkey: a seeded sequence of random clicks, keys, slider moves, form entries and console
+// lines (garbage included) across every panel. Nothing it does may log a console error, panic the wasm module
 // or leave the page unresponsive. On failure it prints the seed and the actions to replay:
 //
 //   KC_MONKEY_SEED=123 KC_MONKEY_ACTIONS=10000 node tests/e2e/run.mjs --only monkey
@@ -25,6 +25,53 @@ const KEYS = [
   "ArrowRight", "ArrowLeft", "Space", "PageDown", "PageUp", "Escape", "Enter", "Tab", "?",
   "p", "c", "s", "r", "l", "1", "2", "5", "9", "Home", "End", "Backspace", "z",
 ];
+/// Console lines: real tool lines of every tool the console knows, and garbage. `consoleLine`
+/// also mutates them (a token swapped for garbage, a line cut short).
+const CONSOLE_LINES = [
+  "kafka-topics.sh --bootstrap-server b1:9092 --describe",
+  "kafka-topics.sh --bootstrap-server b1:9092 --list",
+  "kafka-topics.sh --bootstrap-server b1:9092 --create --topic demo --partitions 3 --replication-factor 2",
+  "kafka-topics.sh --bootstrap-server b1:9092 --alter --topic orders --partitions 6",
+  "kafka-topics.sh --bootstrap-server b1:9092 --delete --topic orders",
+  "kafka-consumer-groups.sh --bootstrap-server b1:9092 --describe --all-groups",
+  "kafka-consumer-groups.sh --bootstrap-server b1:9092 --list",
+  "kafka-consumer-groups.sh --bootstrap-server b1:9092 --group g --reset-offsets --to-earliest --topic orders --execute",
+  "kafka-configs.sh --bootstrap-server b1:9092 --entity-type topics --entity-name orders --describe",
+  "kafka-configs.sh --bootstrap-server b1:9092 --entity-type topics --entity-name orders --alter --add-config retention.ms=1000",
+  "kafka-console-producer.sh --bootstrap-server b1:9092 --topic orders",
+  "kafka-console-consumer.sh --bootstrap-server b1:9092 --topic orders --from-beginning --max-messages 5",
+  "kafka-leader-election.sh --bootstrap-server b1:9092 --election-type preferred --all-topic-partitions",
+  "kafka-get-offsets.sh --bootstrap-server b1:9092 --topic orders",
+  "kafka-metadata-quorum.sh --bootstrap-server b1:9092 describe --status",
+  "help", "clear", "ls", "kafka-topics.sh", "kafka-topics.sh --help", "--describe", "|", "&&", "'", "\"",
+  "kafka-topics.sh --bootstrap-server b1:9092 --create --topic \"x y\" --partitions -1",
+  "kafka-topics.sh --bootstrap-server b1:9092 --create --topic t --partitions 99999999999999999999",
+];
+
+function consoleLine(rand, pick) {
+  const line = pick(CONSOLE_LINES);
+  const r = rand();
+  if (r < 0.5) return line;
+  const words = line.split(" ");
+  if (r < 0.8) {
+    words[Math.floor(rand() * words.length)] = pick(GARBAGE);
+    return words.join(" ");
+  }
+  return line.slice(0, Math.floor(rand() * line.length));
+}
+
+/// Type one console line, opening the Console panel first when it is closed.
+async function typeConsoleLine(page, rand, pick) {
+  const input = page.locator("#console-input");
+  if (!(await input.isVisible().catch(() => false))) {
+    await page.locator("#tab-console").click({ timeout: 500 }).catch(() => {});
+  }
+  const line = consoleLine(rand, pick);
+  await input.fill(line, { timeout: 500 }).catch(() => {});
+  await input.press(rand() < 0.9 ? "Enter" : "Tab", { timeout: 500 }).catch(() => {});
+  return `console ${JSON.stringify(line.length > 60 ? line.slice(0, 40) + `…(${line.length})` : line)}`;
+}
+
 /// What the monkey may click: everything a user can, except the file chooser.
 const CLICKABLE =
   "button:not([disabled]), summary, select, .rep, .node, .prow, #narration .line, [role=button], input[type=checkbox], label";
@@ -55,7 +102,7 @@ async function choose(page, selector, r) {
 async function oneAction(page, rand, pick) {
   const kind = rand();
   const target = page.locator("[data-monkey]");
-  if (kind < 0.5) {
+  if (kind < 0.45) {
     const el = await choose(page, CLICKABLE, rand());
     if (!el) return "click: nothing to click";
     if (el.tag === "SELECT") {
@@ -67,6 +114,7 @@ async function oneAction(page, rand, pick) {
     await target.click({ timeout: 500 }).catch(() => {});
     return `click ${el.what}`;
   }
+  if (kind < 0.55) return typeConsoleLine(page, rand, pick);
   if (kind < 0.7) {
     const key = pick(KEYS);
     await page.keyboard.press(key);

@@ -79,23 +79,23 @@ fn parse(value: Option<String>, default: u64) -> Result<u64, String> {
 }
 
 fn report(results: &[SeedResult], durability: Durability, seconds: f64) -> Result<(), String> {
-    let mut shown = 0;
-    for r in results {
-        let lost = r.lost();
-        if lost == 0 && r.violation.is_none() && r.report.consumer_violations() == 0 {
-            continue;
-        }
-        if shown < 5 || durability == Durability::Safe {
-            println!("seed={} lost={} {}", r.seed, lost, r.report.summary());
-            if let Some((step, v)) = &r.violation {
-                println!("  invariant broken at step {step}: {v}");
-            }
-            println!("  commands:\n{}", indent(&describe_commands(&r.commands)));
-            shown += 1;
-        }
-    }
+    print_seeds(results, durability);
     let losing = results.iter().filter(|r| r.lost() > 0).count();
     let lost: usize = results.iter().map(|r| r.lost()).sum();
+    let elections = |standing: bool| {
+        let seeds = results
+            .iter()
+            .filter(|r| r.last_replica_standing == standing);
+        let (mut n, mut with, mut elected) = (0, 0, 0);
+        for r in seeds {
+            n += 1;
+            with += usize::from(r.unclean_elections > 0);
+            elected += r.unclean_elections;
+        }
+        format!("{elected} in {with} of {n} seeds")
+    };
+    let power_seeds = results.iter().filter(|r| r.lost_to_power() > 0).count();
+    let power_lost: usize = results.iter().map(|r| r.lost_to_power()).sum();
     let acked: u64 = results.iter().map(|r| r.report.acknowledged as u64).sum();
     let violations = results.iter().filter(|r| r.violation.is_some()).count();
     let steps: u64 = results.iter().map(|r| r.steps).sum();
@@ -118,13 +118,21 @@ fn report(results: &[SeedResult], durability: Durability, seconds: f64) -> Resul
     println!(
         "consumers: {processed} records processed, {twice} processed twice (at-least-once), {group_broken} seed(s) breaking a group property"
     );
-    if group_broken > 0 {
-        return Err("a consumer group broke a property (two owners in a generation, a commit going back, a skipping poll)".into());
-    }
     println!(
         "summary: {} seeds, {acked} acknowledged writes, {lost} lost in {losing} seed(s), {duplicated} duplicated, {reordered} reordered, {violations} invariant violation(s), {steps} steps, {seconds:.1} s wall",
         results.len()
     );
+    println!(
+        "unclean elections: {} (swarm episodes), {} (last replica standing)",
+        elections(false),
+        elections(true)
+    );
+    println!(
+        "outside the promise: {power_lost} lost in {power_seeds} seed(s) where every in-sync replica of the partition lost power at once (no fsync; Kafka 4.0 has eligible leader replicas off)"
+    );
+    if group_broken > 0 {
+        return Err("a consumer group broke a property (two owners in a generation, a commit going back, a skipping poll)".into());
+    }
     if durability == Durability::Safe && (losing > 0 || violations > 0) {
         return Err("the safe configuration lost acknowledged writes or broke an invariant".into());
     }
@@ -132,6 +140,42 @@ fn report(results: &[SeedResult], durability: Durability, seconds: f64) -> Resul
         return Err("an invariant broke".into());
     }
     Ok(())
+}
+
+/// Every seed that lost a write or broke something, with its commands (the first five unless
+/// the configuration is the safe one).
+fn print_seeds(results: &[SeedResult], durability: Durability) {
+    let mut shown = 0;
+    for r in results {
+        let lost = r.lost();
+        let quiet = lost == 0 && r.lost_to_power() == 0;
+        if quiet && r.violation.is_none() && r.report.consumer_violations() == 0 {
+            continue;
+        }
+        // Losses are expected outside the safe configuration; broken properties never are.
+        let broke = r.violation.is_some() || r.report.consumer_violations() > 0;
+        if shown < 5 || durability == Durability::Safe || broke {
+            println!(
+                "seed={} lost={} unclean_elections={} {}",
+                r.seed,
+                lost,
+                r.unclean_elections,
+                r.report.summary()
+            );
+            if r.lost_to_power() > 0 {
+                println!(
+                    "  {} of them on a partition whose every in-sync replica lost power at once ({:?})",
+                    r.lost_to_power(),
+                    r.isr_lost_power
+                );
+            }
+            if let Some((step, v)) = &r.violation {
+                println!("  invariant broken at step {step}: {v}");
+            }
+            println!("  commands:\n{}", indent(&describe_commands(&r.commands)));
+            shown += 1;
+        }
+    }
 }
 
 fn indent(text: &str) -> String {

@@ -197,6 +197,8 @@ impl Broker {
         let Some(request) = self.net.complete(ctx, self.node(), correlation_id) else {
             return;
         };
+        // Kafka: NetworkClient.handleTimedOutRequests closes the connection.
+        ctx.close_connection(self.node(), request.to);
         ctx.emit(Event::RequestTimedOut {
             node: self.node(),
             peer: request.to,

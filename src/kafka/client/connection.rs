@@ -92,6 +92,7 @@ impl Connections<'_> {
         correlation_id: u32,
     ) -> Option<Disconnected> {
         let request = self.net.complete(ctx, self.me, correlation_id)?;
+        ctx.close_connection(self.me, request.to);
         ctx.emit(Event::RequestTimedOut {
             node: self.me,
             peer: request.to,

@@ -134,7 +134,7 @@ fn cause_sentence(step: &KafkaStep) -> Option<(Tone, String)> {
 
 pub fn drop_reason(reason: DropReason) -> &'static str {
     match reason {
-        DropReason::Partitioned => "the link is cut",
+        DropReason::ConnectionClosed => "its connection closed before the link came back",
         DropReason::Lost => "it was lost on the way",
         DropReason::Unreachable => "that machine is off",
     }

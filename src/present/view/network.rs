@@ -213,11 +213,21 @@ pub fn network_view(world: &KafkaWorld, last: Option<&KafkaStep>) -> NetworkView
         }
         if let (Some(a), Some(b)) = (at.get(from), at.get(to)) {
             let both = world.network().is_blocked(to, from);
-            let title = if both {
+            let waiting: usize = world
+                .held_messages()
+                .filter(|(link, _)| **link == (*from, *to) || (both && **link == (*to, *from)))
+                .map(|(_, held)| held.len())
+                .sum();
+            let mut title = if both {
                 format!("{from} and {to} cannot reach each other")
             } else {
                 format!("{from} cannot reach {to} (one way)")
             };
+            if waiting > 0 {
+                title.push_str(&format!(
+                    "; {waiting} message(s) wait to be resent when it heals"
+                ));
+            }
             links.push(NetLink {
                 from: *a,
                 to: *b,
@@ -227,6 +237,10 @@ pub fn network_view(world: &KafkaWorld, last: Option<&KafkaStep>) -> NetworkView
         }
     }
     for ((from, to), held) in world.held_messages() {
+        if !world.network().is_held(from, to) {
+            // Waiting on a cut link: the cut line already shows it; TCP resends on heal.
+            continue;
+        }
         if let (Some(a), Some(b)) = (at.get(from), at.get(to)) {
             links.push(NetLink {
                 from: *a,
