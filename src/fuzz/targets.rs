@@ -199,6 +199,15 @@ fn generate_link(prng: &mut Prng) -> String {
     }
 }
 
+/// The lesson a link or run file names: a built-in one, or the lesson file it carries.
+fn load_lesson(lesson: &LessonRef) -> Result<Lesson, String> {
+    match lesson {
+        LessonRef::Builtin(id) => builtin::load(id),
+        LessonRef::Custom(text) => Lesson::parse(text),
+    }
+    .map_err(|e| e.to_string())
+}
+
 fn check_link(fragment: &str) -> Verdict {
     match share::decode(fragment) {
         Err(message) => {
@@ -209,12 +218,7 @@ fn check_link(fragment: &str) -> Verdict {
             rejected(message, named)
         }
         Ok(run) => {
-            let lesson = match &run.lesson {
-                LessonRef::Builtin(id) => builtin::load(id),
-                LessonRef::Custom(text) => Lesson::parse(text),
-            };
-            if let Err(e) = lesson {
-                let message = e.to_string();
+            if let Err(message) = load_lesson(&run.lesson) {
                 return rejected(message, true);
             }
             // Opening the link replays up to its step: bounded here to keep cases fast.
@@ -289,12 +293,8 @@ fn check_run_file(text: &str) -> Verdict {
             rejected(message, named)
         }
         Ok(run) => {
-            let lesson = match &run.lesson {
-                LessonRef::Builtin(id) => builtin::load(id),
-                LessonRef::Custom(text) => Lesson::parse(text),
-            };
-            if let Err(e) = lesson {
-                return rejected(e.to_string(), true);
+            if let Err(message) = load_lesson(&run.lesson) {
+                return rejected(message, true);
             }
             // Opening replays up to the step; visiting a branch replays it: bounded for speed.
             if run.branches.iter().all(|b| b.horizon <= 2_000) {

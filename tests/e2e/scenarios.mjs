@@ -90,6 +90,24 @@ async function stepNo(page) {
 
 /// The branching timeline, by clicks: rewind, crash a broker (a branch starts), switch between
 /// the branches at the same step, rename one, and carry the tree through a link and a run file.
+/// Type a line into the Console and press Enter; the text of the entry it printed.
+async function typeConsoleLine(page, line) {
+  const before = await page.$$eval(".console-entry", (els) => els.length);
+  await page.fill("#console-input", line);
+  await page.press("#console-input", "Enter");
+  await page.waitForFunction((n) => document.querySelectorAll(".console-entry").length > n, before);
+  return page.$eval(".console-entry:last-child", (el) => el.innerText);
+}
+
+/// Type `typed` into the Console, press Tab, and check the input then reads `expected`.
+async function expectTab(page, typed, expected, { append = false } = {}) {
+  if (append) await page.type("#console-input", typed);
+  else await page.fill("#console-input", typed);
+  await page.press("#console-input", "Tab");
+  const value = await page.inputValue("#console-input");
+  if (value !== expected) throw new Error(`Tab gave "${value}"`);
+}
+
 async function branchingTimeline(page, { base, artifacts }) {
   await page.setViewportSize({ width: 1280, height: 720 });
   await waitForApp(page, base, runLink("replication-playground", 42, 1500));
@@ -736,22 +754,10 @@ export const scenarios = [
       await openLesson(page, "queue-vs-pub-sub");
       await page.click("#tab-console");
       await page.waitForSelector("#console-input");
-      const type = async (line) => {
-        const before = await page.$$eval(".console-entry", (els) => els.length);
-        await page.fill("#console-input", line);
-        await page.press("#console-input", "Enter");
-        await page.waitForFunction((n) => document.querySelectorAll(".console-entry").length > n, before);
-        return page.$eval(".console-entry:last-child", (el) => el.innerText);
-      };
+      const type = (line) => typeConsoleLine(page, line);
       // Tab completes the tool's name, then an option.
-      await page.fill("#console-input", "kafka-to");
-      await page.press("#console-input", "Tab");
-      let value = await page.inputValue("#console-input");
-      if (value !== "kafka-topics.sh ") throw new Error(`Tab gave "${value}"`);
-      await page.type("#console-input", "--bootstr");
-      await page.press("#console-input", "Tab");
-      value = await page.inputValue("#console-input");
-      if (value !== "kafka-topics.sh --bootstrap-server ") throw new Error(`Tab gave "${value}"`);
+      await expectTab(page, "kafka-to", "kafka-topics.sh ");
+      await expectTab(page, "--bootstr", "kafka-topics.sh --bootstrap-server ", { append: true });
       const describe = await type("kafka-topics.sh --bootstrap-server b1:9092 --describe --topic orders");
       if (!describe.includes("PartitionCount: 2") || !describe.includes("Partition: 1")) throw new Error(`describe printed ${describe}`);
       const created = await type("kafka-topics.sh --bootstrap-server b1:9092 --create --topic demo --partitions 3 --replication-factor 2");
@@ -787,7 +793,7 @@ export const scenarios = [
       if (!groups.includes("CURRENT-OFFSET") || !groups.includes("consumer-billing-")) throw new Error(`groups printed ${groups}`);
       // ↑ brings back the last line typed.
       await page.press("#console-input", "ArrowUp");
-      value = await page.inputValue("#console-input");
+      const value = await page.inputValue("#console-input");
       if (!value.startsWith("kafka-consumer-groups.sh")) throw new Error(`ArrowUp gave "${value}"`);
       await page.fill("#console-input", "");
       await page.setViewportSize({ width: 1280, height: 720 });
@@ -806,22 +812,10 @@ export const scenarios = [
       await openLesson(page, "queue-vs-pub-sub");
       await page.click("#tab-console");
       await page.waitForSelector("#console-input");
-      const type = async (line) => {
-        const before = await page.$$eval(".console-entry", (els) => els.length);
-        await page.fill("#console-input", line);
-        await page.press("#console-input", "Enter");
-        await page.waitForFunction((n) => document.querySelectorAll(".console-entry").length > n, before);
-        return page.$eval(".console-entry:last-child", (el) => el.innerText);
-      };
+      const type = (line) => typeConsoleLine(page, line);
       // Tab completes the new tool and its options.
-      await page.fill("#console-input", "kafka-conf");
-      await page.press("#console-input", "Tab");
-      let value = await page.inputValue("#console-input");
-      if (value !== "kafka-configs.sh ") throw new Error(`Tab gave "${value}"`);
-      await page.type("#console-input", "--entity-ty");
-      await page.press("#console-input", "Tab");
-      value = await page.inputValue("#console-input");
-      if (value !== "kafka-configs.sh --entity-type ") throw new Error(`Tab gave "${value}"`);
+      await expectTab(page, "kafka-conf", "kafka-configs.sh ");
+      await expectTab(page, "--entity-ty", "kafka-configs.sh --entity-type ", { append: true });
       await page.fill("#console-input", "");
       const altered = await type("kafka-configs.sh --bootstrap-server b1:9092 --alter --entity-type topics --entity-name orders --add-config retention.ms=60000,min.insync.replicas=2");
       if (!altered.includes("Completed updating config for topic orders.")) throw new Error(`alter printed ${altered}`);

@@ -438,15 +438,8 @@ fn offset_deletions(
 /// Kafka: `ConsumerGroupService.deleteGroups`: groups without members go; the others stay,
 /// each with its reason.
 pub(super) fn delete_groups(cluster: &Cluster, o: &Parsed, p: &mut Printer) {
-    let mut ids: Vec<String> = if o.has("all-groups") {
-        cluster.group_ids()
-    } else {
-        o.values("group").to_vec()
-    };
-    ids.sort();
-    ids.dedup();
     let (mut ok, mut failed) = (Vec::new(), Vec::new());
-    for id in ids {
+    for id in super::groups::selected_groups(cluster, o) {
         match group_state(cluster, &id) {
             (None, _) => {
                 failed.push((id, "GroupIdNotFoundException: The group id does not exist."))

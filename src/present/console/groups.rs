@@ -226,9 +226,9 @@ fn states_from_string(input: &str) -> Result<Vec<&'static str>, String> {
         .collect()
 }
 
-/// Kafka: `ConsumerGroupService.describeGroups`: offsets (the default), members or state,
-/// for each group in name order (a `TreeMap`).
-fn describe(cluster: &Cluster, o: &Parsed, p: &mut Printer) {
+/// The groups a command names (`--group`, repeatable) or every group (`--all-groups`), each
+/// once, in name order.
+pub(super) fn selected_groups(cluster: &Cluster, o: &Parsed) -> Vec<String> {
     let mut ids: Vec<String> = if o.has("all-groups") {
         cluster.group_ids()
     } else {
@@ -236,7 +236,13 @@ fn describe(cluster: &Cluster, o: &Parsed, p: &mut Printer) {
     };
     ids.sort();
     ids.dedup();
-    for id in ids {
+    ids
+}
+
+/// Kafka: `ConsumerGroupService.describeGroups`: offsets (the default), members or state,
+/// for each group in name order (a `TreeMap`).
+fn describe(cluster: &Cluster, o: &Parsed, p: &mut Printer) {
+    for id in selected_groups(cluster, o) {
         let group = cluster.group_coordinator(&id);
         if o.has("members") {
             members(group, &id, o.has("verbose"), p);
