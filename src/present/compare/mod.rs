@@ -10,7 +10,10 @@ mod change;
 mod text;
 
 pub use change::{apply_change, parse_change, Change, Target};
-pub use text::{change_label, choices, compare_view, describe, Choice, CompareView, FigureRow};
+pub use text::{
+    change_label, choices, compare_view, describe, Choice, CompareView, FigureRow, StripRow,
+    SAME_SO_FAR,
+};
 
 use crate::check::history::group_lag;
 use crate::kafka::event::Event;

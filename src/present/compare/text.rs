@@ -174,6 +174,9 @@ fn fault_text(command: &Command) -> Option<String> {
     })
 }
 
+/// The strip's line while no step differs yet.
+pub const SAME_SO_FAR: &str = "So far the two runs are the same, step for step.";
+
 /// One figure of the strip: both runs' values, and whether they differ.
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct FigureRow {
