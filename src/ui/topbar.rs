@@ -172,7 +172,9 @@ pub fn top_bar(p: &TopBarProps) -> Html {
                     <span class="sr-only">{ "Branches" }</span>
                     { if p.branches > 1 { html! { <span class="count" id="branch-count">{ p.branches }</span> } } else { html! {} } }
                 </button>
-                <button class={classes!("ctl", p.comparing.then_some("active"))} id="compare-open" title="Run this lesson a second time with something changed, side by side" onclick={unit(&p.on_compare)}>{ "Compare…" }</button>
+                <button class={classes!("ctl", p.comparing.then_some("active"))} id="compare-open" title="Run this lesson a second time with something changed, side by side" onclick={unit(&p.on_compare)}>
+                    <span aria-hidden="true">{ "A|B" }</span><span class="sr-only">{ "Compare…" }</span>
+                </button>
                 <button class="ctl share" id="share" title="Copy a link to this exact moment" onclick={unit(&p.on_share)}>{ "Share" }</button>
             </div>
         </header>

@@ -407,12 +407,7 @@ impl CompareRun {
         let changed_at = first_difference(&self.a_commands, commands);
         let limit = changed_at.unwrap_or(u64::MAX).min(target);
         if limit < self.state.a.world.steps_taken() {
-            let keep = self
-                .snapshots
-                .partition_point(|s| s.a.world.steps_taken() <= limit)
-                .max(1);
-            self.snapshots.truncate(keep);
-            self.state = self.snapshots[keep - 1].clone();
+            self.rewind(limit, changed_at);
         }
         if changed_at.is_some() {
             self.a_commands = commands.to_vec();
@@ -439,6 +434,27 @@ impl CompareRun {
             if now % SNAPSHOT_EVERY == 0 {
                 self.snapshots.push(self.state.clone());
             }
+        }
+    }
+
+    /// Restore the nearest rewind point at or before step `limit`. Both runs are deterministic,
+    /// so a divergence found before any changed command stays known.
+    fn rewind(&mut self, limit: u64, changed_at: Option<u64>) {
+        let known = self
+            .state
+            .divergence
+            .clone()
+            .filter(|d| changed_at.is_none_or(|c| d.step <= c));
+        let keep = self
+            .snapshots
+            .partition_point(|s| s.a.world.steps_taken() <= limit)
+            .max(1);
+        self.snapshots.truncate(keep);
+        self.state = self.snapshots[keep - 1].clone();
+        if known.is_some() && self.state.divergence.is_none() {
+            self.state.divergence = known;
+            self.state.a.pending.clear();
+            self.state.b.pending.clear();
         }
     }
 
