@@ -78,18 +78,30 @@ pub fn compare_picker(p: &ComparePickerProps) -> Html {
                 </label>
                 <div class="compare-go">
                     <button class="ctl primary" id="compare-start" onclick={start} disabled={nothing}>{ "Compare" }</button>
-                    { if others.is_empty() { html! {} } else { html! {
-                        <span class="compare-branches">{ "or compare with a branch: " }
-                            { for others.iter().map(|b| {
-                                let (index, on_action, on_close) = (b.index, p.on_action.clone(), p.on_close.clone());
-                                let go = Callback::from(move |_: MouseEvent| { on_action.emit(Action::CompareBranch(index)); on_close.emit(()); });
-                                html! { <button class="ctl" id={format!("compare-branch-{}", b.index)} onclick={go}>{ b.name.clone() }</button> }
-                            }) }
-                        </span>
-                    } } }
+                    { branch_buttons(&others, &p.on_action, &p.on_close) }
                 </div>
             </div>
         </div>
+    }
+}
+
+/// "Or compare with a branch": one button per branch other than the one on screen.
+fn branch_buttons(
+    others: &[&BranchView],
+    on_action: &Callback<Action>,
+    on_close: &Callback<()>,
+) -> Html {
+    if others.is_empty() {
+        return html! {};
+    }
+    html! {
+        <span class="compare-branches">{ "or compare with a branch: " }
+            { for others.iter().map(|b| {
+                let (index, on_action, on_close) = (b.index, on_action.clone(), on_close.clone());
+                let go = Callback::from(move |_: MouseEvent| { on_action.emit(Action::CompareBranch(index)); on_close.emit(()); });
+                html! { <button class="ctl" id={format!("compare-branch-{}", b.index)} onclick={go}>{ b.name.clone() }</button> }
+            }) }
+        </span>
     }
 }
 
