@@ -198,7 +198,7 @@ impl Lane {
     fn take(&mut self, step: &KafkaStep, watching: bool) {
         self.meter.observe(step);
         if watching {
-            let line = super::narrate::narrate(step);
+            let line = step_words(step);
             let print = self.world.fingerprint();
             self.pending.push_back((step.index, print, step.time, line));
         }
@@ -529,4 +529,25 @@ pub fn compare_branches(
         run.state.catch_up();
     }
     run.comparison()
+}
+
+/// What a step did, in the narration's words; a step the narration keeps quiet (a routine
+/// delivery or timer) gets a plain clause instead of its trace line.
+fn step_words(step: &KafkaStep) -> String {
+    let said = super::narration::sentence(step).text;
+    if !said.is_empty() {
+        return said;
+    }
+    match &step.cause {
+        crate::sim::Cause::Deliver { from, to, msg, .. } => {
+            format!("{to} receives {from}'s {} message.", msg.api_name())
+        }
+        crate::sim::Cause::Timer { node, timer } => {
+            format!(
+                "{node}'s {} timer fires.",
+                super::narrate::timer_text(timer)
+            )
+        }
+        _ => super::narrate::narrate(step),
+    }
 }
