@@ -431,3 +431,97 @@ fn partition_stand(
         }
     }
 }
+
+/// What `kafka-classroom why` asks about.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum WhyQuestion {
+    /// A partition: its health (if it is offline, under-replicated or below min ISR) and its
+    /// high watermark.
+    Partition(TopicPartition),
+    /// A producer's batch for a partition.
+    Batch(u32, TopicPartition),
+    Consumer(u32),
+    /// Every broken guarantee the monitors named, with its step.
+    Guarantees,
+}
+
+impl WhyQuestion {
+    /// `--partition t-0`, `--batch p1:t-0`, `--consumer c1`, `--guarantees`.
+    pub fn parse(flag: &str, value: Option<&str>) -> Result<WhyQuestion, String> {
+        let value = || value.ok_or_else(|| format!("{flag} needs a value"));
+        let client = |v: &str, prefix: char| {
+            v.strip_prefix(prefix)
+                .and_then(|n| n.parse::<u32>().ok())
+                .ok_or_else(|| format!("\"{v}\" is not a {prefix}N name (e.g. {prefix}1)"))
+        };
+        let partition = |v: &str| TopicPartition::parse(v).map_err(|e| e.to_string());
+        match flag {
+            "--partition" => Ok(WhyQuestion::Partition(partition(value()?)?)),
+            "--consumer" => Ok(WhyQuestion::Consumer(client(value()?, 'c')?)),
+            "--batch" => {
+                let v = value()?;
+                let (p, tp) = v.split_once(':').ok_or_else(|| {
+                    format!("--batch wants PRODUCER:PARTITION (p1:orders-0), not \"{v}\"")
+                })?;
+                Ok(WhyQuestion::Batch(client(p, 'p')?, partition(tp)?))
+            }
+            "--guarantees" => Ok(WhyQuestion::Guarantees),
+            other => Err(format!(
+                "unknown question {other}: ask --partition, --batch, --consumer or --guarantees"
+            )),
+        }
+    }
+}
+
+/// The answers to `question` at `until_ms` of a run of `lesson` (what the browser's "?" and
+/// guarantee banner show at that moment), as text.
+pub fn why_at(
+    lesson: &crate::lesson::Lesson,
+    seed: u64,
+    until_ms: u64,
+    question: &WhyQuestion,
+) -> Result<String, String> {
+    use crate::present::session::{Action, Session};
+    let mut lesson = lesson.clone();
+    lesson.run_until_ms = until_ms;
+    let reference = crate::present::share::LessonRef::Builtin(lesson.id.clone());
+    let mut session = Session::new(lesson, reference, seed);
+    session.apply(Action::RunToEnd);
+    let (world, causes) = (session.world(), &session.observer().causes);
+    let missing = || format!("the run has no such {}", describe(question));
+    let answers: Vec<WhyAnswer> = match question {
+        WhyQuestion::Partition(tp) => {
+            let hw = high_watermark_why(world, causes, tp).ok_or_else(missing)?;
+            let health = partition_health_why(world, causes, tp).filter(|a| a.stuck);
+            health.into_iter().chain([hw]).collect()
+        }
+        WhyQuestion::Batch(p, tp) => vec![batch_why(world, causes, *p, tp).ok_or_else(missing)?],
+        WhyQuestion::Consumer(c) => vec![consumer_why(world, causes, *c).ok_or_else(missing)?],
+        WhyQuestion::Guarantees => {
+            let lines: Vec<String> = session
+                .violations()
+                .iter()
+                .map(|v| format!("step {} ({}): {}\n", v.step, v.time, v.text))
+                .collect();
+            return Ok(if lines.is_empty() {
+                "No guarantee was broken.\n".to_string()
+            } else {
+                lines.concat()
+            });
+        }
+    };
+    Ok(answers
+        .iter()
+        .map(WhyAnswer::text)
+        .collect::<Vec<_>>()
+        .join("\n"))
+}
+
+fn describe(question: &WhyQuestion) -> String {
+    match question {
+        WhyQuestion::Partition(tp) => format!("partition {tp}"),
+        WhyQuestion::Batch(p, _) => format!("producer p{p}"),
+        WhyQuestion::Consumer(c) => format!("consumer c{c}"),
+        WhyQuestion::Guarantees => "question".into(),
+    }
+}
