@@ -335,6 +335,7 @@ export const scenarios = [
         await page.setViewportSize({ width: w, height: h });
         // acks-all-needs-min-isr after 10 s: b2 and b3 crashed at 1 s and were fenced, so
         // strong-0 is below min ISR; its "?" says who left and links to the crashes.
+        await page.goto("about:blank");
         await waitForApp(page, base, runLink("acks-all-needs-min-isr", 4, 60));
         await page.click("#why-strong-0");
         await page.waitForSelector("#why-health");
@@ -349,6 +350,7 @@ export const scenarios = [
         await page.waitForSelector("#why-health", { state: "detached" });
         // latest-skips-old-records: group fresh starts at the log end; the banner names the
         // records it will never process, and Show me opens the first at the step it happened.
+        await page.goto("about:blank");
         await waitForApp(page, base, runLink("latest-skips-old-records", 7, 120));
         const banner = await page.textContent("#guarantee");
         if (!banner.includes("Never processed: fresh will not process p1#0 (events-0@0) and 19 more")) throw new Error(`banner: ${banner}`);
@@ -371,9 +373,12 @@ export const scenarios = [
       // batching-step-by-step: p1 lingers (linger.ms=500); the "?" beside orders' batches says
       // so and links to the step that opened the batch.
       await page.setViewportSize({ width: 1280, height: 720 });
+      await page.goto("about:blank");
       await waitForApp(page, base, runLink("batching-step-by-step", 5, 20));
       await page.click("#tab-producer");
       const ask = page.locator('.pwhy[id^="why-p1-orders-"]').first();
+      // The first records go to a batch from 50 ms: step until one waits.
+      for (let i = 0; i < 200 && (await ask.count()) === 0; i++) await page.click("#step");
       await ask.click();
       await page.waitForSelector("#why-answer");
       // The answer follows the timeline: step until the batch lingers.
