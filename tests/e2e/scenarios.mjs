@@ -394,6 +394,20 @@ export const scenarios = [
       if (!label.endsWith("p1 opened the batch")) throw new Error(`link: ${label}`);
       await page.click(".why-link");
       await page.waitForFunction((n) => document.querySelector(".step-no").textContent === `step ${n}`, to);
+      // The reference class cluster: the batch "?" and its answer fit beside the stage.
+      for (const [w, h] of [[1280, 720], [1920, 1080]]) {
+        await page.setViewportSize({ width: w, height: h });
+        await page.goto("about:blank");
+        await waitForApp(page, base, runLink("classroom-scale", 5, 2000));
+        await page.click("#tab-producer");
+        const q = page.locator('.pwhy[id^="why-p"]').first();
+        for (let i = 0; i < 200 && (await q.count()) === 0; i++) await page.click("#step");
+        await q.click();
+        await page.waitForSelector("#why-answer");
+        const box = await page.evaluate(() => document.querySelector("#panel-why").getBoundingClientRect());
+        if (box.right > w + 0.5 || box.bottom > h + 0.5) throw new Error(`the Why? panel clips: ${JSON.stringify(box)}`);
+        await page.screenshot({ path: path.join(artifacts, `why-batch-classroom-${w}x${h}.png`) });
+      }
       await page.setViewportSize({ width: 1600, height: 1000 });
     },
   },
