@@ -19,6 +19,7 @@ pub use prng::Prng;
 pub use recording::{RecordedCommand, Recording, ReplayError};
 pub use scheduler::{Scheduler, SchedulerKey};
 pub use time::{SimDuration, SimTime};
+pub use timers::{variant_code, TimerCode};
 pub use world::{
     Cause, ConnectionEpochs, Ctx, HeldMessage, InFlight, Model, Occurrence, Out, Step, World,
     TCP_GIVE_UP,

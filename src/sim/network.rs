@@ -135,10 +135,17 @@ pub struct Network<A: Ord> {
     links: BTreeMap<(A, A), LinkConfig>,
     blocked: BTreeSet<(A, A)>,
     held: BTreeSet<(A, A)>,
-    /// When each directed link finishes transmitting what it already has (bandwidth).
-    busy_until: BTreeMap<(A, A), SimTime>,
-    /// The latest delivery time on each directed link, so later messages never overtake (FIFO).
-    last_arrival: BTreeMap<(A, A), SimTime>,
+    /// Each directed link's clocks, found with one tree walk per message.
+    wire: BTreeMap<(A, A), WireClock>,
+}
+
+/// What a directed link has already promised.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+struct WireClock {
+    /// When the link finishes transmitting what it already has (bandwidth).
+    busy_until: SimTime,
+    /// The latest delivery time on the link, so later messages never overtake (FIFO).
+    last_arrival: SimTime,
 }
 
 impl<A: Ord + Clone> Network<A> {
@@ -148,8 +155,7 @@ impl<A: Ord + Clone> Network<A> {
             links: BTreeMap::new(),
             blocked: BTreeSet::new(),
             held: BTreeSet::new(),
-            busy_until: BTreeMap::new(),
-            last_arrival: BTreeMap::new(),
+            wire: BTreeMap::new(),
         }
     }
 
@@ -229,23 +235,20 @@ impl<A: Ord + Clone> Network<A> {
             0 => 0,
             bw => (size_bytes as u64 * 1_000_000).div_ceil(bw),
         };
-        let start = self
-            .busy_until
-            .get(key)
-            .copied()
-            .unwrap_or(SimTime::ZERO)
-            .max(now);
+        let clock = self.wire.entry(key.clone()).or_default();
+        let start = clock.busy_until.max(now);
         let on_wire_done = start.plus(SimDuration::from_micros(transmit_micros));
-        self.busy_until.insert(key.clone(), on_wire_done);
+        clock.busy_until = on_wire_done;
         let latency = prng.between(
             link.latency_min.as_micros(),
             link.latency_max
                 .as_micros()
                 .max(link.latency_min.as_micros()),
         );
-        let arrival = on_wire_done.plus(SimDuration::from_micros(latency));
-        let arrival = arrival.max(self.last_arrival.get(key).copied().unwrap_or(SimTime::ZERO));
-        self.last_arrival.insert(key.clone(), arrival);
+        let arrival = on_wire_done
+            .plus(SimDuration::from_micros(latency))
+            .max(clock.last_arrival);
+        clock.last_arrival = arrival;
         arrival
     }
 

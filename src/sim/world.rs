@@ -12,7 +12,7 @@ use super::network::{DropReason, LinkConfig, NetOp, Network, Transmit};
 use super::prng::Prng;
 use super::scheduler::Scheduler;
 use super::time::{SimDuration, SimTime};
-use super::timers::ArmedTimers;
+use super::timers::{ArmedTimers, TimerCode};
 use std::collections::BTreeMap;
 use std::fmt::Debug;
 use std::hash::{Hash, Hasher};
@@ -23,7 +23,7 @@ use std::hash::{Hash, Hasher};
 pub trait Model: Clone + PartialEq + Debug {
     type Addr: Ord + Clone + Debug + Hash;
     type Msg: Clone + PartialEq + Debug + Hash;
-    type Timer: Ord + Clone + Debug + Hash;
+    type Timer: Ord + Clone + Debug + Hash + TimerCode;
     type Event: Clone + PartialEq + Debug + Hash;
     type Command: Clone + PartialEq + Debug + Hash;
     /// Why a command was refused: data, worded by the layer that shows it.

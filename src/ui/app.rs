@@ -46,6 +46,7 @@ pub fn app() -> Html {
     let panel = use_state(|| None::<Panel>);
     let presenter = use_state(|| false);
     let overlay = use_state(|| None::<Overlay>);
+    let picker = use_state(|| false);
     let menu = use_state(|| None::<NodeId>);
     let zoomed = use_state(|| None::<String>);
     let record = use_state(|| None::<crate::kafka::record::RecordId>);
@@ -132,6 +133,19 @@ pub fn app() -> Html {
     };
 
     let on_share = share_callback(&session, &dispatch);
+    let compare_view = session
+        .comparing()
+        .map(|run| Rc::new(crate::present::compare::compare_view(run, world)));
+    let divergence = compare_view
+        .as_ref()
+        .and_then(|v| v.divergence.as_ref().map(|d| d.0));
+    let (open_picker, close_picker) = {
+        let (a, b) = (picker.clone(), picker.clone());
+        (
+            Callback::from(move |_: ()| a.set(true)),
+            Callback::from(move |_: ()| b.set(false)),
+        )
+    };
     let on_panel = {
         let panel = panel.clone();
         Callback::from(move |p: Panel| panel.set(if *panel == Some(p) { None } else { Some(p) }))
@@ -207,7 +221,7 @@ pub fn app() -> Html {
         Callback::from(move |v: String| filter.set(v))
     };
     html! {
-        <div class={classes!("page", presenter.then_some("presenter"), panel.is_some().then_some("with-panel"), (*panel == Some(Panel::Console)).then_some("with-console"), (*panel == Some(Panel::SpaceTime)).then_some("with-spacetime"))}>
+        <div class={classes!("page", presenter.then_some("presenter"), (panel.is_some() || compare_view.is_some()).then_some("with-panel"), compare_view.is_some().then_some("with-compare"), (*panel == Some(Panel::Console)).then_some("with-console"), (*panel == Some(Panel::SpaceTime)).then_some("with-spacetime"))}>
             <TopBar
                 title={session.lesson().title.clone()}
                 time={crate::present::view::time_text(world.now())}
@@ -226,15 +240,19 @@ pub fn app() -> Html {
                 on_help={help_toggle}
                 on_share={on_share}
                 branches={session.branch_count()}
-                fork_marks={Rc::new(session.fork_marks())} />
+                fork_marks={Rc::new(session.fork_marks())}
+                comparing={compare_view.is_some()}
+                divergence={divergence}
+                on_compare={open_picker} />
             { notice_bar(session.notice().cloned(), &dispatch) }
             <Caption view={caption} on_action={dispatch.clone()} />
             { guarantee_bar(session.violations().last(), challenge_bar(&session, &dispatch), &dispatch, &record, &panel) }
             <main class="main">
                 <Stage view={view} fit={stage_fit} dots={moving} cuts={cut} drops={dropped} on_node={on_node} on_zoom={on_zoom} on_record={on_record} on_why={on_why} layout={layout} />
-                { match *panel {
-                    Some(p) => html! { <SidePanel panel={p} session={store.clone()} on_action={dispatch.clone()} on_close={on_panel.reform(move |_: ()| p)} record={*record} why={(*why).clone()} on_why={ask_why.clone()} /> },
-                    None => html! {},
+                { match (&compare_view, *panel) {
+                    (Some(v), _) => html! { <super::compare::CompareStrip view={v.clone()} on_action={dispatch.clone()} /> },
+                    (None, Some(p)) => html! { <SidePanel panel={p} session={store.clone()} on_action={dispatch.clone()} on_close={on_panel.reform(move |_: ()| p)} record={*record} why={(*why).clone()} on_why={ask_why.clone()} /> },
+                    (None, None) => html! {},
                 } }
             </main>
             <Narration lines={lines} quiet_tail={tail} choices={choices} filter={(*filter).clone()} on_filter={on_filter} on_action={dispatch.clone()}
@@ -244,6 +262,10 @@ pub fn app() -> Html {
                 Some(node) => html! { <NodeMenu node={node} actions={actions_for(world, node)} on_action={dispatch.clone()} on_close={close_menu} on_panel={on_menu_panel} /> },
                 None => html! {},
             } }
+            { if *picker { html! {
+                <super::compare::ComparePicker choices={Rc::new(crate::present::compare::choices(session.lesson()))}
+                    branches={Rc::new(session.branches())} on_action={dispatch.clone()} on_close={close_picker} />
+            } } else { html! {} } }
             { match *overlay {
                 Some(Overlay::Catalogue) => html! { <Catalogue sections={Rc::new(catalogue(&progress, &lesson_id))} on_pick={on_pick} on_close={close_overlay} /> },
                 Some(Overlay::Help) => html! { <Help on_close={close_overlay} /> },

@@ -8,6 +8,7 @@ mod branches;
 mod caption;
 mod challenge;
 mod clients;
+mod compare;
 mod console;
 mod dots;
 mod inspector;

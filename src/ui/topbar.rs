@@ -105,6 +105,10 @@ pub struct TopBarProps {
     /// How many branches the run has, and where the timeline forks (for the marks).
     pub branches: usize,
     pub fork_marks: std::rc::Rc<Vec<u64>>,
+    /// Compare is open; the step where its two runs first differ, once known.
+    pub comparing: bool,
+    pub divergence: Option<u64>,
+    pub on_compare: Callback<()>,
 }
 
 #[function_component(TopBar)]
@@ -139,6 +143,7 @@ pub fn top_bar(p: &TopBarProps) -> Html {
                 { if p.behind { html! { <span class="behind" title="The engine cannot keep up with this speed on this machine: time runs as fast as it can">{ "max" }</span> } } else { html! {} } }
             </div>
             { fork_marks(&p.fork_marks, p.horizon.max(p.step)) }
+            { divergence_mark(p.divergence, p.horizon.max(p.step)) }
             <input class="scrub" id="timeline" type="range" min="0" max={p.horizon.max(p.step).to_string()} value={p.step.to_string()} oninput={on_scrub} aria-label="Timeline" title="Drag to rewind or replay" />
             <div class="clock" aria-live="off">
                 <span class="time" id="sim-time">{ p.time.clone() }</span>
@@ -167,9 +172,25 @@ pub fn top_bar(p: &TopBarProps) -> Html {
                     <span class="sr-only">{ "Branches" }</span>
                     { if p.branches > 1 { html! { <span class="count" id="branch-count">{ p.branches }</span> } } else { html! {} } }
                 </button>
+                <button class={classes!("ctl", p.comparing.then_some("active"))} id="compare-open" title="Run this lesson a second time with something changed, side by side" onclick={unit(&p.on_compare)}>
+                    <span aria-hidden="true">{ "A|B" }</span><span class="sr-only">{ "Compare…" }</span>
+                </button>
                 <button class="ctl share" id="share" title="Copy a link to this exact moment" onclick={unit(&p.on_share)}>{ "Share" }</button>
             </div>
         </header>
+    }
+}
+
+/// Where Compare's two runs first differ: a diamond on the timeline.
+fn divergence_mark(step: Option<u64>, end: u64) -> Html {
+    let Some(step) = step.filter(|s| *s <= end && end > 0) else {
+        return html! {};
+    };
+    let at = step as f64 / end as f64;
+    html! {
+        <div class="fork-marks" aria-hidden="true">
+            <span class="divergence-mark" id="divergence-mark" style={format!("left: calc(7px + (100% - 14px) * {at:.4})")} title={format!("The two runs first differ at step {step}")}></span>
+        </div>
     }
 }
 

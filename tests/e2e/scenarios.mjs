@@ -196,7 +196,59 @@ async function oneFileLesson(page, { base, artifacts }) {
   await page.setViewportSize({ width: 1600, height: 1000 });
 }
 
+
+// Compare: open it with clicks, acks=1 against the lesson's acks=all, play both in lockstep, see
+// the first difference marked (strip and timeline) and the figures; close it and keep the run.
+async function compareSideBySide(page, { base, artifacts }) {
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await waitForApp(page, base);
+  await openLesson(page, "replication-playground");
+  await page.click("#compare-open");
+  await page.waitForSelector("#compare-picker");
+  await page.click('#compare-picker input[data-change="p1.acks=1"]');
+  await page.screenshot({ path: path.join(artifacts, "compare-picker-1280x720.png") });
+  await page.click("#compare-start");
+  await page.waitForSelector("#compare-strip");
+  if ((await page.textContent("#compare-label")) !== "acks=1 on p1") throw new Error("wrong label");
+  await setSpeed(page, 8);
+  await playUntil(page, async () => (await stepNo(page)) > 2500, 60000);
+  if ((await page.textContent("#play")).includes("Pause")) await page.click("#play");
+  await page.waitForSelector("#compare-divergence:not(.same)");
+  await page.waitForSelector("#divergence-mark");
+  const latency = await page.$eval('#compare-figures tr[data-figure="latency p50/p95/p99"]', (el) => ({ differs: el.classList.contains("differs"), text: el.innerText }));
+  if (!latency.differs) throw new Error(`latency does not differ: ${latency.text}`);
+  const acked = await page.$eval('#compare-figures tr[data-figure="acknowledged"] td', (el) => Number(el.textContent));
+  if (!(acked > 0)) throw new Error("no acknowledged writes counted");
+  const clipped = await page.evaluate(() => {
+    const strip = document.querySelector("#compare-strip").getBoundingClientRect();
+    const bad = [...document.querySelectorAll("#compare-strip th, #compare-strip td, #compare-strip button")]
+      .filter((el) => { const r = el.getBoundingClientRect(); return r.right > strip.right + 1 || r.left < strip.left - 1; });
+    return bad.map((el) => el.textContent);
+  });
+  if (clipped.length) throw new Error(`clipped in the strip: ${clipped}`);
+  await page.screenshot({ path: path.join(artifacts, "compare-1280x720.png") });
+  const step = await page.$eval("#compare-divergence", (el) => Number(el.dataset.step));
+  await page.click("#compare-goto");
+  await page.waitForFunction((n) => document.querySelector(".step-no").textContent === `step ${n}`, step);
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await page.screenshot({ path: path.join(artifacts, "compare-1920x1080.png") });
+  await page.click("#compare-close");
+  await page.waitForSelector("#compare-strip", { state: "detached" });
+  if ((await stepNo(page)) !== step) throw new Error("closing Compare moved the run");
+  // The reference class cluster: Compare fits beside its stage too.
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await waitForApp(page, base + "?scale=1", runLink("classroom-scale", 5, 2000));
+  await page.click("#compare-open");
+  await page.click("#compare-choice-0");
+  await page.click("#compare-start");
+  await page.waitForSelector("#compare-strip");
+  for (let i = 0; i < 5; i++) await page.click("#step-event");
+  await page.screenshot({ path: path.join(artifacts, "compare-classroom-scale-1280x720.png") });
+  await page.setViewportSize({ width: 1600, height: 1000 });
+}
+
 export const scenarios = [
+  { name: "compare", run: compareSideBySide },
   { name: "branching-timeline", run: branchingTimeline },
   { name: "one-file-lesson", run: oneFileLesson },
   {

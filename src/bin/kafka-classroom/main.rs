@@ -28,8 +28,13 @@ pub(crate) const USAGE: &str = "usage:
   kafka-classroom why <lesson> --partition t-0 | --batch p1:t-0 | --consumer c1 | --guarantees [--seed N] [--until-ms T]
       (the browser's \"?\" answers at that moment, with the steps of their causes; or every
        broken guarantee the monitors named, with its step)
-  kafka-classroom compare <lesson> --set p1.acks=all [--set NODE.KEY=VALUE ...] [--seed N] [--until-ms T]
-      (the lesson as it is and with the changes, in lockstep: both summaries, the first divergence)
+  kafka-classroom compare <lesson> --set p1.acks=all [--set ...] [--seed N] [--until-ms T]
+      (the lesson as it is and with the changes, in lockstep: both summaries, the first divergence;
+       a change is NODE.KEY=VALUE (pN, cN), topic.NAME.KEY=VALUE, broker.KEY=VALUE,
+       assignor=NAME, idempotence=on|off, +FAULT NODE@MS or -FAULT NODE[@MS]; also
+       --add-fault \"crash b1@10000\", --remove-fault \"crash b2\", --assignor NAME, --idempotence on|off)
+  kafka-classroom compare <run.json> --with B [--branch A]
+      (two branches of an exported run, in lockstep; A is the run's current branch by default)
   kafka-classroom lessons
   kafka-classroom console <lesson.json | built-in name> [--script FILE] [--seed N]
       (Kafka's tools on the lesson's cluster: kafka-topics.sh, kafka-consumer-groups.sh, sleep N;
@@ -113,11 +118,14 @@ pub(crate) fn load_lesson(name: &str) -> Result<Lesson, String> {
 
 /// `compare LESSON --set p1.acks=all ...`: two runs side by side (see `present::compare`).
 fn compare(args: &[String]) -> Result<(), String> {
-    use kafka_classroom::present::compare::{compare, describe, parse_change};
+    use kafka_classroom::present::compare::{change_label, compare, describe, parse_change};
     let name = args
         .first()
         .filter(|a| !a.starts_with("--"))
-        .ok_or_else(|| format!("compare needs a lesson\n{USAGE}"))?;
+        .ok_or_else(|| format!("compare needs a lesson or a run file\n{USAGE}"))?;
+    if flag::<u32>(args, "--branch")?.is_some() || flag::<u32>(args, "--with")?.is_some() {
+        return compare_branches(name, args);
+    }
     let mut lesson = load_lesson(name)?;
     let seed = flag::<u64>(args, "--seed")?.unwrap_or(lesson.seed);
     if let Some(until) = flag::<u64>(args, "--until-ms")? {
@@ -125,28 +133,97 @@ fn compare(args: &[String]) -> Result<(), String> {
     }
     let mut changes = Vec::new();
     for (i, a) in args.iter().enumerate() {
-        if a == "--set" {
-            let raw = args.get(i + 1).ok_or("--set needs NODE.KEY=VALUE")?;
-            changes.push(parse_change(raw)?);
-        }
+        let text = match a.as_str() {
+            "--set" => args.get(i + 1).ok_or("--set needs NODE.KEY=VALUE")?.clone(),
+            "--add-fault" => format!(
+                "+{}",
+                args.get(i + 1)
+                    .ok_or("--add-fault needs FAULT NODE@MS, e.g. \"crash b1@10000\"")?
+            ),
+            "--remove-fault" => format!(
+                "-{}",
+                args.get(i + 1)
+                    .ok_or("--remove-fault needs FAULT NODE[@MS], e.g. \"crash b2\"")?
+            ),
+            "--assignor" => format!(
+                "assignor={}",
+                args.get(i + 1).ok_or("--assignor needs a name")?
+            ),
+            "--idempotence" => format!(
+                "idempotence={}",
+                args.get(i + 1).ok_or("--idempotence needs on or off")?
+            ),
+            _ => continue,
+        };
+        changes.push(parse_change(&text)?);
     }
     if changes.is_empty() {
         return Err(format!(
-            "compare needs at least one --set NODE.KEY=VALUE\n{USAGE}"
+            "compare needs at least one change (--set NODE.KEY=VALUE, ...)\n{USAGE}"
         ));
     }
-    let label: Vec<String> = changes
-        .iter()
-        .map(|c| format!("{}.{}={}", c.node, c.key, c.value))
-        .collect();
+    let label: Vec<String> = changes.iter().map(change_label).collect();
+    let label = label.join(", ");
     println!(
-        "# {} (seed={seed}, until {} ms): as written vs {}",
-        lesson.title,
-        lesson.run_until_ms,
-        label.join(" ")
+        "# {} (seed={seed}, until {} ms): as written vs {label}",
+        lesson.title, lesson.run_until_ms,
     );
     let result = compare(&lesson, seed, &changes)?;
-    for line in describe(&result, "as written", &label.join(" ")) {
+    for line in describe(&result, "as written", &label) {
+        println!("{line}");
+    }
+    Ok(())
+}
+
+/// `compare RUN.json --branch A --with B`: two branches of an exported run, in lockstep.
+fn compare_branches(file: &str, args: &[String]) -> Result<(), String> {
+    use kafka_classroom::present::compare::{compare_branches, describe};
+    use kafka_classroom::present::session::{Action, Session};
+    let text = std::fs::read_to_string(file).map_err(|e| format!("{file}: {e}"))?;
+    let mut session = Session::default_session();
+    session.apply(Action::ImportRun(text));
+    if let Some(n) = session
+        .notice()
+        .filter(|n| n.level == kafka_classroom::present::session::NoticeLevel::Error)
+    {
+        return Err(format!("{file}: {}", n.text));
+    }
+    let branches = session.branches();
+    let current = branches.iter().find(|b| b.current).map_or(0, |b| b.index);
+    let a = flag::<u32>(args, "--branch")?.unwrap_or(current);
+    let b = flag::<u32>(args, "--with")?
+        .ok_or("compare RUN.json needs --with B (a branch number; see the list below)")?;
+    let name = |i: u32| {
+        branches
+            .iter()
+            .find(|x| x.index == i)
+            .map(|x| format!("{i}: {}", x.name))
+    };
+    for x in &branches {
+        println!(
+            "# branch {}: {} (forks at step {})",
+            x.index, x.name, x.fork
+        );
+    }
+    let (Some(an), Some(bn)) = (name(a), name(b)) else {
+        return Err(format!(
+            "the run has branches 0 to {}",
+            branches.len().saturating_sub(1)
+        ));
+    };
+    let (ac, bc) = (
+        session.branch_commands(a).unwrap_or_default(),
+        session.branch_commands(b).unwrap_or_default(),
+    );
+    let lesson = session.lesson().clone();
+    println!(
+        "# {} (seed={}, until {} ms): branch {an} vs branch {bn}",
+        lesson.title,
+        session.seed(),
+        lesson.run_until_ms
+    );
+    let result = compare_branches(&lesson, session.seed(), &ac, bc);
+    for line in describe(&result, &format!("branch {an}"), &format!("branch {bn}")) {
         println!("{line}");
     }
     Ok(())

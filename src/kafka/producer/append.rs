@@ -14,7 +14,7 @@ use crate::kafka::errors::ErrorCode;
 use crate::kafka::event::{Event, FailureDetail, PartitionChoice, SendError};
 use crate::kafka::record::{Header, Payload, Record, RecordId, RECORD_BATCH_OVERHEAD};
 use crate::kafka::timer::Timer;
-use crate::kafka::types::TopicPartition;
+use crate::kafka::types::{Topic, TopicPartition};
 use crate::kafka::Cluster;
 use crate::sim::{Ctx, SimDuration};
 use std::rc::Rc;
@@ -420,25 +420,21 @@ impl Producer {
     /// partition with batches waiting on a broker that has not been able to take any for longer
     /// than that is left out.
     pub(crate) fn update_partition_load_stats(&mut self) {
-        let topics: Vec<String> = self.sticky.keys().cloned().collect();
+        // Each topic is interned once per pass, not once per partition looked up.
+        let topics: Vec<Topic> = self.sticky.keys().map(|t| Topic::new(t)).collect();
         for topic in topics {
+            let tp = |partition| TopicPartition { topic, partition };
             let count = self.metadata.partition_count(&topic).unwrap_or(0);
-            let all_have_queues = (0..count).all(|p| {
-                self.accumulator
-                    .has_queue(&TopicPartition::new(topic.clone(), p))
-            });
+            let all_have_queues = (0..count).all(|p| self.accumulator.has_queue(&tp(p)));
             let queues: Vec<PartitionQueue> = self
                 .metadata
                 .available_partitions(&topic)
                 .into_iter()
                 .map(|p| PartitionQueue {
                     partition: p,
-                    queue_size: self
-                        .accumulator
-                        .queue_len(&TopicPartition::new(topic.clone(), p))
-                        as i32,
+                    queue_size: self.accumulator.queue_len(&tp(p)) as i32,
                 })
-                .filter(|q| !self.is_partition_unavailable(&topic, q))
+                .filter(|q| !self.is_partition_unavailable(&tp(q.partition), q))
                 .collect();
             let stats = (self.config.partitioner_adaptive_partitioning_enable
                 && all_have_queues
@@ -447,7 +443,7 @@ impl Producer {
                     available: &queues,
                     queue_count: count,
                 });
-            if let Some(sticky) = self.sticky.get_mut(&topic) {
+            if let Some(sticky) = self.sticky.get_mut(topic.as_str()) {
                 sticky.update_partition_load_stats(stats);
             }
         }
@@ -455,13 +451,12 @@ impl Producer {
 
     /// Kafka's test in `partitionReady`: only a partition with batches waiting is judged, by
     /// how long its leader has had ready data it could not take.
-    fn is_partition_unavailable(&self, topic: &str, queue: &PartitionQueue) -> bool {
+    fn is_partition_unavailable(&self, tp: &TopicPartition, queue: &PartitionQueue) -> bool {
         let timeout = self.config.partitioner_availability_timeout_ms;
         if timeout == 0 || queue.queue_size == 0 {
             return false;
         }
-        let tp = TopicPartition::new(topic, queue.partition);
-        self.metadata.leader(&tp).is_some_and(|leader| {
+        self.metadata.leader(tp).is_some_and(|leader| {
             self.accumulator
                 .is_node_unavailable(leader, SimDuration::from_ms(timeout))
         })

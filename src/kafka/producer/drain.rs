@@ -8,7 +8,7 @@ use super::accumulator::{Accumulator, ProducerBatch};
 use super::Producer;
 use crate::kafka::event::{BatchReadyReason, Event};
 use crate::kafka::timer::Timer;
-use crate::kafka::types::{BrokerId, TopicPartition};
+use crate::kafka::types::{BrokerId, Topic, TopicPartition};
 use crate::kafka::Cluster;
 use crate::sim::{Ctx, SimDuration, SimTime};
 
@@ -100,10 +100,15 @@ impl Producer {
             .topics
             .iter()
             .flat_map(|(topic, partitions)| {
+                // Interned once per topic, not once per partition.
+                let topic = Topic::new(topic);
                 partitions
                     .iter()
-                    .filter(|p| p.leader == Some(broker))
-                    .map(|p| TopicPartition::new(topic.clone(), p.partition))
+                    .filter(move |p| p.leader == Some(broker))
+                    .map(move |p| TopicPartition {
+                        topic,
+                        partition: p.partition,
+                    })
             })
             .collect()
     }

@@ -5,6 +5,7 @@
 //! rewinding replaces the future.
 
 mod branches;
+mod compare;
 mod console;
 mod guide;
 mod snapshots;
@@ -137,6 +138,12 @@ pub enum Action {
     RenameBranch(u32, String),
     /// A run file the user picked (see `Session::export_run`).
     ImportRun(String),
+    /// Open Compare: a second run with these changes (`p1.acks=1`, see `present::compare`).
+    OpenCompare(Vec<String>),
+    /// Open Compare against another branch of the timeline.
+    CompareBranch(u32),
+    /// Close Compare; the run on screen stays as it is.
+    CloseCompare,
 }
 
 #[derive(Clone, Debug)]
@@ -187,6 +194,8 @@ pub struct Session {
     console_close_due: Option<Command>,
     /// Console entries ever made (tells a new entry from output added to the last one).
     console_serial: u64,
+    /// The second run while Compare is open.
+    compare: Option<Box<crate::present::compare::CompareRun>>,
 }
 
 impl Session {
@@ -226,6 +235,7 @@ impl Session {
             console_running: None,
             console_close_due: None,
             console_serial: 0,
+            compare: None,
         };
         session.open_guide();
         let first = Rc::new(session.snapshot());
@@ -387,8 +397,12 @@ impl Session {
                 Ok(run) => self.open_run(run, "Imported the run"),
                 Err(e) => self.error(format!("This run file could not be opened: {e}")),
             },
+            Action::OpenCompare(changes) => self.open_compare(&changes),
+            Action::CompareBranch(b) => self.compare_branch(b),
+            Action::CloseCompare => self.compare = None,
         }
         self.console_close_pending();
+        self.sync_compare();
     }
 
     fn lab_action(&mut self, action: Action) {
