@@ -240,6 +240,45 @@ mod in_the_session {
         assert_eq!(v.state, ChallengeState::Spent, "{v:?}");
         assert!(v.impossible.unwrap().contains("min.insync.replicas=2"));
     }
+
+    #[test]
+    fn a_spent_budget_refuses_console_commands_too() {
+        let create = |t: &str| {
+            format!("kafka-topics.sh --bootstrap-server localhost:9092 --create --topic {t} --partitions 1 --replication-factor 1")
+        };
+        let mut s = session("challenge-block-the-producer");
+        step_to(&mut s, 1000);
+        // One action: a topic made from the console spends the budget of 1.
+        let made = s.console_input(&create("a"));
+        assert!(
+            made.iter().any(|l| l.text == "Created topic a."),
+            "{made:?}"
+        );
+        assert_eq!(s.actions_used(), 1);
+        let refused = s.console_input(&create("b"));
+        let text: Vec<&str> = refused.iter().map(|l| l.text.as_str()).collect();
+        assert!(
+            text.iter()
+                .any(|t| t.starts_with("The challenge's budget is spent: 1 action(s).")),
+            "{text:?}"
+        );
+        assert_eq!(s.actions_used(), 1);
+        // A tool that only reads still works, and b was not made.
+        let listed = s.console_input("kafka-topics.sh --bootstrap-server localhost:9092 --list");
+        let names: Vec<&str> = listed.iter().map(|l| l.text.as_str()).collect();
+        assert!(names.contains(&"a") && !names.contains(&"b"), "{names:?}");
+        // The console producer would start a client: refused as well.
+        let producer = s.console_input(
+            "kafka-console-producer.sh --bootstrap-server localhost:9092 --topic orders",
+        );
+        assert!(
+            producer
+                .iter()
+                .any(|l| l.text.starts_with("The challenge's budget is spent")),
+            "{producer:?}"
+        );
+        assert_eq!(s.actions_used(), 1);
+    }
 }
 
 #[test]

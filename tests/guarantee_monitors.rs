@@ -3,7 +3,7 @@
 //! finds at the end, and rewinding takes them back.
 
 use kafka_classroom::lesson::builtin;
-use kafka_classroom::present::monitor::Violation;
+use kafka_classroom::present::monitor::{Violation, ViolationKind};
 use kafka_classroom::present::session::{Action, Session};
 use kafka_classroom::present::share::LessonRef;
 use std::collections::BTreeSet;
@@ -110,4 +110,98 @@ fn a_clean_lesson_breaks_nothing() {
     assert!(session_to_end("replication-playground")
         .violations()
         .is_empty());
+}
+
+fn of_kind(s: &Session, kind: ViolationKind) -> Vec<&Violation> {
+    s.violations().iter().filter(|v| v.kind == kind).collect()
+}
+
+#[test]
+fn every_duplicate_the_checker_finds_was_named_when_the_leader_appended_it() {
+    let mut any = false;
+    for id in [
+        "retry-duplicates-without-idempotence",
+        "timeout-retry-duplicates",
+        "retries-reorder-without-idempotence",
+    ] {
+        let s = session_to_end(id);
+        let l = builtin::load(id).unwrap();
+        let report = l.run_checked(l.seed, |_| {}).report;
+        // Each copy after the first, by its offset.
+        let named: BTreeSet<_> = of_kind(&s, ViolationKind::Duplicate)
+            .iter()
+            .flat_map(|v| v.offsets.iter().copied())
+            .collect();
+        let found: BTreeSet<_> = report
+            .duplicates
+            .iter()
+            .flat_map(|(_, tp, offsets)| offsets[1..].iter().map(move |o| (*tp, *o)))
+            .collect();
+        assert_eq!(named, found, "{id}");
+        any |= !found.is_empty();
+    }
+    assert!(any, "some lesson duplicates a record");
+}
+
+#[test]
+fn every_reordering_the_checker_finds_was_named_when_it_landed() {
+    let id = "retries-reorder-without-idempotence";
+    let s = session_to_end(id);
+    let l = builtin::load(id).unwrap();
+    let report = l.run_checked(l.seed, |_| {}).report;
+    assert!(!report.reordered.is_empty());
+    let named: BTreeSet<_> = of_kind(&s, ViolationKind::Reordered)
+        .iter()
+        .map(|v| v.record)
+        .collect();
+    let found: BTreeSet<_> = report.reordered.iter().map(|(_, _, late)| *late).collect();
+    assert_eq!(named, found);
+    let v = of_kind(&s, ViolationKind::Reordered)[0];
+    assert!(v.text.starts_with("Reordered: "), "{}", v.text);
+    // The step appended it: its leader's append of that record happens there.
+    let mut appended_at = None;
+    l.run(l.seed, |step| {
+        let here = step.events.iter().any(|e| {
+            matches!(e, kafka_classroom::kafka::Event::BatchAppended { records, .. } if records.contains(&v.record))
+        });
+        if here {
+            appended_at = Some(step.index);
+        }
+    });
+    assert_eq!(Some(v.step), appended_at);
+}
+
+#[test]
+fn every_record_never_processed_was_named_when_its_group_moved_past_it() {
+    let mut any = false;
+    for id in [
+        "auto-commit-worker-loses",
+        "latest-skips-old-records",
+        "lag-beyond-retention",
+        "crash-before-commit-duplicates",
+        "replication-playground",
+    ] {
+        let s = session_to_end(id);
+        let l = builtin::load(id).unwrap();
+        let report = l.run_checked(l.seed, |_| {}).report;
+        let named: BTreeSet<_> = of_kind(&s, ViolationKind::NeverProcessed)
+            .iter()
+            .flat_map(|v| {
+                let g = v.group.clone().unwrap();
+                v.offsets.iter().map(move |(tp, o)| (g.clone(), *tp, *o))
+            })
+            .collect();
+        let found: BTreeSet<_> = report
+            .groups
+            .iter()
+            .flat_map(|(g, c)| {
+                c.never_processed
+                    .iter()
+                    .map(move |(tp, o)| (g.clone(), *tp, *o))
+            })
+            .collect();
+        assert_eq!(named, found, "{id}");
+        any |= !found.is_empty();
+    }
+    assert!(any);
 }

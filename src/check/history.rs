@@ -363,6 +363,25 @@ impl History {
             .unwrap_or(0)
     }
 
+    /// Acknowledged offsets of `tp` in `[from, to)`, with their records.
+    pub fn acked_between(&self, tp: &TopicPartition, from: i64, to: i64) -> Vec<(i64, RecordId)> {
+        if from >= to {
+            return Vec::new();
+        }
+        self.acked_offsets
+            .range((*tp, from)..(*tp, to))
+            .map(|((_, o), id)| (*o, *id))
+            .collect()
+    }
+
+    /// `group`'s committed offsets so far (or `cN`'s, a consumer without a group).
+    pub fn committed(&self, group: &str) -> Vec<(TopicPartition, i64)> {
+        self.groups
+            .get(group)
+            .map(|c| c.committed.iter().map(|(tp, o)| (*tp, *o)).collect())
+            .unwrap_or_default()
+    }
+
     pub fn acknowledged(&self) -> usize {
         self.acked.len()
     }

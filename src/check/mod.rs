@@ -2,6 +2,7 @@
 //! history checker in Jepsen's vocabulary that follows every record from `send()` to the final
 //! logs (`history`): lost writes, duplicates, inconsistent offsets and per-key reordering.
 
+pub mod causes;
 pub mod history;
 pub mod invariants;
 pub mod swarm;

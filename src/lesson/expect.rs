@@ -151,11 +151,14 @@ pub struct RunObserver {
     pub produce_errors: BTreeMap<(u32, ErrorCode), u32>,
     /// Batches that left each producer's accumulator, by reason name.
     pub batches_sent: BTreeMap<(u32, &'static str), u32>,
+    /// The steps of the causes a "why?" answer links to.
+    pub causes: crate::check::causes::Causes,
 }
 
 impl RunObserver {
     pub fn observe(&mut self, step: &KafkaStep) {
         self.history.observe(step);
+        self.causes.observe(step);
         for event in &step.events {
             if let Event::ProduceFailed {
                 producer, error, ..

@@ -161,13 +161,14 @@ pub fn app() -> Html {
         })
     };
     let on_record = record_callback(&store, &record, &panel);
-    let on_why = {
+    let ask_why = {
         let (why, panel) = (why.clone(), panel.clone());
-        Callback::from(move |name: String| {
-            why.set(Some(super::panels::WhyOf::Partition(name)));
+        Callback::from(move |of: super::panels::WhyOf| {
+            why.set(Some(of));
             panel.set(Some(Panel::Why));
         })
     };
+    let on_why = ask_why.reform(super::panels::WhyOf::Partition);
     let on_node = {
         let menu = menu.clone();
         Callback::from(move |n: NodeId| menu.set(if *menu == Some(n) { None } else { Some(n) }))
@@ -250,7 +251,7 @@ pub fn app() -> Html {
                 <Stage view={view} fit={stage_fit} dots={moving} cuts={cut} drops={dropped} on_node={on_node} on_zoom={on_zoom} on_record={on_record} on_why={on_why} layout={layout} />
                 { match (&compare_view, *panel) {
                     (Some(v), _) => html! { <super::compare::CompareStrip view={v.clone()} on_action={dispatch.clone()} /> },
-                    (None, Some(p)) => html! { <SidePanel panel={p} session={store.clone()} on_action={dispatch.clone()} on_close={on_panel.reform(move |_: ()| p)} record={*record} why={(*why).clone()} /> },
+                    (None, Some(p)) => html! { <SidePanel panel={p} session={store.clone()} on_action={dispatch.clone()} on_close={on_panel.reform(move |_: ()| p)} record={*record} why={(*why).clone()} on_why={ask_why.clone()} /> },
                     (None, None) => html! {},
                 } }
             </main>

@@ -28,6 +28,8 @@ pub struct SidePanelProps {
     pub record: Option<crate::kafka::record::RecordId>,
     /// What the "Why?" panel answers for.
     pub why: Option<WhyOf>,
+    /// A "?" inside a panel asks the "Why?" panel about something.
+    pub on_why: Callback<WhyOf>,
 }
 
 /// What the "Why?" panel is asked about.
@@ -37,6 +39,8 @@ pub enum WhyOf {
     Partition(String),
     /// A consumer that gets no records.
     Consumer(u32),
+    /// A producer's oldest batch for a partition, still in its accumulator.
+    Batch(u32, String),
 }
 
 /// Lines of the raw RPC trace the Details panel shows.
@@ -53,7 +57,7 @@ pub fn side_panel(p: &SidePanelProps) -> Html {
             html! { <LessonPanel lesson={session.lesson_rc()} has_lab={session.lesson().lab.is_some()} seed={session.seed()} lab={lab} on_action={p.on_action.clone()} /> }
         }
         Panel::Producer => {
-            html! { <ProducerPanel producers={Rc::new(producer_views(world, session.last_step()))} topics={topics} on_action={p.on_action.clone()} /> }
+            html! { <ProducerPanel producers={Rc::new(producer_views(world, session.last_step()))} topics={topics} on_action={p.on_action.clone()} on_why={p.on_why.reform(|(id, tp)| WhyOf::Batch(id, tp))} /> }
         }
         Panel::Consumer => html! {
             <ConsumerPanel consumers={Rc::new(consumer_views(world))} groups={Rc::new(crate::present::group::group_views(world))} topics={topics} on_action={p.on_action.clone()} />
@@ -63,7 +67,7 @@ pub fn side_panel(p: &SidePanelProps) -> Html {
             html! { <NetworkTool nodes={Rc::new(world.model().nodes())} on_action={p.on_action.clone()} /> }
         }
         Panel::Assignor => html! { <AssignorTool /> },
-        Panel::Why => why_body(world, p.why.as_ref()),
+        Panel::Why => why_body(&session, p.why.as_ref(), &p.on_action),
         Panel::Record => match p.record {
             Some(record) => {
                 html! { <Inspector record={record} session={p.session.clone()} on_action={p.on_action.clone()} /> }
@@ -100,27 +104,64 @@ fn topic_names(lesson: &crate::lesson::Lesson) -> Rc<Vec<String>> {
     Rc::new(lesson.spec.topics.iter().map(|t| t.name.clone()).collect())
 }
 
-/// The answer to "why is this partition's high watermark here?", read from the state on screen
-/// (it follows the timeline as the class steps).
-fn why_body(world: &crate::kafka::KafkaWorld, of: Option<&WhyOf>) -> Html {
-    let answer = match of {
-        Some(WhyOf::Partition(p)) => crate::kafka::TopicPartition::parse(p)
-            .ok()
-            .and_then(|tp| crate::present::why::high_watermark_why(world, &tp)),
-        Some(WhyOf::Consumer(c)) => crate::present::why::consumer_why(world, *c),
-        None => None,
+/// The answers to "why?" about a partition (its health, then its high watermark), a consumer or
+/// a producer batch, read from the state on screen (they follow the timeline as the class
+/// steps), each with links to the steps where its causes happened.
+fn why_body(
+    session: &crate::present::session::Session,
+    of: Option<&WhyOf>,
+    on_action: &Callback<Action>,
+) -> Html {
+    use crate::present::why;
+    let (world, causes) = (session.world(), &session.observer().causes);
+    let parse = |p: &str| crate::kafka::TopicPartition::parse(p).ok();
+    let answers: Vec<(&str, why::WhyAnswer)> = match of {
+        Some(WhyOf::Partition(p)) => parse(p)
+            .map(|tp| {
+                let health = why::partition_health_why(world, causes, &tp).filter(|a| a.stuck);
+                let hw = why::high_watermark_why(world, causes, &tp);
+                health
+                    .map(|a| ("why-health", a))
+                    .into_iter()
+                    .chain(hw.map(|a| ("why-answer", a)))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        Some(WhyOf::Consumer(c)) => why::consumer_why(world, causes, *c)
+            .map(|a| ("why-answer", a))
+            .into_iter()
+            .collect(),
+        Some(WhyOf::Batch(id, p)) => parse(p)
+            .and_then(|tp| why::batch_why(world, causes, *id, &tp))
+            .map(|a| ("why-answer", a))
+            .into_iter()
+            .collect(),
+        None => Vec::new(),
     };
-    match answer {
-        Some(a) => html! {
-            <div class={classes!("why", a.stuck.then_some("stuck"))} id="why">
-                <p class="why-q">{ a.question }</p>
-                <p class="why-a" id="why-answer">{ a.answer }</p>
-                <p class="muted small">{ "The answer follows the timeline: step or play and it changes with the cluster." }</p>
-            </div>
-        },
-        None => {
-            html! { <p class="muted">{ "Click the ? beside a partition's high watermark." }</p> }
-        }
+    if answers.is_empty() {
+        return html! { <p class="muted">{ "Click the ? beside a partition's high watermark, or beside a batch in the Producer panel." }</p> };
+    }
+    html! {
+        <div id="why">
+            { for answers.into_iter().map(|(id, a)| why_answer(id, a, on_action)) }
+            <p class="muted small">{ "The answer follows the timeline: step or play and it changes with the cluster. A link goes to the step where that cause happened." }</p>
+        </div>
+    }
+}
+
+fn why_answer(id: &str, a: crate::present::why::WhyAnswer, on_action: &Callback<Action>) -> Html {
+    html! {
+        <div class={classes!("why", a.stuck.then_some("stuck"))}>
+            <p class="why-q">{ a.question }</p>
+            <p class="why-a" id={id.to_string()}>{ a.answer }</p>
+            { if a.links.is_empty() { html! {} } else { html! {
+                <ul class="why-links">{ for a.links.into_iter().map(|l| {
+                    let step = l.step;
+                    html! { <li><button class="why-link" data-step={step.to_string()} onclick={on_action.reform(move |_: MouseEvent| Action::SeekTo(step))}
+                        title={format!("Go to step {step}")}>{ format!("{} · step {} · {}", l.time, l.step, l.label) }</button></li> }
+                }) }</ul>
+            } } }
+        </div>
     }
 }
 

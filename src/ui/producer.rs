@@ -19,6 +19,9 @@ pub struct ProducerPanelProps {
     pub producers: Rc<Vec<ProducerView>>,
     pub topics: Rc<Vec<String>>,
     pub on_action: Callback<Action>,
+    /// The "?" beside a partition's batches: why is it still waiting?
+    #[prop_or_default]
+    pub on_why: Callback<(u32, String)>,
 }
 
 fn text_input(state: &UseStateHandle<String>) -> Callback<InputEvent> {
@@ -137,12 +140,16 @@ pub fn producer_panel(p: &ProducerPanelProps) -> Html {
                     <button type="button" class="ctl" onclick={on_rate}>{ "Set rate" }</button>
                 </div>
             </form>
-            { producer_card(&view, &p.on_action) }
+            { producer_card(&view, &p.on_action, &p.on_why) }
         </div>
     }
 }
 
-fn producer_card(v: &ProducerView, on_action: &Callback<Action>) -> Html {
+fn producer_card(
+    v: &ProducerView,
+    on_action: &Callback<Action>,
+    on_why: &Callback<(u32, String)>,
+) -> Html {
     html! {
         <div class="card producer-card" data-producer={v.label.clone()}>
             <div class="card-head">
@@ -160,7 +167,7 @@ fn producer_card(v: &ProducerView, on_action: &Callback<Action>) -> Html {
                 if !v.metadata_ready && v.topics.is_empty() {
                     html! { <p class="muted">{ "Waiting for metadata: the producer does not know the partitions yet." }</p> }
                 } else {
-                    html! { for v.topics.iter().map(accumulator_topic) }
+                    html! { for v.topics.iter().map(|t| accumulator_topic(t, v.id, on_why)) }
                 }
             }
             { buffer_gauge(v) }
@@ -229,7 +236,7 @@ fn producer_card(v: &ProducerView, on_action: &Callback<Action>) -> Html {
     }
 }
 
-fn accumulator_topic(t: &AccumulatorTopic) -> Html {
+fn accumulator_topic(t: &AccumulatorTopic, id: u32, on_why: &Callback<(u32, String)>) -> Html {
     let sticky = t.sticky.as_ref().map(|s| {
         let switched = match s.switched_now {
             Some(from) => {
@@ -249,12 +256,12 @@ fn accumulator_topic(t: &AccumulatorTopic) -> Html {
     html! {
         <div class="acc-topic">
             { sticky.unwrap_or_default() }
-            <ul class="acc-rows">{ for t.rows.iter().map(accumulator_row) }</ul>
+            <ul class="acc-rows">{ for t.rows.iter().map(|r| accumulator_row(r, id, on_why)) }</ul>
         </div>
     }
 }
 
-fn accumulator_row(r: &AccumulatorRow) -> Html {
+fn accumulator_row(r: &AccumulatorRow, id: u32, on_why: &Callback<(u32, String)>) -> Html {
     let class = classes!(
         "acc-row",
         r.sticky.then_some("sticky"),
@@ -268,6 +275,7 @@ fn accumulator_row(r: &AccumulatorRow) -> Html {
                 <span class="leader">{ r.leader.clone() }</span>
                 { if r.sticky { html! { <span class="sticky-mark" title="null-key records go here now">{ "sticky" }</span> } } else { html! {} } }
                 { r.weight.map(|w| html! { <span class="weight" title="adaptive partitioning weight">{ format!("weight {w}") }</span> }).unwrap_or_default() }
+                { if r.batches.is_empty() { html! {} } else { batch_why_button(id, &r.partition, on_why) } }
             </div>
             <div class="acc-batches">
                 {
@@ -280,6 +288,16 @@ fn accumulator_row(r: &AccumulatorRow) -> Html {
                 { r.more.map(|(n, bytes)| html! { <span class="more">{ format!("+{n} more batches ({bytes} B)") }</span> }).unwrap_or_default() }
             </div>
         </li>
+    }
+}
+
+/// The "?" that asks why the partition's oldest batch is still waiting.
+fn batch_why_button(id: u32, partition: &str, on_why: &Callback<(u32, String)>) -> Html {
+    let tp = partition.to_string();
+    let question = format!("Why is p{id}'s batch for {partition} still waiting?");
+    html! {
+        <button class="pwhy" id={format!("why-p{id}-{partition}")} title={question.clone()} aria-label={question}
+            onclick={on_why.reform(move |_: MouseEvent| (id, tp.clone()))}>{ "?" }</button>
     }
 }
 

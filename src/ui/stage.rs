@@ -172,13 +172,14 @@ fn stage_row(p: &RowProps) -> Html {
             <span class="poffsets" title={format!("high watermark {}, largest log end offset {}", r.high_watermark, r.log_end_offset)}>
                 { r.high_watermark.to_string() }
                 { if r.log_end_offset > r.high_watermark { html! { <small>{ format!("/{}", r.log_end_offset) }</small> } } else { html! {} } }
-                { if full || r.offline || r.under_min_isr { why_button(&r.name, &p.on_why) } else { html! {} } }
+                { if full || r.offline || r.under_min_isr || r.under_replicated { why_button(&r.name, &p.on_why) } else { html! {} } }
             </span>
         </div>
     }
 }
 
-/// The "?" that asks why the partition's high watermark is where it is.
+/// The "?" that asks why the partition's high watermark is where it is (and, for a partition
+/// offline, under-replicated or below min ISR, why it is).
 fn why_button(name: &str, on_why: &Callback<String>) -> Html {
     let partition = name.to_string();
     let onclick = on_why.reform(move |e: MouseEvent| {

@@ -381,6 +381,89 @@ export const scenarios = [
     },
   },
   {
+    name: "why-links-and-never-processed",
+    async run(page, { base, artifacts }) {
+      for (const [w, h] of [[1280, 720], [1920, 1080]]) {
+        await page.setViewportSize({ width: w, height: h });
+        // acks-all-needs-min-isr after 10 s: b2 and b3 crashed at 1 s and were fenced, so
+        // strong-0 is below min ISR; its "?" says who left and links to the crashes.
+        await page.goto("about:blank");
+        await waitForApp(page, base, runLink("acks-all-needs-min-isr", 4, 60));
+        await page.click("#why-strong-0");
+        await page.waitForSelector("#why-health");
+        const health = await page.textContent("#why-health");
+        if (!health.includes("b2 left strong-0's ISR at 10.000 s: its broker crashed at 1.000 s")) throw new Error(`health: ${health}`);
+        const box = await page.evaluate(() => document.querySelector("#panel-why").getBoundingClientRect());
+        if (box.right > w + 0.5 || box.bottom > h + 0.5) throw new Error(`the Why? panel clips: ${JSON.stringify(box)}`);
+        await page.screenshot({ path: path.join(artifacts, `why-health-${w}x${h}.png`) });
+        await page.click('.why-link:has-text("b2 crashed")');
+        await page.waitForFunction(() => document.querySelector(".step-no").textContent === "step 28");
+        // At the crash, b2 is not fenced yet: the partition is healthy, the link list went away.
+        await page.waitForSelector("#why-health", { state: "detached" });
+        // latest-skips-old-records: group fresh starts at the log end; the banner names the
+        // records it will never process, and Show me opens the first at the step it happened.
+        await page.goto("about:blank");
+        await waitForApp(page, base, runLink("latest-skips-old-records", 7, 120));
+        const banner = await page.textContent("#guarantee");
+        if (!banner.includes("Never processed: fresh will not process p1#0 (events-0@0) and 19 more")) throw new Error(`banner: ${banner}`);
+        const step = banner.match(/step (\d+)\)/)[1];
+        const bar = await page.evaluate(() => document.querySelector("#guarantee").getBoundingClientRect());
+        if (bar.right > w + 0.5 || bar.height > 90) throw new Error(`the banner does not fit: ${JSON.stringify(bar)}`);
+        await page.click("#show-me");
+        await page.waitForSelector("#inspector");
+        await page.waitForFunction((n) => document.querySelector(".step-no").textContent === `step ${n}`, step);
+        const life = await page.textContent("#inspector");
+        if (!life.includes("p1#0")) throw new Error(`inspector: ${life.slice(0, 200)}`);
+        await page.screenshot({ path: path.join(artifacts, `never-processed-show-me-${w}x${h}.png`) });
+      }
+      await page.setViewportSize({ width: 1600, height: 1000 });
+    },
+  },
+  {
+    name: "why-batch",
+    async run(page, { base, artifacts }) {
+      // batching-step-by-step: p1 lingers (linger.ms=500); the "?" beside orders' batches says
+      // so and links to the step that opened the batch.
+      await page.setViewportSize({ width: 1280, height: 720 });
+      await page.goto("about:blank");
+      await waitForApp(page, base, runLink("batching-step-by-step", 5, 20));
+      await page.click("#tab-producer");
+      const ask = page.locator('.pwhy[id^="why-p1-orders-"]').first();
+      // The first records go to a batch from 50 ms: step until one waits.
+      for (let i = 0; i < 200 && (await ask.count()) === 0; i++) await page.click("#step");
+      await ask.click();
+      await page.waitForSelector("#why-answer");
+      // The answer follows the timeline: step until the batch lingers.
+      let answer = await page.textContent("#why-answer");
+      for (let i = 0; i < 60 && !answer.startsWith("It is lingering"); i++) {
+        await page.click("#step");
+        answer = await page.textContent("#why-answer");
+      }
+      if (!answer.startsWith("It is lingering: linger.ms=500 lets it wait for more records until")) throw new Error(`answer: ${answer}`);
+      await page.screenshot({ path: path.join(artifacts, "why-batch-1280x720.png") });
+      const to = await page.getAttribute(".why-link", "data-step");
+      const label = await page.textContent(".why-link");
+      if (!label.endsWith("p1 opened the batch")) throw new Error(`link: ${label}`);
+      await page.click(".why-link");
+      await page.waitForFunction((n) => document.querySelector(".step-no").textContent === `step ${n}`, to);
+      // The reference class cluster: the batch "?" and its answer fit beside the stage.
+      for (const [w, h] of [[1280, 720], [1920, 1080]]) {
+        await page.setViewportSize({ width: w, height: h });
+        await page.goto("about:blank");
+        await waitForApp(page, base, runLink("classroom-scale", 5, 2000));
+        await page.click("#tab-producer");
+        const q = page.locator('.pwhy[id^="why-p"]').first();
+        for (let i = 0; i < 200 && (await q.count()) === 0; i++) await page.click("#step");
+        await q.click();
+        await page.waitForSelector("#why-answer");
+        const box = await page.evaluate(() => document.querySelector("#panel-why").getBoundingClientRect());
+        if (box.right > w + 0.5 || box.bottom > h + 0.5) throw new Error(`the Why? panel clips: ${JSON.stringify(box)}`);
+        await page.screenshot({ path: path.join(artifacts, `why-batch-classroom-${w}x${h}.png`) });
+      }
+      await page.setViewportSize({ width: 1600, height: 1000 });
+    },
+  },
+  {
     name: "why-consumer",
     async run(page, { base, artifacts }) {
       // Three consumers, two partitions: c3's menu asks why it gets no records.

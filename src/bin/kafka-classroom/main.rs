@@ -25,6 +25,9 @@ pub(crate) const USAGE: &str = "usage:
       (--plain: the classroom narration, one plain sentence per step, instead of the RPC trace)
   kafka-classroom explain <lesson> --record <orders-0@5 | p1#5> [--seed N] [--until-ms T]
       (the record's life: send, batch, request, append, copies, commit, ack, each group's reads)
+  kafka-classroom why <lesson> --partition t-0 | --batch p1:t-0 | --consumer c1 | --guarantees [--seed N] [--until-ms T]
+      (the browser's \"?\" answers at that moment, with the steps of their causes; or every
+       broken guarantee the monitors named, with its step)
   kafka-classroom compare <lesson> --set p1.acks=all [--set ...] [--seed N] [--until-ms T]
       (the lesson as it is and with the changes, in lockstep: both summaries, the first divergence;
        a change is NODE.KEY=VALUE (pN, cN), topic.NAME.KEY=VALUE, broker.KEY=VALUE,
@@ -61,6 +64,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("run") => run(&args[1..]),
         Some("explain") => explain(&args[1..]),
+        Some("why") => why(&args[1..]),
         Some("compare") => compare(&args[1..]),
         Some("lessons") => lessons(),
         Some("console") => console::run(&args[1..]),
@@ -242,6 +246,31 @@ fn explain(args: &[String]) -> Result<(), String> {
         .map_err(|e| format!("{e} (seed={seed}, until {until} ms)"))?;
     println!("# {} (seed={seed}, until {until} ms)", lesson.title);
     print!("{}", life.text());
+    Ok(())
+}
+
+/// `why LESSON --partition t-0 | --batch p1:t-0 | --consumer c1 | --guarantees`: the "?"
+/// answers (or the guarantee banners) of the browser, at the end of the run or `--until-ms`.
+fn why(args: &[String]) -> Result<(), String> {
+    use kafka_classroom::present::why::{why_at, WhyQuestion};
+    let name = args
+        .first()
+        .filter(|a| !a.starts_with("--"))
+        .ok_or_else(|| format!("why needs a lesson\n{USAGE}"))?;
+    let lesson = load_lesson(name)?;
+    let asked = ["--partition", "--batch", "--consumer", "--guarantees"]
+        .into_iter()
+        .find_map(|f| args.iter().position(|a| a == f))
+        .ok_or_else(|| {
+            format!("why needs --partition, --batch, --consumer or --guarantees\n{USAGE}")
+        })?;
+    let question = WhyQuestion::parse(&args[asked], args.get(asked + 1).map(String::as_str))?;
+    let seed = flag::<u64>(args, "--seed")?.unwrap_or(lesson.seed);
+    let until = flag::<u64>(args, "--until-ms")?.unwrap_or(lesson.run_until_ms);
+    let text = why_at(&lesson, seed, until, &question)
+        .map_err(|e| format!("{e} (seed={seed}, until {until} ms)"))?;
+    println!("# {} (seed={seed}, until {until} ms)", lesson.title);
+    print!("{text}");
     Ok(())
 }
 

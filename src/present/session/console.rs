@@ -77,7 +77,11 @@ impl Session {
         }
         let mut output = outcome.lines;
         let mut exit_code = outcome.exit_code;
-        if let Some(pending) = outcome.command {
+        if let (Some(_), Some(refusal)) = (&outcome.command, self.budget_spent()) {
+            // A challenge's budget counts console commands as it counts clicks.
+            output.push(err(refusal));
+            exit_code = 1;
+        } else if let Some(pending) = outcome.command {
             let result = self.inject_command(pending.command.clone());
             let (lines, code) = pending.result_lines(&result);
             output.extend(lines);
@@ -213,6 +217,10 @@ impl Session {
         self.console_print(vec![echo]);
         if line.trim() == "^D" || line.trim() == "^C" {
             return self.console_stop(0);
+        }
+        if let Some(refusal) = self.budget_spent() {
+            // A challenge's budget counts each send as an action.
+            return self.console_print(vec![err(refusal)]);
         }
         let Some(Running {
             tool: Foreground::Producer { producer, reader },

@@ -535,16 +535,20 @@ impl Session {
     /// A user's command: run it now as a step. If the timeline was rewound, the old future is
     /// kept as its own branch and this one goes on from here.
     fn inject(&mut self, command: Command) {
-        if let Some(budget) = self.lesson.challenge.as_ref().map(|c| c.budget) {
-            if self.actions_used() >= budget {
-                return self.error(format!(
-                    "The challenge's budget is spent: {budget} action(s). Play on to see what your moves do, or rewind to try another way."
-                ));
-            }
+        if let Some(refusal) = self.budget_spent() {
+            return self.error(refusal);
         }
         if let Err(e) = self.inject_command(command) {
             self.error(e.to_string());
         }
+    }
+
+    /// Why a new action is refused: the challenge's budget of actions is spent.
+    pub(super) fn budget_spent(&self) -> Option<String> {
+        let budget = self.lesson.challenge.as_ref()?.budget;
+        (self.actions_used() >= budget).then(|| format!(
+            "The challenge's budget is spent: {budget} action(s). Play on to see what your moves do, or rewind to try another way."
+        ))
     }
 
     /// Run `command` now as a recorded step (the console reports a refusal its own way).

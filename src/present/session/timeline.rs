@@ -71,8 +71,12 @@ impl Session {
         if let Some(challenge) = &mut self.challenge {
             challenge.observe(&step, &self.world, &self.observer);
         }
-        let mut broken =
-            crate::present::monitor::violations(&step, &self.world, &self.observer.history);
+        let mut broken = crate::present::monitor::violations(
+            &step,
+            &self.world,
+            &self.observer.history,
+            &self.violations,
+        );
         // A write is lost once: when a leader without it takes over, or when its last copy goes.
         broken.retain(|v| {
             v.kind != ViolationKind::LostWrite

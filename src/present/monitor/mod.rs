@@ -1,8 +1,13 @@
 //! Guarantee monitors: the moment a run breaks a promise, named as it happens. An acknowledged
 //! write is lost when a replica cuts away (or loses in a power failure) the last copy of a record
 //! the history checker saw acknowledged; a record is processed twice when a group processes an
-//! offset it had processed before. Each names the record, so "Show me" can open the inspector
-//! at the step that did it.
+//! offset it had processed before; a duplicate or a reordering is named when the leader appends
+//! it (`ordering`); a record is never processed once its group has moved past it with no member
+//! holding it (`skipped`). Each names the record, so "Show me" can open the inspector at the
+//! step that did it.
+
+mod ordering;
+mod skipped;
 
 use crate::check::history::History;
 use crate::kafka::event::Event;
@@ -15,7 +20,10 @@ const MAX_OFFSETS: i64 = 500;
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum ViolationKind {
     LostWrite,
+    Duplicate,
+    Reordered,
     ProcessedTwice,
+    NeverProcessed,
 }
 
 /// A broken guarantee, at the step that broke it.
@@ -27,20 +35,55 @@ pub struct Violation {
     pub text: String,
     /// The record to inspect.
     pub record: RecordId,
+    /// Every offset it names (a never-processed finding names a run of them), with the group
+    /// for the consumer kinds: a later step does not name them again.
+    pub offsets: Vec<(TopicPartition, i64)>,
+    pub group: Option<String>,
 }
 
-/// What this step broke; `history` has already observed it, `world` is the world after it.
-pub fn violations(step: &KafkaStep, world: &KafkaWorld, history: &History) -> Vec<Violation> {
-    let mut out = Vec::new();
+/// What one event found: the kind, the sentence, the record to inspect, the offsets it names
+/// and the group (consumer kinds).
+type Finding = (
+    ViolationKind,
+    String,
+    RecordId,
+    Vec<(TopicPartition, i64)>,
+    Option<String>,
+);
+
+/// What this step broke; `history` has already observed it, `world` is the world after it;
+/// `earlier`: what the timeline broke before (a record never processed is named once).
+pub fn violations(
+    step: &KafkaStep,
+    world: &KafkaWorld,
+    history: &History,
+    earlier: &[Violation],
+) -> Vec<Violation> {
+    let mut findings: Vec<Finding> = replication(step, world, history);
+    for event in &step.events {
+        findings.extend(ordering::appended(event, world));
+        findings.extend(skipped::never_processed(event, world, history, earlier));
+    }
     let time = super::view::time_text(step.time);
-    let mut say = |kind: ViolationKind, text: String, record: RecordId| {
-        out.push(Violation {
+    findings
+        .into_iter()
+        .map(|(kind, text, record, offsets, group)| Violation {
             kind,
             step: step.index,
             time: time.clone(),
             text,
             record,
+            offsets,
+            group,
         })
+        .collect()
+}
+
+/// Lost acknowledged writes and records processed twice.
+fn replication(step: &KafkaStep, world: &KafkaWorld, history: &History) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let mut say = |kind: ViolationKind, text: String, record: RecordId| {
+        out.push((kind, text, record, Vec::new(), None));
     };
     for event in &step.events {
         match event {
