@@ -260,3 +260,45 @@ fn console_producer_lines_are_recorded_sends_that_replay_from_a_link() {
     other.apply(Action::LoadShared(fragment));
     assert_eq!(other.world().fingerprint(), s.world().fingerprint());
 }
+
+#[test]
+fn a_partition_consumer_assigns_seeks_and_gives_up_after_its_timeout() {
+    use kafka_classroom::kafka::{command::SeekTarget, Command, NodeId};
+    let mut s = session("queue-vs-pub-sub");
+    s.apply(Action::Console("sleep 5".into()));
+    s.apply(Action::Console(
+        "kafka-console-consumer.sh --bootstrap-server b1:9092 --topic orders --partition 1 --offset 3 --timeout-ms 2000 --property print.offset=true".into(),
+    ));
+    let consumer = s.world().model().consumers.keys().max().copied().unwrap();
+    let recorded: Vec<&Command> = s.commands().iter().map(|c| &c.command).collect();
+    assert!(
+        matches!(recorded[..], [Command::AddConsumer { ref assign, ref subscribe, .. }, Command::Seek { ref to, .. }]
+            if assign == &["orders-1".to_string()] && subscribe.is_empty() && *to == SeekTarget::Offset(3)),
+        "{recorded:?}"
+    );
+    let mut steps = 0;
+    while s.console_running().is_some() && steps < 20_000 {
+        s.apply(Action::Step);
+        steps += 1;
+    }
+    assert!(s.console_running().is_none(), "--timeout-ms ends the tool");
+    let entry = s.console_entries().last().unwrap().clone();
+    let text: Vec<&str> = entry.output.iter().map(|l| l.text.as_str()).collect();
+    assert_eq!(text[0], "Offset:3\tm6", "{text:?}");
+    let n = text.iter().filter(|t| t.starts_with("Offset:")).count();
+    assert_eq!(
+        text[text.len() - 2..],
+        [
+            "org.apache.kafka.common.errors.TimeoutException",
+            &format!("Processed a total of {n} messages")
+        ]
+    );
+    s.apply(Action::Step);
+    let closed = s.commands().iter().any(|c| {
+        c.command
+            == Command::CloseConsumer {
+                consumer: NodeId::Consumer(consumer),
+            }
+    });
+    assert!(closed, "the timed-out consumer is closed");
+}

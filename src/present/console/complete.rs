@@ -80,6 +80,7 @@ fn arguments(world: &KafkaWorld, tool: &str, previous: Option<&str>, word: &str)
             names.extend(cluster.brokers.keys().map(|b| b.0.to_string()));
             names
         }
+        Some("--offset") => vec!["earliest".to_string(), "latest".to_string()],
         Some("--broker") => cluster.brokers.keys().map(|b| b.0.to_string()).collect(),
         Some("--delete-config") => crate::kafka::config::TOPIC_KEYS
             .iter()

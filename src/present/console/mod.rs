@@ -64,6 +64,9 @@ pub struct ConsoleCommand {
     /// Simulated time the tool waits once the cluster accepted the command: an admin call
     /// returns when its records are committed (0: at once).
     pub settle_ms: u64,
+    /// Commands the tool runs next, once the first one was accepted (the console consumer's
+    /// `seek` after its `assign`).
+    pub then: Vec<Command>,
 }
 
 /// How long an admin tool waits for its change to be committed and reach the brokers.
@@ -92,6 +95,8 @@ pub enum Foreground {
     Consumer {
         consumer: u32,
         max_messages: Option<u32>,
+        /// `--timeout-ms`: the consumer gives up after this long without a record.
+        timeout_ms: Option<u64>,
         format: consumer::RecordFormat,
     },
     /// `kafka-console-producer.sh`: producer `p{producer}` sends each line typed.

@@ -304,6 +304,7 @@ fn create(image: &MetadataImage, o: &Parsed, p: &mut Printer) -> Result<(), Stri
             replication_factor,
         },
         settle_ms: 0,
+        then: Vec::new(),
     });
     Ok(())
 }
@@ -365,6 +366,7 @@ fn alter(image: &MetadataImage, o: &Parsed, p: &mut Printer) -> Result<(), Strin
                 replication_factor,
             },
             settle_ms: 0,
+            then: Vec::new(),
         });
     }
     Ok(())
