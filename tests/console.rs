@@ -302,3 +302,28 @@ fn a_partition_consumer_assigns_seeks_and_gives_up_after_its_timeout() {
     });
     assert!(closed, "the timed-out consumer is closed");
 }
+
+#[test]
+fn a_topic_placed_by_hand_keeps_its_replicas_and_replays_from_a_link() {
+    let mut s = session("queue-vs-pub-sub");
+    s.apply(Action::Console(
+        "kafka-topics.sh --bootstrap-server b1:9092 --create --topic placed --replica-assignment 3:1,1:2".into(),
+    ));
+    s.apply(Action::Step);
+    let image = &s.world().model().active_controller().unwrap().image;
+    let replicas: Vec<Vec<u32>> = image.topics["placed"]
+        .partitions
+        .iter()
+        .map(|r| r.replicas.iter().map(|b| b.0).collect())
+        .collect();
+    assert_eq!(replicas, vec![vec![3, 1], vec![1, 2]]);
+    let leaders: Vec<u32> = image.topics["placed"]
+        .partitions
+        .iter()
+        .map(|r| r.leader.unwrap().0)
+        .collect();
+    assert_eq!(leaders, vec![3, 1], "the first replica leads");
+    let mut other = session("keys-pick-partitions");
+    other.apply(Action::LoadShared(s.share_fragment()));
+    assert_eq!(other.world().fingerprint(), s.world().fingerprint());
+}

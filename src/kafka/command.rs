@@ -216,6 +216,14 @@ pub enum Command {
     DeleteGroups {
         groups: Vec<String>,
     },
+    /// `kafka-topics.sh --create --replica-assignment 1:2,2:3`: a topic whose replicas are
+    /// placed by hand, one broker list per partition (the first is the preferred leader).
+    CreateTopicWithAssignment {
+        topic: String,
+        assignment: Vec<Vec<u32>>,
+        #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+        config: std::collections::BTreeMap<String, String>,
+    },
 }
 
 impl Command {
@@ -256,6 +264,7 @@ impl Command {
             | AddProducer { .. }
             | ElectPreferredLeaders
             | CreateTopic { .. }
+            | CreateTopicWithAssignment { .. }
             | AddPartitions { .. }
             | AlterConfigs { .. }
             | CommitGroupOffsets { .. }

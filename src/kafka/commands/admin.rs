@@ -97,6 +97,20 @@ impl Cluster {
                     config,
                 )
             }
+            Command::CreateTopicWithAssignment {
+                topic,
+                assignment,
+                config,
+            } => {
+                Limit::Partitions.check(assignment.len() as u64)?;
+                let config = topic_config(config)?;
+                self.active_controller_or_err()?.create_topic_assigned(
+                    ctx,
+                    &topic,
+                    &assignment,
+                    config,
+                )
+            }
             Command::AddPartitions { topic, partitions } => {
                 Limit::Partitions.check(partitions.max(0) as u64)?;
                 self.active_controller_or_err()?
@@ -115,4 +129,15 @@ impl Cluster {
             _ => unreachable!("apply_command routes only admin commands here"),
         }
     }
+}
+
+/// `--config` overrides of a new topic, read as the topic configs they name.
+fn topic_config(
+    config: std::collections::BTreeMap<String, String>,
+) -> Result<crate::kafka::config::ConfigValues, CommandError> {
+    let supplied = config
+        .into_iter()
+        .map(|(k, v)| (k, serde_json::Value::String(v)))
+        .collect();
+    def::parse(TOPIC_KEYS, &supplied).map_err(|mut errors| CommandError::Config(errors.remove(0)))
 }
