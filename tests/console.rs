@@ -327,3 +327,48 @@ fn a_topic_placed_by_hand_keeps_its_replicas_and_replays_from_a_link() {
     other.apply(Action::LoadShared(s.share_fragment()));
     assert_eq!(other.world().fingerprint(), s.world().fingerprint());
 }
+
+#[test]
+fn a_preferred_election_at_the_console_moves_leadership_back_through_the_controller() {
+    use kafka_classroom::kafka::{Command, NodeId};
+    let mut s = session("queue-vs-pub-sub");
+    let leader_of = |s: &Session, p: usize| {
+        let image = &s.world().model().active_controller().unwrap().image;
+        let reg = &image.topics["orders"].partitions[p];
+        (reg.leader, reg.preferred_leader())
+    };
+    let (leader, preferred) = leader_of(&s, 0);
+    assert_eq!(leader, preferred);
+    let node = NodeId::Broker(leader.unwrap());
+    s.apply(Action::Command(Command::Crash { node }));
+    s.apply(Action::Console("sleep 20".into()));
+    s.apply(Action::Command(Command::Restart { node }));
+    s.apply(Action::Console("sleep 30".into()));
+    assert_ne!(leader_of(&s, 0).0, preferred, "leadership moved away");
+    s.apply(Action::Console(
+        "kafka-leader-election.sh --bootstrap-server b1:9092 --election-type preferred --all-topic-partitions".into(),
+    ));
+    let entry = s.console_entries().last().unwrap().clone();
+    assert!(
+        entry.output[0]
+            .text
+            .starts_with("Successfully completed leader election (PREFERRED) for partitions "),
+        "{:?}",
+        entry.output
+    );
+    assert!(entry.output[0].text.contains("orders-0"));
+    assert_eq!(
+        leader_of(&s, 0).0,
+        preferred,
+        "the preferred replica leads again"
+    );
+    let again = console::run(
+        s.world(),
+        "kafka-leader-election.sh --bootstrap-server b1:9092 --election-type preferred --topic orders --partition 0",
+    );
+    assert_eq!(
+        again.lines[0].text,
+        "Valid replica already elected for partitions orders-0"
+    );
+    assert!(again.command.is_none());
+}

@@ -224,6 +224,14 @@ pub enum Command {
         #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
         config: std::collections::BTreeMap<String, String>,
     },
+    /// `kafka-leader-election.sh --election-type preferred|unclean`: these partitions
+    /// (`"orders-0"`), or every partition when absent.
+    ElectLeaders {
+        #[serde(default)]
+        unclean: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        partitions: Option<Vec<String>>,
+    },
 }
 
 impl Command {
@@ -265,6 +273,7 @@ impl Command {
             | ElectPreferredLeaders
             | CreateTopic { .. }
             | CreateTopicWithAssignment { .. }
+            | ElectLeaders { .. }
             | AddPartitions { .. }
             | AlterConfigs { .. }
             | CommitGroupOffsets { .. }

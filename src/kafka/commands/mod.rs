@@ -52,6 +52,7 @@ impl Cluster {
             ElectPreferredLeaders
             | CreateTopic { .. }
             | CreateTopicWithAssignment { .. }
+            | ElectLeaders { .. }
             | AddPartitions { .. }
             | AlterConfigs { .. }
             | CommitGroupOffsets { .. }

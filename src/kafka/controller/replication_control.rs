@@ -19,7 +19,7 @@ use crate::kafka::Cluster;
 use crate::sim::Ctx;
 
 /// Our registration in the builder's terms (Kafka's int broker ids, -1 for no leader).
-fn to_pc(r: &PartitionRegistration) -> pc::PartitionRegistration {
+pub(super) fn to_pc(r: &PartitionRegistration) -> pc::PartitionRegistration {
     pc::PartitionRegistration {
         replicas: r.replicas.iter().map(|b| b.0 as i32).collect(),
         isr: r.isr.iter().map(|b| b.0 as i32).collect(),
@@ -53,7 +53,7 @@ impl Controller {
     }
 
     /// Turn a builder result into a record, with the events a class should see.
-    fn change_record(
+    pub(super) fn change_record(
         &self,
         ctx: &mut Ctx<'_, Cluster>,
         tp: &TopicPartition,

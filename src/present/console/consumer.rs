@@ -77,18 +77,7 @@ pub(super) fn run(cluster: &Cluster, args: &[String], p: &mut Printer) {
         || format!("console-consumer-{}", (id * 7919) % 100_000),
         str::to_string,
     );
-    let (subscribe, assign, then) = match start {
-        None => (vec![topic.to_string()], Vec::new(), Vec::new()),
-        Some((partition, to)) => {
-            let tp = format!("{topic}-{partition}");
-            let seek = Command::Seek {
-                consumer: NodeId::Consumer(id),
-                partition: tp.clone(),
-                to,
-            };
-            (Vec::new(), vec![tp], vec![seek])
-        }
-    };
+    let (subscribe, assign, then) = subscription(topic, id, start);
     p.outcome.command = Some(ConsoleCommand {
         command: Command::AddConsumer {
             group: Some(group),
@@ -109,6 +98,27 @@ pub(super) fn run(cluster: &Cluster, args: &[String], p: &mut Printer) {
         timeout_ms: o.long("timeout-ms").and_then(|t| u64::try_from(t).ok()),
         format,
     });
+}
+
+/// Kafka: `ConsoleConsumer.ConsumerWrapper`: `subscribe` to the topic, or `assign` the one
+/// partition and `seek` (a command of its own, run after the consumer started).
+fn subscription(
+    topic: &str,
+    id: u32,
+    start: Option<(i32, SeekTarget)>,
+) -> (Vec<String>, Vec<String>, Vec<Command>) {
+    match start {
+        None => (vec![topic.to_string()], Vec::new(), Vec::new()),
+        Some((partition, to)) => {
+            let tp = format!("{topic}-{partition}");
+            let seek = Command::Seek {
+                consumer: NodeId::Consumer(id),
+                partition: tp.clone(),
+                to,
+            };
+            (Vec::new(), vec![tp], vec![seek])
+        }
+    }
 }
 
 /// Kafka: `ConsoleConsumerOptions.checkRequiredArgs`, `checkConsumerGroup` and `parseOffset`:

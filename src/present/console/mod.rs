@@ -14,6 +14,7 @@ mod configs;
 pub mod consumer;
 mod group_admin;
 mod groups;
+mod leader_election;
 mod offsets;
 pub mod opts;
 pub mod producer;
@@ -34,6 +35,7 @@ pub const TOOLS: &[&str] = &[
     "kafka-console-producer.sh",
     "kafka-consumer-groups.sh",
     "kafka-get-offsets.sh",
+    "kafka-leader-election.sh",
     "kafka-topics.sh",
 ];
 
@@ -281,6 +283,7 @@ pub fn run(world: &KafkaWorld, line: &str) -> Outcome {
         Some("kafka-console-consumer.sh") => consumer::run(world.model(), args, &mut p),
         Some("kafka-console-producer.sh") => producer::run(world.model(), args, &mut p),
         Some("kafka-get-offsets.sh") => offsets::run(world.model(), args, &mut p),
+        Some("kafka-leader-election.sh") => leader_election::run(world.model(), args, &mut p),
         _ => shell_builtin(first, args, &mut p),
     }
     p.outcome
