@@ -835,6 +835,7 @@ export const scenarios = [
       const placed = await type("kafka-topics.sh --bootstrap-server b1:9092 --create --topic placed --replica-assignment 1:2,2:3");
       if (!placed.includes("Created topic placed.")) throw new Error(`replica-assignment printed ${placed}`);
       await page.waitForFunction(() => document.querySelector(".stage").innerText.includes("placed-1"), null, { timeout: 10000 });
+      await type("sleep 1");
       const offsets = await type("kafka-get-offsets.sh --bootstrap-server b1:9092 --topic-partitions orders:0-2,placed:1");
       if (!/orders:0:\d+/.test(offsets) || !/orders:1:\d+/.test(offsets) || !offsets.includes("placed:1:0")) throw new Error(`get-offsets printed ${offsets}`);
       await type("kafka-console-consumer.sh --bootstrap-server b1:9092 --topic orders --partition 1 --offset 2 --max-messages 2 --timeout-ms 20000 --property print.offset=true");
