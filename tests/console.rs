@@ -260,3 +260,115 @@ fn console_producer_lines_are_recorded_sends_that_replay_from_a_link() {
     other.apply(Action::LoadShared(fragment));
     assert_eq!(other.world().fingerprint(), s.world().fingerprint());
 }
+
+#[test]
+fn a_partition_consumer_assigns_seeks_and_gives_up_after_its_timeout() {
+    use kafka_classroom::kafka::{command::SeekTarget, Command, NodeId};
+    let mut s = session("queue-vs-pub-sub");
+    s.apply(Action::Console("sleep 5".into()));
+    s.apply(Action::Console(
+        "kafka-console-consumer.sh --bootstrap-server b1:9092 --topic orders --partition 1 --offset 3 --timeout-ms 2000 --property print.offset=true".into(),
+    ));
+    let consumer = s.world().model().consumers.keys().max().copied().unwrap();
+    let recorded: Vec<&Command> = s.commands().iter().map(|c| &c.command).collect();
+    assert!(
+        matches!(recorded[..], [Command::AddConsumer { ref assign, ref subscribe, .. }, Command::Seek { ref to, .. }]
+            if assign == &["orders-1".to_string()] && subscribe.is_empty() && *to == SeekTarget::Offset(3)),
+        "{recorded:?}"
+    );
+    let mut steps = 0;
+    while s.console_running().is_some() && steps < 20_000 {
+        s.apply(Action::Step);
+        steps += 1;
+    }
+    assert!(s.console_running().is_none(), "--timeout-ms ends the tool");
+    let entry = s.console_entries().last().unwrap().clone();
+    let text: Vec<&str> = entry.output.iter().map(|l| l.text.as_str()).collect();
+    assert_eq!(text[0], "Offset:3\tm6", "{text:?}");
+    let n = text.iter().filter(|t| t.starts_with("Offset:")).count();
+    assert_eq!(
+        text[text.len() - 2..],
+        [
+            "org.apache.kafka.common.errors.TimeoutException",
+            &format!("Processed a total of {n} messages")
+        ]
+    );
+    s.apply(Action::Step);
+    let closed = s.commands().iter().any(|c| {
+        c.command
+            == Command::CloseConsumer {
+                consumer: NodeId::Consumer(consumer),
+            }
+    });
+    assert!(closed, "the timed-out consumer is closed");
+}
+
+#[test]
+fn a_topic_placed_by_hand_keeps_its_replicas_and_replays_from_a_link() {
+    let mut s = session("queue-vs-pub-sub");
+    s.apply(Action::Console(
+        "kafka-topics.sh --bootstrap-server b1:9092 --create --topic placed --replica-assignment 3:1,1:2".into(),
+    ));
+    s.apply(Action::Step);
+    let image = &s.world().model().active_controller().unwrap().image;
+    let replicas: Vec<Vec<u32>> = image.topics["placed"]
+        .partitions
+        .iter()
+        .map(|r| r.replicas.iter().map(|b| b.0).collect())
+        .collect();
+    assert_eq!(replicas, vec![vec![3, 1], vec![1, 2]]);
+    let leaders: Vec<u32> = image.topics["placed"]
+        .partitions
+        .iter()
+        .map(|r| r.leader.unwrap().0)
+        .collect();
+    assert_eq!(leaders, vec![3, 1], "the first replica leads");
+    let mut other = session("keys-pick-partitions");
+    other.apply(Action::LoadShared(s.share_fragment()));
+    assert_eq!(other.world().fingerprint(), s.world().fingerprint());
+}
+
+#[test]
+fn a_preferred_election_at_the_console_moves_leadership_back_through_the_controller() {
+    use kafka_classroom::kafka::{Command, NodeId};
+    let mut s = session("queue-vs-pub-sub");
+    let leader_of = |s: &Session, p: usize| {
+        let image = &s.world().model().active_controller().unwrap().image;
+        let reg = &image.topics["orders"].partitions[p];
+        (reg.leader, reg.preferred_leader())
+    };
+    let (leader, preferred) = leader_of(&s, 0);
+    assert_eq!(leader, preferred);
+    let node = NodeId::Broker(leader.unwrap());
+    s.apply(Action::Command(Command::Crash { node }));
+    s.apply(Action::Console("sleep 20".into()));
+    s.apply(Action::Command(Command::Restart { node }));
+    s.apply(Action::Console("sleep 30".into()));
+    assert_ne!(leader_of(&s, 0).0, preferred, "leadership moved away");
+    s.apply(Action::Console(
+        "kafka-leader-election.sh --bootstrap-server b1:9092 --election-type preferred --all-topic-partitions".into(),
+    ));
+    let entry = s.console_entries().last().unwrap().clone();
+    assert!(
+        entry.output[0]
+            .text
+            .starts_with("Successfully completed leader election (PREFERRED) for partitions "),
+        "{:?}",
+        entry.output
+    );
+    assert!(entry.output[0].text.contains("orders-0"));
+    assert_eq!(
+        leader_of(&s, 0).0,
+        preferred,
+        "the preferred replica leads again"
+    );
+    let again = console::run(
+        s.world(),
+        "kafka-leader-election.sh --bootstrap-server b1:9092 --election-type preferred --topic orders --partition 0",
+    );
+    assert_eq!(
+        again.lines[0].text,
+        "Valid replica already elected for partitions orders-0"
+    );
+    assert!(again.command.is_none());
+}

@@ -216,6 +216,22 @@ pub enum Command {
     DeleteGroups {
         groups: Vec<String>,
     },
+    /// `kafka-topics.sh --create --replica-assignment 1:2,2:3`: a topic whose replicas are
+    /// placed by hand, one broker list per partition (the first is the preferred leader).
+    CreateTopicWithAssignment {
+        topic: String,
+        assignment: Vec<Vec<u32>>,
+        #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+        config: std::collections::BTreeMap<String, String>,
+    },
+    /// `kafka-leader-election.sh --election-type preferred|unclean`: these partitions
+    /// (`"orders-0"`), or every partition when absent.
+    ElectLeaders {
+        #[serde(default)]
+        unclean: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        partitions: Option<Vec<String>>,
+    },
 }
 
 impl Command {
@@ -256,6 +272,8 @@ impl Command {
             | AddProducer { .. }
             | ElectPreferredLeaders
             | CreateTopic { .. }
+            | CreateTopicWithAssignment { .. }
+            | ElectLeaders { .. }
             | AddPartitions { .. }
             | AlterConfigs { .. }
             | CommitGroupOffsets { .. }

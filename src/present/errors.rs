@@ -192,6 +192,7 @@ impl fmt::Display for CommandError {
             CoordinatorNotAvailable(_) => {
                 f.write_str("The coordinator is not available.")
             }
+            InvalidReplicaAssignment(problem) => replica_assignment_text(f, problem),
         }
     }
 }
@@ -283,6 +284,22 @@ impl fmt::Display for LessonError {
         } else {
             write!(f, "{}: {}", self.path, self.problem)
         }
+    }
+}
+
+/// Kafka: `ReplicationControlManager.validateManualPartitionAssignment` and `createTopic`'s
+/// `INVALID_REPLICA_ASSIGNMENT` messages, word for word.
+fn replica_assignment_text(
+    f: &mut fmt::Formatter<'_>,
+    problem: &crate::kafka::commands::ReplicaAssignmentProblem,
+) -> fmt::Result {
+    use crate::kafka::commands::ReplicaAssignmentProblem::*;
+    match problem {
+        EmptyReplicaList => f.write_str("The manual partition assignment includes an empty replica list."),
+        UnregisteredBroker(b) => write!(f, "The manual partition assignment includes broker {b}, but no such broker is registered."),
+        DuplicateBroker(b) => write!(f, "The manual partition assignment includes the broker {b} more than once."),
+        InconsistentReplicationFactor { replicas, previous } => write!(f, "The manual partition assignment includes a partition with {replicas} replica(s), but this is not consistent with previous partitions, which have {previous} replica(s)."),
+        AllFenced { partition } => write!(f, "All brokers specified in the manual partition assignment for partition {partition} are fenced or in controlled shutdown."),
     }
 }
 

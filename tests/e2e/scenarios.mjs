@@ -966,6 +966,20 @@ export const scenarios = [
       await type("sleep 8");
       const reset = await type("kafka-consumer-groups.sh --bootstrap-server b1:9092 --reset-offsets --group billing --topic orders --to-earliest --dry-run");
       if (!reset.includes("is inactive, but the current state is Stable.")) throw new Error(`reset printed ${reset}`);
+      // Replicas placed by hand, offsets by --topic-partitions, a consumer at a partition's offset.
+      const placed = await type("kafka-topics.sh --bootstrap-server b1:9092 --create --topic placed --replica-assignment 1:2,2:3");
+      if (!placed.includes("Created topic placed.")) throw new Error(`replica-assignment printed ${placed}`);
+      await page.waitForFunction(() => document.querySelector(".stage").innerText.includes("placed-1"), null, { timeout: 10000 });
+      await type("sleep 1");
+      const offsets = await type("kafka-get-offsets.sh --bootstrap-server b1:9092 --topic-partitions orders:0-2,placed:1");
+      if (!/orders:0:\d+/.test(offsets) || !/orders:1:\d+/.test(offsets) || !offsets.includes("placed:1:0")) throw new Error(`get-offsets printed ${offsets}`);
+      await type("kafka-console-consumer.sh --bootstrap-server b1:9092 --topic orders --partition 1 --offset 2 --max-messages 2 --timeout-ms 20000 --property print.offset=true");
+      await page.waitForSelector("#console-stop");
+      const read = async () => (await page.$eval(".console-entry:last-child", (el) => el.innerText)).includes("Processed a total of");
+      await playUntil(page, read, 60000);
+      if ((await page.textContent("#play")).includes("Pause")) await page.click("#play");
+      const partition = await page.$eval(".console-entry:last-child", (el) => el.innerText);
+      if (!partition.includes("Offset:2\t") || !partition.includes("Processed a total of 2 messages")) throw new Error(`the partition consumer printed ${partition}`);
       await page.setViewportSize({ width: 1280, height: 720 });
       await page.waitForTimeout(300);
       await page.screenshot({ path: path.join(artifacts, "console-configs-1280.png") });

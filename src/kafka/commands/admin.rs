@@ -97,6 +97,15 @@ impl Cluster {
                     config,
                 )
             }
+            Command::CreateTopicWithAssignment {
+                topic,
+                assignment,
+                config,
+            } => self.create_topic_assigned(ctx, &topic, &assignment, config),
+            Command::ElectLeaders {
+                unclean,
+                partitions,
+            } => self.elect_leaders(ctx, unclean, partitions),
             Command::AddPartitions { topic, partitions } => {
                 Limit::Partitions.check(partitions.max(0) as u64)?;
                 self.active_controller_or_err()?
@@ -114,5 +123,56 @@ impl Cluster {
             | Command::DeleteGroups { .. } => self.apply_group_admin_command(ctx, command),
             _ => unreachable!("apply_command routes only admin commands here"),
         }
+    }
+}
+
+/// `--config` overrides of a new topic, read as the topic configs they name.
+fn topic_config(
+    config: std::collections::BTreeMap<String, String>,
+) -> Result<crate::kafka::config::ConfigValues, CommandError> {
+    let supplied = config
+        .into_iter()
+        .map(|(k, v)| (k, serde_json::Value::String(v)))
+        .collect();
+    def::parse(TOPIC_KEYS, &supplied).map_err(|mut errors| CommandError::Config(errors.remove(0)))
+}
+
+impl Cluster {
+    /// `CreateTopicWithAssignment`: the controller validates and writes the hand placement.
+    fn create_topic_assigned(
+        &mut self,
+        ctx: &mut Ctx<'_, Cluster>,
+        topic: &str,
+        assignment: &[Vec<u32>],
+        config: std::collections::BTreeMap<String, String>,
+    ) -> Result<(), CommandError> {
+        Limit::Partitions.check(assignment.len() as u64)?;
+        let config = topic_config(config)?;
+        self.active_controller_or_err()?
+            .create_topic_assigned(ctx, topic, assignment, config)
+    }
+
+    /// `ElectLeaders`: the named partitions (or all) through the controller's election code.
+    fn elect_leaders(
+        &mut self,
+        ctx: &mut Ctx<'_, Cluster>,
+        unclean: bool,
+        partitions: Option<Vec<String>>,
+    ) -> Result<(), CommandError> {
+        let partitions = match partitions {
+            Some(list) => Some(
+                list.iter()
+                    .map(|p| TopicPartition::parse(p))
+                    .collect::<Result<Vec<_>, _>>()?,
+            ),
+            None => None,
+        };
+        let moved =
+            self.active_controller_or_err()?
+                .elect_leaders(ctx, unclean, partitions.as_deref())?;
+        if !unclean {
+            ctx.emit(Event::PreferredElectionRan { moved });
+        }
+        Ok(())
     }
 }

@@ -169,6 +169,19 @@ pub enum CommandError {
     GroupNotEmpty(String),
     /// No running broker coordinates the group (`COORDINATOR_NOT_AVAILABLE`).
     CoordinatorNotAvailable(String),
+    /// `INVALID_REPLICA_ASSIGNMENT`: a manual assignment the controller refused.
+    InvalidReplicaAssignment(ReplicaAssignmentProblem),
+}
+
+/// Why the controller refused a manual replica assignment
+/// (Kafka: `ReplicationControlManager.validateManualPartitionAssignment`).
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub enum ReplicaAssignmentProblem {
+    EmptyReplicaList,
+    UnregisteredBroker(u32),
+    DuplicateBroker(u32),
+    InconsistentReplicationFactor { replicas: u32, previous: u32 },
+    AllFenced { partition: u32 },
 }
 
 impl From<ConfigError> for CommandError {

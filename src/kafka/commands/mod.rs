@@ -10,7 +10,7 @@ mod faults;
 mod network;
 mod producer;
 
-pub use error::{limits, CommandError, GroupIdProblem, Limit, NodeKind};
+pub use error::{limits, CommandError, GroupIdProblem, Limit, NodeKind, ReplicaAssignmentProblem};
 
 use super::types::NodeId;
 use super::{Cluster, Command};
@@ -51,6 +51,8 @@ impl Cluster {
             | SetProcessingTime { .. } => self.apply_consumer_command(ctx, command),
             ElectPreferredLeaders
             | CreateTopic { .. }
+            | CreateTopicWithAssignment { .. }
+            | ElectLeaders { .. }
             | AddPartitions { .. }
             | AlterConfigs { .. }
             | CommitGroupOffsets { .. }

@@ -7,9 +7,11 @@
 
 mod cluster_control;
 mod config_control;
+mod elect_leaders;
 pub mod partition_change;
 pub mod raft;
 mod replication_control;
+pub use elect_leaders::ElectionOutcome;
 
 use super::config::BrokerConfig;
 use super::event::{CommittedRecord, Event};

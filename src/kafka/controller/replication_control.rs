@@ -5,7 +5,7 @@
 
 use super::partition_change::{self as pc, PartitionChange};
 use super::Controller;
-use crate::kafka::commands::CommandError;
+use crate::kafka::commands::{CommandError, ReplicaAssignmentProblem};
 use crate::kafka::config::LogConfig;
 use crate::kafka::errors::ErrorCode;
 use crate::kafka::event::{ElectionKind, Event};
@@ -19,7 +19,7 @@ use crate::kafka::Cluster;
 use crate::sim::Ctx;
 
 /// Our registration in the builder's terms (Kafka's int broker ids, -1 for no leader).
-fn to_pc(r: &PartitionRegistration) -> pc::PartitionRegistration {
+pub(super) fn to_pc(r: &PartitionRegistration) -> pc::PartitionRegistration {
     pc::PartitionRegistration {
         replicas: r.replicas.iter().map(|b| b.0 as i32).collect(),
         isr: r.isr.iter().map(|b| b.0 as i32).collect(),
@@ -53,7 +53,7 @@ impl Controller {
     }
 
     /// Turn a builder result into a record, with the events a class should see.
-    fn change_record(
+    pub(super) fn change_record(
         &self,
         ctx: &mut Ctx<'_, Cluster>,
         tp: &TopicPartition,
@@ -318,6 +318,91 @@ impl Controller {
             }],
         );
         Ok(())
+    }
+
+    /// `kafka-topics.sh --create --replica-assignment`: the replicas as given, each partition's
+    /// ISR its active replicas and its leader the first of them.
+    /// Kafka: `ReplicationControlManager.createTopic` (the manual assignment branch).
+    pub fn create_topic_assigned(
+        &mut self,
+        ctx: &mut Ctx<'_, Cluster>,
+        name: &str,
+        assignment: &[Vec<u32>],
+        config: crate::kafka::config::ConfigValues,
+    ) -> Result<(), CommandError> {
+        if !self.is_active() {
+            return Err(CommandError::NoActiveController);
+        }
+        if self.image.topics.contains_key(name) {
+            return Err(CommandError::TopicExists(name.to_string()));
+        }
+        let mut placed = Vec::new();
+        for (partition, replicas) in assignment.iter().enumerate() {
+            let previous = assignment.first().map(|r| r.len() as u32);
+            self.validate_manual_assignment(replicas, previous.filter(|_| partition > 0))?;
+            let replicas: Vec<BrokerId> = replicas.iter().map(|b| BrokerId(*b)).collect();
+            let isr: Vec<BrokerId> = replicas
+                .iter()
+                .copied()
+                .filter(|b| self.image.is_usable(*b))
+                .collect();
+            if isr.is_empty() {
+                return Err(CommandError::InvalidReplicaAssignment(
+                    ReplicaAssignmentProblem::AllFenced {
+                        partition: partition as u32,
+                    },
+                ));
+            }
+            let mut registration = PartitionRegistration::new(replicas);
+            registration.leader = isr.first().copied();
+            registration.isr = isr;
+            placed.push(registration);
+        }
+        let replication_factor = assignment.first().map_or(0, |r| r.len() as u32);
+        ctx.emit(Event::TopicCreated {
+            topic: name.to_string(),
+            partitions: assignment.len() as i32,
+            replication_factor,
+        });
+        let record = MetadataRecord::Topic {
+            name: name.to_string(),
+            config,
+            partitions: placed,
+        };
+        self.append(ctx, vec![record]);
+        Ok(())
+    }
+
+    /// Kafka: `ReplicationControlManager.validateManualPartitionAssignment`.
+    fn validate_manual_assignment(
+        &self,
+        replicas: &[u32],
+        replication_factor: Option<u32>,
+    ) -> Result<(), CommandError> {
+        use ReplicaAssignmentProblem as P;
+        let refuse = |p| Err(CommandError::InvalidReplicaAssignment(p));
+        if replicas.is_empty() {
+            return refuse(P::EmptyReplicaList);
+        }
+        let mut sorted = replicas.to_vec();
+        sorted.sort_unstable();
+        let mut previous = None;
+        for b in sorted {
+            if !self.image.brokers.contains_key(&BrokerId(b)) {
+                return refuse(P::UnregisteredBroker(b));
+            }
+            if previous == Some(b) {
+                return refuse(P::DuplicateBroker(b));
+            }
+            previous = Some(b);
+        }
+        match replication_factor {
+            Some(rf) if rf != replicas.len() as u32 => refuse(P::InconsistentReplicationFactor {
+                replicas: replicas.len() as u32,
+                previous: rf,
+            }),
+            _ => Ok(()),
+        }
     }
 
     /// `kafka-topics.sh --alter --partitions`: grow a topic.

@@ -66,6 +66,7 @@ fn arguments(world: &KafkaWorld, tool: &str, previous: Option<&str>, word: &str)
         Some("kafka-console-producer.sh") => super::producer::OPTS,
         Some("kafka-get-offsets.sh") => super::offsets::OPTS,
         Some("kafka-configs.sh") => super::configs::OPTS,
+        Some("kafka-leader-election.sh") => super::leader_election::OPTS,
         _ => return Vec::new(),
     };
     if word.starts_with('-') {
@@ -80,6 +81,8 @@ fn arguments(world: &KafkaWorld, tool: &str, previous: Option<&str>, word: &str)
             names.extend(cluster.brokers.keys().map(|b| b.0.to_string()));
             names
         }
+        Some("--election-type") => vec!["preferred".to_string(), "unclean".to_string()],
+        Some("--offset") => vec!["earliest".to_string(), "latest".to_string()],
         Some("--broker") => cluster.brokers.keys().map(|b| b.0.to_string()).collect(),
         Some("--delete-config") => crate::kafka::config::TOPIC_KEYS
             .iter()

@@ -682,6 +682,7 @@ fn alter(
             topic,
         },
         settle_ms: super::ADMIN_SETTLE_MS,
+        then: Vec::new(),
     });
     Ok(())
 }

@@ -7,8 +7,9 @@
 use super::address;
 use super::opts::{arg, flag, ArgType, Opt, Parsed};
 use super::{ConsoleCommand, Failure, Foreground, Printer};
+use crate::kafka::command::SeekTarget;
 use crate::kafka::record::Record;
-use crate::kafka::{Cluster, Command, TopicPartition};
+use crate::kafka::{Cluster, Command, NodeId, TopicPartition};
 use std::collections::BTreeMap;
 
 pub const OPTS: &[Opt] = &[
@@ -19,6 +20,10 @@ pub const OPTS: &[Opt] = &[
     arg("max-messages", "num_messages", ArgType::Int, "The maximum number of messages to consume before exiting. If not set, consumption is continual."),
     arg("property", "prop", ArgType::Str, "The properties to initialize the message formatter. Default properties include: print.timestamp=true|false print.key=true|false print.offset=true|false print.partition=true|false print.headers=true|false print.value=true|false key.separator=<key.separator> line.separator=<line.separator> headers.separator=<line.separator> null.literal=<null.literal>"),
     arg("consumer-property", "consumer_prop", ArgType::Str, "A mechanism to pass user-defined properties in the form key=value to the consumer."),
+    arg("partition", "partition", ArgType::Int, "The partition to consume from. Consumption starts from the end of the partition unless '--offset' is specified."),
+    // No `defaultsTo` here: the tool must tell a typed `--offset` from the default one.
+    arg("offset", "consume offset", ArgType::Str, "The offset to consume from (a non-negative number), or 'earliest' which means from beginning, or 'latest' which means from end (default: latest)"),
+    arg("timeout-ms", "timeout_ms", ArgType::Long, "If specified, exit if no message is available for consumption for the specified interval."),
     arg("isolation-level", "", ArgType::Str, "Set to read_committed in order to filter out transactional messages which are not committed. Set to read_uncommitted to read all messages. (default: read_uncommitted)"),
 ];
 
@@ -45,6 +50,9 @@ pub(super) fn run(cluster: &Cluster, args: &[String], p: &mut Printer) {
     let Some(topic) = o.value("topic") else {
         return p.usage("Exactly one of --include/--topic is required. ", OPTS);
     };
+    let Some(start) = check_partition_args(&o, p) else {
+        return;
+    };
     if !o.has("bootstrap-server") {
         // Kafka: ConsoleConsumer.main logs what KafkaConsumer's constructor threw.
         p.err("ERROR Unknown error when running consumer:  (org.apache.kafka.tools.consumer.ConsoleConsumer)");
@@ -69,23 +77,99 @@ pub(super) fn run(cluster: &Cluster, args: &[String], p: &mut Printer) {
         || format!("console-consumer-{}", (id * 7919) % 100_000),
         str::to_string,
     );
+    let (subscribe, assign, then) = subscription(topic, id, start);
     p.outcome.command = Some(ConsoleCommand {
         command: Command::AddConsumer {
             group: Some(group),
-            subscribe: vec![topic.to_string()],
-            assign: Vec::new(),
+            subscribe,
+            assign,
             config,
             app: None,
         },
         on_success: Vec::new(),
         failure: Failure::Client,
         settle_ms: 0,
+        then,
     });
     p.outcome.foreground = Some(Foreground::Consumer {
         consumer: id,
         max_messages: o.int("max-messages").and_then(|n| u32::try_from(n).ok()),
+        // Kafka: ConsoleConsumerOptions.parseTimeoutMs: a negative timeout waits forever.
+        timeout_ms: o.long("timeout-ms").and_then(|t| u64::try_from(t).ok()),
         format,
     });
+}
+
+/// Kafka: `ConsoleConsumer.ConsumerWrapper`: `subscribe` to the topic, or `assign` the one
+/// partition and `seek` (a command of its own, run after the consumer started).
+fn subscription(
+    topic: &str,
+    id: u32,
+    start: Option<(i32, SeekTarget)>,
+) -> (Vec<String>, Vec<String>, Vec<Command>) {
+    match start {
+        None => (vec![topic.to_string()], Vec::new(), Vec::new()),
+        Some((partition, to)) => {
+            let tp = format!("{topic}-{partition}");
+            let seek = Command::Seek {
+                consumer: NodeId::Consumer(id),
+                partition: tp.clone(),
+                to,
+            };
+            (Vec::new(), vec![tp], vec![seek])
+        }
+    }
+}
+
+/// Kafka: `ConsoleConsumerOptions.checkRequiredArgs`, `checkConsumerGroup` and `parseOffset`:
+/// `--partition` assigns that one partition and seeks (`ConsumerWrapper.seek`) to `--offset`
+/// (`latest` unless `--from-beginning`). `Some(None)`: the tool subscribes instead; `None`: the
+/// usage was printed.
+#[allow(clippy::option_option)]
+fn check_partition_args(o: &Parsed, p: &mut Printer) -> Option<Option<(i32, SeekTarget)>> {
+    let Some(partition) = o.int("partition") else {
+        if o.has("offset") {
+            p.usage("The partition is required when offset is specified.", OPTS);
+            return None;
+        }
+        return Some(None);
+    };
+    if o.has("from-beginning") && o.has("offset") {
+        p.usage(
+            "Options from-beginning and offset cannot be specified together.",
+            OPTS,
+        );
+        return None;
+    }
+    let group_given = o.has("group")
+        || o.values("consumer-property").iter().any(|v| {
+            v.split_once('=')
+                .is_some_and(|(k, _)| k.trim() == "group.id")
+        });
+    if group_given {
+        p.usage(
+            "Options group and partition cannot be specified together.",
+            OPTS,
+        );
+        return None;
+    }
+    let to = match o.value("offset").map(str::to_ascii_lowercase).as_deref() {
+        Some("earliest") => SeekTarget::Beginning,
+        Some("latest") => SeekTarget::End,
+        None if o.has("from-beginning") => SeekTarget::Beginning,
+        None => SeekTarget::End,
+        Some(_) => {
+            let typed = o.value("offset").unwrap_or_default();
+            match typed.parse::<i64>() {
+                Ok(n) if n >= 0 => SeekTarget::Offset(n),
+                _ => {
+                    p.usage(&format!("The provided offset value '{typed}' is incorrect. Valid values are 'earliest', 'latest', or a non-negative long."), OPTS);
+                    return None;
+                }
+            }
+        }
+    };
+    Some(Some((partition, to)))
 }
 
 /// `--property` for `DefaultMessageFormatter.configure`.

@@ -337,6 +337,7 @@ pub(super) fn reset_offsets(
         on_success: table,
         failure: Failure::GroupCommand,
         settle_ms: ADMIN_SETTLE_MS,
+        then: Vec::new(),
     });
     Ok(())
 }
@@ -384,6 +385,7 @@ pub(super) fn delete_offsets(cluster: &Cluster, o: &Parsed, p: &mut Printer) {
         on_success: lines.outcome.lines,
         failure: Failure::GroupCommand,
         settle_ms: ADMIN_SETTLE_MS,
+        then: Vec::new(),
     });
 }
 
@@ -476,6 +478,7 @@ pub(super) fn delete_groups(cluster: &Cluster, o: &Parsed, p: &mut Printer) {
         on_success: lines.outcome.lines,
         failure: Failure::GroupCommand,
         settle_ms: ADMIN_SETTLE_MS,
+        then: Vec::new(),
     });
 }
 

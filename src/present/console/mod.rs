@@ -14,6 +14,7 @@ mod configs;
 pub mod consumer;
 mod group_admin;
 mod groups;
+mod leader_election;
 mod offsets;
 pub mod opts;
 pub mod producer;
@@ -34,6 +35,7 @@ pub const TOOLS: &[&str] = &[
     "kafka-console-producer.sh",
     "kafka-consumer-groups.sh",
     "kafka-get-offsets.sh",
+    "kafka-leader-election.sh",
     "kafka-topics.sh",
 ];
 
@@ -64,6 +66,9 @@ pub struct ConsoleCommand {
     /// Simulated time the tool waits once the cluster accepted the command: an admin call
     /// returns when its records are committed (0: at once).
     pub settle_ms: u64,
+    /// Commands the tool runs next, once the first one was accepted (the console consumer's
+    /// `seek` after its `assign`).
+    pub then: Vec<Command>,
 }
 
 /// How long an admin tool waits for its change to be committed and reach the brokers.
@@ -92,6 +97,8 @@ pub enum Foreground {
     Consumer {
         consumer: u32,
         max_messages: Option<u32>,
+        /// `--timeout-ms`: the consumer gives up after this long without a record.
+        timeout_ms: Option<u64>,
         format: consumer::RecordFormat,
     },
     /// `kafka-console-producer.sh`: producer `p{producer}` sends each line typed.
@@ -276,6 +283,7 @@ pub fn run(world: &KafkaWorld, line: &str) -> Outcome {
         Some("kafka-console-consumer.sh") => consumer::run(world.model(), args, &mut p),
         Some("kafka-console-producer.sh") => producer::run(world.model(), args, &mut p),
         Some("kafka-get-offsets.sh") => offsets::run(world.model(), args, &mut p),
+        Some("kafka-leader-election.sh") => leader_election::run(world.model(), args, &mut p),
         _ => shell_builtin(first, args, &mut p),
     }
     p.outcome

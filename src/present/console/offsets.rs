@@ -57,26 +57,40 @@ pub(super) fn run(cluster: &Cluster, args: &[String], p: &mut Printer) {
             "--topic-partitions cannot be used with --topic or --partitions",
         );
     }
-    if o.has("topic-partitions") {
-        return terse(
-            p,
-            "--topic-partitions is not simulated yet: use --topic and --partitions",
-        );
-    }
     let spec = match parse_spec(o.value("time").unwrap_or("latest")) {
         Ok(s) => s,
         Err(text) => return terse(p, &text),
     };
-    let partitions = match partition_set(&o) {
-        Ok(s) => s,
-        Err(text) => return terse(p, &text),
+    let filter = match o.value("topic-partitions") {
+        Some(list) => match rule_list(list) {
+            Ok(rules) => Filter::Rules(rules),
+            Err(RuleError::Invalid(spec)) => {
+                // Kafka wraps the TerseException in a RuntimeException: not terse any more.
+                let message = format!(
+                    "org.apache.kafka.tools.TerseException: Invalid rule specification: {spec}"
+                );
+                p.err(format!("Error occurred: {message}"));
+                p.err(format!("java.lang.RuntimeException: {message}"));
+                return p.exit(1);
+            }
+            Err(RuleError::Number(word)) => {
+                let message = format!("For input string: \"{word}\"");
+                p.err(format!("Error occurred: {message}"));
+                p.err(format!("java.lang.NumberFormatException: {message}"));
+                return p.exit(1);
+            }
+        },
+        None => match partition_set(&o) {
+            Ok(s) => Filter::TopicAndPartitions(o.value("topic").unwrap_or(".*").to_string(), s),
+            Err(text) => return terse(p, &text),
+        },
     };
     match address::resolve(cluster, servers, p) {
         Ok(s) if address::reachable(cluster, &s).is_some() => {}
         Ok(_) => return terse(p, "org.apache.kafka.common.errors.TimeoutException: Timed out waiting for a node assignment. Call: listTopics"),
         Err(cause) => return terse(p, &format!("Failed to create new KafkaAdminClient (Caused by: ConfigException: {cause})")),
     }
-    let matched = matching_partitions(cluster, &o, &partitions);
+    let matched = matching_partitions(cluster, &o, &filter);
     if matched.is_empty() {
         return terse(
             p,
@@ -117,20 +131,95 @@ fn partition_set(o: &Parsed) -> Result<Vec<i32>, String> {
     }
 }
 
+/// Which partitions the tool asks about: `--topic` with `--partitions`
+/// (`TopicFilterAndPartitionFilter`), or `--topic-partitions` rules (`CompositeTopicPartitionFilter`).
+enum Filter {
+    TopicAndPartitions(String, Vec<i32>),
+    Rules(Vec<Rule>),
+}
+
+/// One `--topic-partitions` rule: a topic regex and a partition, or a range `[from, to)`.
+struct Rule {
+    topic: String,
+    partitions: Partitions,
+}
+
+enum Partitions {
+    One(i32),
+    Range(i32, i32),
+}
+
+enum RuleError {
+    Invalid(String),
+    Number(String),
+}
+
+impl Filter {
+    fn allows(&self, tp: &TopicPartition) -> bool {
+        let name = tp.topic.to_string();
+        match self {
+            Filter::TopicAndPartitions(pattern, set) => {
+                regex::matches(pattern, &name) && (set.is_empty() || set.contains(&tp.partition))
+            }
+            Filter::Rules(rules) => rules.iter().any(|r| {
+                regex::matches(&r.topic, &name)
+                    && match r.partitions {
+                        Partitions::One(p) => tp.partition == p,
+                        // Kafka: PartitionRangeFilter: the upper bound is excluded.
+                        Partitions::Range(from, to) => tp.partition >= from && tp.partition < to,
+                    }
+            }),
+        }
+    }
+}
+
+/// Kafka: `GetOffsetShell.createTopicPartitionFilterWithPatternList` and `parseRuleSpec`: each
+/// comma-separated rule matches `([^:,]*)(?::(?:([0-9]*)|(?:([0-9]*)-([0-9]*))))?`.
+fn rule_list(list: &str) -> Result<Vec<Rule>, RuleError> {
+    let number = |w: &str| {
+        w.parse::<i32>()
+            .map_err(|_| RuleError::Number(w.to_string()))
+    };
+    let digits = |w: &str| w.chars().all(|c| c.is_ascii_digit());
+    let specs: Vec<&str> = list.split(',').collect();
+    // Java's `String.split` drops trailing empty strings.
+    let kept = specs.len() - specs.iter().rev().take_while(|s| s.is_empty()).count();
+    let mut rules = Vec::new();
+    for spec in &specs[..kept] {
+        let (topic, rest) = match spec.split_once(':') {
+            Some((t, r)) => (t, Some(r)),
+            None => (*spec, None),
+        };
+        let topic = if topic.is_empty() { ".*" } else { topic }.to_string();
+        let partitions = match rest {
+            None => Partitions::Range(0, i32::MAX),
+            Some(r) if digits(r) && !r.is_empty() => Partitions::One(number(r)?),
+            Some(r) if digits(r) => Partitions::Range(0, i32::MAX),
+            Some(r) => match r.split_once('-') {
+                Some((a, b)) if digits(a) && digits(b) => Partitions::Range(
+                    if a.is_empty() { 0 } else { number(a)? },
+                    if b.is_empty() { i32::MAX } else { number(b)? },
+                ),
+                _ => return Err(RuleError::Invalid(spec.to_string())),
+            },
+        };
+        rules.push(Rule { topic, partitions });
+    }
+    Ok(rules)
+}
+
 /// The partitions the filters select, sorted as `TopicPartition.toString()` sorts.
-fn matching_partitions(cluster: &Cluster, o: &Parsed, partitions: &[i32]) -> Vec<TopicPartition> {
+fn matching_partitions(cluster: &Cluster, o: &Parsed, filter: &Filter) -> Vec<TopicPartition> {
     let Some(image) = cluster.active_controller().map(|c| &c.image) else {
         return Vec::new();
     };
-    let pattern = o.value("topic").unwrap_or(".*");
     let exclude_internal = o.has("exclude-internal-topics");
     let mut found: Vec<TopicPartition> = image
         .topics
         .values()
         .filter(|t| !(exclude_internal && t.name.starts_with("__")))
-        .filter(|t| regex::matches(pattern, &t.name))
         .flat_map(|t| (0..t.partitions.len() as i32).map(move |i| TopicPartition::new(&t.name, i)))
-        .filter(|tp| partitions.is_empty() || partitions.contains(&tp.partition))
+        .filter(|tp| filter.allows(tp))
         .collect();
     found.sort_by_key(|tp| tp.to_string());
     found

@@ -54,6 +54,7 @@ pub(super) fn run(cluster: &Cluster, args: &[String], p: &mut Printer) {
         on_success: Vec::new(),
         failure: Failure::Client,
         settle_ms: 0,
+        then: Vec::new(),
     });
     p.outcome.foreground = Some(Foreground::Producer {
         producer: id,

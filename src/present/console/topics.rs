@@ -270,9 +270,11 @@ fn create(image: &MetadataImage, o: &Parsed, p: &mut Printer) -> Result<(), Stri
     if name.contains('.') || name.contains('_') {
         p.out("WARNING: Due to limitations in metric names, topics with a period ('.') or underscore ('_') could collide. To avoid issues it is best to use either, but not both.");
     }
-    if o.has("replica-assignment") {
-        return Err("--replica-assignment is not simulated yet: the controller places replicas (StripedReplicaPlacer)".to_string());
-    }
+    // Kafka: TopicCommandOptions.replicaAssignment: an empty value counts as absent.
+    let assignment = match o.value("replica-assignment").filter(|v| !v.is_empty()) {
+        Some(v) => Some(parse_replica_assignment(v)?),
+        None => None,
+    };
     let replication_factor = o.int("replication-factor");
     if replication_factor.is_some_and(|rf| !(1..=i32::from(i16::MAX)).contains(&rf)) {
         return Err("The replication factor must be between 1 and 32767 inclusive".to_string());
@@ -291,21 +293,84 @@ fn create(image: &MetadataImage, o: &Parsed, p: &mut Printer) -> Result<(), Stri
     }
     // The cluster defaults (`num.partitions`, `default.replication.factor`) are 1 in 4.0.
     let replication_factor = replication_factor.unwrap_or(1) as u32;
-    p.outcome.command = Some(ConsoleCommand {
-        command: Command::CreateTopic {
+    let command = match assignment {
+        Some(assignment) => Command::CreateTopicWithAssignment {
+            topic: name.clone(),
+            assignment,
+            config,
+        },
+        None => Command::CreateTopic {
             topic: name.clone(),
             partitions: partitions.unwrap_or(1),
             replication_factor,
             config,
         },
+    };
+    p.outcome.command = Some(ConsoleCommand {
+        command,
         on_success: vec![super::out(format!("Created topic {name}."))],
         failure: Failure::Topic {
             topic: name,
             replication_factor,
         },
         settle_ms: 0,
+        then: Vec::new(),
     });
     Ok(())
+}
+
+/// Kafka: `TopicCommand.parseReplicaAssignment`: partitions split on `,`, brokers on `:`, each
+/// parsed as `Integer.parseInt` does, no broker twice, every partition as many replicas as the
+/// first.
+pub(super) fn parse_replica_assignment(value: &str) -> Result<Vec<Vec<u32>>, String> {
+    let mut assignment: Vec<Vec<u32>> = Vec::new();
+    // Java's `String.split` drops trailing empty strings.
+    let partitions: Vec<&str> = value.split(',').collect();
+    let kept = partitions.len() - partitions.iter().rev().take_while(|p| p.is_empty()).count();
+    for (i, partition) in partitions[..kept.max(1)].iter().enumerate() {
+        let mut brokers = Vec::new();
+        let words: Vec<&str> = partition.split(':').collect();
+        let kept = words.len() - words.iter().rev().take_while(|w| w.is_empty()).count();
+        for word in &words[..kept.max(1)] {
+            let word = word.trim();
+            let broker: i32 = word
+                .parse()
+                .map_err(|_| format!("For input string: \"{word}\""))?;
+            brokers.push(broker);
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        let duplicates: std::collections::BTreeSet<i32> = brokers
+            .iter()
+            .copied()
+            .filter(|b| !seen.insert(*b))
+            .collect();
+        if !duplicates.is_empty() {
+            let list: Vec<String> = duplicates.iter().map(i32::to_string).collect();
+            return Err(format!(
+                "Partition replica lists may not contain duplicate entries: {}",
+                list.join(",")
+            ));
+        }
+        if assignment
+            .first()
+            .is_some_and(|first| first.len() != brokers.len())
+        {
+            let shown: Vec<String> = brokers.iter().map(i32::to_string).collect();
+            return Err(format!(
+                "Partition {i} has different replication factor: [{}]",
+                shown.join(", ")
+            ));
+        }
+        // A negative id names no registered broker: the controller would say so.
+        let mut ids = Vec::new();
+        for b in brokers {
+            ids.push(u32::try_from(b).map_err(|_| {
+                format!("The manual partition assignment includes broker {b}, but no such broker is registered.")
+            })?);
+        }
+        assignment.push(ids);
+    }
+    Ok(assignment)
 }
 
 /// Kafka: `TopicCommand.parseTopicConfigsToBeAdded` (`key=val` pairs split on `=`).
@@ -365,6 +430,7 @@ fn alter(image: &MetadataImage, o: &Parsed, p: &mut Printer) -> Result<(), Strin
                 replication_factor,
             },
             settle_ms: 0,
+            then: Vec::new(),
         });
     }
     Ok(())

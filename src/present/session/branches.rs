@@ -81,7 +81,9 @@ pub fn command_label(command: &Command) -> String {
         Command::Produce {
             producer, topic, ..
         } => format!("{producer} sends to {topic}"),
-        Command::CreateTopic { topic, .. } => format!("create topic {topic}"),
+        Command::CreateTopic { topic, .. } | Command::CreateTopicWithAssignment { topic, .. } => {
+            format!("create topic {topic}")
+        }
         other => serde_json::to_value(other)
             .ok()
             .and_then(|v| v.get("action").and_then(|a| a.as_str()).map(str::to_owned))

@@ -40,6 +40,8 @@ pub struct Running {
     pub tool: Foreground,
     /// Messages the console consumer printed.
     pub printed: u32,
+    /// When the consumer last returned a record (or started): `--timeout-ms` counts from here.
+    pub since: SimTime,
 }
 
 impl Session {
@@ -82,7 +84,12 @@ impl Session {
             output.push(err(refusal));
             exit_code = 1;
         } else if let Some(pending) = outcome.command {
-            let result = self.inject_command(pending.command.clone());
+            let mut result = self.inject_command(pending.command.clone());
+            for next in &pending.then {
+                if result.is_ok() {
+                    result = self.inject_command(next.clone());
+                }
+            }
             let (lines, code) = pending.result_lines(&result);
             output.extend(lines);
             exit_code = code;
@@ -90,7 +97,11 @@ impl Session {
                 self.settle(pending.settle_ms);
             }
             if let (Ok(()), Some(tool)) = (result, outcome.foreground) {
-                self.console_running = Some(Running { tool, printed: 0 });
+                self.console_running = Some(Running {
+                    tool,
+                    printed: 0,
+                    since: self.world.now(),
+                });
             }
         }
         if let Some(seconds) = sleep_seconds(&line, &mut output, &mut exit_code) {
@@ -129,55 +140,59 @@ impl Session {
         }
     }
 
-    /// After every step: what the running console consumer's `poll()` returned, printed.
+    /// After every step: what the running console consumer's `poll()` returned, printed; a
+    /// consumer with `--timeout-ms` gives up once that long passed without a record.
     pub(super) fn console_observe(&mut self, step: &KafkaStep) {
         let Some(Running {
             tool:
                 Foreground::Consumer {
                     consumer,
                     max_messages,
+                    timeout_ms,
                     format,
                 },
             printed,
+            since,
         }) = &self.console_running
         else {
             return;
         };
-        let (consumer, max, mut printed) = (*consumer, *max_messages, *printed);
-        let mut polled = Vec::new();
-        for event in &step.events {
-            if let Event::RecordsPolled {
-                consumer: c,
-                records,
-                ..
-            } = event
-            {
-                if *c == consumer {
-                    polled.extend(records.iter().map(|(tp, offset, _)| (*tp, *offset)));
-                }
-            }
-        }
+        let (consumer, max, timeout, mut printed) =
+            (*consumer, *max_messages, *timeout_ms, *printed);
+        let polled = polled_records(step, consumer);
         if polled.is_empty() {
+            // Kafka: ConsoleConsumer.ConsumerWrapper.receive throws once a poll came back
+            // empty more than `timeoutMs` after it started waiting.
+            if timeout.is_some_and(|t| {
+                self.world.now().since(*since).as_micros() > t.saturating_mul(1_000)
+            }) {
+                self.console_timed_out();
+            }
             return;
         }
         let room = max.map_or(polled.len(), |m| (m.saturating_sub(printed)) as usize);
-        polled.truncate(room);
-        let text = console::consumer::format_records(self.world.model(), &polled, format);
+        let polled = &polled[..room.min(polled.len())];
+        let text = console::consumer::format_records(self.world.model(), polled, format);
         printed += text.len() as u32;
-        self.console_print(
-            text.into_iter()
-                .map(|text| Line {
-                    stream: Stream::Out,
-                    text,
-                })
-                .collect(),
-        );
+        self.console_print(text.into_iter().map(out).collect());
+        let now = self.world.now();
         if let Some(running) = &mut self.console_running {
             running.printed = printed;
+            running.since = now;
         }
         if max.is_some_and(|m| printed >= m) {
             self.console_stop(0);
         }
+    }
+
+    /// Kafka: `ConsoleConsumer.process` logs the `TimeoutException` from `receive()` and
+    /// returns; `run`'s `finally` then reports the count, and the tool exits normally.
+    fn console_timed_out(&mut self) {
+        self.console_print(vec![
+            err("ERROR Error processing message, terminating consumer process:  (org.apache.kafka.tools.consumer.ConsoleConsumer)".to_string()),
+            err("org.apache.kafka.common.errors.TimeoutException".to_string()),
+        ]);
+        self.console_stop(0);
     }
 
     /// The running tool ends (its limit reached, or Ctrl-C): its last words, its exit code,
@@ -311,6 +326,31 @@ fn sleep_seconds(line: &str, output: &mut Vec<Line>, exit_code: &mut i32) -> Opt
             *exit_code = 1;
             None
         }
+    }
+}
+
+/// The records consumer `c{consumer}`'s `poll()` returned in this step.
+fn polled_records(step: &KafkaStep, consumer: u32) -> Vec<(crate::kafka::TopicPartition, i64)> {
+    let mut polled = Vec::new();
+    for event in &step.events {
+        if let Event::RecordsPolled {
+            consumer: c,
+            records,
+            ..
+        } = event
+        {
+            if *c == consumer {
+                polled.extend(records.iter().map(|(tp, offset, _)| (*tp, *offset)));
+            }
+        }
+    }
+    polled
+}
+
+fn out(text: String) -> Line {
+    Line {
+        stream: Stream::Out,
+        text,
     }
 }
 
