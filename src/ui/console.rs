@@ -109,8 +109,10 @@ pub fn console_panel(p: &ConsolePanelProps) -> Html {
     html! {
         <div class="console">
             <div class="console-output" id="console-output" ref={output_ref} aria-live="polite">
-                { if entries.is_empty() { intro(&prompt.input, &input_ref) } else { html! {} } }
-                { for entries.iter().map(entry_html) }
+                <div class="console-transcript">
+                    { if entries.is_empty() { intro(&prompt.input, &input_ref) } else { html! {} } }
+                    { for entries.iter().map(entry_html) }
+                </div>
             </div>
             { if candidates.is_empty() { html! {} } else { html! {
                 <div class="console-candidates" id="console-candidates">{ candidates.join("  ") }</div>
