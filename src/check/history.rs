@@ -28,8 +28,11 @@
 //! The final log of a partition is its leader's log; a leaderless partition is judged by the
 //! replica with the newest data (latest leader epoch, then longest log) among running brokers.
 
+use super::offsets_loss::{
+    explain, Explained, GroupViolation, Observed, OffsetsLogLoss, OffsetsLogWatch,
+};
 use crate::kafka::broker::Broker;
-use crate::kafka::event::Event;
+use crate::kafka::event::{ElectionKind, Event};
 use crate::kafka::record::RecordId;
 use crate::kafka::{KafkaStep, KafkaWorld, TopicPartition};
 use imbl::OrdMap;
@@ -52,17 +55,20 @@ pub struct History {
     /// Offsets a group polled, per partition (for skip detection).
     skips: Vec<(u32, TopicPartition, i64, i64)>,
     backwards: Vec<(u32, TopicPartition, i64, i64)>,
-    /// (group, generation) -> partition -> member's consumer.
-    owners: BTreeMap<(String, i32), BTreeMap<TopicPartition, u32>>,
-    ownership_conflicts: Vec<(String, i32, TopicPartition, u32, u32)>,
-    commits_back: Vec<(String, TopicPartition, i64, i64)>,
+    /// (group, generation) -> partition -> (member's consumer, step of the assignment).
+    owners: BTreeMap<(String, i32), BTreeMap<TopicPartition, (u32, u64)>>,
+    /// Ownership conflicts and commits going back, with the steps they compare.
+    group_violations: Vec<Observed>,
+    /// Unclean elections of `__consumer_offsets` partitions that lost committed records.
+    offsets_log: OffsetsLogWatch,
 }
 
 #[derive(Clone, Debug, Default)]
 struct Consumption {
     processed: OrdMap<(TopicPartition, i64), u32>,
     polled_topics: BTreeSet<String>,
-    committed: BTreeMap<TopicPartition, i64>,
+    /// Committed offset per partition, with the step it was committed at.
+    committed: BTreeMap<TopicPartition, (i64, u64)>,
     /// A seek happened in the group: commits may legitimately go back.
     seeked: bool,
 }
@@ -98,6 +104,12 @@ pub struct HistoryReport {
     pub ownership_conflicts: Vec<(String, i32, TopicPartition, u32, u32)>,
     /// (group, partition, committed before, committed after)
     pub commits_back: Vec<(String, TopicPartition, i64, i64)>,
+    /// Ownership conflicts and commits going back that an unclean election of the group's
+    /// `__consumer_offsets` partition explains (see `offsets_loss`); they are not counted in
+    /// `ownership_conflicts` and `commits_back`.
+    pub explained_by_offsets_loss: Vec<Explained>,
+    /// Unclean elections of `__consumer_offsets` partitions that lost committed records.
+    pub offsets_log_losses: Vec<OffsetsLogLoss>,
 }
 
 impl HistoryReport {
@@ -138,6 +150,13 @@ impl HistoryReport {
                 self.non_monotonic_polls.len(),
                 self.ownership_conflicts.len(),
                 self.commits_back.len()
+            ));
+        }
+        if !self.explained_by_offsets_loss.is_empty() {
+            text.push_str(&format!(
+                "\ngroup checks explained by lost offsets logs: {} ({} unclean election(s) of __consumer_offsets lost committed records)",
+                self.explained_by_offsets_loss.len(),
+                self.offsets_log_losses.len()
             ));
         }
         text
@@ -227,24 +246,7 @@ impl History {
                     generation,
                     partitions,
                     ..
-                } => {
-                    let owners = self.owners.entry((group.clone(), *generation)).or_default();
-                    for tp in partitions {
-                        self.last_polled.remove(&(*consumer, tp.clone()));
-                        match owners.get(tp) {
-                            Some(other) if other != consumer => self.ownership_conflicts.push((
-                                group.clone(),
-                                *generation,
-                                tp.clone(),
-                                *other,
-                                *consumer,
-                            )),
-                            _ => {
-                                owners.insert(tp.clone(), *consumer);
-                            }
-                        }
-                    }
-                }
+                } => self.assigned(step.index, *consumer, group, *generation, partitions),
                 Event::PartitionsRevoked {
                     consumer,
                     partitions,
@@ -259,22 +261,31 @@ impl History {
                     offsets,
                     error,
                     ..
-                } if !error.is_error() => {
-                    let c = self.groups.entry(group.clone()).or_default();
-                    for (tp, offset) in offsets {
-                        if let Some(before) = c.committed.get(tp) {
-                            if *offset < *before && !c.seeked {
-                                self.commits_back.push((
-                                    group.clone(),
-                                    tp.clone(),
-                                    *before,
-                                    *offset,
-                                ));
-                            }
-                        }
-                        c.committed.insert(tp.clone(), *offset);
-                    }
+                } if !error.is_error() => self.committed(step.index, group, offsets),
+                Event::HighWatermarkAdvanced { partition, to, .. } => {
+                    self.offsets_log.high_watermark(partition, *to)
                 }
+                Event::LeaderElected {
+                    partition,
+                    leader: Some(leader),
+                    leader_epoch,
+                    kind: ElectionKind::Unclean,
+                    ..
+                } => {
+                    self.offsets_log
+                        .unclean_election(step.index, partition, *leader, *leader_epoch)
+                }
+                Event::BecameLeader {
+                    broker,
+                    partition,
+                    leader_epoch,
+                    log_end_offset,
+                } => self.offsets_log.became_leader(
+                    *broker,
+                    partition,
+                    *leader_epoch,
+                    *log_end_offset,
+                ),
                 Event::ProcessStopped {
                     node: crate::kafka::NodeId::Consumer(c),
                     ..
@@ -284,6 +295,65 @@ impl History {
                 } => self.last_polled.retain(|(consumer, _), _| consumer != c),
                 _ => {}
             }
+        }
+    }
+
+    /// SyncGroup gave `consumer` these partitions: no other member may own one of them in the
+    /// same generation.
+    fn assigned(
+        &mut self,
+        step: u64,
+        consumer: u32,
+        group: &str,
+        generation: i32,
+        partitions: &[TopicPartition],
+    ) {
+        let owners = self
+            .owners
+            .entry((group.to_string(), generation))
+            .or_default();
+        for tp in partitions {
+            self.last_polled.remove(&(consumer, tp.clone()));
+            match owners.get(tp) {
+                Some((other, since)) if *other != consumer => {
+                    self.group_violations.push(Observed {
+                        violation: GroupViolation::OwnershipConflict(
+                            group.to_string(),
+                            generation,
+                            tp.clone(),
+                            *other,
+                            consumer,
+                        ),
+                        since: *since,
+                        at: step,
+                    })
+                }
+                _ => {
+                    owners.insert(tp.clone(), (consumer, step));
+                }
+            }
+        }
+    }
+
+    /// A commit the coordinator stored: no committed offset may go back without a seek.
+    fn committed(&mut self, step: u64, group: &str, offsets: &[(TopicPartition, i64)]) {
+        let c = self.groups.entry(group.to_string()).or_default();
+        for (tp, offset) in offsets {
+            if let Some((before, since)) = c.committed.get(tp) {
+                if *offset < *before && !c.seeked {
+                    self.group_violations.push(Observed {
+                        violation: GroupViolation::CommitBack(
+                            group.to_string(),
+                            tp.clone(),
+                            *before,
+                            *offset,
+                        ),
+                        since: *since,
+                        at: step,
+                    });
+                }
+            }
+            c.committed.insert(tp.clone(), (*offset, step));
         }
     }
 
@@ -429,9 +499,39 @@ impl History {
         }
         report.poll_skips = self.skips.clone();
         report.non_monotonic_polls = self.backwards.clone();
-        report.ownership_conflicts = self.ownership_conflicts.clone();
-        report.commits_back = self.commits_back.clone();
+        self.group_checks(world, &mut report);
         report
+    }
+
+    /// Ownership conflicts and commits going back, split into those a lost offsets log
+    /// explains and the rest.
+    fn group_checks(&self, world: &KafkaWorld, report: &mut HistoryReport) {
+        let cluster = world.model();
+        let offsets_partitions = cluster
+            .brokers
+            .values()
+            .find_map(|b| {
+                b.metadata
+                    .partition_count(crate::kafka::group::OFFSETS_TOPIC)
+            })
+            .unwrap_or(1);
+        let (explained, unexplained) = explain(
+            &self.group_violations,
+            &self.offsets_log.losses,
+            offsets_partitions,
+        );
+        for v in unexplained {
+            match v {
+                GroupViolation::OwnershipConflict(g, gen, tp, a, b) => {
+                    report.ownership_conflicts.push((g, gen, tp, a, b))
+                }
+                GroupViolation::CommitBack(g, tp, before, after) => {
+                    report.commits_back.push((g, tp, before, after))
+                }
+            }
+        }
+        report.explained_by_offsets_loss = explained;
+        report.offsets_log_losses = self.offsets_log.losses.clone();
     }
 
     /// `compacted`: records the cleaner removed because a newer record has their key; a reader
@@ -452,7 +552,11 @@ impl History {
         }
         // How far the group claims to be in each partition: its committed offset, or past the
         // last record it processed.
-        let mut reached: BTreeMap<TopicPartition, i64> = c.committed.clone();
+        let mut reached: BTreeMap<TopicPartition, i64> = c
+            .committed
+            .iter()
+            .map(|(tp, (o, _))| (tp.clone(), *o))
+            .collect();
         for (tp, offset) in c.processed.keys() {
             let r = reached.entry(tp.clone()).or_insert(0);
             *r = (*r).max(offset + 1);

@@ -4,6 +4,7 @@
 
 pub mod history;
 pub mod invariants;
+pub mod offsets_loss;
 pub mod swarm;
 
 pub use history::{History, HistoryReport};
