@@ -208,7 +208,7 @@ impl History {
                 } => {
                     let c = self.group_of(*consumer, group.as_deref());
                     for (tp, offset, _) in records {
-                        *c.processed.entry((tp.clone(), *offset)).or_default() += 1;
+                        *c.processed.entry((*tp, *offset)).or_default() += 1;
                     }
                 }
                 Event::PositionReset {
@@ -217,7 +217,7 @@ impl History {
                     reason,
                     ..
                 } => {
-                    self.last_polled.remove(&(*consumer, partition.clone()));
+                    self.last_polled.remove(&(*consumer, *partition));
                     use crate::kafka::event::PositionReason;
                     let seek = matches!(
                         reason,
@@ -238,7 +238,7 @@ impl History {
                     partition,
                     ..
                 } => {
-                    self.last_polled.remove(&(*consumer, partition.clone()));
+                    self.last_polled.remove(&(*consumer, *partition));
                 }
                 Event::PartitionsAssigned {
                     consumer,
@@ -253,7 +253,7 @@ impl History {
                     ..
                 } => {
                     for tp in partitions {
-                        self.last_polled.remove(&(*consumer, tp.clone()));
+                        self.last_polled.remove(&(*consumer, *tp));
                     }
                 }
                 Event::OffsetsCommitted {
@@ -313,14 +313,14 @@ impl History {
             .entry((group.to_string(), generation))
             .or_default();
         for tp in partitions {
-            self.last_polled.remove(&(consumer, tp.clone()));
+            self.last_polled.remove(&(consumer, *tp));
             match owners.get(tp) {
                 Some((other, since)) if *other != consumer => {
                     self.group_violations.push(Observed {
                         violation: GroupViolation::OwnershipConflict(
                             group.to_string(),
                             generation,
-                            tp.clone(),
+                            *tp,
                             *other,
                             consumer,
                         ),
@@ -329,7 +329,7 @@ impl History {
                     })
                 }
                 _ => {
-                    owners.insert(tp.clone(), (consumer, step));
+                    owners.insert(*tp, (consumer, step));
                 }
             }
         }
@@ -344,7 +344,7 @@ impl History {
                     self.group_violations.push(Observed {
                         violation: GroupViolation::CommitBack(
                             group.to_string(),
-                            tp.clone(),
+                            *tp,
                             *before,
                             *offset,
                         ),
@@ -353,7 +353,7 @@ impl History {
                     });
                 }
             }
-            c.committed.insert(tp.clone(), (*offset, step));
+            c.committed.insert(*tp, (*offset, step));
         }
     }
 
@@ -369,21 +369,20 @@ impl History {
         records: &[(TopicPartition, i64, RecordId)],
     ) {
         for (tp, offset, _) in records {
-            let key = (consumer, tp.clone());
+            let key = (consumer, *tp);
             if let Some(last) = self.last_polled.get(&key) {
                 if *offset <= *last {
-                    self.backwards
-                        .push((consumer, tp.clone(), *last + 1, *offset));
+                    self.backwards.push((consumer, *tp, *last + 1, *offset));
                 } else if *offset > *last + 1 {
                     // Offsets may be missing legitimately (compaction, a truncated log); a
                     // skip is a jump over offsets that were acknowledged.
                     let skipped = self
                         .acked_offsets
-                        .range((tp.clone(), *last + 1)..(tp.clone(), *offset))
+                        .range((*tp, *last + 1)..(*tp, *offset))
                         .next()
                         .is_some();
                     if skipped {
-                        self.skips.push((consumer, tp.clone(), *last + 1, *offset));
+                        self.skips.push((consumer, *tp, *last + 1, *offset));
                     }
                 }
             }
@@ -396,13 +395,13 @@ impl History {
     }
 
     fn acknowledge(&mut self, id: RecordId, tp: &TopicPartition, offset: i64) {
-        self.acked.insert(id, (tp.clone(), offset));
-        match self.acked_offsets.get(&(tp.clone(), offset)) {
+        self.acked.insert(id, (*tp, offset));
+        match self.acked_offsets.get(&(*tp, offset)) {
             Some(previous) if *previous != id => {
-                self.inconsistent.push((tp.clone(), offset, *previous, id))
+                self.inconsistent.push((*tp, offset, *previous, id))
             }
             _ => {
-                self.acked_offsets.insert((tp.clone(), offset), id);
+                self.acked_offsets.insert((*tp, offset), id);
             }
         }
     }
@@ -448,10 +447,7 @@ impl History {
         let mut positions: BTreeMap<RecordId, Vec<(TopicPartition, i64)>> = BTreeMap::new();
         for (tp, records) in &logs {
             for (offset, id, _) in records {
-                positions
-                    .entry(*id)
-                    .or_default()
-                    .push((tp.clone(), *offset));
+                positions.entry(*id).or_default().push((*tp, *offset));
             }
         }
         let cluster = world.model();
@@ -472,18 +468,16 @@ impl History {
                         && log.cleaner_checkpoint().is_some_and(|c| *offset < c) =>
                 {
                     report.compacted_away += 1;
-                    compacted.insert((tp.clone(), *offset));
+                    compacted.insert((*tp, *offset));
                 }
-                _ => report.lost.push((*id, tp.clone(), *offset)),
+                _ => report.lost.push((*id, *tp, *offset)),
             }
         }
         for (id, ps) in &positions {
             if ps.len() > 1 {
-                report.duplicates.push((
-                    *id,
-                    ps[0].0.clone(),
-                    ps.iter().map(|(_, o)| *o).collect(),
-                ));
+                report
+                    .duplicates
+                    .push((*id, ps[0].0, ps.iter().map(|(_, o)| *o).collect()));
             }
             if self.failed.contains(id) {
                 report.failed_but_written.push(*id);
@@ -547,18 +541,15 @@ impl History {
         };
         for ((tp, offset), times) in &c.processed {
             if *times > 1 {
-                out.processed_twice.push((tp.clone(), *offset, *times));
+                out.processed_twice.push((*tp, *offset, *times));
             }
         }
         // How far the group claims to be in each partition: its committed offset, or past the
         // last record it processed.
-        let mut reached: BTreeMap<TopicPartition, i64> = c
-            .committed
-            .iter()
-            .map(|(tp, (o, _))| (tp.clone(), *o))
-            .collect();
+        let mut reached: BTreeMap<TopicPartition, i64> =
+            c.committed.iter().map(|(tp, (o, _))| (*tp, *o)).collect();
         for (tp, offset) in c.processed.keys() {
-            let r = reached.entry(tp.clone()).or_insert(0);
+            let r = reached.entry(*tp).or_insert(0);
             *r = (*r).max(offset + 1);
         }
         for ((tp, offset), _) in &self.acked_offsets {
@@ -566,9 +557,9 @@ impl History {
                 continue;
             }
             let below = reached.get(tp).is_some_and(|r| offset < r);
-            let key = (tp.clone(), *offset);
+            let key = (*tp, *offset);
             if below && !c.processed.contains_key(&key) && !compacted.contains(&key) {
-                out.never_processed.push((tp.clone(), *offset));
+                out.never_processed.push((*tp, *offset));
             }
         }
         out
@@ -590,7 +581,7 @@ fn reordering(
         let slot = (id.producer, key.clone());
         if let Some(previous) = last.get(&slot) {
             if previous.serial > id.serial {
-                out.push((tp.clone(), *previous, *id));
+                out.push((*tp, *previous, *id));
             }
         }
         last.insert(slot, *id);
@@ -652,6 +643,22 @@ pub fn authoritative_replica<'a>(
     hosting.iter().max_by_key(newest).copied()
 }
 
+/// A group's total lag: for every partition it committed, the high watermark minus the
+/// committed offset (what `kafka-consumer-groups.sh --describe` sums as LAG).
+pub fn group_lag(cluster: &crate::kafka::Cluster, group: &str) -> Option<i64> {
+    let (_, g) = cluster.group_coordinator(group)?;
+    Some(
+        g.offsets
+            .iter()
+            .map(|(tp, o)| {
+                let end = authoritative_replica(cluster.brokers.values(), tp)
+                    .map_or(o.offset, |b| b.replicas[tp].high_watermark);
+                (end - o.offset).max(0)
+            })
+            .sum(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -674,7 +681,7 @@ mod tests {
             (3, id(3), k("a")),
             (4, id(2), k("a")),
         ];
-        assert_eq!(reordering(&tp, &log), vec![(tp.clone(), id(3), id(2))]);
+        assert_eq!(reordering(&tp, &log), vec![(tp, id(3), id(2))]);
     }
 
     #[test]
@@ -685,20 +692,4 @@ mod tests {
         h.acknowledge(id(2), &tp, 1);
         assert_eq!(h.inconsistent, vec![(tp, 1, id(1), id(2))]);
     }
-}
-
-/// A group's total lag: for every partition it committed, the high watermark minus the
-/// committed offset (what `kafka-consumer-groups.sh --describe` sums as LAG).
-pub fn group_lag(cluster: &crate::kafka::Cluster, group: &str) -> Option<i64> {
-    let (_, g) = cluster.group_coordinator(group)?;
-    Some(
-        g.offsets
-            .iter()
-            .map(|(tp, o)| {
-                let end = authoritative_replica(cluster.brokers.values(), tp)
-                    .map_or(o.offset, |b| b.replicas[tp].high_watermark);
-                (end - o.offset).max(0)
-            })
-            .sum(),
-    )
 }

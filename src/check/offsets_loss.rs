@@ -146,8 +146,8 @@ pub fn explain(
         let partition = partition_for(o.violation.group(), offsets_partitions);
         let loss = losses
             .iter()
-            .filter(|l| l.partition == partition && o.since < l.step && l.step <= o.at)
-            .last();
+            .rev()
+            .find(|l| l.partition == partition && o.since < l.step && l.step <= o.at);
         match loss {
             Some(loss) => explained.push(Explained {
                 violation: o.violation.clone(),
