@@ -28,8 +28,11 @@
 //! The final log of a partition is its leader's log; a leaderless partition is judged by the
 //! replica with the newest data (latest leader epoch, then longest log) among running brokers.
 
+use super::offsets_loss::{
+    explain, Explained, GroupViolation, Observed, OffsetsLogLoss, OffsetsLogWatch,
+};
 use crate::kafka::broker::Broker;
-use crate::kafka::event::Event;
+use crate::kafka::event::{ElectionKind, Event};
 use crate::kafka::record::RecordId;
 use crate::kafka::{KafkaStep, KafkaWorld, TopicPartition};
 use imbl::OrdMap;
@@ -52,17 +55,20 @@ pub struct History {
     /// Offsets a group polled, per partition (for skip detection).
     skips: Vec<(u32, TopicPartition, i64, i64)>,
     backwards: Vec<(u32, TopicPartition, i64, i64)>,
-    /// (group, generation) -> partition -> member's consumer.
-    owners: BTreeMap<(String, i32), BTreeMap<TopicPartition, u32>>,
-    ownership_conflicts: Vec<(String, i32, TopicPartition, u32, u32)>,
-    commits_back: Vec<(String, TopicPartition, i64, i64)>,
+    /// (group, generation) -> partition -> (member's consumer, step of the assignment).
+    owners: BTreeMap<(String, i32), BTreeMap<TopicPartition, (u32, u64)>>,
+    /// Ownership conflicts and commits going back, with the steps they compare.
+    group_violations: Vec<Observed>,
+    /// Unclean elections of `__consumer_offsets` partitions that lost committed records.
+    offsets_log: OffsetsLogWatch,
 }
 
 #[derive(Clone, Debug, Default)]
 struct Consumption {
     processed: OrdMap<(TopicPartition, i64), u32>,
     polled_topics: BTreeSet<String>,
-    committed: BTreeMap<TopicPartition, i64>,
+    /// Committed offset per partition, with the step it was committed at.
+    committed: BTreeMap<TopicPartition, (i64, u64)>,
     /// A seek happened in the group: commits may legitimately go back.
     seeked: bool,
 }
@@ -98,6 +104,12 @@ pub struct HistoryReport {
     pub ownership_conflicts: Vec<(String, i32, TopicPartition, u32, u32)>,
     /// (group, partition, committed before, committed after)
     pub commits_back: Vec<(String, TopicPartition, i64, i64)>,
+    /// Ownership conflicts and commits going back that an unclean election of the group's
+    /// `__consumer_offsets` partition explains (see `offsets_loss`); they are not counted in
+    /// `ownership_conflicts` and `commits_back`.
+    pub explained_by_offsets_loss: Vec<Explained>,
+    /// Unclean elections of `__consumer_offsets` partitions that lost committed records.
+    pub offsets_log_losses: Vec<OffsetsLogLoss>,
 }
 
 impl HistoryReport {
@@ -138,6 +150,13 @@ impl HistoryReport {
                 self.non_monotonic_polls.len(),
                 self.ownership_conflicts.len(),
                 self.commits_back.len()
+            ));
+        }
+        if !self.explained_by_offsets_loss.is_empty() {
+            text.push_str(&format!(
+                "\ngroup checks explained by lost offsets logs: {} ({} unclean election(s) of __consumer_offsets lost committed records)",
+                self.explained_by_offsets_loss.len(),
+                self.offsets_log_losses.len()
             ));
         }
         text
@@ -189,7 +208,7 @@ impl History {
                 } => {
                     let c = self.group_of(*consumer, group.as_deref());
                     for (tp, offset, _) in records {
-                        *c.processed.entry((tp.clone(), *offset)).or_default() += 1;
+                        *c.processed.entry((*tp, *offset)).or_default() += 1;
                     }
                 }
                 Event::PositionReset {
@@ -198,7 +217,7 @@ impl History {
                     reason,
                     ..
                 } => {
-                    self.last_polled.remove(&(*consumer, partition.clone()));
+                    self.last_polled.remove(&(*consumer, *partition));
                     use crate::kafka::event::PositionReason;
                     let seek = matches!(
                         reason,
@@ -219,7 +238,7 @@ impl History {
                     partition,
                     ..
                 } => {
-                    self.last_polled.remove(&(*consumer, partition.clone()));
+                    self.last_polled.remove(&(*consumer, *partition));
                 }
                 Event::PartitionsAssigned {
                     consumer,
@@ -227,31 +246,14 @@ impl History {
                     generation,
                     partitions,
                     ..
-                } => {
-                    let owners = self.owners.entry((group.clone(), *generation)).or_default();
-                    for tp in partitions {
-                        self.last_polled.remove(&(*consumer, tp.clone()));
-                        match owners.get(tp) {
-                            Some(other) if other != consumer => self.ownership_conflicts.push((
-                                group.clone(),
-                                *generation,
-                                tp.clone(),
-                                *other,
-                                *consumer,
-                            )),
-                            _ => {
-                                owners.insert(tp.clone(), *consumer);
-                            }
-                        }
-                    }
-                }
+                } => self.assigned(step.index, *consumer, group, *generation, partitions),
                 Event::PartitionsRevoked {
                     consumer,
                     partitions,
                     ..
                 } => {
                     for tp in partitions {
-                        self.last_polled.remove(&(*consumer, tp.clone()));
+                        self.last_polled.remove(&(*consumer, *tp));
                     }
                 }
                 Event::OffsetsCommitted {
@@ -259,22 +261,31 @@ impl History {
                     offsets,
                     error,
                     ..
-                } if !error.is_error() => {
-                    let c = self.groups.entry(group.clone()).or_default();
-                    for (tp, offset) in offsets {
-                        if let Some(before) = c.committed.get(tp) {
-                            if *offset < *before && !c.seeked {
-                                self.commits_back.push((
-                                    group.clone(),
-                                    tp.clone(),
-                                    *before,
-                                    *offset,
-                                ));
-                            }
-                        }
-                        c.committed.insert(tp.clone(), *offset);
-                    }
+                } if !error.is_error() => self.committed(step.index, group, offsets),
+                Event::HighWatermarkAdvanced { partition, to, .. } => {
+                    self.offsets_log.high_watermark(partition, *to)
                 }
+                Event::LeaderElected {
+                    partition,
+                    leader: Some(leader),
+                    leader_epoch,
+                    kind: ElectionKind::Unclean,
+                    ..
+                } => {
+                    self.offsets_log
+                        .unclean_election(step.index, partition, *leader, *leader_epoch)
+                }
+                Event::BecameLeader {
+                    broker,
+                    partition,
+                    leader_epoch,
+                    log_end_offset,
+                } => self.offsets_log.became_leader(
+                    *broker,
+                    partition,
+                    *leader_epoch,
+                    *log_end_offset,
+                ),
                 Event::ProcessStopped {
                     node: crate::kafka::NodeId::Consumer(c),
                     ..
@@ -284,6 +295,65 @@ impl History {
                 } => self.last_polled.retain(|(consumer, _), _| consumer != c),
                 _ => {}
             }
+        }
+    }
+
+    /// SyncGroup gave `consumer` these partitions: no other member may own one of them in the
+    /// same generation.
+    fn assigned(
+        &mut self,
+        step: u64,
+        consumer: u32,
+        group: &str,
+        generation: i32,
+        partitions: &[TopicPartition],
+    ) {
+        let owners = self
+            .owners
+            .entry((group.to_string(), generation))
+            .or_default();
+        for tp in partitions {
+            self.last_polled.remove(&(consumer, *tp));
+            match owners.get(tp) {
+                Some((other, since)) if *other != consumer => {
+                    self.group_violations.push(Observed {
+                        violation: GroupViolation::OwnershipConflict(
+                            group.to_string(),
+                            generation,
+                            *tp,
+                            *other,
+                            consumer,
+                        ),
+                        since: *since,
+                        at: step,
+                    })
+                }
+                _ => {
+                    owners.insert(*tp, (consumer, step));
+                }
+            }
+        }
+    }
+
+    /// A commit the coordinator stored: no committed offset may go back without a seek.
+    fn committed(&mut self, step: u64, group: &str, offsets: &[(TopicPartition, i64)]) {
+        let c = self.groups.entry(group.to_string()).or_default();
+        for (tp, offset) in offsets {
+            if let Some((before, since)) = c.committed.get(tp) {
+                if *offset < *before && !c.seeked {
+                    self.group_violations.push(Observed {
+                        violation: GroupViolation::CommitBack(
+                            group.to_string(),
+                            *tp,
+                            *before,
+                            *offset,
+                        ),
+                        since: *since,
+                        at: step,
+                    });
+                }
+            }
+            c.committed.insert(*tp, (*offset, step));
         }
     }
 
@@ -299,21 +369,20 @@ impl History {
         records: &[(TopicPartition, i64, RecordId)],
     ) {
         for (tp, offset, _) in records {
-            let key = (consumer, tp.clone());
+            let key = (consumer, *tp);
             if let Some(last) = self.last_polled.get(&key) {
                 if *offset <= *last {
-                    self.backwards
-                        .push((consumer, tp.clone(), *last + 1, *offset));
+                    self.backwards.push((consumer, *tp, *last + 1, *offset));
                 } else if *offset > *last + 1 {
                     // Offsets may be missing legitimately (compaction, a truncated log); a
                     // skip is a jump over offsets that were acknowledged.
                     let skipped = self
                         .acked_offsets
-                        .range((tp.clone(), *last + 1)..(tp.clone(), *offset))
+                        .range((*tp, *last + 1)..(*tp, *offset))
                         .next()
                         .is_some();
                     if skipped {
-                        self.skips.push((consumer, tp.clone(), *last + 1, *offset));
+                        self.skips.push((consumer, *tp, *last + 1, *offset));
                     }
                 }
             }
@@ -326,13 +395,13 @@ impl History {
     }
 
     fn acknowledge(&mut self, id: RecordId, tp: &TopicPartition, offset: i64) {
-        self.acked.insert(id, (tp.clone(), offset));
-        match self.acked_offsets.get(&(tp.clone(), offset)) {
+        self.acked.insert(id, (*tp, offset));
+        match self.acked_offsets.get(&(*tp, offset)) {
             Some(previous) if *previous != id => {
-                self.inconsistent.push((tp.clone(), offset, *previous, id))
+                self.inconsistent.push((*tp, offset, *previous, id))
             }
             _ => {
-                self.acked_offsets.insert((tp.clone(), offset), id);
+                self.acked_offsets.insert((*tp, offset), id);
             }
         }
     }
@@ -375,10 +444,10 @@ impl History {
     }
 
     /// `group`'s committed offsets so far (or `cN`'s, a consumer without a group).
-    pub fn committed(&self, group: &str) -> Vec<(TopicPartition, i64)> {
+    pub fn committed_offsets(&self, group: &str) -> Vec<(TopicPartition, i64)> {
         self.groups
             .get(group)
-            .map(|c| c.committed.iter().map(|(tp, o)| (*tp, *o)).collect())
+            .map(|c| c.committed.iter().map(|(tp, (o, _))| (*tp, *o)).collect())
             .unwrap_or_default()
     }
 
@@ -397,10 +466,7 @@ impl History {
         let mut positions: BTreeMap<RecordId, Vec<(TopicPartition, i64)>> = BTreeMap::new();
         for (tp, records) in &logs {
             for (offset, id, _) in records {
-                positions
-                    .entry(*id)
-                    .or_default()
-                    .push((tp.clone(), *offset));
+                positions.entry(*id).or_default().push((*tp, *offset));
             }
         }
         let cluster = world.model();
@@ -421,18 +487,16 @@ impl History {
                         && log.cleaner_checkpoint().is_some_and(|c| *offset < c) =>
                 {
                     report.compacted_away += 1;
-                    compacted.insert((tp.clone(), *offset));
+                    compacted.insert((*tp, *offset));
                 }
-                _ => report.lost.push((*id, tp.clone(), *offset)),
+                _ => report.lost.push((*id, *tp, *offset)),
             }
         }
         for (id, ps) in &positions {
             if ps.len() > 1 {
-                report.duplicates.push((
-                    *id,
-                    ps[0].0.clone(),
-                    ps.iter().map(|(_, o)| *o).collect(),
-                ));
+                report
+                    .duplicates
+                    .push((*id, ps[0].0, ps.iter().map(|(_, o)| *o).collect()));
             }
             if self.failed.contains(id) {
                 report.failed_but_written.push(*id);
@@ -448,9 +512,39 @@ impl History {
         }
         report.poll_skips = self.skips.clone();
         report.non_monotonic_polls = self.backwards.clone();
-        report.ownership_conflicts = self.ownership_conflicts.clone();
-        report.commits_back = self.commits_back.clone();
+        self.group_checks(world, &mut report);
         report
+    }
+
+    /// Ownership conflicts and commits going back, split into those a lost offsets log
+    /// explains and the rest.
+    fn group_checks(&self, world: &KafkaWorld, report: &mut HistoryReport) {
+        let cluster = world.model();
+        let offsets_partitions = cluster
+            .brokers
+            .values()
+            .find_map(|b| {
+                b.metadata
+                    .partition_count(crate::kafka::group::OFFSETS_TOPIC)
+            })
+            .unwrap_or(1);
+        let (explained, unexplained) = explain(
+            &self.group_violations,
+            &self.offsets_log.losses,
+            offsets_partitions,
+        );
+        for v in unexplained {
+            match v {
+                GroupViolation::OwnershipConflict(g, gen, tp, a, b) => {
+                    report.ownership_conflicts.push((g, gen, tp, a, b))
+                }
+                GroupViolation::CommitBack(g, tp, before, after) => {
+                    report.commits_back.push((g, tp, before, after))
+                }
+            }
+        }
+        report.explained_by_offsets_loss = explained;
+        report.offsets_log_losses = self.offsets_log.losses.clone();
     }
 
     /// `compacted`: records the cleaner removed because a newer record has their key; a reader
@@ -466,14 +560,15 @@ impl History {
         };
         for ((tp, offset), times) in &c.processed {
             if *times > 1 {
-                out.processed_twice.push((tp.clone(), *offset, *times));
+                out.processed_twice.push((*tp, *offset, *times));
             }
         }
         // How far the group claims to be in each partition: its committed offset, or past the
         // last record it processed.
-        let mut reached: BTreeMap<TopicPartition, i64> = c.committed.clone();
+        let mut reached: BTreeMap<TopicPartition, i64> =
+            c.committed.iter().map(|(tp, (o, _))| (*tp, *o)).collect();
         for (tp, offset) in c.processed.keys() {
-            let r = reached.entry(tp.clone()).or_insert(0);
+            let r = reached.entry(*tp).or_insert(0);
             *r = (*r).max(offset + 1);
         }
         for ((tp, offset), _) in &self.acked_offsets {
@@ -481,9 +576,9 @@ impl History {
                 continue;
             }
             let below = reached.get(tp).is_some_and(|r| offset < r);
-            let key = (tp.clone(), *offset);
+            let key = (*tp, *offset);
             if below && !c.processed.contains_key(&key) && !compacted.contains(&key) {
-                out.never_processed.push((tp.clone(), *offset));
+                out.never_processed.push((*tp, *offset));
             }
         }
         out
@@ -505,7 +600,7 @@ fn reordering(
         let slot = (id.producer, key.clone());
         if let Some(previous) = last.get(&slot) {
             if previous.serial > id.serial {
-                out.push((tp.clone(), *previous, *id));
+                out.push((*tp, *previous, *id));
             }
         }
         last.insert(slot, *id);
@@ -567,6 +662,22 @@ pub fn authoritative_replica<'a>(
     hosting.iter().max_by_key(newest).copied()
 }
 
+/// A group's total lag: for every partition it committed, the high watermark minus the
+/// committed offset (what `kafka-consumer-groups.sh --describe` sums as LAG).
+pub fn group_lag(cluster: &crate::kafka::Cluster, group: &str) -> Option<i64> {
+    let (_, g) = cluster.group_coordinator(group)?;
+    Some(
+        g.offsets
+            .iter()
+            .map(|(tp, o)| {
+                let end = authoritative_replica(cluster.brokers.values(), tp)
+                    .map_or(o.offset, |b| b.replicas[tp].high_watermark);
+                (end - o.offset).max(0)
+            })
+            .sum(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -589,7 +700,7 @@ mod tests {
             (3, id(3), k("a")),
             (4, id(2), k("a")),
         ];
-        assert_eq!(reordering(&tp, &log), vec![(tp.clone(), id(3), id(2))]);
+        assert_eq!(reordering(&tp, &log), vec![(tp, id(3), id(2))]);
     }
 
     #[test]
@@ -600,20 +711,4 @@ mod tests {
         h.acknowledge(id(2), &tp, 1);
         assert_eq!(h.inconsistent, vec![(tp, 1, id(1), id(2))]);
     }
-}
-
-/// A group's total lag: for every partition it committed, the high watermark minus the
-/// committed offset (what `kafka-consumer-groups.sh --describe` sums as LAG).
-pub fn group_lag(cluster: &crate::kafka::Cluster, group: &str) -> Option<i64> {
-    let (_, g) = cluster.group_coordinator(group)?;
-    Some(
-        g.offsets
-            .iter()
-            .map(|(tp, o)| {
-                let end = authoritative_replica(cluster.brokers.values(), tp)
-                    .map_or(o.offset, |b| b.replicas[tp].high_watermark);
-                (end - o.offset).max(0)
-            })
-            .sum(),
-    )
 }

@@ -5,6 +5,7 @@
 pub mod causes;
 pub mod history;
 pub mod invariants;
+pub mod offsets_loss;
 pub mod swarm;
 
 pub use history::{History, HistoryReport};

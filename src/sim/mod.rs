@@ -5,6 +5,7 @@
 //! the same inputs give the same steps (and the same [`Fingerprint`]) natively and in wasm.
 
 mod fingerprint;
+mod links;
 mod network;
 mod prng;
 mod recording;
@@ -14,13 +15,11 @@ mod timers;
 mod world;
 
 pub use fingerprint::{Fingerprint, StableHasher};
+pub use links::{ConnectionEpochs, HeldMessage, TCP_GIVE_UP};
 pub use network::{DropReason, LinkConfig, NetOp, Network, Ratio, Transmit};
 pub use prng::Prng;
 pub use recording::{RecordedCommand, Recording, ReplayError};
 pub use scheduler::{Scheduler, SchedulerKey};
 pub use time::{SimDuration, SimTime};
 pub use timers::{variant_code, TimerCode};
-pub use world::{
-    Cause, ConnectionEpochs, Ctx, HeldMessage, InFlight, Model, Occurrence, Out, Step, World,
-    TCP_GIVE_UP,
-};
+pub use world::{Cause, Ctx, InFlight, Model, Occurrence, Out, Step, World};

@@ -8,12 +8,12 @@
 //! without tracking keys, and a crashed node's timers are cancelled in one call.
 
 use super::fingerprint::{Fingerprint, StableHasher};
+use super::links::{Backlogs, ConnectionEpochs, HeldMessage, Link};
 use super::network::{DropReason, LinkConfig, NetOp, Network, Transmit};
 use super::prng::Prng;
 use super::scheduler::Scheduler;
 use super::time::{SimDuration, SimTime};
 use super::timers::{ArmedTimers, TimerCode};
-use std::collections::BTreeMap;
 use std::fmt::Debug;
 use std::hash::{Hash, Hasher};
 
@@ -247,7 +247,7 @@ pub struct World<M: Model> {
     scheduler: Scheduler<Occurrence<M>>,
     network: Network<M::Addr>,
     armed: ArmedTimers<M::Addr, M::Timer>,
-    held: BTreeMap<Link<M>, Vec<HeldMessage<M>>>,
+    held: Backlogs<M>,
     model: M,
     fingerprint: Fingerprint,
     steps_taken: u64,
@@ -263,7 +263,7 @@ impl<M: Model> World<M> {
             scheduler: Scheduler::new(),
             network: Network::new(default_link),
             armed: ArmedTimers::default(),
-            held: BTreeMap::new(),
+            held: Backlogs::default(),
             model,
             fingerprint: Fingerprint::default(),
             steps_taken: 0,
@@ -388,7 +388,7 @@ impl<M: Model> World<M> {
                 } if self.network.is_blocked(&from, &to) => {
                     // The path was cut while the message was on the wire: TCP retransmits it
                     // once the path heals, so it joins the link's backlog in send order.
-                    self.hold(from, to, msg, sent_at, epochs);
+                    self.held.hold(from, to, msg, sent_at, epochs);
                     continue;
                 }
                 other => other,
@@ -496,11 +496,7 @@ impl<M: Model> World<M> {
     /// Turn the handler's recorded effects into scheduler entries and network changes.
     fn flush_out(&mut self, dropped: &mut Dropped<M>) {
         for (me, peer) in std::mem::take(&mut self.out.closed) {
-            for held in self
-                .held
-                .remove(&(peer.clone(), me.clone()))
-                .unwrap_or_default()
-            {
+            for held in self.held.remove(&(peer.clone(), me.clone())) {
                 dropped.push((
                     peer.clone(),
                     me.clone(),
@@ -537,47 +533,16 @@ impl<M: Model> World<M> {
         )
     }
 
-    /// Put a message in its link's backlog, keeping send order (a message that was on the wire
-    /// when the link was cut goes before those sent after the cut).
-    fn hold(
-        &mut self,
-        from: M::Addr,
-        to: M::Addr,
-        msg: M::Msg,
-        sent_at: SimTime,
-        epochs: ConnectionEpochs,
-    ) {
-        let backlog = self.held.entry((from, to)).or_default();
-        let at = backlog.partition_point(|h| h.sent_at <= sent_at);
-        backlog.insert(
-            at,
-            HeldMessage {
-                msg,
-                sent_at,
-                epochs,
-            },
-        );
-    }
-
     /// Send again, ahead of anything this step sent, the backlog of every link that is neither
     /// cut nor held any more, as TCP retransmits unacknowledged bytes once the path is back.
     /// A message whose connection died meanwhile (either end restarted or stopped, or TCP gave
     /// up retransmitting) is dropped instead: a new connection never carries an old one's bytes.
     fn release_reopened(&mut self, dropped: &mut Dropped<M>) {
-        let reopened: Vec<(M::Addr, M::Addr)> = self
-            .held
-            .keys()
-            .filter(|(f, t)| !self.network.is_blocked(f, t) && !self.network.is_held(f, t))
-            .cloned()
-            .collect();
         let mut resend = Vec::new();
-        for link in reopened {
-            let backlog = self.held.remove(&link).unwrap_or_default();
-            let (from, to) = link;
+        for ((from, to), backlog) in self.held.take_reopened(&self.network) {
             let epochs = self.epochs(&from, &to);
             for held in backlog {
-                let alive = held.epochs == epochs && self.now.since(held.sent_at) <= TCP_GIVE_UP;
-                if alive {
+                if held.alive(epochs, self.now) {
                     resend.push((from.clone(), to.clone(), held.msg, SimDuration::ZERO));
                 } else {
                     dropped.push((
@@ -633,7 +598,7 @@ impl<M: Model> World<M> {
             Transmit::Dropped(reason) => dropped.push((from, to, msg, reason)),
             Transmit::Held => {
                 self.expire_held(&from, &to, dropped);
-                self.hold(from, to, msg, departs, epochs);
+                self.held.hold(from, to, msg, departs, epochs);
             }
         }
     }
@@ -641,12 +606,7 @@ impl<M: Model> World<M> {
     /// Drop what TCP has given up on at the head of a backlog, so a link cut for hours holds
     /// at most `TCP_GIVE_UP` worth of messages.
     fn expire_held(&mut self, from: &M::Addr, to: &M::Addr, dropped: &mut Dropped<M>) {
-        let now = self.now;
-        let Some(backlog) = self.held.get_mut(&(from.clone(), to.clone())) else {
-            return;
-        };
-        let expired = backlog.partition_point(|h| now.since(h.sent_at) > TCP_GIVE_UP);
-        for held in backlog.drain(..expired) {
+        for held in self.held.take_expired(from, to, self.now) {
             dropped.push((
                 from.clone(),
                 to.clone(),
@@ -702,21 +662,3 @@ type Dropped<M> = Vec<(
     <M as Model>::Msg,
     DropReason,
 )>;
-
-/// A directed link `(from, to)`.
-pub type Link<M> = (<M as Model>::Addr, <M as Model>::Addr);
-
-/// The connection a message was sent on: the epochs of its sender and receiver at send time.
-pub type ConnectionEpochs = (Option<u64>, Option<u64>);
-
-/// A message waiting on a cut or held link, like unacknowledged bytes in a TCP send buffer.
-#[derive(Clone, PartialEq, Debug)]
-pub struct HeldMessage<M: Model> {
-    pub msg: M::Msg,
-    pub sent_at: SimTime,
-    epochs: ConnectionEpochs,
-}
-
-/// How long TCP keeps retransmitting over a dead path before it gives up on the connection:
-/// Linux's default `tcp_retries2` = 15 retransmissions, about 924.6 s with exponential backoff.
-pub const TCP_GIVE_UP: SimDuration = SimDuration::from_ms(924_600);

@@ -101,23 +101,7 @@ fn report(results: &[SeedResult], durability: Durability, seconds: f64) -> Resul
     let steps: u64 = results.iter().map(|r| r.steps).sum();
     let duplicated: usize = results.iter().map(|r| r.report.duplicates.len()).sum();
     let reordered: usize = results.iter().map(|r| r.report.reordered.len()).sum();
-    let processed: u64 = results
-        .iter()
-        .flat_map(|r| r.report.groups.values())
-        .map(|g| u64::from(g.processed))
-        .sum();
-    let twice: usize = results
-        .iter()
-        .flat_map(|r| r.report.groups.values())
-        .map(|g| g.processed_twice.len())
-        .sum();
-    let group_broken = results
-        .iter()
-        .filter(|r| r.report.consumer_violations() > 0)
-        .count();
-    println!(
-        "consumers: {processed} records processed, {twice} processed twice (at-least-once), {group_broken} seed(s) breaking a group property"
-    );
+    let group_broken = print_consumers(results);
     println!(
         "summary: {} seeds, {acked} acknowledged writes, {lost} lost in {losing} seed(s), {duplicated} duplicated, {reordered} reordered, {violations} invariant violation(s), {steps} steps, {seconds:.1} s wall",
         results.len()
@@ -142,6 +126,40 @@ fn report(results: &[SeedResult], durability: Durability, seconds: f64) -> Resul
     Ok(())
 }
 
+/// The consumers' figures; returns how many seeds broke a group property unexplained.
+fn print_consumers(results: &[SeedResult]) -> usize {
+    let processed: u64 = results
+        .iter()
+        .flat_map(|r| r.report.groups.values())
+        .map(|g| u64::from(g.processed))
+        .sum();
+    let twice: usize = results
+        .iter()
+        .flat_map(|r| r.report.groups.values())
+        .map(|g| g.processed_twice.len())
+        .sum();
+    let group_broken = results
+        .iter()
+        .filter(|r| r.report.consumer_violations() > 0)
+        .count();
+    let explained: usize = results
+        .iter()
+        .map(|r| r.report.explained_by_offsets_loss.len())
+        .sum();
+    let explained_seeds = results
+        .iter()
+        .filter(|r| !r.report.explained_by_offsets_loss.is_empty())
+        .count();
+    let unexplained: usize = results.iter().map(|r| r.report.consumer_violations()).sum();
+    println!(
+        "consumers: {processed} records processed, {twice} processed twice (at-least-once), {unexplained} group-property violation(s) unexplained in {group_broken} seed(s)"
+    );
+    println!(
+        "outside the promise: {explained} group-property violation(s) in {explained_seeds} seed(s) caused by an unclean election of the group's __consumer_offsets partition that lost committed coordinator records (Kafka reloads the group from what the new leader kept)"
+    );
+    group_broken
+}
+
 /// Every seed that lost a write or broke something, with its commands (the first five unless
 /// the configuration is the safe one).
 fn print_seeds(results: &[SeedResult], durability: Durability) {
@@ -149,11 +167,12 @@ fn print_seeds(results: &[SeedResult], durability: Durability) {
     for r in results {
         let lost = r.lost();
         let quiet = lost == 0 && r.lost_to_power() == 0;
-        if quiet && r.violation.is_none() && r.report.consumer_violations() == 0 {
+        let explained = !r.report.explained_by_offsets_loss.is_empty();
+        if quiet && !explained && r.violation.is_none() && r.report.consumer_violations() == 0 {
             continue;
         }
         // Losses are expected outside the safe configuration; broken properties never are.
-        let broke = r.violation.is_some() || r.report.consumer_violations() > 0;
+        let broke = r.violation.is_some() || r.report.consumer_violations() > 0 || explained;
         if shown < 5 || durability == Durability::Safe || broke {
             println!(
                 "seed={} lost={} unclean_elections={} {}",
@@ -169,12 +188,33 @@ fn print_seeds(results: &[SeedResult], durability: Durability) {
                     r.isr_lost_power
                 );
             }
+            print_explained(r);
             if let Some((step, v)) = &r.violation {
                 println!("  invariant broken at step {step}: {v}");
             }
             println!("  commands:\n{}", indent(&describe_commands(&r.commands)));
             shown += 1;
         }
+    }
+}
+
+/// The group violations a lost offsets log explains, each with the election that lost it.
+fn print_explained(r: &SeedResult) {
+    use kafka_classroom::check::offsets_loss::GroupViolation;
+    for e in &r.report.explained_by_offsets_loss {
+        let what = match &e.violation {
+            GroupViolation::OwnershipConflict(group, generation, tp, a, b) => {
+                format!("{tp} of group {group} owned by c{a} and c{b} in generation {generation}")
+            }
+            GroupViolation::CommitBack(group, tp, before, after) => {
+                format!("group {group} committed {tp} at {before}, then at {after}")
+            }
+        };
+        let l = &e.loss;
+        println!(
+            "  outside the promise: {what}: caused by unclean election of __consumer_offsets partition {} at step {} (its new leader b{} had the log up to offset {}, the partition had committed up to {})",
+            l.partition, l.step, l.leader.0, l.kept, l.committed
+        );
     }
 }
 

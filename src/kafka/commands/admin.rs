@@ -4,8 +4,36 @@
 use super::{CommandError, Limit};
 use crate::kafka::config::{def, TOPIC_KEYS};
 use crate::kafka::event::Event;
-use crate::kafka::{Cluster, Command, TopicPartition};
+use crate::kafka::metadata::ConfigResource;
+use crate::kafka::{Cluster, TopicPartition};
 use crate::sim::Ctx;
+use std::collections::BTreeMap;
+
+/// The administration commands, taken out of `Command` by `apply_command`'s routing, so the
+/// compiler (not a run-time check) ensures only they arrive here.
+pub(super) enum AdminCommand {
+    ElectPreferredLeaders,
+    /// Topic, partitions, replication factor, topic configs.
+    CreateTopic(String, i32, u32, BTreeMap<String, String>),
+    /// Topic, replicas of each partition (brokers), topic configs.
+    CreateTopicWithAssignment(String, Vec<Vec<u32>>, BTreeMap<String, String>),
+    /// Unclean or preferred, the partitions (`orders-0`; every partition when absent).
+    ElectLeaders(bool, Option<Vec<String>>),
+    /// Topic, new partition count.
+    AddPartitions(String, i32),
+    /// Resource, configs to set, configs to delete.
+    AlterConfigs(ConfigResource, BTreeMap<String, String>, Vec<String>),
+    Group(GroupAdminCommand),
+}
+
+/// What `kafka-consumer-groups.sh` asks a group's coordinator to change.
+pub(super) enum GroupAdminCommand {
+    /// Group, offset per partition (`orders-0`).
+    CommitOffsets(String, BTreeMap<String, i64>),
+    /// Group, partitions.
+    DeleteOffsets(String, Vec<String>),
+    DeleteGroups(Vec<String>),
+}
 
 /// A partition named as the console and lesson files write it (`orders-0`).
 fn parse_partition(text: &str) -> Result<TopicPartition, CommandError> {
@@ -17,10 +45,10 @@ impl Cluster {
     fn apply_group_admin_command(
         &mut self,
         ctx: &mut Ctx<'_, Cluster>,
-        command: Command,
+        command: GroupAdminCommand,
     ) -> Result<(), CommandError> {
         match command {
-            Command::CommitGroupOffsets { group, offsets } => {
+            GroupAdminCommand::CommitOffsets(group, offsets) => {
                 let offsets = offsets
                     .into_iter()
                     .map(|(tp, o)| Ok((parse_partition(&tp)?, o)))
@@ -28,7 +56,7 @@ impl Cluster {
                 self.group_coordinator_mut(&group)?
                     .admin_commit_offsets(ctx, &group, offsets)
             }
-            Command::DeleteGroupOffsets { group, partitions } => {
+            GroupAdminCommand::DeleteOffsets(group, partitions) => {
                 let partitions = partitions
                     .iter()
                     .map(|tp| parse_partition(tp))
@@ -36,14 +64,13 @@ impl Cluster {
                 self.group_coordinator_mut(&group)?
                     .admin_delete_offsets(ctx, &group, partitions)
             }
-            Command::DeleteGroups { groups } => {
+            GroupAdminCommand::DeleteGroups(groups) => {
                 for group in &groups {
                     self.group_coordinator_mut(group)?
                         .admin_delete_group(ctx, group)?;
                 }
                 Ok(())
             }
-            _ => unreachable!("only group admin commands come here"),
         }
     }
 
@@ -61,22 +88,17 @@ impl Cluster {
     pub(super) fn apply_admin_command(
         &mut self,
         ctx: &mut Ctx<'_, Cluster>,
-        command: Command,
+        command: AdminCommand,
     ) -> Result<(), CommandError> {
         match command {
-            Command::ElectPreferredLeaders => {
+            AdminCommand::ElectPreferredLeaders => {
                 let moved = self
                     .active_controller_or_err()?
                     .elect_preferred_leaders(ctx);
                 ctx.emit(Event::PreferredElectionRan { moved });
                 Ok(())
             }
-            Command::CreateTopic {
-                topic,
-                partitions,
-                replication_factor,
-                config,
-            } => {
+            AdminCommand::CreateTopic(topic, partitions, replication_factor, config) => {
                 if partitions < 1 || partitions as u64 > Limit::Partitions.max() {
                     return Err(CommandError::InvalidPartitions {
                         requested: partitions,
@@ -97,31 +119,21 @@ impl Cluster {
                     config,
                 )
             }
-            Command::CreateTopicWithAssignment {
-                topic,
-                assignment,
-                config,
-            } => self.create_topic_assigned(ctx, &topic, &assignment, config),
-            Command::ElectLeaders {
-                unclean,
-                partitions,
-            } => self.elect_leaders(ctx, unclean, partitions),
-            Command::AddPartitions { topic, partitions } => {
+            AdminCommand::CreateTopicWithAssignment(topic, assignment, config) => {
+                self.create_topic_assigned(ctx, &topic, &assignment, config)
+            }
+            AdminCommand::ElectLeaders(unclean, partitions) => {
+                self.elect_leaders(ctx, unclean, partitions)
+            }
+            AdminCommand::AddPartitions(topic, partitions) => {
                 Limit::Partitions.check(partitions.max(0) as u64)?;
                 self.active_controller_or_err()?
                     .add_partitions(ctx, &topic, partitions)
             }
-            Command::AlterConfigs {
-                resource,
-                set,
-                delete,
-            } => self
+            AdminCommand::AlterConfigs(resource, set, delete) => self
                 .active_controller_or_err()?
                 .alter_configs(ctx, &resource, &set, &delete),
-            Command::CommitGroupOffsets { .. }
-            | Command::DeleteGroupOffsets { .. }
-            | Command::DeleteGroups { .. } => self.apply_group_admin_command(ctx, command),
-            _ => unreachable!("apply_command routes only admin commands here"),
+            AdminCommand::Group(command) => self.apply_group_admin_command(ctx, command),
         }
     }
 }

@@ -23,6 +23,7 @@ impl Cluster {
         ctx: &mut Ctx<'_, Cluster>,
         command: Command,
     ) -> Result<(), CommandError> {
+        use admin::{AdminCommand as Admin, GroupAdminCommand as GroupAdmin};
         use Command::*;
         match command {
             Produce { .. }
@@ -49,15 +50,42 @@ impl Cluster {
             | CommitSync { .. }
             | Seek { .. }
             | SetProcessingTime { .. } => self.apply_consumer_command(ctx, command),
-            ElectPreferredLeaders
-            | CreateTopic { .. }
-            | CreateTopicWithAssignment { .. }
-            | ElectLeaders { .. }
-            | AddPartitions { .. }
-            | AlterConfigs { .. }
-            | CommitGroupOffsets { .. }
-            | DeleteGroupOffsets { .. }
-            | DeleteGroups { .. } => self.apply_admin_command(ctx, command),
+            ElectPreferredLeaders => self.apply_admin_command(ctx, Admin::ElectPreferredLeaders),
+            CreateTopic {
+                topic: t,
+                partitions: n,
+                replication_factor: rf,
+                config: c,
+            } => self.apply_admin_command(ctx, Admin::CreateTopic(t, n, rf, c)),
+            CreateTopicWithAssignment {
+                topic,
+                assignment,
+                config,
+            } => self.apply_admin_command(
+                ctx,
+                Admin::CreateTopicWithAssignment(topic, assignment, config),
+            ),
+            ElectLeaders {
+                unclean,
+                partitions,
+            } => self.apply_admin_command(ctx, Admin::ElectLeaders(unclean, partitions)),
+            AddPartitions { topic, partitions } => {
+                self.apply_admin_command(ctx, Admin::AddPartitions(topic, partitions))
+            }
+            AlterConfigs {
+                resource,
+                set,
+                delete,
+            } => self.apply_admin_command(ctx, Admin::AlterConfigs(resource, set, delete)),
+            CommitGroupOffsets { group, offsets } => self
+                .apply_admin_command(ctx, Admin::Group(GroupAdmin::CommitOffsets(group, offsets))),
+            DeleteGroupOffsets { group, partitions } => self.apply_admin_command(
+                ctx,
+                Admin::Group(GroupAdmin::DeleteOffsets(group, partitions)),
+            ),
+            DeleteGroups { groups } => {
+                self.apply_admin_command(ctx, Admin::Group(GroupAdmin::DeleteGroups(groups)))
+            }
         }
     }
 

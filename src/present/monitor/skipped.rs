@@ -53,7 +53,7 @@ pub(super) fn never_processed(
         } => {
             let group = group_of(world, *c);
             history
-                .committed(&group)
+                .committed_offsets(&group)
                 .into_iter()
                 .map(|(tp, o)| {
                     let words = format!("c{c} stopped before processing {{it}}, and {group} had already committed offset {o}");
