@@ -57,6 +57,11 @@ fn config_values_never_panic_and_every_rejection_names_its_field() {
 }
 
 #[test]
+fn compare_changes_never_panic_and_every_rejection_names_its_field() {
+    run_short("compare-change");
+}
+
+#[test]
 fn every_input_that_was_ever_a_finding_is_handled() {
     let text = include_str!("data/fuzz/regressions.txt");
     let mut replayed = 0;

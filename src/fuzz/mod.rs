@@ -9,6 +9,7 @@
 //! The registry (`targets`) is the one list the command line and the tests walk: a new input
 //! (the console's command lines, a new import format) joins by adding a `Target` there.
 
+mod changes;
 mod mutate;
 mod targets;
 

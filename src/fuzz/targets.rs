@@ -51,6 +51,12 @@ pub fn all() -> Vec<Target> {
             generate: generate_config,
             check: check_config,
         },
+        Target {
+            name: "compare-change",
+            about: "Compare changes (--set and the picker's field): valid changes mutated, parsed, applied, the changed lesson run",
+            generate: super::changes::generate,
+            check: super::changes::check,
+        },
     ]
 }
 
@@ -430,6 +436,17 @@ const CONSOLE_LINES: &[&str] = &[
     "alice:hello",
     "kafka-console-consumer.sh --bootstrap-server b1:9092 --topic orders --from-beginning --group g --max-messages 3 --property print.key=true",
     "kafka-get-offsets.sh --bootstrap-server b1:9092 --topic orders --time earliest",
+    "kafka-get-offsets.sh --bootstrap-server b1:9092 --topic-partitions orders:0-2,__consumer_offsets:1",
+    "kafka-configs.sh --bootstrap-server b1:9092 --describe --entity-type topics --entity-name orders",
+    "kafka-configs.sh --bootstrap-server b1:9092 --alter --entity-type topics --entity-name orders --add-config retention.ms=60000",
+    "kafka-configs.sh --bootstrap-server b1:9092 --alter --entity-type brokers --entity-default --delete-config log.retention.ms",
+    "kafka-consumer-groups.sh --bootstrap-server b1:9092 --reset-offsets --group billing --topic orders --to-earliest --execute",
+    "kafka-consumer-groups.sh --bootstrap-server b1:9092 --delete-offsets --group billing --topic orders",
+    "kafka-consumer-groups.sh --bootstrap-server b1:9092 --delete --group audit",
+    "kafka-console-consumer.sh --bootstrap-server b1:9092 --topic orders --partition 1 --offset 2 --max-messages 2 --timeout-ms 3000",
+    "kafka-topics.sh --bootstrap-server b1:9092 --create --topic placed --replica-assignment 1:2,2:3",
+    "kafka-leader-election.sh --bootstrap-server b1:9092 --election-type preferred --all-topic-partitions",
+    "kafka-leader-election.sh --bootstrap-server b1:9092 --election-type unclean --topic orders --partition 0",
     "sleep 1",
     "kafka-topics.sh --help",
     "echo \"two words\" 'and more'",

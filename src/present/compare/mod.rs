@@ -331,6 +331,17 @@ impl State {
 
 /// Two runs in lockstep: the first mirrors a session (or the lesson as written), the second is
 /// the what-if. Seeking backwards restores the nearest rewind point and replays.
+/// `lesson` with every change applied; a refusal starts with the change it refuses, in the
+/// words the picker shows, so the class sees which one is wrong.
+pub fn apply_changes(lesson: &Lesson, changes: &[Change]) -> Result<Lesson, String> {
+    let mut changed = lesson.clone();
+    for change in changes {
+        apply_change(&mut changed, change)
+            .map_err(|e| format!("\"{}\": {e}", change_label(change)))?;
+    }
+    Ok(changed)
+}
+
 #[derive(Clone, Debug)]
 pub struct CompareRun {
     state: State,
@@ -351,10 +362,7 @@ impl CompareRun {
         if changes.is_empty() {
             return Err("Pick at least one change to compare.".into());
         }
-        let mut changed = lesson.clone();
-        for change in changes {
-            apply_change(&mut changed, change)?;
-        }
+        let changed = apply_changes(lesson, changes)?;
         let label = changes
             .iter()
             .map(change_label)
