@@ -67,6 +67,7 @@ fn arguments(world: &KafkaWorld, tool: &str, previous: Option<&str>, word: &str)
         Some("kafka-get-offsets.sh") => super::offsets::OPTS,
         Some("kafka-configs.sh") => super::configs::OPTS,
         Some("kafka-leader-election.sh") => super::leader_election::OPTS,
+        Some("kafka-dump-log.sh") => super::dump_log::OPTS,
         _ => return Vec::new(),
     };
     if word.starts_with('-') {
