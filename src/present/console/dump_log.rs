@@ -209,10 +209,8 @@ fn simulated_crc(batch: &RecordBatch) -> u32 {
     for r in batch.records.iter() {
         bytes.extend_from_slice(&r.offset_delta.to_be_bytes());
         bytes.extend_from_slice(&r.timestamp_ms.to_be_bytes());
-        for part in [&r.key, &r.value] {
-            if let Some(x) = part {
-                bytes.extend_from_slice(&x.bytes());
-            }
+        for x in [&r.key, &r.value].into_iter().flatten() {
+            bytes.extend_from_slice(&x.bytes());
         }
     }
     crc32c(&bytes)
