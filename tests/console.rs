@@ -123,6 +123,15 @@ fn tab_completes_tools_options_and_topics() {
         groups.candidates,
         vec!["audit".to_string(), "billing".to_string()]
     );
+    // The segment files of the partitions' leaders, under the simulated log.dirs.
+    assert_eq!(
+        complete(
+            w,
+            "kafka-dump-log.sh --files /tmp/kraft-combined-logs/orders-1"
+        )
+        .line,
+        "kafka-dump-log.sh --files /tmp/kraft-combined-logs/orders-1/00000000000000000000.log "
+    );
 }
 
 #[test]

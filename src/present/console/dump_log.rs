@@ -106,6 +106,23 @@ fn locate<'a>(
         .then_some((b, tp, base))
 }
 
+/// The segment files of every partition leader's log, for tab completion of `--files`.
+pub fn segment_paths(cluster: &Cluster) -> Vec<String> {
+    let mut paths = Vec::new();
+    for broker in cluster.brokers.values() {
+        for (tp, replica) in &broker.replicas {
+            let leader = crate::check::history::authoritative_replica(cluster.brokers.values(), tp);
+            if leader.map(|b| b.id) != Some(broker.id) {
+                continue;
+            }
+            for s in replica.log.segments() {
+                paths.push(format!("{LOG_DIR}/{tp}/{:020}.log", s.base_offset));
+            }
+        }
+    }
+    paths
+}
+
 /// Kafka: `DumpLogSegments.dumpLog`.
 fn dump(broker: &Broker, tp: &TopicPartition, base: i64, show: Show, p: &mut Printer) {
     p.out(format!("Log starting offset: {base}"));

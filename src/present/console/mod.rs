@@ -12,7 +12,7 @@ pub mod address;
 pub mod complete;
 mod configs;
 pub mod consumer;
-mod dump_log;
+pub mod dump_log;
 mod group_admin;
 mod groups;
 mod leader_election;
