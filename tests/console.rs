@@ -123,6 +123,15 @@ fn tab_completes_tools_options_and_topics() {
         groups.candidates,
         vec!["audit".to_string(), "billing".to_string()]
     );
+    // The segment files of the partitions' leaders, under the simulated log.dirs.
+    assert_eq!(
+        complete(
+            w,
+            "kafka-dump-log.sh --files /tmp/kraft-combined-logs/orders-1"
+        )
+        .line,
+        "kafka-dump-log.sh --files /tmp/kraft-combined-logs/orders-1/00000000000000000000.log "
+    );
 }
 
 #[test]
@@ -131,11 +140,14 @@ fn help_prints_the_option_table_for_every_tool() {
     for tool in console::TOOLS {
         let o = console::run(s.world(), &format!("{tool} --help"));
         assert_eq!(o.exit_code, 1, "{tool}: printUsageAndExit exits 1");
+        // kafka-dump-log.sh reads a broker's files and connects to nothing.
+        let first_option = match *tool {
+            "kafka-dump-log.sh" => "--broker",
+            _ => "--bootstrap-server",
+        };
         assert!(o.lines.iter().all(|l| l.stream == Stream::Err));
         assert!(
-            o.lines
-                .iter()
-                .any(|l| l.text.starts_with("--bootstrap-server")),
+            o.lines.iter().any(|l| l.text.starts_with(first_option)),
             "{tool}"
         );
     }

@@ -67,6 +67,7 @@ fn arguments(world: &KafkaWorld, tool: &str, previous: Option<&str>, word: &str)
         Some("kafka-get-offsets.sh") => super::offsets::OPTS,
         Some("kafka-configs.sh") => super::configs::OPTS,
         Some("kafka-leader-election.sh") => super::leader_election::OPTS,
+        Some("kafka-dump-log.sh") => super::dump_log::OPTS,
         _ => return Vec::new(),
     };
     if word.starts_with('-') {
@@ -75,6 +76,7 @@ fn arguments(world: &KafkaWorld, tool: &str, previous: Option<&str>, word: &str)
     match previous {
         Some("--topic") => topic_names(cluster),
         Some("--group") => cluster.group_ids(),
+        Some("--files") => super::dump_log::segment_paths(cluster),
         Some("--entity-type") => vec!["brokers".to_string(), "topics".to_string()],
         Some("--entity-name") => {
             let mut names = topic_names(cluster);

@@ -12,6 +12,7 @@ pub mod address;
 pub mod complete;
 mod configs;
 pub mod consumer;
+pub mod dump_log;
 mod group_admin;
 mod groups;
 mod leader_election;
@@ -34,6 +35,7 @@ pub const TOOLS: &[&str] = &[
     "kafka-console-consumer.sh",
     "kafka-console-producer.sh",
     "kafka-consumer-groups.sh",
+    "kafka-dump-log.sh",
     "kafka-get-offsets.sh",
     "kafka-leader-election.sh",
     "kafka-topics.sh",
@@ -284,6 +286,7 @@ pub fn run(world: &KafkaWorld, line: &str) -> Outcome {
         Some("kafka-console-producer.sh") => producer::run(world.model(), args, &mut p),
         Some("kafka-get-offsets.sh") => offsets::run(world.model(), args, &mut p),
         Some("kafka-leader-election.sh") => leader_election::run(world.model(), args, &mut p),
+        Some("kafka-dump-log.sh") => dump_log::run(world.model(), args, &mut p),
         _ => shell_builtin(first, args, &mut p),
     }
     p.outcome
