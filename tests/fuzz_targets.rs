@@ -57,6 +57,11 @@ fn config_values_never_panic_and_every_rejection_names_its_field() {
 }
 
 #[test]
+fn console_lines_never_panic_and_every_rejection_names_its_field() {
+    run_short("console");
+}
+
+#[test]
 fn compare_changes_never_panic_and_every_rejection_names_its_field() {
     run_short("compare-change");
 }

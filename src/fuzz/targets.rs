@@ -447,6 +447,7 @@ const CONSOLE_LINES: &[&str] = &[
     "kafka-topics.sh --bootstrap-server b1:9092 --create --topic placed --replica-assignment 1:2,2:3",
     "kafka-leader-election.sh --bootstrap-server b1:9092 --election-type preferred --all-topic-partitions",
     "kafka-leader-election.sh --bootstrap-server b1:9092 --election-type unclean --topic orders --partition 0",
+    "kafka-dump-log.sh --files /tmp/kraft-combined-logs/orders-0/00000000000000000000.log --print-data-log",
     "sleep 1",
     "kafka-topics.sh --help",
     "echo \"two words\" 'and more'",
