@@ -288,6 +288,17 @@ impl Controller {
         }
     }
 
+    /// What both ways of creating a topic check first: an active controller, a new name.
+    fn check_new_topic(&self, name: &str) -> Result<(), CommandError> {
+        if !self.is_active() {
+            return Err(CommandError::NoActiveController);
+        }
+        if self.image.topics.contains_key(name) {
+            return Err(CommandError::TopicExists(name.to_string()));
+        }
+        Ok(())
+    }
+
     /// `kafka-topics.sh --create`: place replicas on usable brokers (StripedReplicaPlacer).
     pub fn create_topic(
         &mut self,
@@ -297,12 +308,7 @@ impl Controller {
         replication_factor: u32,
         config: crate::kafka::config::ConfigValues,
     ) -> Result<(), CommandError> {
-        if !self.is_active() {
-            return Err(CommandError::NoActiveController);
-        }
-        if self.image.topics.contains_key(name) {
-            return Err(CommandError::TopicExists(name.to_string()));
-        }
+        self.check_new_topic(name)?;
         let placed = self.place(ctx, 0, partitions, replication_factor)?;
         ctx.emit(Event::TopicCreated {
             topic: name.to_string(),
@@ -330,12 +336,7 @@ impl Controller {
         assignment: &[Vec<u32>],
         config: crate::kafka::config::ConfigValues,
     ) -> Result<(), CommandError> {
-        if !self.is_active() {
-            return Err(CommandError::NoActiveController);
-        }
-        if self.image.topics.contains_key(name) {
-            return Err(CommandError::TopicExists(name.to_string()));
-        }
+        self.check_new_topic(name)?;
         let mut placed = Vec::new();
         for (partition, replicas) in assignment.iter().enumerate() {
             let previous = assignment.first().map(|r| r.len() as u32);
