@@ -17,8 +17,10 @@ pub enum ElectionOutcome {
     Elected,
     /// `ELECTION_NOT_NEEDED`: the preferred replica leads already, or (unclean) a leader exists.
     NotNeeded,
-    /// `UNKNOWN_TOPIC_OR_PARTITION` with Kafka's message.
-    UnknownPartition(String),
+    /// `UNKNOWN_TOPIC_OR_PARTITION`: the topic does not exist.
+    UnknownTopic,
+    /// `UNKNOWN_TOPIC_OR_PARTITION`: the topic exists, the partition does not.
+    UnknownPartition,
     /// `PREFERRED_LEADER_NOT_AVAILABLE`.
     PreferredLeaderNotAvailable,
     /// `ELIGIBLE_LEADERS_NOT_AVAILABLE`.
@@ -48,13 +50,13 @@ impl Controller {
     fn election_outcome(&self, unclean: bool, tp: &TopicPartition) -> ElectionOutcome {
         let name = tp.topic.to_string();
         let Some(topic) = self.image.topics.get(&name) else {
-            return ElectionOutcome::UnknownPartition(format!("No such topic as {name}"));
+            return ElectionOutcome::UnknownTopic;
         };
         let Some(reg) = usize::try_from(tp.partition)
             .ok()
             .and_then(|i| topic.partitions.get(i))
         else {
-            return ElectionOutcome::UnknownPartition(format!("No such partition as {tp}"));
+            return ElectionOutcome::UnknownPartition;
         };
         let needed = if unclean {
             reg.leader.is_none()

@@ -161,7 +161,7 @@ fn report(
     let failed: Vec<String> = outcomes
         .iter()
         .filter_map(|(tp, o)| {
-            failure_text(o).map(|e| {
+            failure_text(tp, o).map(|e| {
                 format!("Error completing leader election ({kind}) for partition: {tp}: {e}")
             })
         })
@@ -210,11 +210,14 @@ fn elect(
     });
 }
 
-/// The exception Kafka prints for a failed partition (`Throwable.toString`).
-fn failure_text(o: &ElectionOutcome) -> Option<String> {
+/// The exception Kafka prints for a failed partition (`Throwable.toString`; the unknown-topic
+/// texts are `ReplicationControlManager.electLeader`'s).
+fn failure_text(tp: &TopicPartition, o: &ElectionOutcome) -> Option<String> {
+    let unknown = "org.apache.kafka.common.errors.UnknownTopicOrPartitionException";
     Some(match o {
         ElectionOutcome::Elected | ElectionOutcome::NotNeeded => return None,
-        ElectionOutcome::UnknownPartition(m) => format!("org.apache.kafka.common.errors.UnknownTopicOrPartitionException: {m}"),
+        ElectionOutcome::UnknownTopic => format!("{unknown}: No such topic as {}", tp.topic),
+        ElectionOutcome::UnknownPartition => format!("{unknown}: No such partition as {tp}"),
         ElectionOutcome::PreferredLeaderNotAvailable => "org.apache.kafka.common.errors.PreferredLeaderNotAvailableException: The preferred leader was not available.".to_string(),
         ElectionOutcome::EligibleLeadersNotAvailable => "org.apache.kafka.common.errors.EligibleLeadersNotAvailableException: Eligible topic partition leaders are not available.".to_string(),
     })
