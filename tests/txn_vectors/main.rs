@@ -81,6 +81,7 @@ fn bump(m: &mut TransactionMetadata, expected: Option<i16>, now: i64) {
 
 mod coordinator;
 mod end_txn;
+mod log;
 mod metadata;
 
 // Shared by the `TransactionCoordinatorTest` ports (its fixture values).

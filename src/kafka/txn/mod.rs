@@ -10,6 +10,8 @@
 mod complete;
 pub mod coordinator;
 pub mod metadata;
+pub mod partition;
+pub mod read_committed;
 
 pub use metadata::{IllegalTransition, TransactionMetadata, TxnTransit};
 
