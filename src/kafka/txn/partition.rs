@@ -160,9 +160,20 @@ impl PartitionTxns {
         }
     }
 
-    /// `UnifiedLog.lastStableOffset`: a `read_committed` consumer reads below this.
+    /// `UnifiedLog.lastStableOffset`: a `read_committed` consumer reads below this. Decided
+    /// transactions whose marker is below `high_watermark` count as stable even before
+    /// `on_high_watermark_updated` removes them.
     pub fn last_stable_offset(&self, high_watermark: i64) -> i64 {
-        match self.first_unstable_offset() {
+        let unreplicated = self
+            .unreplicated
+            .values()
+            .find(|t| t.last_offset.is_none_or(|last| last >= high_watermark))
+            .map(|t| t.first_offset);
+        let first_unstable = match (unreplicated, self.first_undecided_offset()) {
+            (Some(u), Some(d)) => Some(u.min(d)),
+            (u, d) => u.or(d),
+        };
+        match first_unstable {
             Some(first) if first < high_watermark => first,
             _ => high_watermark,
         }
