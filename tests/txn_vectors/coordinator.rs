@@ -251,9 +251,9 @@ fn init_pid_stale_current_epoch_is_fenced() {
     );
 }
 
-#[test]
-fn retry_init_pid_after_producer_id_rotation() {
-    let mut m = meta(
+/// The fixture of Kafka's two producer id rotation cases: the last epoch handed out.
+fn epochs_exhausted() -> TransactionMetadata {
+    meta(
         PID,
         PID,
         NO_ID,
@@ -264,25 +264,19 @@ fn retry_init_pid_after_producer_id_rotation() {
         &[],
         -1,
         Tv0,
-    );
+    )
+}
+
+#[test]
+fn retry_init_pid_after_producer_id_rotation() {
+    let mut m = epochs_exhausted();
     assert_eq!(init(&mut m, Some((PID, i16::MAX - 1))), Ok((PID + 1, 0)));
     assert_eq!(init(&mut m, Some((PID, i16::MAX - 1))), Ok((PID + 1, 0)));
 }
 
 #[test]
 fn init_pid_with_invalid_epoch_after_producer_id_rotation() {
-    let mut m = meta(
-        PID,
-        PID,
-        NO_ID,
-        i16::MAX - 1,
-        i16::MAX - 2,
-        1,
-        Empty,
-        &[],
-        -1,
-        Tv0,
-    );
+    let mut m = epochs_exhausted();
     assert_eq!(init(&mut m, Some((PID, i16::MAX - 1))), Ok((PID + 1, 0)));
     assert_eq!(
         init(&mut m, Some((PID, i16::MAX - 2))),
