@@ -266,6 +266,9 @@ pub enum CommittedRecord {
         name: String,
         value: Option<String>,
     },
+    TopicDeleted {
+        topic: String,
+    },
 }
 
 /// Why a leader refused a write.
@@ -768,5 +771,10 @@ pub enum Event {
         resource: super::metadata::ConfigResource,
         set: std::collections::BTreeMap<String, String>,
         deleted: Vec<String>,
+    },
+    /// `DeleteTopics` accepted by the active controller: these topics' removal is written to
+    /// the metadata log.
+    TopicsDeleted {
+        topics: Vec<String>,
     },
 }

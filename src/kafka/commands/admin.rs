@@ -24,6 +24,8 @@ pub(super) enum AdminCommand {
     /// Resource, configs to set, configs to delete.
     AlterConfigs(ConfigResource, BTreeMap<String, String>, Vec<String>),
     Group(GroupAdminCommand),
+    /// Topics to delete.
+    DeleteTopics(Vec<String>),
 }
 
 /// What `kafka-consumer-groups.sh` asks a group's coordinator to change.
@@ -134,6 +136,9 @@ impl Cluster {
                 .active_controller_or_err()?
                 .alter_configs(ctx, &resource, &set, &delete),
             AdminCommand::Group(command) => self.apply_group_admin_command(ctx, command),
+            AdminCommand::DeleteTopics(topics) => {
+                self.active_controller_or_err()?.delete_topics(ctx, &topics)
+            }
         }
     }
 }

@@ -86,6 +86,7 @@ impl Cluster {
             DeleteGroups { groups } => {
                 self.apply_admin_command(ctx, Admin::Group(GroupAdmin::DeleteGroups(groups)))
             }
+            DeleteTopics { topics } => self.apply_admin_command(ctx, Admin::DeleteTopics(topics)),
         }
     }
 

@@ -22,6 +22,7 @@ pub mod producer;
 mod regex;
 pub mod shell;
 mod topics;
+mod topics_describe;
 
 use crate::kafka::commands::CommandError;
 use crate::kafka::{Command, KafkaWorld};
