@@ -9,6 +9,7 @@
 //! then asks [`ConsoleCommand::result_lines`] what the tool prints for the command's result.
 
 pub mod address;
+mod argparse;
 pub mod complete;
 mod configs;
 pub mod consumer;
@@ -16,6 +17,8 @@ pub mod dump_log;
 mod group_admin;
 mod groups;
 mod leader_election;
+mod log_dirs;
+mod metadata_quorum;
 mod offsets;
 pub mod opts;
 pub mod producer;
@@ -39,6 +42,8 @@ pub const TOOLS: &[&str] = &[
     "kafka-dump-log.sh",
     "kafka-get-offsets.sh",
     "kafka-leader-election.sh",
+    "kafka-log-dirs.sh",
+    "kafka-metadata-quorum.sh",
     "kafka-topics.sh",
 ];
 
@@ -288,6 +293,8 @@ pub fn run(world: &KafkaWorld, line: &str) -> Outcome {
         Some("kafka-get-offsets.sh") => offsets::run(world.model(), args, &mut p),
         Some("kafka-leader-election.sh") => leader_election::run(world.model(), args, &mut p),
         Some("kafka-dump-log.sh") => dump_log::run(world.model(), args, &mut p),
+        Some("kafka-log-dirs.sh") => log_dirs::run(world.model(), args, &mut p),
+        Some("kafka-metadata-quorum.sh") => metadata_quorum::run(world, args, &mut p),
         _ => shell_builtin(first, args, &mut p),
     }
     p.outcome
