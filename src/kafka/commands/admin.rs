@@ -87,6 +87,30 @@ impl Cluster {
             .ok_or(CommandError::CoordinatorNotAvailable(group.to_string()))
     }
 
+    /// The admin commands that name groups or topics by list: the group tool's and the
+    /// deletion of topics.
+    pub(super) fn apply_admin_list_command(
+        &mut self,
+        ctx: &mut Ctx<'_, Cluster>,
+        command: crate::kafka::Command,
+    ) -> Result<(), CommandError> {
+        use crate::kafka::Command as C;
+        use GroupAdminCommand as G;
+        let admin = match command {
+            C::CommitGroupOffsets { group, offsets } => {
+                AdminCommand::Group(G::CommitOffsets(group, offsets))
+            }
+            C::DeleteGroupOffsets { group, partitions } => {
+                AdminCommand::Group(G::DeleteOffsets(group, partitions))
+            }
+            C::DeleteGroups { groups } => AdminCommand::Group(G::DeleteGroups(groups)),
+            C::DeleteTopics { topics } => AdminCommand::DeleteTopics(topics),
+            // `apply_command` routes only the four above here.
+            _ => return Ok(()),
+        };
+        self.apply_admin_command(ctx, admin)
+    }
+
     pub(super) fn apply_admin_command(
         &mut self,
         ctx: &mut Ctx<'_, Cluster>,
