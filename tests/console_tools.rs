@@ -119,3 +119,62 @@ fn tab_completes_the_new_tools_and_their_words() {
         "kafka-log-dirs.sh --bootstrap-server b1:9092 --describe "
     );
 }
+
+#[test]
+fn the_perf_test_reports_every_acknowledged_record_on_the_simulated_clock() {
+    let mut s = session("tuning-lab");
+    let printed = kafka_classroom::present::session::run_script(
+        &mut s,
+        "kafka-producer-perf-test.sh --topic ingest --num-records 1500 --record-size 100 --throughput 100 --producer-props bootstrap.servers=b1:9092 acks=all\n",
+    );
+    let text: Vec<&str> = printed.iter().map(|l| l.text.as_str()).collect();
+    // 1500 records at 100 a second: about 15 s, so two window lines, then the total.
+    let windows = text
+        .iter()
+        .filter(|l| l.ends_with("ms max latency."))
+        .count();
+    assert_eq!(windows, 2, "{text:?}");
+    let total = text.last().unwrap();
+    assert!(total.starts_with("1500 records sent, "), "{total}");
+    assert!(total.ends_with("th."), "{total}");
+    let rate: f64 = total
+        .split(", ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        (95.0..=101.0).contains(&rate),
+        "throttled near 100/s: {rate}"
+    );
+    assert!(s.console_running().is_none(), "the tool ended");
+    let s_elapsed = s.world().now().as_ms();
+    assert!(s_elapsed >= 15_000, "simulated time passed: {s_elapsed}");
+}
+
+#[test]
+fn the_perf_test_refuses_more_records_than_the_page_can_follow() {
+    let s = session("tuning-lab");
+    let o = console::run(
+        s.world(),
+        "kafka-producer-perf-test.sh --topic ingest --num-records 1000000 --record-size 100 --throughput -1 --producer-props bootstrap.servers=b1:9092",
+    );
+    assert_eq!(o.exit_code, 1);
+    assert!(o.command.is_none(), "nothing starts");
+    assert!(o.lines[0].text.contains("at most 20000 records"));
+}
+
+#[test]
+fn ctrl_c_stops_a_perf_test_and_its_producer() {
+    let mut s = session("tuning-lab");
+    s.apply(Action::Console(
+        "kafka-producer-perf-test.sh --topic ingest --num-records 5000 --record-size 100 --throughput 100 --producer-props bootstrap.servers=b1:9092".into(),
+    ));
+    assert!(s.console_running().is_some());
+    s.apply(Action::Step);
+    s.apply(Action::ConsoleInterrupt);
+    assert!(s.console_running().is_none());
+}

@@ -57,6 +57,11 @@ pub fn entry(title: &str, help: &str) -> Vec<String> {
     lines
 }
 
+/// A description as `printHelp` prints it: wrapped from column 0.
+pub fn paragraph(text: &str) -> Vec<String> {
+    wrap(text, 0)
+}
+
 /// `TextHelper.wrap` from `offset`: greedy lines of at most [`WIDTH`] columns, each full line
 /// justified by widening its gaps (`adjustSpace`).
 fn wrap(text: &str, offset: usize) -> Vec<String> {

@@ -69,6 +69,9 @@ fn arguments(world: &KafkaWorld, tool: &str, previous: Option<&str>, word: &str)
         Some("kafka-leader-election.sh") => super::leader_election::OPTS,
         Some("kafka-dump-log.sh") => super::dump_log::OPTS,
         Some("kafka-log-dirs.sh") => super::log_dirs::OPTS,
+        Some("kafka-producer-perf-test.sh") => {
+            return argparse_words(cluster, previous, super::perf_test::WORDS)
+        }
         Some("kafka-metadata-quorum.sh") => {
             return argparse_words(cluster, previous, super::metadata_quorum::WORDS)
         }
@@ -112,6 +115,11 @@ fn argparse_words(
 ) -> Vec<String> {
     match previous {
         Some("--bootstrap-server") => bootstrap_servers(cluster),
+        Some("--topic") => topic_names(cluster),
+        Some("--producer-props") => bootstrap_servers(cluster)
+            .into_iter()
+            .map(|s| format!("bootstrap.servers={s}"))
+            .collect(),
         Some("--bootstrap-controller") => cluster
             .controllers
             .values()

@@ -21,6 +21,8 @@ mod log_dirs;
 mod metadata_quorum;
 mod offsets;
 pub mod opts;
+mod perf_stats;
+pub mod perf_test;
 pub mod producer;
 mod regex;
 pub mod shell;
@@ -44,6 +46,7 @@ pub const TOOLS: &[&str] = &[
     "kafka-leader-election.sh",
     "kafka-log-dirs.sh",
     "kafka-metadata-quorum.sh",
+    "kafka-producer-perf-test.sh",
     "kafka-topics.sh",
 ];
 
@@ -114,6 +117,8 @@ pub enum Foreground {
         producer: u32,
         reader: producer::LineReader,
     },
+    /// `kafka-producer-perf-test.sh`: its producer sends while the simulation runs.
+    PerfTest(perf_test::PerfRun),
 }
 
 impl ConsoleCommand {
@@ -293,6 +298,7 @@ pub fn run(world: &KafkaWorld, line: &str) -> Outcome {
         Some("kafka-get-offsets.sh") => offsets::run(world.model(), args, &mut p),
         Some("kafka-leader-election.sh") => leader_election::run(world.model(), args, &mut p),
         Some("kafka-dump-log.sh") => dump_log::run(world.model(), args, &mut p),
+        Some("kafka-producer-perf-test.sh") => perf_test::run(world.model(), args, &mut p),
         Some("kafka-log-dirs.sh") => log_dirs::run(world.model(), args, &mut p),
         Some("kafka-metadata-quorum.sh") => metadata_quorum::run(world, args, &mut p),
         _ => shell_builtin(first, args, &mut p),
