@@ -24,6 +24,7 @@ pub mod opts;
 mod perf_stats;
 pub mod perf_test;
 pub mod producer;
+mod quorum_report;
 mod regex;
 pub mod shell;
 mod topics;

@@ -120,75 +120,68 @@ impl Stats {
 
     /// `Stats.printWindow`.
     fn window_line(&self, now_ms: u64) -> String {
-        let elapsed = (now_ms - self.window_start_ms) as f64;
+        let elapsed = u128::from(now_ms - self.window_start_ms);
+        let (count, bytes) = (u128::from(self.window_count), u128::from(self.window_bytes));
         format!(
             "{} records sent, {} records/sec ({} MB/sec), {} ms avg latency, {} ms max latency.",
             self.window_count,
-            java_fixed(1000.0 * self.window_count as f64 / elapsed, 1),
-            java_fixed(
-                1000.0 * self.window_bytes as f64 / elapsed / (1024.0 * 1024.0),
-                2
-            ),
-            java_fixed(
-                self.window_total_latency as f64 / self.window_count as f64,
-                1
-            ),
-            java_fixed(f64::from(self.window_max_latency), 1),
+            java_fixed(1000 * count, elapsed, 1),
+            java_fixed(1000 * bytes, elapsed * MB, 2),
+            java_fixed(u128::from(self.window_total_latency), count, 1),
+            java_fixed(u128::from(self.window_max_latency), 1, 1),
         )
     }
 
-    /// `Stats.printTotal`, with `percentiles(0.5, 0.95, 0.99, 0.999)`.
+    /// `Stats.printTotal`, with `percentiles(0.5, 0.95, 0.99, 0.999)` (each index
+    /// `(int) (p * size)`, here in integers: thousandths).
     pub fn total_line(&self, now_ms: u64) -> String {
-        let elapsed = now_ms.saturating_sub(self.start_ms) as f64;
+        let elapsed = u128::from(now_ms.saturating_sub(self.start_ms));
         let mut sorted = self.latencies.clone();
         sorted.sort_unstable();
-        let perc = |p: f64| {
-            let index = (p * sorted.len() as f64) as usize;
+        let perc = |thousandths: usize| {
+            let index = thousandths * sorted.len() / 1000;
             sorted.get(index).copied().unwrap_or(0)
         };
+        let (count, bytes) = (u128::from(self.count), u128::from(self.bytes));
         format!(
             "{} records sent, {} records/sec ({} MB/sec), {} ms avg latency, {} ms max latency, {} ms 50th, {} ms 95th, {} ms 99th, {} ms 99.9th.",
             self.count,
-            java_fixed(1000.0 * self.count as f64 / elapsed, 1),
-            java_fixed(1000.0 * self.bytes as f64 / elapsed / (1024.0 * 1024.0), 2),
-            java_fixed(self.total_latency as f64 / self.count as f64, 2),
-            java_fixed(f64::from(self.max_latency), 2),
-            perc(0.5),
-            perc(0.95),
-            perc(0.99),
-            perc(0.999),
+            java_fixed(1000 * count, elapsed, 1),
+            java_fixed(1000 * bytes, elapsed * MB, 2),
+            java_fixed(u128::from(self.total_latency), count, 2),
+            java_fixed(u128::from(self.max_latency), 1, 2),
+            perc(500),
+            perc(950),
+            perc(990),
+            perc(999),
         )
     }
 }
 
-/// Java's `String.format("%.Nf", x)`: the exact decimal value rounded HALF_UP; `NaN` and
-/// `Infinity` as Java spells them.
-pub fn java_fixed(x: f64, decimals: usize) -> String {
-    if x.is_nan() {
-        return "NaN".into();
+/// Bytes in Kafka's "MB" (`1024.0 * 1024.0`).
+const MB: u128 = 1024 * 1024;
+
+/// Java's `String.format("%.Nf", num / den)` for a non-negative quotient: rounded HALF_UP, and
+/// `NaN` or `Infinity` for a zero denominator as Java's double division gives. (Computed
+/// exactly, where Java first rounds the quotient to a double: they can differ on a tie.)
+pub fn java_fixed(num: u128, den: u128, decimals: u32) -> String {
+    if den == 0 {
+        return if num == 0 { "NaN" } else { "Infinity" }.into();
     }
-    if x.is_infinite() {
-        return if x > 0.0 { "Infinity" } else { "-Infinity" }.into();
+    let scale = 10u128.pow(decimals);
+    let scaled = num.saturating_mul(scale);
+    let mut q = scaled / den;
+    if 2 * (scaled % den) >= den {
+        q += 1;
     }
-    let exact = format!("{:.60}", x.abs());
-    let (int_part, frac) = exact.split_once('.').unwrap_or((&exact, ""));
-    let kept = &frac[..decimals.min(frac.len())];
-    let round_up = frac.as_bytes().get(decimals).is_some_and(|d| *d >= b'5');
-    let digits = format!("{int_part}{kept}");
-    let mut value: u128 = digits.parse().unwrap_or(0);
-    if round_up {
-        value += 1;
-    }
-    let scale = 10u128.pow(decimals as u32);
-    let sign = if x < 0.0 && value > 0 { "-" } else { "" };
     if decimals == 0 {
-        return format!("{sign}{value}");
+        return q.to_string();
     }
     format!(
-        "{sign}{}.{:0width$}",
-        value / scale,
-        value % scale,
-        width = decimals
+        "{}.{:0width$}",
+        q / scale,
+        q % scale,
+        width = decimals as usize
     )
 }
 
@@ -198,11 +191,12 @@ mod tests {
 
     #[test]
     fn java_rounds_half_up() {
-        assert_eq!(java_fixed(0.25, 1), "0.3");
-        assert_eq!(java_fixed(2.125, 2), "2.13");
-        assert_eq!(java_fixed(9.96, 1), "10.0");
-        assert_eq!(java_fixed(1.0 / 3.0, 2), "0.33");
-        assert_eq!(java_fixed(f64::INFINITY, 1), "Infinity");
+        assert_eq!(java_fixed(1, 4, 1), "0.3");
+        assert_eq!(java_fixed(17, 8, 2), "2.13");
+        assert_eq!(java_fixed(996, 100, 1), "10.0");
+        assert_eq!(java_fixed(1, 3, 2), "0.33");
+        assert_eq!(java_fixed(5, 0, 1), "Infinity");
+        assert_eq!(java_fixed(0, 0, 2), "NaN");
     }
 
     #[test]

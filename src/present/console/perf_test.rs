@@ -132,7 +132,7 @@ fn name_of(name: &str) -> &'static str {
 
 /// `parseArgs`' checks after reading: the required options (argparse4j reports the last one
 /// missing), the payload group, the values' types, then `ConfigPostProcessor`'s checks.
-fn check(v: &Values) -> Result<(String, i64, i32, f64, Vec<String>), String> {
+fn check(v: &Values) -> Result<(String, i64, i32, Throughput, Vec<String>), String> {
     let missing = ["--topic", "--num-records", "--throughput"]
         .into_iter()
         .filter(|f| !v.contains_key(f))
@@ -160,10 +160,8 @@ fn check(v: &Values) -> Result<(String, i64, i32, f64, Vec<String>), String> {
     let num: i64 = one("--num-records")
         .parse()
         .map_err(|_| convert("--num-records", "integer (64 bits)"))?;
-    let throughput: f64 = one("--throughput")
-        .trim()
-        .parse()
-        .map_err(|_| convert("--throughput", " number (double precision)"))?;
+    let throughput = parse_throughput(&one("--throughput"))
+        .ok_or_else(|| convert("--throughput", " number (double precision)"))?;
     let size: i32 = match v.contains_key("--record-size") {
         true => one("--record-size")
             .parse()
@@ -283,16 +281,15 @@ fn start(
     topic: String,
     num: u64,
     size: u32,
-    throughput: f64,
+    throughput: Throughput,
     config: BTreeMap<String, String>,
     p: &mut Printer,
 ) {
     let producer = cluster.producers.keys().max().copied().unwrap_or(0) + 1;
-    let limit = crate::kafka::commands::limits::MAX_RECORDS_PER_SECOND as f64;
-    let rate = if throughput <= 0.0 || throughput >= limit {
-        0
-    } else {
-        throughput.ceil() as u32
+    let limit = crate::kafka::commands::limits::MAX_RECORDS_PER_SECOND;
+    let rate = match throughput {
+        Throughput::PerSecond(r) if r < limit => r as u32,
+        _ => 0,
     };
     let then = vec![Command::SetProduceRate {
         producer: NodeId::Producer(producer),
@@ -310,6 +307,50 @@ fn start(
         then,
     });
     p.outcome.foreground = Some(Foreground::PerfTest(PerfRun::new(producer, num, size)));
+}
+
+/// `--throughput` as the tool reads it (a Java double): records a second, rounded up, or no
+/// throttling (zero or negative).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Throughput {
+    Unthrottled,
+    PerSecond(u64),
+}
+
+/// A decimal number (`-1`, `500`, `0.5`, `1e3`) as `Double.valueOf` reads it.
+fn parse_throughput(text: &str) -> Option<Throughput> {
+    let text = text.trim();
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let (mantissa, exponent) = match digits.split_once(['e', 'E']) {
+        Some((m, e)) => (m, e.parse::<i32>().ok()?),
+        None => (digits, 0),
+    };
+    let (int_part, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let all_digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
+    if (int_part.is_empty() && frac.is_empty()) || !all_digits(int_part) || !all_digits(frac) {
+        return None;
+    }
+    let whole: String = format!("{int_part}{frac}").chars().take(30).collect();
+    let value: u128 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().ok()?
+    };
+    let shift = exponent - frac.len().min(30) as i32;
+    let per_second = if shift >= 0 {
+        value.saturating_mul(10u128.saturating_pow(shift.min(38) as u32))
+    } else {
+        value.div_ceil(10u128.saturating_pow((-shift).min(38) as u32))
+    };
+    if negative || per_second == 0 {
+        return Some(Throughput::Unthrottled);
+    }
+    Some(Throughput::PerSecond(
+        u64::try_from(per_second).unwrap_or(u64::MAX),
+    ))
 }
 
 /// argparse4j's help screen (on stdout, exit 0).
