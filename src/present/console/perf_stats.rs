@@ -106,7 +106,7 @@ impl Stats {
         self.window_total_latency += u64::from(latency);
         self.window_max_latency = self.window_max_latency.max(latency);
         self.latencies.push(latency);
-        if now_ms - self.window_start_ms >= REPORTING_INTERVAL_MS {
+        if now_ms.saturating_sub(self.window_start_ms) >= REPORTING_INTERVAL_MS {
             let line = self.window_line(now_ms);
             self.window_start_ms = now_ms;
             self.window_count = 0;
@@ -120,7 +120,7 @@ impl Stats {
 
     /// `Stats.printWindow`.
     fn window_line(&self, now_ms: u64) -> String {
-        let elapsed = u128::from(now_ms - self.window_start_ms);
+        let elapsed = u128::from(now_ms.saturating_sub(self.window_start_ms));
         let (count, bytes) = (u128::from(self.window_count), u128::from(self.window_bytes));
         format!(
             "{} records sent, {} records/sec ({} MB/sec), {} ms avg latency, {} ms max latency.",
