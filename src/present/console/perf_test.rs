@@ -136,7 +136,7 @@ fn check(v: &Values) -> Result<(String, i64, i32, Throughput, Vec<String>), Stri
     let missing = ["--topic", "--num-records", "--throughput"]
         .into_iter()
         .filter(|f| !v.contains_key(f))
-        .last();
+        .next_back();
     if let Some(flag) = missing {
         return Err(format!("argument {flag} is required"));
     }
