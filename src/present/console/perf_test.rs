@@ -135,8 +135,7 @@ fn name_of(name: &str) -> &'static str {
 fn check(v: &Values) -> Result<(String, i64, i32, Throughput, Vec<String>), String> {
     let missing = ["--topic", "--num-records", "--throughput"]
         .into_iter()
-        .filter(|f| !v.contains_key(f))
-        .next_back();
+        .rfind(|f| !v.contains_key(f));
     if let Some(flag) = missing {
         return Err(format!("argument {flag} is required"));
     }
