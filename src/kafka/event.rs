@@ -266,6 +266,9 @@ pub enum CommittedRecord {
         name: String,
         value: Option<String>,
     },
+    TopicDeleted {
+        topic: String,
+    },
 }
 
 /// Why a leader refused a write.
@@ -771,6 +774,11 @@ pub enum Event {
         resource: super::metadata::ConfigResource,
         set: std::collections::BTreeMap<String, String>,
         deleted: Vec<String>,
+    },
+    /// `DeleteTopics` accepted by the active controller: these topics' removal is written to
+    /// the metadata log.
+    TopicsDeleted {
+        topics: Vec<String>,
     },
     /// A leader wrote a transaction marker (a control batch) for a coordinator.
     TxnMarkerWritten {

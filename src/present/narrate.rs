@@ -905,6 +905,7 @@ pub fn event_text(event: &Event) -> String {
         Event::TopicCreated { topic, partitions, replication_factor } => {
             format!("topic {topic} created: {partitions} partitions, replication factor {replication_factor}")
         }
+        Event::TopicsDeleted { topics } => format!("controller deletes topic(s) {}", topics.join(", ")),
         Event::DuplicateBatchIgnored { broker, partition, producer_id, base_sequence, original_offset } => format!(
             "{broker} {partition} duplicate batch (producer {producer_id}, seq {base_sequence}) ignored: already @{original_offset}"
         ),
@@ -970,6 +971,7 @@ fn committed_record(record: &crate::kafka::event::CommittedRecord) -> String {
         R::BrokerShuttingDown(b) => format!("{b} shutting down"),
         R::TopicCreated { topic, .. } => format!("topic {topic} created"),
         R::PartitionsAdded { topic, added } => format!("{added} partitions added to {topic}"),
+        R::TopicDeleted { topic } => format!("topic {topic} deleted"),
         R::PartitionChanged {
             partition,
             leader,

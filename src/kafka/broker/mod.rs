@@ -252,6 +252,10 @@ impl Broker {
             if *offset <= self.metadata.offset {
                 continue;
             }
+            if let MetadataRecord::RemoveTopic { name } = record {
+                // Before the record applies: unloading groups needs the partition count.
+                self.delete_topic_replicas(ctx, name);
+            }
             self.metadata.apply(*offset, record);
             match record {
                 MetadataRecord::Topic {
@@ -267,6 +271,7 @@ impl Broker {
                     touched.push(partition.clone())
                 }
                 MetadataRecord::Config { .. } => configs_changed = true,
+                MetadataRecord::RemoveTopic { name } => touched.retain(|tp| tp.topic != *name),
                 _ => {}
             }
         }
@@ -275,6 +280,24 @@ impl Broker {
         }
         if configs_changed {
             self.refresh_log_configs();
+        }
+    }
+
+    /// A topic was deleted: its replicas and their logs go (Kafka: `ReplicaManager.applyDelta`
+    /// stops the partitions with `deleteLocalLog`). Requests that still name them get
+    /// `UNKNOWN_TOPIC_OR_PARTITION`.
+    fn delete_topic_replicas(&mut self, ctx: &mut Ctx<'_, Cluster>, topic: &str) {
+        let gone: Vec<TopicPartition> = self
+            .replicas
+            .keys()
+            .filter(|tp| tp.topic == topic)
+            .cloned()
+            .collect();
+        for tp in gone {
+            self.replicas.remove(&tp);
+            if tp.topic == crate::kafka::group::OFFSETS_TOPIC {
+                self.unload_groups(ctx, &tp);
+            }
         }
     }
 

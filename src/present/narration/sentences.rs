@@ -573,6 +573,13 @@ fn election_sentence(event: &Event) -> Option<(Tone, String)> {
                 counted(*replication_factor as usize, "replica")
             ),
         ),
+        Event::TopicsDeleted { topics } => (
+            Notable,
+            format!(
+                "Topic {} deleted: the brokers drop its partitions and their logs; clients that still use it get UNKNOWN_TOPIC_OR_PARTITION.",
+                topics.join(", ")
+            ),
+        ),
         Event::PreferredElectionRan { moved } => (
             Notable,
             format!("A preferred leader election moved {moved} partition(s) back to their preferred leader."),
