@@ -237,6 +237,13 @@ pub enum Command {
     DeleteTopics {
         topics: Vec<String>,
     },
+    /// `kafka-topics.sh --alter --partitions N --replica-assignment ...`: grow a topic to
+    /// `partitions`, the new partitions placed by hand (one broker list each, in order).
+    AddPartitionsWithAssignment {
+        topic: String,
+        partitions: i32,
+        assignment: Vec<Vec<u32>>,
+    },
 }
 
 impl Command {
@@ -280,6 +287,7 @@ impl Command {
             | CreateTopicWithAssignment { .. }
             | ElectLeaders { .. }
             | DeleteTopics { .. }
+            | AddPartitionsWithAssignment { .. }
             | AddPartitions { .. }
             | AlterConfigs { .. }
             | CommitGroupOffsets { .. }
@@ -295,7 +303,8 @@ impl Command {
             Command::Produce { topic, .. }
             | Command::ProduceMany { topic, .. }
             | Command::SetProduceRate { topic, .. }
-            | Command::AddPartitions { topic, .. } => Some(topic),
+            | Command::AddPartitions { topic, .. }
+            | Command::AddPartitionsWithAssignment { topic, .. } => Some(topic),
             _ => None,
         }
     }

@@ -300,6 +300,7 @@ fn replica_assignment_text(
         DuplicateBroker(b) => write!(f, "The manual partition assignment includes the broker {b} more than once."),
         InconsistentReplicationFactor { replicas, previous } => write!(f, "The manual partition assignment includes a partition with {replicas} replica(s), but this is not consistent with previous partitions, which have {previous} replica(s)."),
         AllFenced { partition } => write!(f, "All brokers specified in the manual partition assignment for partition {partition} are fenced or in controlled shutdown."),
+        AssignmentCount { additional, assignments } => write!(f, "Attempted to add {additional} additional partition(s), but only {assignments} assignment(s) were specified."),
     }
 }
 

@@ -26,6 +26,7 @@ pub(super) enum AdminCommand {
     Group(GroupAdminCommand),
     /// Topics to delete.
     DeleteTopics(Vec<String>),
+    AddPartitionsWithAssignment(String, i32, Vec<Vec<u32>>),
 }
 
 /// What `kafka-consumer-groups.sh` asks a group's coordinator to change.
@@ -105,7 +106,12 @@ impl Cluster {
             }
             C::DeleteGroups { groups } => AdminCommand::Group(G::DeleteGroups(groups)),
             C::DeleteTopics { topics } => AdminCommand::DeleteTopics(topics),
-            // `apply_command` routes only the four above here.
+            C::AddPartitionsWithAssignment {
+                topic,
+                partitions,
+                assignment,
+            } => AdminCommand::AddPartitionsWithAssignment(topic, partitions, assignment),
+            // `apply_command` routes only the five above here.
             _ => return Ok(()),
         };
         self.apply_admin_command(ctx, admin)
@@ -162,6 +168,15 @@ impl Cluster {
             AdminCommand::Group(command) => self.apply_group_admin_command(ctx, command),
             AdminCommand::DeleteTopics(topics) => {
                 self.active_controller_or_err()?.delete_topics(ctx, &topics)
+            }
+            AdminCommand::AddPartitionsWithAssignment(topic, partitions, assignment) => {
+                Limit::Partitions.check(partitions.max(0) as u64)?;
+                self.active_controller_or_err()?.add_partitions_assigned(
+                    ctx,
+                    &topic,
+                    partitions,
+                    &assignment,
+                )
             }
         }
     }

@@ -180,8 +180,18 @@ pub enum ReplicaAssignmentProblem {
     EmptyReplicaList,
     UnregisteredBroker(u32),
     DuplicateBroker(u32),
-    InconsistentReplicationFactor { replicas: u32, previous: u32 },
-    AllFenced { partition: u32 },
+    InconsistentReplicationFactor {
+        replicas: u32,
+        previous: u32,
+    },
+    AllFenced {
+        partition: u32,
+    },
+    /// New partitions and hand placements differ in number.
+    AssignmentCount {
+        additional: u32,
+        assignments: u32,
+    },
 }
 
 impl From<ConfigError> for CommandError {

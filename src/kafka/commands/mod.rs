@@ -80,7 +80,8 @@ impl Cluster {
             CommitGroupOffsets { .. }
             | DeleteGroupOffsets { .. }
             | DeleteGroups { .. }
-            | DeleteTopics { .. } => self.apply_admin_list_command(ctx, command),
+            | DeleteTopics { .. }
+            | AddPartitionsWithAssignment { .. } => self.apply_admin_list_command(ctx, command),
         }
     }
 

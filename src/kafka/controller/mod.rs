@@ -5,6 +5,7 @@
 //! Kafka's `PartitionChangeBuilder`). A change counts only once a majority of the quorum has it;
 //! then it is pushed to the brokers.
 
+mod add_partitions;
 mod cluster_control;
 mod config_control;
 mod delete_topics;

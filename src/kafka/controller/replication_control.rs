@@ -341,23 +341,7 @@ impl Controller {
         for (partition, replicas) in assignment.iter().enumerate() {
             let previous = assignment.first().map(|r| r.len() as u32);
             self.validate_manual_assignment(replicas, previous.filter(|_| partition > 0))?;
-            let replicas: Vec<BrokerId> = replicas.iter().map(|b| BrokerId(*b)).collect();
-            let isr: Vec<BrokerId> = replicas
-                .iter()
-                .copied()
-                .filter(|b| self.image.is_usable(*b))
-                .collect();
-            if isr.is_empty() {
-                return Err(CommandError::InvalidReplicaAssignment(
-                    ReplicaAssignmentProblem::AllFenced {
-                        partition: partition as u32,
-                    },
-                ));
-            }
-            let mut registration = PartitionRegistration::new(replicas);
-            registration.leader = isr.first().copied();
-            registration.isr = isr;
-            placed.push(registration);
+            placed.push(self.manual_registration(partition as u32, replicas)?);
         }
         let replication_factor = assignment.first().map_or(0, |r| r.len() as u32);
         ctx.emit(Event::TopicCreated {
@@ -375,7 +359,7 @@ impl Controller {
     }
 
     /// Kafka: `ReplicationControlManager.validateManualPartitionAssignment`.
-    fn validate_manual_assignment(
+    pub(super) fn validate_manual_assignment(
         &self,
         replicas: &[u32],
         replication_factor: Option<u32>,
@@ -406,39 +390,7 @@ impl Controller {
         }
     }
 
-    /// `kafka-topics.sh --alter --partitions`: grow a topic.
-    pub fn add_partitions(
-        &mut self,
-        ctx: &mut Ctx<'_, Cluster>,
-        topic: &str,
-        total: i32,
-    ) -> Result<(), CommandError> {
-        if !self.is_active() {
-            return Err(CommandError::NoActiveController);
-        }
-        let Some(existing) = self.image.topics.get(topic) else {
-            return Err(CommandError::UnknownTopic(topic.to_string()));
-        };
-        let current = existing.partitions.len() as i32;
-        if total <= current {
-            return Err(CommandError::InvalidPartitions {
-                requested: total,
-                current: Some(current),
-            });
-        }
-        let replication_factor = existing.partitions[0].replicas.len() as u32;
-        let placed = self.place(ctx, current, total - current, replication_factor)?;
-        self.append(
-            ctx,
-            vec![MetadataRecord::NewPartitions {
-                topic: topic.to_string(),
-                partitions: placed,
-            }],
-        );
-        Ok(())
-    }
-
-    fn place(
+    pub(super) fn place(
         &mut self,
         ctx: &mut Ctx<'_, Cluster>,
         start: i32,

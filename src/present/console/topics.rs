@@ -409,21 +409,29 @@ pub(super) fn validate_topic_name(name: &str) -> Result<(), String> {
 fn alter(image: &MetadataImage, o: &Parsed, p: &mut Printer) -> Result<(), String> {
     let topics = get_topics(image, o);
     ensure_topic_exists(&topics, o)?;
-    if o.has("replica-assignment") {
-        return Err("--replica-assignment is not simulated yet: the controller places replicas (StripedReplicaPlacer)".to_string());
-    }
+    let assignment = match o.value("replica-assignment").filter(|v| !v.is_empty()) {
+        Some(v) => Some(parse_replica_assignment(v)?),
+        None => None,
+    };
     let partitions = o.int("partitions").unwrap_or_default();
     // One command per run: an include list matching several topics alters the first.
     if let Some(topic) = topics.into_iter().next() {
-        let replication_factor = image.topics[&topic]
-            .partitions
-            .first()
-            .map_or(1, |r| r.replicas.len() as u32);
-        p.outcome.command = Some(ConsoleCommand {
-            command: Command::AddPartitions {
+        let existing = &image.topics[&topic].partitions;
+        let replication_factor = existing.first().map_or(1, |r| r.replicas.len() as u32);
+        // Kafka: `topicNewPartitions`: the assignment's entries past the existing partitions.
+        let command = match assignment {
+            Some(assignment) => Command::AddPartitionsWithAssignment {
+                topic: topic.clone(),
+                partitions,
+                assignment: assignment.into_iter().skip(existing.len()).collect(),
+            },
+            None => Command::AddPartitions {
                 topic: topic.clone(),
                 partitions,
             },
+        };
+        p.outcome.command = Some(ConsoleCommand {
+            command,
             on_success: Vec::new(),
             failure: Failure::Topic {
                 topic,
