@@ -13,7 +13,7 @@ mod text;
 pub use change::{apply_change, parse_change, Change, Target};
 pub use text::{
     change_label, choices, compare_view, describe, refusal_text, Choice, CompareView, FigureRow,
-    StripRow, REFUSALS_SHOWN, REFUSALS_TITLE, SAME_SO_FAR,
+    StripRow, LANES_LABEL, REFUSALS_SHOWN, REFUSALS_TITLE, SAME_SO_FAR, STRIP_NOTE,
 };
 
 pub use meter::Figures;

@@ -213,6 +213,11 @@ pub struct CompareView {
 
 /// How many of B's refusals the strip lists.
 pub const REFUSALS_SHOWN: usize = 3;
+/// The strip's closing note.
+pub const STRIP_NOTE: &str =
+    "◆ marks what differs. Step, play and the timeline move both runs; a command (a fault, the console) goes to A and reaches B at the same simulated time.";
+/// Beside the buttons that pick the stage shown when the page is too narrow for both.
+pub const LANES_LABEL: &str = "Stage shown:";
 /// The heading over B's refusals in the strip.
 pub const REFUSALS_TITLE: &str = "B did not run";
 
