@@ -303,6 +303,8 @@ async function compareTwoStages(page, { base, artifacts }) {
   let l = await compareLayout(page);
   if (l.twice.length) throw new Error(`ids used twice: ${l.twice}`);
   if (!(l.a.shown && l.b.shown && l.a.right <= l.strip.left + 1 && l.strip.right <= l.b.left + 1 && l.b.right <= l.width + 1)) throw new Error(`not A | strip | B: ${JSON.stringify(l)}`);
+  const spilled = await page.$$eval("#compare-figures th, #compare-figures td", (els) => els.filter((el) => el.scrollWidth > el.clientWidth + 1).map((el) => el.textContent));
+  if (spilled.length) throw new Error(`figures spill out of their cells: ${spilled}`);
   await page.screenshot({ path: path.join(artifacts, "compare-two-stages-1920x1080.png") });
   await page.setViewportSize({ width: 1280, height: 720 });
   await page.waitForTimeout(200);
