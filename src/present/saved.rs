@@ -85,7 +85,7 @@ pub fn read_saved(text: &str, lesson: &LessonRef) -> Result<SharedRun, String> {
 
 /// The notice when kept branches could not be restored.
 pub fn unreadable(e: &str) -> String {
-    format!("The branches this browser kept for this lesson could not be restored ({e}); they were set aside and the lesson starts afresh.")
+    format!("The branches this browser kept for this lesson could not be restored: {e}. They were set aside and the lesson starts afresh.")
 }
 
 /// The notice after a restore.
