@@ -41,6 +41,14 @@ fn branched() -> Session {
 #[test]
 fn a_fresh_run_keeps_nothing_and_a_branched_one_round_trips() {
     assert_eq!(to_save(&session()), Save::Forget);
+    // One line of time, even with a command in it, is no tree: the lesson opens afresh.
+    let mut one = session();
+    one.apply(Action::SeekTo(0));
+    one.apply(Action::Command(Command::Crash {
+        node: NodeId::broker(2),
+    }));
+    assert_eq!(one.branch_count(), 1);
+    assert_eq!(to_save(&one), Save::Forget);
     let s = branched();
     assert!(s.branch_count() >= 2, "{}", s.branch_count());
     let Save::Keep(text) = to_save(&s) else {

@@ -26,7 +26,8 @@ pub fn storage_key(lesson: &LessonRef, lesson_id: &str) -> String {
 pub enum Save {
     /// Write this text under the lesson's key.
     Keep(String),
-    /// The run is as the lesson starts (one branch, no command): remove the entry.
+    /// The run has no branches (one line of time, however many commands): remove the entry,
+    /// so opening the lesson again starts it afresh as before.
     Forget,
     /// The run is too large to keep; the entry is removed and this message says so.
     TooLarge(String),
@@ -34,11 +35,7 @@ pub enum Save {
 
 /// What the browser should keep for `session`.
 pub fn to_save(session: &Session) -> Save {
-    let untouched = session.branch_count() <= 1
-        && session
-            .branch_commands(0)
-            .is_none_or(|commands| commands.is_empty());
-    if untouched {
+    if session.branch_count() <= 1 {
         return Save::Forget;
     }
     let text = session.export_run();

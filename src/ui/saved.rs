@@ -59,12 +59,12 @@ fn save(store: &UseReducerHandle<Store>, dispatch: &Callback<Action>, key: &str)
     }
 }
 
-/// Restore the entry kept under `key` if the run on screen is the lesson as it starts and no
-/// link in the address bar names this lesson.
+/// Restore the entry kept under `key` if the run on screen has no branches and no link in the
+/// address bar names this lesson.
 fn restore(store: &UseReducerHandle<Store>, dispatch: &Callback<Action>, key: &str) {
     let lesson = {
         let s = store.session();
-        if to_save(&s) != Save::Forget {
+        if s.branch_count() > 1 {
             return;
         }
         s.lesson_ref().clone()
