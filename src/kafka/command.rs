@@ -232,6 +232,11 @@ pub enum Command {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         partitions: Option<Vec<String>>,
     },
+    /// `kafka-topics.sh --delete`: the controller removes these topics from the metadata and
+    /// the brokers delete their partitions. Kafka: `ReplicationControlManager.deleteTopics`.
+    DeleteTopics {
+        topics: Vec<String>,
+    },
 }
 
 impl Command {
@@ -274,6 +279,7 @@ impl Command {
             | CreateTopic { .. }
             | CreateTopicWithAssignment { .. }
             | ElectLeaders { .. }
+            | DeleteTopics { .. }
             | AddPartitions { .. }
             | AlterConfigs { .. }
             | CommitGroupOffsets { .. }

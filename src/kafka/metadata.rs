@@ -142,6 +142,10 @@ pub enum MetadataRecord {
         name: String,
         value: Option<String>,
     },
+    /// Kafka's `RemoveTopicRecord`: the topic, its partitions and its configs are gone.
+    RemoveTopic {
+        name: String,
+    },
 }
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug, Default)]
@@ -246,6 +250,11 @@ impl MetadataImage {
                 name,
                 value,
             } => self.apply_config(resource, name, value.as_deref()),
+            // Kafka: `ReplicationControlManager.replay(RemoveTopicRecord)` (the topic's configs
+            // go with it: `deleteTopicConfigs`).
+            MetadataRecord::RemoveTopic { name } => {
+                self.topics.remove(name);
+            }
         }
     }
 

@@ -137,6 +137,9 @@ fn running_hint(tool: &crate::present::console::Foreground) -> &'static str {
         crate::present::console::Foreground::Producer { .. } => {
             "Each line you type is sent as a record (key:value with parse.key). Ctrl-D or Ctrl-C ends it."
         }
+        crate::present::console::Foreground::PerfTest(_) => {
+            "The perf test sends while the simulation plays (▶ Play): a line every 5 simulated seconds, a summary at the end. Ctrl-C stops it."
+        }
         _ => "The consumer prints records while the simulation plays (▶ Play). Ctrl-C stops it.",
     }
 }

@@ -1087,6 +1087,48 @@ export const scenarios = [
     },
   },
   {
+    name: "console-delete-and-inspect",
+    async run(page, { base, artifacts }) {
+      await waitForApp(page, base);
+      await openLesson(page, "queue-vs-pub-sub");
+      await page.click("#tab-console");
+      await page.waitForSelector("#console-input");
+      const type = (line) => typeConsoleLine(page, line);
+      await expectTab(page, "kafka-meta", "kafka-metadata-quorum.sh ");
+      await page.fill("#console-input", "");
+      const created = await type("kafka-topics.sh --bootstrap-server b1:9092 --create --topic scratch --partitions 2");
+      if (!created.includes("Created topic scratch.")) throw new Error(`create printed ${created}`);
+      await page.waitForFunction(() => document.querySelector(".stage").innerText.includes("scratch-1"), null, { timeout: 10000 });
+      // A real deletion: the controller removes the topic and the stage stops drawing it.
+      const deleted = await type("kafka-topics.sh --bootstrap-server b1:9092 --delete --topic scratch");
+      if (deleted.includes("Error")) throw new Error(`delete printed ${deleted}`);
+      await type("sleep 1");
+      await page.waitForFunction(() => !document.querySelector(".stage").innerText.includes("scratch-"), null, { timeout: 10000 });
+      const listed = await type("kafka-topics.sh --bootstrap-server b1:9092 --list --exclude-internal");
+      if (listed.includes("scratch")) throw new Error(`list still printed ${listed}`);
+      const again = await type("kafka-topics.sh --bootstrap-server b1:9092 --delete --topic scratch");
+      if (!again.includes("Topic 'Optional[scratch]' does not exist as expected")) throw new Error(`second delete printed ${again}`);
+      const quorum = await type("kafka-metadata-quorum.sh --bootstrap-server b1:9092 describe --status");
+      if (!/LeaderId:\s+3001/.test(quorum) || !quorum.includes("CurrentVoters:")) throw new Error(`quorum printed ${quorum}`);
+      const dirs = await type("kafka-log-dirs.sh --bootstrap-server b1:9092 --describe --topic-list orders");
+      if (!dirs.includes('"partition":"orders-0"') || !dirs.includes('"version":1')) throw new Error(`log-dirs printed ${dirs}`);
+      await type("kafka-producer-perf-test.sh --topic orders --num-records 300 --record-size 100 --throughput 50 --producer-props bootstrap.servers=b1:9092 acks=all");
+      await page.waitForSelector("#console-stop");
+      const finished = async () => (await page.$eval(".console-entry:last-child", (el) => el.innerText)).includes("ms 99.9th.");
+      await playUntil(page, finished, 90000);
+      if ((await page.textContent("#play")).includes("Pause")) await page.click("#play");
+      const perf = await page.$eval(".console-entry:last-child", (el) => el.innerText);
+      if (!perf.includes("300 records sent,")) throw new Error(`perf test printed ${perf}`);
+      await page.setViewportSize({ width: 1280, height: 720 });
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: path.join(artifacts, "console-delete-1280.png") });
+      await page.setViewportSize({ width: 1920, height: 1080 });
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: path.join(artifacts, "console-delete-1920.png") });
+      console.log(`     ${perf.split("\n").filter((l) => l.includes("records sent")).pop()}`);
+    },
+  },
+  {
     name: "console-configs",
     async run(page, { base, artifacts }) {
       await waitForApp(page, base);

@@ -15,6 +15,7 @@ pub mod producer_state;
 pub mod replica;
 mod replication;
 mod retention;
+mod txn_markers;
 
 use super::client::NetworkClient;
 use super::config::BrokerConfig;
@@ -202,6 +203,10 @@ impl Broker {
                 group_id,
                 partitions,
             } => self.handle_offset_fetch(ctx, from, correlation_id, &group_id, partitions),
+            Message::WriteTxnMarkers {
+                correlation_id,
+                markers,
+            } => self.handle_write_txn_markers(ctx, from, correlation_id, markers),
             _ => {}
         }
     }
@@ -247,6 +252,10 @@ impl Broker {
             if *offset <= self.metadata.offset {
                 continue;
             }
+            if let MetadataRecord::RemoveTopic { name } = record {
+                // Before the record applies: unloading groups needs the partition count.
+                self.delete_topic_replicas(ctx, name);
+            }
             self.metadata.apply(*offset, record);
             match record {
                 MetadataRecord::Topic {
@@ -262,6 +271,7 @@ impl Broker {
                     touched.push(partition.clone())
                 }
                 MetadataRecord::Config { .. } => configs_changed = true,
+                MetadataRecord::RemoveTopic { name } => touched.retain(|tp| tp.topic != *name),
                 _ => {}
             }
         }
@@ -270,6 +280,24 @@ impl Broker {
         }
         if configs_changed {
             self.refresh_log_configs();
+        }
+    }
+
+    /// A topic was deleted: its replicas and their logs go (Kafka: `ReplicaManager.applyDelta`
+    /// stops the partitions with `deleteLocalLog`). Requests that still name them get
+    /// `UNKNOWN_TOPIC_OR_PARTITION`.
+    fn delete_topic_replicas(&mut self, ctx: &mut Ctx<'_, Cluster>, topic: &str) {
+        let gone: Vec<TopicPartition> = self
+            .replicas
+            .keys()
+            .filter(|tp| tp.topic == topic)
+            .cloned()
+            .collect();
+        for tp in gone {
+            self.replicas.remove(&tp);
+            if tp.topic == crate::kafka::group::OFFSETS_TOPIC {
+                self.unload_groups(ctx, &tp);
+            }
         }
     }
 
@@ -458,6 +486,8 @@ impl Broker {
                     OffsetSpec::Earliest => replica.log.log_start_offset(),
                     // A consumer's "latest" is the high watermark: it never sees uncommitted records.
                     OffsetSpec::Latest => replica.high_watermark,
+                    // `UnifiedLog.fetchOffsetByTimestamp` with `READ_COMMITTED`: the LSO.
+                    OffsetSpec::LatestCommitted => replica.last_stable_offset(),
                 };
                 (ErrorCode::NONE, offset, replica.leader_epoch)
             }

@@ -24,6 +24,8 @@ pub(super) enum AdminCommand {
     /// Resource, configs to set, configs to delete.
     AlterConfigs(ConfigResource, BTreeMap<String, String>, Vec<String>),
     Group(GroupAdminCommand),
+    /// Topics to delete.
+    DeleteTopics(Vec<String>),
 }
 
 /// What `kafka-consumer-groups.sh` asks a group's coordinator to change.
@@ -85,6 +87,30 @@ impl Cluster {
             .ok_or(CommandError::CoordinatorNotAvailable(group.to_string()))
     }
 
+    /// The admin commands that name groups or topics by list: the group tool's and the
+    /// deletion of topics.
+    pub(super) fn apply_admin_list_command(
+        &mut self,
+        ctx: &mut Ctx<'_, Cluster>,
+        command: crate::kafka::Command,
+    ) -> Result<(), CommandError> {
+        use crate::kafka::Command as C;
+        use GroupAdminCommand as G;
+        let admin = match command {
+            C::CommitGroupOffsets { group, offsets } => {
+                AdminCommand::Group(G::CommitOffsets(group, offsets))
+            }
+            C::DeleteGroupOffsets { group, partitions } => {
+                AdminCommand::Group(G::DeleteOffsets(group, partitions))
+            }
+            C::DeleteGroups { groups } => AdminCommand::Group(G::DeleteGroups(groups)),
+            C::DeleteTopics { topics } => AdminCommand::DeleteTopics(topics),
+            // `apply_command` routes only the four above here.
+            _ => return Ok(()),
+        };
+        self.apply_admin_command(ctx, admin)
+    }
+
     pub(super) fn apply_admin_command(
         &mut self,
         ctx: &mut Ctx<'_, Cluster>,
@@ -134,6 +160,9 @@ impl Cluster {
                 .active_controller_or_err()?
                 .alter_configs(ctx, &resource, &set, &delete),
             AdminCommand::Group(command) => self.apply_group_admin_command(ctx, command),
+            AdminCommand::DeleteTopics(topics) => {
+                self.active_controller_or_err()?.delete_topics(ctx, &topics)
+            }
         }
     }
 }

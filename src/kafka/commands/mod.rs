@@ -23,7 +23,7 @@ impl Cluster {
         ctx: &mut Ctx<'_, Cluster>,
         command: Command,
     ) -> Result<(), CommandError> {
-        use admin::{AdminCommand as Admin, GroupAdminCommand as GroupAdmin};
+        use admin::AdminCommand as Admin;
         use Command::*;
         match command {
             Produce { .. }
@@ -77,15 +77,10 @@ impl Cluster {
                 set,
                 delete,
             } => self.apply_admin_command(ctx, Admin::AlterConfigs(resource, set, delete)),
-            CommitGroupOffsets { group, offsets } => self
-                .apply_admin_command(ctx, Admin::Group(GroupAdmin::CommitOffsets(group, offsets))),
-            DeleteGroupOffsets { group, partitions } => self.apply_admin_command(
-                ctx,
-                Admin::Group(GroupAdmin::DeleteOffsets(group, partitions)),
-            ),
-            DeleteGroups { groups } => {
-                self.apply_admin_command(ctx, Admin::Group(GroupAdmin::DeleteGroups(groups)))
-            }
+            CommitGroupOffsets { .. }
+            | DeleteGroupOffsets { .. }
+            | DeleteGroups { .. }
+            | DeleteTopics { .. } => self.apply_admin_list_command(ctx, command),
         }
     }
 

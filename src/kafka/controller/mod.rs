@@ -7,6 +7,7 @@
 
 mod cluster_control;
 mod config_control;
+mod delete_topics;
 mod elect_leaders;
 pub mod partition_change;
 pub mod raft;
@@ -387,6 +388,9 @@ fn summarize(record: &MetadataRecord) -> CommittedRecord {
             resource: resource.clone(),
             name: name.clone(),
             value: value.clone(),
+        },
+        MetadataRecord::RemoveTopic { name } => CommittedRecord::TopicDeleted {
+            topic: name.clone(),
         },
     }
 }

@@ -68,6 +68,13 @@ fn arguments(world: &KafkaWorld, tool: &str, previous: Option<&str>, word: &str)
         Some("kafka-configs.sh") => super::configs::OPTS,
         Some("kafka-leader-election.sh") => super::leader_election::OPTS,
         Some("kafka-dump-log.sh") => super::dump_log::OPTS,
+        Some("kafka-log-dirs.sh") => super::log_dirs::OPTS,
+        Some("kafka-producer-perf-test.sh") => {
+            return argparse_words(cluster, previous, super::perf_test::WORDS)
+        }
+        Some("kafka-metadata-quorum.sh") => {
+            return argparse_words(cluster, previous, super::metadata_quorum::WORDS)
+        }
         _ => return Vec::new(),
     };
     if word.starts_with('-') {
@@ -85,20 +92,49 @@ fn arguments(world: &KafkaWorld, tool: &str, previous: Option<&str>, word: &str)
         }
         Some("--election-type") => vec!["preferred".to_string(), "unclean".to_string()],
         Some("--offset") => vec!["earliest".to_string(), "latest".to_string()],
-        Some("--broker") => cluster.brokers.keys().map(|b| b.0.to_string()).collect(),
+        Some("--broker" | "--broker-list") => {
+            cluster.brokers.keys().map(|b| b.0.to_string()).collect()
+        }
+        Some("--topic-list") => topic_names(cluster),
         Some("--delete-config") => crate::kafka::config::TOPIC_KEYS
             .iter()
             .map(|k| k.name)
             .chain(crate::kafka::metadata::DYNAMIC_BROKER_KEYS.iter().copied())
             .map(str::to_string)
             .collect(),
-        Some("--bootstrap-server") => cluster
-            .brokers
-            .keys()
-            .map(|b| format!("b{}:{}", b.0, super::address::BROKER_PORT))
-            .collect(),
+        Some("--bootstrap-server") => bootstrap_servers(cluster),
         _ => Vec::new(),
     }
+}
+
+/// The words an argparse4j tool takes (flags and subcommands alike), or a bootstrap address.
+fn argparse_words(
+    cluster: &crate::kafka::Cluster,
+    previous: Option<&str>,
+    words: &[&str],
+) -> Vec<String> {
+    match previous {
+        Some("--bootstrap-server") => bootstrap_servers(cluster),
+        Some("--topic") => topic_names(cluster),
+        Some("--producer-props") => bootstrap_servers(cluster)
+            .into_iter()
+            .map(|s| format!("bootstrap.servers={s}"))
+            .collect(),
+        Some("--bootstrap-controller") => cluster
+            .controllers
+            .values()
+            .map(|c| format!("ctl{}:9093", c.id))
+            .collect(),
+        _ => words.iter().map(|w| w.to_string()).collect(),
+    }
+}
+
+fn bootstrap_servers(cluster: &crate::kafka::Cluster) -> Vec<String> {
+    cluster
+        .brokers
+        .keys()
+        .map(|b| format!("b{}:{}", b.0, super::address::BROKER_PORT))
+        .collect()
 }
 
 fn topic_names(cluster: &crate::kafka::Cluster) -> Vec<String> {

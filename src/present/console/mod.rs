@@ -9,6 +9,7 @@
 //! then asks [`ConsoleCommand::result_lines`] what the tool prints for the command's result.
 
 pub mod address;
+mod argparse;
 pub mod complete;
 mod configs;
 pub mod consumer;
@@ -16,12 +17,18 @@ pub mod dump_log;
 mod group_admin;
 mod groups;
 mod leader_election;
+mod log_dirs;
+mod metadata_quorum;
 mod offsets;
 pub mod opts;
+mod perf_stats;
+pub mod perf_test;
 pub mod producer;
+mod quorum_report;
 mod regex;
 pub mod shell;
 mod topics;
+mod topics_describe;
 
 use crate::kafka::commands::CommandError;
 use crate::kafka::{Command, KafkaWorld};
@@ -38,6 +45,9 @@ pub const TOOLS: &[&str] = &[
     "kafka-dump-log.sh",
     "kafka-get-offsets.sh",
     "kafka-leader-election.sh",
+    "kafka-log-dirs.sh",
+    "kafka-metadata-quorum.sh",
+    "kafka-producer-perf-test.sh",
     "kafka-topics.sh",
 ];
 
@@ -108,6 +118,8 @@ pub enum Foreground {
         producer: u32,
         reader: producer::LineReader,
     },
+    /// `kafka-producer-perf-test.sh`: its producer sends while the simulation runs.
+    PerfTest(perf_test::PerfRun),
 }
 
 impl ConsoleCommand {
@@ -287,6 +299,9 @@ pub fn run(world: &KafkaWorld, line: &str) -> Outcome {
         Some("kafka-get-offsets.sh") => offsets::run(world.model(), args, &mut p),
         Some("kafka-leader-election.sh") => leader_election::run(world.model(), args, &mut p),
         Some("kafka-dump-log.sh") => dump_log::run(world.model(), args, &mut p),
+        Some("kafka-producer-perf-test.sh") => perf_test::run(world.model(), args, &mut p),
+        Some("kafka-log-dirs.sh") => log_dirs::run(world.model(), args, &mut p),
+        Some("kafka-metadata-quorum.sh") => metadata_quorum::run(world, args, &mut p),
         _ => shell_builtin(first, args, &mut p),
     }
     p.outcome

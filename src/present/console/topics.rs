@@ -7,7 +7,7 @@ use super::opts::{self, arg, flag, ArgType, Opt, Parsed};
 use super::{regex, ConsoleCommand, Failure, Printer};
 use crate::kafka::commands::CommandError;
 use crate::kafka::config::ConfigProblem;
-use crate::kafka::metadata::{MetadataImage, PartitionRegistration, TopicImage};
+use crate::kafka::metadata::MetadataImage;
 use crate::kafka::{Cluster, Command};
 use std::collections::BTreeMap;
 
@@ -41,7 +41,7 @@ pub const OPTS: &[Opt] = &[
 
 /// The actions, in the order the checks name them.
 const ACTIONS: &[&str] = &["alter", "create", "describe", "list", "delete"];
-const REPORTS: &[&str] = &[
+pub(super) const REPORTS: &[&str] = &[
     "under-replicated-partitions",
     "under-min-isr-partitions",
     "at-min-isr-partitions",
@@ -66,9 +66,9 @@ pub(super) fn run(cluster: &Cluster, args: &[String], p: &mut Printer) {
     } else if o.has("list") {
         list(image, &o, p)
     } else if o.has("describe") {
-        describe(cluster, image, &o, p)
+        super::topics_describe::describe(cluster, image, &o, p)
     } else {
-        Err("deleting topics is not simulated yet (the model has no topic deletion)".to_string())
+        delete(image, &o, p)
     };
     if let Err(text) = result {
         p.out(format!("Error while executing topic command : {text}"));
@@ -229,7 +229,7 @@ fn is_internal(topic: &str) -> bool {
 
 /// Kafka: `TopicService.getTopics` and `doGetTopics`: sorted names, filtered by the include
 /// list (`IncludeList`: commas mean `|`, surrounding quotes dropped).
-fn get_topics(image: &MetadataImage, o: &Parsed) -> Vec<String> {
+pub(super) fn get_topics(image: &MetadataImage, o: &Parsed) -> Vec<String> {
     let exclude_internal = o.has("exclude-internal");
     let include = o.value("topic").map(|raw| {
         let raw = raw.trim().replace(',', "|");
@@ -247,7 +247,7 @@ fn get_topics(image: &MetadataImage, o: &Parsed) -> Vec<String> {
 }
 
 /// Kafka: `TopicCommand.ensureTopicExists` (its message formats the `Optional`, as 4.0 does).
-fn ensure_topic_exists(found: &[String], o: &Parsed) -> Result<(), String> {
+pub(super) fn ensure_topic_exists(found: &[String], o: &Parsed) -> Result<(), String> {
     match o.value("topic") {
         Some(t) if !t.is_empty() && !o.has("if-exists") && found.is_empty() => {
             Err(format!("Topic 'Optional[{t}]' does not exist as expected"))
@@ -436,6 +436,31 @@ fn alter(image: &MetadataImage, o: &Parsed, p: &mut Printer) -> Result<(), Strin
     Ok(())
 }
 
+/// Kafka: `TopicService.deleteTopic`: every topic the include list matches, in one
+/// DeleteTopics call; silent on success.
+fn delete(image: &MetadataImage, o: &Parsed, p: &mut Printer) -> Result<(), String> {
+    let topics = get_topics(image, o);
+    ensure_topic_exists(&topics, o)?;
+    let Some(first) = topics.first().cloned() else {
+        return Ok(());
+    };
+    let replication_factor = image.topics[&first]
+        .partitions
+        .first()
+        .map_or(1, |r| r.replicas.len() as u32);
+    p.outcome.command = Some(ConsoleCommand {
+        command: Command::DeleteTopics { topics },
+        on_success: Vec::new(),
+        failure: Failure::Topic {
+            topic: first,
+            replication_factor,
+        },
+        settle_ms: 0,
+        then: Vec::new(),
+    });
+    Ok(())
+}
+
 /// What the tool prints for a refused admin call (`printException`: the cause's message).
 pub(super) fn error_text(e: &CommandError, topic: &str, replication_factor: u32) -> String {
     match e {
@@ -456,111 +481,4 @@ pub(super) fn error_text(e: &CommandError, topic: &str, replication_factor: u32)
         CommandError::NoActiveController => "Timed out waiting for a node assignment. Call: createTopics".to_string(),
         other => other.to_string(),
     }
-}
-
-/// Kafka: `TopicService.describeTopic` with `DescribeOptions`: each topic's line (unless only
-/// partitions are asked for), then its partitions that pass the filters.
-fn describe(
-    cluster: &Cluster,
-    image: &MetadataImage,
-    o: &Parsed,
-    p: &mut Printer,
-) -> Result<(), String> {
-    if o.has("topic-id") && !o.has("topic") {
-        return Err("describing by --topic-id is not simulated yet: use --topic".to_string());
-    }
-    let topics = get_topics(image, o);
-    ensure_topic_exists(&topics, o)?;
-    let live: Vec<u32> = image
-        .brokers
-        .values()
-        .filter(|b| !b.fenced)
-        .map(|b| b.id.0)
-        .collect();
-    let describe_configs = !REPORTS.iter().any(|r| o.has(r));
-    for name in &topics {
-        let topic = &image.topics[name];
-        let overrides = topic.config.explicit_entries();
-        if describe_configs && (!o.has("topics-with-overrides") || !overrides.is_empty()) {
-            p.out(topic_line(topic, &overrides));
-        }
-        if o.has("topics-with-overrides") {
-            continue;
-        }
-        let min_isr = i64::from(min_insync_replicas(cluster, topic));
-        for (index, r) in topic.partitions.iter().enumerate() {
-            let shown = describe_configs
-                || (o.has("under-replicated-partitions") && r.is_under_replicated())
-                || (o.has("unavailable-partitions")
-                    && r.leader.is_none_or(|l| !live.contains(&l.0)))
-                || (o.has("under-min-isr-partitions")
-                    && (r.leader.is_none() || (r.isr.len() as i64) < min_isr))
-                || (o.has("at-min-isr-partitions") && r.isr.len() as i64 == min_isr);
-            if shown {
-                p.out(partition_line(name, index as u32, r));
-            }
-        }
-    }
-    Ok(())
-}
-
-/// The topic's `min.insync.replicas`: its own, else the brokers' (dynamic default included).
-fn min_insync_replicas(cluster: &Cluster, topic: &TopicImage) -> u32 {
-    let defaults = crate::kafka::config::BrokerConfig::defaults();
-    let broker = cluster
-        .brokers
-        .values()
-        .next()
-        .map_or(&defaults, |b| &b.config);
-    cluster
-        .active_controller()
-        .and_then(|c| c.image.log_config(&topic.name, broker, None))
-        .map_or(1, |c| c.min_insync_replicas)
-}
-
-/// Kafka: `TopicCommand.TopicDescription.printDescription`.
-fn topic_line(topic: &TopicImage, overrides: &BTreeMap<String, String>) -> String {
-    let configs: Vec<String> = overrides.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    let rf = topic.partitions.first().map_or(0, |r| r.replicas.len());
-    format!(
-        "Topic: {}\tTopicId: {}\tPartitionCount: {}\tReplicationFactor: {rf}\tConfigs: {}",
-        topic.name,
-        topic_id(&topic.name),
-        topic.partitions.len(),
-        configs.join(",")
-    )
-}
-
-/// Kafka: `TopicCommand.PartitionDescription.printDescription`. ELR is off in 4.0, so the
-/// DescribeTopicPartitions answer carries empty ELR lists.
-fn partition_line(topic: &str, partition: u32, r: &PartitionRegistration) -> String {
-    let ids = |v: &[crate::kafka::BrokerId]| {
-        v.iter()
-            .map(|b| b.0.to_string())
-            .collect::<Vec<_>>()
-            .join(",")
-    };
-    let leader = r.leader.map_or("none".to_string(), |l| l.0.to_string());
-    format!(
-        "\tTopic: {topic}\tPartition: {partition}\tLeader: {leader}\tReplicas: {}\tIsr: {}\tElr: \tLastKnownElr: ",
-        ids(&r.replicas),
-        ids(&r.isr)
-    )
-}
-
-/// A topic id in Kafka's form (22 characters of URL-safe base64 of 16 bytes). Kafka draws it at
-/// random; the classroom derives it from the name so every run shows the same id.
-pub fn topic_id(name: &str) -> String {
-    use base64::Engine;
-    let mut bytes = [0u8; 16];
-    let (mut a, mut b) = (0xcbf2_9ce4_8422_2325u64, 0x8422_2325_cbf2_9ce4u64);
-    for c in name.bytes() {
-        a = (a ^ u64::from(c)).wrapping_mul(0x0100_0000_01b3);
-        b = (b ^ u64::from(c))
-            .wrapping_mul(0x0000_0100_0000_01b3)
-            .rotate_left(7);
-    }
-    bytes[..8].copy_from_slice(&a.to_be_bytes());
-    bytes[8..].copy_from_slice(&b.to_be_bytes());
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }

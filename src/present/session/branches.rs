@@ -84,6 +84,7 @@ pub fn command_label(command: &Command) -> String {
         Command::CreateTopic { topic, .. } | Command::CreateTopicWithAssignment { topic, .. } => {
             format!("create topic {topic}")
         }
+        Command::DeleteTopics { topics } => format!("delete topic {}", topics.join(", ")),
         other => serde_json::to_value(other)
             .ok()
             .and_then(|v| v.get("action").and_then(|a| a.as_str()).map(str::to_owned))

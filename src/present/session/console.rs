@@ -17,6 +17,8 @@ const MAX_LINES_PER_ENTRY: u32 = 2_000;
 pub const MAX_SLEEP_SECONDS: u64 = 3_600;
 /// How long a script waits for a running tool (a console consumer) before Ctrl-C, in seconds.
 const SCRIPT_WAIT_SECONDS: u32 = 60;
+/// How long a script waits for a producer perf test before Ctrl-C, in seconds.
+const PERF_WAIT_SECONDS: u32 = 600;
 /// Most steps one `sleep` may take, so a busy cluster cannot freeze the page.
 const MAX_SLEEP_STEPS: u32 = 200_000;
 
@@ -96,7 +98,10 @@ impl Session {
             if result.is_ok() && pending.settle_ms > 0 {
                 self.settle(pending.settle_ms);
             }
-            if let (Ok(()), Some(tool)) = (result, outcome.foreground) {
+            if let (Ok(()), Some(mut tool)) = (result, outcome.foreground) {
+                if let Foreground::PerfTest(run) = &mut tool {
+                    run.start(self.world.now().as_ms());
+                }
                 self.console_running = Some(Running {
                     tool,
                     printed: 0,
@@ -125,7 +130,7 @@ impl Session {
     }
 
     /// Append lines to the newest entry (a running tool's output), keeping the newest lines.
-    fn console_print(&mut self, lines: Vec<Line>) {
+    pub(super) fn console_print(&mut self, lines: Vec<Line>) {
         let Some(entry) = self.console.last_mut() else {
             return;
         };
@@ -143,6 +148,13 @@ impl Session {
     /// After every step: what the running console consumer's `poll()` returned, printed; a
     /// consumer with `--timeout-ms` gives up once that long passed without a record.
     pub(super) fn console_observe(&mut self, step: &KafkaStep) {
+        if let Some(Running {
+            tool: Foreground::PerfTest(_),
+            ..
+        }) = &self.console_running
+        {
+            return self.console_perf_observe(step);
+        }
         let Some(Running {
             tool:
                 Foreground::Consumer {
@@ -214,6 +226,13 @@ impl Session {
             // Kafka: the shutdown hook closes the producer, which sends what it buffered.
             Foreground::Producer { producer, .. } => Command::Flush {
                 producer: NodeId::Producer(producer),
+            },
+            // The perf test closes its producer when done; Ctrl-C kills the JVM with it.
+            Foreground::PerfTest(run) if run.done() => Command::Flush {
+                producer: NodeId::Producer(run.producer),
+            },
+            Foreground::PerfTest(run) => Command::Crash {
+                node: NodeId::Producer(run.producer),
             },
         };
         if let Some(entry) = self.console.last_mut() {
@@ -414,14 +433,26 @@ impl Session {
     /// ends, or until a minute has passed and it gets Ctrl-C; then its close completes.
     fn wait_for_consumer(&mut self) {
         let consuming = |s: &Session| {
-            s.console_running
-                .as_ref()
-                .is_some_and(|r| matches!(r.tool, Foreground::Consumer { .. }))
+            s.console_running.as_ref().is_some_and(|r| {
+                matches!(
+                    r.tool,
+                    Foreground::Consumer { .. } | Foreground::PerfTest(_)
+                )
+            })
         };
         if !consuming(self) {
             return;
         }
-        for _ in 0..SCRIPT_WAIT_SECONDS {
+        let perf = matches!(
+            self.console_running.as_ref().map(|r| &r.tool),
+            Some(Foreground::PerfTest(_))
+        );
+        let wait = if perf {
+            PERF_WAIT_SECONDS
+        } else {
+            SCRIPT_WAIT_SECONDS
+        };
+        for _ in 0..wait {
             if !consuming(self) {
                 break;
             }

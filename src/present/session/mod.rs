@@ -7,6 +7,7 @@
 mod branches;
 mod compare;
 mod console;
+mod console_perf;
 mod guide;
 mod snapshots;
 mod timeline;
