@@ -152,3 +152,35 @@ fn the_short_list_offers_only_changes_that_apply() {
     let groups = choices(&builtin::load("eager-vs-cooperative").unwrap());
     assert!(groups.iter().any(|c| c.text.starts_with("assignor=")));
 }
+
+#[test]
+fn a_command_the_second_run_refuses_is_said_in_the_strip() {
+    use kafka_classroom::present::compare::REFUSALS_TITLE;
+    let mut s = session();
+    // B crashes b1 at 100 ms; A crashes it later by hand, which B cannot do again.
+    s.apply(Action::OpenCompare(vec!["+crash b1@100".into()]));
+    s.apply(Action::RunToEnd);
+    s.apply(Action::SeekTo(800));
+    assert!(s.world().now().as_ms() > 100, "{}", s.world().now().as_ms());
+    let view = compare_view(s.comparing().unwrap(), s.world());
+    assert!(view.refusals.is_empty(), "{:?}", view.refusals);
+    s.apply(Action::Command(Command::Crash {
+        node: NodeId::broker(1),
+    }));
+    s.apply(Action::Step);
+    let view = compare_view(s.comparing().unwrap(), s.world());
+    assert_eq!(view.refusals.len(), 1, "{:?}", view.refusals);
+    let said = &view.refusals[0];
+    assert!(said.contains("crash b1"), "{said}");
+    assert!(said.contains("already stopped"), "{said}");
+    assert_eq!(view.refused_more, None);
+    assert!(!REFUSALS_TITLE.is_empty());
+    // A accepted it: b1 is down in A too, and both runs stand at the same time.
+    let run = s.comparing().unwrap();
+    assert_eq!(run.other_world().now(), s.world().now());
+    assert_eq!(run.refusals().1, 1);
+    // Seeking back before the command forgets the refusal (it never happened there).
+    s.apply(Action::SeekTo(400));
+    let view = compare_view(s.comparing().unwrap(), s.world());
+    assert!(view.refusals.is_empty(), "{:?}", view.refusals);
+}

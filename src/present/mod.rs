@@ -19,6 +19,7 @@ pub mod narration;
 pub mod node_actions;
 pub mod offline;
 pub mod recovery;
+pub mod saved;
 pub mod session;
 pub mod share;
 pub mod shortcuts;

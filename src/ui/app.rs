@@ -61,9 +61,10 @@ pub fn app() -> Html {
     let worker = use_mut_ref(|| None::<LabWorker>);
     let dispatch = lab_aware_dispatch(&store, &worker);
     use_shared_link(&dispatch);
+    super::saved::use_saved_branches(&store, &dispatch);
     use_frame_loop(&store, &dispatch);
     use_lab_loop(&store, &dispatch);
-    use_stage_size(&size, *presenter);
+    use_stage_size(&size, *presenter, "blocks-area");
     use_progress(&store, &progress);
     use_notice_timeout(&store, &dispatch);
 
@@ -248,9 +249,13 @@ pub fn app() -> Html {
             <Caption view={caption} on_action={dispatch.clone()} />
             { guarantee_bar(session.violations().last(), challenge_bar(&session, &dispatch), &dispatch, &record, &panel) }
             <main class="main">
-                <Stage view={view} fit={stage_fit} dots={moving} cuts={cut} drops={dropped} on_node={on_node} on_zoom={on_zoom} on_record={on_record} on_why={on_why} layout={layout} />
+                <Stage view={view} fit={stage_fit} dots={moving} cuts={cut} drops={dropped} on_node={on_node} on_zoom={on_zoom.clone()} on_record={on_record} on_why={on_why} layout={layout}
+                    lane={compare_view.is_some().then(|| AttrValue::from("A"))} />
                 { match (&compare_view, *panel) {
-                    (Some(v), _) => html! { <super::compare::CompareStrip view={v.clone()} on_action={dispatch.clone()} /> },
+                    (Some(v), _) => html! { <>
+                        <super::compare::CompareStrip view={v.clone()} on_action={dispatch.clone()} />
+                        <super::compare_stage::StageB store={store.clone()} zoomed={(*zoomed).clone()} on_zoom={on_zoom} presenter={*presenter} />
+                    </> },
                     (None, Some(p)) => html! { <SidePanel panel={p} session={store.clone()} on_action={dispatch.clone()} on_close={on_panel.reform(move |_: ()| p)} record={*record} why={(*why).clone()} on_why={ask_why.clone()} /> },
                     (None, None) => html! {},
                 } }
@@ -338,7 +343,7 @@ fn record_callback(
 
 /// A number that changes whenever the stage's elements may have moved: its size, the blocks,
 /// the rows' height, the clients on it, presenter mode and the open panel.
-fn layout_key(
+pub(super) fn layout_key(
     fit: &crate::present::stage::Fit,
     view: &crate::present::stage::StageView,
     size: StageSize,
@@ -590,7 +595,11 @@ fn use_lab_loop(store: &UseReducerHandle<Store>, dispatch: &Callback<Action>) {
 /// changes (a window resize, a panel opening, a longer caption) without forcing a layout on
 /// every frame.
 #[hook]
-fn use_stage_size(size: &UseStateHandle<StageSize>, presenter: bool) {
+pub(super) fn use_stage_size(
+    size: &UseStateHandle<StageSize>,
+    presenter: bool,
+    blocks_id: &'static str,
+) {
     let size = size.clone();
     use_effect_with(presenter, move |presenter| {
         let presenter = *presenter;
@@ -610,7 +619,7 @@ fn use_stage_size(size: &UseStateHandle<StageSize>, presenter: bool) {
             });
         });
         let observer = web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()).ok();
-        if let (Some(o), Some(el)) = (&observer, web::element("blocks-area")) {
+        if let (Some(o), Some(el)) = (&observer, web::element(blocks_id)) {
             o.observe(&el);
         }
         move || {

@@ -132,18 +132,22 @@ pub struct CompareStripProps {
     pub on_action: Callback<Action>,
 }
 
-/// Beside the stage while comparing: A is the stage, B is summed up here.
+/// Between the two stages while comparing (beside the one on screen when the page is too
+/// narrow for both: its A and B buttons pick which).
 #[function_component(CompareStrip)]
 pub fn compare_strip(p: &CompareStripProps) -> Html {
     let v = &p.view;
     let close = p.on_action.reform(|_: MouseEvent| Action::CloseCompare);
+    let show_b = use_state(|| false);
     html! {
-        <aside class="compare-strip" id="compare-strip" aria-label="Compare">
+        <aside class={classes!("compare-strip", show_b.then_some("show-b"))} id="compare-strip" aria-label="Compare">
             <div class="panel-head">
                 <h2 class="compare-title"><span class="lane-tag a">{ "A" }</span>{ "this run" }<span class="vs">{ "vs" }</span><span class="lane-tag b">{ "B" }</span><span id="compare-label">{ v.label.clone() }</span></h2>
                 <button class="ctl" id="compare-close" onclick={close} title="Back to the one stage; the run stays as it is">{ "Close" }</button>
             </div>
+            { lane_buttons(&show_b) }
             { divergence(v, &p.on_action) }
+            { refusals(v) }
             <table class="compare-figures" id="compare-figures">
                 <thead><tr><th></th><th>{ "A" }</th><th>{ "B" }</th></tr></thead>
                 <tbody>
@@ -168,7 +172,7 @@ pub fn compare_strip(p: &CompareStripProps) -> Html {
                     }) }
                 </tbody>
             </table>
-            <p class="muted small">{ "◆ marks what differs. The stage shows run A; step, play and the timeline move both." }</p>
+            <p class="muted small">{ crate::present::compare::STRIP_NOTE }</p>
         </aside>
     }
 }
@@ -189,5 +193,36 @@ fn divergence(v: &CompareView, on_action: &Callback<Action>) -> Html {
         None => html! {
             <div class="compare-divergence same" id="compare-divergence">{ crate::present::compare::SAME_SO_FAR }</div>
         },
+    }
+}
+
+/// Which stage a page too narrow for both shows (hidden when both fit).
+fn lane_buttons(show_b: &UseStateHandle<bool>) -> Html {
+    let pick = |b: bool| {
+        let show_b = show_b.clone();
+        Callback::from(move |_: MouseEvent| show_b.set(b))
+    };
+    html! {
+        <div class="compare-lanes" role="group" aria-label={crate::present::compare::LANES_LABEL}>
+            <span class="muted small">{ crate::present::compare::LANES_LABEL }</span>
+            <button class={classes!("ctl", (!**show_b).then_some("on"))} id="compare-show-a" aria-pressed={(!**show_b).to_string()} onclick={pick(false)}>
+                <span class="lane-tag a">{ "A" }</span>{ "this run" }</button>
+            <button class={classes!("ctl", show_b.then_some("on"))} id="compare-show-b" aria-pressed={show_b.to_string()} onclick={pick(true)}>
+                <span class="lane-tag b">{ "B" }</span>{ "changed run" }</button>
+        </div>
+    }
+}
+
+/// The commands B refused (A ran them), newest first: never silence.
+fn refusals(v: &CompareView) -> Html {
+    if v.refusals.is_empty() {
+        return html! {};
+    }
+    html! {
+        <div class="compare-refusals" id="compare-refusals" role="status">
+            <b>{ crate::present::compare::REFUSALS_TITLE }</b>
+            <ul>{ for v.refusals.iter().map(|r| html! { <li>{ r.clone() }</li> }) }</ul>
+            { v.refused_more.clone().map(|m| html! { <span class="muted small">{ m }</span> }).unwrap_or_default() }
+        </div>
     }
 }

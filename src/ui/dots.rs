@@ -5,7 +5,6 @@
 //! frame). Element positions are measured once per layout.
 
 use crate::present::stage::{marks, Dot, DropMark, LinkCut, Mark, Point};
-use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 use web_sys::{DomRect, Element};
@@ -22,6 +21,9 @@ pub struct DotProps {
     /// Changes whenever the stage's geometry may have changed (size, blocks, panel, zoom):
     /// element positions are measured once per layout, not once per frame.
     pub layout: u64,
+    /// The stage's id prefix (see `StageProps::prefix`): the elements measured are its own.
+    #[prop_or_default]
+    pub prefix: AttrValue,
 }
 
 /// What the layer remembers between frames.
@@ -35,14 +37,13 @@ struct Layer {
     paths: Vec<(Element, Mark)>,
 }
 
-thread_local! {
-    static LAYER: RefCell<Layer> = RefCell::new(Layer::default());
-}
-
 #[function_component(DotLayer)]
 pub fn dot_layer(p: &DotProps) -> Html {
     let svg = use_node_ref();
+    // Each layer its own pool and measurements: Compare puts two stages on one page.
+    let layer = use_mut_ref(Layer::default);
     {
+        let prefix = p.prefix.clone();
         let svg = svg.clone();
         let dots = p.dots.clone();
         let cuts = p.cuts.clone();
@@ -51,16 +52,13 @@ pub fn dot_layer(p: &DotProps) -> Html {
         // Redraw after every render: the dots moved.
         use_effect(move || {
             if let Some(svg) = svg.cast::<Element>() {
-                LAYER.with(|layer| {
-                    draw(
-                        &svg,
-                        &mut layer.borrow_mut(),
-                        layout,
-                        &dots,
-                        &cuts,
-                        &dropped,
-                    )
-                });
+                draw(
+                    &svg,
+                    &mut layer.borrow_mut(),
+                    (layout, &prefix),
+                    &dots,
+                    (&cuts, &dropped),
+                );
             }
             || ()
         });
@@ -79,10 +77,9 @@ fn centre(r: &DomRect, origin: &DomRect) -> Point {
 fn draw(
     svg: &Element,
     layer: &mut Layer,
-    layout: u64,
+    (layout, prefix): (u64, &str),
     dots: &[Dot],
-    cuts: &[LinkCut],
-    dropped: &[DropMark],
+    (cuts, dropped): (&[LinkCut], &[DropMark]),
 ) {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return;
@@ -108,7 +105,7 @@ fn draw(
         ids.iter().find_map(|id| {
             *centres.entry(id.clone()).or_insert_with(|| {
                 document
-                    .get_element_by_id(id)
+                    .get_element_by_id(&format!("{prefix}{id}"))
                     .map(|el| centre(&el.get_bounding_client_rect(), &origin))
             })
         })

@@ -31,32 +31,45 @@ pub struct StageProps {
     pub on_why: Callback<String>,
     /// Changes when the stage's geometry may change (see `DotLayer`).
     pub layout: u64,
+    /// Put before every element id of this stage, so two stages share a page (Compare's B
+    /// stage uses "b-"); empty for the main stage.
+    #[prop_or_default]
+    pub prefix: AttrValue,
+    /// Compare's lane tag ("A" or "B") shown in the stage's corner, if any.
+    #[prop_or_default]
+    pub lane: Option<AttrValue>,
 }
 
 #[function_component(Stage)]
 pub fn stage(p: &StageProps) -> Html {
     let v = &p.view;
+    let pre = p.prefix.as_str();
+    let lane = p
+        .lane
+        .as_ref()
+        .map(|l| format!("stage-{}", l.to_lowercase()));
     html! {
-        <section class={classes!("stage", (v.density == Density::Full).then_some("full"))} aria-label="The cluster">
+        <section class={classes!("stage", (v.density == Density::Full).then_some("full"), lane)} id={(!pre.is_empty()).then(|| format!("{pre}stage"))} aria-label="The cluster">
+            { p.lane.as_ref().map(|l| html! { <span class={classes!("lane-tag", "stage-lane", l.to_lowercase())} title={format!("Run {l}")}>{ l.clone() }</span> }).unwrap_or_default() }
             <div class="stage-side producers" aria-label="Producers">
                 <h2 class="side-title">{ "Producers" }</h2>
-                { for v.producers.iter().map(|c| producer_card(c, &p.on_node)) }
+                { for v.producers.iter().map(|c| producer_card(c, &p.on_node, pre)) }
             </div>
-            <div class="stage-center" id="stage-center">
+            <div class="stage-center" id={format!("{pre}stage-center")}>
                 <div class="quorum-strip" aria-label="KRaft controllers">
-                    { for v.controllers.iter().map(|c| controller_chip(c, &p.on_node)) }
+                    { for v.controllers.iter().map(|c| controller_chip(c, &p.on_node, pre)) }
                     { for v.folded.iter().map(|f| html! { <span class="folded" title="Internal topic: only the partitions that coordinate a group are drawn">{ f.clone() }</span> }) }
                 </div>
-                <div class="blocks" id="blocks-area" style={format!("--row:{}px;--head:{}px", p.fit.row_px, p.fit.header_px)}>
-                    { for p.fit.blocks.iter().enumerate().map(|(i, b)| block(v, b, i == 0, &p.on_node, (&p.on_zoom, &p.on_record, &p.on_why))) }
+                <div class="blocks" id={format!("{pre}blocks-area")} style={format!("--row:{}px;--head:{}px", p.fit.row_px, p.fit.header_px)}>
+                    { for p.fit.blocks.iter().enumerate().map(|(i, b)| block(v, b, (i == 0, &p.prefix), &p.on_node, (&p.on_zoom, &p.on_record, &p.on_why))) }
                 </div>
             </div>
             <div class="stage-side groups" aria-label="Consumer groups">
                 <h2 class="side-title">{ "Consumers" }</h2>
-                { for v.groups.iter().map(|g| group_card(g, &p.on_node)) }
+                { for v.groups.iter().map(|g| group_card(g, &p.on_node, pre)) }
                 { if v.groups.is_empty() { html! { <p class="muted small">{ "No consumers in this lesson." }</p> } } else { html! {} } }
             </div>
-            <DotLayer dots={p.dots.clone()} cuts={p.cuts.clone()} drops={p.drops.clone()} layout={p.layout} />
+            <DotLayer dots={p.dots.clone()} cuts={p.cuts.clone()} drops={p.drops.clone()} layout={p.layout} prefix={p.prefix.clone()} />
         </section>
     }
 }
@@ -65,10 +78,10 @@ fn node_click(on_node: &Callback<NodeId>, node: NodeId) -> Callback<MouseEvent> 
     on_node.reform(move |_| node)
 }
 
-fn controller_chip(c: &ControllerHead, on_node: &Callback<NodeId>) -> Html {
+fn controller_chip(c: &ControllerHead, on_node: &Callback<NodeId>, pre: &str) -> Html {
     let node = NodeId::Controller(c.id);
     html! {
-        <button id={format!("n-{}", c.label)} class={classes!("ctl-chip", c.status.css(), c.active.then_some("active"), c.highlighted.then_some("hl"))}
+        <button id={format!("{pre}n-{}", c.label)} class={classes!("ctl-chip", c.status.css(), c.active.then_some("active"), c.highlighted.then_some("hl"))}
             title={format!("{}: {} (quorum epoch {}). Click for faults.", c.label, if c.active { "the active controller" } else { c.status.label() }, c.epoch)}
             onclick={node_click(on_node, node)}>
             { if c.active { "★ " } else { "" } }{ c.label.clone() }
@@ -77,7 +90,7 @@ fn controller_chip(c: &ControllerHead, on_node: &Callback<NodeId>) -> Html {
     }
 }
 
-fn broker_header(b: &BrokerHead, anchor: bool, on_node: &Callback<NodeId>) -> Html {
+fn broker_header(b: &BrokerHead, anchor: bool, on_node: &Callback<NodeId>, pre: &str) -> Html {
     let node = NodeId::broker(b.id);
     let state = if !b.status.is_up() {
         format!("✖ {}", b.status.label())
@@ -91,7 +104,7 @@ fn broker_header(b: &BrokerHead, anchor: bool, on_node: &Callback<NodeId>) -> Ht
         format!("leads {}", b.leads)
     };
     html! {
-        <button id={anchor.then(|| format!("n-{}", b.label))} class={classes!("broker-head", b.status.css(), b.isolated.then_some("isolated"), b.fenced.then_some("fenced"), b.highlighted.then_some("hl"))}
+        <button id={anchor.then(|| format!("{pre}n-{}", b.label))} class={classes!("broker-head", b.status.css(), b.isolated.then_some("isolated"), b.fenced.then_some("fenced"), b.highlighted.then_some("hl"))}
             title={format!("Broker {}{}. Click for faults.", b.label, if b.coordinates.is_empty() { String::new() } else { format!(", coordinator of {}", b.coordinates.join(", ")) })}
             onclick={node_click(on_node, node)}>
             <span class="bname">{ b.label.clone() }</span>
@@ -103,7 +116,7 @@ fn broker_header(b: &BrokerHead, anchor: bool, on_node: &Callback<NodeId>) -> Ht
 fn block(
     v: &StageView,
     lines: &[Line],
-    first: bool,
+    (first, prefix): (bool, &AttrValue),
     on_node: &Callback<NodeId>,
     (on_zoom, on_record, on_why): (&Callback<String>, &Callback<RecordClick>, &Callback<String>),
 ) -> Html {
@@ -112,7 +125,7 @@ fn block(
         <div class="block" style={format!("--cols:{columns}")}>
             <div class="block-head">
                 <span class="corner">{ "partition" }</span>
-                { for v.brokers.iter().map(|b| broker_header(b, first, on_node)) }
+                { for v.brokers.iter().map(|b| broker_header(b, first, on_node, prefix)) }
                 <span class="corner right" title="High watermark: consumers read below it">{ "HW" }</span>
             </div>
             { for lines.iter().map(|line| match line {
@@ -125,7 +138,7 @@ fn block(
                     let r = v.topics[*topic as usize].rows[*row as usize].clone();
                     let brokers: Rc<Vec<u32>> = Rc::new(v.brokers.iter().map(|b| b.id).collect());
                     let key = r.name.clone();
-                    html! { <StageRow key={key} row={r} brokers={brokers} density={v.density} on_zoom={on_zoom.clone()} on_record={on_record.clone()} on_why={on_why.clone()} /> }
+                    html! { <StageRow key={key} row={r} brokers={brokers} density={v.density} prefix={prefix.clone()} on_zoom={on_zoom.clone()} on_record={on_record.clone()} on_why={on_why.clone()} /> }
                 }
             }) }
         </div>
@@ -137,6 +150,7 @@ struct RowProps {
     row: Rc<PartitionRow>,
     brokers: Rc<Vec<u32>>,
     density: Density,
+    prefix: AttrValue,
     on_zoom: Callback<String>,
     on_record: Callback<RecordClick>,
     on_why: Callback<String>,
@@ -167,12 +181,12 @@ fn stage_row(p: &RowProps) -> Html {
             </button>
             { for r.replicas.iter().map(|c| {
                 let col = p.brokers.iter().position(|b| *b == c.broker).map_or(1, |i| i + 2);
-                if full { full_cell(r, c, col, &p.on_record) } else { compact_cell(r, c, col) }
+                if full { full_cell(r, c, (col, &p.prefix), &p.on_record) } else { compact_cell(r, c, col, &p.prefix) }
             }) }
             <span class="poffsets" title={format!("high watermark {}, largest log end offset {}", r.high_watermark, r.log_end_offset)}>
                 { r.high_watermark.to_string() }
                 { if r.log_end_offset > r.high_watermark { html! { <small>{ format!("/{}", r.log_end_offset) }</small> } } else { html! {} } }
-                { if full || r.offline || r.under_min_isr || r.under_replicated { why_button(&r.name, &p.on_why) } else { html! {} } }
+                { if full || r.offline || r.under_min_isr || r.under_replicated { why_button(&r.name, &p.on_why, &p.prefix) } else { html! {} } }
             </span>
         </div>
     }
@@ -180,14 +194,14 @@ fn stage_row(p: &RowProps) -> Html {
 
 /// The "?" that asks why the partition's high watermark is where it is (and, for a partition
 /// offline, under-replicated or below min ISR, why it is).
-fn why_button(name: &str, on_why: &Callback<String>) -> Html {
+fn why_button(name: &str, on_why: &Callback<String>, pre: &str) -> Html {
     let partition = name.to_string();
     let onclick = on_why.reform(move |e: MouseEvent| {
         e.stop_propagation();
         partition.clone()
     });
     html! {
-        <button class="pwhy" id={format!("why-{name}")} onclick={onclick}
+        <button class="pwhy" id={format!("{pre}why-{name}")} onclick={onclick}
             title={format!("Why is {name}'s high watermark here?")} aria-label={format!("Why is {name}'s high watermark here?")}>{ "?" }</button>
     }
 }
@@ -200,10 +214,10 @@ fn group_marks(r: &PartitionRow) -> Html {
     }
 }
 
-fn compact_cell(r: &PartitionRow, c: &ReplicaCell, col: usize) -> Html {
+fn compact_cell(r: &PartitionRow, c: &ReplicaCell, col: usize, pre: &str) -> Html {
     let leader = c.role == crate::present::stage::ReplicaRole::Leader;
     html! {
-        <div id={format!("r-{}-b{}", r.name, c.broker)} class={classes!("rep", c.role_class(), c.highlighted.then_some("hl"))}
+        <div id={format!("{pre}r-{}-b{}", r.name, c.broker)} class={classes!("rep", c.role_class(), c.highlighted.then_some("hl"))}
             style={format!("grid-column:{col};background:{}", c.bar_background(r))}
             data-tag={c.tag()} data-leo={c.log_end_offset.to_string()} title={c.title(r)}>
             { if leader { group_marks(r) } else { html! {} } }
@@ -214,7 +228,7 @@ fn compact_cell(r: &PartitionRow, c: &ReplicaCell, col: usize) -> Html {
 fn full_cell(
     r: &PartitionRow,
     c: &ReplicaCell,
-    col: usize,
+    (col, pre): (usize, &str),
     on_record: &Callback<RecordClick>,
 ) -> Html {
     let role = match c.role {
@@ -227,7 +241,7 @@ fn full_cell(
     };
     let hidden = c.cells.first().map_or(0, |f| f.offset - c.log_start_offset);
     html! {
-        <div id={format!("r-{}-b{}", r.name, c.broker)} class={classes!("rep", "strip", c.role_class(), c.highlighted.then_some("hl"))}
+        <div id={format!("{pre}r-{}-b{}", r.name, c.broker)} class={classes!("rep", "strip", c.role_class(), c.highlighted.then_some("hl"))}
             style={format!("grid-column:{col}")} title={c.title(r)}>
             <div class="strip-head">
                 <span class="role">{ role }</span>
@@ -267,10 +281,10 @@ fn record_cell(cell: &RecordCell, hw: i64, onclick: Callback<MouseEvent>) -> Htm
     }
 }
 
-fn producer_card(c: &ProducerCard, on_node: &Callback<NodeId>) -> Html {
+fn producer_card(c: &ProducerCard, on_node: &Callback<NodeId>, pre: &str) -> Html {
     let node = NodeId::Producer(c.id);
     html! {
-        <button id={format!("n-{}", c.label)} class={classes!("client", "producer", c.status.css(), c.highlighted.then_some("hl"))}
+        <button id={format!("{pre}n-{}", c.label)} class={classes!("client", "producer", c.status.css(), c.highlighted.then_some("hl"))}
             title={format!("{}: {}. Click for actions.", c.label, c.settings)} onclick={node_click(on_node, node)}>
             <span class="cname">{ c.label.clone() }{ if c.status.is_up() { "" } else { " ✖" } }</span>
             <span class="csettings">{ c.settings.clone() }</span>
@@ -282,7 +296,7 @@ fn producer_card(c: &ProducerCard, on_node: &Callback<NodeId>) -> Html {
     }
 }
 
-fn group_card(g: &GroupCard, on_node: &Callback<NodeId>) -> Html {
+fn group_card(g: &GroupCard, on_node: &Callback<NodeId>, pre: &str) -> Html {
     html! {
         <div class={classes!("group", format!("g{}", g.colour % 8), g.highlighted.then_some("hl"))}>
             <div class="gname">
@@ -292,7 +306,7 @@ fn group_card(g: &GroupCard, on_node: &Callback<NodeId>) -> Html {
             { for g.members.iter().map(|m| {
                 let node = NodeId::Consumer(m.consumer);
                 html! {
-                    <button id={format!("n-{}", m.label)} class={classes!("client", "member", m.status.css(), m.closed.then_some("closed"), m.highlighted.then_some("hl"))}
+                    <button id={format!("{pre}n-{}", m.label)} class={classes!("client", "member", m.status.css(), m.closed.then_some("closed"), m.highlighted.then_some("hl"))}
                         onclick={node_click(on_node, node)} title={format!("{}: owns {}. Click for actions.", m.label, if m.partitions.is_empty() { "nothing".to_string() } else { m.partitions.join(", ") })}>
                         <span class="cname">{ m.label.clone() }{ if m.closed { " (closed)" } else if m.status.is_up() { "" } else { " ✖" } }</span>
                         <span class="owns">{ if m.partitions.is_empty() { "—".to_string() } else { m.partitions.join(" ") } }</span>

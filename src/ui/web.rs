@@ -92,6 +92,12 @@ pub fn storage_set(key: &str, value: &str) {
     }
 }
 
+pub fn storage_remove(key: &str) {
+    if let Some(s) = storage() {
+        let _ = s.remove_item(key);
+    }
+}
+
 /// The element with `id`, if the page has one.
 pub fn element(id: &str) -> Option<web_sys::Element> {
     web_sys::window()?.document()?.get_element_by_id(id)

@@ -54,6 +54,10 @@ async function main() {
         console.log(`FAIL ${scenario.name}: ${err.message}${problems.length ? "\n" + problems.join("\n") : ""}`);
         await page.screenshot({ path: path.join(artifacts, `${scenario.name}-failure.png`) }).catch(() => {});
       }
+      // Branches a scenario left in local storage would reopen in the next one's lessons.
+      await page.evaluate(() => {
+        for (const k of Object.keys(localStorage)) if (k.startsWith("kafka-classroom.branches.")) localStorage.removeItem(k);
+      }).catch(() => {});
       await page.close();
     }
   } finally {

@@ -247,8 +247,154 @@ async function compareSideBySide(page, { base, artifacts }) {
   await page.setViewportSize({ width: 1600, height: 1000 });
 }
 
+
+/// The rectangles of Compare's three parts, and every element id that occurs twice.
+async function compareLayout(page) {
+  return page.evaluate(() => {
+    const rect = (sel) => { const el = document.querySelector(sel); if (!el) return null; const r = el.getBoundingClientRect(); return { left: r.left, right: r.right, top: r.top, bottom: r.bottom, width: r.width, shown: getComputedStyle(el).display !== "none" }; };
+    const ids = [...document.querySelectorAll("[id]")].map((el) => el.id);
+    const twice = ids.filter((id, i) => ids.indexOf(id) !== i);
+    return { a: rect(".stage-a"), strip: rect("#compare-strip"), b: rect("#b-stage"), twice, width: innerWidth, height: innerHeight };
+  });
+}
+
+/// Every replica cell of the stage with `prefix` lies inside that stage's block area.
+async function replicasInside(page, prefix) {
+  return page.evaluate((pre) => {
+    const area = document.getElementById(`${pre}blocks-area`).getBoundingClientRect();
+    const reps = [...document.querySelectorAll(`[id^="${pre}r-"]`)];
+    const out = reps.filter((el) => { const r = el.getBoundingClientRect(); return r.right > area.right + 1 || r.bottom > area.bottom + 1 || r.left < area.left - 1 || r.top < area.top - 1; });
+    return { total: reps.length, outside: out.map((el) => el.id) };
+  }, prefix);
+}
+
+// Compare with two whole stages: B crashes b1 at 100 ms; after it the class crashes b1 in A by
+// a click, which B cannot do (the strip says so). Both stages render with their own ids, side
+// by side at 1920x1080 and one at a time (A/B buttons) at 1280x720; then the class cluster.
+async function compareTwoStages(page, { base, artifacts }) {
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await waitForApp(page, base);
+  await openLesson(page, "replication-playground");
+  await page.click("#compare-open");
+  await page.fill("#compare-custom", "+crash b1@100");
+  await page.click("#compare-start");
+  await page.waitForSelector("#b-stage .prow");
+  for (let i = 0; i < 3; i++) await page.click("#step-event");
+  await setSpeed(page, 6);
+  await playUntil(page, async () => (await stepNo(page)) > 600, 60000);
+  if ((await page.textContent("#play")).includes("Pause")) await page.click("#play");
+  await page.waitForSelector("#b-n-b1.down");
+  await page.waitForSelector("#n-b1:not(.down)");
+  if ((await page.locator("#compare-refusals").count()) !== 0) throw new Error("a refusal before any command");
+  await page.click("#n-b1");
+  await page.click('#node-menu .menu-item:has-text("Crash")');
+  await page.waitForSelector("#n-b1.down");
+  await page.click("#step-event");
+  await page.waitForSelector("#compare-refusals");
+  const refusal = await page.textContent("#compare-refusals");
+  if (!/crash b1/.test(refusal) || !/already stopped/.test(refusal)) throw new Error(`refusal: ${refusal}`);
+  for (const id of ["b-n-b2", "b-n-b3", "b-n-p1", "b-stage-center", "b-blocks-area"]) {
+    if ((await page.locator(`#${id}`).count()) !== 1) throw new Error(`B has no #${id}`);
+  }
+  const aReps = await page.locator('.stage-a [id^="r-"]').count();
+  const bReps = await page.locator('#b-stage [id^="b-r-"]').count();
+  if (aReps === 0 || bReps !== aReps) throw new Error(`replicas: A ${aReps}, B ${bReps}`);
+  if ((await page.locator("#b-stage .rep.leader").count()) === 0) throw new Error("B shows no leader");
+  let l = await compareLayout(page);
+  if (l.twice.length) throw new Error(`ids used twice: ${l.twice}`);
+  if (!(l.a.shown && l.b.shown && l.a.right <= l.strip.left + 1 && l.strip.right <= l.b.left + 1 && l.b.right <= l.width + 1)) throw new Error(`not A | strip | B: ${JSON.stringify(l)}`);
+  const spilled = await page.$$eval("#compare-figures th, #compare-figures td", (els) => els.filter((el) => el.scrollWidth > el.clientWidth + 1).map((el) => el.textContent));
+  if (spilled.length) throw new Error(`figures spill out of their cells: ${spilled}`);
+  await page.screenshot({ path: path.join(artifacts, "compare-two-stages-1920x1080.png") });
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await page.waitForTimeout(200);
+  l = await compareLayout(page);
+  if (!l.a.shown || l.b.shown || l.strip.right > l.width + 1) throw new Error(`1280: ${JSON.stringify(l)}`);
+  await page.screenshot({ path: path.join(artifacts, "compare-two-stages-a-1280x720.png") });
+  await page.click("#compare-show-b");
+  await page.waitForTimeout(200);
+  l = await compareLayout(page);
+  if (l.a.shown || !l.b.shown || l.b.width < 500) throw new Error(`1280, B: ${JSON.stringify(l)}`);
+  const inB = await replicasInside(page, "b-");
+  if (inB.outside.length) throw new Error(`B's replicas clipped: ${inB.outside}`);
+  await page.screenshot({ path: path.join(artifacts, "compare-two-stages-b-1280x720.png") });
+  await page.click("#compare-show-a");
+  await page.waitForSelector(".stage-a", { state: "visible" });
+  // The reference class cluster (6 brokers, 36 partitions): both stages whole at 1920x1080.
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await waitForApp(page, base + "?scale=2", runLink("classroom-scale", 5, 2000));
+  await page.click("#compare-open");
+  await page.click("#compare-choice-0");
+  await page.click("#compare-start");
+  await page.waitForSelector("#b-stage .prow");
+  for (let i = 0; i < 5; i++) await page.click("#step-event");
+  await page.waitForTimeout(200);
+  for (const pre of ["", "b-"]) {
+    const inside = await replicasInside(page, pre);
+    if (inside.total < 108 || inside.outside.length) throw new Error(`stage "${pre}": ${inside.total} replicas, clipped ${inside.outside.slice(0, 5)}`);
+  }
+  l = await compareLayout(page);
+  if (l.twice.length) throw new Error(`ids used twice: ${l.twice}`);
+  await page.screenshot({ path: path.join(artifacts, "compare-two-stages-classroom-1920x1080.png") });
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await page.click("#compare-show-b");
+  await page.waitForTimeout(200);
+  const inside = await replicasInside(page, "b-");
+  if (inside.outside.length) throw new Error(`1280, B clipped: ${inside.outside.slice(0, 5)}`);
+  await page.screenshot({ path: path.join(artifacts, "compare-two-stages-classroom-b-1280x720.png") });
+  await page.setViewportSize({ width: 1600, height: 1000 });
+}
+
+const KEPT = "kafka-classroom.branches.replication-playground";
+
+/// The notice's text (empty when there is none).
+async function noticeText(page) {
+  return (await page.locator(".notice span").count()) ? page.textContent(".notice span") : "";
+}
+
+// Branches kept in local storage: make a what-if branch, reload the page, open the lesson again
+// and find both branches; a damaged or oversized entry is set aside with a message.
+async function branchesSurviveReload(page, { base, artifacts }) {
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await waitForApp(page, base);
+  await openLesson(page, "replication-playground");
+  await setSpeed(page, 6);
+  await playUntil(page, async () => (await stepNo(page)) > 900, 60000);
+  if ((await page.textContent("#play")).includes("Pause")) await page.click("#play");
+  await scrubTo(page, 500);
+  await page.click("#n-b1");
+  await page.click('#node-menu .menu-item:has-text("Crash")');
+  await page.waitForSelector("#n-b1.down");
+  await page.waitForFunction(() => document.querySelector("#branch-count")?.textContent === "2");
+  const step = await stepNo(page);
+  await page.waitForFunction((k) => (localStorage.getItem(k) ?? "").includes("kafka_classroom_run"), KEPT);
+  await page.reload();
+  await page.waitForSelector(".stage .prow");
+  await openLesson(page, "replication-playground");
+  await page.waitForSelector("#n-b1.down");
+  if ((await page.textContent("#branch-count")) !== "2") throw new Error("the reload lost a branch");
+  if ((await stepNo(page)) !== step) throw new Error(`restored at step ${await stepNo(page)}, not ${step}`);
+  if (!(await noticeText(page)).startsWith("Restored the branches")) throw new Error(`notice: ${await noticeText(page)}`);
+  await page.screenshot({ path: path.join(artifacts, "branches-restored-1280x720.png") });
+  for (const [bad, words] of [["{not a run", "could not be restored"], ["x".repeat(600000), "too large"]]) {
+    await page.evaluate(([k, v]) => localStorage.setItem(k, v), [KEPT, bad]);
+    await page.reload();
+    await page.waitForSelector(".stage .prow");
+    await openLesson(page, "replication-playground");
+    await page.waitForSelector(".notice");
+    const said = await noticeText(page);
+    if (!said.includes(words)) throw new Error(`bad entry: ${said}`);
+    if ((await page.locator("#branch-count").count()) !== 0) throw new Error("a bad entry made branches");
+    if (await page.evaluate((k) => localStorage.getItem(k), KEPT)) throw new Error("the bad entry stayed");
+  }
+  await page.screenshot({ path: path.join(artifacts, "branches-bad-entry-1280x720.png") });
+  await page.setViewportSize({ width: 1600, height: 1000 });
+}
+
 export const scenarios = [
   { name: "compare", run: compareSideBySide },
+  { name: "compare-two-stages", run: compareTwoStages },
+  { name: "branches-survive-reload", run: branchesSurviveReload },
   { name: "branching-timeline", run: branchingTimeline },
   { name: "one-file-lesson", run: oneFileLesson },
   {

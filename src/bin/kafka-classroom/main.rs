@@ -3,6 +3,7 @@
 
 mod assign;
 mod bench;
+mod bench_compare;
 mod bench_timeline;
 mod console;
 // The fuzz targets are native only (the wasm build of this binary only exists for tests).
@@ -43,6 +44,7 @@ pub(crate) const USAGE: &str = "usage:
   kafka-classroom assign < case.json    (one assignor case on stdin; prints {\"member\": [\"topic-0\", ...]})
   kafka-classroom bench [engine | lab]
   kafka-classroom bench timeline [--steps N]   (snapshots and seeking at classroom scale)
+  kafka-classroom bench compare [--steps N]    (Compare's cost against one run, classroom scale)
   kafka-classroom soak --seeds N [--config safe|acks1|unclean] [--from S] [--threads T]
   kafka-classroom fuzz <all | lesson | share-link | run-file | console | assignor-case | config-value> [--cases N] [--seed S] [--from K] [--case K]
       (build with --profile fast so a panic is counted, not fatal)";
@@ -69,6 +71,9 @@ fn main() -> ExitCode {
         Some("lessons") => lessons(),
         Some("console") => console::run(&args[1..]),
         Some("partition") => partition(&args[1..]),
+        Some("bench") if args.get(1).map(String::as_str) == Some("compare") => {
+            bench_compare::run(&args[2..])
+        }
         Some("bench") if args.get(1).map(String::as_str) == Some("timeline") => {
             bench_timeline::run(&args[2..])
         }

@@ -7,41 +7,23 @@
 //! `CompareRun`, so their figures are the same code's.
 
 mod change;
+mod meter;
 mod text;
 
 pub use change::{apply_change, parse_change, Change, Target};
 pub use text::{
-    change_label, choices, compare_view, describe, Choice, CompareView, FigureRow, StripRow,
-    SAME_SO_FAR,
+    change_label, choices, compare_view, describe, refusal_text, Choice, CompareView, FigureRow,
+    StripRow, LANES_LABEL, REFUSALS_SHOWN, REFUSALS_TITLE, SAME_SO_FAR, STRIP_NOTE,
 };
 
-use crate::check::history::group_lag;
-use crate::kafka::event::Event;
-use crate::kafka::record::RecordId;
-use crate::kafka::{Command, KafkaStep, KafkaWorld};
-use crate::lesson::expect::RunObserver;
-use crate::lesson::Lesson;
-use crate::sim::{Fingerprint, RecordedCommand, SimDuration, SimTime};
-use std::collections::{BTreeMap, VecDeque};
+pub use meter::Figures;
 
-/// What one run did.
-#[derive(Clone, PartialEq, Eq, Debug)]
-pub struct Figures {
-    pub steps: u64,
-    pub acknowledged: u32,
-    pub lost: u32,
-    pub duplicates: u32,
-    pub reordered: u32,
-    /// Acknowledged records per simulated second, times 10.
-    pub throughput_x10: u64,
-    /// Produce latency (from `send()` to the acknowledgement) in microseconds: p50, p95, p99.
-    pub latency_us: Option<[u64; 3]>,
-    pub rebalances: u32,
-    /// Simulated time groups spent rebalancing, in microseconds.
-    pub rebalance_us: u64,
-    /// The largest total lag of any group, sampled every 100 ms of simulated time.
-    pub max_lag: i64,
-}
+use crate::kafka::commands::CommandError;
+use crate::kafka::{Command, KafkaStep, KafkaWorld};
+use crate::lesson::Lesson;
+use crate::sim::{Fingerprint, RecordedCommand, SimTime};
+use meter::{Meter, SLICE};
+use std::collections::VecDeque;
 
 /// The first step the two runs disagree on.
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -62,112 +44,22 @@ pub struct Comparison {
     pub divergence: Option<Divergence>,
 }
 
-/// How far apart the CLI's lockstep slices and the lag samples are.
-const SLICE: SimDuration = SimDuration::from_ms(100);
 /// Most steps either run may take (a lesson runs thousands; this stops a runaway change).
 const MAX_STEPS: u64 = 5_000_000;
 /// A rewind point every this many steps of the first run (the browser's seek backwards).
 const SNAPSHOT_EVERY: u64 = 2_000;
 
-/// Measures a run as it goes.
-#[derive(Clone, Debug, Default)]
-struct Meter {
-    observer: RunObserver,
-    sent: BTreeMap<RecordId, SimTime>,
-    /// Produce latencies in microseconds: how many sends took each.
-    latencies: BTreeMap<u64, u32>,
-    rebalancing: BTreeMap<String, SimTime>,
-    rebalances: u32,
-    rebalance_us: u64,
-    max_lag: i64,
-    next_sample: SimTime,
+/// A command the second run could not run (the first ran it, or the branch recorded it): its
+/// state differs, e.g. the node is already down there.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Refusal {
+    pub time: SimTime,
+    pub command: Command,
+    pub reason: CommandError,
 }
 
-impl Meter {
-    fn observe(&mut self, step: &KafkaStep) {
-        self.observer.observe(step);
-        for event in &step.events {
-            match event {
-                Event::RecordAppendedToBatch { record, .. } => {
-                    self.sent.entry(*record).or_insert(step.time);
-                }
-                Event::ProduceAcked { records, .. } => {
-                    for r in records {
-                        if let Some(at) = self.sent.remove(r) {
-                            *self
-                                .latencies
-                                .entry(step.time.since(at).as_micros())
-                                .or_default() += 1;
-                        }
-                    }
-                }
-                Event::RebalanceStarted { group, .. } => {
-                    self.rebalances += 1;
-                    self.rebalancing.entry(group.clone()).or_insert(step.time);
-                }
-                Event::GroupStateChanged { group, to, .. } if *to == "Stable" => {
-                    if let Some(from) = self.rebalancing.remove(group) {
-                        self.rebalance_us += step.time.since(from).as_micros();
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-
-    /// Sample the lag at every 100 ms boundary before `t`: the world holds every step up to it.
-    fn sample_before(&mut self, world: &KafkaWorld, t: SimTime) {
-        if self.next_sample >= t {
-            return;
-        }
-        let cluster = world.model();
-        for group in cluster.group_ids() {
-            if let Some(lag) = group_lag(cluster, &group) {
-                self.max_lag = self.max_lag.max(lag);
-            }
-        }
-        while self.next_sample < t {
-            self.next_sample = self.next_sample.plus(SLICE);
-        }
-    }
-
-    fn percentile(&self, q: u64) -> u64 {
-        let total: u64 = self.latencies.values().map(|n| u64::from(*n)).sum();
-        let rank = (total - 1) * q / 100;
-        let mut seen = 0;
-        for (us, n) in &self.latencies {
-            seen += u64::from(*n);
-            if seen > rank {
-                return *us;
-            }
-        }
-        0
-    }
-
-    fn figures(&self, world: &KafkaWorld) -> Figures {
-        let report = self.observer.history.analyze(world);
-        let latency_us = (!self.latencies.is_empty()).then(|| {
-            [
-                self.percentile(50),
-                self.percentile(95),
-                self.percentile(99),
-            ]
-        });
-        let secs_x10 = (world.now().as_ms() / 100).max(1);
-        Figures {
-            steps: world.steps_taken(),
-            acknowledged: report.acknowledged,
-            lost: report.lost.len() as u32,
-            duplicates: report.duplicates.len() as u32,
-            reordered: report.reordered.len() as u32,
-            throughput_x10: report.acknowledged as u64 * 100 / secs_x10,
-            latency_us,
-            rebalances: self.rebalances,
-            rebalance_us: self.rebalance_us,
-            max_lag: self.max_lag,
-        }
-    }
-}
+/// The most refusals a run keeps (the strip shows the newest few and how many in all).
+const MAX_REFUSALS: usize = 100;
 
 /// One of the two runs: its world, its meter, and its steps not yet compared with the other's.
 #[derive(Clone, Debug)]
@@ -176,6 +68,9 @@ struct Lane {
     meter: Meter,
     /// (index, fingerprint after it, time, what it did)
     pending: VecDeque<(u64, Fingerprint, SimTime, String)>,
+    /// Commands this run refused, oldest first, and how many in all.
+    refused: Vec<Refusal>,
+    refused_count: u32,
 }
 
 /// Commands a lane runs besides its lesson's: none, a branch's recording (by step), or the
@@ -192,6 +87,8 @@ impl Lane {
             world: lesson.world(seed),
             meter: Meter::default(),
             pending: VecDeque::new(),
+            refused: Vec::new(),
+            refused_count: 0,
         }
     }
 
@@ -202,6 +99,19 @@ impl Lane {
             let print = self.world.fingerprint();
             self.pending.push_back((step.index, print, step.time, line));
         }
+    }
+
+    fn refuse(&mut self, command: Command, reason: CommandError) {
+        self.refused_count = self.refused_count.saturating_add(1);
+        if self.refused.len() == MAX_REFUSALS {
+            self.refused.remove(0);
+        }
+        let time = self.world.now();
+        self.refused.push(Refusal {
+            time,
+            command,
+            reason,
+        });
     }
 
     /// Step to simulated time `until`, running the feed's commands at their places.
@@ -227,10 +137,14 @@ impl Lane {
                     }
                     self.meter.sample_before(&self.world, at);
                     self.world.advance_idle_to(at);
-                    match self.world.apply_command(command) {
+                    match self.world.apply_command(command.clone()) {
                         Ok(step) => step,
-                        // Refused here (the other run's state differs): nothing happens.
-                        Err(_) => continue,
+                        // Refused here (the other run's state differs): nothing happens
+                        // but the refusal is kept for the strip to say.
+                        Err(reason) => {
+                            self.refuse(command, reason);
+                            continue;
+                        }
                     }
                 }
                 _ => {
@@ -477,6 +391,11 @@ impl CompareRun {
         }
     }
 
+    /// The commands the second run refused (newest last, at most `MAX_REFUSALS`) and how many
+    /// it refused in all.
+    pub fn refusals(&self) -> (&[Refusal], u32) {
+        (&self.state.b.refused, self.state.b.refused_count)
+    }
     pub fn divergence(&self) -> Option<&Divergence> {
         self.state.divergence.as_ref()
     }

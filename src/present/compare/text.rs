@@ -205,6 +205,46 @@ pub struct CompareView {
     /// The step to seek to to see the divergence, and what each run did there.
     pub divergence: Option<(u64, String)>,
     pub partitions: Vec<StripRow>,
+    /// The commands B refused, newest first (at most `REFUSALS_SHOWN`), each in words.
+    pub refusals: Vec<String>,
+    /// "and N more", when B refused more than are shown.
+    pub refused_more: Option<String>,
+}
+
+/// How many of B's refusals the strip lists.
+pub const REFUSALS_SHOWN: usize = 3;
+/// The strip's closing note.
+pub const STRIP_NOTE: &str =
+    "◆ marks what differs. Step, play and the timeline move both runs; a command (a fault, the console) goes to A and reaches B at the same simulated time.";
+/// Beside the buttons that pick the stage shown when the page is too narrow for both.
+pub const LANES_LABEL: &str = "Stage shown:";
+/// The heading over B's refusals in the strip.
+pub const REFUSALS_TITLE: &str = "B did not run";
+
+/// A command the second run refused, in the strip's words.
+pub fn refusal_text(r: &super::Refusal) -> String {
+    format!(
+        "\u{201c}{}\u{201d} at {}: {}. B's run differs there, so the command did nothing in B.",
+        command_label(&r.command),
+        crate::present::view::time_text(r.time),
+        r.reason
+    )
+}
+
+/// B's refusals for the strip: the newest few, and how many more there were.
+fn refusal_lines(run: &CompareRun) -> (Vec<String>, Option<String>) {
+    let (kept, count) = run.refusals();
+    let lines: Vec<String> = kept
+        .iter()
+        .rev()
+        .take(REFUSALS_SHOWN)
+        .map(refusal_text)
+        .collect();
+    let more = (count as usize)
+        .checked_sub(lines.len())
+        .filter(|n| *n > 0)
+        .map(|n| format!("and {n} more"));
+    (lines, more)
 }
 
 /// The Compare view of `run`, with the first run's world on the main stage.
@@ -233,11 +273,14 @@ pub fn compare_view(run: &CompareRun, a_world: &crate::kafka::KafkaWorld) -> Com
             }
         })
         .collect();
+    let (refusals, refused_more) = refusal_lines(run);
     CompareView {
         label: run.label.clone(),
         rows: figure_rows(&a, &b),
         divergence,
         partitions,
+        refusals,
+        refused_more,
     }
 }
 

@@ -139,6 +139,8 @@ pub enum Action {
     RenameBranch(u32, String),
     /// A run file the user picked (see `Session::export_run`).
     ImportRun(String),
+    /// The run this browser kept for the lesson on screen (see `present::saved`).
+    RestoreSaved(String),
     /// Open Compare: a second run with these changes (`p1.acks=1`, see `present::compare`).
     OpenCompare(Vec<String>),
     /// Open Compare against another branch of the timeline.
@@ -398,6 +400,12 @@ impl Session {
                 Ok(run) => self.open_run(run, "Imported the run"),
                 Err(e) => self.error(format!("This run file could not be opened: {e}")),
             },
+            Action::RestoreSaved(text) => {
+                match crate::present::saved::read_saved(&text, &self.lesson_ref) {
+                    Ok(run) => self.open_run(run, crate::present::saved::RESTORED),
+                    Err(e) => self.error(crate::present::saved::unreadable(&e)),
+                }
+            }
             Action::OpenCompare(changes) => self.open_compare(&changes),
             Action::CompareBranch(b) => self.compare_branch(b),
             Action::CloseCompare => self.compare = None,
