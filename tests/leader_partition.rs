@@ -95,6 +95,7 @@ fn fetch_with_epoch(
                 current_leader_epoch: Some(leader_epoch),
                 partition_max_bytes: 1 << 20,
             }],
+            read_committed: false,
         };
         let b1 = cluster.brokers.get_mut(&B1).unwrap();
         b1.on_message(ctx, NodeId::Broker(follower), Message::Fetch(request));

@@ -46,6 +46,15 @@ pub enum ErrorCode {
     INVALID_REQUEST,
     GROUP_ID_NOT_FOUND,
     INVALID_GROUP_ID,
+    // Transactions (codes 48-52, 90, 105, 120 in `Errors`).
+    INVALID_TXN_STATE,
+    INVALID_PRODUCER_ID_MAPPING,
+    INVALID_TRANSACTION_TIMEOUT,
+    CONCURRENT_TRANSACTIONS,
+    TRANSACTION_COORDINATOR_FENCED,
+    PRODUCER_FENCED,
+    TRANSACTIONAL_ID_NOT_FOUND,
+    TRANSACTION_ABORTABLE,
 }
 
 impl ErrorCode {
@@ -69,6 +78,7 @@ impl ErrorCode {
                 | FENCED_LEADER_EPOCH
                 | UNKNOWN_LEADER_EPOCH
                 | OFFSET_NOT_AVAILABLE
+                | CONCURRENT_TRANSACTIONS
         )
     }
 
@@ -115,6 +125,14 @@ impl ErrorCode {
             INVALID_REQUEST => "InvalidRequestException",
             GROUP_ID_NOT_FOUND => "GroupIdNotFoundException",
             INVALID_GROUP_ID => "InvalidGroupIdException",
+            INVALID_TXN_STATE => "InvalidTxnStateException",
+            INVALID_PRODUCER_ID_MAPPING => "InvalidPidMappingException",
+            INVALID_TRANSACTION_TIMEOUT => "InvalidTxnTimeoutException",
+            CONCURRENT_TRANSACTIONS => "ConcurrentTransactionsException",
+            TRANSACTION_COORDINATOR_FENCED => "TransactionCoordinatorFencedException",
+            PRODUCER_FENCED => "ProducerFencedException",
+            TRANSACTIONAL_ID_NOT_FOUND => "TransactionalIdNotFoundException",
+            TRANSACTION_ABORTABLE => "TransactionAbortableException",
         }
     }
 

@@ -284,6 +284,9 @@ pub enum RejectReason {
     MessageTooLarge { size: u32, max_message_bytes: u32 },
     /// acks=all: the ISR shrank below `min.insync.replicas` after the batch was appended.
     IsrShrankAfterAppend,
+    /// A batch outside a transaction from a producer whose transaction is open in the partition
+    /// (`INVALID_TXN_STATE`).
+    NonTransactionalWrite { producer_id: i64, offset: i64 },
 }
 
 /// Why a leader asks the controller to change a partition's ISR.
@@ -768,5 +771,14 @@ pub enum Event {
         resource: super::metadata::ConfigResource,
         set: std::collections::BTreeMap<String, String>,
         deleted: Vec<String>,
+    },
+    /// A leader wrote a transaction marker (a control batch) for a coordinator.
+    TxnMarkerWritten {
+        broker: BrokerId,
+        partition: TopicPartition,
+        producer_id: i64,
+        producer_epoch: i16,
+        kind: super::record::ControlRecordType,
+        offset: i64,
     },
 }

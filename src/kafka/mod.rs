@@ -28,6 +28,7 @@ pub mod record;
 pub mod sequence;
 pub mod spec;
 pub mod timer;
+pub mod txn;
 pub mod types;
 
 pub use cluster::Cluster;

@@ -70,7 +70,7 @@ pub struct FetchPartition {
     pub partition_max_bytes: u32,
 }
 
-#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+#[derive(Clone, PartialEq, Eq, Debug)]
 pub struct FetchRequest {
     pub correlation_id: u32,
     /// Set for a follower's replica fetch; `None` for consumers.
@@ -79,6 +79,24 @@ pub struct FetchRequest {
     pub min_bytes: u32,
     pub max_bytes: u32,
     pub partitions: Vec<FetchPartition>,
+    /// `IsolationLevel.READ_COMMITTED`: read below the last stable offset.
+    pub read_committed: bool,
+}
+
+/// Field by field, like `#[derive(Hash)]`; a `read_uncommitted` fetch hashes as it did before
+/// isolation levels existed, so pinned fingerprints stay valid.
+impl std::hash::Hash for FetchRequest {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.correlation_id.hash(state);
+        self.replica.hash(state);
+        self.max_wait_ms.hash(state);
+        self.min_bytes.hash(state);
+        self.max_bytes.hash(state);
+        self.partitions.hash(state);
+        if self.read_committed {
+            true.hash(state);
+        }
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
@@ -87,14 +105,35 @@ pub struct EpochEndOffset {
     pub end_offset: i64,
 }
 
-#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+#[derive(Clone, PartialEq, Eq, Debug)]
 pub struct FetchPartitionResponse {
     pub partition: TopicPartition,
     pub error: ErrorCode,
     pub high_watermark: i64,
+    /// `lastStableOffset`: the high watermark when no transaction is unstable.
+    pub last_stable_offset: i64,
     pub log_start_offset: i64,
     pub diverging_epoch: Option<EpochEndOffset>,
+    /// The aborted transactions the records overlap (`read_committed` fetches only).
+    pub aborted_transactions: Vec<crate::kafka::txn::read_committed::AbortedTransaction>,
     pub records: Vec<RecordBatch>,
+}
+
+/// Field by field, like `#[derive(Hash)]`; without transactions (the last stable offset is the
+/// high watermark, nothing aborted) it hashes as it did before those fields existed.
+impl std::hash::Hash for FetchPartitionResponse {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.partition.hash(state);
+        self.error.hash(state);
+        self.high_watermark.hash(state);
+        self.log_start_offset.hash(state);
+        self.diverging_epoch.hash(state);
+        self.records.hash(state);
+        if self.last_stable_offset != self.high_watermark || !self.aborted_transactions.is_empty() {
+            self.last_stable_offset.hash(state);
+            self.aborted_transactions.hash(state);
+        }
+    }
 }
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
@@ -107,6 +146,9 @@ pub struct FetchResponse {
 pub enum OffsetSpec {
     Earliest,
     Latest,
+    /// "Latest" for a `read_committed` reader (`IsolationLevel.READ_COMMITTED` in
+    /// `ListOffsets`): the last stable offset.
+    LatestCommitted,
 }
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
@@ -331,6 +373,26 @@ pub enum Message {
         diverging: Option<EpochEndOffset>,
         records: Vec<(i32, MetadataRecord)>,
     },
+    /// A transaction coordinator asks a partition leader to write transaction markers.
+    WriteTxnMarkers {
+        correlation_id: u32,
+        markers: Vec<TxnMarkerEntry>,
+    },
+    /// Per marker (by producer id), per partition: the error.
+    WriteTxnMarkersResponse {
+        correlation_id: u32,
+        markers: Vec<(i64, Vec<(TopicPartition, ErrorCode)>)>,
+    },
+}
+
+/// One transaction's markers (`WriteTxnMarkersRequestData.WritableTxnMarker`).
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub struct TxnMarkerEntry {
+    pub producer_id: i64,
+    pub producer_epoch: i16,
+    pub coordinator_epoch: i32,
+    pub result: crate::kafka::txn::TransactionResult,
+    pub partitions: Vec<TopicPartition>,
 }
 
 impl Message {
@@ -363,6 +425,10 @@ impl Message {
                 Message::OffsetCommit { offsets, .. } => {
                     offsets.len() as u32 * PARTITION_ENTRY_BYTES
                 }
+                Message::WriteTxnMarkers { markers, .. } => markers
+                    .iter()
+                    .map(|m| 30 + m.partitions.len() as u32 * PARTITION_ENTRY_BYTES)
+                    .sum(),
                 _ => 20,
             }
     }
@@ -409,6 +475,8 @@ impl Message {
             Message::BeginQuorumEpoch { .. } => "BeginQuorumEpoch",
             Message::QuorumFetch { .. } => "QuorumFetch",
             Message::QuorumFetchResponse { .. } => "QuorumFetchResponse",
+            Message::WriteTxnMarkers { .. } => "WriteTxnMarkers",
+            Message::WriteTxnMarkersResponse { .. } => "WriteTxnMarkersResponse",
         }
     }
 

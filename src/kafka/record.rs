@@ -73,6 +73,15 @@ pub struct RecordId {
     pub serial: u32,
 }
 
+impl RecordId {
+    /// The id of a control record: producer 0, like coordinator records (no application sent
+    /// it; application producers are numbered from 1).
+    pub const CONTROL: RecordId = RecordId {
+        producer: 0,
+        serial: 0,
+    };
+}
+
 impl fmt::Display for RecordId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "p{}#{}", self.producer, self.serial)
@@ -175,6 +184,26 @@ impl ProducerIdentity {
     }
 }
 
+/// The kind of a control batch's one record (`ControlRecordType`): the transaction markers a
+/// coordinator writes to every partition of a transaction.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Hash, PartialOrd, Ord)]
+pub enum ControlRecordType {
+    /// `ABORT` marker.
+    Abort,
+    /// `COMMIT` marker.
+    Commit,
+}
+
+impl ControlRecordType {
+    /// The type id in the control record's key (`ControlRecordType.type`).
+    pub fn type_id(self) -> i16 {
+        match self {
+            ControlRecordType::Abort => 0,
+            ControlRecordType::Commit => 1,
+        }
+    }
+}
+
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct RecordBatch {
     /// Assigned by the leader on append; -1 while the batch is still in the producer.
@@ -194,11 +223,15 @@ pub struct RecordBatch {
     /// tombstones go at the first cleaning at or after this time (KIP-534, Kafka's
     /// `deleteHorizonMs`, stored in the batch header and copied with the batch).
     pub delete_horizon_ms: Option<i64>,
+    /// The `isTransactional` attribute: written inside a transaction.
+    pub transactional: bool,
+    /// The `isControlBatch` attribute, with its marker's kind: never shown to applications.
+    pub control: Option<ControlRecordType>,
 }
 
-/// Field by field, like `#[derive(Hash)]`, except that a batch without a delete horizon hashes
-/// exactly as it did before the field existed, so the pinned fingerprints of runs that never
-/// compact stay valid.
+/// Field by field, like `#[derive(Hash)]`, except that a batch without a delete horizon, outside
+/// transactions, hashes exactly as it did before those fields existed, so the pinned fingerprints
+/// of runs that never compact and never use transactions stay valid.
 impl std::hash::Hash for RecordBatch {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         self.base_offset.hash(state);
@@ -213,6 +246,10 @@ impl std::hash::Hash for RecordBatch {
         self.uncompressed_bytes.hash(state);
         if let Some(horizon) = self.delete_horizon_ms {
             horizon.hash(state);
+        }
+        if self.transactional || self.control.is_some() {
+            self.transactional.hash(state);
+            self.control.hash(state);
         }
     }
 }
@@ -252,7 +289,48 @@ impl RecordBatch {
             first_timestamp_ms,
             max_timestamp_ms,
             delete_horizon_ms: None,
+            transactional: false,
+            control: None,
         }
+    }
+
+    /// An end-transaction marker (`MemoryRecords.withEndTransactionMarker`): a transactional
+    /// control batch of one record, key `(version 0, type)`, value `(version 0,
+    /// coordinator epoch)`, in the producer's id and epoch, with no sequence.
+    pub fn end_txn_marker(
+        producer_id: i64,
+        producer_epoch: i16,
+        kind: ControlRecordType,
+        coordinator_epoch: i32,
+        timestamp_ms: i64,
+    ) -> RecordBatch {
+        let mut key = 0i16.to_be_bytes().to_vec();
+        key.extend(kind.type_id().to_be_bytes());
+        let mut value = 0i16.to_be_bytes().to_vec();
+        value.extend(coordinator_epoch.to_be_bytes());
+        let record = Record {
+            id: RecordId::CONTROL,
+            offset_delta: 0,
+            timestamp_ms,
+            key: Some(Payload::Bytes(Rc::from(key))),
+            value: Some(Payload::Bytes(Rc::from(value))),
+            headers: Vec::new(),
+        };
+        let producer = ProducerIdentity {
+            producer_id,
+            producer_epoch,
+            base_sequence: -1,
+        };
+        RecordBatch {
+            transactional: true,
+            control: Some(kind),
+            ..RecordBatch::new(vec![record], producer, Compression::None)
+        }
+    }
+
+    /// A control batch (transaction marker): consumers skip it, offsets count it.
+    pub fn is_control(&self) -> bool {
+        self.control.is_some()
     }
 
     pub fn record_count(&self) -> u32 {

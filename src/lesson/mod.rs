@@ -11,6 +11,7 @@ pub mod expect;
 pub mod format;
 pub mod lab;
 pub mod probe;
+pub mod schedule;
 mod spec_builder;
 
 pub use error::{LessonError, LessonProblem};

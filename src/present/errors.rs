@@ -406,6 +406,11 @@ impl fmt::Display for crate::kafka::event::RejectReason {
             IsrShrankAfterAppend => {
                 f.write_str("The ISR shrank below min.insync.replicas after the append")
             }
+            // Kafka: ProducerAppendInfo.appendDataBatch.
+            NonTransactionalWrite { producer_id, offset } => write!(
+                f,
+                "Expected transactional write from producer {producer_id} at offset {offset} in the partition"
+            ),
         }
     }
 }

@@ -882,6 +882,13 @@ pub fn event_text(event: &Event) -> String {
             changes.extend(deleted.iter().map(|k| format!("-{k}")));
             format!("controller alters {} configs: {}", config_resource(resource), changes.join(", "))
         }
+        Event::TxnMarkerWritten { broker, partition, producer_id, producer_epoch, kind, offset } => {
+            let kind = match kind {
+                crate::kafka::record::ControlRecordType::Commit => "COMMIT",
+                crate::kafka::record::ControlRecordType::Abort => "ABORT",
+            };
+            format!("{broker} {partition} wrote the {kind} marker of producer {producer_id} (epoch {producer_epoch}) @{offset}")
+        }
         Event::PreferredElectionRan { moved } => format!("preferred leader election: {moved} partition(s) moved back to their preferred leader"),
         Event::ProducerRecordsLost { producer, records } => format!("p{producer} lost {records} record(s) that were still in its memory"),
         Event::ControllerResigned { controller } => format!("ctl{controller} lost contact with a majority of the quorum and resigned as active controller"),
@@ -1079,6 +1086,9 @@ pub fn reject_reason(
             "Compacted topic cannot accept message without key in topic partition {partition}."
         ),
         RejectReason::ProducerState(e) => e.message().to_string(),
+        RejectReason::NonTransactionalWrite { producer_id, offset } => format!(
+            "Expected transactional write from producer {producer_id} at offset LogOffsetMetadata(offset={offset}) in partition {partition}"
+        ),
         other => other.to_string(),
     }
 }

@@ -53,14 +53,13 @@ impl Broker {
     /// Read every partition of a fetch. Returns the responses, the bytes read and whether any
     /// partition has an error (errors are answered at once).
     fn read_fetch(&self, request: &FetchRequest) -> (Vec<FetchPartitionResponse>, u64, bool) {
-        let is_follower = request.replica.is_some();
         let mut bytes = 0u64;
         let mut any_error = false;
         let partitions = request
             .partitions
             .iter()
             .map(|p| {
-                let response = self.read_partition(p, is_follower);
+                let response = self.read_partition(p, request);
                 bytes += response
                     .records
                     .iter()
@@ -73,13 +72,16 @@ impl Broker {
         (partitions, bytes, any_error)
     }
 
-    fn read_partition(&self, p: &FetchPartition, is_follower: bool) -> FetchPartitionResponse {
+    fn read_partition(&self, p: &FetchPartition, request: &FetchRequest) -> FetchPartitionResponse {
+        let is_follower = request.replica.is_some();
         let mut response = FetchPartitionResponse {
             partition: p.partition.clone(),
             error: ErrorCode::NONE,
             high_watermark: -1,
+            last_stable_offset: -1,
             log_start_offset: -1,
             diverging_epoch: None,
+            aborted_transactions: Vec::new(),
             records: Vec::new(),
         };
         let Some(replica) = self.replicas.get(&p.partition) else {
@@ -96,6 +98,7 @@ impl Broker {
             _ => {}
         }
         response.high_watermark = replica.high_watermark;
+        response.last_stable_offset = replica.last_stable_offset();
         response.log_start_offset = replica.log.log_start_offset();
         if response.error.is_error() {
             return response;
@@ -106,8 +109,12 @@ impl Broker {
                 return response;
             }
         }
+        // `FetchIsolation`: followers read to the log end, consumers below the high watermark,
+        // `read_committed` consumers below the last stable offset.
         let max_offset = if is_follower {
             replica.log_end_offset()
+        } else if request.read_committed {
+            response.last_stable_offset
         } else {
             replica.high_watermark
         };
@@ -117,6 +124,19 @@ impl Broker {
         {
             Ok(batches) => response.records = batches,
             Err(error) => response.error = error,
+        }
+        if request.read_committed {
+            // `LocalLog.addAbortedTransactions`: those overlapping what the fetch returns.
+            let upper_bound = response
+                .records
+                .last()
+                .map_or(p.fetch_offset, |b| b.next_offset());
+            response.aborted_transactions = replica
+                .txns
+                .collect_aborted_txns(p.fetch_offset, upper_bound)
+                .iter()
+                .map(|t| t.as_fetched())
+                .collect();
         }
         response
     }

@@ -78,6 +78,7 @@ impl Broker {
             min_bytes: self.config.int("replica.fetch.min.bytes") as u32,
             max_bytes: 10 * 1024 * 1024,
             partitions,
+            read_committed: false,
         };
         let me = self.node();
         let correlation_id = self.net.send(

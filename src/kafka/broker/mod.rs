@@ -15,6 +15,7 @@ pub mod producer_state;
 pub mod replica;
 mod replication;
 mod retention;
+mod txn_markers;
 
 use super::client::NetworkClient;
 use super::config::BrokerConfig;
@@ -202,6 +203,10 @@ impl Broker {
                 group_id,
                 partitions,
             } => self.handle_offset_fetch(ctx, from, correlation_id, &group_id, partitions),
+            Message::WriteTxnMarkers {
+                correlation_id,
+                markers,
+            } => self.handle_write_txn_markers(ctx, from, correlation_id, markers),
             _ => {}
         }
     }
@@ -458,6 +463,8 @@ impl Broker {
                     OffsetSpec::Earliest => replica.log.log_start_offset(),
                     // A consumer's "latest" is the high watermark: it never sees uncommitted records.
                     OffsetSpec::Latest => replica.high_watermark,
+                    // `UnifiedLog.fetchOffsetByTimestamp` with `READ_COMMITTED`: the LSO.
+                    OffsetSpec::LatestCommitted => replica.last_stable_offset(),
                 };
                 (ErrorCode::NONE, offset, replica.leader_epoch)
             }

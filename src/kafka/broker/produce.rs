@@ -21,6 +21,9 @@ pub struct DelayedProduce {
     pub correlation_id: u32,
     /// Per partition: the response so far and the offset the high watermark must reach.
     pub partitions: Vec<(ProducePartitionResponse, Option<i64>)>,
+    /// What answers it: a `ProduceResponse`, or for `WriteTxnMarkers` (appended with acks=all)
+    /// a `WriteTxnMarkersResponse`, with each partition's producer id.
+    pub markers_of: Option<Vec<i64>>,
 }
 
 impl Broker {
@@ -60,6 +63,7 @@ impl Broker {
             from,
             correlation_id: request.correlation_id,
             partitions: results,
+            markers_of: None,
         };
         self.delayed_produces.push(delayed);
         let timer = Timer::ProduceExpiry {
@@ -173,6 +177,9 @@ impl Broker {
             });
             return reject(ErrorCode::INVALID_RECORD, Some(reason));
         }
+        if let Some(reason) = replica.non_transactional_write(batch) {
+            return reject(ErrorCode::INVALID_TXN_STATE, Some(reason));
+        }
         if let Some(idempotent) = super::replica::idempotent(batch) {
             // `UnifiedLog.analyzeAndValidateProducerState`: a retry of a batch the log already
             // has is answered with the original offsets; a gap or an old epoch is refused.
@@ -232,6 +239,10 @@ impl Broker {
         let now_ms = ctx.now.as_ms() as i64;
         let leader_epoch = replica.leader_epoch;
         let stamped = replica.log.append_as_leader(batch, leader_epoch, now_ms);
+        replica
+            .txns
+            .on_high_watermark_updated(replica.high_watermark);
+        super::replica::track_transaction(&mut replica.txns, &mut replica.producer_state, &stamped);
         ctx.emit(Event::BatchAppended {
             broker: self.id,
             partition: tp.clone(),
@@ -289,7 +300,11 @@ impl Broker {
     /// watermark passed the batch with a large enough ISR; `NOT_ENOUGH_REPLICAS_AFTER_APPEND` if
     /// the ISR shrank below `min.insync.replicas` meanwhile; `NOT_LEADER_OR_FOLLOWER` if
     /// leadership was lost.
-    fn acks_all_outcome(&self, tp: &TopicPartition, required_offset: i64) -> Option<ErrorCode> {
+    pub(super) fn acks_all_outcome(
+        &self,
+        tp: &TopicPartition,
+        required_offset: i64,
+    ) -> Option<ErrorCode> {
         let replica = self.replicas.get(tp)?;
         let Some(state) = replica.leader_state() else {
             return Some(ErrorCode::NOT_LEADER_OR_FOLLOWER);
@@ -304,7 +319,7 @@ impl Broker {
         }
     }
 
-    fn respond_delayed(&mut self, ctx: &mut Ctx<'_, Cluster>, delayed: DelayedProduce) {
+    pub(super) fn respond_delayed(&mut self, ctx: &mut Ctx<'_, Cluster>, delayed: DelayedProduce) {
         ctx.cancel_timer(
             self.node(),
             Timer::ProduceExpiry {
@@ -312,16 +327,20 @@ impl Broker {
                 correlation_id: delayed.correlation_id,
             },
         );
-        let partitions = delayed.partitions.into_iter().map(|(r, _)| r).collect();
-        let response = ProduceResponse {
-            correlation_id: delayed.correlation_id,
-            partitions,
+        let partitions: Vec<ProducePartitionResponse> =
+            delayed.partitions.into_iter().map(|(r, _)| r).collect();
+        let message = match delayed.markers_of {
+            Some(producer_ids) => super::txn_markers::markers_response(
+                delayed.correlation_id,
+                &producer_ids,
+                partitions,
+            ),
+            None => Message::ProduceResponse(ProduceResponse {
+                correlation_id: delayed.correlation_id,
+                partitions,
+            }),
         };
-        ctx.send(
-            self.node(),
-            delayed.from,
-            Message::ProduceResponse(response),
-        );
+        ctx.send(self.node(), delayed.from, message);
     }
 
     /// `request.timeout.ms` passed: partitions still waiting answer REQUEST_TIMED_OUT. The

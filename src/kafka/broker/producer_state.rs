@@ -40,13 +40,7 @@ pub enum AppendOrigin {
 
 /// Kafka's `ControlRecordType` for transaction markers. Both kinds update the
 /// producer's epoch the same way; the kind only matters to transactions.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Hash, PartialOrd, Ord)]
-pub enum ControlRecordType {
-    /// `ABORT` marker.
-    Abort,
-    /// `COMMIT` marker.
-    Commit,
-}
+pub use crate::kafka::record::ControlRecordType;
 
 /// Result of a client append that passed validation.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Hash)]

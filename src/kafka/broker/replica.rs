@@ -3,9 +3,11 @@
 //! ISR, and an ISR change in flight to the controller.
 
 use super::producer_state::{AppendOrigin, ProducerStateManager};
+use crate::kafka::event::RejectReason;
 use crate::kafka::log::PartitionLog;
 use crate::kafka::record::RecordBatch;
 use crate::kafka::sequence::IdempotentBatch;
+use crate::kafka::txn::partition::PartitionTxns;
 use crate::kafka::types::{BrokerId, TopicPartition};
 use std::collections::BTreeMap;
 
@@ -101,6 +103,9 @@ pub struct Replica {
     /// Idempotence: the last batches of every producer id, rebuilt from the log when it changes
     /// under us (truncation, power failure), as Kafka rebuilds it from snapshots and the log.
     pub producer_state: ProducerStateManager,
+    /// Transactions in this partition: open ones, the first unstable offset, the aborted index.
+    /// Rebuilt with the producer state.
+    pub txns: PartitionTxns,
 }
 
 impl Replica {
@@ -113,11 +118,14 @@ impl Replica {
             partition_epoch: -1,
             role: Role::Stopped,
             producer_state: ProducerStateManager::new(&tp.topic, tp.partition),
+            txns: PartitionTxns::default(),
         }
     }
 
     /// Follow the producer state of batches copied from the leader (no validation).
     pub fn track_replicated(&mut self, batch: &RecordBatch) {
+        self.txns.on_high_watermark_updated(self.high_watermark);
+        track_transaction(&mut self.txns, &mut self.producer_state, batch);
         if let Some(idempotent) = idempotent(batch) {
             let _ = self.producer_state.validate_and_append(
                 &idempotent,
@@ -131,7 +139,9 @@ impl Replica {
     /// Recompute the producer state from what the log holds now.
     pub fn rebuild_producer_state(&mut self, tp: &TopicPartition) {
         let mut state = ProducerStateManager::new(&tp.topic, tp.partition);
+        let mut txns = PartitionTxns::default();
         for batch in self.log.batches() {
+            track_transaction(&mut txns, &mut state, batch);
             if let Some(idempotent) = idempotent(batch) {
                 let _ = state.validate_and_append(
                     &idempotent,
@@ -142,6 +152,28 @@ impl Replica {
             }
         }
         self.producer_state = state;
+        txns.on_high_watermark_updated(self.high_watermark);
+        self.txns = txns;
+    }
+
+    /// `INVALID_TXN_STATE` for a data batch outside a transaction from a producer whose
+    /// transaction is open here (`ProducerAppendInfo.appendDataBatch`), at the offset it would
+    /// take.
+    pub fn non_transactional_write(&self, batch: &RecordBatch) -> Option<RejectReason> {
+        let producer_id = batch.producer.producer_id;
+        let open = batch.producer.is_idempotent()
+            && !batch.transactional
+            && self.txns.open_transaction(producer_id).is_some();
+        open.then(|| RejectReason::NonTransactionalWrite {
+            producer_id,
+            offset: self.log_end_offset(),
+        })
+    }
+
+    /// The last stable offset: a `read_committed` consumer reads below it
+    /// (`UnifiedLog.lastStableOffset`). Without transactions it is the high watermark.
+    pub fn last_stable_offset(&self) -> i64 {
+        self.txns.last_stable_offset(self.high_watermark)
     }
     pub fn is_leader(&self) -> bool {
         matches!(self.role, Role::Leader(_))
@@ -163,9 +195,36 @@ impl Replica {
     }
 }
 
+/// The transaction bookkeeping of one batch a replica's log holds (`ProducerAppendInfo`'s
+/// transaction part, then `UnifiedLog.append` completing a marked transaction); a marker also
+/// moves the producer's epoch. Batches without a producer id take no part.
+pub fn track_transaction(
+    txns: &mut PartitionTxns,
+    state: &mut ProducerStateManager,
+    batch: &RecordBatch,
+) {
+    if !batch.producer.is_idempotent() {
+        return;
+    }
+    let producer_id = batch.producer.producer_id;
+    match batch.control {
+        Some(kind) => {
+            let epoch = batch.producer.producer_epoch;
+            let offset = batch.base_offset;
+            let origin = AppendOrigin::Replication;
+            let _ = state.append_end_transaction_marker(producer_id, epoch, kind, offset, origin);
+            txns.append_end_marker(producer_id, offset, kind);
+        }
+        None => {
+            // A follower copies what the leader validated; a leader checked before appending.
+            let _ = txns.append_data(producer_id, batch.base_offset, batch.transactional);
+        }
+    }
+}
+
 /// The producer fields of an idempotent batch, if it is one.
 pub fn idempotent(batch: &RecordBatch) -> Option<IdempotentBatch> {
-    batch.producer.is_idempotent().then(|| {
+    (batch.producer.is_idempotent() && !batch.is_control()).then(|| {
         IdempotentBatch::with_record_count(
             batch.producer.producer_id,
             batch.producer.producer_epoch,

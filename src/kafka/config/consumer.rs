@@ -43,7 +43,7 @@ pub const CONSUMER_KEYS: &[ConfigKey] = &[
     ConfigKey { name: "fetch.max.bytes", ty: T::Int, default: "52428800", validator: V::AtLeast(0), doc: "Most bytes one fetch response carries." },
     ConfigKey { name: "max.partition.fetch.bytes", ty: T::Int, default: "1048576", validator: V::AtLeast(0), doc: "Most bytes per partition in one fetch response." },
     ConfigKey { name: "partition.assignment.strategy", ty: T::List, default: "org.apache.kafka.clients.consumer.RangeAssignor,org.apache.kafka.clients.consumer.CooperativeStickyAssignor", validator: V::OneOf(ASSIGNORS), doc: "Assignors this member supports, in order of preference." },
-    ConfigKey { name: "isolation.level", ty: T::String, default: "read_uncommitted", validator: V::OneOf(&["read_uncommitted", "read_committed"]), doc: "read_committed hides aborted transactional records (no transactions are simulated, so both read below the high watermark)." },
+    ConfigKey { name: "isolation.level", ty: T::String, default: "read_uncommitted", validator: V::OneOf(&["read_uncommitted", "read_committed"]), doc: "read_committed reads below the last stable offset and drops records of aborted transactions; read_uncommitted reads below the high watermark." },
     ConfigKey { name: "request.timeout.ms", ty: T::Int, default: "30000", validator: V::AtLeast(0), doc: "How long the consumer waits for a response." },
     ConfigKey { name: "default.api.timeout.ms", ty: T::Int, default: "60000", validator: V::AtLeast(0), doc: "Default timeout of blocking consumer calls such as commitSync." },
     ConfigKey { name: "retry.backoff.ms", ty: T::Long, default: "100", validator: V::AtLeast(0), doc: "Wait before retrying a failed request." },
@@ -84,6 +84,9 @@ pub struct ConsumerConfig {
     pub retry_backoff_ms: u64,
     pub metadata_max_age_ms: u64,
     pub client_id: String,
+    /// `isolation.level=read_committed`: read below the last stable offset, without aborted
+    /// transactional records.
+    pub read_committed: bool,
 }
 
 impl ConsumerConfig {
@@ -133,6 +136,7 @@ impl ConsumerConfig {
             retry_backoff_ms: values.int("retry.backoff.ms") as u64,
             metadata_max_age_ms: values.int("metadata.max.age.ms") as u64,
             client_id: values.get("client.id").to_string(),
+            read_committed: values.get("isolation.level") == "read_committed",
             values,
         })
     }

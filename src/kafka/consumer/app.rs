@@ -313,6 +313,11 @@ impl Consumer {
             }
             if queue.is_empty() {
                 self.buffer.remove(&tp);
+                if let Some((from, to)) = state.skip_after_buffer.take() {
+                    if state.position == Some(from) {
+                        state.position = Some(to);
+                    }
+                }
             }
         }
         out

@@ -96,6 +96,7 @@ impl Consumer {
             self.config.fetch_min_bytes,
             self.config.fetch_max_bytes,
         );
+        let read_committed = self.config.read_committed;
         let timeout = self.config.request_timeout_ms + max_wait_ms;
         let correlation_id = self.net.send(
             ctx,
@@ -110,6 +111,7 @@ impl Consumer {
                     min_bytes,
                     max_bytes,
                     partitions,
+                    read_committed,
                 })
             },
         );
@@ -135,11 +137,16 @@ impl Consumer {
             .positions
             .get_mut(tp)
             .and_then(|s| s.forced_reset.take());
+        let latest = if self.config.read_committed {
+            OffsetSpec::LatestCommitted
+        } else {
+            OffsetSpec::Latest
+        };
         let spec = match (forced, self.config.auto_offset_reset) {
             (Some(true), _) => OffsetSpec::Earliest,
-            (Some(false), _) => OffsetSpec::Latest,
+            (Some(false), _) => latest,
             (None, AutoOffsetReset::Earliest) => OffsetSpec::Earliest,
-            (None, AutoOffsetReset::Latest) => OffsetSpec::Latest,
+            (None, AutoOffsetReset::Latest) => latest,
             (None, AutoOffsetReset::None) => {
                 ctx.emit(Event::ConsumerError {
                     consumer: self.id,
@@ -378,20 +385,11 @@ impl Consumer {
             let (Some(position), FetchState::Fetching) = (state.position, state.fetch_state) else {
                 continue;
             };
-            let mut fetched = Vec::new();
-            for batch in &p.records {
-                for (offset, record) in batch.offsets_and_records() {
-                    if offset >= position {
-                        fetched.push(FetchedRecord {
-                            partition: p.partition.clone(),
-                            offset,
-                            leader_epoch: batch.partition_leader_epoch,
-                            id: record.id,
-                            key: record.key.clone(),
-                            value: record.value.clone(),
-                        });
-                    }
-                }
+            let (fetched, skip_to) = fetched_records(&p, position, self.config.read_committed);
+            match (fetched.last(), skip_to) {
+                (None, Some(to)) if to > position => state.position = Some(to),
+                (Some(last), Some(to)) => state.skip_after_buffer = Some((last.offset + 1, to)),
+                _ => {}
             }
             if let (Some(first), Some(last)) = (fetched.first(), fetched.last()) {
                 ctx.emit(Event::RecordsFetched {
@@ -470,5 +468,57 @@ impl Consumer {
             }
         }
         self.group_request_failed(ctx, correlation_id);
+    }
+}
+
+/// The records of one fetched partition the application may see, from `position` on, and where
+/// the position goes after them when control batches (transaction markers) or, under
+/// `read_committed`, aborted transactions' batches end the fetch (`CompletedFetch`).
+fn fetched_records(
+    p: &crate::kafka::protocol::FetchPartitionResponse,
+    position: i64,
+    read_committed: bool,
+) -> (Vec<FetchedRecord>, Option<i64>) {
+    let keep: Vec<bool> = if read_committed {
+        crate::kafka::txn::read_committed::read_committed(
+            &p.records.iter().map(fetched_batch).collect::<Vec<_>>(),
+            &p.aborted_transactions,
+        )
+    } else {
+        p.records.iter().map(|b| !b.is_control()).collect()
+    };
+    let mut fetched = Vec::new();
+    let mut skip_to = None;
+    for (batch, keep) in p.records.iter().zip(keep) {
+        if !keep {
+            skip_to = Some(batch.next_offset());
+            continue;
+        }
+        for (offset, record) in batch.offsets_and_records() {
+            if offset >= position {
+                skip_to = None;
+                fetched.push(FetchedRecord {
+                    partition: p.partition.clone(),
+                    offset,
+                    leader_epoch: batch.partition_leader_epoch,
+                    id: record.id,
+                    key: record.key.clone(),
+                    value: record.value.clone(),
+                });
+            }
+        }
+    }
+    (fetched, skip_to)
+}
+
+fn fetched_batch(
+    batch: &crate::kafka::record::RecordBatch,
+) -> crate::kafka::txn::read_committed::FetchedBatch {
+    crate::kafka::txn::read_committed::FetchedBatch {
+        producer_id: batch.producer.producer_id,
+        base_offset: batch.base_offset,
+        last_offset: batch.last_offset(),
+        transactional: batch.transactional,
+        control: batch.control,
     }
 }

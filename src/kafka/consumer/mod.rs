@@ -64,6 +64,10 @@ pub struct PartitionState {
     pub paused: bool,
     /// A `seekToBeginning` (true) or `seekToEnd` (false) waiting for its ListOffsets.
     pub forced_reset: Option<bool>,
+    /// Control and aborted batches after the buffered records: once `poll()` has returned the
+    /// buffer and the position is the first offset (`.0`), it moves to the second (`.1`), past
+    /// them (`CompletedFetch`'s `nextFetchOffset`).
+    pub skip_after_buffer: Option<(i64, i64)>,
 }
 
 impl PartitionState {
@@ -78,6 +82,7 @@ impl PartitionState {
             leader_epoch_seen: None,
             paused: false,
             forced_reset: None,
+            skip_after_buffer: None,
         }
     }
 

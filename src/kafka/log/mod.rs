@@ -242,11 +242,12 @@ impl PartitionLog {
     }
 
     /// Every record at or above the log start offset with its offset and batch, oldest first:
-    /// what a reader of this log can see.
+    /// what a reader of this log can see (control batches, the transaction markers, are not
+    /// records to a reader).
     pub fn records(&self) -> impl Iterator<Item = (i64, &RecordBatch, &Record)> {
         let start = self.log_start_offset;
         self.batches()
-            .filter(move |b| b.next_offset() > start)
+            .filter(move |b| b.next_offset() > start && !b.is_control())
             .flat_map(move |b| {
                 b.offsets_and_records()
                     .filter(move |(offset, _)| *offset >= start)

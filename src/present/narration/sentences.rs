@@ -340,6 +340,20 @@ fn broker_sentence(event: &Event, step: &KafkaStep) -> Option<(Tone, String)> {
             Routine,
             format!("{broker}, the leader of {partition}, wrote {} (leader epoch {leader_epoch}).", range(*base_offset, *last_offset)),
         ),
+        Event::TxnMarkerWritten { broker, partition, producer_id, kind, offset, .. } => (
+            Notable,
+            format!(
+                "{broker}, the leader of {partition}, wrote a {} marker at offset {offset}: producer id {producer_id}'s transaction is {} here.",
+                match kind {
+                    crate::kafka::record::ControlRecordType::Commit => "COMMIT",
+                    crate::kafka::record::ControlRecordType::Abort => "ABORT",
+                },
+                match kind {
+                    crate::kafka::record::ControlRecordType::Commit => "committed",
+                    crate::kafka::record::ControlRecordType::Abort => "aborted",
+                }
+            ),
+        ),
         Event::FollowerAppended { broker, partition, from_offset, to_offset } => (
             Routine,
             format!("{broker} copied {} of {partition} from its leader.", range(*from_offset, to_offset - 1)),
