@@ -359,7 +359,7 @@ pub enum Event {
         record: RecordId,
         partition: TopicPartition,
         /// The key as the application gave it (`None`: a null key).
-        key: Option<std::rc::Rc<str>>,
+        key: Option<String>,
         how: PartitionChoice,
     },
     /// `send()` threw at once (serialization, size, partitioner): nothing was queued.

@@ -211,7 +211,7 @@ impl Producer {
                 producer: self.id,
                 record: app.id,
                 partition: tp.clone(),
-                key: app.record.key.clone(),
+                key: app.record.key.as_deref().map(str::to_string),
                 how,
             });
             ctx.emit(Event::RecordAppendedToBatch {

@@ -97,7 +97,7 @@ impl RecordTracer {
                 how,
                 ..
             } if *record == me => {
-                self.key = key.as_deref().map(str::to_string);
+                self.key = key.clone();
                 self.partition = Some(*partition);
                 let text = words::partitioned(me, partition, key.as_deref(), how);
                 self.say(Tone::Routine, text);
