@@ -429,8 +429,8 @@ fn value_equals(want: &serde_json::Value, value: &ProbeValue) -> bool {
                 .filter_map(|i| i.as_str().map(str::to_string))
                 .collect();
             let mut have = list.clone();
-            want.sort();
-            have.sort();
+            crate::sim::sort::sort(&mut want);
+            crate::sim::sort::sort(&mut have);
             want == have
         }
         (Value::Null, ProbeValue::Missing) => true,

@@ -283,10 +283,10 @@ impl Expectation {
                 let actual: Option<Vec<NodeId>> = registration(world, partition)
                     .map(|r| r.isr.iter().map(|b| NodeId::Broker(*b)).collect());
                 let mut want = brokers.clone();
-                want.sort();
+                crate::sim::sort::sort(&mut want);
                 let ok = actual.as_ref().is_some_and(|a| {
                     let mut a = a.clone();
-                    a.sort();
+                    crate::sim::sort::sort(&mut a);
                     a == want
                 });
                 (ok, format!("{actual:?}"))
@@ -379,10 +379,10 @@ impl Expectation {
                     _ => None,
                 };
                 let mut want = partitions.clone();
-                want.sort();
+                crate::sim::sort::sort(&mut want);
                 let ok = actual.as_ref().is_some_and(|a| {
                     let mut a = a.clone();
-                    a.sort();
+                    crate::sim::sort::sort(&mut a);
                     a == want
                 });
                 (ok, format!("{actual:?}"))

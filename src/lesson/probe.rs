@@ -230,7 +230,7 @@ fn assignment(world: &KafkaWorld, node: NodeId) -> ProbeValue {
     match world.model().consumers.get(&c) {
         Some(c) => {
             let mut owned: Vec<String> = c.assigned().iter().map(|tp| tp.to_string()).collect();
-            owned.sort();
+            crate::sim::sort::sort(&mut owned);
             ProbeValue::List(owned)
         }
         None => ProbeValue::Missing,

@@ -28,7 +28,7 @@ const PRODUCER_CONFIGS: &[(&str, &[&str])] = &[
 pub fn with_random_commands(lesson: &Lesson, seed: u64, count: u32) -> Lesson {
     let mut actions = lesson.actions.clone();
     actions.extend(random_commands(lesson, seed, count));
-    actions.sort_by_key(|(at, _)| *at);
+    crate::sim::sort::sort_by_key(&mut actions, |(at, _)| *at);
     Lesson {
         actions,
         ..lesson.clone()
@@ -52,7 +52,7 @@ pub fn random_commands(lesson: &Lesson, seed: u64, count: u32) -> Vec<(SimTime, 
             out.push((SimTime::from_ms((at + offset).min(end)), command));
         }
     }
-    out.sort_by_key(|(at, _)| *at);
+    crate::sim::sort::sort_by_key(&mut out, |(at, _)| *at);
     out
 }
 

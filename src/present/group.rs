@@ -155,7 +155,7 @@ pub fn group_view(world: &KafkaWorld, group_id: &str) -> GroupView {
             });
         }
     }
-    members.sort_by_key(|m| m.consumer);
+    crate::sim::sort::sort_by_key(&mut members, |m| m.consumer);
     // Standalone (assign) consumers that commit to the group show up in the table too.
     let mut partitions: BTreeSet<TopicPartition> = owner_of.keys().cloned().collect();
     if let Some((_, g)) = coordinated {

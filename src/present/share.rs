@@ -151,7 +151,9 @@ pub fn decode(fragment: &str) -> Result<SharedRun, String> {
     let bytes = URL_SAFE_NO_PAD
         .decode(body.trim_end_matches('='))
         .map_err(|e| format!("the link's #run= part is damaged ({e})"))?;
-    let mut de = serde_json::Deserializer::from_slice(&bytes);
+    // Read as text, like a run file, so the run's readers are compiled once into the page.
+    let text = utf8_text(&bytes).map_err(|e| format!("the link's run is not readable ({e})"))?;
+    let mut de = serde_json::Deserializer::from_str(text);
     let run: SharedRun = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
         if path == "." {
@@ -162,6 +164,21 @@ pub fn decode(fragment: &str) -> Result<SharedRun, String> {
     })?;
     check_limits(&run).map_err(|e| format!("the link's run is out of limits at {e}"))?;
     Ok(run)
+}
+
+/// The bytes as text, or where they stop being UTF-8 (line and column, as a JSON syntax error
+/// says it).
+fn utf8_text(bytes: &[u8]) -> Result<&str, String> {
+    std::str::from_utf8(bytes).map_err(|e| {
+        let before = &bytes[..e.valid_up_to()];
+        let line_start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        let column = before.len() - line_start + 1;
+        format!("invalid UTF-8 at line {line} column {column}")
+    })
 }
 
 /// What a run may make the page do: how far it replays, how many commands it injects, how
@@ -276,6 +293,16 @@ fn check_branch(i: usize, b: &SharedBranch) -> Result<(), String> {
 mod tests {
     use super::*;
     use crate::kafka::NodeId;
+
+    #[test]
+    fn a_link_that_is_not_utf8_is_refused_with_its_position() {
+        let link = format!("run={}", URL_SAFE_NO_PAD.encode(b"{\"seed\":\n 1\xff}"));
+        let e = decode(&link).unwrap_err();
+        assert_eq!(
+            e,
+            "the link's run is not readable (invalid UTF-8 at line 2 column 3)"
+        );
+    }
 
     fn sample() -> SharedRun {
         SharedRun {

@@ -323,7 +323,7 @@ fn arrow(
 ) -> Arrow {
     // The partition filtered on first, then the lesson's topics before internal ones.
     let mut about = partitions(msg);
-    about.sort_by_key(|tp| {
+    crate::sim::sort::sort_by_key(&mut about, |tp| {
         (
             Some(*tp) != filter.partition.as_ref(),
             tp.topic.starts_with("__"),

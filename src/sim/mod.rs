@@ -10,6 +10,7 @@ mod network;
 mod prng;
 mod recording;
 mod scheduler;
+pub mod sort;
 mod time;
 mod timers;
 mod world;

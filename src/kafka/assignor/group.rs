@@ -65,7 +65,9 @@ impl Group {
             by_member_id.insert(&subscription.member_id, subscription);
         }
         let mut sorted: Vec<&MemberSubscription> = by_member_id.into_values().collect();
-        sorted.sort_by(|a, b| java_string_cmp(&a.member_id, &b.member_id));
+        crate::sim::sort::sort_by(&mut sorted, |a, b| {
+            java_string_cmp(&a.member_id, &b.member_id)
+        });
 
         let (topics, partitions, partition_topic) =
             subscribed_partitions(partitions_per_topic, &sorted);
@@ -167,7 +169,7 @@ impl Group {
     /// member-id tie-break only matters for repeated instance ids, which a real group fences.
     pub fn members_in_member_info_order(&self) -> Vec<MemberIndex> {
         let mut order: Vec<MemberIndex> = (0..self.member_count()).collect();
-        order.sort_by(|&a, &b| {
+        crate::sim::sort::sort_by(&mut order, |&a, &b| {
             let (a, b) = (&self.members[a as usize], &self.members[b as usize]);
             match (&a.group_instance_id, &b.group_instance_id) {
                 (Some(a_instance), Some(b_instance)) => java_string_cmp(a_instance, b_instance),
@@ -194,7 +196,7 @@ impl Group {
                     .iter()
                     .map(|&p| self.partitions[p as usize].clone())
                     .collect();
-                list.sort();
+                crate::sim::sort::sort(&mut list);
                 (member.member_id.clone(), list)
             })
             .collect();
@@ -236,7 +238,7 @@ fn subscribed_partitions(
         .filter(|&(name, &count)| count > 0 && subscribed.contains(name.as_str()))
         .map(|(name, &count)| (name.as_str(), count))
         .collect();
-    names.sort_by(|a, b| java_string_cmp(a.0, b.0));
+    crate::sim::sort::sort_by(&mut names, |a, b| java_string_cmp(a.0, b.0));
 
     let mut topics = Vec::with_capacity(names.len());
     let mut partitions = Vec::new();

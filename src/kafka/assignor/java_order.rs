@@ -100,7 +100,7 @@ impl<K: Copy + PartialEq> JavaHashOrder<K> {
     /// Every key in iteration order.
     pub fn iteration_order(&self) -> Vec<K> {
         let mut positions: Vec<usize> = (0..self.entries.len()).collect();
-        positions.sort_by_key(|&i| (self.bucket(self.entries[i].1), i));
+        crate::sim::sort::sort_by_key(&mut positions, |&i| (self.bucket(self.entries[i].1), i));
         positions.into_iter().map(|i| self.entries[i].0).collect()
     }
 

@@ -6,6 +6,7 @@ use crate::kafka::producer::{Producer, ProducerRecord, Workload};
 use crate::kafka::types::{NodeId, Topic};
 use crate::kafka::{Cluster, Command};
 use crate::sim::Ctx;
+use std::rc::Rc;
 
 impl Cluster {
     pub(super) fn apply_producer_command(
@@ -28,8 +29,8 @@ impl Cluster {
                     topic: Topic::new(&topic),
                     partition,
                     timestamp,
-                    key,
-                    value,
+                    key: key.map(Rc::from),
+                    value: value.map(Rc::from),
                     headers,
                 };
                 self.running_producer(producer)?.send(ctx, record, None);
@@ -50,7 +51,7 @@ impl Cluster {
                 let workload = Workload {
                     topic: Topic::new(&topic),
                     records_per_second,
-                    keys,
+                    keys: keys.into_iter().map(Rc::from).collect(),
                     sent: 0,
                     total,
                     value_bytes,
@@ -92,6 +93,7 @@ impl Cluster {
         Limit::RecordsAtOnce.check(count.into())?;
         let p = self.running_producer(producer)?;
         let topic = Topic::new(&topic);
+        let keys: Vec<Rc<str>> = keys.into_iter().map(Rc::from).collect();
         for i in 0..count {
             let key = (!keys.is_empty()).then(|| keys[i as usize % keys.len()].clone());
             let record = ProducerRecord {
@@ -99,7 +101,7 @@ impl Cluster {
                 partition: None,
                 timestamp: None,
                 key,
-                value: Some(format!("{value_prefix}{i}")),
+                value: Some(Rc::from(format!("{value_prefix}{i}"))),
                 headers: Vec::new(),
             };
             p.send(ctx, record, None);

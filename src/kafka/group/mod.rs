@@ -48,7 +48,7 @@ pub fn java_hash_map_order<'a>(keys: impl Iterator<Item = &'a str>) -> Vec<u32> 
             (spread as u64 & (capacity - 1), i as u32)
         })
         .collect();
-    order.sort();
+    crate::sim::sort::sort(&mut order);
     order.into_iter().map(|(_, i)| i).collect()
 }
 

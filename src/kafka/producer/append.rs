@@ -149,10 +149,10 @@ impl Producer {
             return Err(Blocked::Metadata);
         };
         let serialized = (
-            serialize(self.config.key_serializer, app.record.key.as_deref(), true),
+            serialize(self.config.key_serializer, app.record.key.as_ref(), true),
             serialize(
                 self.config.value_serializer,
-                app.record.value.as_deref(),
+                app.record.value.as_ref(),
                 false,
             ),
         );
@@ -211,7 +211,7 @@ impl Producer {
                 producer: self.id,
                 record: app.id,
                 partition: tp.clone(),
-                key: app.record.key.clone(),
+                key: app.record.key.as_deref().map(str::to_string),
                 how,
             });
             ctx.emit(Event::RecordAppendedToBatch {
@@ -297,7 +297,7 @@ impl Producer {
                 return Ok((p, how, false));
             }
         }
-        let key = record.key.as_ref().map(|k| k.bytes().into_owned());
+        let key = record.key.as_ref().map(|k| k.bytes());
         match partitioner::choose(
             app.record.partition,
             key.as_deref(),
@@ -466,12 +466,13 @@ impl Producer {
 /// Turn application text into bytes the way the configured serializer does.
 fn serialize(
     serializer: Serializer,
-    text: Option<&str>,
+    text: Option<&Rc<str>>,
     key: bool,
 ) -> Result<Option<Payload>, SendError> {
     let Some(text) = text else { return Ok(None) };
     match serializer {
-        Serializer::String => Ok(Some(Payload::text(text))),
+        // UTF-8 bytes are the text itself: the record shares the application's string.
+        Serializer::String => Ok(Some(Payload::Text(Rc::clone(text)))),
         Serializer::ByteArray => Ok(Some(Payload::Bytes(Rc::from(text.as_bytes())))),
         Serializer::Json => {
             let value: serde_json::Value =

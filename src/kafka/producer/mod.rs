@@ -37,6 +37,7 @@ use metrics::ProducerMetrics;
 use round_robin_partitioner::RoundRobinPartitioner;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, VecDeque};
+use std::rc::Rc;
 
 /// How the application uses `send()`.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default, Serialize, Deserialize)]
@@ -67,8 +68,9 @@ pub struct ProducerRecord {
     pub topic: Topic,
     pub partition: Option<i32>,
     pub timestamp: Option<i64>,
-    pub key: Option<String>,
-    pub value: Option<String>,
+    /// Shared text: a workload's keys and the serialized record point at the same string.
+    pub key: Option<Rc<str>>,
+    pub value: Option<Rc<str>>,
     pub headers: Vec<RecordHeader>,
 }
 
@@ -115,7 +117,7 @@ pub struct Workload {
     pub topic: Topic,
     /// 0: as fast as the application thread can call `send()`.
     pub records_per_second: u32,
-    pub keys: Vec<String>,
+    pub keys: Vec<Rc<str>>,
     pub sent: u64,
     /// Stop after this many records.
     pub total: Option<u64>,
@@ -566,7 +568,7 @@ impl Producer {
 
 /// `v17` for serial 17, written digit by digit: a workload sends a record per step, and
 /// `format!` was 3 % of the engine benchmark.
-fn serial_value(serial: u32) -> String {
+fn serial_value(serial: u32) -> Rc<str> {
     let mut digits = [0u8; 10];
     let (mut n, mut len) = (serial, 0);
     loop {
@@ -577,10 +579,11 @@ fn serial_value(serial: u32) -> String {
             break;
         }
     }
-    let mut value = String::with_capacity(len + 1);
-    value.push('v');
-    value.extend(digits[..len].iter().rev().map(|&d| char::from(d)));
-    value
+    let mut value = [b'v'; 11];
+    for (to, &d) in value[1..=len].iter_mut().zip(digits[..len].iter().rev()) {
+        *to = d;
+    }
+    Rc::from(std::str::from_utf8(&value[..=len]).expect("ASCII digits"))
 }
 
 #[cfg(test)]
@@ -588,7 +591,7 @@ mod tests {
     #[test]
     fn serial_values_read_like_format() {
         for serial in [0, 7, 10, 99, 100, 4_096, 1_000_001, u32::MAX] {
-            assert_eq!(super::serial_value(serial), format!("v{serial}"));
+            assert_eq!(&*super::serial_value(serial), format!("v{serial}"));
         }
     }
 }

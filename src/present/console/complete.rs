@@ -32,7 +32,7 @@ pub fn complete(world: &KafkaWorld, line: &str) -> Completion {
         .into_iter()
         .filter(|c| c.starts_with(word))
         .collect();
-    matching.sort();
+    crate::sim::sort::sort(&mut matching);
     matching.dedup();
     let prefix = common_prefix(&matching);
     let completed = match matching.len() {

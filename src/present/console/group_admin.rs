@@ -363,7 +363,7 @@ pub(super) fn delete_offsets(cluster: &Cluster, o: &Parsed, p: &mut Printer) {
             topics.join(", ")
         ));
     }
-    results.sort_by_key(|(t, part, _)| format!("{t}{part}"));
+    crate::sim::sort::sort_by_key(&mut results, |(t, part, _)| format!("{t}{part}"));
     let row = |t: &str, part: &str, s: &str| format!("{t:<30} {part:<15} {s:<15}");
     lines.out("");
     lines.out(row("TOPIC", "PARTITION", "STATUS"));

@@ -234,7 +234,7 @@ pub(super) fn selected_groups(cluster: &Cluster, o: &Parsed) -> Vec<String> {
     } else {
         o.values("group").to_vec()
     };
-    ids.sort();
+    crate::sim::sort::sort(&mut ids);
     ids.dedup();
     ids
 }
@@ -306,11 +306,13 @@ fn offset_rows(cluster: &Cluster, g: &ClassicGroup) -> Vec<OffsetRow> {
         .filter(|m| !m.assignment.is_empty())
         .collect();
     // Kafka: members with the most partitions first (a stable sort).
-    members.sort_by_key(|m| std::cmp::Reverse(m.assignment.len()));
+    crate::sim::sort::sort_by_key(&mut members, |m| std::cmp::Reverse(m.assignment.len()));
     let mut owned: Vec<(TopicPartition, Option<&Member>)> = Vec::new();
     for m in members {
         let mut tps = m.assignment.clone();
-        tps.sort_by(|a, b| (a.partition, &a.topic).cmp(&(b.partition, &b.topic)));
+        crate::sim::sort::sort_by(&mut tps, |a, b| {
+            (a.partition, &a.topic).cmp(&(b.partition, &b.topic))
+        });
         owned.extend(tps.into_iter().map(|tp| (tp, Some(m))));
     }
     let mut unassigned: Vec<TopicPartition> = g
@@ -319,7 +321,9 @@ fn offset_rows(cluster: &Cluster, g: &ClassicGroup) -> Vec<OffsetRow> {
         .filter(|tp| !owned.iter().any(|(o, _)| o == *tp))
         .cloned()
         .collect();
-    unassigned.sort_by(|a, b| (a.partition, &a.topic).cmp(&(b.partition, &b.topic)));
+    crate::sim::sort::sort_by(&mut unassigned, |a, b| {
+        (a.partition, &a.topic).cmp(&(b.partition, &b.topic))
+    });
     owned.extend(unassigned.into_iter().map(|tp| (tp, None)));
     owned
         .into_iter()
@@ -468,11 +472,11 @@ fn assignment_text(assignment: &[TopicPartition]) -> String {
     let mut parts: Vec<String> = by_topic
         .into_iter()
         .map(|(topic, mut ps)| {
-            ps.sort();
+            crate::sim::sort::sort(&mut ps);
             format!("{topic}({})", ps.join(","))
         })
         .collect();
-    parts.sort();
+    crate::sim::sort::sort(&mut parts);
     parts.join(", ")
 }
 

@@ -140,7 +140,7 @@ fn report(
             .filter(|(_, o)| want(o))
             .map(|(tp, _)| tp.to_string())
             .collect();
-        v.sort();
+        crate::sim::sort::sort(&mut v);
         v
     };
     let elected = names(|o| *o == ElectionOutcome::Elected);

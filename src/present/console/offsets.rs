@@ -221,7 +221,7 @@ fn matching_partitions(cluster: &Cluster, o: &Parsed, filter: &Filter) -> Vec<To
         .flat_map(|t| (0..t.partitions.len() as i32).map(move |i| TopicPartition::new(&t.name, i)))
         .filter(|tp| filter.allows(tp))
         .collect();
-    found.sort_by_key(|tp| tp.to_string());
+    crate::sim::sort::sort_by_key(&mut found, |tp| tp.to_string());
     found
 }
 

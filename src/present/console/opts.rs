@@ -219,7 +219,7 @@ pub fn names(opts: &[Opt]) -> Vec<String> {
         .chain([&HELP, &VERSION])
         .map(|o| format!("--{}", o.name))
         .collect();
-    names.sort();
+    crate::sim::sort::sort(&mut names);
     names
 }
 
@@ -230,7 +230,7 @@ const DESCRIPTION_WIDTH: usize = 39;
 /// `<Type: described>`, long descriptions wrapped with a two-space hanging indent.
 pub fn help(opts: &[Opt]) -> Vec<String> {
     let mut all: Vec<&Opt> = opts.iter().chain([&HELP, &VERSION]).collect();
-    all.sort_by_key(|o| o.name);
+    crate::sim::sort::sort_by_key(&mut all, |o| o.name);
     let mut lines = vec![
         format!("{:<OPTION_COLUMN$}{}", "Option", "Description"),
         format!("{:<OPTION_COLUMN$}{}", "------", "-----------"),

@@ -91,9 +91,9 @@ pub fn sentence(step: &KafkaStep) -> Sentence {
         best = Some((Tone::Alarm, format!("The command was refused: {reason}.")));
     }
     let (tone, text) = best.unwrap_or((Tone::Quiet, String::new()));
-    nodes.sort();
+    crate::sim::sort::sort(&mut nodes);
     nodes.dedup();
-    partitions.sort();
+    crate::sim::sort::sort(&mut partitions);
     partitions.dedup();
     Sentence {
         text,

@@ -106,7 +106,7 @@ impl Session {
             .filter(|i| self.branches[*i as usize].parent == parent)
             .map(|i| (self.branches[i as usize].fork, i))
             .collect();
-        children.sort();
+        crate::sim::sort::sort(&mut children);
         for (_, i) in children {
             let b = &self.branches[i as usize];
             out.push(BranchView {

@@ -116,7 +116,7 @@ pub fn stage_view(world: &KafkaWorld, options: &StageOptions) -> StageView {
             .position(|t| t.name == name)
             .unwrap_or(usize::MAX)
     };
-    shown.sort_by_key(|(name, internal, _)| (*internal, order(name)));
+    crate::sim::sort::sort_by_key(&mut shown, |(name, internal, _)| (*internal, order(name)));
     let count: u32 = shown.iter().map(|(_, _, p)| p.len() as u32).sum();
     let density = if count <= FULL_STRIPS_UP_TO {
         Density::Full

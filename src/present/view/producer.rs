@@ -476,7 +476,7 @@ fn batch_state(
 
 fn connections(p: &Producer, events: &[Event]) -> Vec<ConnectionView> {
     let mut brokers = p.metadata.brokers.clone();
-    brokers.sort();
+    crate::sim::sort::sort(&mut brokers);
     brokers
         .into_iter()
         .map(|b| {
@@ -605,7 +605,7 @@ fn idempotence_view(p: &Producer, duplicates_avoided: u64) -> IdempotenceView {
                     ));
                 }
             }
-            sequences.sort();
+            crate::sim::sort::sort(&mut sequences);
             IdempotenceView {
                 enabled: true,
                 identity: format!("producer id {}, epoch {}", id.producer_id, id.epoch),

@@ -51,7 +51,7 @@ impl WhyAnswer {
     /// Add the links that are known, oldest first, each step once.
     fn with(mut self, links: impl IntoIterator<Item = Option<WhyLink>>) -> WhyAnswer {
         self.links.extend(links.into_iter().flatten());
-        self.links.sort_by_key(|l| l.step);
+        crate::sim::sort::sort_by_key(&mut self.links, |l| l.step);
         self.links.dedup_by_key(|l| l.step);
         self
     }

@@ -121,7 +121,9 @@ impl ConstrainedAssignmentBuilder<'_> {
             .collect();
         // Topic indices follow topic-name order, so (number, topic index) is Kafka's
         // `comparing(partition).thenComparing(topic)`.
-        owned.sort_by_key(|&p| (group.partitions[p as usize].partition, group.topic_of(p)));
+        crate::sim::sort::sort_by_key(&mut owned, |&p| {
+            (group.partitions[p as usize].partition, group.topic_of(p))
+        });
         owned
     }
 

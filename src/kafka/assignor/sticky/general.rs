@@ -117,7 +117,9 @@ impl<'a> GeneralAssignmentBuilder<'a> {
     /// Topics with the fewest potential consumers first (ties by name), partitions ascending.
     fn sorted_all_partitions(&self) -> Vec<PartitionIndex> {
         let mut topics: Vec<u32> = (0..index_of(self.group.topics.len())).collect();
-        topics.sort_by_key(|&t| (self.potential_consumers[t as usize].len(), t));
+        crate::sim::sort::sort_by_key(&mut topics, |&t| {
+            (self.potential_consumers[t as usize].len(), t)
+        });
         topics
             .into_iter()
             .flat_map(|t| self.group.partitions_of(t))
