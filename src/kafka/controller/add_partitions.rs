@@ -16,20 +16,7 @@ impl Controller {
         topic: &str,
         total: i32,
     ) -> Result<(), CommandError> {
-        if !self.is_active() {
-            return Err(CommandError::NoActiveController);
-        }
-        let Some(existing) = self.image.topics.get(topic) else {
-            return Err(CommandError::UnknownTopic(topic.to_string()));
-        };
-        let current = existing.partitions.len() as i32;
-        if total <= current {
-            return Err(CommandError::InvalidPartitions {
-                requested: total,
-                current: Some(current),
-            });
-        }
-        let replication_factor = existing.partitions[0].replicas.len() as u32;
+        let (current, replication_factor) = self.growth(topic, total)?;
         let placed = self.place(ctx, current, total - current, replication_factor)?;
         self.append(
             ctx,
@@ -51,20 +38,7 @@ impl Controller {
         total: i32,
         assignment: &[Vec<u32>],
     ) -> Result<(), CommandError> {
-        if !self.is_active() {
-            return Err(CommandError::NoActiveController);
-        }
-        let Some(existing) = self.image.topics.get(topic) else {
-            return Err(CommandError::UnknownTopic(topic.to_string()));
-        };
-        let current = existing.partitions.len() as i32;
-        if total <= current {
-            return Err(CommandError::InvalidPartitions {
-                requested: total,
-                current: Some(current),
-            });
-        }
-        let replication_factor = existing.partitions[0].replicas.len() as u32;
+        let (current, replication_factor) = self.growth(topic, total)?;
         let additional = (total - current) as u32;
         if assignment.len() as u32 != additional {
             return Err(CommandError::InvalidReplicaAssignment(
@@ -87,6 +61,25 @@ impl Controller {
             }],
         );
         Ok(())
+    }
+
+    /// The checks of `createPartitions` before placement: an active controller, a known topic,
+    /// a real increase. Returns the current partition count and the replication factor.
+    fn growth(&self, topic: &str, total: i32) -> Result<(i32, u32), CommandError> {
+        if !self.is_active() {
+            return Err(CommandError::NoActiveController);
+        }
+        let Some(existing) = self.image.topics.get(topic) else {
+            return Err(CommandError::UnknownTopic(topic.to_string()));
+        };
+        let current = existing.partitions.len() as i32;
+        if total <= current {
+            return Err(CommandError::InvalidPartitions {
+                requested: total,
+                current: Some(current),
+            });
+        }
+        Ok((current, existing.partitions[0].replicas.len() as u32))
     }
 
     /// A hand-placed partition: its ISR the usable replicas, its leader the first of them.

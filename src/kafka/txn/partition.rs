@@ -153,7 +153,17 @@ impl PartitionTxns {
     /// `firstUnstableOffset`: the first record of a transaction undecided, or decided with its
     /// marker not yet below the high watermark.
     pub fn first_unstable_offset(&self) -> Option<i64> {
-        let unreplicated = self.unreplicated.keys().next().copied();
+        self.first_unstable_below(i64::MIN)
+    }
+
+    /// The first unstable offset, counting a decided transaction whose marker is below
+    /// `high_watermark` as stable.
+    fn first_unstable_below(&self, high_watermark: i64) -> Option<i64> {
+        let unreplicated = self
+            .unreplicated
+            .values()
+            .find(|t| t.last_offset.is_none_or(|last| last >= high_watermark))
+            .map(|t| t.first_offset);
         match (unreplicated, self.first_undecided_offset()) {
             (Some(u), Some(d)) => Some(u.min(d)),
             (u, d) => u.or(d),
@@ -164,16 +174,7 @@ impl PartitionTxns {
     /// transactions whose marker is below `high_watermark` count as stable even before
     /// `on_high_watermark_updated` removes them.
     pub fn last_stable_offset(&self, high_watermark: i64) -> i64 {
-        let unreplicated = self
-            .unreplicated
-            .values()
-            .find(|t| t.last_offset.is_none_or(|last| last >= high_watermark))
-            .map(|t| t.first_offset);
-        let first_unstable = match (unreplicated, self.first_undecided_offset()) {
-            (Some(u), Some(d)) => Some(u.min(d)),
-            (u, d) => u.or(d),
-        };
-        match first_unstable {
+        match self.first_unstable_below(high_watermark) {
             Some(first) if first < high_watermark => first,
             _ => high_watermark,
         }
