@@ -26,16 +26,9 @@ const FAILED: &str = "org.apache.kafka.server.common.AdminCommandFailedException
 
 pub(super) fn run(cluster: &Cluster, args: &[String], p: &mut Printer) {
     // Kafka: a parse error reaches mainNoExit, which prints the message and the stack trace.
-    let o = match opts::parse(OPTS, args) {
-        Ok(o) => o,
-        Err(e) => return p.exception(e.class(), &e.message()),
+    let Some(o) = p.admin_options(OPTS, args, ABOUT) else {
+        return;
     };
-    if args.is_empty() || o.has("help") {
-        return p.usage(ABOUT, OPTS);
-    }
-    if o.has("version") {
-        return p.out(super::KAFKA_VERSION);
-    }
     let Some(unclean) = validate(&o, p) else {
         return;
     };

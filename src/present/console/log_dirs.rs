@@ -29,16 +29,10 @@ const ABOUT: &str = "This tool helps to query log directory usage on the specifi
 
 /// Kafka: `LogDirsCommand.execute` (options checked by `LogDirsCommandOptions`).
 pub(super) fn run(cluster: &Cluster, args: &[String], p: &mut Printer) {
-    let o = match opts::parse(OPTS, args) {
-        Ok(o) => o,
-        Err(e) => return p.exception(e.class(), &e.message()),
+    // Kafka: a parse error reaches mainNoExit, which prints the message and the stack trace.
+    let Some(o) = p.admin_options(OPTS, args, ABOUT) else {
+        return;
     };
-    if args.is_empty() || o.has("help") {
-        return p.usage(ABOUT, OPTS);
-    }
-    if o.has("version") {
-        return p.out(super::KAFKA_VERSION);
-    }
     for required in ["bootstrap-server", "describe"] {
         if !o.has(required) {
             return p.usage(&format!("Missing required argument \"[{required}]\""), OPTS);

@@ -246,6 +246,35 @@ impl Printer {
                 return None;
             }
         };
+        self.help_or_version(o, options, args, about)
+    }
+
+    /// The options of a tool whose `mainNoExit` reports a bad option as an exception (message
+    /// and stack trace line), then `--help` and `--version` as `client_options` does.
+    pub fn admin_options(
+        &mut self,
+        options: &[opts::Opt],
+        args: &[String],
+        about: &str,
+    ) -> Option<opts::Parsed> {
+        let o = match opts::parse(options, args) {
+            Ok(o) => o,
+            Err(e) => {
+                self.exception(e.class(), &e.message());
+                return None;
+            }
+        };
+        self.help_or_version(o, options, args, about)
+    }
+
+    /// No arguments or `--help`: the usage; `--version`: Kafka's version; else the options.
+    fn help_or_version(
+        &mut self,
+        o: opts::Parsed,
+        options: &[opts::Opt],
+        args: &[String],
+        about: &str,
+    ) -> Option<opts::Parsed> {
         if args.is_empty() || o.has("help") {
             self.usage(about, options);
             return None;
