@@ -153,6 +153,7 @@ impl fmt::Display for CommandError {
             NoActiveController => f.write_str("there is no active controller to do this"),
             TooMuch { limit, requested } => f.write_str(&limit_text(*limit, *requested)),
             Config(e) => write!(f, "{e}"),
+            Transaction { .. } | TransactionalIdNeedsIdleProducer => write_txn_refusal(f, self),
             IdempotenceNeedsIdleProducer { enable } => write!(
                 f,
                 "this makes enable.idempotence {enable} (directly or through acks, retries or max.in.flight.requests.per.connection), which needs a new producer: call flush() and let the records in flight finish first"
@@ -189,9 +190,7 @@ impl fmt::Display for CommandError {
             BadBrokerName(_) => f.write_str("Unable to parse broker name as a base 10 number."),
             UnknownGroup(g) => write!(f, "Group {g} not found."),
             GroupNotEmpty(_) => f.write_str("The group is not empty."),
-            CoordinatorNotAvailable(_) => {
-                f.write_str("The coordinator is not available.")
-            }
+            CoordinatorNotAvailable(_) => f.write_str("The coordinator is not available."),
             InvalidReplicaAssignment(problem) => replica_assignment_text(f, problem),
         }
     }
@@ -381,6 +380,9 @@ impl fmt::Display for crate::kafka::event::FailureDetail {
                 f,
                 "TimeoutException: Topic {topic} not present in metadata after {max_block_ms} ms."
             ),
+            TransactionAborted => f.write_str(
+                "TransactionAbortedException: Failing batch since transaction was aborted"
+            ),
         }
     }
 }
@@ -569,5 +571,33 @@ impl fmt::Display for crate::kafka::event::ConsumerError {
                 }
             ),
         }
+    }
+}
+
+/// `KafkaProducer`'s exceptions for a transactional call it refuses, Kafka's wording.
+fn write_txn_refusal(f: &mut fmt::Formatter<'_>, error: &CommandError) -> fmt::Result {
+    use crate::kafka::producer::transactions::TxnRefusal::*;
+    let CommandError::Transaction { node, refusal } = error else {
+        return f.write_str(
+            "transactional.id makes a new producer: call flush() and let the records in flight finish first",
+        );
+    };
+    match refusal {
+        NotTransactional => write!(
+            f,
+            "{node}: IllegalStateException: Transactional method invoked on a non-transactional producer (set transactional.id)"
+        ),
+        WrongState { call, state } => write!(
+            f,
+            "{node}: IllegalStateException: cannot call {}() in state {}",
+            call.method(),
+            state.name()
+        ),
+        InError { call, error } => write!(
+            f,
+            "{node}: {}() refused: the producer is in an error state ({error}, {})",
+            call.method(),
+            error.exception_name()
+        ),
     }
 }

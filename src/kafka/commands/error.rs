@@ -171,6 +171,14 @@ pub enum CommandError {
     CoordinatorNotAvailable(String),
     /// `INVALID_REPLICA_ASSIGNMENT`: a manual assignment the controller refused.
     InvalidReplicaAssignment(ReplicaAssignmentProblem),
+    /// A transactional call the producer refuses (`IllegalStateException`, or the error that
+    /// put it in an error state).
+    Transaction {
+        node: NodeId,
+        refusal: crate::kafka::producer::transactions::TxnRefusal,
+    },
+    /// `transactional.id` changes only on an idle producer (a new `KafkaProducer`).
+    TransactionalIdNeedsIdleProducer,
 }
 
 /// Why the controller refused a manual replica assignment

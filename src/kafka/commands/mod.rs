@@ -9,6 +9,7 @@ mod error;
 mod faults;
 mod network;
 mod producer;
+mod transactions;
 
 pub use error::{limits, CommandError, GroupIdProblem, Limit, NodeKind, ReplicaAssignmentProblem};
 
@@ -82,6 +83,9 @@ impl Cluster {
             | DeleteGroups { .. }
             | DeleteTopics { .. }
             | AddPartitionsWithAssignment { .. } => self.apply_admin_list_command(ctx, command),
+            // The transactional producer's calls (InitTransactions, BeginTransaction, ...); a new
+            // family of commands gets its own arm above.
+            _ => self.apply_txn_command(ctx, command),
         }
     }
 
