@@ -306,3 +306,108 @@ fn transaction_steps_say_what_happened() {
         .any(|b| !b.txn_state.loaded.is_empty());
     assert!(loaded, "a broker coordinates __transaction_state-0");
 }
+
+/// The committed offset of `group` for `t-0`, as its coordinator holds it.
+fn committed(world: &KafkaWorld, group: &str) -> Option<i64> {
+    let tp = TopicPartition::new("t", 0);
+    world
+        .model()
+        .brokers
+        .values()
+        .filter(|b| b.process.is_running())
+        .filter_map(|b| b.coordinator.groups.get(group))
+        .find_map(|g| g.offsets.get(&tp).map(|o| o.offset))
+}
+
+fn send_offsets(world: &mut KafkaWorld, offset: i64) {
+    let command = Command::SendOffsetsToTransaction {
+        producer: P1,
+        group: "pipeline".into(),
+        offsets: [("t-0".to_string(), offset)].into(),
+    };
+    apply(world, command);
+}
+
+#[test]
+fn offsets_sent_to_a_transaction_are_committed_only_with_it() {
+    let mut world = cluster(60_000);
+    begin(&mut world, P1);
+    send(&mut world, P1, &["a"]);
+    send_offsets(&mut world, 5);
+    assert_eq!(
+        committed(&world, "pipeline"),
+        None,
+        "pending until the marker"
+    );
+    apply(&mut world, Command::AbortTransaction { producer: P1 });
+    assert_eq!(committed(&world, "pipeline"), None, "an abort drops them");
+    apply(&mut world, Command::BeginTransaction { producer: P1 });
+    send_offsets(&mut world, 7);
+    apply(&mut world, Command::CommitTransaction { producer: P1 });
+    assert_eq!(committed(&world, "pipeline"), Some(7));
+    assert_eq!(state(&world, 1), ClientTxnState::Ready);
+}
+
+#[test]
+fn transactional_offsets_survive_a_group_coordinator_failover() {
+    let mut world = cluster(60_000);
+    begin(&mut world, P1);
+    send_offsets(&mut world, 3);
+    apply(&mut world, Command::CommitTransaction { producer: P1 });
+    apply(&mut world, Command::BeginTransaction { producer: P1 });
+    send_offsets(&mut world, 9);
+    // An open transaction's offsets must not come back committed after a failover.
+    let offsets = TopicPartition::new("__consumer_offsets", 0);
+    let leader = world
+        .model()
+        .brokers
+        .values()
+        .find(|b| b.replicas.get(&offsets).is_some_and(|r| r.is_leader()))
+        .map(|b| b.id)
+        .unwrap();
+    let crash = Command::Crash {
+        node: NodeId::Broker(leader),
+    };
+    world.apply_command(crash).unwrap();
+    run_for(&mut world, 30_000);
+    assert_eq!(committed(&world, "pipeline"), Some(3));
+}
+
+#[test]
+fn transactional_calls_out_of_order_are_refused_with_kafkas_exceptions() {
+    let mut world = cluster(60_000);
+    let refused = |world: &mut KafkaWorld, command| {
+        world
+            .apply_command(command)
+            .expect_err("an IllegalStateException")
+            .to_string()
+    };
+    let e = refused(&mut world, Command::BeginTransaction { producer: P1 });
+    assert!(
+        e.contains("cannot call beginTransaction() in state UNINITIALIZED"),
+        "{e}"
+    );
+    apply(&mut world, Command::InitTransactions { producer: P1 });
+    let e = refused(
+        &mut world,
+        Command::Produce {
+            producer: P1,
+            topic: "t".into(),
+            key: None,
+            value: Some("outside".into()),
+            partition: None,
+            timestamp: None,
+            headers: Vec::new(),
+        },
+    );
+    assert!(e.contains("cannot call send() in state READY"), "{e}");
+    let e = refused(&mut world, Command::CommitTransaction { producer: P1 });
+    assert!(e.contains("commitTransaction()"), "{e}");
+    let e = refused(
+        &mut world,
+        Command::InitTransactions {
+            producer: NodeId::Producer(9),
+        },
+    );
+    assert!(e.contains("p9"), "{e}");
+}

@@ -26,6 +26,8 @@ pub struct Cluster {
     pub brokers: BTreeMap<BrokerId, Broker>,
     pub producers: BTreeMap<u32, Producer>,
     pub consumers: BTreeMap<u32, Consumer>,
+    /// Consume-transform-produce pipelines, by consumer id.
+    pub pipelines: BTreeMap<u32, super::pipeline::Pipeline>,
 }
 
 impl Cluster {
@@ -89,6 +91,7 @@ impl Cluster {
             brokers,
             producers,
             consumers,
+            pipelines: BTreeMap::new(),
         })
     }
 
@@ -294,6 +297,9 @@ impl Cluster {
                 self.reset_connections_to(ctx, b);
             }
         }
+        if !self.pipelines.is_empty() && matches!(node, NodeId::Producer(_) | NodeId::Consumer(_)) {
+            self.run_pipelines(ctx);
+        }
     }
 
     fn is_running(&self, node: NodeId) -> bool {
@@ -401,7 +407,11 @@ impl Model for Cluster {
         ctx: &mut Ctx<'_, Self>,
         command: Command,
     ) -> Result<(), super::commands::CommandError> {
-        self.apply_command(ctx, command)
+        self.apply_command(ctx, command)?;
+        if !self.pipelines.is_empty() {
+            self.run_pipelines(ctx);
+        }
+        Ok(())
     }
 
     fn host_up(&self, addr: &NodeId) -> bool {

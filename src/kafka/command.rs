@@ -267,6 +267,14 @@ pub enum Command {
         group: String,
         offsets: std::collections::BTreeMap<String, i64>,
     },
+    /// Run a consume-transform-produce loop: what `consumer` polls and processes, the
+    /// transactional `producer` sends to `output_topic` in a transaction with the consumer's
+    /// offsets (exactly-once).
+    StartPipeline {
+        consumer: NodeId,
+        producer: NodeId,
+        output_topic: String,
+    },
 }
 
 impl Command {
@@ -286,6 +294,9 @@ impl Command {
             | SendOffsetsToTransaction { producer, .. } => {
                 vec![*producer]
             }
+            StartPipeline {
+                consumer, producer, ..
+            } => vec![*consumer, *producer],
             SetConfig { node, .. }
             | Crash { node }
             | PowerFail { node }

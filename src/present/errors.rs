@@ -153,7 +153,9 @@ impl fmt::Display for CommandError {
             NoActiveController => f.write_str("there is no active controller to do this"),
             TooMuch { limit, requested } => f.write_str(&limit_text(*limit, *requested)),
             Config(e) => write!(f, "{e}"),
-            Transaction { .. } | TransactionalIdNeedsIdleProducer => write_txn_refusal(f, self),
+            Transaction { .. } | TransactionalIdNeedsIdleProducer | PipelineConsumer { .. } => {
+                write_txn_refusal(f, self)
+            }
             IdempotenceNeedsIdleProducer { enable } => write!(
                 f,
                 "this makes enable.idempotence {enable} (directly or through acks, retries or max.in.flight.requests.per.connection), which needs a new producer: call flush() and let the records in flight finish first"
@@ -576,11 +578,24 @@ impl fmt::Display for crate::kafka::event::ConsumerError {
 
 /// `KafkaProducer`'s exceptions for a transactional call it refuses, Kafka's wording.
 fn write_txn_refusal(f: &mut fmt::Formatter<'_>, error: &CommandError) -> fmt::Result {
+    use crate::kafka::commands::PipelineProblem;
     use crate::kafka::producer::transactions::TxnRefusal::*;
-    let CommandError::Transaction { node, refusal } = error else {
-        return f.write_str(
-            "transactional.id makes a new producer: call flush() and let the records in flight finish first",
-        );
+    let (node, refusal) = match error {
+        CommandError::Transaction { node, refusal } => (node, refusal),
+        CommandError::PipelineConsumer { node, problem } => {
+            let why = match problem {
+                PipelineProblem::NoGroup => "it needs a group.id: its offsets are committed in the transaction",
+                PipelineProblem::AutoCommit => "set enable.auto.commit=false: its offsets are committed in the transaction",
+                PipelineProblem::WorkerThread => "its loop must process the records itself, not hand them to a worker thread",
+                PipelineProblem::AlreadyRunning => "it already runs a pipeline",
+            };
+            return write!(f, "{node} cannot run an exactly-once pipeline: {why}");
+        }
+        _ => {
+            return f.write_str(
+                "transactional.id makes a new producer: call flush() and let the records in flight finish first",
+            )
+        }
     };
     match refusal {
         NotTransactional => write!(

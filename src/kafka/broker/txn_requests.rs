@@ -11,11 +11,13 @@ use crate::kafka::group::classic::CommittedOffset;
 use crate::kafka::group::records::CoordinatorRecord;
 use crate::kafka::group::WriteCompletion;
 use crate::kafka::protocol::Message;
+use crate::kafka::record::{ControlRecordType, RecordBatch};
 use crate::kafka::txn::coordinator::EndTxn;
 use crate::kafka::txn::state_manager::TxnWriteCompletion;
 use crate::kafka::types::{NodeId, TopicPartition};
 use crate::kafka::Cluster;
 use crate::sim::Ctx;
+use std::collections::BTreeMap;
 
 impl Broker {
     /// The transactional messages; `Some(msg)` gives back anything else.
@@ -289,4 +291,50 @@ impl Broker {
             }
         }
     }
+}
+
+/// Pending transactional offsets by producer id, as `GroupCoordinator.pending_txn_offsets`.
+type PendingTxnOffsets = BTreeMap<i64, Vec<(String, TopicPartition, CommittedOffset)>>;
+
+/// The batches of an `__consumer_offsets` partition in the order they take effect when it is
+/// loaded (`GroupMetadataManager.doLoadGroupsAndOffsets`): a transaction's offsets at its
+/// COMMIT marker, none of an aborted one; those of a transaction still open come back
+/// pending.
+pub(super) fn offsets_in_effect_order<'a>(
+    batches: impl Iterator<Item = &'a RecordBatch>,
+) -> (Vec<&'a RecordBatch>, PendingTxnOffsets) {
+    let mut effective = Vec::new();
+    let mut open: BTreeMap<i64, Vec<&RecordBatch>> = BTreeMap::new();
+    for batch in batches {
+        let producer_id = batch.producer.producer_id;
+        match batch.control {
+            Some(kind) => {
+                let held = open.remove(&producer_id).unwrap_or_default();
+                if kind == ControlRecordType::Commit {
+                    effective.extend(held);
+                }
+            }
+            None if batch.transactional => open.entry(producer_id).or_default().push(batch),
+            None => effective.push(batch),
+        }
+    }
+    let pending = open
+        .into_iter()
+        .map(|(producer_id, batches)| {
+            let offsets = batches
+                .iter()
+                .flat_map(|b| b.records.iter())
+                .filter_map(|r| match CoordinatorRecord::parse(r) {
+                    Some(CoordinatorRecord::OffsetCommit {
+                        group,
+                        partition,
+                        offset,
+                    }) => Some((group, partition, offset)),
+                    _ => None,
+                })
+                .collect();
+            (producer_id, offsets)
+        })
+        .collect();
+    (effective, pending)
 }

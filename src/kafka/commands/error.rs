@@ -179,6 +179,24 @@ pub enum CommandError {
     },
     /// `transactional.id` changes only on an idle producer (a new `KafkaProducer`).
     TransactionalIdNeedsIdleProducer,
+    /// A consumer that cannot run an exactly-once pipeline as it is configured.
+    PipelineConsumer {
+        node: NodeId,
+        problem: PipelineProblem,
+    },
+}
+
+/// What an exactly-once pipeline needs of its consumer.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum PipelineProblem {
+    /// Offsets go to the transaction, so the consumer needs a `group.id`.
+    NoGroup,
+    /// `enable.auto.commit=true` would commit offsets outside the transaction.
+    AutoCommit,
+    /// A worker thread processes records after `poll()` returns; the loop must process them.
+    WorkerThread,
+    /// The consumer already runs a pipeline.
+    AlreadyRunning,
 }
 
 /// Why the controller refused a manual replica assignment

@@ -11,7 +11,10 @@ mod network;
 mod producer;
 mod transactions;
 
-pub use error::{limits, CommandError, GroupIdProblem, Limit, NodeKind, ReplicaAssignmentProblem};
+pub use error::{
+    limits, CommandError, GroupIdProblem, Limit, NodeKind, PipelineProblem,
+    ReplicaAssignmentProblem,
+};
 
 use super::types::NodeId;
 use super::{Cluster, Command};

@@ -53,7 +53,71 @@ impl Cluster {
                     .send_offsets_to_transaction(ctx, &group, parsed)
                     .map_err(refused(producer))
             }
+            Command::StartPipeline {
+                consumer,
+                producer,
+                output_topic,
+            } => self.start_pipeline(ctx, consumer, producer, output_topic),
             _ => unreachable!("apply_command routes only transaction commands here"),
         }
+    }
+
+    /// `StartPipeline`: check the consumer suits an exactly-once loop and the producer is
+    /// transactional, then call `initTransactions()` if it has not been.
+    fn start_pipeline(
+        &mut self,
+        ctx: &mut Ctx<'_, Cluster>,
+        consumer: NodeId,
+        producer: NodeId,
+        output_topic: String,
+    ) -> Result<(), CommandError> {
+        use crate::kafka::commands::PipelineProblem;
+        use crate::kafka::consumer::app::Handoff;
+        self.check_topic(&output_topic)?;
+        let NodeId::Consumer(c) = consumer else {
+            return Err(CommandError::WrongKind {
+                node: consumer,
+                expected: super::NodeKind::Consumer,
+            });
+        };
+        let cons = self
+            .consumers
+            .get(&c)
+            .ok_or(CommandError::UnknownNode(consumer))?;
+        let problem = if self.pipelines.contains_key(&c) {
+            Some(PipelineProblem::AlreadyRunning)
+        } else if cons.group_id().is_none() {
+            Some(PipelineProblem::NoGroup)
+        } else if cons.config.enable_auto_commit {
+            Some(PipelineProblem::AutoCommit)
+        } else if cons.app.spec.handoff == Handoff::Worker {
+            Some(PipelineProblem::WorkerThread)
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            return Err(CommandError::PipelineConsumer {
+                node: consumer,
+                problem,
+            });
+        }
+        let p = self.running_producer(producer)?;
+        let txn = p.txn.as_ref().ok_or(CommandError::Transaction {
+            node: producer,
+            refusal: TxnRefusal::NotTransactional,
+        })?;
+        if txn.state == crate::kafka::producer::transactions::ClientTxnState::Uninitialized {
+            let _ = p.init_transactions(ctx);
+        }
+        let pipeline = crate::kafka::pipeline::Pipeline {
+            producer: p.id,
+            output_topic,
+            rewind: Default::default(),
+            stage: crate::kafka::pipeline::PipelineStage::Idle,
+            committed_transactions: 0,
+            aborted_transactions: 0,
+        };
+        self.pipelines.insert(c, pipeline);
+        Ok(())
     }
 }

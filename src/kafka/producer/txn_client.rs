@@ -391,6 +391,7 @@ impl Producer {
 /// abortable (Kafka makes some unexpected errors fatal; none of those can happen here).
 fn classify(error: ErrorCode) -> Next {
     match error {
+        ErrorCode::NONE => Next::Done,
         ErrorCode::NOT_COORDINATOR | ErrorCode::COORDINATOR_NOT_AVAILABLE => Next::Relookup,
         ErrorCode::COORDINATOR_LOAD_IN_PROGRESS
         | ErrorCode::CONCURRENT_TRANSACTIONS
