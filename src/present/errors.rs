@@ -153,9 +153,6 @@ impl fmt::Display for CommandError {
             NoActiveController => f.write_str("there is no active controller to do this"),
             TooMuch { limit, requested } => f.write_str(&limit_text(*limit, *requested)),
             Config(e) => write!(f, "{e}"),
-            Transaction { .. } | TransactionalIdNeedsIdleProducer | PipelineConsumer { .. } => {
-                write_txn_refusal(f, self)
-            }
             IdempotenceNeedsIdleProducer { enable } => write!(
                 f,
                 "this makes enable.idempotence {enable} (directly or through acks, retries or max.in.flight.requests.per.connection), which needs a new producer: call flush() and let the records in flight finish first"
@@ -194,6 +191,8 @@ impl fmt::Display for CommandError {
             GroupNotEmpty(_) => f.write_str("The group is not empty."),
             CoordinatorNotAvailable(_) => f.write_str("The coordinator is not available."),
             InvalidReplicaAssignment(problem) => replica_assignment_text(f, problem),
+            // The transactional producer's refusals and the pipeline's.
+            _ => write_txn_refusal(f, self),
         }
     }
 }
@@ -591,11 +590,12 @@ fn write_txn_refusal(f: &mut fmt::Formatter<'_>, error: &CommandError) -> fmt::R
             };
             return write!(f, "{node} cannot run an exactly-once pipeline: {why}");
         }
-        _ => {
+        CommandError::TransactionalIdNeedsIdleProducer => {
             return f.write_str(
                 "transactional.id makes a new producer: call flush() and let the records in flight finish first",
             )
         }
+        other => return write!(f, "{other:?}"),
     };
     match refusal {
         NotTransactional => write!(

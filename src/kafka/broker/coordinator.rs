@@ -698,9 +698,7 @@ impl Broker {
         let mut groups: std::collections::BTreeMap<String, ClassicGroup> = Default::default();
         let config = self.group_config();
         let id = self.id;
-        let (effective, open) = super::txn_requests::offsets_in_effect_order(replica.log.batches());
-        self.coordinator.pending_txn_offsets.extend(open);
-        for batch in effective {
+        for batch in super::txn_requests::offsets_in_effect_order(replica.log.batches()).0 {
             for record in batch.records.iter() {
                 match CoordinatorRecord::parse(record) {
                     Some(CoordinatorRecord::OffsetCommit {

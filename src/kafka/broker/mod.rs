@@ -393,6 +393,7 @@ impl Broker {
                 if tp.topic == crate::kafka::group::OFFSETS_TOPIC {
                     self.unload_groups(ctx, tp);
                     self.load_groups(ctx, tp);
+                    self.load_pending_txn_offsets(tp);
                 }
                 if tp.topic == crate::kafka::txn::TRANSACTION_STATE_TOPIC {
                     self.unload_transactions(ctx, tp);

@@ -264,6 +264,16 @@ impl Broker {
         ctx.send(self.node(), to, m);
     }
 
+    /// The offsets of transactions still open in an offsets partition just loaded stay
+    /// pending until their markers.
+    pub(super) fn load_pending_txn_offsets(&mut self, tp: &TopicPartition) {
+        let Some(replica) = self.replicas.get(tp) else {
+            return;
+        };
+        let (_, open) = offsets_in_effect_order(replica.log.batches());
+        self.coordinator.pending_txn_offsets.extend(open);
+    }
+
     /// A marker in an `__consumer_offsets` partition: the producer's pending offsets of groups
     /// in that partition become committed (commit) or are dropped (abort).
     pub(super) fn complete_txn_offsets(&mut self, partition: i32, producer_id: i64, commit: bool) {
