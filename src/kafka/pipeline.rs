@@ -151,8 +151,8 @@ fn forward(
     let mut rewind = BTreeMap::new();
     let mut next = BTreeMap::new();
     for r in records {
-        rewind.entry(r.partition.clone()).or_insert(r.offset);
-        next.insert(r.partition.clone(), (r.offset + 1, r.leader_epoch));
+        rewind.entry(r.partition).or_insert(r.offset);
+        next.insert(r.partition, (r.offset + 1, r.leader_epoch));
         let record = ProducerRecord {
             topic: Topic::new(output_topic),
             partition: None,

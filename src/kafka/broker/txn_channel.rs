@@ -156,7 +156,7 @@ impl Broker {
         let mut by_leader: BTreeMap<BrokerId, Vec<TopicPartition>> = BTreeMap::new();
         for tp in &meta.topic_partitions {
             if let Some(leader) = self.metadata.partition(tp).and_then(|p| p.leader) {
-                by_leader.entry(leader).or_default().push(tp.clone());
+                by_leader.entry(leader).or_default().push(*tp);
             }
         }
         let (producer_id, producer_epoch) = (meta.producer_id, meta.producer_epoch);
@@ -319,7 +319,7 @@ impl Broker {
         self.txn_state.loaded.insert(tp.partition, epoch);
         ctx.emit(Event::TransactionsLoaded {
             broker: self.id,
-            partition: tp.clone(),
+            partition: *tp,
             transactional_ids: latest.keys().cloned().collect(),
         });
         self.arm_txn_abort_check(ctx);

@@ -284,7 +284,7 @@ impl Broker {
         let stamped = replica.log.append_as_leader(&batch, leader_epoch, now_ms);
         ctx.emit(Event::BatchAppended {
             broker: self.id,
-            partition: tp.clone(),
+            partition: *tp,
             base_offset: stamped.base_offset,
             last_offset: stamped.last_offset(),
             leader_epoch,
@@ -293,7 +293,7 @@ impl Broker {
         self.txn_state.next_write_id += 1;
         self.txn_state.pending_writes.push(TxnPendingWrite {
             id: self.txn_state.next_write_id,
-            partition: tp.clone(),
+            partition: *tp,
             end_offset: stamped.next_offset(),
             leader_epoch,
             transactional_id: transactional_id.to_string(),

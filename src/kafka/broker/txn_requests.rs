@@ -207,7 +207,7 @@ impl Broker {
             .map(
                 |(partition, offset, epoch)| CoordinatorRecord::OffsetCommit {
                     group: group_id.to_string(),
-                    partition: partition.clone(),
+                    partition: *partition,
                     offset: CommittedOffset {
                         offset: *offset,
                         leader_epoch: *epoch,

@@ -286,7 +286,7 @@ impl Producer {
                 self.accumulator.release(&batch);
                 let records = batch.records.iter().map(|r| r.id).collect();
                 let detail = crate::kafka::event::FailureDetail::TransactionAborted;
-                self.fail_records(ctx, tp.clone(), records, error, detail);
+                self.fail_records(ctx, tp, records, error, detail);
             }
             for batch in keep {
                 self.accumulator.reenqueue(&tp, batch);

@@ -93,7 +93,7 @@ impl Producer {
                     && !txn.partitions.contains(tp)
                     && !txn.pending_partitions.contains(tp)
             })
-            .map(|(tp, _)| tp.clone())
+            .map(|(tp, _)| *tp)
             .collect();
         if new.is_empty() {
             return;
@@ -298,7 +298,7 @@ impl Producer {
         }
         for tp in partitions {
             txn.pending_partitions.remove(tp);
-            txn.partitions.insert(tp.clone());
+            txn.partitions.insert(*tp);
         }
         Next::Done
     }
