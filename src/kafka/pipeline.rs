@@ -32,9 +32,6 @@ use std::rc::Rc;
 pub struct Pipeline {
     pub producer: u32,
     pub output_topic: String,
-    /// The input offsets the open transaction started at, per partition: where the consumer
-    /// goes back to if the transaction aborts.
-    pub rewind: BTreeMap<TopicPartition, i64>,
     pub stage: PipelineStage,
     pub committed_transactions: u64,
     pub aborted_transactions: u64,
@@ -48,6 +45,9 @@ pub enum PipelineStage {
     Committing,
     /// `abortTransaction()` called after an error.
     Aborting,
+    /// The producer restarted: a new instance initializes (fencing the old one, whose open
+    /// transaction the coordinator completes or aborts) before the consumer rewinds.
+    Recovering,
     /// The producer was fenced: the application stops (`ProducerFencedException`).
     Fenced,
 }
@@ -86,12 +86,15 @@ impl Cluster {
                 PipelineStage::Fenced
             }
             // A restarted producer: a new instance initializes, fencing the old epoch; the
-            // transaction it had open is aborted by the coordinator.
-            (stage, Some(ClientTxnState::Uninitialized)) => {
+            // transaction it had open is completed or aborted by the coordinator first.
+            // Records handed over but not sent are dropped with the old instance: the consumer
+            // rewinds to the committed offsets once the new one is ready.
+            (_, Some(ClientTxnState::Uninitialized)) => {
                 let _ = producer.init_transactions(ctx);
-                if stage != PipelineStage::Idle {
-                    consumer.resume_after_transaction(ctx, Some(&pipeline.rewind));
-                }
+                PipelineStage::Recovering
+            }
+            (PipelineStage::Recovering, Some(ClientTxnState::Ready)) => {
+                consumer.resume_after_transaction(ctx, true);
                 PipelineStage::Idle
             }
             (_, Some(ClientTxnState::AbortableError)) => {
@@ -99,12 +102,12 @@ impl Cluster {
                 PipelineStage::Aborting
             }
             (PipelineStage::Committing, Some(ClientTxnState::Ready)) => {
-                consumer.resume_after_transaction(ctx, None);
+                consumer.resume_after_transaction(ctx, false);
                 self.finish(c, PipelineStage::Idle, true);
                 return;
             }
             (PipelineStage::Aborting, Some(ClientTxnState::Ready)) => {
-                consumer.resume_after_transaction(ctx, Some(&pipeline.rewind));
+                consumer.resume_after_transaction(ctx, true);
                 self.finish(c, PipelineStage::Idle, false);
                 return;
             }
@@ -113,10 +116,7 @@ impl Cluster {
             {
                 let records = std::mem::take(&mut consumer.app.outbox);
                 let group = consumer.group_id().unwrap_or_default().to_string();
-                let rewind = forward(ctx, producer, &pipeline.output_topic, &group, &records);
-                if let Some(p) = self.pipelines.get_mut(&c) {
-                    p.rewind = rewind;
-                }
+                forward(ctx, producer, &pipeline.output_topic, &group, &records);
                 PipelineStage::Committing
             }
             (stage, _) => stage,
@@ -139,19 +139,17 @@ impl Cluster {
 }
 
 /// One loop iteration's transaction: begin, send the transformed records, send the offsets
-/// after them, commit. Returns where each input partition started.
+/// after them, commit.
 fn forward(
     ctx: &mut Ctx<'_, Cluster>,
     producer: &mut super::producer::Producer,
     output_topic: &str,
     group: &str,
     records: &[FetchedRecord],
-) -> BTreeMap<TopicPartition, i64> {
+) {
     let _ = producer.begin_transaction(ctx);
-    let mut rewind = BTreeMap::new();
-    let mut next = BTreeMap::new();
+    let mut next: BTreeMap<TopicPartition, (i64, i32)> = BTreeMap::new();
     for r in records {
-        rewind.entry(r.partition).or_insert(r.offset);
         next.insert(r.partition, (r.offset + 1, r.leader_epoch));
         let record = ProducerRecord {
             topic: Topic::new(output_topic),
@@ -172,5 +170,4 @@ fn forward(
         .collect();
     let _ = producer.send_offsets_to_transaction(ctx, group, offsets);
     let _ = producer.commit_transaction(ctx);
-    rewind
 }

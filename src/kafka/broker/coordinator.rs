@@ -351,6 +351,10 @@ impl Broker {
     ) {
         let (error, offsets) = match self.coordinates(group_id) {
             Err(e) => (e, Vec::new()),
+            // `requireStable`: a transaction's offsets are not final until its marker.
+            Ok(_) if self.has_pending_txn_offsets(group_id, &partitions) => {
+                (ErrorCode::UNSTABLE_OFFSET_COMMIT, Vec::new())
+            }
             Ok(_) => {
                 let group = self.coordinator.groups.get(group_id);
                 let offsets = partitions

@@ -264,6 +264,20 @@ impl Broker {
         ctx.send(self.node(), to, m);
     }
 
+    /// Whether a transaction's offsets for any of `partitions` of `group` wait for a marker
+    /// (`GroupMetadata.hasPendingOffsetCommitsForTopicPartition`).
+    pub(super) fn has_pending_txn_offsets(
+        &self,
+        group: &str,
+        partitions: &[TopicPartition],
+    ) -> bool {
+        self.coordinator
+            .pending_txn_offsets
+            .values()
+            .flatten()
+            .any(|(g, tp, _)| g == group && partitions.contains(tp))
+    }
+
     /// The offsets of transactions still open in an offsets partition just loaded stay
     /// pending until their markers.
     pub(super) fn load_pending_txn_offsets(&mut self, tp: &TopicPartition) {

@@ -112,7 +112,6 @@ impl Cluster {
         let pipeline = crate::kafka::pipeline::Pipeline {
             producer: p.id,
             output_topic,
-            rewind: Default::default(),
             stage: crate::kafka::pipeline::PipelineStage::Idle,
             committed_transactions: 0,
             aborted_transactions: 0,

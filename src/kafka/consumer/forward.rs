@@ -1,16 +1,13 @@
 //! The consumer's half of a consume-transform-produce pipeline (`kafka::pipeline`): processed
 //! records are handed to the transactional producer instead of being committed, and the loop
-//! waits in `commitTransaction()`; an aborted transaction rewinds the positions to where it
-//! started (the `resetToLastCommittedPositions` of Kafka's exactly-once example).
+//! waits in `commitTransaction()`; an aborted transaction rewinds the positions to the group's
+//! committed offsets (the `resetToLastCommittedPositions` of Kafka's exactly-once example).
 
 use super::app::AppState;
-use super::{Consumer, FetchedRecord};
-use crate::kafka::command::SeekTarget;
+use super::{Consumer, FetchState, FetchedRecord};
 use crate::kafka::timer::Timer;
-use crate::kafka::types::TopicPartition;
 use crate::kafka::Cluster;
 use crate::sim::{Ctx, SimDuration};
-use std::collections::BTreeMap;
 
 impl Consumer {
     /// Processing is done: hand the records over and wait for the transaction.
@@ -19,15 +16,17 @@ impl Consumer {
         self.app.state = AppState::Committing;
     }
 
-    /// The transaction ended: on abort go back to where it started, then poll again.
-    pub(crate) fn resume_after_transaction(
-        &mut self,
-        ctx: &mut Ctx<'_, Cluster>,
-        rewind: Option<&BTreeMap<TopicPartition, i64>>,
-    ) {
-        for (tp, offset) in rewind.into_iter().flatten() {
-            self.buffer.remove(tp);
-            let _ = self.seek(ctx, tp, SeekTarget::Offset(*offset));
+    /// The transaction ended: after an abort (or a producer restart) go back to the group's
+    /// committed offsets (`resetToLastCommittedPositions`: an OffsetFetch, retried while a
+    /// transaction's offsets are still pending), then poll again.
+    pub(crate) fn resume_after_transaction(&mut self, ctx: &mut Ctx<'_, Cluster>, rewind: bool) {
+        if rewind {
+            for (tp, state) in self.positions.iter_mut() {
+                self.buffer.remove(tp);
+                state.position = None;
+                state.position_epoch = None;
+                state.fetch_state = FetchState::AwaitCommitted;
+            }
         }
         self.app.outbox.clear();
         if self.app.state == AppState::Committing {
