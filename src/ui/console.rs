@@ -140,6 +140,9 @@ fn running_hint(tool: &crate::present::console::Foreground) -> &'static str {
         crate::present::console::Foreground::PerfTest(_) => {
             "The perf test sends while the simulation plays (▶ Play): a line every 5 simulated seconds, a summary at the end. Ctrl-C stops it."
         }
+        crate::present::console::Foreground::ConsumerPerf(_) => {
+            "The perf test's consumer reads while the simulation plays (▶ Play): its summary prints when it has read --messages or waited --timeout ms. Ctrl-C stops it."
+        }
         _ => "The consumer prints records while the simulation plays (▶ Play). Ctrl-C stops it.",
     }
 }
