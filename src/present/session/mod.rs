@@ -9,6 +9,7 @@ mod compare;
 mod console;
 mod console_perf;
 mod guide;
+mod lesson_console;
 mod snapshots;
 mod timeline;
 
@@ -197,6 +198,8 @@ pub struct Session {
     console_close_due: Option<Command>,
     /// Console entries ever made (tells a new entry from output added to the last one).
     console_serial: u64,
+    /// The lesson's console actions: the next to type, the commands of the one running.
+    lesson_console: lesson_console::LessonConsole,
     /// The second run while Compare is open.
     compare: Option<Box<crate::present::compare::CompareRun>>,
 }
@@ -238,6 +241,7 @@ impl Session {
             console_running: None,
             console_close_due: None,
             console_serial: 0,
+            lesson_console: Default::default(),
             compare: None,
         };
         session.open_guide();
@@ -342,7 +346,7 @@ impl Session {
         self.lab.as_ref().is_some_and(|l| !l.is_done())
     }
     pub fn is_finished(&self) -> bool {
-        self.world.next_time().is_none()
+        self.world.next_time().is_none() && self.lesson_console_time().is_none()
     }
 
     pub fn apply(&mut self, action: Action) {
