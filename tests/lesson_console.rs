@@ -17,6 +17,10 @@ const LESSON: &str = r#"{"version": 1, "id": "console-actions", "title": "Consol
     {"at_ms": 1500, "action": "console", "line": "kafka-topics.sh --bootstrap-server b1:9092 --list"},
     {"at_ms": 1500, "action": "console", "line": "kafka-get-offsets.sh --bootstrap-server b1:9092 --topic orders"},
     {"at_ms": 2000, "action": "console", "line": "kafka-nope.sh --list"}
+  ],
+  "beats": [
+    {"when": {"typed": "kafka-get-offsets.sh --topic orders"}, "caption": "Each partition has its own end offset.", "pause": false},
+    {"when": {"typed": "kafka-consumer-groups.sh --list"}, "caption": "Your turn: you listed the groups."}
   ]}"#;
 
 fn session() -> Session {
@@ -189,4 +193,31 @@ fn malformed_console_actions_are_refused_with_their_path() {
         "x".repeat(10_001)
     );
     assert!(error_of(&long).contains("10001 bytes; the console takes at most 10000"));
+}
+
+#[test]
+fn a_beat_waits_for_a_console_line_typed_by_the_lesson_or_the_class() {
+    let mut s = session();
+    let beat = |s: &Session| s.guide().current().map(|c| c.index);
+    for _ in 0..5 {
+        s.apply(Action::Step);
+    }
+    assert_eq!(beat(&s), None, "nothing typed yet");
+    s.apply(Action::RunToEnd);
+    assert_eq!(beat(&s), Some(0), "the lesson's get-offsets line fired it");
+    s.apply(Action::Continue);
+    s.apply(Action::Console(
+        "kafka-consumer-groups.sh --bootstrap-server b1:9092 --list".into(),
+    ));
+    assert_eq!(
+        beat(&s),
+        Some(1),
+        "the class typed the line the beat waits for"
+    );
+    let bad = LESSON.replace(
+        r#"{"typed": "kafka-consumer-groups.sh --list"}"#,
+        r#"{"typed": " "}"#,
+    );
+    let e = Lesson::parse(&bad).unwrap_err().to_string();
+    assert_eq!(e, "beats[1].when: must not be empty");
 }

@@ -217,7 +217,7 @@ impl Lesson {
                 }
                 host.finished(result);
             }
-            if !world.next_time().is_some_and(|t| t <= end) {
+            if world.next_time().is_none_or(|t| t > end) {
                 break;
             }
             match world.step() {

@@ -230,9 +230,13 @@ fn intro(input: &UseStateHandle<String>, input_ref: &NodeRef) -> Html {
 }
 
 fn entry_html(entry: &crate::present::session::ConsoleEntry) -> Html {
+    let from_lesson = entry.lesson_action.is_some().then_some("from-lesson");
     html! {
-        <div class="console-entry">
-            <div class="console-prompt"><span class="ps1">{ "$ " }</span>{ entry.line.clone() }</div>
+        <div class={classes!("console-entry", from_lesson)}>
+            <div class="console-prompt">
+                <span class="ps1">{ "$ " }</span>{ entry.line.clone() }
+                { if entry.lesson_action.is_some() { html! { <span class="console-from-lesson" title="Typed by the lesson">{ "lesson" }</span> } } else { html! {} } }
+            </div>
             { for entry.output.iter().map(|l| html! {
                 <div class={classes!("console-line", (l.stream == Stream::Err).then_some("err"))}>{ l.text.clone() }</div>
             }) }

@@ -126,6 +126,18 @@ impl Session {
         if self.console.len() > MAX_ENTRIES as usize {
             self.console.remove(0);
         }
+        self.console_line_ran(&line);
+    }
+
+    /// A beat waiting for a console line (`Trigger::Typed`) may fire now, without a step.
+    pub(super) fn console_line_ran(&mut self, line: &str) {
+        self.observer.console_line_ran(line);
+        let change = self
+            .guide
+            .advance(None, &self.world, &self.observer, &self.answers);
+        if change.pause {
+            self.playing = false;
+        }
     }
 
     /// The entry a running tool prints into: the newest one typed by the step on screen (a

@@ -95,6 +95,7 @@ impl Session {
             self.console_stop(130);
         }
         let outcome = console::run(&self.world, &line);
+        self.observer.console_line_ran(&line);
         let existing = self
             .console
             .iter()
@@ -150,12 +151,11 @@ impl Session {
             return;
         };
         let (lines, code) = pending.command.result_lines(&pending.result);
-        if let Some(entry) = self
+        let entry = self
             .console
             .iter_mut()
-            .filter(|e| e.lesson_action == Some(pending.action))
-            .find(|_| pending.written)
-        {
+            .find(|e| e.lesson_action == Some(pending.action));
+        if let (true, Some(entry)) = (pending.written, entry) {
             entry.output.extend(lines);
             entry.exit_code = code;
         }
