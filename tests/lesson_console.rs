@@ -221,3 +221,50 @@ fn a_beat_waits_for_a_console_line_typed_by_the_lesson_or_the_class() {
     let e = Lesson::parse(&bad).unwrap_err().to_string();
     assert_eq!(e, "beats[1].when: must not be empty");
 }
+
+#[test]
+fn after_a_rewind_the_lesson_line_shows_once_and_a_typed_tool_prints_into_its_own_entry() {
+    let id = "offsets-per-partition";
+    let lesson = builtin::load(id).unwrap();
+    let mut s = Session::new(lesson, LessonRef::Builtin(id.into()), 11);
+    let lesson_entries = |s: &Session| {
+        s.console_entries()
+            .filter(|e| e.lesson_action.is_some())
+            .count()
+    };
+    let until_typed = |s: &mut Session| {
+        for _ in 0..2000 {
+            if lesson_entries(s) > 0 {
+                return;
+            }
+            s.apply(Action::Continue);
+            s.apply(Action::Answer(0));
+            s.apply(Action::Step);
+        }
+        panic!("the lesson never typed its line");
+    };
+    until_typed(&mut s);
+    let typed_at = s.world().steps_taken();
+    for _ in 0..30 {
+        s.apply(Action::Step);
+    }
+    s.apply(Action::SeekTo(typed_at - 1));
+    assert_eq!(lesson_entries(&s), 0, "hidden until the step after it ran");
+    until_typed(&mut s);
+    assert_eq!(s.world().steps_taken(), typed_at);
+    s.apply(Action::Console(
+        "kafka-consumer-perf-test.sh --bootstrap-server b1:9092 --topic events --messages 6 --group perf".into(),
+    ));
+    for _ in 0..6000 {
+        if s.console_running().is_none() {
+            break;
+        }
+        s.apply(Action::Step);
+    }
+    let entries: Vec<_> = s.console_entries().cloned().collect();
+    assert_eq!(entries.len(), 2);
+    assert_eq!(entries[0].lesson_action, Some(0));
+    assert_eq!(entries[0].output.len(), 2, "{:?}", entries[0].output);
+    let summary = &entries[1].output.last().unwrap().text;
+    assert!(summary.contains(", 6, "), "{summary}");
+}

@@ -48,6 +48,8 @@ pub struct Running {
     pub printed: u32,
     /// When the consumer last returned a record (or started): `--timeout-ms` counts from here.
     pub since: SimTime,
+    /// The transcript entry it prints into (its `serial`).
+    pub entry: u64,
 }
 
 impl Session {
@@ -78,6 +80,9 @@ impl Session {
         // recording's.
         self.console.retain(|e| e.step <= at);
         let started = self.world.now();
+        // The entry's number, taken now: the lesson may type lines while this one runs.
+        self.console_serial += 1;
+        let serial = self.console_serial;
         let outcome = console::run(&self.world, &line);
         if outcome.clear {
             self.console.clear();
@@ -103,7 +108,7 @@ impl Session {
                 self.settle(pending.settle_ms);
             }
             if let (Ok(()), Some(tool)) = (result, outcome.foreground) {
-                self.console_start(tool);
+                self.console_start(tool, serial);
             }
         }
         if let Some(seconds) = sleep_seconds(&line, &mut output, &mut exit_code) {
@@ -112,7 +117,6 @@ impl Session {
         let kept = output.len().min(MAX_LINES_PER_ENTRY as usize);
         let dropped_lines = (output.len() - kept) as u32;
         output.truncate(kept);
-        self.console_serial += 1;
         self.console.push(ConsoleEntry {
             step: self.world.steps_taken(),
             at: started,
@@ -121,7 +125,7 @@ impl Session {
             dropped_lines,
             exit_code,
             lesson_action: None,
-            serial: self.console_serial,
+            serial,
         });
         if self.console.len() > MAX_ENTRIES as usize {
             self.console.remove(0);
@@ -140,16 +144,17 @@ impl Session {
         }
     }
 
-    /// The entry a running tool prints into: the newest one typed by the step on screen (a
-    /// lesson's line may sit before later entries of a rewound run).
-    fn console_current(&mut self) -> Option<&mut ConsoleEntry> {
-        let now = self.world.steps_taken();
-        self.console.iter_mut().rev().find(|e| e.step <= now)
+    /// The entry a running tool prints into.
+    fn console_entry(&mut self, serial: u64) -> Option<&mut ConsoleEntry> {
+        self.console.iter_mut().rev().find(|e| e.serial == serial)
     }
 
     /// Append lines to the newest entry (a running tool's output), keeping the newest lines.
     pub(super) fn console_print(&mut self, lines: Vec<Line>) {
-        let Some(entry) = self.console_current() else {
+        let Some(serial) = self.console_running.as_ref().map(|r| r.entry) else {
+            return;
+        };
+        let Some(entry) = self.console_entry(serial) else {
             return;
         };
         entry.output.extend(lines);
@@ -190,6 +195,7 @@ impl Session {
                 },
             printed,
             since,
+            ..
         }) = &self.console_running
         else {
             return;
@@ -240,10 +246,12 @@ impl Session {
         };
         let close = match running.tool {
             Foreground::Consumer { consumer, .. } => {
-                self.console_print(vec![Line {
-                    stream: Stream::Err,
-                    text: format!("Processed a total of {} messages", running.printed),
-                }]);
+                if let Some(entry) = self.console_entry(running.entry) {
+                    entry.output.push(Line {
+                        stream: Stream::Err,
+                        text: format!("Processed a total of {} messages", running.printed),
+                    });
+                }
                 Command::CloseConsumer {
                     consumer: NodeId::Consumer(consumer),
                 }
@@ -268,7 +276,7 @@ impl Session {
                 node: NodeId::Consumer(run.consumer),
             },
         };
-        if let Some(entry) = self.console_current() {
+        if let Some(entry) = self.console_entry(running.entry) {
             entry.exit_code = exit_code;
         }
         self.console_close_due = Some(close);

@@ -90,10 +90,6 @@ impl Session {
     fn type_lesson_line(&mut self, index: u32, at: SimTime, line: String) {
         self.world.advance_idle_to(at);
         let fresh = self.world.steps_taken() >= self.horizon;
-        if fresh && self.console_running.is_some() {
-            // The lesson takes the terminal: the tool holding it gets Ctrl-C.
-            self.console_stop(130);
-        }
         let outcome = console::run(&self.world, &line);
         self.observer.console_line_ran(&line);
         let existing = self
@@ -106,7 +102,9 @@ impl Session {
             if let Some(i) = existing {
                 self.console.remove(i);
             }
-            let step = self.world.steps_taken();
+            // Shown from the step after the line: by then it has run (its first command, or
+            // the world's next step, comes next).
+            let step = self.world.steps_taken() + 1;
             self.console_serial += 1;
             let entry = ConsoleEntry {
                 step,
@@ -155,17 +153,24 @@ impl Session {
             .console
             .iter_mut()
             .find(|e| e.lesson_action == Some(pending.action));
+        let serial = entry.as_ref().map(|e| e.serial);
         if let (true, Some(entry)) = (pending.written, entry) {
             entry.output.extend(lines);
             entry.exit_code = code;
         }
-        if let (true, Ok(()), Some(tool)) = (pending.fresh, &pending.result, pending.foreground) {
-            self.console_start(tool);
+        let tool = match (pending.fresh, &pending.result, pending.foreground, serial) {
+            (true, Ok(()), Some(tool), Some(serial)) => (tool, serial),
+            _ => return,
+        };
+        if self.console_running.is_some() {
+            // One tool holds the terminal: the lesson's new one stops the one running.
+            self.console_stop(130);
         }
+        self.console_start(tool.0, tool.1);
     }
 
-    /// A tool takes the terminal (its clock starts now).
-    pub(super) fn console_start(&mut self, mut tool: Foreground) {
+    /// A tool takes the terminal (its clock starts now), printing into entry `serial`.
+    pub(super) fn console_start(&mut self, mut tool: Foreground, serial: u64) {
         match &mut tool {
             Foreground::PerfTest(run) => run.start(self.world.now().as_ms()),
             Foreground::ConsumerPerf(run) => run.start(self.world.now().as_ms()),
@@ -175,6 +180,7 @@ impl Session {
             tool,
             printed: 0,
             since: self.world.now(),
+            entry: serial,
         });
     }
 }
