@@ -132,6 +132,18 @@ fn tab_completes_tools_options_and_topics() {
         .line,
         "kafka-dump-log.sh --files /tmp/kraft-combined-logs/orders-1/00000000000000000000.log "
     );
+    assert_eq!(
+        complete(w, "kafka-consumer-p").line,
+        "kafka-consumer-perf-test.sh "
+    );
+    assert_eq!(
+        complete(w, "kafka-consumer-perf-test.sh --mess").line,
+        "kafka-consumer-perf-test.sh --messages "
+    );
+    assert_eq!(
+        complete(w, "kafka-consumer-perf-test.sh --topic or").line,
+        "kafka-consumer-perf-test.sh --topic orders "
+    );
 }
 
 #[test]

@@ -281,7 +281,7 @@ mod tests {
 
     #[test]
     fn detailed_stats_print_a_line_per_interval() {
-        let mut run = ConsumerPerfRun::new(1, 10, 10_000, 1_000, true);
+        let mut run = ConsumerPerfRun::new(1, 3, 10_000, 1_000, true);
         run.start(0);
         run.assigned(200);
         assert!(run.polled(500, &[100]).is_empty());
