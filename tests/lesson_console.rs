@@ -268,3 +268,25 @@ fn after_a_rewind_the_lesson_line_shows_once_and_a_typed_tool_prints_into_its_ow
     let summary = &entries[1].output.last().unwrap().text;
     assert!(summary.contains(", 6, "), "{summary}");
 }
+
+#[test]
+fn a_replay_outside_the_session_takes_the_same_steps_as_the_session() {
+    let mut s = session();
+    for _ in 0..60 {
+        s.apply(Action::Step);
+    }
+    s.apply(Action::Command(kafka_classroom::kafka::Command::Crash {
+        node: kafka_classroom::kafka::NodeId::Broker(kafka_classroom::kafka::BrokerId(2)),
+    }));
+    s.apply(Action::RunToEnd);
+    let end = s.world().steps_taken();
+    let world = kafka_classroom::present::session::replay_steps(
+        s.lesson(),
+        s.seed(),
+        s.commands(),
+        end,
+        |_| {},
+    );
+    assert_eq!(world.steps_taken(), end);
+    assert_eq!(world.fingerprint(), s.world().fingerprint());
+}

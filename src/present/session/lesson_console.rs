@@ -11,8 +11,10 @@
 use super::console::{ConsoleEntry, Running};
 use super::Session;
 use crate::kafka::commands::CommandError;
-use crate::kafka::{Command, KafkaStep};
+use crate::kafka::{Command, KafkaStep, KafkaWorld};
+use crate::lesson::Lesson;
 use crate::present::console::{self, ConsoleCommand, Foreground};
+use crate::sim::RecordedCommand;
 use crate::sim::SimTime;
 use std::collections::VecDeque;
 
@@ -183,4 +185,61 @@ impl Session {
             entry: serial,
         });
     }
+}
+
+/// The run's steps from time zero up to step `end`, taken in the order the session takes them
+/// (a recorded command due, else the lesson's console lines due and their commands, else the
+/// world's next occurrence), for code that replays a session's run on a world of its own (the
+/// record inspector). Stops where a recorded command is refused, as a replay does.
+pub fn replay_steps(
+    lesson: &Lesson,
+    seed: u64,
+    commands: &[RecordedCommand<Command>],
+    end: u64,
+    mut on_step: impl FnMut(&KafkaStep),
+) -> KafkaWorld {
+    let mut world = lesson.world(seed);
+    let mut next_line = 0;
+    let mut queue: VecDeque<Command> = VecDeque::new();
+    while world.steps_taken() < end {
+        let at = world.steps_taken();
+        let step = match commands.iter().find(|c| c.after_step == at) {
+            Some(recorded) => match world.apply_command(recorded.command.clone()) {
+                Ok(step) => Some(step),
+                Err(_) => break,
+            },
+            None => {
+                while queue.is_empty() {
+                    let Some(line) = lesson.console.get(next_line) else {
+                        break;
+                    };
+                    if !crate::lesson::console::due(line.at, &world) {
+                        break;
+                    }
+                    next_line += 1;
+                    world.advance_idle_to(line.at);
+                    if let Some(typed) = console::run(&world, &line.line).command {
+                        queue.push_back(typed.command);
+                        queue.extend(typed.then);
+                    }
+                    if world.next_time().is_none() {
+                        break;
+                    }
+                }
+                let mut taken = None;
+                if let Some(command) = queue.pop_front() {
+                    match world.apply_command(command) {
+                        Ok(step) => taken = Some(step),
+                        Err(_) => queue.clear(),
+                    }
+                }
+                taken.or_else(|| world.step())
+            }
+        };
+        match step {
+            Some(step) => on_step(&step),
+            None => break,
+        }
+    }
+    world
 }

@@ -16,6 +16,7 @@ mod timeline;
 pub use branches::{command_label, BranchView, MAX_BRANCHES, MAX_NAME as MAX_BRANCH_NAME};
 pub use console::{run_script, ConsoleEntry, Running};
 pub use guide::{CurrentBeat, Guide, Phase};
+pub use lesson_console::replay_steps;
 
 use super::share::{self, LessonRef, SharedRun};
 use crate::kafka::commands::CommandError;
