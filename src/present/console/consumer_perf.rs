@@ -25,7 +25,7 @@ pub const OPTS: &[Opt] = &[
     arg("consumer.config", "config file", ArgType::Str, "Consumer config properties file."),
     flag("print-metrics", "Print out the metrics."),
     flag("show-detailed-stats", "If set, stats are reported for each reporting interval as configured by reporting-interval"),
-    Opt { default: Some("10000"), ..arg("timeout", "milliseconds", ArgType::Long, "The maximum allowed time in milliseconds between returned records.") },
+    Opt { default: Some("10000"), optional: true, ..arg("timeout", "milliseconds", ArgType::Long, "The maximum allowed time in milliseconds between returned records.") },
     arg("messages", "count", ArgType::Long, "REQUIRED: The number of messages to send or consume"),
     Opt { default: Some("5000"), ..arg("reporting-interval", "interval_ms", ArgType::Long, "Interval in milliseconds at which to print progress info.") },
     Opt { default: Some(DATE_FORMAT), ..arg("date-format", "date format", ArgType::Str, "The date format to use for formatting the time field. See java.text.SimpleDateFormat for options.") },
