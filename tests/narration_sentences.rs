@@ -33,9 +33,9 @@ const ADDS_TO_ANOTHER: &[(&str, &str)] = &[
 ];
 
 /// Kinds neither the built-in lessons nor `tests/data/narration-coverage.json` raise.
-// No built-in lesson writes transactions yet (the transactional producer does not exist);
-// tests/txn_partition.rs raises `TxnMarkerWritten` by hand and checks its sentence.
-const NOT_IN_ANY_LESSON: &[&str] = &["TxnMarkerWritten"];
+// No built-in lesson lets a transaction time out; tests/txn_coordinator.rs raises it and checks
+// its sentence (`transaction_steps_say_what_happened`).
+const NOT_IN_ANY_LESSON: &[&str] = &["TransactionTimedOut"];
 
 /// The variant names of `enum Event`, read from its source so a new kind is noticed.
 fn event_kinds() -> BTreeSet<String> {

@@ -3,6 +3,7 @@
 //! logs (`history`): lost writes, duplicates, inconsistent offsets and per-key reordering.
 
 pub mod causes;
+pub mod exactly_once;
 pub mod history;
 pub mod invariants;
 pub mod offsets_loss;

@@ -26,6 +26,8 @@ pub struct Cluster {
     pub brokers: BTreeMap<BrokerId, Broker>,
     pub producers: BTreeMap<u32, Producer>,
     pub consumers: BTreeMap<u32, Consumer>,
+    /// Consume-transform-produce pipelines, by consumer id.
+    pub pipelines: BTreeMap<u32, super::pipeline::Pipeline>,
 }
 
 impl Cluster {
@@ -89,6 +91,7 @@ impl Cluster {
             brokers,
             producers,
             consumers,
+            pipelines: BTreeMap::new(),
         })
     }
 
@@ -157,6 +160,25 @@ impl Cluster {
         (wanted && !defined).then(|| offsets_topic(&self.spec.broker_config, self.spec.brokers))
     }
 
+    /// `__transaction_state`, when some producer has a `transactional.id` and the lesson did
+    /// not define it (Kafka creates it on the first FindCoordinator for a transactional id;
+    /// here it exists from the start).
+    pub fn transaction_state_topic_spec(&self) -> Option<super::spec::TopicSpec> {
+        use crate::kafka::txn::TRANSACTION_STATE_TOPIC;
+        let wanted = self
+            .spec
+            .producers
+            .iter()
+            .any(|p| p.config.transactional_id.is_some());
+        let defined = self
+            .spec
+            .topics
+            .iter()
+            .any(|t| t.name == TRANSACTION_STATE_TOPIC);
+        (wanted && !defined)
+            .then(|| transaction_state_topic(&self.spec.broker_config, self.spec.brokers))
+    }
+
     fn initial_metadata(&self, ctx: &mut Ctx<'_, Cluster>) -> Vec<(i64, MetadataRecord)> {
         let mut records = vec![MetadataRecord::LeaderChange {
             controller: 1,
@@ -176,7 +198,14 @@ impl Cluster {
             })
             .collect();
         let offsets = self.offsets_topic_spec();
-        for topic in self.spec.topics.iter().chain(offsets.iter()) {
+        let txn_state = self.transaction_state_topic_spec();
+        for topic in self
+            .spec
+            .topics
+            .iter()
+            .chain(offsets.iter())
+            .chain(txn_state.iter())
+        {
             let placement: Vec<Vec<i32>> = match &topic.replica_assignment {
                 Some(assignment) => assignment
                     .iter()
@@ -267,6 +296,9 @@ impl Cluster {
             if !self.is_running(node) {
                 self.reset_connections_to(ctx, b);
             }
+        }
+        if !self.pipelines.is_empty() && matches!(node, NodeId::Producer(_) | NodeId::Consumer(_)) {
+            self.run_pipelines(ctx);
         }
     }
 
@@ -375,7 +407,11 @@ impl Model for Cluster {
         ctx: &mut Ctx<'_, Self>,
         command: Command,
     ) -> Result<(), super::commands::CommandError> {
-        self.apply_command(ctx, command)
+        self.apply_command(ctx, command)?;
+        if !self.pipelines.is_empty() {
+            self.run_pipelines(ctx);
+        }
+        Ok(())
     }
 
     fn host_up(&self, addr: &NodeId) -> bool {
@@ -410,6 +446,40 @@ pub fn offsets_topic(config: &super::config::BrokerConfig, brokers: u32) -> supe
     super::spec::TopicSpec {
         name: OFFSETS_TOPIC.to_string(),
         partitions: config.int("offsets.topic.num.partitions").clamp(1, 1000) as i32,
+        replication_factor: rf,
+        config: config_values,
+        replica_assignment: None,
+    }
+}
+
+/// The `__transaction_state` topic a cluster of `brokers` brokers creates
+/// (`TransactionStateManager.transactionTopicConfigs`): `transaction.state.log.num.partitions`
+/// partitions, replication factor `transaction.state.log.replication.factor` capped at the
+/// broker count, compacted, `min.insync.replicas` = `transaction.state.log.min.isr`.
+pub fn transaction_state_topic(
+    config: &super::config::BrokerConfig,
+    brokers: u32,
+) -> super::spec::TopicSpec {
+    let mut supplied = std::collections::BTreeMap::new();
+    supplied.insert(
+        "cleanup.policy".to_string(),
+        serde_json::Value::String("compact".to_string()),
+    );
+    let min_isr = config.int("transaction.state.log.min.isr").max(1);
+    supplied.insert(
+        "min.insync.replicas".to_string(),
+        serde_json::Value::String(min_isr.to_string()),
+    );
+    let config_values = super::config::def::parse(super::config::TOPIC_KEYS, &supplied)
+        .expect("cleanup.policy=compact and a positive min.insync.replicas are valid");
+    let rf = config
+        .int("transaction.state.log.replication.factor")
+        .clamp(1, i64::from(brokers.max(1))) as u32;
+    super::spec::TopicSpec {
+        name: crate::kafka::txn::TRANSACTION_STATE_TOPIC.to_string(),
+        partitions: config
+            .int("transaction.state.log.num.partitions")
+            .clamp(1, 1000) as i32,
         replication_factor: rf,
         config: config_values,
         replica_assignment: None,

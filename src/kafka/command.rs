@@ -244,6 +244,37 @@ pub enum Command {
         partitions: i32,
         assignment: Vec<Vec<u32>>,
     },
+    /// `producer.initTransactions()` (the producer needs a `transactional.id`).
+    InitTransactions {
+        producer: NodeId,
+    },
+    /// `producer.beginTransaction()`.
+    BeginTransaction {
+        producer: NodeId,
+    },
+    /// `producer.commitTransaction()`.
+    CommitTransaction {
+        producer: NodeId,
+    },
+    /// `producer.abortTransaction()`.
+    AbortTransaction {
+        producer: NodeId,
+    },
+    /// `producer.sendOffsetsToTransaction(offsets, group)`: the group's next offsets (by
+    /// partition, `"orders-0": 12`), committed with the transaction.
+    SendOffsetsToTransaction {
+        producer: NodeId,
+        group: String,
+        offsets: std::collections::BTreeMap<String, i64>,
+    },
+    /// Run a consume-transform-produce loop: what `consumer` polls and processes, the
+    /// transactional `producer` sends to `output_topic` in a transaction with the consumer's
+    /// offsets (exactly-once).
+    StartPipeline {
+        consumer: NodeId,
+        producer: NodeId,
+        output_topic: String,
+    },
 }
 
 impl Command {
@@ -255,9 +286,17 @@ impl Command {
             | ProduceMany { producer, .. }
             | SetProduceRate { producer, .. }
             | Flush { producer }
-            | SetSendMode { producer, .. } => {
+            | SetSendMode { producer, .. }
+            | InitTransactions { producer }
+            | BeginTransaction { producer }
+            | CommitTransaction { producer }
+            | AbortTransaction { producer }
+            | SendOffsetsToTransaction { producer, .. } => {
                 vec![*producer]
             }
+            StartPipeline {
+                consumer, producer, ..
+            } => vec![*consumer, *producer],
             SetConfig { node, .. }
             | Crash { node }
             | PowerFail { node }

@@ -55,6 +55,8 @@ pub enum ErrorCode {
     PRODUCER_FENCED,
     TRANSACTIONAL_ID_NOT_FOUND,
     TRANSACTION_ABORTABLE,
+    /// An OffsetFetch asked for stable offsets while a transaction's offsets are pending.
+    UNSTABLE_OFFSET_COMMIT,
 }
 
 impl ErrorCode {
@@ -79,6 +81,7 @@ impl ErrorCode {
                 | UNKNOWN_LEADER_EPOCH
                 | OFFSET_NOT_AVAILABLE
                 | CONCURRENT_TRANSACTIONS
+                | UNSTABLE_OFFSET_COMMIT
         )
     }
 
@@ -133,6 +136,7 @@ impl ErrorCode {
             PRODUCER_FENCED => "ProducerFencedException",
             TRANSACTIONAL_ID_NOT_FOUND => "TransactionalIdNotFoundException",
             TRANSACTION_ABORTABLE => "TransactionAbortableException",
+            UNSTABLE_OFFSET_COMMIT => "UnstableOffsetCommitException",
         }
     }
 

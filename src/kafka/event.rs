@@ -119,6 +119,9 @@ pub enum FailureDetail {
     BufferFull { max_block_ms: u64 },
     /// `max.block.ms` passed waiting for the topic to appear in the metadata.
     TopicNotInMetadata { topic: String, max_block_ms: u64 },
+    /// The transaction was aborted (or failed) before the batch was sent
+    /// (`RecordAccumulator.abortUndrainedBatches`).
+    TransactionAborted,
 }
 
 /// Why a consumer's position moved (what `poll()` reads next).
@@ -788,5 +791,35 @@ pub enum Event {
         producer_epoch: i16,
         kind: super::record::ControlRecordType,
         offset: i64,
+    },
+    /// The transaction coordinator's transit of a transactional id is in `__transaction_state`
+    /// and applied (`TransactionMetadata.completeTransitionTo`).
+    TxnStateChanged {
+        broker: BrokerId,
+        transactional_id: String,
+        state: crate::kafka::txn::TransactionState,
+        producer_id: i64,
+        producer_epoch: i16,
+    },
+    /// A transaction stayed open past its `transaction.timeout.ms`: the coordinator bumps the
+    /// epoch (fencing the producer) and aborts it (`abortTimedOutTransactions`).
+    TransactionTimedOut {
+        broker: BrokerId,
+        transactional_id: String,
+        producer_id: i64,
+        producer_epoch: i16,
+    },
+    /// A broker leads a `__transaction_state` partition and loaded its transactional ids.
+    TransactionsLoaded {
+        broker: BrokerId,
+        partition: TopicPartition,
+        transactional_ids: Vec<String>,
+    },
+    /// A transactional producer moved to `state` (`TransactionManager.transitionTo`); `error`
+    /// is what put it in an error state.
+    ProducerTxnStateChanged {
+        producer: u32,
+        state: crate::kafka::producer::transactions::ClientTxnState,
+        error: ErrorCode,
     },
 }

@@ -19,6 +19,7 @@ pub mod group;
 pub mod log;
 pub mod metadata;
 pub mod murmur2;
+pub mod pipeline;
 pub mod placement;
 pub mod process;
 pub mod producer;

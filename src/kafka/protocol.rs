@@ -383,6 +383,67 @@ pub enum Message {
         correlation_id: u32,
         markers: Vec<(i64, Vec<(TopicPartition, ErrorCode)>)>,
     },
+    // ---- transactional producers and the transaction coordinator (new variants go last) ----
+    /// `FindCoordinator` with key type `TRANSACTION` (answered by `FindCoordinatorResponse`).
+    FindTransactionCoordinator {
+        correlation_id: u32,
+        transactional_id: Rc<str>,
+    },
+    /// `InitProducerId` with a `transactional.id` (answered by `InitProducerIdResponse`);
+    /// `producer_id` -1 and `producer_epoch` -1 from a new producer instance.
+    InitTransactionalProducerId {
+        correlation_id: u32,
+        transactional_id: Rc<str>,
+        transaction_timeout_ms: i32,
+        producer_id: i64,
+        producer_epoch: i16,
+    },
+    AddPartitionsToTxn {
+        correlation_id: u32,
+        transactional_id: Rc<str>,
+        producer_id: i64,
+        producer_epoch: i16,
+        partitions: Vec<TopicPartition>,
+    },
+    AddPartitionsToTxnResponse {
+        correlation_id: u32,
+        results: Vec<(TopicPartition, ErrorCode)>,
+    },
+    AddOffsetsToTxn {
+        correlation_id: u32,
+        transactional_id: Rc<str>,
+        producer_id: i64,
+        producer_epoch: i16,
+        group_id: Rc<str>,
+    },
+    AddOffsetsToTxnResponse {
+        correlation_id: u32,
+        error: ErrorCode,
+    },
+    /// Offsets written inside a transaction, to the group coordinator: visible on commit only.
+    TxnOffsetCommit {
+        correlation_id: u32,
+        transactional_id: Rc<str>,
+        group_id: Rc<str>,
+        producer_id: i64,
+        producer_epoch: i16,
+        offsets: Vec<(TopicPartition, i64, i32)>,
+    },
+    TxnOffsetCommitResponse {
+        correlation_id: u32,
+        error: ErrorCode,
+    },
+    EndTxn {
+        correlation_id: u32,
+        transactional_id: Rc<str>,
+        producer_id: i64,
+        producer_epoch: i16,
+        result: crate::kafka::txn::TransactionResult,
+    },
+    EndTxnResponse {
+        correlation_id: u32,
+        error: ErrorCode,
+    },
 }
 
 /// One transaction's markers (`WriteTxnMarkersRequestData.WritableTxnMarker`).
@@ -477,6 +538,16 @@ impl Message {
             Message::QuorumFetchResponse { .. } => "QuorumFetchResponse",
             Message::WriteTxnMarkers { .. } => "WriteTxnMarkers",
             Message::WriteTxnMarkersResponse { .. } => "WriteTxnMarkersResponse",
+            Message::FindTransactionCoordinator { .. } => "FindCoordinator",
+            Message::InitTransactionalProducerId { .. } => "InitProducerId",
+            Message::AddPartitionsToTxn { .. } => "AddPartitionsToTxn",
+            Message::AddPartitionsToTxnResponse { .. } => "AddPartitionsToTxnResponse",
+            Message::AddOffsetsToTxn { .. } => "AddOffsetsToTxn",
+            Message::AddOffsetsToTxnResponse { .. } => "AddOffsetsToTxnResponse",
+            Message::TxnOffsetCommit { .. } => "TxnOffsetCommit",
+            Message::TxnOffsetCommitResponse { .. } => "TxnOffsetCommitResponse",
+            Message::EndTxn { .. } => "EndTxn",
+            Message::EndTxnResponse { .. } => "EndTxnResponse",
         }
     }
 

@@ -105,6 +105,15 @@ pub enum Timer {
 
     /// A paused process (GC pause) wakes up.
     PauseEnds,
+    /// Transaction coordinator: look for transactions open past their timeout
+    /// (`transaction.abort.timed.out.transaction.cleanup.interval.ms`).
+    TxnAbortTimedOutCheck,
+    /// Transaction coordinator: send again the markers of a transaction not yet acknowledged.
+    TxnMarkerRetry {
+        transactional_id: String,
+    },
+    /// Transactional producer: retry its transactional request after `retry.backoff.ms`.
+    TxnRequestRetry,
 }
 
 /// The armed-timer search compares these codes before it compares timers: the variant, and the

@@ -122,6 +122,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "classroom-scale",
         include_str!("builtin/classroom-scale.json"),
     ),
+    (
+        "exactly-once-pipeline",
+        include_str!("builtin/exactly-once-pipeline.json"),
+    ),
 ];
 
 /// `(id, file text)` of every challenge (a goal, a budget of actions, a verdict; see

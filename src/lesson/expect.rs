@@ -126,6 +126,18 @@ pub enum Expectation {
     /// The consumer-side checks that must always hold: no poll skips or goes back, no
     /// partition with two owners in one generation, no committed offset going back.
     ConsumerViolations(u32),
+    /// A consume-transform-produce pipeline run by `consumer`: inputs below its group's
+    /// committed offsets whose output is missing or duplicated in the output topic's committed
+    /// data, plus committed outputs of inputs not committed past (`check::exactly_once`).
+    ExactlyOnceViolations {
+        consumer: NodeId,
+        count: u32,
+    },
+    /// Inputs the pipeline of `consumer` forwarded exactly once (committed).
+    ForwardedOnce {
+        consumer: NodeId,
+        count: u32,
+    },
 }
 
 fn forever() -> u64 {
@@ -232,7 +244,9 @@ impl Expectation {
             | Expectation::ProduceError { producer, .. }
             | Expectation::BatchesSent { producer, .. } => vec![*producer],
             Expectation::Assignment { consumer, .. }
-            | Expectation::RebalancePause { consumer, .. } => vec![*consumer],
+            | Expectation::RebalancePause { consumer, .. }
+            | Expectation::ExactlyOnceViolations { consumer, .. }
+            | Expectation::ForwardedOnce { consumer, .. } => vec![*consumer],
             _ => vec![],
         };
         if let Expectation::BatchesSent { reason, .. } = self {
@@ -463,6 +477,16 @@ impl Expectation {
                     report.commits_back
                 )
             }),
+            Expectation::ExactlyOnceViolations { consumer, count } => {
+                let r = pipeline_report(world, *consumer);
+                let actual = r.as_ref().map_or(u32::MAX, |r| r.violations());
+                (actual == *count, format!("{r:?}"))
+            }
+            Expectation::ForwardedOnce { consumer, count } => {
+                let r = pipeline_report(world, *consumer);
+                let actual = r.as_ref().map(|r| r.forwarded_once);
+                (actual == Some(*count), format!("{actual:?}"))
+            }
         };
         Checked {
             expectation,
@@ -532,4 +556,15 @@ fn final_values(
             .flat_map(|b| b.records.iter().map(|r| r.value_text()).collect::<Vec<_>>())
             .collect(),
     )
+}
+
+/// The exactly-once report of the pipeline `consumer` runs (none: it runs none).
+fn pipeline_report(
+    world: &KafkaWorld,
+    consumer: NodeId,
+) -> Option<crate::check::exactly_once::ExactlyOnceReport> {
+    let NodeId::Consumer(c) = consumer else {
+        return None;
+    };
+    crate::check::exactly_once::check_pipeline(world.model(), c)
 }

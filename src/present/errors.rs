@@ -189,10 +189,10 @@ impl fmt::Display for CommandError {
             BadBrokerName(_) => f.write_str("Unable to parse broker name as a base 10 number."),
             UnknownGroup(g) => write!(f, "Group {g} not found."),
             GroupNotEmpty(_) => f.write_str("The group is not empty."),
-            CoordinatorNotAvailable(_) => {
-                f.write_str("The coordinator is not available.")
-            }
+            CoordinatorNotAvailable(_) => f.write_str("The coordinator is not available."),
             InvalidReplicaAssignment(problem) => replica_assignment_text(f, problem),
+            // The transactional producer's refusals and the pipeline's.
+            _ => write_txn_refusal(f, self),
         }
     }
 }
@@ -328,6 +328,48 @@ fn replica_assignment_text(
     }
 }
 
+/// `KafkaProducer`'s exceptions for a transactional call it refuses, Kafka's wording.
+fn write_txn_refusal(f: &mut fmt::Formatter<'_>, error: &CommandError) -> fmt::Result {
+    use crate::kafka::commands::PipelineProblem;
+    use crate::kafka::producer::transactions::TxnRefusal::*;
+    let (node, refusal) = match error {
+        CommandError::Transaction { node, refusal } => (node, refusal),
+        CommandError::PipelineConsumer { node, problem } => {
+            let why = match problem {
+                PipelineProblem::NoGroup => "it needs a group.id: its offsets are committed in the transaction",
+                PipelineProblem::AutoCommit => "set enable.auto.commit=false: its offsets are committed in the transaction",
+                PipelineProblem::WorkerThread => "its loop must process the records itself, not hand them to a worker thread",
+                PipelineProblem::AlreadyRunning => "it already runs a pipeline",
+            };
+            return write!(f, "{node} cannot run an exactly-once pipeline: {why}");
+        }
+        CommandError::TransactionalIdNeedsIdleProducer => {
+            return f.write_str(
+                "transactional.id makes a new producer: call flush() and let the records in flight finish first",
+            )
+        }
+        other => return write!(f, "{other:?}"),
+    };
+    match refusal {
+        NotTransactional => write!(
+            f,
+            "{node}: IllegalStateException: Transactional method invoked on a non-transactional producer (set transactional.id)"
+        ),
+        WrongState { call, state } => write!(
+            f,
+            "{node}: IllegalStateException: cannot call {}() in state {}",
+            call.method(),
+            state.name()
+        ),
+        InError { call, error } => write!(
+            f,
+            "{node}: {}() refused: the producer is in an error state ({error}, {})",
+            call.method(),
+            error.exception_name()
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::kafka::config::{def, PRODUCER_KEYS};
@@ -404,6 +446,9 @@ impl fmt::Display for crate::kafka::event::FailureDetail {
             TopicNotInMetadata { topic, max_block_ms } => write!(
                 f,
                 "TimeoutException: Topic {topic} not present in metadata after {max_block_ms} ms."
+            ),
+            TransactionAborted => f.write_str(
+                "TransactionAbortedException: Failing batch since transaction was aborted"
             ),
         }
     }

@@ -889,6 +889,22 @@ pub fn event_text(event: &Event) -> String {
             };
             format!("{broker} {partition} wrote the {kind} marker of producer {producer_id} (epoch {producer_epoch}) @{offset}")
         }
+        Event::TxnStateChanged { broker, transactional_id, state, producer_id, producer_epoch } => {
+            format!("{broker} txn {transactional_id}: {} (producer {producer_id}, epoch {producer_epoch})", state.name())
+        }
+        Event::TransactionTimedOut { broker, transactional_id, producer_epoch, .. } => {
+            format!("{broker} txn {transactional_id} timed out: aborting at epoch {producer_epoch}")
+        }
+        Event::TransactionsLoaded { broker, partition, transactional_ids } => {
+            format!("{broker} loaded {partition}: {} transactional id(s)", transactional_ids.len())
+        }
+        Event::ProducerTxnStateChanged { producer, state, error } => {
+            if error.is_error() {
+                format!("p{producer} transaction state {} ({error})", state.name())
+            } else {
+                format!("p{producer} transaction state {}", state.name())
+            }
+        }
         Event::PreferredElectionRan { moved } => format!("preferred leader election: {moved} partition(s) moved back to their preferred leader"),
         Event::ProducerRecordsLost { producer, records } => format!("p{producer} lost {records} record(s) that were still in its memory"),
         Event::ControllerResigned { controller } => format!("ctl{controller} lost contact with a majority of the quorum and resigned as active controller"),

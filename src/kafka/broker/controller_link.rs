@@ -184,6 +184,7 @@ impl Broker {
                     self.fetches_in_flight.retain(|_, c| *c != correlation_id);
                 }
                 self.back_off_fetcher(ctx, leader);
+                self.txn_markers_connection_lost(ctx, leader);
             }
             _ => {}
         }

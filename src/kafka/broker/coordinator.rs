@@ -351,6 +351,10 @@ impl Broker {
     ) {
         let (error, offsets) = match self.coordinates(group_id) {
             Err(e) => (e, Vec::new()),
+            // `requireStable`: a transaction's offsets are not final until its marker.
+            Ok(_) if self.has_pending_txn_offsets(group_id, &partitions) => {
+                (ErrorCode::UNSTABLE_OFFSET_COMMIT, Vec::new())
+            }
             Ok(_) => {
                 let group = self.coordinator.groups.get(group_id);
                 let offsets = partitions
@@ -478,6 +482,19 @@ impl Broker {
         records: Vec<CoordinatorRecord>,
         completion: WriteCompletion,
     ) -> Result<(), ErrorCode> {
+        self.coordinator_write_as(ctx, tp, records, completion, None)
+    }
+
+    /// `coordinator_write`, for a transactional producer's offsets (`TxnOffsetCommit`) in a
+    /// transactional batch of its producer id and epoch when `txn` is set.
+    pub(super) fn coordinator_write_as(
+        &mut self,
+        ctx: &mut Ctx<'_, Cluster>,
+        tp: &TopicPartition,
+        records: Vec<CoordinatorRecord>,
+        completion: WriteCompletion,
+        txn: Option<(i64, i16)>,
+    ) -> Result<(), ErrorCode> {
         let now_ms = ctx.now.as_ms() as i64;
         let first_serial = self.coordinator.next_write_id;
         let records: Vec<_> = records
@@ -497,13 +514,23 @@ impl Broker {
             .get_mut(tp)
             .filter(|r| r.is_leader())
             .ok_or(ErrorCode::NOT_COORDINATOR)?;
-        let batch = RecordBatch::new(
+        let identity = match txn {
+            Some((producer_id, producer_epoch)) => ProducerIdentity {
+                producer_id,
+                producer_epoch,
+                base_sequence: -1,
+            },
+            None => ProducerIdentity::NONE,
+        };
+        let mut batch = RecordBatch::new(
             records,
-            ProducerIdentity::NONE,
+            identity,
             crate::kafka::compression::Compression::None,
         );
+        batch.transactional = txn.is_some();
         let leader_epoch = replica.leader_epoch;
         let stamped = replica.log.append_as_leader(&batch, leader_epoch, now_ms);
+        super::replica::track_transaction(&mut replica.txns, &mut replica.producer_state, &stamped);
         ctx.emit(Event::BatchAppended {
             broker: self.id,
             partition: tp.clone(),
@@ -576,32 +603,7 @@ impl Broker {
                 correlation_id,
                 group,
                 offsets,
-            } => {
-                if !error.is_error() {
-                    if let Some(g) = self.coordinator.groups.get_mut(&group) {
-                        let now_ms = ctx.now.as_ms() as i64;
-                        for (tp, offset, epoch) in &offsets {
-                            g.offsets.insert(
-                                tp.clone(),
-                                CommittedOffset {
-                                    offset: *offset,
-                                    leader_epoch: *epoch,
-                                    commit_time_ms: now_ms,
-                                },
-                            );
-                        }
-                    }
-                }
-                ctx.send(
-                    self.node(),
-                    to,
-                    Message::OffsetCommitResponse {
-                        correlation_id,
-                        error,
-                        offsets: offsets.into_iter().map(|(tp, o, _)| (tp, o)).collect(),
-                    },
-                );
-            }
+            } => self.finish_offset_commit(ctx, to, correlation_id, &group, offsets, error),
             WriteCompletion::Sync { group, generation } => {
                 if error.is_error() {
                     return;
@@ -637,7 +639,58 @@ impl Broker {
                 }
             }
             WriteCompletion::None => {}
+            WriteCompletion::TxnOffsetCommit {
+                to,
+                correlation_id,
+                group,
+                producer_id,
+                offsets,
+            } => self.after_txn_offset_write(
+                ctx,
+                to,
+                correlation_id,
+                group,
+                producer_id,
+                offsets,
+                error,
+            ),
         }
+    }
+
+    /// An OffsetCommit's records are committed (or failed): update the cache and answer.
+    fn finish_offset_commit(
+        &mut self,
+        ctx: &mut Ctx<'_, Cluster>,
+        to: NodeId,
+        correlation_id: u32,
+        group: &str,
+        offsets: Vec<(TopicPartition, i64, i32)>,
+        error: ErrorCode,
+    ) {
+        if !error.is_error() {
+            if let Some(g) = self.coordinator.groups.get_mut(group) {
+                let now_ms = ctx.now.as_ms() as i64;
+                for (tp, offset, epoch) in &offsets {
+                    g.offsets.insert(
+                        tp.clone(),
+                        CommittedOffset {
+                            offset: *offset,
+                            leader_epoch: *epoch,
+                            commit_time_ms: now_ms,
+                        },
+                    );
+                }
+            }
+        }
+        ctx.send(
+            self.node(),
+            to,
+            Message::OffsetCommitResponse {
+                correlation_id,
+                error,
+                offsets: offsets.into_iter().map(|(tp, o, _)| (tp, o)).collect(),
+            },
+        );
     }
 
     /// This broker became leader of an offsets partition: rebuild its groups from the log.
@@ -649,7 +702,7 @@ impl Broker {
         let mut groups: std::collections::BTreeMap<String, ClassicGroup> = Default::default();
         let config = self.group_config();
         let id = self.id;
-        for batch in replica.log.batches() {
+        for batch in super::txn_requests::offsets_in_effect_order(replica.log.batches()).0 {
             for record in batch.records.iter() {
                 match CoordinatorRecord::parse(record) {
                     Some(CoordinatorRecord::OffsetCommit {

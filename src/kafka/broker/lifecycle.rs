@@ -52,6 +52,7 @@ impl Broker {
         self.connection_busy_until.clear();
         // Groups live in memory; a restarted coordinator reloads them from the log.
         self.coordinator = Default::default();
+        self.txn_state = Default::default();
         for (tp, replica) in &mut self.replicas {
             replica.role = Role::Stopped;
             match fault {

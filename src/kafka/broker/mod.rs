@@ -15,7 +15,10 @@ pub mod producer_state;
 pub mod replica;
 mod replication;
 mod retention;
+mod txn_channel;
+mod txn_coordinator;
 mod txn_markers;
+mod txn_requests;
 
 use super::client::NetworkClient;
 use super::config::BrokerConfig;
@@ -67,6 +70,9 @@ pub struct Broker {
     pub duplicates_ignored: BTreeMap<i64, u64>,
     /// The groups this broker coordinates (those whose offsets partition it leads).
     pub coordinator: crate::kafka::group::GroupCoordinator,
+    /// The transactional ids this broker coordinates (those whose `__transaction_state`
+    /// partition it leads).
+    pub txn_state: crate::kafka::txn::state_manager::TransactionStateManager,
 }
 
 impl Broker {
@@ -92,6 +98,7 @@ impl Broker {
             producer_ids_issued: 0,
             duplicates_ignored: BTreeMap::new(),
             coordinator: Default::default(),
+            txn_state: Default::default(),
         }
     }
 
@@ -136,12 +143,7 @@ impl Broker {
                 self.handle_replica_fetch_response(ctx, from, response)
             }
             Message::InitProducerId { correlation_id } => {
-                // Kafka's controller hands out producer id blocks; a broker-local counter that
-                // also encodes the broker and its incarnation is unique the same way.
-                self.producer_ids_issued += 1;
-                let producer_id = self.id.0 as i64 * 1_000_000_000
-                    + self.process.incarnation as i64 * 1_000_000
-                    + self.producer_ids_issued;
+                let producer_id = self.next_producer_id();
                 let response = Message::InitProducerIdResponse {
                     correlation_id,
                     error: ErrorCode::NONE,
@@ -207,7 +209,9 @@ impl Broker {
                 correlation_id,
                 markers,
             } => self.handle_write_txn_markers(ctx, from, correlation_id, markers),
-            _ => {}
+            msg => {
+                let _ = self.on_txn_message(ctx, from, msg);
+            }
         }
     }
 
@@ -229,6 +233,10 @@ impl Broker {
             Timer::HighWatermarkCheckpoint => self.checkpoint_high_watermarks(ctx),
             Timer::RetentionCheck => self.retention_check(ctx),
             Timer::CleanerCheck => self.cleaner_check(ctx),
+            Timer::TxnAbortTimedOutCheck => self.abort_timed_out_transactions(ctx),
+            Timer::TxnMarkerRetry { transactional_id } => {
+                self.retry_txn_markers(ctx, &transactional_id)
+            }
             Timer::RequestTimeout { correlation_id } => {
                 self.handle_request_timeout(ctx, correlation_id)
             }
@@ -298,6 +306,9 @@ impl Broker {
             if tp.topic == crate::kafka::group::OFFSETS_TOPIC {
                 self.unload_groups(ctx, &tp);
             }
+            if tp.topic == crate::kafka::txn::TRANSACTION_STATE_TOPIC {
+                self.unload_transactions(ctx, &tp);
+            }
         }
     }
 
@@ -327,6 +338,9 @@ impl Broker {
             }
             if tp.topic == crate::kafka::group::OFFSETS_TOPIC {
                 self.unload_groups(ctx, tp);
+            }
+            if tp.topic == crate::kafka::txn::TRANSACTION_STATE_TOPIC {
+                self.unload_transactions(ctx, tp);
             }
             return;
         }
@@ -379,6 +393,11 @@ impl Broker {
                 if tp.topic == crate::kafka::group::OFFSETS_TOPIC {
                     self.unload_groups(ctx, tp);
                     self.load_groups(ctx, tp);
+                    self.load_pending_txn_offsets(tp);
+                }
+                if tp.topic == crate::kafka::txn::TRANSACTION_STATE_TOPIC {
+                    self.unload_transactions(ctx, tp);
+                    self.load_transactions(ctx, tp);
                 }
             } else if let Some(state) = replica.leader_state_mut() {
                 if state.isr != registration.isr {
@@ -408,6 +427,9 @@ impl Broker {
             }
             if tp.topic == crate::kafka::group::OFFSETS_TOPIC {
                 self.unload_groups(ctx, tp);
+            }
+            if tp.topic == crate::kafka::txn::TRANSACTION_STATE_TOPIC {
+                self.unload_transactions(ctx, tp);
             }
         }
     }

@@ -294,6 +294,7 @@ impl Broker {
         }
         self.delayed_produces = still_waiting;
         self.complete_coordinator_writes(ctx);
+        self.complete_txn_writes(ctx);
     }
 
     /// `Partition.checkEnoughReplicasReachOffset`: `None` while waiting; `NONE` once the high

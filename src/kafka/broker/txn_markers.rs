@@ -121,6 +121,10 @@ impl Broker {
             log_start_offset: replica.log.log_start_offset(),
             ..entry(ErrorCode::NONE)
         };
+        if tp.topic == crate::kafka::group::OFFSETS_TOPIC {
+            let commit = kind == ControlRecordType::Commit;
+            self.complete_txn_offsets(tp.partition, producer_id, commit);
+        }
         self.maybe_advance_high_watermark(ctx, tp);
         self.on_log_grew(ctx);
         (response, Some(stamped.next_offset()))

@@ -171,6 +171,32 @@ pub enum CommandError {
     CoordinatorNotAvailable(String),
     /// `INVALID_REPLICA_ASSIGNMENT`: a manual assignment the controller refused.
     InvalidReplicaAssignment(ReplicaAssignmentProblem),
+    /// A transactional call the producer refuses (`IllegalStateException`, or the error that
+    /// put it in an error state).
+    Transaction {
+        node: NodeId,
+        refusal: crate::kafka::producer::transactions::TxnRefusal,
+    },
+    /// `transactional.id` changes only on an idle producer (a new `KafkaProducer`).
+    TransactionalIdNeedsIdleProducer,
+    /// A consumer that cannot run an exactly-once pipeline as it is configured.
+    PipelineConsumer {
+        node: NodeId,
+        problem: PipelineProblem,
+    },
+}
+
+/// What an exactly-once pipeline needs of its consumer.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum PipelineProblem {
+    /// Offsets go to the transaction, so the consumer needs a `group.id`.
+    NoGroup,
+    /// `enable.auto.commit=true` would commit offsets outside the transaction.
+    AutoCommit,
+    /// A worker thread processes records after `poll()` returns; the loop must process them.
+    WorkerThread,
+    /// The consumer already runs a pipeline.
+    AlreadyRunning,
 }
 
 /// Why the controller refused a manual replica assignment

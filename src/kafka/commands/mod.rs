@@ -9,8 +9,12 @@ mod error;
 mod faults;
 mod network;
 mod producer;
+mod transactions;
 
-pub use error::{limits, CommandError, GroupIdProblem, Limit, NodeKind, ReplicaAssignmentProblem};
+pub use error::{
+    limits, CommandError, GroupIdProblem, Limit, NodeKind, PipelineProblem,
+    ReplicaAssignmentProblem,
+};
 
 use super::types::NodeId;
 use super::{Cluster, Command};
@@ -82,6 +86,9 @@ impl Cluster {
             | DeleteGroups { .. }
             | DeleteTopics { .. }
             | AddPartitionsWithAssignment { .. } => self.apply_admin_list_command(ctx, command),
+            // The transactional producer's calls (InitTransactions, BeginTransaction, ...); a new
+            // family of commands gets its own arm above.
+            _ => self.apply_txn_command(ctx, command),
         }
     }
 

@@ -25,6 +25,7 @@ impl Cluster {
                 headers,
             } => {
                 self.check_topic(&topic)?;
+                self.check_txn_send(producer)?;
                 let record = ProducerRecord {
                     topic: Topic::new(&topic),
                     partition,
@@ -46,6 +47,7 @@ impl Cluster {
                 value_bytes,
             } => {
                 self.check_topic(&topic)?;
+                self.check_txn_send(producer)?;
                 Limit::RecordsPerSecond.check(records_per_second.into())?;
                 Limit::ValueBytes.check(value_bytes.unwrap_or(0).into())?;
                 let workload = Workload {
@@ -90,6 +92,7 @@ impl Cluster {
             unreachable!("called for produce_many only")
         };
         self.check_topic(&topic)?;
+        self.check_txn_send(producer)?;
         Limit::RecordsAtOnce.check(count.into())?;
         let p = self.running_producer(producer)?;
         let topic = Topic::new(&topic);
@@ -118,6 +121,10 @@ impl Cluster {
     ) -> Result<(), CommandError> {
         match node {
             NodeId::Producer(_) => {
+                if key == "transactional.id" && !value.is_empty() {
+                    self.running_producer(node)?;
+                    self.ensure_transaction_state_topic(ctx)?;
+                }
                 let p = self.running_producer(node)?;
                 p.set_config(ctx, &key, &value)?;
                 ctx.emit(Event::ClientConfigChanged { node, key, value });
@@ -135,7 +142,45 @@ impl Cluster {
         }
     }
 
-    fn running_producer(&mut self, node: NodeId) -> Result<&mut Producer, CommandError> {
+    /// A transactional producer sends only inside a transaction (`failIfNotReadyForSend`).
+    fn check_txn_send(&mut self, node: NodeId) -> Result<(), CommandError> {
+        self.running_producer(node)?
+            .check_txn_send()
+            .map_err(|refusal| CommandError::Transaction { node, refusal })
+    }
+
+    /// `__transaction_state` for the first transactional producer (Kafka creates it on the
+    /// first FindCoordinator for a transactional id).
+    pub(super) fn ensure_transaction_state_topic(
+        &mut self,
+        ctx: &mut Ctx<'_, Cluster>,
+    ) -> Result<(), CommandError> {
+        use crate::kafka::txn::TRANSACTION_STATE_TOPIC;
+        let exists = self
+            .controllers
+            .values()
+            .any(|c| c.image.topics.contains_key(TRANSACTION_STATE_TOPIC))
+            || self
+                .spec
+                .topics
+                .iter()
+                .any(|t| t.name == TRANSACTION_STATE_TOPIC)
+            || self.transaction_state_topic_spec().is_some();
+        if exists {
+            return Ok(());
+        }
+        let brokers = self.spec.brokers;
+        let t = crate::kafka::cluster::transaction_state_topic(&self.spec.broker_config, brokers);
+        self.active_controller_or_err()?.create_topic(
+            ctx,
+            &t.name,
+            t.partitions,
+            t.replication_factor,
+            t.config,
+        )
+    }
+
+    pub(super) fn running_producer(&mut self, node: NodeId) -> Result<&mut Producer, CommandError> {
         let NodeId::Producer(id) = node else {
             return Err(CommandError::WrongKind {
                 node,
@@ -170,6 +215,9 @@ impl Cluster {
         let values = def::parse(PRODUCER_KEYS, &supplied)
             .map_err(|mut errors| CommandError::Config(errors.remove(0)))?;
         let config = ProducerConfig::from_values(values)?;
+        if config.transactional_id.is_some() {
+            self.ensure_transaction_state_topic(ctx)?;
+        }
         let id = self.producers.keys().max().copied().unwrap_or(0) + 1;
         let bootstrap = self.brokers.keys().copied().collect();
         let mut producer = Producer::new(id, config, bootstrap);

@@ -32,6 +32,8 @@ pub const PRODUCER_KEYS: &[ConfigKey] = &[
     ConfigKey { name: "metadata.max.age.ms", ty: T::Long, default: "300000", validator: V::AtLeast(0), doc: "Refresh metadata at least this often even without errors." },
     ConfigKey { name: "key.serializer", ty: T::Class, default: STRING_SERIALIZER, validator: V::OneOf(SERIALIZERS), doc: "How keys become bytes (the bytes murmur2 hashes)." },
     ConfigKey { name: "value.serializer", ty: T::Class, default: STRING_SERIALIZER, validator: V::OneOf(SERIALIZERS), doc: "How values become bytes." },
+    ConfigKey { name: "transactional.id", ty: T::String, default: "", validator: V::None, doc: "Makes the producer transactional (initTransactions, beginTransaction, commitTransaction); forces idempotence. Empty: not transactional." },
+    ConfigKey { name: "transaction.timeout.ms", ty: T::Int, default: "60000", validator: V::AtLeast(1), doc: "How long the coordinator lets a transaction stay open before it aborts it (and fences the producer)." },
     ConfigKey { name: "client.id", ty: T::String, default: "", validator: V::None, doc: "A name for this producer in logs and metrics." },
     ConfigKey { name: "bootstrap.servers", ty: T::List, default: "", validator: V::None, doc: "Brokers to ask for metadata first, e.g. b1,b2 (empty: every broker)." },
 ];
@@ -112,6 +114,9 @@ pub struct ProducerConfig {
     pub bootstrap_servers: Vec<String>,
     /// Why idempotence is off although it is Kafka's default, for the UI to explain.
     pub idempotence_note: Option<String>,
+    /// `transactional.id`: set, the producer is transactional.
+    pub transactional_id: Option<String>,
+    pub transaction_timeout_ms: i32,
 }
 
 impl ProducerConfig {
@@ -147,7 +152,8 @@ impl ProducerConfig {
                 "max.in.flight.requests.per.connection",
             )
             .map(|v| v as i32),
-            transactional_id: None,
+            transactional_id: (!values.get("transactional.id").is_empty())
+                .then(|| values.get("transactional.id").to_string()),
             linger_ms: explicit_int("linger.ms"),
             request_timeout_ms: explicit_int("request.timeout.ms").map(|v| v as i32),
             delivery_timeout_ms: explicit_int("delivery.timeout.ms").map(|v| v as i32),
@@ -189,6 +195,8 @@ impl ProducerConfig {
             value_serializer: Serializer::from_class(values.get("value.serializer")),
             bootstrap_servers: values.list("bootstrap.servers"),
             idempotence_note,
+            transactional_id: overrides.transactional_id.clone(),
+            transaction_timeout_ms: values.int("transaction.timeout.ms") as i32,
             values,
         })
     }

@@ -136,6 +136,10 @@ pub struct ConsumerApp {
     pub paused: bool,
     /// When a blocked `poll()` is next woken (its `Timer::Poll`).
     pub poll_wake: SimTime,
+    /// Part of a consume-transform-produce pipeline: processed records go to `outbox` for
+    /// the transactional producer instead of being committed.
+    pub forward: bool,
+    pub outbox: Vec<FetchedRecord>,
 }
 
 impl ConsumerApp {
@@ -149,6 +153,8 @@ impl ConsumerApp {
             worker_busy: false,
             paused: false,
             poll_wake: SimTime::ZERO,
+            forward: false,
+            outbox: Vec::new(),
         }
     }
 
@@ -333,6 +339,9 @@ impl Consumer {
     fn processing_done(&mut self, ctx: &mut Ctx<'_, Cluster>) {
         let records = std::mem::take(&mut self.app.in_hand);
         self.mark_processed(ctx, &records);
+        if self.app.forward {
+            return self.hand_to_pipeline(records);
+        }
         match self.app.spec.commit {
             CommitMode::SyncAfterProcessing => self.app_commit(ctx, true),
             CommitMode::AsyncAfterProcessing => {

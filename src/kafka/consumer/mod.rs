@@ -15,6 +15,7 @@
 pub mod app;
 pub mod coordinator;
 pub mod fetcher;
+mod forward;
 
 use super::client::{ClientMetadata, Connections, NetworkClient};
 use super::config::ConsumerConfig;

@@ -62,6 +62,10 @@ pub struct GroupCoordinator {
     /// Writes to `__consumer_offsets` waiting for the high watermark.
     pub pending_writes: Vec<PendingWrite>,
     pub next_write_id: u64,
+    /// Offsets committed inside open transactions, by producer id: they become the group's
+    /// offsets when the commit marker is written, and vanish on abort
+    /// (`GroupMetadata.pendingTransactionalOffsetCommits`).
+    pub pending_txn_offsets: BTreeMap<i64, Vec<(String, TopicPartition, classic::CommittedOffset)>>,
 }
 
 /// What to do once a coordinator record is committed.
@@ -90,6 +94,14 @@ pub enum WriteCompletion {
     },
     /// Nothing to answer (a group record written on its own).
     None,
+    /// Answer a TxnOffsetCommit; the offsets wait for the transaction's marker.
+    TxnOffsetCommit {
+        to: crate::kafka::NodeId,
+        correlation_id: u32,
+        group: String,
+        producer_id: i64,
+        offsets: Vec<(TopicPartition, i64, i32)>,
+    },
 }
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]

@@ -16,6 +16,8 @@ pub mod partitioner;
 pub mod round_robin_partitioner;
 mod sender;
 pub mod topic_partitions;
+pub mod transactions;
+mod txn_client;
 
 use super::client::{ClientMetadata, Connections, NetworkClient};
 use super::config::ProducerConfig;
@@ -196,6 +198,8 @@ pub struct Producer {
     pub stats: ProducerStats,
     pub metrics: ProducerMetrics,
     pub recent: VecDeque<SentBatch>,
+    /// The transaction manager, with a `transactional.id`.
+    pub txn: Option<transactions::TransactionManager>,
 }
 
 /// Sent batches kept for the panel.
@@ -206,7 +210,6 @@ impl Producer {
         Producer {
             id,
             process: Process::default(),
-            config,
             custom_partitioner: None,
             send_mode: SendMode::Async,
             costs: CostModel::default(),
@@ -231,6 +234,11 @@ impl Producer {
             stats: ProducerStats::default(),
             metrics: ProducerMetrics::default(),
             recent: VecDeque::new(),
+            txn: config
+                .transactional_id
+                .as_deref()
+                .map(|id| transactions::TransactionManager::new(id, config.transaction_timeout_ms)),
+            config,
         }
     }
 
@@ -240,12 +248,16 @@ impl Producer {
 
     pub fn start(&mut self, ctx: &mut Ctx<'_, Cluster>) {
         self.request_metadata(ctx);
-        if self.config.enable_idempotence {
+        // A transactional producer gets its id from initTransactions().
+        if self.config.enable_idempotence && self.txn.is_none() {
             self.request_producer_id(ctx);
         }
     }
 
     pub fn on_message(&mut self, ctx: &mut Ctx<'_, Cluster>, from: NodeId, msg: Message) {
+        let Some(msg) = self.on_txn_response(ctx, msg) else {
+            return;
+        };
         match msg {
             Message::MetadataResponse {
                 correlation_id,
@@ -322,6 +334,7 @@ impl Producer {
             Timer::MetadataRefresh => self.request_metadata(ctx),
             Timer::AppSend => self.workload_send(ctx),
             Timer::MaxBlockExpired => self.expire_blocked_send(ctx),
+            Timer::TxnRequestRetry => self.run_sender(ctx),
             _ => {}
         }
     }
@@ -469,9 +482,26 @@ impl Producer {
                 },
             );
         }
+        let txn_changes = config.transactional_id != self.config.transactional_id;
+        if txn_changes && !self.is_idle() {
+            return Err(crate::kafka::commands::CommandError::TransactionalIdNeedsIdleProducer);
+        }
         self.config = config;
         self.sticky.clear();
-        if idempotence_changes {
+        if txn_changes {
+            // Kafka: a new KafkaProducer with the new transactional.id; initTransactions next.
+            self.txn = self.config.transactional_id.as_deref().map(|id| {
+                transactions::TransactionManager::new(id, self.config.transaction_timeout_ms)
+            });
+            self.sequences = None;
+            self.init_producer_id = None;
+            if self.config.enable_idempotence && self.txn.is_none() {
+                self.request_producer_id(ctx);
+            }
+        } else if let Some(txn) = self.txn.as_mut() {
+            txn.timeout_ms = self.config.transaction_timeout_ms;
+        }
+        if idempotence_changes && !txn_changes {
             self.sequences = None;
             self.init_producer_id = None;
             if self.config.enable_idempotence {
@@ -479,6 +509,11 @@ impl Producer {
             }
         }
         Ok(())
+    }
+
+    /// Nothing waiting, batched or in flight.
+    fn is_idle(&self) -> bool {
+        self.accumulator.is_empty() && self.in_flight.is_empty() && self.waiting.is_empty()
     }
 
     /// The application changes how it calls `send()`. Leaving sync mode releases the send that

@@ -28,7 +28,8 @@ impl Producer {
         }
         self.sender_woken = false;
         self.expire_batches(ctx);
-        if let Some(sequences) = &mut self.sequences {
+        self.run_txn(ctx);
+        if let (Some(sequences), None) = (&mut self.sequences, &self.txn) {
             if sequences.bump_epoch_if_required()
                 == super::client_sequences::EpochBump::ProducerIdReset
             {
@@ -86,6 +87,9 @@ impl Producer {
 
     /// Whether idempotence lets this partition's first batch go now.
     pub(super) fn sequence_allows(&self, tp: &TopicPartition, batch: &ProducerBatch) -> bool {
+        if self.txn.as_ref().is_some_and(|t| !t.may_send_to(tp)) {
+            return false;
+        }
         match &self.sequences {
             None => !self.config.enable_idempotence,
             Some(s) if batch.sequence.is_none() => s.may_drain_new_batch(tp),
@@ -132,7 +136,8 @@ impl Producer {
                 },
                 None => ProducerIdentity::NONE,
             };
-            let built = RecordBatch::new(batch.records.clone(), identity, compression);
+            let mut built = RecordBatch::new(batch.records.clone(), identity, compression);
+            built.transactional = self.txn.is_some();
             records += built.record_count();
             self.metrics.batch_sent(
                 ctx.now,
@@ -280,6 +285,7 @@ impl Producer {
         };
         let mut lost_producer_id_request = false;
         for (correlation_id, _) in closed.requests {
+            self.txn_request_lost(ctx, correlation_id);
             if self.init_producer_id == Some(correlation_id) {
                 self.init_producer_id = None;
                 lost_producer_id_request = true;
@@ -291,7 +297,9 @@ impl Producer {
             }
         }
         self.request_metadata(ctx);
-        if lost_producer_id_request || (self.config.enable_idempotence && self.sequences.is_none())
+        if self.txn.is_none()
+            && (lost_producer_id_request
+                || (self.config.enable_idempotence && self.sequences.is_none()))
         {
             self.request_producer_id_again(ctx);
         }
@@ -392,6 +400,7 @@ impl Producer {
         self.stats.records_failed += records.len() as u64;
         self.metrics.errors(ctx.now, records.len() as u32);
         self.completed(ctx, &records);
+        self.txn_batch_failed(ctx, error);
         self.drain_waiting(ctx);
     }
 

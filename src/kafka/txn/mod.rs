@@ -9,9 +9,11 @@
 
 mod complete;
 pub mod coordinator;
+pub mod log_record;
 pub mod metadata;
 pub mod partition;
 pub mod read_committed;
+pub mod state_manager;
 
 pub use metadata::{IllegalTransition, TransactionMetadata, TxnTransit};
 

@@ -4,6 +4,7 @@
 //! CLI and the golden traces; this is what the room reads.
 
 mod sentences;
+mod txn_sentences;
 
 pub use sentences::{event_sentence, partition_reason, ready_reason, sentence, Sentence, Tone};
 

@@ -213,6 +213,7 @@ pub fn event_sentence(event: &Event, step: &KafkaStep) -> Option<(Tone, String)>
         .or_else(|| consumer_sentence(event))
         .or_else(|| group_sentence(event))
         .or_else(|| fault_sentence(event))
+        .or_else(|| super::txn_sentences::txn_sentence(event))
 }
 
 fn producer_sentence(event: &Event, step: &KafkaStep) -> Option<(Tone, String)> {
