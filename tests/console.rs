@@ -132,6 +132,18 @@ fn tab_completes_tools_options_and_topics() {
         .line,
         "kafka-dump-log.sh --files /tmp/kraft-combined-logs/orders-1/00000000000000000000.log "
     );
+    assert_eq!(
+        complete(w, "kafka-consumer-p").line,
+        "kafka-consumer-perf-test.sh "
+    );
+    assert_eq!(
+        complete(w, "kafka-consumer-perf-test.sh --mess").line,
+        "kafka-consumer-perf-test.sh --messages "
+    );
+    assert_eq!(
+        complete(w, "kafka-consumer-perf-test.sh --topic or").line,
+        "kafka-consumer-perf-test.sh --topic orders "
+    );
 }
 
 #[test]
@@ -390,4 +402,49 @@ fn a_preferred_election_at_the_console_moves_leadership_back_through_the_control
         "Valid replica already elected for partitions orders-0"
     );
     assert!(again.command.is_none());
+}
+
+#[test]
+fn a_consumer_perf_test_reads_in_its_group_until_done_and_ctrl_c_kills_its_consumer() {
+    let mut s = session("tuning-lab");
+    run_script(&mut s, "kafka-producer-perf-test.sh --topic ingest --num-records 300 --record-size 100 --throughput -1 --producer-props bootstrap.servers=b1:9092\n");
+    let out = run_script(
+        &mut s,
+        "kafka-consumer-perf-test.sh --bootstrap-server b1:9092 --topic ingest --messages 300 --group perf-a\n",
+    );
+    let summary = &out.last().unwrap().text;
+    let fields: Vec<&str> = summary.split(", ").collect();
+    assert_eq!(fields.len(), 10, "{summary}");
+    assert!(fields[4].parse::<u64>().unwrap() >= 300, "{summary}");
+    // The lesson's own records are in the topic too: at least 300 of 100 bytes were read.
+    let mb: f64 = fields[2].parse().unwrap();
+    assert!(mb >= 300.0 * 100.0 / 1048576.0, "{summary}");
+    assert!(fields[0].starts_with("1970-01-01 00:00:"), "{summary}");
+    assert!(s.console_running().is_none());
+    let committed = s.world().model().group_ids();
+    assert!(committed.contains(&"perf-a".to_string()), "{committed:?}");
+
+    // Ctrl-C while it reads: nothing more is printed, and the consumer dies with the JVM.
+    s.apply(Action::Console(
+        "kafka-consumer-perf-test.sh --bootstrap-server b1:9092 --topic ingest --messages 100000"
+            .into(),
+    ));
+    let consumer = s.world().model().consumers.keys().max().copied().unwrap();
+    for _ in 0..200 {
+        s.apply(Action::Step);
+    }
+    s.apply(Action::ConsoleInterrupt);
+    let entry = s.console_entries().last().unwrap().clone();
+    assert_eq!(entry.exit_code, 130);
+    assert_eq!(entry.output.len(), 1, "only the header: {:?}", entry.output);
+    let crashed = s.commands().iter().any(|c| {
+        c.command
+            == kafka_classroom::kafka::Command::Crash {
+                node: kafka_classroom::kafka::NodeId::Consumer(consumer),
+            }
+    });
+    assert!(
+        crashed,
+        "Ctrl-C kills the perf test's consumer as a recorded command"
+    );
 }

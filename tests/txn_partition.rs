@@ -289,3 +289,88 @@ fn a_read_committed_consumer_starting_at_latest_starts_at_the_last_stable_offset
     );
     assert_eq!(received(&world, 2), (vec![], Some(3)));
 }
+
+/// The leader's row on the stage: what each record cell says about its transaction.
+fn stage_leader_cells(
+    world: &KafkaWorld,
+) -> (
+    Vec<(i64, kafka_classroom::present::stage::RecordTxn)>,
+    i64,
+    String,
+) {
+    use kafka_classroom::present::stage::{stage_view, StageOptions};
+    let view = stage_view(world, &StageOptions::default());
+    let row = view
+        .topics
+        .iter()
+        .flat_map(|t| &t.rows)
+        .find(|r| r.name == "t-0")
+        .expect("t-0 on the stage")
+        .clone();
+    let leader = row
+        .replicas
+        .iter()
+        .find(|c| c.broker == 1)
+        .expect("b1's replica");
+    let cells = leader.cells.iter().map(|c| (c.offset, c.txn)).collect();
+    (cells, leader.last_stable_offset, leader.marks_text())
+}
+
+#[test]
+fn the_stage_draws_open_aborted_and_committed_records_markers_and_the_lso() {
+    use kafka_classroom::kafka::record::ControlRecordType;
+    use kafka_classroom::present::stage::RecordTxn::{Aborted, Committed, Marker, Open};
+    let mut world = cluster();
+    assert_eq!(produce(&mut world, &["a0", "a1"], 0, true), ErrorCode::NONE);
+    write_marker(&mut world, TransactionResult::Abort, 80);
+    assert_eq!(produce(&mut world, &["b0"], 2, true), ErrorCode::NONE);
+    write_marker(&mut world, TransactionResult::Commit, 81);
+    assert_eq!(produce(&mut world, &["c0", "c1"], 3, true), ErrorCode::NONE);
+    run_for(&mut world, 1000);
+    let (cells, lso, marks) = stage_leader_cells(&world);
+    assert_eq!(
+        cells,
+        vec![
+            (0, Aborted),
+            (1, Aborted),
+            (2, Marker(ControlRecordType::Abort)),
+            (3, Committed),
+            (4, Marker(ControlRecordType::Commit)),
+            (5, Open),
+            (6, Open),
+        ]
+    );
+    assert_eq!(
+        lso, 5,
+        "the open transaction holds the LSO at its first record"
+    );
+    assert_eq!(marks, "LEO 7 · HW 7 · LSO 5");
+    // `kafka-dump-log.sh` prints the batch attributes and the markers as Kafka does.
+    let dump = kafka_classroom::present::console::run(
+        &world,
+        "kafka-dump-log.sh --files /tmp/kraft-combined-logs/t-0/00000000000000000000.log --print-data-log --broker 1",
+    );
+    let text: Vec<String> = dump.lines.into_iter().map(|l| l.text).collect();
+    let lines_with = |s: &str| text.iter().filter(|l| l.contains(s)).count();
+    assert_eq!(
+        lines_with("isTransactional: true isControl: false"),
+        3,
+        "{text:#?}"
+    );
+    assert_eq!(lines_with("isTransactional: true isControl: true"), 2);
+    assert_eq!(lines_with("endTxnMarker: ABORT coordinatorEpoch: 0"), 1);
+    assert_eq!(lines_with("endTxnMarker: COMMIT coordinatorEpoch: 0"), 1);
+    assert_eq!(lines_with("payload: b0"), 1);
+    write_marker(&mut world, TransactionResult::Commit, 82);
+    run_for(&mut world, 1000);
+    let (cells, lso, marks) = stage_leader_cells(&world);
+    assert_eq!(
+        &cells[5..],
+        &[
+            (5, Committed),
+            (6, Committed),
+            (7, Marker(ControlRecordType::Commit))
+        ]
+    );
+    assert_eq!((lso, marks.as_str()), (8, "LEO 8 · HW 8"));
+}

@@ -74,6 +74,9 @@ pub enum Trigger {
     RecordLost,
     /// A record is processed a second time by the group.
     ProcessedTwice(String),
+    /// A console line with every one of these words has run, typed by the class or by one of
+    /// the lesson's console actions (`"typed": "kafka-consumer-groups.sh --describe"`).
+    Typed(String),
 }
 
 /// What a choice means, judged against the probe's value when the answer is revealed.
@@ -231,6 +234,11 @@ impl Trigger {
         if let Some(n) = node.filter(|n| !node_exists(*n)) {
             return Err(LessonProblem::NoSuchNode(n));
         }
+        if let Trigger::Typed(words) = self {
+            if words.trim().is_empty() {
+                return Err(LessonProblem::Empty);
+            }
+        }
         if let Trigger::BatchSent { reason, .. } = self {
             if crate::kafka::event::BatchReadyReason::parse(reason).is_none() {
                 return Err(LessonProblem::NoSuchReason(reason.clone()));
@@ -250,6 +258,7 @@ impl Trigger {
             Trigger::Start => true,
             Trigger::AtMs(ms) => world.now().as_ms() >= *ms,
             Trigger::AfterStep(n) => world.steps_taken() >= *n,
+            Trigger::Typed(words) => observer.typed(words),
             Trigger::Acked { producer, at_least } => match producer {
                 NodeId::Producer(p) => world
                     .model()

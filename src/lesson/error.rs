@@ -63,6 +63,8 @@ pub enum LessonProblem {
     NoSuchLesson(String),
     /// A command of the lesson was refused (replaying a shared run).
     Command(CommandError),
+    /// A console action's line that cannot be typed (see `lesson::console`).
+    ConsoleLine(super::console::ConsoleLineProblem),
 }
 
 impl LessonError {

@@ -153,9 +153,30 @@ pub struct RunObserver {
     pub batches_sent: BTreeMap<(u32, &'static str), u32>,
     /// The steps of the causes a "why?" answer links to.
     pub causes: crate::check::causes::Causes,
+    /// Console lines run so far, oldest first (the newest `MAX_TYPED`), for `Trigger::Typed`.
+    pub console_lines: Vec<String>,
 }
 
+/// Console lines the observer keeps.
+const MAX_TYPED: usize = 100;
+
 impl RunObserver {
+    /// A console line ran (the session tells it: the console lives above this layer).
+    pub fn console_line_ran(&mut self, line: &str) {
+        if self.console_lines.len() >= MAX_TYPED {
+            self.console_lines.remove(0);
+        }
+        self.console_lines.push(line.chars().take(1_000).collect());
+    }
+
+    /// Whether a console line with every one of `words` has run.
+    pub fn typed(&self, words: &str) -> bool {
+        self.console_lines.iter().any(|line| {
+            let typed: Vec<&str> = line.split_whitespace().collect();
+            words.split_whitespace().all(|w| typed.contains(&w))
+        })
+    }
+
     pub fn observe(&mut self, step: &KafkaStep) {
         self.history.observe(step);
         self.causes.observe(step);

@@ -6,6 +6,7 @@
 pub mod beats;
 pub mod builtin;
 pub mod challenge;
+pub mod console;
 pub mod error;
 pub mod expect;
 pub mod format;
@@ -44,6 +45,8 @@ pub struct Lesson {
     pub run_until_ms: u64,
     pub spec: ClusterSpec,
     pub actions: Vec<(SimTime, Command)>,
+    /// Console lines the lesson types (`"action": "console"`), in time order (see `console`).
+    pub console: Vec<console::ConsoleAction>,
     pub expect: Vec<expect::Expectation>,
     pub lab: Option<lab::LabFile>,
     /// A challenge: a goal, a budget of actions and a verdict (see `challenge`).
@@ -80,7 +83,7 @@ impl Lesson {
             }
         }
         let spec = spec_builder::build_spec(&file)?;
-        let actions = parse_actions(&file.actions, &spec)?;
+        let (actions, console) = parse_actions(&file.actions, &spec)?;
         let expect = parse_expectations(&file.expect, &spec)?;
         let exists = |n: NodeId| node_exists(&spec, n);
         for (i, beat) in file.beats.iter().enumerate() {
@@ -113,6 +116,7 @@ impl Lesson {
             run_until_ms: file.run_until_ms.unwrap_or(10_000),
             spec,
             actions,
+            console,
             expect,
             lab: file.lab.clone(),
             challenge: file.challenge.clone(),
@@ -148,13 +152,19 @@ impl Outcome {
 
 impl Lesson {
     /// Run to the end, follow every record, and check the lesson's expectations.
-    pub fn run_checked(
+    pub fn run_checked(&self, seed: u64, on_step: impl FnMut(&crate::kafka::KafkaStep)) -> Outcome {
+        self.run_checked_with_console(seed, &mut console::NoConsole, on_step)
+    }
+
+    /// `run_checked` with the lesson's console lines typed into `host`.
+    pub fn run_checked_with_console(
         &self,
         seed: u64,
+        host: &mut dyn console::ConsoleHost,
         mut on_step: impl FnMut(&crate::kafka::KafkaStep),
     ) -> Outcome {
         let mut observer = expect::RunObserver::default();
-        let world = self.run(seed, |step| {
+        let world = self.run_with_console(seed, host, |step| {
             observer.observe(step);
             on_step(step);
         });
@@ -171,11 +181,45 @@ impl Lesson {
         }
     }
 
-    /// Run the lesson from time zero to `run_until_ms`, calling `on_step` for each step.
-    pub fn run(&self, seed: u64, mut on_step: impl FnMut(&crate::kafka::KafkaStep)) -> KafkaWorld {
+    /// Run the lesson from time zero to `run_until_ms`, calling `on_step` for each step. Its
+    /// console lines are skipped (see `console`).
+    pub fn run(&self, seed: u64, on_step: impl FnMut(&crate::kafka::KafkaStep)) -> KafkaWorld {
+        self.run_with_console(seed, &mut console::NoConsole, on_step)
+    }
+
+    /// Run the lesson to `run_until_ms` with its console lines typed into `host` at their
+    /// times; the commands a line asks for run as steps, in order, until one is refused.
+    pub fn run_with_console(
+        &self,
+        seed: u64,
+        host: &mut dyn console::ConsoleHost,
+        mut on_step: impl FnMut(&crate::kafka::KafkaStep),
+    ) -> KafkaWorld {
         let mut world = self.world(seed);
         let end = SimTime::from_ms(self.run_until_ms);
-        while world.next_time().is_some_and(|t| t <= end) {
+        let mut lines = self.console.iter().filter(|l| l.at <= end).peekable();
+        loop {
+            while let Some(line) = lines.next_if(|l| console::due(l.at, &world)) {
+                world.advance_idle_to(line.at);
+                let commands = host.run_line(&world, &line.line);
+                if commands.is_empty() {
+                    continue;
+                }
+                let mut result = Ok(());
+                for command in commands {
+                    match world.apply_command(command) {
+                        Ok(step) => on_step(&step),
+                        Err(e) => {
+                            result = Err(e);
+                            break;
+                        }
+                    }
+                }
+                host.finished(result);
+            }
+            if world.next_time().is_none_or(|t| t > end) {
+                break;
+            }
             match world.step() {
                 Some(step) => on_step(&step),
                 None => break,
@@ -195,18 +239,29 @@ fn json_error<E: std::fmt::Display>(e: serde_path_to_error::Error<E>) -> LessonE
     )
 }
 
-fn parse_actions(
-    actions: &[Value],
-    spec: &ClusterSpec,
-) -> Result<Vec<(SimTime, Command)>, LessonError> {
-    actions
-        .iter()
-        .enumerate()
-        .map(|(i, raw)| parse_action(raw, spec).map_err(|e| e.under(&format!("actions[{i}]"))))
-        .collect()
+/// The engine's commands and the console lines, each with its time (lines in time order;
+/// lines at the same time keep the file's order).
+type Actions = (Vec<(SimTime, Command)>, Vec<console::ConsoleAction>);
+
+fn parse_actions(actions: &[Value], spec: &ClusterSpec) -> Result<Actions, LessonError> {
+    let mut commands = Vec::new();
+    let mut lines = Vec::new();
+    for (i, raw) in actions.iter().enumerate() {
+        match parse_action(raw, spec).map_err(|e| e.under(&format!("actions[{i}]")))? {
+            Action::Command(at, command) => commands.push((at, command)),
+            Action::Console(line) => lines.push(line),
+        }
+    }
+    crate::sim::sort::sort_by_key(&mut lines, |l: &console::ConsoleAction| l.at);
+    Ok((commands, lines))
 }
 
-fn parse_action(raw: &Value, spec: &ClusterSpec) -> Result<(SimTime, Command), LessonError> {
+enum Action {
+    Command(SimTime, Command),
+    Console(console::ConsoleAction),
+}
+
+fn parse_action(raw: &Value, spec: &ClusterSpec) -> Result<Action, LessonError> {
     let Value::Object(map) = raw else {
         return Err(LessonError::at("", LessonProblem::NotAnObject));
     };
@@ -221,10 +276,14 @@ fn parse_action(raw: &Value, spec: &ClusterSpec) -> Result<(SimTime, Command), L
         }
         None => return Err(LessonError::at("at_ms", LessonProblem::Missing("at_ms"))),
     };
+    let at = SimTime::from_ms(at_ms);
+    if map.get("action").and_then(Value::as_str) == Some("console") {
+        return console::parse(at, &map).map(Action::Console);
+    }
     let object = Value::Object(map.into_iter().collect());
     let command: Command = serde_path_to_error::deserialize(object).map_err(json_error)?;
     check_references(&command, spec).map_err(|p| LessonError::at("", p))?;
-    Ok((SimTime::from_ms(at_ms), command))
+    Ok(Action::Command(at, command))
 }
 
 fn parse_expectations(

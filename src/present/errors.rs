@@ -273,7 +273,31 @@ impl fmt::Display for LessonProblem {
             EmptyList => f.write_str("must list at least one entry"),
             NoSuchLesson(id) => write!(f, "no built-in lesson named \"{id}\""),
             Command(e) => write!(f, "{e}"),
+            ConsoleLine(p) => console_line_problem(f, p),
         }
+    }
+}
+
+fn console_line_problem(
+    f: &mut fmt::Formatter<'_>,
+    problem: &crate::lesson::console::ConsoleLineProblem,
+) -> fmt::Result {
+    use crate::lesson::console::ConsoleLineProblem::*;
+    match problem {
+        Empty => f.write_str("a console action types a command: the line must not be empty"),
+        TooLong { bytes, max } => write!(
+            f,
+            "the line has {bytes} bytes; the console takes at most {max}"
+        ),
+        MultiLine => f.write_str("one console action types one line: use one action per command"),
+        Builtin(word) => write!(
+            f,
+            "`{word}` is not needed in a lesson: each console action runs at its own at_ms"
+        ),
+        UnknownField(field) => write!(
+            f,
+            "a console action has only at_ms, action and line; `{field}` is not one of them"
+        ),
     }
 }
 

@@ -67,6 +67,7 @@ pub fn app() -> Html {
     use_stage_size(&size, *presenter, "blocks-area");
     use_progress(&store, &progress);
     use_notice_timeout(&store, &dispatch);
+    use_lesson_console_panel(&store, &panel);
 
     let on_key = {
         let dispatch = dispatch.clone();
@@ -650,6 +651,29 @@ fn use_progress(
                 web::storage_set(PROGRESS_KEY, &json);
                 progress.set(parse_progress(Some(&json)));
             }
+        }
+        || ()
+    });
+}
+
+/// The lesson typed a console line (`"action": "console"`): the Console panel opens to show it
+/// and its output, unless another panel is open.
+#[hook]
+fn use_lesson_console_panel(
+    store: &UseReducerHandle<Store>,
+    panel: &UseStateHandle<Option<Panel>>,
+) {
+    let typed = store
+        .session()
+        .console_entries()
+        .filter(|e| e.lesson_action.is_some())
+        .count();
+    let last = use_mut_ref(|| typed);
+    let panel = panel.clone();
+    use_effect_with(typed, move |typed| {
+        let before = std::mem::replace(&mut *last.borrow_mut(), *typed);
+        if *typed > before && panel.is_none() {
+            panel.set(Some(Panel::Console));
         }
         || ()
     });

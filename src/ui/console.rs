@@ -140,6 +140,9 @@ fn running_hint(tool: &crate::present::console::Foreground) -> &'static str {
         crate::present::console::Foreground::PerfTest(_) => {
             "The perf test sends while the simulation plays (▶ Play): a line every 5 simulated seconds, a summary at the end. Ctrl-C stops it."
         }
+        crate::present::console::Foreground::ConsumerPerf(_) => {
+            "The perf test's consumer reads while the simulation plays (▶ Play): its summary prints when it has read --messages or waited --timeout ms. Ctrl-C stops it."
+        }
         _ => "The consumer prints records while the simulation plays (▶ Play). Ctrl-C stops it.",
     }
 }
@@ -227,9 +230,13 @@ fn intro(input: &UseStateHandle<String>, input_ref: &NodeRef) -> Html {
 }
 
 fn entry_html(entry: &crate::present::session::ConsoleEntry) -> Html {
+    let from_lesson = entry.lesson_action.is_some().then_some("from-lesson");
     html! {
-        <div class="console-entry">
-            <div class="console-prompt"><span class="ps1">{ "$ " }</span>{ entry.line.clone() }</div>
+        <div class={classes!("console-entry", from_lesson)}>
+            <div class="console-prompt">
+                <span class="ps1">{ "$ " }</span>{ entry.line.clone() }
+                { if entry.lesson_action.is_some() { html! { <span class="console-from-lesson" title="Typed by the lesson">{ "lesson" }</span> } } else { html! {} } }
+            </div>
             { for entry.output.iter().map(|l| html! {
                 <div class={classes!("console-line", (l.stream == Stream::Err).then_some("err"))}>{ l.text.clone() }</div>
             }) }

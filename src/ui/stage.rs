@@ -245,11 +245,11 @@ fn full_cell(
             style={format!("grid-column:{col}")} title={c.title(r)}>
             <div class="strip-head">
                 <span class="role">{ role }</span>
-                <span class="marks">{ format!("LEO {} · HW {}", c.log_end_offset, c.high_watermark) }</span>
+                <span class="marks">{ c.marks_text() }</span>
             </div>
             <div class="cells">
                 { if hidden > 0 { html! { <span class="earlier" title="older records">{ format!("+{hidden}") }</span> } } else { html! {} } }
-                { for c.cells.iter().map(|cell| record_cell(cell, c.high_watermark, record_click(on_record, r, c.broker, cell.offset))) }
+                { for c.cells.iter().map(|cell| record_cell(cell, (c.high_watermark, c.last_stable_offset), record_click(on_record, r, c.broker, cell.offset))) }
                 { if c.cells.is_empty() { html! { <span class="empty-log">{ "empty" }</span> } } else { html! {} } }
             </div>
         </div>
@@ -269,16 +269,39 @@ fn record_click(
     })
 }
 
-fn record_cell(cell: &RecordCell, hw: i64, onclick: Callback<MouseEvent>) -> Html {
+fn record_cell(cell: &RecordCell, (hw, lso): (i64, i64), onclick: Callback<MouseEvent>) -> Html {
     let hw_edge = cell.offset == hw - 1;
+    let lso_edge = lso < hw && cell.offset == lso - 1;
+    let committed = if cell.committed {
+        " · committed (below the high watermark)"
+    } else {
+        " · not committed yet"
+    };
+    let key = cell.txn.marker_text().map_or_else(
+        || cell.key.clone().unwrap_or_else(|| "·".into()),
+        String::from,
+    );
     html! {
-        <span onclick={onclick} data-offset={cell.offset.to_string()} class={classes!("rec", format!("k{}", cell.colour), cell.committed.then_some("committed"), cell.tombstone.then_some("tomb"), cell.segment_start.then_some("seg"), hw_edge.then_some("hw-edge"))}
-            title={format!("offset {} · key {} · value {}{}", cell.offset, cell.key.as_deref().unwrap_or("null"), cell.value, if cell.committed { " · committed (below the high watermark)" } else { " · not committed yet" }) + " · click for its life"}
+        <span onclick={onclick} data-offset={cell.offset.to_string()} class={classes!("rec", format!("k{}", cell.colour), cell.committed.then_some("committed"), cell.tombstone.then_some("tomb"), cell.segment_start.then_some("seg"), hw_edge.then_some("hw-edge"), lso_edge.then_some("lso-edge"), cell.txn.css())}
+            title={record_title(cell, committed)}
             role="button" aria-label={format!("Offset {}: show this record's life", cell.offset)}>
             <b>{ cell.offset }</b>
-            <span class="rk">{ cell.key.clone().unwrap_or_else(|| "·".into()) }</span>
+            <span class="rk">{ key }</span>
         </span>
     }
+}
+
+fn record_title(cell: &RecordCell, committed: &str) -> String {
+    if cell.txn.marker_text().is_some() {
+        return format!("offset {}{}{committed}", cell.offset, cell.txn.tooltip());
+    }
+    format!(
+        "offset {} · key {} · value {}{committed}{} · click for its life",
+        cell.offset,
+        cell.key.as_deref().unwrap_or("null"),
+        cell.value,
+        cell.txn.tooltip()
+    )
 }
 
 fn producer_card(c: &ProducerCard, on_node: &Callback<NodeId>, pre: &str) -> Html {

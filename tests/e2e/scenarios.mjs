@@ -1087,6 +1087,44 @@ export const scenarios = [
     },
   },
   {
+    name: "console-lesson-actions",
+    async run(page, { base, artifacts }) {
+      await waitForApp(page, base);
+      await openLesson(page, "offsets-per-partition");
+      // The lesson types kafka-get-offsets.sh at 700 ms: the Console opens with its output.
+      const typed = async () => (await page.locator(".console-entry.from-lesson").count()) > 0;
+      await playUntil(page, typed, 60000);
+      if ((await page.textContent("#play")).includes("Pause")) await page.click("#play");
+      const entry = await page.$eval(".console-entry.from-lesson", (el) => el.innerText);
+      if (!entry.includes("kafka-get-offsets.sh --bootstrap-server b1:9092 --topic events")) throw new Error(`the lesson typed ${entry}`);
+      if (!entry.includes("events:0:3") || !entry.includes("events:1:3")) throw new Error(`get-offsets printed ${entry}`);
+      if (!entry.includes("lesson")) throw new Error(`the entry is not marked as the lesson's: ${entry}`);
+      // Rewinding hides it; going forward again types it once more, not twice.
+      await scrubTo(page, 5);
+      await page.waitForFunction(() => document.querySelectorAll(".console-entry.from-lesson").length === 0, null, { timeout: 10000 });
+      await playUntil(page, typed, 60000);
+      if ((await page.textContent("#play")).includes("Pause")) await page.click("#play");
+      const count = await page.locator(".console-entry.from-lesson").count();
+      if (count !== 1) throw new Error(`${count} lesson entries after the replay`);
+      // The class types the consumer perf test: a real consumer reads on the simulated clock.
+      await page.waitForSelector("#console-input");
+      await typeConsoleLine(page, "kafka-consumer-perf-test.sh --bootstrap-server b1:9092 --topic events --messages 6 --group perf");
+      await page.waitForSelector("#console-stop");
+      const summary = async () => /, 6, /.test(await page.$eval(".console-entry:last-child", (el) => el.innerText));
+      await playUntil(page, summary, 60000);
+      if ((await page.textContent("#play")).includes("Pause")) await page.click("#play");
+      const perf = await page.$eval(".console-entry:last-child", (el) => el.innerText);
+      if (!perf.includes("start.time, end.time, data.consumed.in.MB")) throw new Error(`perf test printed ${perf}`);
+      await page.setViewportSize({ width: 1280, height: 720 });
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: path.join(artifacts, "console-lesson-1280.png") });
+      await page.setViewportSize({ width: 1920, height: 1080 });
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: path.join(artifacts, "console-lesson-1920.png") });
+      console.log(`     ${perf.split("\n").pop()}`);
+    },
+  },
+  {
     name: "console-delete-and-inspect",
     async run(page, { base, artifacts }) {
       await waitForApp(page, base);

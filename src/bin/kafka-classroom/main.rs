@@ -299,7 +299,12 @@ fn run(args: &[String]) -> Result<(), String> {
         lesson.title, lesson.run_until_ms
     );
     let mut folded = 0;
-    let outcome = lesson.run_checked(seed, |step| {
+    let mut console = PrintingConsole {
+        transcript: Default::default(),
+        printed: 0,
+        quiet,
+    };
+    let outcome = lesson.run_checked_with_console(seed, &mut console, |step| {
         if quiet {
             return;
         }
@@ -333,6 +338,41 @@ fn run(args: &[String]) -> Result<(), String> {
         Err(format!(
             "{failed} expectation(s) failed (seed={seed}); the trace above shows how the run went"
         ))
+    }
+}
+
+/// The lesson's console lines (`"action": "console"`) as `run` prints them: each as a terminal
+/// shows it, between the steps around it.
+struct PrintingConsole {
+    transcript: kafka_classroom::present::console::lesson_host::Transcript,
+    printed: usize,
+    quiet: bool,
+}
+
+impl PrintingConsole {
+    fn flush(&mut self) {
+        for line in &self.transcript.lines[self.printed..] {
+            if !self.quiet {
+                println!("console   {}", line.text);
+            }
+        }
+        self.printed = self.transcript.lines.len();
+    }
+}
+
+impl kafka_classroom::lesson::console::ConsoleHost for PrintingConsole {
+    fn run_line(
+        &mut self,
+        world: &kafka_classroom::kafka::KafkaWorld,
+        line: &str,
+    ) -> Vec<kafka_classroom::kafka::Command> {
+        let commands = self.transcript.run_line(world, line);
+        self.flush();
+        commands
+    }
+    fn finished(&mut self, result: Result<(), kafka_classroom::kafka::commands::CommandError>) {
+        self.transcript.finished(result);
+        self.flush();
     }
 }
 

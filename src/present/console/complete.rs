@@ -69,6 +69,7 @@ fn arguments(world: &KafkaWorld, tool: &str, previous: Option<&str>, word: &str)
         Some("kafka-leader-election.sh") => super::leader_election::OPTS,
         Some("kafka-dump-log.sh") => super::dump_log::OPTS,
         Some("kafka-log-dirs.sh") => super::log_dirs::OPTS,
+        Some("kafka-consumer-perf-test.sh") => super::consumer_perf::OPTS,
         Some("kafka-producer-perf-test.sh") => {
             return argparse_words(cluster, previous, super::perf_test::WORDS)
         }

@@ -226,6 +226,36 @@ pub fn format_records(
     polled: &[(TopicPartition, i64)],
     f: &RecordFormat,
 ) -> Vec<String> {
+    let found = find_records(cluster, polled);
+    polled
+        .iter()
+        .map(|(tp, offset)| match found.get(&(tp, *offset)) {
+            Some(r) => format_record(tp, *offset, r, f),
+            None => "null".to_string(),
+        })
+        .collect()
+}
+
+/// The key and value bytes of each polled record (`ConsumerPerformance` counts
+/// `record.key().length + record.value().length`).
+pub fn record_sizes(cluster: &Cluster, polled: &[(TopicPartition, i64)]) -> Vec<u64> {
+    let found = find_records(cluster, polled);
+    let len = |v: &Option<crate::kafka::record::Payload>| v.as_ref().map_or(0, |p| p.len() as u64);
+    polled
+        .iter()
+        .map(|(tp, offset)| {
+            found
+                .get(&(tp, *offset))
+                .map_or(0, |r| len(&r.key) + len(&r.value))
+        })
+        .collect()
+}
+
+/// The polled records as the partition's authoritative replica holds them.
+fn find_records<'a>(
+    cluster: &'a Cluster,
+    polled: &'a [(TopicPartition, i64)],
+) -> BTreeMap<(&'a TopicPartition, i64), &'a Record> {
     let mut by_partition: BTreeMap<&TopicPartition, Vec<i64>> = BTreeMap::new();
     for (tp, offset) in polled {
         by_partition.entry(tp).or_default().push(*offset);
@@ -243,13 +273,7 @@ pub fn format_records(
             }
         }
     }
-    polled
-        .iter()
-        .map(|(tp, offset)| match found.get(&(tp, *offset)) {
-            Some(r) => format_record(tp, *offset, r, f),
-            None => "null".to_string(),
-        })
-        .collect()
+    found
 }
 
 /// Kafka: `DefaultMessageFormatter.writeTo`: timestamp, partition, offset, headers, key, value.

@@ -11,7 +11,7 @@
 use super::opts::{arg, flag, ArgType, Opt};
 use super::Printer;
 use crate::kafka::broker::Broker;
-use crate::kafka::record::{payload_text, RecordBatch};
+use crate::kafka::record::{payload_text, ControlRecordType, Record, RecordBatch};
 use crate::kafka::{BrokerId, Cluster, TopicPartition};
 
 /// The simulated brokers' `log.dirs`.
@@ -159,13 +159,15 @@ fn batch_line(batch: &RecordBatch, position: u64) -> String {
         None => "OptionalLong.empty".to_string(),
     };
     format!(
-        "baseOffset: {} lastOffset: {last_offset} count: {} baseSequence: {} lastSequence: {last_sequence} producerId: {} producerEpoch: {} partitionLeaderEpoch: {} isTransactional: false isControl: false deleteHorizonMs: {horizon} position: {position} CreateTime: {} size: {} magic: 2 compresscodec: {} crc: {} isvalid: true",
+        "baseOffset: {} lastOffset: {last_offset} count: {} baseSequence: {} lastSequence: {last_sequence} producerId: {} producerEpoch: {} partitionLeaderEpoch: {} isTransactional: {} isControl: {} deleteHorizonMs: {horizon} position: {position} CreateTime: {} size: {} magic: 2 compresscodec: {} crc: {} isvalid: true",
         batch.base_offset,
         batch.records.len(),
         id.base_sequence,
         id.producer_id,
         id.producer_epoch,
         batch.partition_leader_epoch,
+        batch.transactional,
+        batch.control.is_some(),
         batch.max_timestamp_ms,
         batch.size_bytes,
         batch.compression.name(),
@@ -198,8 +200,11 @@ fn record_lines(batch: &RecordBatch, show: Show) -> Vec<String> {
                     size(&r.value),
                     keys.join(","),
                 ));
+                if let Some(kind) = batch.control {
+                    line.push_str(&end_txn_marker_text(kind, r));
+                }
             }
-            if show.data {
+            if show.data && batch.control.is_none() {
                 if r.key.is_some() {
                     line.push_str(&format!(" key: {}", payload_text(&r.key)));
                 }
@@ -210,6 +215,25 @@ fn record_lines(batch: &RecordBatch, show: Show) -> Vec<String> {
             line
         })
         .collect()
+}
+
+/// A transaction marker's fields (`EndTransactionMarker.deserialize`: the value is a version
+/// and the coordinator epoch).
+fn end_txn_marker_text(kind: ControlRecordType, record: &Record) -> String {
+    let epoch = record
+        .value
+        .as_ref()
+        .map(|v| v.bytes())
+        .and_then(|b| {
+            b.get(2..6)
+                .map(|e| i32::from_be_bytes([e[0], e[1], e[2], e[3]]))
+        })
+        .unwrap_or(0);
+    let name = match kind {
+        ControlRecordType::Abort => "ABORT",
+        ControlRecordType::Commit => "COMMIT",
+    };
+    format!(" endTxnMarker: {name} coordinatorEpoch: {epoch}")
 }
 
 /// CRC32C (Castagnoli, as Kafka's v2 batches use) over the simulated batch's fields and

@@ -16,12 +16,14 @@ pub const OPTS: &[Opt] = &[
         arg: Some(("Topic list", ArgType::Str)),
         default: Some(""),
         doc: "The list of topics to be queried in the form \"topic1,topic2,topic3\". All topics will be queried if no topic list is specified",
+        optional: false,
     },
     Opt {
         name: "broker-list",
         arg: Some(("Broker list", ArgType::Str)),
         default: Some(""),
         doc: "The list of brokers to be queried in the form \"0,1,2\". All brokers in the cluster will be queried if no broker list is specified",
+        optional: false,
     },
 ];
 

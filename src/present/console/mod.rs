@@ -13,10 +13,13 @@ mod argparse;
 pub mod complete;
 mod configs;
 pub mod consumer;
+mod consumer_perf;
+pub mod consumer_perf_stats;
 pub mod dump_log;
 mod group_admin;
 mod groups;
 mod leader_election;
+pub mod lesson_host;
 mod log_dirs;
 mod metadata_quorum;
 mod offsets;
@@ -42,6 +45,7 @@ pub const TOOLS: &[&str] = &[
     "kafka-console-consumer.sh",
     "kafka-console-producer.sh",
     "kafka-consumer-groups.sh",
+    "kafka-consumer-perf-test.sh",
     "kafka-dump-log.sh",
     "kafka-get-offsets.sh",
     "kafka-leader-election.sh",
@@ -120,6 +124,8 @@ pub enum Foreground {
     },
     /// `kafka-producer-perf-test.sh`: its producer sends while the simulation runs.
     PerfTest(perf_test::PerfRun),
+    /// `kafka-consumer-perf-test.sh`: its consumer reads while the simulation runs.
+    ConsumerPerf(consumer_perf_stats::ConsumerPerfRun),
 }
 
 impl ConsoleCommand {
@@ -329,6 +335,7 @@ pub fn run(world: &KafkaWorld, line: &str) -> Outcome {
         Some("kafka-leader-election.sh") => leader_election::run(world.model(), args, &mut p),
         Some("kafka-dump-log.sh") => dump_log::run(world.model(), args, &mut p),
         Some("kafka-producer-perf-test.sh") => perf_test::run(world.model(), args, &mut p),
+        Some("kafka-consumer-perf-test.sh") => consumer_perf::run(world, args, &mut p),
         Some("kafka-log-dirs.sh") => log_dirs::run(world.model(), args, &mut p),
         Some("kafka-metadata-quorum.sh") => metadata_quorum::run(world, args, &mut p),
         _ => shell_builtin(first, args, &mut p),

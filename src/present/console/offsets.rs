@@ -18,6 +18,7 @@ pub const OPTS: &[Opt] = &[
         arg: Some(("<timestamp> / -1 or latest / -2 or earliest / -3 or max-timestamp / -4 or earliest-local / -5 or latest-tiered", ArgType::Str)),
         default: Some("latest"),
         doc: "timestamp of the offsets before that. [Note: No offset is returned, if the timestamp greater than recently committed record timestamp is given.]",
+        optional: false,
     },
     arg("command-config", "config file", ArgType::Str, "Property file containing configs to be passed to Admin Client."),
     flag("exclude-internal-topics", "By default, internal topics are included. If specified, internal topics are excluded."),

@@ -32,6 +32,9 @@ pub struct Opt {
     pub arg: Option<(&'static str, ArgType)>,
     pub default: Option<&'static str>,
     pub doc: &'static str,
+    /// `withOptionalArg()`: the argument may be left out (the next word is taken only when it
+    /// is not an option).
+    pub optional: bool,
 }
 
 /// A flag without an argument.
@@ -41,6 +44,7 @@ pub const fn flag(name: &'static str, doc: &'static str) -> Opt {
         arg: None,
         default: None,
         doc,
+        optional: false,
     }
 }
 
@@ -56,6 +60,7 @@ pub const fn arg(
         arg: Some((described, ty)),
         default: None,
         doc,
+        optional: false,
     }
 }
 
@@ -153,6 +158,10 @@ pub fn parse(opts: &[Opt], words: &[String]) -> Result<Parsed, OptError> {
             Some((_, ty)) => {
                 let v = match inline {
                     Some(v) => v,
+                    None if opt.optional && words.get(i).is_none_or(|w| w.starts_with('-')) => {
+                        parsed.values.entry(opt.name).or_default();
+                        continue;
+                    }
                     None if i < words.len() => {
                         i += 1;
                         words[i - 1].clone()
@@ -238,10 +247,11 @@ pub fn help(opts: &[Opt]) -> Vec<String> {
     for o in all {
         let mut left = format!("--{}", o.name);
         if let Some((described, ty)) = o.arg {
+            let (open, close) = if o.optional { ('[', ']') } else { ('<', '>') };
             if described.is_empty() {
-                left.push_str(&format!(" <{}>", ty.java_name()));
+                left.push_str(&format!(" {open}{}{close}", ty.java_name()));
             } else {
-                left.push_str(&format!(" <{}: {described}>", ty.java_name()));
+                left.push_str(&format!(" {open}{}: {described}{close}", ty.java_name()));
             }
         }
         let mut doc = o.doc.to_string();

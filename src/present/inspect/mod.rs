@@ -211,11 +211,17 @@ pub(crate) fn time_of(t: SimTime) -> String {
 /// The life of `id` in a session's run: the recording replayed from the start to the furthest
 /// step the timeline has reached, so moments after the step on screen are shown too (dimmed).
 pub fn in_session(session: &super::session::Session, id: RecordId) -> RecordLife {
-    let mut world = session.lesson().world(session.seed());
     let mut tracer = RecordTracer::new(id);
     let end = session.horizon().max(session.world().steps_taken());
-    // A recording that no longer replays stops the story where it failed.
-    let _ = world.replay_to(session.commands(), end, |step| tracer.observe(step));
+    // The session's own order of steps, the lesson's console lines included; a recording that
+    // no longer replays stops the story where it failed.
+    let world = super::session::replay_steps(
+        session.lesson(),
+        session.seed(),
+        session.commands(),
+        end,
+        |step| tracer.observe(step),
+    );
     tracer.finish(&world)
 }
 

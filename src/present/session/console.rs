@@ -34,6 +34,10 @@ pub struct ConsoleEntry {
     /// Output lines beyond [`MAX_LINES_PER_ENTRY`], dropped.
     pub dropped_lines: u32,
     pub exit_code: i32,
+    /// The lesson typed it: its console action's index (see `lesson_console`).
+    pub lesson_action: Option<u32>,
+    /// Counts entries ever made in this session (tells a new entry from an old one).
+    pub serial: u64,
 }
 
 /// A tool holding the terminal (`Foreground`) and what it has done so far.
@@ -44,6 +48,8 @@ pub struct Running {
     pub printed: u32,
     /// When the consumer last returned a record (or started): `--timeout-ms` counts from here.
     pub since: SimTime,
+    /// The transcript entry it prints into (its `serial`).
+    pub entry: u64,
 }
 
 impl Session {
@@ -74,6 +80,9 @@ impl Session {
         // recording's.
         self.console.retain(|e| e.step <= at);
         let started = self.world.now();
+        // The entry's number, taken now: the lesson may type lines while this one runs.
+        self.console_serial += 1;
+        let serial = self.console_serial;
         let outcome = console::run(&self.world, &line);
         if outcome.clear {
             self.console.clear();
@@ -98,15 +107,8 @@ impl Session {
             if result.is_ok() && pending.settle_ms > 0 {
                 self.settle(pending.settle_ms);
             }
-            if let (Ok(()), Some(mut tool)) = (result, outcome.foreground) {
-                if let Foreground::PerfTest(run) = &mut tool {
-                    run.start(self.world.now().as_ms());
-                }
-                self.console_running = Some(Running {
-                    tool,
-                    printed: 0,
-                    since: self.world.now(),
-                });
+            if let (Ok(()), Some(tool)) = (result, outcome.foreground) {
+                self.console_start(tool, serial);
             }
         }
         if let Some(seconds) = sleep_seconds(&line, &mut output, &mut exit_code) {
@@ -115,7 +117,6 @@ impl Session {
         let kept = output.len().min(MAX_LINES_PER_ENTRY as usize);
         let dropped_lines = (output.len() - kept) as u32;
         output.truncate(kept);
-        self.console_serial += 1;
         self.console.push(ConsoleEntry {
             step: self.world.steps_taken(),
             at: started,
@@ -123,15 +124,37 @@ impl Session {
             output,
             dropped_lines,
             exit_code,
+            lesson_action: None,
+            serial,
         });
         if self.console.len() > MAX_ENTRIES as usize {
             self.console.remove(0);
         }
+        self.console_line_ran(&line);
+    }
+
+    /// A beat waiting for a console line (`Trigger::Typed`) may fire now, without a step.
+    pub(super) fn console_line_ran(&mut self, line: &str) {
+        self.observer.console_line_ran(line);
+        let change = self
+            .guide
+            .advance(None, &self.world, &self.observer, &self.answers);
+        if change.pause {
+            self.playing = false;
+        }
+    }
+
+    /// The entry a running tool prints into.
+    fn console_entry(&mut self, serial: u64) -> Option<&mut ConsoleEntry> {
+        self.console.iter_mut().rev().find(|e| e.serial == serial)
     }
 
     /// Append lines to the newest entry (a running tool's output), keeping the newest lines.
     pub(super) fn console_print(&mut self, lines: Vec<Line>) {
-        let Some(entry) = self.console.last_mut() else {
+        let Some(serial) = self.console_running.as_ref().map(|r| r.entry) else {
+            return;
+        };
+        let Some(entry) = self.console_entry(serial) else {
             return;
         };
         entry.output.extend(lines);
@@ -155,6 +178,13 @@ impl Session {
         {
             return self.console_perf_observe(step);
         }
+        if let Some(Running {
+            tool: Foreground::ConsumerPerf(_),
+            ..
+        }) = &self.console_running
+        {
+            return self.console_consumer_perf_observe(step);
+        }
         let Some(Running {
             tool:
                 Foreground::Consumer {
@@ -165,6 +195,7 @@ impl Session {
                 },
             printed,
             since,
+            ..
         }) = &self.console_running
         else {
             return;
@@ -215,10 +246,12 @@ impl Session {
         };
         let close = match running.tool {
             Foreground::Consumer { consumer, .. } => {
-                self.console_print(vec![Line {
-                    stream: Stream::Err,
-                    text: format!("Processed a total of {} messages", running.printed),
-                }]);
+                if let Some(entry) = self.console_entry(running.entry) {
+                    entry.output.push(Line {
+                        stream: Stream::Err,
+                        text: format!("Processed a total of {} messages", running.printed),
+                    });
+                }
                 Command::CloseConsumer {
                     consumer: NodeId::Consumer(consumer),
                 }
@@ -234,8 +267,16 @@ impl Session {
             Foreground::PerfTest(run) => Command::Crash {
                 node: NodeId::Producer(run.producer),
             },
+            // `ConsumerPerformance.main` closes its consumer after the loop; Ctrl-C kills the
+            // JVM (it has no shutdown hook), so the group sees the member time out.
+            Foreground::ConsumerPerf(run) if exit_code == 0 => Command::CloseConsumer {
+                consumer: NodeId::Consumer(run.consumer),
+            },
+            Foreground::ConsumerPerf(run) => Command::Crash {
+                node: NodeId::Consumer(run.consumer),
+            },
         };
-        if let Some(entry) = self.console.last_mut() {
+        if let Some(entry) = self.console_entry(running.entry) {
             entry.exit_code = exit_code;
         }
         self.console_close_due = Some(close);
@@ -290,7 +331,7 @@ impl Session {
     fn sleep(&mut self, seconds: u64) {
         let end = self.world.now().plus(SimDuration::from_secs(seconds));
         let mut taken = 0;
-        while taken < MAX_SLEEP_STEPS && self.world.next_time().is_some_and(|t| t <= end) {
+        while taken < MAX_SLEEP_STEPS && self.next_event_time().is_some_and(|t| t <= end) {
             self.step_once();
             taken += 1;
         }
@@ -306,7 +347,7 @@ impl Session {
     fn settle(&mut self, ms: u64) {
         let end = self.world.now().plus(SimDuration::from_ms(ms));
         let mut taken = 0;
-        while taken < MAX_SLEEP_STEPS && self.world.next_time().is_some_and(|t| t <= end) {
+        while taken < MAX_SLEEP_STEPS && self.next_event_time().is_some_and(|t| t <= end) {
             self.step_once();
             taken += 1;
         }
@@ -404,29 +445,35 @@ pub fn run_script(session: &mut Session, script: &str) -> Vec<Line> {
 
 impl Session {
     /// One line of a script or of standard input, and what it printed: a new command's
-    /// prompt line and output, or what a running tool printed for it.
+    /// prompt line and output, or what a running tool printed for it, then the lines the
+    /// lesson typed meanwhile (its console actions) with theirs.
     pub fn console_input(&mut self, line: &str) -> Vec<Line> {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
             return Vec::new();
         }
         let serial = self.console_serial;
-        let printed = self.console.last().map_or(0, |e| e.output.len());
+        let last = self.console.last().map(|e| (e.serial, e.output.len()));
         self.apply(super::Action::Console(line.to_string()));
         self.wait_for_consumer();
-        let Some(entry) = self.console.last() else {
-            return Vec::new();
-        };
-        if self.console_serial == serial {
-            return entry.output.iter().skip(printed).cloned().collect();
+        let mut lines: Vec<Line> = Vec::new();
+        if let Some((last, printed)) = last {
+            if let Some(e) = self.console.iter().find(|e| e.serial == last) {
+                lines.extend(e.output.iter().skip(printed).cloned());
+            }
         }
-        let prompt = Line {
-            stream: Stream::Out,
-            text: format!("$ {}", entry.line),
-        };
-        std::iter::once(prompt)
-            .chain(entry.output.iter().cloned())
-            .collect()
+        let mut new: Vec<&ConsoleEntry> =
+            self.console.iter().filter(|e| e.serial > serial).collect();
+        // What was typed first, then what the lesson typed while it ran.
+        crate::sim::sort::sort_by_key(&mut new, |e| (e.lesson_action.is_some(), e.serial));
+        for entry in new {
+            lines.push(Line {
+                stream: Stream::Out,
+                text: format!("$ {}", entry.line),
+            });
+            lines.extend(entry.output.iter().cloned());
+        }
+        lines
     }
 
     /// A script waits for a console consumer as a shell does: simulated time passes until it
@@ -436,7 +483,9 @@ impl Session {
             s.console_running.as_ref().is_some_and(|r| {
                 matches!(
                     r.tool,
-                    Foreground::Consumer { .. } | Foreground::PerfTest(_)
+                    Foreground::Consumer { .. }
+                        | Foreground::PerfTest(_)
+                        | Foreground::ConsumerPerf(_)
                 )
             })
         };
@@ -445,7 +494,7 @@ impl Session {
         }
         let perf = matches!(
             self.console_running.as_ref().map(|r| &r.tool),
-            Some(Foreground::PerfTest(_))
+            Some(Foreground::PerfTest(_) | Foreground::ConsumerPerf(_))
         );
         let wait = if perf {
             PERF_WAIT_SECONDS

@@ -1,12 +1,14 @@
 //! The session's side of `kafka-producer-perf-test.sh`: after every step, the perf test's
 //! producer's sends and acknowledgements feed its statistics (`console::perf_test`); its window
-//! lines print as simulated time passes, its total once every record completed.
+//! lines print as simulated time passes, its total once every record completed. The same for
+//! `kafka-consumer-perf-test.sh`: its consumer's polls and rebalances feed its loop
+//! (`console::consumer_perf_stats`).
 
 use super::console::Running;
 use super::Session;
 use crate::kafka::event::{Event, SendError};
 use crate::kafka::KafkaStep;
-use crate::present::console::{Foreground, Line, Stream};
+use crate::present::console::{self, Foreground, Line, Stream};
 
 impl Session {
     /// Called after every step while a perf test holds the console.
@@ -101,5 +103,75 @@ fn perf_outcomes(event: &Event, producer: u32) -> Vec<(u32, Result<(), String>)>
             vec![(record.serial, Err(text))]
         }
         _ => Vec::new(),
+    }
+}
+
+impl Session {
+    /// Called after every step while a consumer perf test holds the console: its consumer's
+    /// rebalances and polls feed `ConsumerPerformance.consume`'s loop; when the loop ends the
+    /// tool prints its summary and closes the consumer.
+    pub(super) fn console_consumer_perf_observe(&mut self, step: &KafkaStep) {
+        let now = self.world.now().as_ms();
+        let Some(Running {
+            tool: Foreground::ConsumerPerf(run),
+            ..
+        }) = &self.console_running
+        else {
+            return;
+        };
+        let consumer = run.consumer;
+        let mut polled = Vec::new();
+        let mut rebalances = Vec::new();
+        for event in &step.events {
+            match event {
+                Event::PartitionsRevoked { consumer: c, .. } if *c == consumer => {
+                    rebalances.push(false)
+                }
+                Event::PartitionsAssigned { consumer: c, .. } if *c == consumer => {
+                    rebalances.push(true)
+                }
+                Event::RecordsPolled {
+                    consumer: c,
+                    records,
+                    ..
+                } if *c == consumer => {
+                    polled.extend(records.iter().map(|(tp, offset, _)| (*tp, *offset)));
+                }
+                _ => {}
+            }
+        }
+        let sizes = console::consumer::record_sizes(self.world.model(), &polled);
+        let Some(Running {
+            tool: Foreground::ConsumerPerf(run),
+            ..
+        }) = &mut self.console_running
+        else {
+            return;
+        };
+        if !run.started {
+            run.start(now);
+        }
+        for assigned in rebalances {
+            match assigned {
+                true => run.assigned(now),
+                false => run.revoked(now),
+            }
+        }
+        let mut lines = run.polled(now, &sizes);
+        let ended = run.ending(now).is_some();
+        if ended {
+            lines.extend(run.final_lines(now));
+        }
+        self.console_print(lines.into_iter().map(out).collect());
+        if ended {
+            self.console_stop(0);
+        }
+    }
+}
+
+fn out(text: String) -> Line {
+    Line {
+        stream: Stream::Out,
+        text,
     }
 }

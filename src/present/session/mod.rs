@@ -9,12 +9,14 @@ mod compare;
 mod console;
 mod console_perf;
 mod guide;
+mod lesson_console;
 mod snapshots;
 mod timeline;
 
 pub use branches::{command_label, BranchView, MAX_BRANCHES, MAX_NAME as MAX_BRANCH_NAME};
 pub use console::{run_script, ConsoleEntry, Running};
 pub use guide::{CurrentBeat, Guide, Phase};
+pub use lesson_console::replay_steps;
 
 use super::share::{self, LessonRef, SharedRun};
 use crate::kafka::commands::CommandError;
@@ -197,6 +199,8 @@ pub struct Session {
     console_close_due: Option<Command>,
     /// Console entries ever made (tells a new entry from output added to the last one).
     console_serial: u64,
+    /// The lesson's console actions: the next to type, the commands of the one running.
+    lesson_console: lesson_console::LessonConsole,
     /// The second run while Compare is open.
     compare: Option<Box<crate::present::compare::CompareRun>>,
 }
@@ -238,6 +242,7 @@ impl Session {
             console_running: None,
             console_close_due: None,
             console_serial: 0,
+            lesson_console: Default::default(),
             compare: None,
         };
         session.open_guide();
@@ -342,7 +347,7 @@ impl Session {
         self.lab.as_ref().is_some_and(|l| !l.is_done())
     }
     pub fn is_finished(&self) -> bool {
-        self.world.next_time().is_none()
+        self.world.next_time().is_none() && self.lesson_console_time().is_none()
     }
 
     pub fn apply(&mut self, action: Action) {

@@ -23,6 +23,7 @@ pub(super) struct Snapshot {
     observer: RunObserver,
     guide: Guide,
     challenge: Option<crate::lesson::challenge::ChallengeProgress>,
+    lesson_console: super::lesson_console::LessonConsole,
 }
 
 impl Session {
@@ -33,6 +34,7 @@ impl Session {
             observer: self.observer.clone(),
             guide: self.guide.clone(),
             challenge: self.challenge.clone(),
+            lesson_console: self.lesson_console.clone(),
         }
     }
 
@@ -52,15 +54,21 @@ impl Session {
                     return false;
                 }
             },
-            None => match self.world.step() {
+            // The lesson's console lines due by now are typed first (see `lesson_console`).
+            None => match self.lesson_console_step() {
                 Some(step) => step,
-                None => {
-                    self.playing = false;
-                    return false;
-                }
+                None => match self.world.step() {
+                    Some(step) => step,
+                    None => {
+                        self.playing = false;
+                        return false;
+                    }
+                },
             },
         };
-        self.record_step(step)
+        let go_on = self.record_step(step);
+        self.finish_lesson_line();
+        go_on
     }
 
     /// Keep what a step did: observe it, advance the guide, remember it for the narration.
@@ -194,7 +202,7 @@ impl Session {
     }
 
     /// The time of the next thing that will happen: a recorded command or a scheduled occurrence.
-    fn next_event_time(&self) -> Option<SimTime> {
+    pub(super) fn next_event_time(&self) -> Option<SimTime> {
         if self
             .commands
             .iter()
@@ -202,7 +210,10 @@ impl Session {
         {
             return Some(self.world.now());
         }
-        self.world.next_time()
+        match (self.world.next_time(), self.lesson_console_time()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
     pub(super) fn run_to_end(&mut self) {
@@ -252,6 +263,7 @@ impl Session {
         self.observer = snapshot.observer;
         self.guide = snapshot.guide;
         self.challenge = snapshot.challenge;
+        self.lesson_console = snapshot.lesson_console;
         self.alerts.clear();
         self.recent.clear();
         let from = self.world.steps_taken();

@@ -10,17 +10,21 @@
 
 mod clients;
 mod dots;
+mod group_marks;
 mod layout;
 mod marks;
 mod replicas;
+mod txn_marks;
 
 pub use clients::{GroupCard, MemberChip, ProducerCard};
 pub use dots::cuts;
 pub(crate) use dots::kind_of;
 pub use dots::{dots, drops, Dot, DotKind, DropMark, LinkCut};
+pub use group_marks::GroupMark;
 pub use layout::{fit, Fit, Line, StageSize};
 pub use marks::{marks, Mark, Point};
-pub use replicas::{GroupMark, PartitionRow, RecordCell, ReplicaCell, ReplicaRole, Stripe};
+pub use replicas::{PartitionRow, RecordCell, ReplicaCell, ReplicaRole, Stripe};
+pub use txn_marks::RecordTxn;
 
 use super::view::NodeStatus;
 use crate::kafka::group::{partition_for, OFFSETS_TOPIC};

@@ -2,6 +2,8 @@
 //! end offset, high watermark and the newest records (as stripes or as cells), plus each
 //! consumer group's position and committed offset.
 
+use super::group_marks::{coordinated_groups, group_marks, GroupMark};
+use super::txn_marks::{RecordTxn, ReplicaTxns};
 use super::StageOptions;
 use crate::check::history::authoritative_replica;
 use crate::kafka::broker::replica::{Replica, Role};
@@ -46,6 +48,8 @@ pub struct RecordCell {
     pub committed: bool,
     pub tombstone: bool,
     pub segment_start: bool,
+    /// Its place in a transaction (plain outside one).
+    pub txn: RecordTxn,
 }
 
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -59,22 +63,13 @@ pub struct ReplicaCell {
     pub log_end_offset: i64,
     /// This replica's own high watermark (a follower learns it from the leader's answers).
     pub high_watermark: i64,
+    /// Where `read_committed` readers stop: the high watermark unless a transaction is open.
+    pub last_stable_offset: i64,
     /// Stripes of key colours over the row's window (compact bars).
     pub stripes: Vec<Stripe>,
     /// The newest records (full strips and the zoomed row only).
     pub cells: Vec<RecordCell>,
     pub highlighted: bool,
-}
-
-/// Where a group stands on a partition: the owner's position and the committed offset.
-#[derive(Clone, PartialEq, Eq, Debug)]
-pub struct GroupMark {
-    pub group: String,
-    /// The member that owns the partition (`c2`).
-    pub owner: Option<String>,
-    pub colour: u32,
-    pub position: Option<i64>,
-    pub committed: Option<i64>,
 }
 
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -229,6 +224,7 @@ impl RowCells<'_> {
             log_start_offset: replica.log.log_start_offset(),
             log_end_offset: replica.log_end_offset(),
             high_watermark: replica.high_watermark,
+            last_stable_offset: replica.last_stable_offset(),
             stripes: stripes(replica, self.window),
             cells: if self.full {
                 record_cells(self.tp, replica)
@@ -243,6 +239,7 @@ impl RowCells<'_> {
 /// Key-colour runs of the replica's records inside `[from, to)`.
 fn stripes(replica: &Replica, (from, to): (i64, i64)) -> Vec<Stripe> {
     let mut out: Vec<Stripe> = Vec::new();
+    let txns = ReplicaTxns::new(replica, from);
     for batch in replica.log.batches() {
         if batch.next_offset() <= from || batch.base_offset >= to {
             continue;
@@ -252,6 +249,7 @@ fn stripes(replica: &Replica, (from, to): (i64, i64)) -> Vec<Stripe> {
                 continue;
             }
             let colour = key_colour(record.key.as_ref().map(|k| k.bytes()).as_deref());
+            let colour = txns.of(batch, offset).bar_colour(colour);
             match out.last_mut() {
                 Some(s) if s.colour == colour && s.to == offset => s.to = offset + 1,
                 _ => out.push(Stripe {
@@ -275,6 +273,7 @@ fn record_cells(tp: &TopicPartition, replica: &Replica) -> Vec<RecordCell> {
         .filter_map(|s| s.batches.first().map(|b| b.base_offset))
         .collect();
     let mut cells: Vec<RecordCell> = Vec::new();
+    let txns = ReplicaTxns::new(replica, replica.log.log_start_offset());
     for batch in replica.log.batches().collect::<Vec<_>>().into_iter().rev() {
         for (offset, record) in batch
             .offsets_and_records()
@@ -297,67 +296,12 @@ fn record_cells(tp: &TopicPartition, replica: &Replica) -> Vec<RecordCell> {
                 committed: offset < replica.high_watermark,
                 tombstone: record.value.is_none(),
                 segment_start: segment_starts.contains(&offset),
+                txn: txns.of(batch, offset),
             });
         }
     }
     cells.reverse();
     cells
-}
-
-/// Each group's owner position and committed offset on `tp`.
-fn group_marks(world: &KafkaWorld, tp: &TopicPartition) -> Vec<GroupMark> {
-    let cluster = world.model();
-    let mut marks: Vec<GroupMark> = Vec::new();
-    for g in cluster.group_ids() {
-        let owner = cluster.consumers.values().find(|c| {
-            c.group_id() == Some(g.as_str())
-                && !c.closed
-                && c.process.is_running()
-                && c.positions.contains_key(tp)
-        });
-        let committed = cluster.committed_offset(&g, tp);
-        let position = owner.and_then(|c| c.positions.get(tp).and_then(|s| s.position));
-        if owner.is_none() && committed.is_none() {
-            continue;
-        }
-        marks.push(GroupMark {
-            colour: super::clients::group_colour(cluster, &g),
-            owner: owner.map(|c| format!("c{}", c.id)),
-            group: g,
-            position,
-            committed,
-        });
-    }
-    for c in cluster.consumers.values() {
-        if c.group_id().is_some() || c.closed || !c.process.is_running() {
-            continue;
-        }
-        if let Some(state) = c.positions.get(tp) {
-            marks.push(GroupMark {
-                group: format!("c{}", c.id),
-                owner: Some(format!("c{}", c.id)),
-                colour: c.id,
-                position: state.position,
-                committed: None,
-            });
-        }
-    }
-    marks
-}
-
-fn coordinated_groups(world: &KafkaWorld, tp: &TopicPartition) -> Vec<String> {
-    let cluster = world.model();
-    cluster
-        .group_ids()
-        .into_iter()
-        .filter(|g| {
-            cluster
-                .brokers
-                .values()
-                .find_map(|b| b.metadata.partition_count(OFFSETS_TOPIC))
-                .is_some_and(|n| crate::kafka::group::partition_for(g, n) == tp.partition)
-        })
-        .collect()
 }
 
 /// A `__consumer_offsets` key as a student reads it: `offset:g:orders-0` shows `orders-0`,
@@ -407,6 +351,12 @@ impl ReplicaCell {
             "linear-gradient(90deg, transparent calc({0} - 1px), var(--hw) calc({0} - 1px), var(--hw) calc({0} + 1px), transparent calc({0} + 1px))",
             pct(hw)
         )];
+        if self.last_stable_offset < self.high_watermark {
+            layers.push(format!(
+                "linear-gradient(90deg, transparent calc({0} - 1px), var(--lso) calc({0} - 1px), var(--lso) calc({0} + 1px), transparent calc({0} + 1px))",
+                pct(position_permille(row, self.last_stable_offset))
+            ));
+        }
         let stops: Vec<String> = self
             .stripes
             .iter()
@@ -464,40 +414,34 @@ impl ReplicaCell {
             ReplicaRole::Offline => "offline: its broker is down".to_string(),
         };
         format!(
-            "{} on b{}: {role}. Log end offset {}, high watermark {}, log starts at {}.",
-            row.name, self.broker, self.log_end_offset, self.high_watermark, self.log_start_offset
-        )
-    }
-}
-
-impl GroupMark {
-    /// Where the mark sits on the leader's bar: from the committed offset to the owner's
-    /// position (at least a sliver), as CSS `left` and `width`.
-    pub fn span_style(&self, row: &PartitionRow) -> String {
-        let committed = self.committed.unwrap_or(row.window_from);
-        let position = self.position.unwrap_or(committed);
-        let from = position_permille(row, committed.min(position));
-        let to = position_permille(row, committed.max(position)).max(from + 8);
-        format!(
-            "left:{}.{}%;width:{}.{}%",
-            from / 10,
-            from % 10,
-            (to - from) / 10,
-            (to - from) % 10
+            "{} on b{}: {role}. Log end offset {}, high watermark {}{}, log starts at {}.",
+            row.name,
+            self.broker,
+            self.log_end_offset,
+            self.high_watermark,
+            self.stable_clause(),
+            self.log_start_offset
         )
     }
 
-    pub fn title(&self) -> String {
-        format!(
-            "{}{}: committed {}, reading at {}",
-            self.group,
-            self.owner
-                .as_ref()
-                .map(|o| format!(" ({o})"))
-                .unwrap_or_default(),
-            self.committed
-                .map_or("nothing yet".into(), |c| c.to_string()),
-            self.position.map_or("unknown".into(), |c| c.to_string())
-        )
+    /// The last stable offset, when an open transaction holds it below the high watermark.
+    fn stable_clause(&self) -> String {
+        if self.last_stable_offset < self.high_watermark {
+            format!(
+                ", last stable offset {} (an open transaction holds read_committed readers there)",
+                self.last_stable_offset
+            )
+        } else {
+            String::new()
+        }
+    }
+
+    /// The strip head's offsets: LEO and HW, and the LSO while a transaction holds it back.
+    pub fn marks_text(&self) -> String {
+        let mut text = format!("LEO {} · HW {}", self.log_end_offset, self.high_watermark);
+        if self.last_stable_offset < self.high_watermark {
+            text.push_str(&format!(" · LSO {}", self.last_stable_offset));
+        }
+        text
     }
 }
