@@ -3,14 +3,17 @@
 //! failover and learn the new one from a NOT_LEADER_OR_FOLLOWER error.
 
 use crate::kafka::protocol::{PartitionMetadata, TopicMetadata};
-use crate::kafka::types::{BrokerId, TopicPartition};
+use crate::kafka::types::{BrokerId, Topic, TopicPartition};
+use std::borrow::Borrow;
 use std::collections::BTreeMap;
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct ClientMetadata {
     bootstrap: Vec<BrokerId>,
     pub brokers: Vec<BrokerId>,
-    pub topics: BTreeMap<String, Vec<PartitionMetadata>>,
+    /// Keyed by the interned `Topic`: the producer looks a topic up for every record, and a
+    /// lookup by `Topic` compares pointers where one by name compares strings.
+    pub topics: BTreeMap<Topic, Vec<PartitionMetadata>>,
     /// Topics this client needs metadata for.
     pub wanted: Vec<String>,
     pub last_refresh_ms: Option<i64>,
@@ -74,7 +77,7 @@ impl ClientMetadata {
             if topic.error.is_error() {
                 continue;
             }
-            let old = self.topics.get(&topic.name);
+            let old = self.topics.get(topic.name.as_str());
             for p in &topic.partitions {
                 let before = old
                     .and_then(|ps| ps.get(p.partition as usize))
@@ -87,7 +90,8 @@ impl ClientMetadata {
                     ));
                 }
             }
-            self.topics.insert(topic.name.clone(), topic.partitions);
+            self.topics
+                .insert(Topic::new(&topic.name), topic.partitions);
         }
         self.last_refresh_ms = Some(now_ms);
         self.needs_update = false;
@@ -97,7 +101,7 @@ impl ClientMetadata {
 
     pub fn partition(&self, tp: &TopicPartition) -> Option<&PartitionMetadata> {
         self.topics
-            .get(tp.topic.as_str())?
+            .get(&tp.topic)?
             .get(usize::try_from(tp.partition).ok()?)
     }
 
@@ -109,12 +113,19 @@ impl ClientMetadata {
         self.partition(tp).map(|p| p.leader_epoch)
     }
 
-    pub fn partition_count(&self, topic: &str) -> Option<i32> {
+    /// By `&Topic` (fast) or by name (`&str`).
+    pub fn partition_count<Q: Ord + ?Sized>(&self, topic: &Q) -> Option<i32>
+    where
+        Topic: Borrow<Q>,
+    {
         self.topics.get(topic).map(|p| p.len() as i32)
     }
 
     /// Partitions with a known leader (`Cluster.availablePartitionsForTopic`).
-    pub fn available_partitions(&self, topic: &str) -> Vec<i32> {
+    pub fn available_partitions<Q: Ord + ?Sized>(&self, topic: &Q) -> Vec<i32>
+    where
+        Topic: Borrow<Q>,
+    {
         self.topics
             .get(topic)
             .map(|ps| {

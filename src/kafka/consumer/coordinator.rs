@@ -880,7 +880,7 @@ impl Consumer {
         let mut partitions_per_topic = BTreeMap::new();
         for m in members {
             for t in &m.subscription {
-                if let Some(n) = self.metadata.partition_count(t) {
+                if let Some(n) = self.metadata.partition_count(t.as_str()) {
                     partitions_per_topic.insert(t.clone(), n);
                 } else {
                     self.metadata.want(t);
@@ -1211,9 +1211,11 @@ impl Consumer {
         let Some(counts) = &group.leader_partition_counts else {
             return;
         };
-        let changed = counts
-            .iter()
-            .any(|(t, n)| self.metadata.partition_count(t).is_some_and(|m| m != *n));
+        let changed = counts.iter().any(|(t, n)| {
+            self.metadata
+                .partition_count(t.as_str())
+                .is_some_and(|m| m != *n)
+        });
         if changed {
             let group = self.group.as_mut().expect("checked");
             group.rejoin_needed = true;

@@ -200,7 +200,7 @@ impl Producer {
             }
         };
         let tp = TopicPartition::new(app.record.topic.clone(), partition);
-        let (tp, appended) = self.append_to_accumulator(ctx, tp, record, sticky)?;
+        let (tp, appended) = self.append_to_accumulator(ctx, tp, record, sticky.as_ref())?;
         let batch_size = self.config.batch_size;
         let quiet = self
             .workload
@@ -226,8 +226,9 @@ impl Producer {
         }
         // Kafka: `KafkaProducer.doSend` wakes the sender on `batchIsFull || newBatchCreated`.
         self.sender_woken |= appended.new_batch || appended.batch_is_full;
-        if sticky {
-            self.after_sticky_append(ctx, &tp, appended.appended_bytes, appended.last_batch_full);
+        if let Some(partitions) = &sticky {
+            let bytes = appended.appended_bytes;
+            self.after_sticky_append(ctx, &tp, partitions, bytes, appended.last_batch_full);
         }
         Ok(())
     }
@@ -242,7 +243,7 @@ impl Producer {
         ctx: &mut Ctx<'_, Cluster>,
         mut tp: TopicPartition,
         mut record: Record,
-        sticky: bool,
+        sticky: Option<&TopicPartitions>,
     ) -> Result<(TopicPartition, Appended), Blocked> {
         let compressed = Compression::parse(&self.config.compression_type)
             .is_some_and(|c| c != Compression::None);
@@ -256,8 +257,8 @@ impl Producer {
             if self.accumulator.buffer_used + needed > self.config.buffer_memory {
                 return Err(Blocked::Memory(needed));
             }
-            if sticky {
-                if let Some(next) = self.complete_postponed_switch(ctx, &tp) {
+            if let Some(partitions) = sticky {
+                if let Some(next) = self.complete_postponed_switch(ctx, &tp, partitions) {
                     tp.partition = next;
                     continue;
                 }
@@ -282,19 +283,20 @@ impl Producer {
         });
     }
 
-    /// Kafka's decision order. Returns the partition, how it was chosen, and whether the
-    /// built-in sticky partitioner chose it.
+    /// Kafka's decision order. Returns the partition, how it was chosen, and, if the built-in
+    /// sticky partitioner chose it, the topic's partitions it chose among (the metadata does not
+    /// change during one `send()`, so the append reuses them instead of reading them again).
     fn choose_partition(
         &mut self,
         ctx: &mut Ctx<'_, Cluster>,
         app: &AppRecord,
         record: &Record,
         count: i32,
-    ) -> Result<(i32, PartitionChoice, bool), SendError> {
+    ) -> Result<(i32, PartitionChoice, Option<TopicPartitions>), SendError> {
         if app.record.partition.is_none() {
             if let Some(custom) = &self.custom_partitioner {
                 let (p, how) = custom.partition(app.record.key.as_deref(), count)?;
-                return Ok((p, how, false));
+                return Ok((p, how, None));
             }
         }
         let key = record.key.as_ref().map(|k| k.bytes());
@@ -304,7 +306,7 @@ impl Producer {
             count,
             self.config.partitioner_ignore_keys,
         ) {
-            Choice::Chosen { partition, how } => Ok((partition, how, false)),
+            Choice::Chosen { partition, how } => Ok((partition, how, None)),
             Choice::Error(e) => Err(e),
             Choice::Sticky => {
                 let available = self.metadata.available_partitions(&app.record.topic);
@@ -312,11 +314,15 @@ impl Producer {
                     .expect("the metadata lists each partition of 0..count at most once");
                 if self.config.round_robin_partitioner {
                     let p = self.round_robin.partition(&app.record.topic, &partitions);
-                    return Ok((p, PartitionChoice::RoundRobin, false));
+                    return Ok((p, PartitionChoice::RoundRobin, None));
                 }
-                let p = self.sticky_partition(ctx, &app.record.topic, &partitions);
+                let p = self.sticky_partition(ctx, app.record.topic, &partitions);
                 let keys_ignored = key.is_some();
-                Ok((p, PartitionChoice::Sticky { keys_ignored }, true))
+                Ok((
+                    p,
+                    PartitionChoice::Sticky { keys_ignored },
+                    Some(partitions),
+                ))
             }
         }
     }
@@ -326,11 +332,11 @@ impl Producer {
     fn sticky_partition(
         &mut self,
         ctx: &mut Ctx<'_, Cluster>,
-        topic: &str,
+        topic: Topic,
         partitions: &TopicPartitions,
     ) -> i32 {
         let batch_size = self.config.batch_size as i32;
-        let sticky = self.sticky.entry(topic.to_string()).or_insert_with(|| {
+        let sticky = self.sticky.entry(topic).or_insert_with(|| {
             BuiltInPartitioner::new(batch_size.max(1)).expect("batch.size is at least 1")
         });
         let first = sticky.sticky_partition_info().is_none();
@@ -343,7 +349,7 @@ impl Producer {
                 to: p,
             });
         }
-        self.complete_postponed_switch(ctx, &TopicPartition::new(topic, p))
+        self.complete_postponed_switch(ctx, &TopicPartition::new(topic, p), partitions)
             .unwrap_or(p)
     }
 
@@ -354,13 +360,13 @@ impl Producer {
         &mut self,
         ctx: &mut Ctx<'_, Cluster>,
         tp: &TopicPartition,
+        partitions: &TopicPartitions,
     ) -> Option<i32> {
-        let partitions = self.topic_partitions(&tp.topic)?;
         let full = self
             .accumulator
             .all_batches_full(tp, self.config.batch_size);
-        let sticky = self.sticky.get_mut(tp.topic.as_str())?;
-        if !sticky.maybe_complete_postponed_switch(full, &partitions, &mut || ctx.prng.next_u32()) {
+        let sticky = self.sticky.get_mut(&tp.topic)?;
+        if !sticky.maybe_complete_postponed_switch(full, partitions, &mut || ctx.prng.next_u32()) {
             return None;
         }
         let to = sticky.sticky_partition_info()?.partition();
@@ -373,25 +379,16 @@ impl Producer {
         Some(to)
     }
 
-    /// The topic's partitions as the partitioner sees them: all, and those with a leader.
-    fn topic_partitions(&self, topic: &str) -> Option<TopicPartitions> {
-        let count = self.metadata.partition_count(topic).unwrap_or(1);
-        let available = self.metadata.available_partitions(topic);
-        TopicPartitions::new(count, available).ok()
-    }
-
     /// Kafka's `BuiltInPartitioner.updatePartitionInfo` after an append to the sticky partition.
     fn after_sticky_append(
         &mut self,
         ctx: &mut Ctx<'_, Cluster>,
         tp: &TopicPartition,
+        partitions: &TopicPartitions,
         appended_bytes: u32,
         last_batch_full: bool,
     ) {
-        let Some(partitions) = self.topic_partitions(&tp.topic) else {
-            return;
-        };
-        let Some(sticky) = self.sticky.get_mut(tp.topic.as_str()) else {
+        let Some(sticky) = self.sticky.get_mut(&tp.topic) else {
             return;
         };
         let mut random = || ctx.prng.next_u32();
@@ -399,7 +396,7 @@ impl Producer {
             tp.partition,
             appended_bytes as i32,
             last_batch_full,
-            &partitions,
+            partitions,
             &mut random,
         ) {
             let to = sticky
@@ -420,8 +417,8 @@ impl Producer {
     /// partition with batches waiting on a broker that has not been able to take any for longer
     /// than that is left out.
     pub(crate) fn update_partition_load_stats(&mut self) {
-        // Each topic is interned once per pass, not once per partition looked up.
-        let topics: Vec<Topic> = self.sticky.keys().map(|t| Topic::new(t)).collect();
+        // The topics are interned keys: copying them out costs no lookup.
+        let topics: Vec<Topic> = self.sticky.keys().copied().collect();
         for topic in topics {
             let tp = |partition| TopicPartition { topic, partition };
             let count = self.metadata.partition_count(&topic).unwrap_or(0);
@@ -443,7 +440,7 @@ impl Producer {
                     available: &queues,
                     queue_count: count,
                 });
-            if let Some(sticky) = self.sticky.get_mut(topic.as_str()) {
+            if let Some(sticky) = self.sticky.get_mut(&topic) {
                 sticky.update_partition_load_stats(stats);
             }
         }

@@ -172,7 +172,7 @@ pub struct Producer {
     pub accumulator: Accumulator,
     pub in_flight: BTreeMap<u32, InFlightProduce>,
     /// The built-in partitioner's state, per topic.
-    pub sticky: BTreeMap<String, BuiltInPartitioner>,
+    pub sticky: BTreeMap<Topic, BuiltInPartitioner>,
     pub round_robin: RoundRobinPartitioner,
     /// Idempotence bookkeeping, once `InitProducerId` answered.
     pub sequences: Option<ClientSequences>,

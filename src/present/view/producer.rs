@@ -261,7 +261,7 @@ fn accumulator_topics(
     events: &[Event],
     now: SimTime,
 ) -> Vec<AccumulatorTopic> {
-    let mut topics: Vec<String> = p.metadata.topics.keys().cloned().collect();
+    let mut topics: Vec<String> = p.metadata.topics.keys().map(|t| t.to_string()).collect();
     for tp in p.accumulator.queues().keys() {
         if !topics.iter().any(|t| *t == tp.topic) {
             topics.push(tp.topic.to_string());
@@ -270,14 +270,14 @@ fn accumulator_topics(
     topics
         .into_iter()
         .map(|topic| {
-            let count = p.metadata.partition_count(&topic).unwrap_or(0);
+            let count = p.metadata.partition_count(topic.as_str()).unwrap_or(0);
             let mut partitions: Vec<i32> = (0..count).collect();
             for tp in p.accumulator.queues().keys().filter(|tp| tp.topic == topic) {
                 if !partitions.contains(&tp.partition) {
                     partitions.push(tp.partition);
                 }
             }
-            let partitioner = p.sticky.get(&topic);
+            let partitioner = p.sticky.get(topic.as_str());
             let sticky_partition = partitioner
                 .and_then(|s| s.sticky_partition_info())
                 .map(|i| i.partition());
