@@ -558,6 +558,24 @@ impl Broker {
         Ok(())
     }
 
+    /// Where a coordinator's write to `partition` (ending at `end_offset`, appended in
+    /// `leader_epoch`) stands: `None` while the high watermark is below its end, `NONE` once
+    /// committed, `NOT_COORDINATOR` once this broker no longer leads the partition in that epoch.
+    /// Group and transaction coordinators both answer their requests by it.
+    pub(crate) fn coordinator_write_outcome(
+        &self,
+        partition: &TopicPartition,
+        leader_epoch: i32,
+        end_offset: i64,
+    ) -> Option<ErrorCode> {
+        match self.replicas.get(partition) {
+            Some(r) if r.is_leader() && r.leader_epoch == leader_epoch => {
+                (r.high_watermark >= end_offset).then_some(ErrorCode::NONE)
+            }
+            _ => Some(ErrorCode::NOT_COORDINATOR),
+        }
+    }
+
     /// Finish the writes the high watermark now covers; fail those whose partition this broker
     /// no longer leads (the new coordinator will be asked again).
     pub(crate) fn complete_coordinator_writes(&mut self, ctx: &mut Ctx<'_, Cluster>) {
@@ -566,12 +584,11 @@ impl Broker {
         }
         let mut still = Vec::new();
         for write in std::mem::take(&mut self.coordinator.pending_writes) {
-            let outcome = match self.replicas.get(&write.partition) {
-                Some(r) if r.is_leader() && r.leader_epoch == write.leader_epoch => {
-                    (r.high_watermark >= write.end_offset).then_some(ErrorCode::NONE)
-                }
-                _ => Some(ErrorCode::NOT_COORDINATOR),
-            };
+            let outcome = self.coordinator_write_outcome(
+                &write.partition,
+                write.leader_epoch,
+                write.end_offset,
+            );
             match outcome {
                 None => still.push(write),
                 Some(error) => {

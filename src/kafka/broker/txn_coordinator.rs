@@ -320,12 +320,11 @@ impl Broker {
         }
         let mut still = Vec::new();
         for write in std::mem::take(&mut self.txn_state.pending_writes) {
-            let outcome = match self.replicas.get(&write.partition) {
-                Some(r) if r.is_leader() && r.leader_epoch == write.leader_epoch => {
-                    (r.high_watermark >= write.end_offset).then_some(ErrorCode::NONE)
-                }
-                _ => Some(ErrorCode::NOT_COORDINATOR),
-            };
+            let outcome = self.coordinator_write_outcome(
+                &write.partition,
+                write.leader_epoch,
+                write.end_offset,
+            );
             match outcome {
                 None => still.push(write),
                 Some(error) => self.finish_txn_write(ctx, write, error),
