@@ -344,7 +344,7 @@ fn the_stage_draws_open_aborted_and_committed_records_markers_and_the_lso() {
         lso, 5,
         "the open transaction holds the LSO at its first record"
     );
-    assert_eq!(marks, "LEO 7 · HW 7 · LSO 5");
+    assert_eq!(marks, "HW 7 · LSO 5");
     // `kafka-dump-log.sh` prints the batch attributes and the markers as Kafka does.
     let dump = kafka_classroom::present::console::run(
         &world,

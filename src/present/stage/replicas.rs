@@ -436,12 +436,16 @@ impl ReplicaCell {
         }
     }
 
-    /// The strip head's offsets: LEO and HW, and the LSO while a transaction holds it back.
+    /// The strip head's offsets: LEO and HW, or HW and LSO while a transaction holds it back.
     pub fn marks_text(&self) -> String {
-        let mut text = format!("LEO {} · HW {}", self.log_end_offset, self.high_watermark);
         if self.last_stable_offset < self.high_watermark {
-            text.push_str(&format!(" · LSO {}", self.last_stable_offset));
+            // The transaction's story is HW against LSO; the LEO stays in the tooltip, so the
+            // head fits a narrow column.
+            return format!(
+                "HW {} · LSO {}",
+                self.high_watermark, self.last_stable_offset
+            );
         }
-        text
+        format!("LEO {} · HW {}", self.log_end_offset, self.high_watermark)
     }
 }

@@ -101,11 +101,12 @@ impl RecordTxn {
         }
     }
 
-    /// What a marker cell shows instead of a key.
+    /// What a marker cell shows instead of a key: a tick or a cross, which fits the narrowest
+    /// cell (its tooltip names the marker).
     pub fn marker_text(self) -> Option<&'static str> {
         match self {
-            RecordTxn::Marker(ControlRecordType::Commit) => Some("COMMIT"),
-            RecordTxn::Marker(ControlRecordType::Abort) => Some("ABORT"),
+            RecordTxn::Marker(ControlRecordType::Commit) => Some("✔"),
+            RecordTxn::Marker(ControlRecordType::Abort) => Some("✘"),
             _ => None,
         }
     }
