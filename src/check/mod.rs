@@ -7,6 +7,7 @@ pub mod exactly_once;
 pub mod history;
 pub mod invariants;
 pub mod offsets_loss;
+pub mod read_committed;
 pub mod swarm;
 
 pub use history::{History, HistoryReport};
