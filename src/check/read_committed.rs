@@ -41,7 +41,7 @@ pub struct Delivery {
 }
 
 /// What was wrong with a delivery.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
 pub enum ReadCommittedViolation {
     /// The record's transaction was aborted.
     Aborted,
