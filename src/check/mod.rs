@@ -9,6 +9,7 @@ pub mod invariants;
 pub mod offsets_loss;
 pub mod read_committed;
 pub mod swarm;
+pub mod txn_swarm;
 
 pub use history::{History, HistoryReport};
 pub use invariants::{InvariantChecker, Violation};
