@@ -622,14 +622,15 @@ impl Broker {
                 offsets,
             } => self.finish_offset_commit(ctx, to, correlation_id, &group, offsets, error),
             WriteCompletion::Sync { group, generation } => {
-                if error.is_error() {
-                    return;
-                }
+                let now = ctx.now;
                 let actions = self
                     .coordinator
                     .groups
                     .get_mut(&group)
-                    .map(|g| g.complete_sync(generation))
+                    .map(|g| match error {
+                        ErrorCode::NONE => g.complete_sync(generation),
+                        _ => g.fail_sync(generation, error, now),
+                    })
                     .unwrap_or_default();
                 self.apply_group_actions(ctx, &group, actions);
             }
