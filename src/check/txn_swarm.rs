@@ -294,6 +294,28 @@ fn episode_commands(world: &KafkaWorld, e: &Episode) -> Vec<(u64, Command)> {
     }
 }
 
+/// The application's supervisor: a pipeline stopped by `ProducerFencedException` is replaced
+/// by a new instance (consumer and producer restarted, the loop started again), as a
+/// deployment restarts a failed process. Its commands, as (delay from now, command).
+fn supervise(world: &KafkaWorld, now_ms: u64) -> Vec<(u64, Command)> {
+    let fenced = world
+        .model()
+        .pipelines
+        .get(&1)
+        .is_some_and(|p| p.stage == PipelineStage::Fenced);
+    if !fenced || now_ms + 2_000 >= RECOVER_MS + SETTLE_MS {
+        return Vec::new();
+    }
+    let mut commands = Vec::new();
+    for node in [PIPELINE_PRODUCER, PIPELINE_CONSUMER] {
+        commands.push((0, Command::Crash { node }));
+        commands.push((500, Command::Restart { node }));
+    }
+    let start = start_commands().swap_remove(0);
+    commands.push((2_000, start));
+    commands
+}
+
 /// Everything the run records while it goes.
 struct Watch<'a> {
     on_step: &'a mut dyn FnMut(&KafkaStep),
@@ -345,7 +367,9 @@ fn run_to(
         if let Some(at) = due {
             let e = episodes.next().expect("peeked");
             world.advance_idle_to(at);
-            for (delay, command) in episode_commands(world, &e) {
+            let mut planned = supervise(world, e.at);
+            planned.extend(episode_commands(world, &e));
+            for (delay, command) in planned {
                 commands.push((e.at + delay, command.clone()));
                 if delay > 0 {
                     world.schedule_command(SimTime::from_ms(e.at + delay), command);
@@ -401,6 +425,18 @@ pub fn run_txn_seed_with(
         commands.push((PIPELINE_AT_MS, command.clone()));
         let step = world.apply_command(command).expect("the pipeline starts");
         watch.observe(&world, &step);
+    }
+    run_to(
+        &mut world,
+        &mut watch,
+        RECOVER_MS - 3_000,
+        &mut episodes,
+        &mut commands,
+    );
+    for (delay, command) in supervise(&world, RECOVER_MS - 3_000) {
+        commands.push((RECOVER_MS - 3_000 + delay, command.clone()));
+        let at = SimTime::from_ms(RECOVER_MS - 3_000 + delay);
+        world.schedule_command(at, command);
     }
     for command in recovery_commands() {
         commands.push((RECOVER_MS, command.clone()));
