@@ -45,10 +45,12 @@ fn exactly_once_and_read_committed_hold_across_random_faults() {
 /// 215: an AddPartitionsToTxn in flight when the transaction aborted was dropped and EndTxn
 /// waited for its partitions forever (`TxnRequestHandler.reenqueue`);
 /// 94: a zombie's TxnOffsetCommit after its transaction timed out stayed pending forever
-/// (`ProducerAppendInfo.checkProducerEpoch`).
+/// (`ProducerAppendInfo.checkProducerEpoch`);
+/// 630: an AddPartitionsToTxn waiting to be retried when the transaction aborted was dropped
+/// with its partitions still pending, and EndTxn waited for them forever.
 #[test]
 fn seeds_that_once_stalled_the_pipeline_catch_up() {
-    for seed in [100, 215, 94] {
+    for seed in [100, 215, 94, 630] {
         let r = run_txn_seed(seed, 200);
         assert!(r.violations() == 0 && r.caught_up(), "{}", summary(&r));
     }
