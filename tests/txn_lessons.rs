@@ -230,3 +230,49 @@ fn an_unknown_transaction_state_in_a_lesson_is_a_clear_error() {
     let err = Lesson::parse(&text).unwrap_err();
     assert!(err.to_string().contains("c9"), "{err}");
 }
+
+/// Play a lesson as a class does (answer A, Continue, Play) and return, for each question, the
+/// indices of the choices the run proved right.
+fn right_choices(id: &str) -> Vec<Vec<u32>> {
+    use kafka_classroom::present::session::{Action, Phase, Session};
+    let lesson = builtin::load(id).unwrap();
+    let (end, seed) = (lesson.run_until_ms, lesson.seed);
+    let mut session = Session::new(
+        lesson,
+        kafka_classroom::present::share::LessonRef::Builtin(id.into()),
+        seed,
+    );
+    let mut right = Vec::new();
+    for _ in 0..5_000 {
+        let current = session.guide().current().cloned();
+        match current.as_ref().map(|c| c.phase) {
+            Some(Phase::Asking) => session.apply(Action::Answer(0)),
+            Some(Phase::Revealed) => {
+                right.push(current.unwrap().correct.clone());
+                session.apply(Action::Continue);
+            }
+            Some(Phase::Caption) => session.apply(Action::Continue),
+            Some(Phase::Waiting) | None => {
+                if session.world().now().as_ms() >= end || session.is_finished() {
+                    break;
+                }
+                session.apply(Action::Play);
+                session.apply(Action::Tick {
+                    wall_ms: 250,
+                    max_steps: 20_000,
+                });
+            }
+        }
+    }
+    right
+}
+
+/// The questions' right answers are the lessons' points: aborted records never reach
+/// read_committed, the zombie's records are never read, the lag grows behind a hanging
+/// transaction.
+#[test]
+fn each_question_is_answered_by_the_run_as_the_lesson_teaches() {
+    assert_eq!(right_choices("read-committed-vs-uncommitted"), [[1]]);
+    assert_eq!(right_choices("zombie-producer-fenced"), [[1]]);
+    assert_eq!(right_choices("hanging-transaction-holds-lso"), [[0]]);
+}
