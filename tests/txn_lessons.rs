@@ -276,3 +276,31 @@ fn each_question_is_answered_by_the_run_as_the_lesson_teaches() {
     assert_eq!(right_choices("zombie-producer-fenced"), [[1]]);
     assert_eq!(right_choices("hanging-transaction-holds-lso"), [[0]]);
 }
+
+/// A read_committed group skips aborted records by design: the guarantee monitors name no
+/// record "never processed" for it (they did before: the aborted records are acknowledged and
+/// below the group's committed offset), and the transaction lessons break no promise.
+#[test]
+fn skipping_aborted_records_breaks_no_guarantee() {
+    use kafka_classroom::present::session::{Action, Session};
+    for id in [
+        "read-committed-vs-uncommitted",
+        "hanging-transaction-holds-lso",
+        "zombie-producer-fenced",
+    ] {
+        let lesson = builtin::load(id).unwrap();
+        let seed = lesson.seed;
+        let mut session = Session::new(
+            lesson,
+            kafka_classroom::present::share::LessonRef::Builtin(id.into()),
+            seed,
+        );
+        session.apply(Action::RunToEnd);
+        let texts: Vec<&str> = session
+            .violations()
+            .iter()
+            .map(|v| v.text.as_str())
+            .collect();
+        assert!(texts.is_empty(), "{id}: {texts:?}");
+    }
+}

@@ -553,7 +553,12 @@ impl Expectation {
                 (actual == Some(*count), format!("{actual:?}"))
             }
             // Transactions: committed and aborted reads, producer states, LSOs and positions.
-            other => super::txn_expect::check(other, world, observer),
+            e @ (Expectation::TransactionalReads { .. }
+            | Expectation::RecordsRead { .. }
+            | Expectation::TransactionState { .. }
+            | Expectation::LsoHeld { .. }
+            | Expectation::PositionAboveLso { .. }
+            | Expectation::ConsumerLag { .. }) => super::txn_expect::check(e, world, observer),
         };
         Checked {
             expectation,
