@@ -178,6 +178,17 @@ fn a_hanging_transaction_pins_the_lso_until_the_coordinator_aborts_it() {
     let (hw, lso) = stable_offsets(&world, &tp).unwrap();
     assert_eq!(lso, hw);
     assert_eq!(position(&world), hw, "c1 caught up");
+    // p2's records interleave with p1's transaction; only p1's belongs to it.
+    let fates = record_fates(&world, &tp);
+    let aborted: Vec<(i64, u32)> = fates
+        .iter()
+        .filter(|r| r.2 == Fate::Aborted)
+        .map(|r| (r.0, r.1.producer))
+        .collect();
+    assert_eq!(aborted, [(0, 1)]);
+    let ordinary = fates.iter().filter(|r| r.2 == Fate::NonTransactional);
+    assert!(ordinary.clone().all(|r| r.1.producer == 2));
+    assert_eq!(ordinary.count(), 225);
 }
 
 /// The expectations fail when the run does not match them: they are computed, not echoed.
