@@ -1271,7 +1271,7 @@ export const scenarios = [
       await page.click("#open-catalogue");
       await page.waitForSelector("#catalogue");
       const sections = await page.$$eval(".course-section h3", (els) => els.map((e) => e.textContent));
-      for (const s of ["Basics", "Producers", "Replication and failures", "Consumers and groups", "Storage"]) {
+      for (const s of ["Basics", "Producers", "Replication and failures", "Consumers and groups", "Storage", "Transactions"]) {
         if (!sections.includes(s)) throw new Error(`the catalogue has no ${s} section: ${sections}`);
       }
       const titles = await page.$$eval(".lc-title", (els) => els.map((e) => e.textContent));
