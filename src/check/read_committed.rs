@@ -146,13 +146,15 @@ impl ReadCommittedHistory {
                             record: *record,
                         }));
                 }
-                Event::ClientConfigChanged { node, key, value } if key == "isolation.level" => {
-                    if let NodeId::Consumer(c) = node {
-                        if value == "read_committed" {
-                            self.read_committed.insert(*c);
-                        } else {
-                            self.read_committed.remove(c);
-                        }
+                Event::ClientConfigChanged {
+                    node: NodeId::Consumer(c),
+                    key,
+                    value,
+                } if key == "isolation.level" => {
+                    if value == "read_committed" {
+                        self.read_committed.insert(*c);
+                    } else {
+                        self.read_committed.remove(c);
                     }
                 }
                 _ => {}
