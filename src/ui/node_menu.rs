@@ -3,7 +3,7 @@
 //! for producers and consumers. One menu for the whole page keeps the DOM small.
 
 use crate::kafka::{KafkaWorld, NodeId};
-use crate::present::node_actions::{node_actions, NodeAction};
+use crate::present::node_actions::{node_actions, node_note, NodeAction};
 use crate::present::session::Action;
 use yew::prelude::*;
 
@@ -11,6 +11,9 @@ use yew::prelude::*;
 pub struct NodeMenuProps {
     pub node: NodeId,
     pub actions: Vec<NodeAction>,
+    /// A line under the title (a transactional producer's state).
+    #[prop_or_default]
+    pub note: Option<String>,
     pub on_action: Callback<Action>,
     pub on_close: Callback<()>,
     /// Open a side panel by its label (the producer or consumer panel).
@@ -42,11 +45,18 @@ pub fn node_menu(p: &NodeMenuProps) -> Html {
     html! {
         <div class="node-menu" role="dialog" aria-label={format!("Actions for {}", p.node)} style={place(p.node)} id="node-menu">
             <div class="menu-head"><b>{ p.node.to_string() }</b><button class="dismiss" onclick={close} aria-label="Close">{ "×" }</button></div>
+            { p.note.clone().map(|n| html! { <div class="menu-note" id="node-menu-note">{ n }</div> }).unwrap_or_default() }
             { for p.actions.iter().map(|a| {
                 let on_action = p.on_action.clone();
                 let on_close = p.on_close.clone();
                 let on_panel = p.on_panel.clone();
                 let action = a.clone();
+                if let Some(why) = &a.disabled {
+                    // Greyed out, not `disabled`: the reason stays readable on hover and focus.
+                    return html! {
+                        <button class="menu-item disabled" aria-disabled="true" title={why.clone()}>{ a.label.clone() }</button>
+                    };
+                }
                 let onclick = Callback::from(move |_: MouseEvent| {
                     match &action.command {
                         Some(c) => on_action.emit(Action::Command(c.clone())),
@@ -65,4 +75,9 @@ pub fn node_menu(p: &NodeMenuProps) -> Html {
 /// The menu's items for a node, from the present layer.
 pub fn actions_for(world: &KafkaWorld, node: NodeId) -> Vec<NodeAction> {
     node_actions(world, node)
+}
+
+/// The menu's line under its title, from the present layer.
+pub fn note_for(world: &KafkaWorld, node: NodeId) -> Option<String> {
+    node_note(world, node)
 }
