@@ -270,3 +270,37 @@ fn transaction_commands_read_as_calls_in_the_trace_and_the_branch_list() {
         assert_eq!(command_label(&command), label);
     }
 }
+
+#[test]
+fn a_producer_driven_by_a_pipeline_leaves_its_calls_to_the_pipeline() {
+    let lesson = kafka_classroom::lesson::builtin::load("exactly-once-pipeline").unwrap();
+    let mut world = lesson.world(lesson.seed);
+    world.run_until(SimTime::from_ms(2_500), 1_000_000);
+    let p2 = NodeId::Producer(2);
+    let calls: Vec<NodeAction> = node_actions(&world, p2)
+        .into_iter()
+        .filter(|a| a.label.contains("Transaction"))
+        .collect();
+    assert_eq!(calls.len(), 4);
+    for call in &calls {
+        let why = call
+            .disabled
+            .as_deref()
+            .unwrap_or_else(|| panic!("{} is offered", call.label));
+        assert!(
+            why.starts_with("c1's exactly-once pipeline makes this call itself"),
+            "{why}"
+        );
+    }
+    let panel = producer_views(&world, None).remove(1).txn;
+    let pipeline = panel.pipeline.expect("p2 writes for c1's pipeline");
+    assert!(pipeline.starts_with("c1 → p2 → ledger: "), "{pipeline}");
+    assert!(node_note(&world, p2)
+        .unwrap()
+        .starts_with("ledger-writer · "));
+    let badge = stage_view(&world, &StageOptions::default()).producers[1]
+        .txn
+        .clone()
+        .unwrap();
+    assert!(badge.identity.starts_with("pid "), "{badge:?}");
+}

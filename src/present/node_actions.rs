@@ -6,7 +6,9 @@
 //! draws it.
 
 use crate::kafka::{Command, KafkaWorld, NodeId};
-use crate::present::txn_controls::{make_transactional, txn_badge, txn_controls, TxnControl};
+use crate::present::txn_controls::{
+    make_transactional, pipeline_of, txn_badge, txn_controls, TxnControl,
+};
 
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct NodeAction {
@@ -69,7 +71,11 @@ fn producer_items(world: &KafkaWorld, id: u32, up: bool) -> Vec<NodeAction> {
         ));
         if let Some(p) = world.model().producers.get(&id) {
             out.extend(make_transactional(p).map(txn_item));
-            out.extend(txn_controls(p).into_iter().map(txn_item));
+            out.extend(
+                txn_controls(p, pipeline_of(world, id))
+                    .into_iter()
+                    .map(txn_item),
+            );
         }
     }
     out.push(open("Producer panel…", "Producer"));

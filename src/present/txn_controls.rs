@@ -50,6 +50,16 @@ fn state_word(txn: &TransactionManager) -> (&'static str, &'static str) {
     }
 }
 
+/// The consumer whose pipeline writes through producer `id`, if any.
+pub fn pipeline_of(world: &crate::kafka::KafkaWorld, id: u32) -> Option<u32> {
+    world
+        .model()
+        .pipelines
+        .iter()
+        .find(|(_, p)| p.producer == id)
+        .map(|(c, _)| *c)
+}
+
 /// The errors by which another producer (or the coordinator's timeout) fenced this one.
 fn fenced(error: ErrorCode) -> bool {
     matches!(
@@ -160,8 +170,10 @@ fn refusal_reason(txn: &TransactionManager, call: TxnCall) -> String {
     format!("Not now: {why} (state {}).", state.name())
 }
 
-/// The four transaction buttons of a running transactional producer (none otherwise).
-pub fn txn_controls(p: &Producer) -> Vec<TxnControl> {
+/// The four transaction buttons of a transactional producer (none otherwise). `pipeline`
+/// names the consumer whose exactly-once loop drives the producer, if one does: the loop makes
+/// these calls itself, and a hand in between would break its transactions.
+pub fn txn_controls(p: &Producer, pipeline: Option<u32>) -> Vec<TxnControl> {
     let Some(txn) = p.txn.as_ref() else {
         return Vec::new();
     };
@@ -174,6 +186,10 @@ pub fn txn_controls(p: &Producer) -> Vec<TxnControl> {
         command,
         disabled: if !running {
             Some(format!("{producer} is not running."))
+        } else if let Some(c) = pipeline {
+            Some(format!(
+                "c{c}'s exactly-once pipeline makes this call itself; crash {producer} or a broker to see it recover."
+            ))
         } else {
             txn.check(call).err().map(|_| refusal_reason(txn, call))
         },

@@ -20,20 +20,36 @@ pub struct NodeMenuProps {
     pub on_panel: Callback<&'static str>,
 }
 
-/// The menu's place: below the node's element, kept inside the window.
+/// The menu's place: below the node's element, or above it when the room below is short (a
+/// producer low on the stage), kept inside the window; a menu taller than the room scrolls.
 fn place(node: NodeId) -> String {
-    let rect = web_sys::window()
+    let window = web_sys::window();
+    let rect = window
+        .as_ref()
         .and_then(|w| w.document())
         .and_then(|d| d.get_element_by_id(&format!("n-{node}")))
         .map(|e| e.get_bounding_client_rect());
-    let width = web_sys::window()
-        .and_then(|w| w.inner_width().ok())
-        .and_then(|v| v.as_f64())
-        .unwrap_or(1280.0);
+    let size = |v: Option<wasm_bindgen::JsValue>, default: f64| {
+        v.and_then(|v| v.as_f64()).unwrap_or(default)
+    };
+    let width = size(window.as_ref().and_then(|w| w.inner_width().ok()), 1280.0);
+    let height = size(window.as_ref().and_then(|w| w.inner_height().ok()), 720.0);
     match rect {
         Some(r) => {
             let left = r.left().min(width - 260.0).max(8.0);
-            format!("left:{left:.0}px;top:{:.0}px", r.bottom() + 6.0)
+            let below = height - r.bottom() - 14.0;
+            let above = r.top() - 14.0;
+            if below < 320.0 && above > below {
+                format!(
+                    "left:{left:.0}px;bottom:{:.0}px;max-height:{above:.0}px;overflow-y:auto",
+                    height - r.top() + 6.0
+                )
+            } else {
+                format!(
+                    "left:{left:.0}px;top:{:.0}px;max-height:{below:.0}px;overflow-y:auto",
+                    r.bottom() + 6.0
+                )
+            }
         }
         None => "left:40%;top:30%".into(),
     }

@@ -150,7 +150,7 @@ async function pipelineBadge(page, { base, artifacts }) {
     });
     if (!box.inside) throw new Error(`${w}x${h}: the badge spills out of p2's card`);
     await page.screenshot({ path: path.join(artifacts, `txn-pipeline-${w}x${h}.png`) });
-    await page.click("#tab-producer");
+    if ((await page.locator(".producer-panel").count()) === 0) await page.click("#tab-producer");
     await page.selectOption(".producer-panel select >> nth=0", "p2");
     await page.waitForSelector("#txn-section .txn-pill");
     await page.screenshot({ path: path.join(artifacts, `txn-pipeline-panel-${w}x${h}.png`) });

@@ -9,7 +9,7 @@ use crate::kafka::producer::transactions::TxnCall;
 use crate::kafka::producer::Producer;
 use crate::kafka::KafkaWorld;
 use crate::present::txn_controls::{
-    make_transactional, txn_badge, txn_controls, TxnBadge, TxnControl,
+    make_transactional, pipeline_of, txn_badge, txn_controls, TxnBadge, TxnControl,
 };
 
 /// A consumer the pipeline form may offer.
@@ -69,7 +69,7 @@ fn pipeline_text(world: &KafkaWorld, producer: u32) -> Option<String> {
 
 pub fn txn_panel_view(world: &KafkaWorld, p: &Producer) -> TxnPanelView {
     let mut controls: Vec<TxnControl> = make_transactional(p).into_iter().collect();
-    controls.extend(txn_controls(p));
+    controls.extend(txn_controls(p, pipeline_of(world, p.id)));
     let offsets_disabled = match &p.txn {
         None => Some("Only a transactional producer can add offsets to a transaction.".into()),
         Some(txn) => txn.check(TxnCall::SendOffsetsToTransaction).err().map(|_| {
