@@ -304,3 +304,25 @@ fn a_producer_driven_by_a_pipeline_leaves_its_calls_to_the_pipeline() {
         .unwrap();
     assert!(badge.identity.starts_with("pid "), "{badge:?}");
 }
+
+#[test]
+fn a_producer_with_acks_1_is_told_it_needs_acks_all_before_it_can_be_transactional() {
+    let lesson = kafka_classroom::lesson::builtin::load("classroom-scale").unwrap();
+    let world = lesson.world(lesson.seed);
+    let p3 = NodeId::Producer(3);
+    let make = node_actions(&world, p3)
+        .into_iter()
+        .find(|a| a.label == "Make transactional")
+        .unwrap();
+    let why = make.disabled.expect("acks=1 turns idempotence off");
+    assert!(
+        why.contains("Cannot set a transactional.id without also enabling idempotence")
+            && why.contains("set acks=all"),
+        "{why}"
+    );
+    let p1 = node_actions(&world, NodeId::Producer(1))
+        .into_iter()
+        .find(|a| a.label == "Make transactional")
+        .unwrap();
+    assert_eq!(p1.disabled, None, "p1 has acks=all and is idle at step 0");
+}

@@ -5,6 +5,7 @@
 //! when the producer would accept the call (`TransactionManager::check`) and otherwise saying
 //! why not. The node menu and the producer panel both draw these, so they always agree.
 
+use crate::kafka::config::ConfigError;
 use crate::kafka::errors::ErrorCode;
 use crate::kafka::producer::transactions::{ClientTxnState, TransactionManager, TxnCall};
 use crate::kafka::producer::Producer;
@@ -227,6 +228,14 @@ pub fn txn_controls(p: &Producer, pipeline: Option<u32>) -> Vec<TxnControl> {
     ]
 }
 
+/// The producer's configs with `transactional.id` set, checked with Kafka's cross-field rules
+/// as the config change will be (`ProducerConfig.postProcessAndValidateIdempotenceConfigs`).
+fn transactional_config(p: &Producer, value: &str) -> Result<(), ConfigError> {
+    use crate::kafka::config::{def, ProducerConfig, PRODUCER_KEYS};
+    let values = def::with_value(PRODUCER_KEYS, &p.config.values, "transactional.id", value)?;
+    ProducerConfig::from_values(values).map(|_| ())
+}
+
 /// "Make transactional" for a producer without a `transactional.id`: the config change, and
 /// why it cannot happen now (a new `transactional.id` makes a new producer, so it waits for
 /// the records in flight). `None` for a producer that is transactional already.
@@ -234,8 +243,13 @@ pub fn make_transactional(p: &Producer) -> Option<TxnControl> {
     if p.txn.is_some() {
         return None;
     }
+    let value = default_transactional_id(p.id);
     let disabled = if !p.process.is_running() {
         Some(format!("{} is not running.", p.node()))
+    } else if let Err(error) = transactional_config(p, &value) {
+        Some(format!(
+            "Kafka would refuse it: {error} A transactional producer is idempotent, which needs acks=all: set acks=all in its configs first."
+        ))
     } else if !p.is_idle() {
         Some("Not now: it has records waiting or in flight; a new transactional.id makes a new producer, so flush() and wait first.".into())
     } else if p.workload.is_some() {
@@ -250,7 +264,7 @@ pub fn make_transactional(p: &Producer) -> Option<TxnControl> {
         command: Command::SetConfig {
             node: NodeId::Producer(p.id),
             key: "transactional.id".into(),
-            value: default_transactional_id(p.id),
+            value,
         },
         disabled,
         danger: false,

@@ -22,15 +22,14 @@ async function badgeState(page) {
   return (await page.textContent("#txn-p1 .txn-state"))?.trim();
 }
 
-/// Play until `done()` holds, then pause.
+/// Play until `done()` holds (going on past a lesson's beats), then pause.
 async function playUntil(page, done, what, timeoutMs = 30000) {
   const deadline = Date.now() + timeoutMs;
-  if (!(await done())) {
-    if ((await page.textContent("#play")).includes("Play")) await page.click("#play");
-    while (!(await done())) {
-      if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
-      await page.waitForTimeout(100);
-    }
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
+    if ((await page.locator("#continue").count()) > 0) await page.click("#continue");
+    else if ((await page.textContent("#play")).includes("Play")) await page.click("#play");
+    await page.waitForTimeout(100);
   }
   if ((await page.textContent("#play")).includes("Pause")) await page.click("#play");
 }
@@ -39,9 +38,9 @@ async function untilState(page, state) {
   await playUntil(page, async () => (await badgeState(page)) === state, `p1 ${state}`);
 }
 
-/// A menu item of p1, clicked on the stage.
-async function menu(page, label) {
-  await page.click("#n-p1");
+/// A menu item of a producer (p1 unless named), clicked on the stage.
+async function menu(page, label, node = "p1") {
+  await page.click(`#n-${node}`);
   const item = page.locator(`#node-menu .menu-item:text-is("${label}")`);
   if ((await item.getAttribute("aria-disabled")) === "true") {
     throw new Error(`${label} is greyed out: ${await item.getAttribute("title")}`);
@@ -159,7 +158,45 @@ async function pipelineBadge(page, { base, artifacts }) {
   await page.setViewportSize({ width: 1600, height: 1000 });
 }
 
+/// The classroom-scale sandbox (6 brokers, 36 partitions, 8 consumers) with p2 made
+/// transactional by clicks: its steady stream then runs inside one transaction that stays open,
+/// holding back the LSO of the partitions it writes. The badge must stay inside p2's card. p3
+/// (acks=1) cannot be made transactional, and its menu says why.
+async function classroomBadge(page, { base, artifacts }) {
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await waitForApp(page, base, runLink("classroom-scale", 5, 0));
+  await setSpeed(page, 4);
+  await page.click("#n-p3");
+  const why = await page.getAttribute('#node-menu .menu-item:text-is("Make transactional")', "title");
+  if (!why?.includes("acks=all")) throw new Error(`p3's Make transactional does not say why not: ${why}`);
+  await page.click("#node-menu .dismiss");
+  await menu(page, "Make transactional", "p2");
+  await menu(page, "initTransactions()", "p2");
+  const state = async () => (await page.textContent("#txn-p2 .txn-state"))?.trim();
+  await playUntil(page, async () => (await state()) === "Ready", "p2 Ready");
+  await menu(page, "beginTransaction()", "p2");
+  await playUntil(page, async () => /orders-|clicks-/.test(await page.getAttribute("#txn-p2", "title")), "p2's partitions in its transaction", 60000);
+  await playUntil(page, async () => (await page.locator(".rec.txn-open").count()) >= 6, "open records", 60000);
+  for (const [w, h] of [[1280, 720], [1920, 1080]]) {
+    await page.setViewportSize({ width: w, height: h });
+    await page.waitForTimeout(300);
+    const fits = await page.$eval("#txn-p2", (el) => {
+      const card = el.closest(".client").getBoundingClientRect();
+      return [...el.children].every((c) => {
+        const r = c.getBoundingClientRect();
+        return r.left >= card.left - 0.5 && r.right <= card.right + 0.5 && r.bottom <= card.bottom + 0.5;
+      });
+    });
+    if (!fits) throw new Error(`${w}x${h}: p2's badge spills out of its card`);
+    if ((await state()) !== "In transaction") throw new Error(`${w}x${h}: p2 is ${await state()}`);
+    await page.screenshot({ path: path.join(artifacts, `txn-classroom-${w}x${h}.png`) });
+  }
+  console.log(`     p2 "${(await page.textContent("#txn-p2")).trim()}": ${await page.locator(".rec.txn-open").count()} open record cells`);
+  await page.setViewportSize({ width: 1600, height: 1000 });
+}
+
 export const txnScenarios = [
   { name: "transactions-by-hand", run: transactionsByHand },
   { name: "transaction-badge-in-lesson", run: pipelineBadge },
+  { name: "transaction-badge-classroom-scale", run: classroomBadge },
 ];
