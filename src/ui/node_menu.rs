@@ -22,7 +22,7 @@ pub struct NodeMenuProps {
 
 /// The menu's place: below the node's element, or above it when the room below is short (a
 /// producer low on the stage), kept inside the window; a menu taller than the room scrolls.
-fn place(node: NodeId) -> String {
+fn place(node: NodeId, items: usize) -> String {
     let window = web_sys::window();
     let rect = window
         .as_ref()
@@ -39,7 +39,9 @@ fn place(node: NodeId) -> String {
             let left = r.left().min(width - 260.0).max(8.0);
             let below = height - r.bottom() - 14.0;
             let above = r.top() - 14.0;
-            if below < 320.0 && above > below {
+            // About 33 px an item (at the base font size) and the title and note.
+            let needed = 70.0 + 33.0 * items as f64;
+            if below < needed && above > below {
                 format!(
                     "left:{left:.0}px;bottom:{:.0}px;max-height:{above:.0}px;overflow-y:auto",
                     height - r.top() + 6.0
@@ -59,7 +61,7 @@ fn place(node: NodeId) -> String {
 pub fn node_menu(p: &NodeMenuProps) -> Html {
     let close = p.on_close.reform(|_: MouseEvent| ());
     html! {
-        <div class="node-menu" role="dialog" aria-label={format!("Actions for {}", p.node)} style={place(p.node)} id="node-menu">
+        <div class="node-menu" role="dialog" aria-label={format!("Actions for {}", p.node)} style={place(p.node, p.actions.len())} id="node-menu">
             <div class="menu-head"><b>{ p.node.to_string() }</b><button class="dismiss" onclick={close} aria-label="Close">{ "×" }</button></div>
             { p.note.clone().map(|n| html! { <div class="menu-note" id="node-menu-note">{ n }</div> }).unwrap_or_default() }
             { for p.actions.iter().map(|a| {

@@ -116,12 +116,25 @@ async function transactionsByHand(page, { base, artifacts }) {
   await untilState(page, "Ready");
   await playUntil(page, async () => (await markers(page, "✔")) >= 1, "COMMIT markers");
 
+  const badge = await page.textContent("#txn-p1");
+  if (!/Ready/.test(badge) || !/p1-txn/.test(badge) || !/pid \d+/.test(badge) || !/epoch 0/.test(badge)) throw new Error(`badge reads "${badge}"`);
+  // An exactly-once pipeline from the panel's form: billing's c3 (read_committed, commits by
+  // hand) polls orders, p1 writes each poll to ledger in a transaction with c3's offsets. Only
+  // the committed records (dave, erin) come through; p1's own buttons are now the pipeline's.
+  await page.click("#txn-section .txn-forms summary");
+  await page.selectOption("#txn-pipeline-consumer", "c3");
+  await page.selectOption("#txn-pipeline-topic", "ledger");
+  await page.click("#txn-pipeline");
+  await page.waitForSelector("p#txn-pipeline");
+  await playUntil(page, async () => /: [1-9]\d* transactions? committed/.test(await page.textContent("p#txn-pipeline")), "a pipeline transaction", 60000);
+  if ((await page.getAttribute("#txn-begin", "aria-disabled")) !== "true") throw new Error("Begin is offered while the pipeline drives p1");
+  await playUntil(page, async () => (await page.locator('.rep[id^="r-ledger-0-"] .rec:not(.txn-marker)').count()) >= 2, "ledger records", 60000);
+  const pipeline = await page.textContent("p#txn-pipeline");
+
   const struck = await struckThrough(page);
   if (struck < 3) throw new Error(`only ${struck} aborted record cells are struck through`);
   const aborts = await markers(page, "✘");
   const commits = await markers(page, "✔");
-  const badge = await page.textContent("#txn-p1");
-  if (!/Ready/.test(badge) || !/p1-txn/.test(badge) || !/pid \d+/.test(badge) || !/epoch 0/.test(badge)) throw new Error(`badge reads "${badge}"`);
   await page.screenshot({ path: path.join(artifacts, "txn-by-hand-1280x720.png") });
   await page.click("#n-p1");
   await page.screenshot({ path: path.join(artifacts, "txn-menu-1280x720.png") });
@@ -129,7 +142,7 @@ async function transactionsByHand(page, { base, artifacts }) {
   await page.setViewportSize({ width: 1920, height: 1080 });
   await page.waitForTimeout(300);
   await page.screenshot({ path: path.join(artifacts, "txn-by-hand-1920x1080.png") });
-  console.log(`     ${struck} aborted cells struck through, ${aborts} ABORT and ${commits} COMMIT marker cells; badge "${badge.trim()}"`);
+  console.log(`     ${struck} aborted cells struck through, ${aborts} ABORT and ${commits} COMMIT marker cells; badge "${badge.trim()}"; ${pipeline}`);
   await page.setViewportSize({ width: 1600, height: 1000 });
 }
 

@@ -60,8 +60,13 @@ fn pipeline_text(world: &KafkaWorld, producer: u32) -> Option<String> {
         .iter()
         .find(|(_, p)| p.producer == producer)
         .map(|(c, p)| {
+            let plural = if p.committed_transactions == 1 {
+                ""
+            } else {
+                "s"
+            };
             format!(
-                "c{c} → p{producer} → {}: {} transactions committed, {} aborted",
+                "c{c} → p{producer} → {}: {} transaction{plural} committed, {} aborted",
                 p.output_topic, p.committed_transactions, p.aborted_transactions
             )
         })
