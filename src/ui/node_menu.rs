@@ -20,8 +20,9 @@ pub struct NodeMenuProps {
     pub on_panel: Callback<&'static str>,
 }
 
-/// The menu's place: below the node's element, or above it when the room below is short (a
-/// producer low on the stage), kept inside the window; a menu taller than the room scrolls.
+/// The menu's place: below the node's element, or above it; when neither has room for every
+/// item (a transactional producer's long menu at 1280x720), beside it, as high as it must be to
+/// fit. Always inside the window; a menu taller than the window scrolls.
 fn place(node: NodeId, items: usize) -> String {
     let window = web_sys::window();
     let rect = window
@@ -34,26 +35,29 @@ fn place(node: NodeId, items: usize) -> String {
     };
     let width = size(window.as_ref().and_then(|w| w.inner_width().ok()), 1280.0);
     let height = size(window.as_ref().and_then(|w| w.inner_height().ok()), 720.0);
-    match rect {
-        Some(r) => {
-            let left = r.left().min(width - 260.0).max(8.0);
-            let below = height - r.bottom() - 14.0;
-            let above = r.top() - 14.0;
-            // About 33 px an item (at the base font size) and the title and note.
-            let needed = 70.0 + 33.0 * items as f64;
-            if below < needed && above > below {
-                format!(
-                    "left:{left:.0}px;bottom:{:.0}px;max-height:{above:.0}px;overflow-y:auto",
-                    height - r.top() + 6.0
-                )
-            } else {
-                format!(
-                    "left:{left:.0}px;top:{:.0}px;max-height:{below:.0}px;overflow-y:auto",
-                    r.bottom() + 6.0
-                )
-            }
-        }
-        None => "left:40%;top:30%".into(),
+    let Some(r) = rect else {
+        return "left:40%;top:30%".into();
+    };
+    let left = r.left().min(width - 260.0).max(8.0);
+    let below = height - r.bottom() - 14.0;
+    let above = r.top() - 14.0;
+    // About 33 px an item (at the base font size), and the title and note.
+    let needed = 70.0 + 33.0 * items as f64;
+    if below >= needed {
+        format!("left:{left:.0}px;top:{:.0}px", r.bottom() + 6.0)
+    } else if above >= needed {
+        format!("left:{left:.0}px;bottom:{:.0}px", height - r.top() + 6.0)
+    } else {
+        let top = (height - needed - 8.0).min(r.top()).max(8.0);
+        let beside = if r.right() + 266.0 <= width {
+            r.right() + 6.0
+        } else {
+            (r.left() - 266.0).max(8.0)
+        };
+        format!(
+            "left:{beside:.0}px;top:{top:.0}px;max-height:{:.0}px;overflow-y:auto",
+            height - top - 8.0
+        )
     }
 }
 

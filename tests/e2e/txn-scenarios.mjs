@@ -208,7 +208,17 @@ async function classroomBadge(page, { base, artifacts }) {
     if ((await state()) !== "In transaction") throw new Error(`${w}x${h}: p2 is ${await state()}`);
     await page.screenshot({ path: path.join(artifacts, `txn-classroom-${w}x${h}.png`) });
   }
-  console.log(`     p2 "${(await page.textContent("#txn-p2")).trim()}": ${await page.getAttribute("#txn-p2", "title")}`);
+  // The menu of a transactional producer is long: it stays inside the window at 1280x720.
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await page.click("#n-p2");
+  const menuBox = await page.$eval("#node-menu", (el) => {
+    const r = el.getBoundingClientRect();
+    return { top: r.top, bottom: r.bottom, scrolls: el.scrollHeight > el.clientHeight + 1 };
+  });
+  if (menuBox.top < 0 || menuBox.bottom > 720) throw new Error(`p2's menu spans ${menuBox.top}-${menuBox.bottom} px`);
+  await page.screenshot({ path: path.join(artifacts, "txn-classroom-menu-1280x720.png") });
+  await page.click("#node-menu .dismiss");
+  console.log(`     p2 "${(await page.textContent("#txn-p2")).trim()}": ${await page.getAttribute("#txn-p2", "title")}; menu ${Math.round(menuBox.top)}-${Math.round(menuBox.bottom)} px${menuBox.scrolls ? " (scrolls)" : ""}`);
   await page.setViewportSize({ width: 1600, height: 1000 });
 }
 
