@@ -326,3 +326,71 @@ fn a_producer_with_acks_1_is_told_it_needs_acks_all_before_it_can_be_transaction
         .unwrap();
     assert_eq!(p1.disabled, None, "p1 has acks=all and is idle at step 0");
 }
+
+/// Step a session until p1's badge reads `state`.
+fn session_until(s: &mut kafka_classroom::present::session::Session, state: &str) {
+    use kafka_classroom::present::session::Action;
+    for _ in 0..20_000 {
+        if stage_view(s.world(), &StageOptions::default()).producers[0]
+            .txn
+            .as_ref()
+            .is_some_and(|b| b.state == state)
+        {
+            return;
+        }
+        s.apply(Action::Step);
+    }
+    panic!("p1 never reached {state}");
+}
+
+#[test]
+fn clicked_transaction_calls_are_recorded_and_a_link_or_a_rewind_replays_them() {
+    use kafka_classroom::present::session::{Action, Session};
+    use kafka_classroom::present::share::LessonRef;
+    let lesson = Lesson::parse(SANDBOX).unwrap();
+    let mut s = Session::new(lesson, LessonRef::Custom(SANDBOX.into()), 3);
+    let click = |s: &mut Session, label: &str| {
+        let action = node_actions(s.world(), P1)
+            .into_iter()
+            .find(|a| a.label == label)
+            .unwrap();
+        s.apply(Action::Command(action.command.unwrap()));
+    };
+    click(&mut s, "Make transactional");
+    click(&mut s, "initTransactions()");
+    session_until(&mut s, "Ready");
+    click(&mut s, "beginTransaction()");
+    s.apply(Action::Command(Command::Produce {
+        producer: P1,
+        topic: "orders".into(),
+        key: Some("alice".into()),
+        value: Some("v".into()),
+        partition: None,
+        timestamp: None,
+        headers: Vec::new(),
+    }));
+    for _ in 0..200 {
+        s.apply(Action::Step);
+    }
+    click(&mut s, "abortTransaction()");
+    session_until(&mut s, "Ready");
+    assert_eq!(s.commands().len(), 5, "every click is a recorded command");
+    let here = (s.world().steps_taken(), s.world().fingerprint());
+    let mut opened = Session::default_session();
+    opened.apply(Action::LoadShared(s.share_fragment()));
+    assert_eq!(
+        (opened.world().steps_taken(), opened.world().fingerprint()),
+        here
+    );
+    assert_eq!(badge(opened.world()), badge(s.world()));
+    s.apply(Action::SeekTo(0));
+    assert!(stage_view(s.world(), &StageOptions::default()).producers[0]
+        .txn
+        .is_none());
+    s.apply(Action::SeekTo(here.0));
+    assert_eq!(
+        s.world().fingerprint(),
+        here.1,
+        "a rewind replays the clicks"
+    );
+}
