@@ -123,6 +123,18 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("builtin/classroom-scale.json"),
     ),
     (
+        "read-committed-vs-uncommitted",
+        include_str!("builtin/read-committed-vs-uncommitted.json"),
+    ),
+    (
+        "hanging-transaction-holds-lso",
+        include_str!("builtin/hanging-transaction-holds-lso.json"),
+    ),
+    (
+        "zombie-producer-fenced",
+        include_str!("builtin/zombie-producer-fenced.json"),
+    ),
+    (
         "exactly-once-pipeline",
         include_str!("builtin/exactly-once-pipeline.json"),
     ),

@@ -49,6 +49,8 @@ pub enum LessonProblem {
     NoSuchTopic(String),
     /// A batch-ready reason that does not exist.
     NoSuchReason(String),
+    /// A transactional producer state that does not exist (`TransactionManager.State`).
+    NoSuchTxnState(String),
     /// A count outside `min..=max`.
     OutOfRange {
         value: i64,

@@ -6,6 +6,7 @@ use super::LessonProblem;
 use crate::check::history::{authoritative_replica, History, HistoryReport};
 use crate::kafka::errors::ErrorCode;
 use crate::kafka::event::{BatchReadyReason, Event};
+use crate::kafka::producer::transactions::ClientTxnState;
 use crate::kafka::{KafkaStep, KafkaWorld, NodeId, TopicPartition};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -138,6 +139,55 @@ pub enum Expectation {
         consumer: NodeId,
         count: u32,
     },
+    /// Records of committed and of aborted transactions in the final logs that the group
+    /// processed, each counted once (`lesson::txn_expect`).
+    TransactionalReads {
+        group: String,
+        committed: u32,
+        aborted: u32,
+    },
+    /// Records sent by `producer` that the group processed, each counted once.
+    RecordsRead {
+        group: String,
+        producer: NodeId,
+        count: u32,
+    },
+    /// A transactional producer's state at the end (`TransactionManager.State`'s name:
+    /// `READY`, `FATAL_ERROR`, ...) and, when given, the error that put it in an error state.
+    TransactionState {
+        producer: NodeId,
+        state: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        error: Option<ErrorCode>,
+    },
+    /// The partition's last stable offset stayed below its high watermark for at least
+    /// `at_least_ms` in one stretch, and the gap reached `gap_at_least` records.
+    LsoHeld {
+        partition: String,
+        at_least_ms: u64,
+        #[serde(default)]
+        gap_at_least: i64,
+    },
+    /// Steps after which the consumer's position on the partition was above its last stable
+    /// offset.
+    PositionAboveLso {
+        consumer: NodeId,
+        partition: String,
+        count: u32,
+    },
+    /// The consumer's lag on the partition (the high watermark minus its position): the
+    /// largest seen during the run within the bounds given, and the final one at most
+    /// `final_at_most`.
+    ConsumerLag {
+        consumer: NodeId,
+        partition: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        max_at_least: Option<i64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        max_at_most: Option<i64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        final_at_most: Option<i64>,
+    },
 }
 
 fn forever() -> u64 {
@@ -167,6 +217,9 @@ pub struct RunObserver {
     pub causes: crate::check::causes::Causes,
     /// Console lines run so far, oldest first (the newest `MAX_TYPED`), for `Trigger::Typed`.
     pub console_lines: Vec<String>,
+    /// LSOs and positions sampled after every step, for the transaction expectations that ask
+    /// about them (empty otherwise; see `Lesson::run_checked`).
+    pub watch: super::txn_expect::TxnWatch,
 }
 
 /// Console lines the observer keeps.
@@ -229,7 +282,10 @@ impl Expectation {
             | Expectation::Isr { partition, .. }
             | Expectation::HighWatermark { partition, .. }
             | Expectation::Committed { partition, .. }
-            | Expectation::LogStartOffset { partition, .. } => Some(partition),
+            | Expectation::LogStartOffset { partition, .. }
+            | Expectation::LsoHeld { partition, .. }
+            | Expectation::PositionAboveLso { partition, .. }
+            | Expectation::ConsumerLag { partition, .. } => Some(partition),
             _ => None,
         };
         if let Some(p) = partition {
@@ -242,16 +298,25 @@ impl Expectation {
             Expectation::Acked { producer, .. }
             | Expectation::Failed { producer, .. }
             | Expectation::ProduceError { producer, .. }
-            | Expectation::BatchesSent { producer, .. } => vec![*producer],
+            | Expectation::BatchesSent { producer, .. }
+            | Expectation::RecordsRead { producer, .. }
+            | Expectation::TransactionState { producer, .. } => vec![*producer],
             Expectation::Assignment { consumer, .. }
             | Expectation::RebalancePause { consumer, .. }
             | Expectation::ExactlyOnceViolations { consumer, .. }
-            | Expectation::ForwardedOnce { consumer, .. } => vec![*consumer],
+            | Expectation::ForwardedOnce { consumer, .. }
+            | Expectation::PositionAboveLso { consumer, .. }
+            | Expectation::ConsumerLag { consumer, .. } => vec![*consumer],
             _ => vec![],
         };
         if let Expectation::BatchesSent { reason, .. } = self {
             if BatchReadyReason::parse(reason).is_none() {
                 return Err(LessonProblem::NoSuchReason(reason.clone()));
+            }
+        }
+        if let Expectation::TransactionState { state, .. } = self {
+            if ClientTxnState::parse(state).is_none() {
+                return Err(LessonProblem::NoSuchTxnState(state.clone()));
             }
         }
         match nodes.into_iter().find(|n| !node_exists(*n)) {
@@ -487,6 +552,13 @@ impl Expectation {
                 let actual = r.as_ref().map(|r| r.forwarded_once);
                 (actual == Some(*count), format!("{actual:?}"))
             }
+            // Transactions: committed and aborted reads, producer states, LSOs and positions.
+            e @ (Expectation::TransactionalReads { .. }
+            | Expectation::RecordsRead { .. }
+            | Expectation::TransactionState { .. }
+            | Expectation::LsoHeld { .. }
+            | Expectation::PositionAboveLso { .. }
+            | Expectation::ConsumerLag { .. }) => super::txn_expect::check(e, world, observer),
         };
         Checked {
             expectation,

@@ -14,6 +14,7 @@ pub mod lab;
 pub mod probe;
 pub mod schedule;
 mod spec_builder;
+pub mod txn_expect;
 
 pub use error::{LessonError, LessonProblem};
 
@@ -163,9 +164,16 @@ impl Lesson {
         host: &mut dyn console::ConsoleHost,
         mut on_step: impl FnMut(&crate::kafka::KafkaStep),
     ) -> Outcome {
-        let mut observer = expect::RunObserver::default();
-        let world = self.run_with_console(seed, host, |step| {
+        let mut observer = expect::RunObserver {
+            watch: txn_expect::TxnWatch::for_expectations(&self.expect),
+            ..Default::default()
+        };
+        let watching = !observer.watch.is_empty();
+        let world = self.run_watching(seed, host, |step, world| {
             observer.observe(step);
+            if watching {
+                observer.watch.sample(world);
+            }
             on_step(step);
         });
         let report = observer.history.analyze(&world);
@@ -195,6 +203,16 @@ impl Lesson {
         host: &mut dyn console::ConsoleHost,
         mut on_step: impl FnMut(&crate::kafka::KafkaStep),
     ) -> KafkaWorld {
+        self.run_watching(seed, host, |step, _| on_step(step))
+    }
+
+    /// `run_with_console`, showing `on_step` the world after each step too.
+    fn run_watching(
+        &self,
+        seed: u64,
+        host: &mut dyn console::ConsoleHost,
+        mut on_step: impl FnMut(&crate::kafka::KafkaStep, &KafkaWorld),
+    ) -> KafkaWorld {
         let mut world = self.world(seed);
         let end = SimTime::from_ms(self.run_until_ms);
         let mut lines = self.console.iter().filter(|l| l.at <= end).peekable();
@@ -208,7 +226,7 @@ impl Lesson {
                 let mut result = Ok(());
                 for command in commands {
                     match world.apply_command(command) {
-                        Ok(step) => on_step(&step),
+                        Ok(step) => on_step(&step, &world),
                         Err(e) => {
                             result = Err(e);
                             break;
@@ -221,7 +239,7 @@ impl Lesson {
                 break;
             }
             match world.step() {
-                Some(step) => on_step(&step),
+                Some(step) => on_step(&step, &world),
                 None => break,
             }
         }

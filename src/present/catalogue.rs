@@ -1,5 +1,5 @@
 //! The lesson catalogue: the built-in lessons organised as a course (Basics, Producers,
-//! Replication and failures, Consumers and groups, Storage, then sandboxes), each with its
+//! Replication and failures, Consumers and groups, Storage, Transactions, then sandboxes), each with its
 //! one-line promise and how far this browser has come in it. Progress is kept by the UI in
 //! local storage as a small JSON map from lesson id to the number of beats seen.
 
@@ -7,12 +7,13 @@ use crate::lesson::builtin;
 use std::collections::BTreeMap;
 
 /// The course's sections, in teaching order.
-pub const SECTIONS: [&str; 5] = [
+pub const SECTIONS: [&str; 6] = [
     "Basics",
     "Producers",
     "Replication and failures",
     "Consumers and groups",
     "Storage",
+    "Transactions",
 ];
 
 /// Lessons without a section are sandboxes: open clusters to explore.
@@ -104,6 +105,32 @@ mod tests {
         assert_eq!(last.title, CHALLENGES);
         assert_eq!(last.lessons.len(), builtin::CHALLENGES.len());
         assert_eq!(sections[0].title, "Basics");
+    }
+
+    /// A lesson whose section is misspelt would land among the sandboxes unnoticed.
+    #[test]
+    fn every_builtin_section_is_a_course_section() {
+        for lesson in builtin::all() {
+            if let Some(section) = &lesson.section {
+                assert!(
+                    SECTIONS.contains(&section.as_str()),
+                    "{}: {section}",
+                    lesson.id
+                );
+            }
+        }
+        let sections = catalogue(&BTreeMap::new(), "");
+        let txn = sections.iter().find(|s| s.title == "Transactions").unwrap();
+        let ids: Vec<&str> = txn.lessons.iter().map(|l| l.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "read-committed-vs-uncommitted",
+                "hanging-transaction-holds-lso",
+                "zombie-producer-fenced",
+                "exactly-once-pipeline"
+            ]
+        );
     }
 
     #[test]

@@ -253,6 +253,17 @@ impl fmt::Display for LessonProblem {
             Missing(field) => write!(f, "missing field `{field}`"),
             NoSuchNode(n) => write!(f, "there is no node {n} in this lesson's cluster"),
             NoSuchTopic(t) => write!(f, "there is no topic \"{t}\" in this lesson"),
+            NoSuchTxnState(s) => {
+                let names: Vec<&str> = crate::kafka::producer::transactions::ClientTxnState::ALL
+                    .iter()
+                    .map(|s| s.name())
+                    .collect();
+                write!(
+                    f,
+                    "\"{s}\" is not a transactional producer state; one of {}",
+                    names.join(", ")
+                )
+            }
             NoSuchReason(r) => {
                 let names: Vec<&str> = crate::kafka::event::BatchReadyReason::ALL
                     .iter()

@@ -30,6 +30,22 @@ pub enum ClientTxnState {
 }
 
 impl ClientTxnState {
+    pub const ALL: [ClientTxnState; 8] = [
+        ClientTxnState::Uninitialized,
+        ClientTxnState::Initializing,
+        ClientTxnState::Ready,
+        ClientTxnState::InTransaction,
+        ClientTxnState::CommittingTransaction,
+        ClientTxnState::AbortingTransaction,
+        ClientTxnState::AbortableError,
+        ClientTxnState::FatalError,
+    ];
+
+    /// The state with Kafka's name (`READY`, `FATAL_ERROR`, ...).
+    pub fn parse(name: &str) -> Option<ClientTxnState> {
+        Self::ALL.into_iter().find(|s| s.name() == name)
+    }
+
     /// Kafka's name (`State.name()`), as its log lines and exceptions print it.
     pub fn name(self) -> &'static str {
         use ClientTxnState::*;

@@ -3,13 +3,15 @@
 //! member crashed holding them, `auto.offset.reset=latest`, the log start after retention
 //! deleted them, a seek), a commit above them, or the crash of the member that held them after
 //! its group had committed past them. The history checker's rule, as it happens: acknowledged,
-//! below where the group stands, never processed by any member.
+//! below where the group stands, never processed by any member. Records of aborted transactions
+//! are no finding for a `read_committed` group: it never sees them, by design.
 
 use super::{Finding, Violation, ViolationKind};
-use crate::check::history::History;
+use crate::check::history::{authoritative_replica, History};
 use crate::kafka::event::{Event, PositionReason};
 use crate::kafka::record::RecordId;
 use crate::kafka::{KafkaWorld, NodeId, TopicPartition};
+use std::collections::BTreeSet;
 
 /// Offsets below a group's new stand examined (older ones were examined at earlier moves).
 const MAX_OFFSETS: i64 = 500;
@@ -86,10 +88,17 @@ fn finding(
                 && v.offsets.contains(&(*tp, o))
         })
     };
+    let from = below - MAX_OFFSETS;
+    let aborted = if reads_committed(world, group) {
+        aborted_offsets(world, tp, from, below)
+    } else {
+        BTreeSet::new()
+    };
     let left: Vec<(i64, RecordId)> = history
-        .acked_between(tp, below - MAX_OFFSETS, below)
+        .acked_between(tp, from, below)
         .into_iter()
         .filter(|(o, _)| history.times_processed(group, tp, *o) == 0)
+        .filter(|(o, _)| !aborted.contains(o))
         .filter(|(o, _)| !held(world, group, tp, *o) && !named(*o))
         .collect();
     let (offset, id) = *left.first()?;
@@ -107,6 +116,62 @@ fn finding(
         left.iter().map(|(o, _)| (*tp, *o)).collect(),
         Some(group.to_string()),
     ))
+}
+
+/// Whether the group's members read with `isolation.level=read_committed`.
+fn reads_committed(world: &KafkaWorld, group: &str) -> bool {
+    world
+        .model()
+        .consumers
+        .values()
+        .any(|c| group_name(c) == group && c.config.read_committed)
+}
+
+/// Offsets of `tp` in `[from, below)` holding records of aborted transactions: a
+/// `read_committed` consumer drops them by design (Kafka: `CompletedFetch`), so skipping them
+/// is not a record left unprocessed. Decided as a fetch from `from` would be: the partition's
+/// aborted transactions overlapping the range, applied to its batches in offset order.
+fn aborted_offsets(
+    world: &KafkaWorld,
+    tp: &TopicPartition,
+    from: i64,
+    below: i64,
+) -> BTreeSet<i64> {
+    use crate::kafka::txn::read_committed::{read_committed, FetchedBatch};
+    let Some(broker) = authoritative_replica(world.model().brokers.values(), tp) else {
+        return BTreeSet::new();
+    };
+    let replica = &broker.replicas[tp];
+    let aborted: Vec<_> = replica
+        .txns
+        .collect_aborted_txns(from, below)
+        .iter()
+        .map(|t| t.as_fetched())
+        .collect();
+    if aborted.is_empty() {
+        return BTreeSet::new();
+    }
+    let batches: Vec<_> = replica
+        .log
+        .batches()
+        .filter(|b| b.next_offset() > from && b.base_offset < below)
+        .collect();
+    let fetched: Vec<FetchedBatch> = batches
+        .iter()
+        .map(|b| FetchedBatch {
+            producer_id: b.producer.producer_id,
+            base_offset: b.base_offset,
+            last_offset: b.last_offset(),
+            transactional: b.transactional,
+            control: b.control,
+        })
+        .collect();
+    batches
+        .iter()
+        .zip(read_committed(&fetched, &aborted))
+        .filter(|(b, keep)| !keep && !b.is_control())
+        .flat_map(|(b, _)| b.base_offset..b.next_offset())
+        .collect()
 }
 
 /// A running member of `group` holds the record: polled and still to process.

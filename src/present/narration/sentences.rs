@@ -344,10 +344,10 @@ fn broker_sentence(event: &Event, step: &KafkaStep) -> Option<(Tone, String)> {
         Event::TxnMarkerWritten { broker, partition, producer_id, kind, offset, .. } => (
             Notable,
             format!(
-                "{broker}, the leader of {partition}, wrote a {} marker at offset {offset}: producer id {producer_id}'s transaction is {} here.",
+                "{broker}, the leader of {partition}, wrote {} marker at offset {offset}: producer id {producer_id}'s transaction is {} here.",
                 match kind {
-                    crate::kafka::record::ControlRecordType::Commit => "COMMIT",
-                    crate::kafka::record::ControlRecordType::Abort => "ABORT",
+                    crate::kafka::record::ControlRecordType::Commit => "a COMMIT",
+                    crate::kafka::record::ControlRecordType::Abort => "an ABORT",
                 },
                 match kind {
                     crate::kafka::record::ControlRecordType::Commit => "committed",
