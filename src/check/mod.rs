@@ -7,7 +7,9 @@ pub mod exactly_once;
 pub mod history;
 pub mod invariants;
 pub mod offsets_loss;
+pub mod read_committed;
 pub mod swarm;
+pub mod txn_swarm;
 
 pub use history::{History, HistoryReport};
 pub use invariants::{InvariantChecker, Violation};
