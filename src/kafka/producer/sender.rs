@@ -136,7 +136,7 @@ impl Producer {
                 },
                 None => ProducerIdentity::NONE,
             };
-            let mut built = RecordBatch::new(batch.records.clone(), identity, compression);
+            let mut built = RecordBatch::from_shared(batch.records.share(), identity, compression);
             built.transactional = self.txn.is_some();
             records += built.record_count();
             self.metrics.batch_sent(
