@@ -157,6 +157,20 @@ pub struct SentBatch {
 pub struct InFlightProduce {
     pub batches: Vec<(TopicPartition, ProducerBatch)>,
     pub sent_at: SimTime,
+    /// The earliest `created_at` of `batches` (`None` when none is left): the sender checks
+    /// `delivery.timeout.ms` against it at every pass without reading every batch.
+    pub oldest_created_at: Option<SimTime>,
+}
+
+impl InFlightProduce {
+    pub fn new(batches: Vec<(TopicPartition, ProducerBatch)>, sent_at: SimTime) -> Self {
+        let oldest_created_at = batches.iter().map(|(_, b)| b.created_at).min();
+        InFlightProduce {
+            batches,
+            sent_at,
+            oldest_created_at,
+        }
+    }
 }
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]

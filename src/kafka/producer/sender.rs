@@ -19,7 +19,7 @@ use crate::kafka::record::{ProducerIdentity, RecordBatch};
 use crate::kafka::timer::Timer;
 use crate::kafka::types::{BrokerId, NodeId, TopicPartition};
 use crate::kafka::Cluster;
-use crate::sim::{Ctx, SimDuration};
+use crate::sim::{Ctx, SimDuration, SimTime};
 
 impl Producer {
     pub(crate) fn run_sender(&mut self, ctx: &mut Ctx<'_, Cluster>) {
@@ -199,13 +199,8 @@ impl Producer {
             bytes,
         });
         if expects_response {
-            self.in_flight.insert(
-                correlation_id,
-                InFlightProduce {
-                    batches,
-                    sent_at: ctx.now,
-                },
-            );
+            self.in_flight
+                .insert(correlation_id, InFlightProduce::new(batches, ctx.now));
         } else {
             // acks=0: the record counts as sent once written to the socket; offset unknown (-1).
             for (tp, batch) in batches {
@@ -448,14 +443,14 @@ impl Producer {
         let timeout = SimDuration::from_ms(self.config.delivery_timeout_ms);
         let mut expired = self.accumulator.expire(ctx.now, timeout);
         for request in self.in_flight.values_mut() {
-            let expires = |b: &ProducerBatch| ctx.now.since(b.created_at) >= timeout;
-            if !request.batches.iter().any(|(_, b)| expires(b)) {
+            let expired_at = |created_at: SimTime| ctx.now.since(created_at) >= timeout;
+            if !request.oldest_created_at.is_some_and(expired_at) {
                 continue;
             }
-            let (gone, kept) = std::mem::take(&mut request.batches)
+            let (gone, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut request.batches)
                 .into_iter()
-                .partition(|(_, b)| expires(b));
-            request.batches = kept;
+                .partition(|(_, b)| expired_at(b.created_at));
+            *request = InFlightProduce::new(kept, request.sent_at);
             expired.extend(gone.into_iter().inspect(|(_, b)| {
                 self.accumulator.release(b);
             }));
@@ -519,8 +514,7 @@ impl Producer {
         let oldest_in_flight = self
             .in_flight
             .values()
-            .flat_map(|r| r.batches.iter())
-            .map(|(_, b)| b.created_at)
+            .filter_map(|r| r.oldest_created_at)
             .min();
         let oldest = self.accumulator.oldest_batch_created_at();
         match oldest.into_iter().chain(oldest_in_flight).min() {
