@@ -477,6 +477,7 @@ impl Producer {
     fn arm_timers(&mut self, ctx: &mut Ctx<'_, Cluster>, linger: SimDuration, exhausted: bool) {
         let (node, batch_size, flushing) = (self.node(), self.config.batch_size, self.flushing);
         let mut retry_timers = self.retry_timers_armed;
+        let linger_armed = &mut self.linger_timers_armed;
         for (tp, queue) in self.accumulator.queues() {
             let Some(first) = queue.front() else {
                 continue;
@@ -486,28 +487,34 @@ impl Producer {
             )
             .is_some();
             let partition = *tp;
-            let in_backoff = first.retry_after.is_some();
-            let (timer, other) = if in_backoff {
-                (
-                    Timer::RetryBackoff { partition },
-                    Timer::LingerExpired { partition },
-                )
-            } else {
-                (
-                    Timer::LingerExpired { partition },
-                    Timer::RetryBackoff { partition },
-                )
-            };
-            // A RetryBackoff timer is cancelled only if one may be armed.
-            if in_backoff || retry_timers {
-                ctx.cancel_timer(node, other);
-            }
             let deadline = first.next_deadline(linger);
-            if !ready && deadline > ctx.now {
-                retry_timers |= in_backoff;
-                ctx.set_timer_at(node, timer, deadline)
-            } else if !in_backoff || retry_timers {
-                ctx.cancel_timer(node, timer)
+            let arm = !ready && deadline > ctx.now;
+            let (linger_timer, retry_timer) = (
+                Timer::LingerExpired { partition },
+                Timer::RetryBackoff { partition },
+            );
+            // A timer is cancelled only if it may be armed (cancelling one that is not changes
+            // nothing, and this runs at every send() while batches queue up).
+            if first.retry_after.is_some() {
+                if linger_armed.remove(tp) {
+                    ctx.cancel_timer(node, linger_timer);
+                }
+                if arm {
+                    retry_timers = true;
+                    ctx.set_timer_at(node, retry_timer, deadline)
+                } else if retry_timers {
+                    ctx.cancel_timer(node, retry_timer)
+                }
+            } else {
+                if retry_timers {
+                    ctx.cancel_timer(node, retry_timer);
+                }
+                if arm {
+                    linger_armed.insert(partition);
+                    ctx.set_timer_at(node, linger_timer, deadline)
+                } else if linger_armed.remove(tp) {
+                    ctx.cancel_timer(node, linger_timer)
+                }
             }
         }
         self.retry_timers_armed = retry_timers;
