@@ -169,6 +169,59 @@ pub fn link_command(d: &LinkDraft) -> Result<Command, String> {
     })
 }
 
+/// `sendOffsetsToTransaction` from the producer panel: one partition's next offset for a group
+/// (the offset the group's consumers should read next, as Kafka's `OffsetAndMetadata` holds).
+pub fn send_offsets_command(
+    producer: u32,
+    group: &str,
+    partition: &str,
+    offset: &str,
+) -> Result<Command, String> {
+    let group = group.trim();
+    if group.is_empty() {
+        return Err("Name the consumer group whose offsets the transaction commits.".into());
+    }
+    let partition = partition.trim();
+    crate::kafka::TopicPartition::parse(partition).map_err(|_| {
+        format!("Write the partition as topic-number, like orders-0, not \"{partition}\".")
+    })?;
+    let offset = match offset.trim().parse::<i64>() {
+        Ok(o) if o >= 0 => o,
+        _ => {
+            return Err(format!(
+            "The offset is the next one the group should read: a whole number from 0, not \"{}\".",
+            offset.trim()
+        ))
+        }
+    };
+    Ok(Command::SendOffsetsToTransaction {
+        producer: NodeId::Producer(producer),
+        group: group.to_string(),
+        offsets: BTreeMap::from([(partition.to_string(), offset)]),
+    })
+}
+
+/// `StartPipeline` from the producer panel: `consumer` (`c1`) polls, this producer writes to
+/// `output_topic` in transactions.
+pub fn pipeline_command(
+    producer: u32,
+    consumer: &str,
+    output_topic: &str,
+) -> Result<Command, String> {
+    let consumer = match NodeId::parse(consumer.trim()) {
+        Ok(node @ NodeId::Consumer(_)) => node,
+        _ => return Err("Pick the consumer whose records the pipeline transforms.".into()),
+    };
+    if output_topic.trim().is_empty() {
+        return Err("Pick the topic the pipeline writes to.".into());
+    }
+    Ok(Command::StartPipeline {
+        consumer,
+        producer: NodeId::Producer(producer),
+        output_topic: output_topic.trim().to_string(),
+    })
+}
+
 /// The CSS class that gives a consumer its colour, the same in every view.
 pub fn member_class(consumer: u32) -> String {
     format!("m{}", consumer % 8)
@@ -239,5 +292,35 @@ mod tests {
         assert_eq!(assignor_names().len(), 4);
         assert!(rate_command(1, "orders", "fast").is_err());
         assert!(send_mode_command(1, "sync").is_ok());
+    }
+
+    #[test]
+    fn transaction_forms_check_group_partition_offset_and_consumer() {
+        let Command::SendOffsetsToTransaction { group, offsets, .. } =
+            send_offsets_command(2, " ledger-app ", "payments-0", " 12 ").unwrap()
+        else {
+            panic!("a SendOffsetsToTransaction")
+        };
+        assert_eq!(group, "ledger-app");
+        assert_eq!(offsets, BTreeMap::from([("payments-0".to_string(), 12)]));
+        assert!(send_offsets_command(2, " ", "payments-0", "1")
+            .unwrap_err()
+            .contains("group"));
+        assert!(send_offsets_command(2, "g", "payments", "1")
+            .unwrap_err()
+            .contains("orders-0"));
+        assert!(send_offsets_command(2, "g", "payments-0", "-1")
+            .unwrap_err()
+            .contains("from 0"));
+        assert!(matches!(
+            pipeline_command(2, "c1", "ledger"),
+            Ok(Command::StartPipeline {
+                consumer: NodeId::Consumer(1),
+                producer: NodeId::Producer(2),
+                ..
+            })
+        ));
+        assert!(pipeline_command(2, "p1", "ledger").is_err());
+        assert!(pipeline_command(2, "c1", " ").is_err());
     }
 }

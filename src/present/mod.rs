@@ -26,5 +26,6 @@ pub mod shortcuts;
 pub mod spacetime;
 pub mod stage;
 pub mod summary;
+pub mod txn_controls;
 pub mod view;
 pub mod why;

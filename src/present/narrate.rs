@@ -464,11 +464,43 @@ pub fn command_text(command: &crate::kafka::Command) -> String {
         C::Pause { node, ms } => format!("pause {node} for {ms} ms"),
         C::Flush { producer } => format!("{producer} flush()"),
         C::SetSendMode { producer, mode } => format!("{producer} sends {}", mode.describe()),
-        other => {
+        other => txn_command_text(other).unwrap_or_else(|| {
             let text = serde_json::to_string(other).unwrap_or_default();
             text.trim_matches(['{', '}']).replace('"', "")
-        }
+        }),
     }
+}
+
+/// The transactional producer's calls, as the application writes them.
+fn txn_command_text(command: &crate::kafka::Command) -> Option<String> {
+    use crate::kafka::Command as C;
+    let text = match command {
+        C::InitTransactions { producer } => format!("{producer} initTransactions()"),
+        C::BeginTransaction { producer } => format!("{producer} beginTransaction()"),
+        C::CommitTransaction { producer } => format!("{producer} commitTransaction()"),
+        C::AbortTransaction { producer } => format!("{producer} abortTransaction()"),
+        C::SendOffsetsToTransaction {
+            producer,
+            group,
+            offsets,
+        } => format!(
+            "{producer} sendOffsetsToTransaction({}, group={group})",
+            offsets_text(offsets)
+        ),
+        C::StartPipeline {
+            consumer,
+            producer,
+            output_topic,
+        } => format!("start pipeline {consumer} -> {producer} -> {output_topic} (exactly-once)"),
+        _ => return None,
+    };
+    Some(text)
+}
+
+/// `{orders-0=12, orders-1=3}`, as Java prints a map of offsets.
+pub fn offsets_text(offsets: &std::collections::BTreeMap<String, i64>) -> String {
+    let parts: Vec<String> = offsets.iter().map(|(tp, o)| format!("{tp}={o}")).collect();
+    format!("{{{}}}", parts.join(", "))
 }
 
 pub fn event_text(event: &Event) -> String {

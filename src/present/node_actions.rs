@@ -1,9 +1,14 @@
 //! What a click on a node offers: for brokers and controllers the faults (crash, power failure,
 //! controlled shutdown, a 5 s GC pause, isolation, restart when down); for producers and
-//! consumers their application's actions and a way to their panel. Decided here so the menu is
-//! natively tested and the UI only draws it.
+//! consumers their application's actions and a way to their panel; for a transactional
+//! producer its transaction calls (`present::txn_controls`), greyed out with the reason when the
+//! producer would refuse them. Decided here so the menu is natively tested and the UI only
+//! draws it.
 
 use crate::kafka::{Command, KafkaWorld, NodeId};
+use crate::present::txn_controls::{
+    make_transactional, pipeline_of, txn_badge, txn_controls, TxnControl,
+};
 
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub struct NodeAction {
@@ -14,6 +19,8 @@ pub struct NodeAction {
     pub command: Option<Command>,
     pub panel: Option<&'static str>,
     pub danger: bool,
+    /// Why it cannot be used now (the item is greyed out and says so); `None`: usable.
+    pub disabled: Option<String>,
 }
 
 fn act(label: &str, explain: &str, command: Command, danger: bool) -> NodeAction {
@@ -23,6 +30,7 @@ fn act(label: &str, explain: &str, command: Command, danger: bool) -> NodeAction
         command: Some(command),
         panel: None,
         danger,
+        disabled: None,
     }
 }
 
@@ -33,7 +41,62 @@ fn open(label: &str, panel: &'static str) -> NodeAction {
         command: None,
         panel: Some(panel),
         danger: false,
+        disabled: None,
     }
+}
+
+/// A transaction button as a menu item.
+fn txn_item(control: TxnControl) -> NodeAction {
+    NodeAction {
+        label: control.label.into(),
+        explain: control.explain.into(),
+        command: Some(control.command),
+        panel: None,
+        danger: control.danger,
+        disabled: control.disabled,
+    }
+}
+
+/// A producer's own items: flush, its transaction calls (or the way to become transactional),
+/// and its panel.
+fn producer_items(world: &KafkaWorld, id: u32, up: bool) -> Vec<NodeAction> {
+    let mut out = Vec::new();
+    let node = NodeId::Producer(id);
+    if up {
+        out.push(act(
+            "flush()",
+            "Every waiting batch leaves now",
+            Command::Flush { producer: node },
+            false,
+        ));
+        if let Some(p) = world.model().producers.get(&id) {
+            out.extend(make_transactional(p).map(txn_item));
+            out.extend(
+                txn_controls(p, pipeline_of(world, id))
+                    .into_iter()
+                    .map(txn_item),
+            );
+        }
+    }
+    out.push(open("Producer panel…", "Producer"));
+    out
+}
+
+/// The line under the menu's title: a transactional producer's state and open partitions.
+pub fn node_note(world: &KafkaWorld, node: NodeId) -> Option<String> {
+    let NodeId::Producer(id) = node else {
+        return None;
+    };
+    let badge = txn_badge(world.model().producers.get(&id)?)?;
+    let partitions = if badge.partitions.is_empty() {
+        String::new()
+    } else {
+        format!(" · {}", badge.partitions.join(", "))
+    };
+    Some(format!(
+        "{} · {}{partitions}",
+        badge.transactional_id, badge.state
+    ))
 }
 
 /// The process faults every node shares.
@@ -90,17 +153,7 @@ pub fn node_actions(world: &KafkaWorld, node: NodeId) -> Vec<NodeAction> {
     let up = cluster.process(node).is_some_and(|p| p.is_running());
     let mut out = Vec::new();
     match node {
-        NodeId::Producer(_) => {
-            if up {
-                out.push(act(
-                    "flush()",
-                    "Every waiting batch leaves now",
-                    Command::Flush { producer: node },
-                    false,
-                ));
-            }
-            out.push(open("Producer panel…", "Producer"));
-        }
+        NodeId::Producer(id) => out.extend(producer_items(world, id, up)),
         NodeId::Consumer(id) => {
             let closed = cluster.consumers.get(&id).is_some_and(|c| c.closed);
             if up && !closed {

@@ -6,7 +6,7 @@
 use super::caption::Caption;
 use super::lab_worker::LabWorker;
 use super::narration::Narration;
-use super::node_menu::{actions_for, NodeMenu};
+use super::node_menu::{actions_for, note_for, NodeMenu};
 use super::overlays::{Catalogue, Help};
 use super::panels::SidePanel;
 use super::stage::Stage;
@@ -265,7 +265,7 @@ pub fn app() -> Html {
                 on_details={on_panel.reform(|_: ()| Panel::Details)} details_open={*panel == Some(Panel::Details)}
                 on_spacetime={on_panel.reform(|_: ()| Panel::SpaceTime)} spacetime_open={*panel == Some(Panel::SpaceTime)} />
             { match *menu {
-                Some(node) => html! { <NodeMenu node={node} actions={actions_for(world, node)} on_action={dispatch.clone()} on_close={close_menu} on_panel={on_menu_panel} /> },
+                Some(node) => html! { <NodeMenu node={node} actions={actions_for(world, node)} note={note_for(world, node)} on_action={dispatch.clone()} on_close={close_menu} on_panel={on_menu_panel} /> },
                 None => html! {},
             } }
             { if *picker { html! {

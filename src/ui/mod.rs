@@ -28,6 +28,7 @@ mod spacetime;
 mod stage;
 mod store;
 mod topbar;
+mod txn;
 mod web;
 
 /// Mount the app on the page.

@@ -140,6 +140,7 @@ pub fn producer_panel(p: &ProducerPanelProps) -> Html {
                     <button type="button" class="ctl" onclick={on_rate}>{ "Set rate" }</button>
                 </div>
             </form>
+            <super::txn::TxnSection view={Rc::new(view.txn.clone())} producer={view.id} topics={p.topics.clone()} on_action={p.on_action.clone()} />
             { producer_card(&view, &p.on_action, &p.on_why) }
         </div>
     }

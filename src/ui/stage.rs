@@ -315,7 +315,25 @@ fn producer_card(c: &ProducerCard, on_node: &Callback<NodeId>, pre: &str) -> Htm
                 <i style={format!("width:{}%", c.fullest_batch_percent)}></i>
             </span>
             <span class="cstats">{ format!("{} waiting · {} in flight · {} acked{}", c.waiting, c.in_flight, c.acked, if c.failed > 0 { format!(" · {} failed", c.failed) } else { String::new() }) }</span>
+            { c.txn.as_ref().map(|t| txn_badge(t, &c.label, pre)).unwrap_or_default() }
         </button>
+    }
+}
+
+/// A transactional producer's state as a coloured pill, with its transactional.id, producer
+/// id and epoch; the tooltip adds the partitions of the open transaction.
+fn txn_badge(t: &crate::present::txn_controls::TxnBadge, label: &str, pre: &str) -> Html {
+    html! {
+        <span class={classes!("ctxn", t.css)} id={format!("{pre}txn-{label}")} title={t.tooltip.clone()}>
+            <span class="txn-state">{ t.state }</span>
+            <span class="txn-id">{ t.transactional_id.clone() }</span>
+            {
+                match &t.id_epoch {
+                    Some((id, epoch)) => html! { <><span class="txn-pid">{ id.clone() }</span><span class="txn-epoch">{ epoch.clone() }</span></> },
+                    None => html! { <span class="txn-pid">{ t.identity.clone() }</span> },
+                }
+            }
+        </span>
     }
 }
 

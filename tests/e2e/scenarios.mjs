@@ -5,6 +5,7 @@ import path from "node:path";
 import fs from "node:fs";
 import { fileURLToPath } from "node:url";
 import { monkey } from "./monkey.mjs";
+import { txnScenarios } from "./txn-scenarios.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -1395,4 +1396,5 @@ export const scenarios = [
       console.log(`     monkey seed ${seed}: ${log.length} actions in ${((Date.now() - started) / 1000).toFixed(0)} s (${JSON.stringify(kinds)}), 0 console errors, no panic`);
     },
   },
+  ...txnScenarios,
 ];

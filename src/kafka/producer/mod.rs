@@ -534,7 +534,7 @@ impl Producer {
     }
 
     /// Nothing waiting, batched or in flight.
-    fn is_idle(&self) -> bool {
+    pub fn is_idle(&self) -> bool {
         self.accumulator.is_empty() && self.in_flight.is_empty() && self.waiting.is_empty()
     }
 

@@ -876,6 +876,17 @@ fn command_sentence(command: &crate::kafka::Command) -> String {
         } => {
             format!("{consumer}'s application now takes {ms_per_record} ms per record.")
         }
+        InitTransactions { producer } => format!("{producer}'s application calls initTransactions()."),
+        BeginTransaction { producer } => format!("{producer}'s application calls beginTransaction()."),
+        CommitTransaction { producer } => format!("{producer}'s application calls commitTransaction()."),
+        AbortTransaction { producer } => format!("{producer}'s application calls abortTransaction()."),
+        SendOffsetsToTransaction { producer, group, offsets } => format!(
+            "{producer}'s application calls sendOffsetsToTransaction(): group {group}'s offsets {} will be committed with the transaction, or not at all.",
+            super::super::narrate::offsets_text(offsets)
+        ),
+        StartPipeline { consumer, producer, output_topic } => format!(
+            "{consumer} and {producer} start an exactly-once pipeline: what {consumer} polls, {producer} writes to {output_topic} in a transaction that also commits {consumer}'s offsets."
+        ),
         other => format!(
             "You asked for {}.",
             super::super::narrate::command_text(other)

@@ -85,6 +85,18 @@ pub fn command_label(command: &Command) -> String {
             format!("create topic {topic}")
         }
         Command::DeleteTopics { topics } => format!("delete topic {}", topics.join(", ")),
+        Command::InitTransactions { producer } => format!("{producer} initTransactions()"),
+        Command::BeginTransaction { producer } => format!("{producer} begins a transaction"),
+        Command::CommitTransaction { producer } => format!("{producer} commits its transaction"),
+        Command::AbortTransaction { producer } => format!("{producer} aborts its transaction"),
+        Command::SendOffsetsToTransaction {
+            producer, group, ..
+        } => {
+            format!("{producer} adds {group}'s offsets to its transaction")
+        }
+        Command::StartPipeline {
+            consumer, producer, ..
+        } => format!("pipeline {consumer} → {producer}"),
         other => serde_json::to_value(other)
             .ok()
             .and_then(|v| v.get("action").and_then(|a| a.as_str()).map(str::to_owned))

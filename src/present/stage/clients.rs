@@ -1,11 +1,12 @@
 //! The clients on the stage: producers on the left (what they send, how full their batches are,
-//! what is in flight) and consumer groups on the right (state, generation, members with their
+//! what is in flight, a transactional producer's state) and consumer groups on the right (state, generation, members with their
 //! partitions, lag).
 
 use super::StageOptions;
 use crate::check::history::group_lag;
 use crate::kafka::config::Acks;
 use crate::kafka::{Cluster, KafkaWorld};
+use crate::present::txn_controls::{txn_badge, TxnBadge};
 use crate::present::view::NodeStatus;
 
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -23,6 +24,8 @@ pub struct ProducerCard {
     pub acked: u64,
     pub failed: u64,
     pub highlighted: bool,
+    /// A transactional producer's state, id and epoch.
+    pub txn: Option<TxnBadge>,
 }
 
 /// A consumer in its group's card.
@@ -86,6 +89,7 @@ pub(super) fn producer_cards(world: &KafkaWorld, options: &StageOptions) -> Vec<
                 acked: p.stats.records_acked,
                 failed: p.stats.records_failed,
                 highlighted: options.highlights(&format!("p{}", p.id)),
+                txn: txn_badge(p),
             }
         })
         .collect()

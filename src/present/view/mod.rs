@@ -8,6 +8,7 @@ mod lab;
 pub mod network;
 mod partitions;
 pub mod producer;
+pub mod txn;
 
 pub use clients::{consumer_views, ConsumerPartitionView, ConsumerView};
 pub use cluster::{

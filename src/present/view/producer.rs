@@ -166,6 +166,8 @@ pub struct ProducerView {
     pub counters: Vec<(String, String)>,
     pub metrics: Vec<MetricChart>,
     pub config: Vec<ConfigGroupView>,
+    /// The transaction badge, buttons and forms.
+    pub txn: super::txn::TxnPanelView,
 }
 
 pub fn producer_views(world: &KafkaWorld, last: Option<&KafkaStep>) -> Vec<ProducerView> {
@@ -252,6 +254,7 @@ fn producer_view(world: &KafkaWorld, p: &Producer, events: &[Event], now: SimTim
         ],
         metrics: metric_charts(p, now),
         config: config_groups(p),
+        txn: super::txn::txn_panel_view(world, p),
     }
 }
 
