@@ -702,6 +702,18 @@ pub fn group_lag(cluster: &crate::kafka::Cluster, group: &str) -> Option<i64> {
     )
 }
 
+/// Whether the members of `group` (a group id, or `cN` for a consumer without one) read with
+/// `isolation.level=read_committed`.
+pub fn reads_committed(world: &KafkaWorld, group: &str) -> bool {
+    world.model().consumers.values().any(|c| {
+        let name = c
+            .group
+            .as_ref()
+            .map_or_else(|| format!("c{}", c.id), |g| g.group_id.clone());
+        name == group && c.config.read_committed
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -735,16 +747,4 @@ mod tests {
         h.acknowledge(id(2), &tp, 1);
         assert_eq!(h.inconsistent, vec![(tp, 1, id(1), id(2))]);
     }
-}
-
-/// Whether the members of `group` (a group id, or `cN` for a consumer without one) read with
-/// `isolation.level=read_committed`.
-pub fn reads_committed(world: &KafkaWorld, group: &str) -> bool {
-    world.model().consumers.values().any(|c| {
-        let name = c
-            .group
-            .as_ref()
-            .map_or_else(|| format!("c{}", c.id), |g| g.group_id.clone());
-        name == group && c.config.read_committed
-    })
 }
