@@ -272,7 +272,8 @@ fn a_pending_member_leaving_during_the_initial_delay_waits_for_the_delay() {
 }
 
 /// Run a group of two through join and sync to Stable.
-fn stable_pair() -> (Harness, String, String) {
+/// Both members synced; the leader's group record is written but not yet committed.
+fn synced_pair() -> (Harness, String, String) {
     let mut h = Harness::new();
     let a = h.join_new(1, 0);
     let b = h.join_new(2, 0);
@@ -319,6 +320,12 @@ fn stable_pair() -> (Harness, String, String) {
         GroupState::CompletingRebalance,
         "until the write completes"
     );
+    (h, a, b)
+}
+
+fn stable_pair() -> (Harness, String, String) {
+    let (mut h, a, b) = synced_pair();
+    let now = SimTime::from_ms(6_010);
     let actions = h.group.complete_sync(1);
     h.apply(now, actions);
     assert_eq!(h.group.state, GroupState::Stable);
@@ -819,4 +826,33 @@ fn sync_group_checks_member_instance_and_generation_before_rebalance_in_progress
         sync_error(&mut h, "inst-1-a", Some("inst-1"), 0, 106),
         ErrorCode::ILLEGAL_GENERATION
     );
+}
+
+/// Kafka: `GroupMetadataManager.classicGroupSyncToLeader`, the append callback with an error:
+/// the parked SyncGroups get `COORDINATOR_NOT_AVAILABLE` (REQUEST_TIMED_OUT mapped by
+/// `appendGroupMetadataErrorToResponseError`) with no assignment, and the group rebalances.
+#[test]
+fn a_failed_group_record_write_answers_the_parked_syncs_and_rebalances() {
+    let (mut h, _, _) = synced_pair();
+    let now = SimTime::from_ms(11_010);
+    let actions = h.group.fail_sync(1, ErrorCode::REQUEST_TIMED_OUT, now);
+    h.apply(now, actions);
+    let syncs: Vec<_> = h
+        .replies
+        .iter()
+        .filter_map(|(_, to, m)| match m {
+            Message::SyncGroupResponse {
+                error, assignment, ..
+            } => Some((*to, *error, assignment.len())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        syncs,
+        vec![
+            (NodeId::Consumer(1), ErrorCode::COORDINATOR_NOT_AVAILABLE, 0),
+            (NodeId::Consumer(2), ErrorCode::COORDINATOR_NOT_AVAILABLE, 0),
+        ]
+    );
+    assert_eq!(h.group.state, GroupState::PreparingRebalance);
 }

@@ -4,10 +4,13 @@
 
 pub mod causes;
 pub mod exactly_once;
+pub mod fates;
 pub mod history;
 pub mod invariants;
 pub mod offsets_loss;
+pub mod read_committed;
 pub mod swarm;
+pub mod txn_swarm;
 
 pub use history::{History, HistoryReport};
 pub use invariants::{InvariantChecker, Violation};

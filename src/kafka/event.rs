@@ -208,6 +208,10 @@ pub enum RebalanceReason {
     /// A member sent LeaveGroup.
     MemberLeft,
     MemberRemoved(RemoveReason),
+    /// The group record with the leader's assignment could not be written.
+    AssignmentNotStored {
+        error: ErrorCode,
+    },
 }
 
 /// Why a group coordinator removed a member.

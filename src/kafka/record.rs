@@ -202,6 +202,14 @@ impl ControlRecordType {
             ControlRecordType::Commit => 1,
         }
     }
+
+    /// Kafka's enum name, as `kafka-dump-log.sh` prints it (`endTxnMarker: COMMIT`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ControlRecordType::Abort => "ABORT",
+            ControlRecordType::Commit => "COMMIT",
+        }
+    }
 }
 
 #[derive(Clone, PartialEq, Eq, Debug)]

@@ -548,6 +548,9 @@ impl fmt::Display for crate::kafka::event::RebalanceReason {
             SyncTimeout => f.write_str("members did not sync in time"),
             MemberLeft => f.write_str("a member left the group (LeaveGroup)"),
             MemberRemoved(reason) => write!(f, "a member {reason}"),
+            AssignmentNotStored { error } => {
+                write!(f, "the group's assignment could not be stored ({error})")
+            }
         }
     }
 }

@@ -10,6 +10,7 @@ mod console;
 #[cfg(not(target_arch = "wasm32"))]
 mod fuzz;
 mod soak;
+mod soak_txn;
 
 use kafka_classroom::kafka::murmur2::{murmur2, to_positive};
 use kafka_classroom::lesson::{builtin, Lesson};
@@ -46,6 +47,7 @@ pub(crate) const USAGE: &str = "usage:
   kafka-classroom bench timeline [--steps N]   (snapshots and seeking at classroom scale)
   kafka-classroom bench compare [--steps N]    (Compare's cost against one run, classroom scale)
   kafka-classroom soak --seeds N [--config safe|acks1|unclean] [--from S] [--threads T]
+  kafka-classroom soak --workload txn --seeds N [--from S] [--threads T]   (exactly-once pipeline)
   kafka-classroom fuzz <all | lesson | share-link | run-file | console | assignor-case | config-value> [--cases N] [--seed S] [--from K] [--case K]
       (build with --profile fast so a panic is counted, not fatal)";
 

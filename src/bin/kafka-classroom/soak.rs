@@ -2,6 +2,7 @@
 //! (or `--trace SEED` to narrate one seed):
 //! run many swarm seeds (see `check::swarm`), print every seed that lost an acknowledged write or
 //! broke an invariant with its fault schedule, and a summary with the wall time.
+//! `--workload txn` runs the exactly-once pipeline's swarm instead (`soak_txn`).
 
 use kafka_classroom::check::swarm::{describe_commands, run_seed, Durability, SeedResult};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -20,30 +21,60 @@ pub fn run(
     )?
     .max(1);
     let durability = Durability::parse(&flag("--config")?.unwrap_or_else(|| "safe".into()))?;
+    let txn = flag("--workload")?.is_some_and(|w| w == "txn");
     if let Some(seed) = flag("--trace")? {
         // One seed, narrated step by step, to see how a failure happened.
         let seed: u64 = seed
             .parse()
             .map_err(|_| format!("--trace needs a seed number, got \"{seed}\""))?;
+        if txn {
+            return super::soak_txn::trace(seed);
+        }
         let result = kafka_classroom::check::swarm::run_seed_with(seed, durability, 1, |step| {
             println!("{}", kafka_classroom::present::narrate::narrate(step));
         });
         return report(&[result], durability, 0.0);
     }
     let _ = args;
+    let workload = flag("--workload")?.unwrap_or_else(|| "durability".into());
+    match workload.as_str() {
+        "durability" => {}
+        "txn" => return super::soak_txn::run(seeds, from, threads),
+        other => {
+            return Err(format!(
+                "unknown workload \"{other}\" (expected durability or txn)"
+            ))
+        }
+    }
     println!("soak: {seeds} seeds from {from}, configuration {durability:?}, {threads} thread(s)");
     let start = Instant::now();
+    let mut results = run_seeds(from, seeds, threads, move |seed| {
+        run_seed(seed, durability, 200)
+    })?;
+    results.sort_by_key(|r| r.seed);
+    report(&results, durability, start.elapsed().as_secs_f64())
+}
+
+/// Run `seeds` seeds from `from` on `threads` threads, printing progress every 1,000 seeds.
+pub fn run_seeds<R: Send + 'static>(
+    from: u64,
+    seeds: u64,
+    threads: u64,
+    run: impl Fn(u64) -> R + Send + Sync + 'static,
+) -> Result<Vec<R>, String> {
+    let start = Instant::now();
     let next = Arc::new(AtomicU64::new(from));
-    let results: Arc<Mutex<Vec<SeedResult>>> = Arc::new(Mutex::new(Vec::new()));
+    let results: Arc<Mutex<Vec<R>>> = Arc::new(Mutex::new(Vec::new()));
+    let run = Arc::new(run);
     let workers: Vec<_> = (0..threads)
         .map(|_| {
-            let (next, results) = (next.clone(), results.clone());
+            let (next, results, run) = (next.clone(), results.clone(), run.clone());
             std::thread::spawn(move || loop {
                 let seed = next.fetch_add(1, Ordering::SeqCst);
                 if seed >= from + seeds {
                     break;
                 }
-                let result = run_seed(seed, durability, 200);
+                let result = run(seed);
                 let mut all = results
                     .lock()
                     .expect("no thread panics while holding the lock");
@@ -63,12 +94,10 @@ pub fn run(
             "a soak worker panicked (a bug: rerun the printed seed alone)".to_string()
         })?;
     }
-    let mut results = Arc::try_unwrap(results)
+    Arc::try_unwrap(results)
         .map_err(|_| "workers still running")?
         .into_inner()
-        .map_err(|_| "poisoned")?;
-    results.sort_by_key(|r| r.seed);
-    report(&results, durability, start.elapsed().as_secs_f64())
+        .map_err(|_| "poisoned".to_string())
 }
 
 fn parse(value: Option<String>, default: u64) -> Result<u64, String> {

@@ -514,14 +514,7 @@ impl Broker {
             .get_mut(tp)
             .filter(|r| r.is_leader())
             .ok_or(ErrorCode::NOT_COORDINATOR)?;
-        let identity = match txn {
-            Some((producer_id, producer_epoch)) => ProducerIdentity {
-                producer_id,
-                producer_epoch,
-                base_sequence: -1,
-            },
-            None => ProducerIdentity::NONE,
-        };
+        let identity = check_producer_epoch(replica, txn)?;
         let mut batch = RecordBatch::new(
             records,
             identity,
@@ -622,14 +615,15 @@ impl Broker {
                 offsets,
             } => self.finish_offset_commit(ctx, to, correlation_id, &group, offsets, error),
             WriteCompletion::Sync { group, generation } => {
-                if error.is_error() {
-                    return;
-                }
+                let now = ctx.now;
                 let actions = self
                     .coordinator
                     .groups
                     .get_mut(&group)
-                    .map(|g| g.complete_sync(generation))
+                    .map(|g| match error {
+                        ErrorCode::NONE => g.complete_sync(generation),
+                        _ => g.fail_sync(generation, error, now),
+                    })
                     .unwrap_or_default();
                 self.apply_group_actions(ctx, &group, actions);
             }
@@ -858,4 +852,27 @@ fn group_timer(group: &str, timer: GroupTimer) -> Timer {
             member,
         },
     }
+}
+
+/// Kafka: `ProducerAppendInfo.checkProducerEpoch` (the log's producer-state check runs on
+/// coordinator appends too). A zombie's offsets, sent after its transaction was aborted at a
+/// newer epoch, are refused instead of staying pending forever (no marker will ever come for
+/// them) and blocking the group's OffsetFetch.
+/// Returns the identity the batch is written with.
+fn check_producer_epoch(
+    replica: &super::replica::Replica,
+    txn: Option<(i64, i16)>,
+) -> Result<ProducerIdentity, ErrorCode> {
+    let Some((producer_id, producer_epoch)) = txn else {
+        return Ok(ProducerIdentity::NONE);
+    };
+    let last = replica.producer_state.last_entry(producer_id);
+    if last.is_some_and(|e| producer_epoch < e.producer_epoch()) {
+        return Err(ErrorCode::INVALID_PRODUCER_EPOCH);
+    }
+    Ok(ProducerIdentity {
+        producer_id,
+        producer_epoch,
+        base_sequence: -1,
+    })
 }

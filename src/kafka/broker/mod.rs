@@ -17,6 +17,7 @@ mod replication;
 mod retention;
 mod txn_channel;
 mod txn_coordinator;
+mod txn_expiration;
 mod txn_markers;
 mod txn_requests;
 

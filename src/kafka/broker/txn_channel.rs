@@ -34,20 +34,11 @@ impl Broker {
         write: TxnPendingWrite,
         error: ErrorCode,
     ) {
+        if write.completion == TxnWriteCompletion::Expire {
+            return self.expired_id_written(ctx, &write, error);
+        }
         let id = write.transactional_id.clone();
-        let applied = match self.txn_state.transactions.get_mut(&id) {
-            None => Err(ErrorCode::NOT_COORDINATOR),
-            Some(meta) if error.is_error() => {
-                if meta.pending_state == Some(write.transit.txn_state) {
-                    meta.pending_state = None;
-                }
-                Err(error)
-            }
-            Some(meta) => meta
-                .complete_transition_to(&write.transit)
-                .map(|()| (meta.producer_id, meta.producer_epoch))
-                .map_err(|_| ErrorCode::INVALID_TXN_STATE),
-        };
+        let applied = self.apply_written_transit(&write, error);
         if let Ok((producer_id, producer_epoch)) = applied {
             ctx.emit(Event::TxnStateChanged {
                 broker: self.id,
@@ -95,6 +86,29 @@ impl Broker {
             TxnWriteCompletion::Complete => {
                 self.txn_state.completing.remove(&id);
             }
+            TxnWriteCompletion::Expire => unreachable!("an expiry is finished above"),
+        }
+    }
+
+    /// Complete the transition a written transit prepared (or drop it if the write failed):
+    /// the producer id and epoch it leaves, or the error for the client.
+    fn apply_written_transit(
+        &mut self,
+        write: &TxnPendingWrite,
+        error: ErrorCode,
+    ) -> Result<(i64, i16), ErrorCode> {
+        match self.txn_state.transactions.get_mut(&write.transactional_id) {
+            None => Err(ErrorCode::NOT_COORDINATOR),
+            Some(meta) if error.is_error() => {
+                if meta.pending_state == Some(write.transit.txn_state) {
+                    meta.pending_state = None;
+                }
+                Err(error)
+            }
+            Some(meta) => meta
+                .complete_transition_to(&write.transit)
+                .map(|()| (meta.producer_id, meta.producer_epoch))
+                .map_err(|_| ErrorCode::INVALID_TXN_STATE),
         }
     }
 
@@ -292,6 +306,9 @@ impl Broker {
             for record in batch.records.iter() {
                 if let Some((id, transit)) = log_record::parse(record) {
                     latest.insert(id, transit);
+                } else if let Some(id) = log_record::parse_tombstone(record) {
+                    // An expired id (`TransactionStateManager.loadTransactionMetadata`).
+                    latest.remove(&id);
                 }
             }
         }
@@ -413,6 +430,7 @@ impl Broker {
             });
             self.coordinator_abort(ctx, &id, &fence);
         }
+        self.maybe_remove_expired_transactional_ids(ctx);
         if !self.txn_state.loaded.is_empty() {
             self.arm_txn_abort_check(ctx);
         }

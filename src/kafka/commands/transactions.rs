@@ -84,7 +84,11 @@ impl Cluster {
             .consumers
             .get(&c)
             .ok_or(CommandError::UnknownNode(consumer))?;
-        let problem = if self.pipelines.contains_key(&c) {
+        use crate::kafka::pipeline::PipelineStage;
+        // A fenced pipeline's application has stopped: a new instance may take its place
+        // (restart the consumer and the producer first).
+        let running = |p: &crate::kafka::pipeline::Pipeline| p.stage != PipelineStage::Fenced;
+        let problem = if self.pipelines.get(&c).is_some_and(running) {
             Some(PipelineProblem::AlreadyRunning)
         } else if cons.group_id().is_none() {
             Some(PipelineProblem::NoGroup)
@@ -109,12 +113,18 @@ impl Cluster {
         if txn.state == crate::kafka::producer::transactions::ClientTxnState::Uninitialized {
             let _ = p.init_transactions(ctx);
         }
+        let producer = p.id;
+        // The counts go on across a replaced (fenced) instance.
+        let (committed_transactions, aborted_transactions) =
+            self.pipelines.get(&c).map_or((0, 0), |p| {
+                (p.committed_transactions, p.aborted_transactions)
+            });
         let pipeline = crate::kafka::pipeline::Pipeline {
-            producer: p.id,
+            producer,
             output_topic,
-            stage: crate::kafka::pipeline::PipelineStage::Idle,
-            committed_transactions: 0,
-            aborted_transactions: 0,
+            stage: PipelineStage::Idle,
+            committed_transactions,
+            aborted_transactions,
         };
         self.pipelines.insert(c, pipeline);
         Ok(())

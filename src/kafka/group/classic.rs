@@ -877,6 +877,48 @@ impl ClassicGroup {
         out
     }
 
+    /// The group record of `generation` could not be written (Kafka:
+    /// `GroupMetadataManager.classicGroupSyncToLeader`, its append callback): every parked
+    /// SyncGroup gets the error, mapped by `appendGroupMetadataErrorToResponseError`, with an
+    /// empty assignment (`resetAndPropagateAssignmentWithError`), and the group rebalances
+    /// (`maybePrepareRebalanceOrCompleteJoin`). Left unanswered, the members would wait for
+    /// their assignment forever while their heartbeats keep them in the group.
+    pub fn fail_sync(
+        &mut self,
+        generation: i32,
+        error: ErrorCode,
+        now: SimTime,
+    ) -> Vec<GroupAction> {
+        let mut out = Vec::new();
+        if self.state != GroupState::CompletingRebalance || self.generation != generation {
+            return out;
+        }
+        let error = match error {
+            ErrorCode::UNKNOWN_TOPIC_OR_PARTITION
+            | ErrorCode::NOT_ENOUGH_REPLICAS
+            | ErrorCode::REQUEST_TIMED_OUT => ErrorCode::COORDINATOR_NOT_AVAILABLE,
+            ErrorCode::NOT_LEADER_OR_FOLLOWER => ErrorCode::NOT_COORDINATOR,
+            other => other,
+        };
+        for m in self.members.values_mut() {
+            m.assignment.clear();
+            if let Some(w) = m.awaiting_sync.take() {
+                Self::reply(
+                    &w,
+                    Message::SyncGroupResponse {
+                        correlation_id: 0,
+                        error,
+                        assignment: Vec::new(),
+                    },
+                    &mut out,
+                );
+            }
+        }
+        let reason = RebalanceReason::AssignmentNotStored { error };
+        self.maybe_prepare_rebalance_or_complete_join(now, reason, &mut out);
+        out
+    }
+
     /// The sync timer fired: members that never sent SyncGroup are removed and the group
     /// rebalances (`expirePendingSync`).
     pub fn on_sync_timer(&mut self, now: SimTime) -> Vec<GroupAction> {

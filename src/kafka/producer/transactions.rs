@@ -273,8 +273,20 @@ impl Producer {
         let Some(txn) = self.txn.as_mut() else {
             return;
         };
-        // Requests of the abandoned transaction that never went out are dropped on abort.
+        // Requests of the abandoned transaction that never went out are dropped on abort,
+        // with the partitions they would have added: nothing was sent to those, and EndTxn
+        // must not wait for them. One in flight settles its partitions when it is answered.
         if result == TransactionResult::Abort {
+            let in_flight = txn.in_flight.as_ref().map(|(_, r)| r.clone());
+            for r in &txn.queue {
+                if let TxnRequest::AddPartitions(ps) = r {
+                    if in_flight.as_ref() != Some(r) {
+                        ps.iter().for_each(|tp| {
+                            txn.pending_partitions.remove(tp);
+                        });
+                    }
+                }
+            }
             txn.queue
                 .retain(|r| matches!(r, TxnRequest::FindCoordinator | TxnRequest::InitProducerId));
         }

@@ -352,11 +352,19 @@ impl Producer {
                     txn.queue.pop_front();
                 }
             }
-            Next::Relookup => {
-                txn.coordinator = None;
+            Next::Relookup | Next::RetryLater => {
+                if matches!(next, Next::Relookup) {
+                    txn.coordinator = None;
+                }
+                // Kafka: `TxnRequestHandler.reenqueue`. An abort drops the queued requests of
+                // the transaction, but an AddPartitionsToTxn already in flight keeps its
+                // partitions pending, and EndTxn waits for them: it goes out again to settle.
+                let dropped = txn.queue.front() != Some(&request);
+                if dropped && matches!(request, TxnRequest::AddPartitions(_)) {
+                    txn.queue.push_front(request);
+                }
                 self.txn_retry_later(ctx);
             }
-            Next::RetryLater => self.txn_retry_later(ctx),
             Next::Abortable(error) => {
                 txn.queue.pop_front();
                 if let TxnRequest::AddPartitions(ps) = &request {

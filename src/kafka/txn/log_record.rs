@@ -17,8 +17,11 @@ use crate::kafka::types::TopicPartition;
 
 const KEY_PREFIX: &str = "txn:";
 
-/// The record of one transit.
+/// The record of one transit; a `Dead` one (an expired transactional id) is a tombstone, no
+/// value (`TransactionStateManager.writeTombstonesForExpiredTransactionalIds`).
 pub fn to_record(transactional_id: &str, transit: &TxnTransit, serial: u32, now_ms: i64) -> Record {
+    let value =
+        (transit.txn_state != TransactionState::Dead).then(|| Payload::text(&value_text(transit)));
     Record {
         id: RecordId {
             producer: 0,
@@ -27,7 +30,7 @@ pub fn to_record(transactional_id: &str, transit: &TxnTransit, serial: u32, now_
         offset_delta: 0,
         timestamp_ms: now_ms,
         key: Some(Payload::text(&format!("{KEY_PREFIX}{transactional_id}"))),
-        value: Some(Payload::text(&value_text(transit))),
+        value,
         headers: Vec::new(),
     }
 }
@@ -52,6 +55,15 @@ fn value_text(t: &TxnTransit) -> String {
         t.txn_last_update_timestamp,
         partitions.join(",")
     )
+}
+
+/// The transactional id of a tombstone (an expired id), `None` for anything else.
+pub fn parse_tombstone(record: &Record) -> Option<String> {
+    if record.value.is_some() {
+        return None;
+    }
+    let key = record.key.as_ref()?.to_string();
+    key.strip_prefix(KEY_PREFIX).map(str::to_string)
 }
 
 /// Read a record back: the transactional id and its transit; `None` for anything else.

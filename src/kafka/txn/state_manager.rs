@@ -23,6 +23,8 @@ pub struct TransactionStateManager {
     pub next_marker_request: u32,
     /// The periodic timed-out-transaction check is armed.
     pub abort_check_armed: bool,
+    /// When the next expired-transactional-id sweep is due (ms; 0: not scheduled yet).
+    pub next_expiration_check_ms: u64,
 }
 
 /// A record appended to `__transaction_state`, waiting for the high watermark.
@@ -61,6 +63,8 @@ pub enum TxnWriteCompletion {
     },
     /// `CompleteCommit` / `CompleteAbort` written: the transaction is over.
     Complete,
+    /// The tombstone of an expired transactional id is written: forget it.
+    Expire,
 }
 
 /// One `WriteTxnMarkers` request out to a partition leader.
