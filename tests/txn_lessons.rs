@@ -315,3 +315,30 @@ fn skipping_aborted_records_breaks_no_guarantee() {
         assert!(texts.is_empty(), "{id}: {texts:?}");
     }
 }
+
+/// The history checker leaves a read_committed group's skipped aborted records out of "never
+/// processed" (it drops them by design), while a read_uncommitted group that skipped them
+/// would be reported.
+#[test]
+fn aborted_records_are_not_never_processed_for_a_read_committed_group() {
+    for id in ["read-committed-vs-uncommitted", "zombie-producer-fenced"] {
+        let lesson = builtin::load(id).expect("a built-in lesson");
+        let outcome = lesson.run_checked(lesson.seed, |_| {});
+        let aborted: usize = lesson
+            .spec
+            .topics
+            .iter()
+            .flat_map(|t| record_fates(&outcome.world, &TopicPartition::new(&t.name, 0)))
+            .filter(|r| r.2 == Fate::Aborted)
+            .count();
+        assert_eq!(aborted, 3, "{id}: the lesson aborts three records");
+        for (group, report) in &outcome.report.groups {
+            assert!(
+                report.never_processed.is_empty(),
+                "{id}: {group} never processed {:?}",
+                report.never_processed
+            );
+        }
+        assert!(outcome.report.groups.len() >= 2, "{id}: both groups judged");
+    }
+}

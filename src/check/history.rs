@@ -505,10 +505,18 @@ impl History {
         for (tp, records) in &logs {
             report.reordered.extend(reordering(tp, records));
         }
+        let aborted = self.aborted_offsets(world);
         for (name, c) in &self.groups {
+            // A read_committed group drops aborted transactions' records by design (Kafka:
+            // `CompletedFetch`): skipping them leaves nothing unprocessed.
+            let skipped = if reads_committed(world, name) {
+                compacted.union(&aborted).copied().collect()
+            } else {
+                compacted.clone()
+            };
             report
                 .groups
-                .insert(name.clone(), self.consumption(c, &compacted));
+                .insert(name.clone(), self.consumption(c, &skipped));
         }
         report.poll_skips = self.skips.clone();
         report.non_monotonic_polls = self.backwards.clone();
@@ -547,12 +555,28 @@ impl History {
         report.offsets_log_losses = self.offsets_log.losses.clone();
     }
 
-    /// `compacted`: records the cleaner removed because a newer record has their key; a reader
-    /// that never saw them missed nothing.
+    /// Acknowledged offsets whose transaction the final log shows aborted.
+    fn aborted_offsets(&self, world: &KafkaWorld) -> BTreeSet<(TopicPartition, i64)> {
+        let partitions: BTreeSet<TopicPartition> =
+            self.acked_offsets.keys().map(|(tp, _)| *tp).collect();
+        partitions
+            .iter()
+            .flat_map(|tp| {
+                super::fates::record_fates(world, tp)
+                    .into_iter()
+                    .filter(|(_, _, fate)| *fate == super::fates::Fate::Aborted)
+                    .map(move |(offset, _, _)| (*tp, offset))
+            })
+            .collect()
+    }
+
+    /// `skipped`: records a reader that never saw them missed nothing by: those the cleaner
+    /// removed because a newer record has their key, and for a `read_committed` group those of
+    /// aborted transactions.
     fn consumption(
         &self,
         c: &Consumption,
-        compacted: &BTreeSet<(TopicPartition, i64)>,
+        skipped: &BTreeSet<(TopicPartition, i64)>,
     ) -> ConsumptionReport {
         let mut out = ConsumptionReport {
             processed: c.processed.values().sum(),
@@ -577,7 +601,7 @@ impl History {
             }
             let below = reached.get(tp).is_some_and(|r| offset < r);
             let key = (*tp, *offset);
-            if below && !c.processed.contains_key(&key) && !compacted.contains(&key) {
+            if below && !c.processed.contains_key(&key) && !skipped.contains(&key) {
                 out.never_processed.push((*tp, *offset));
             }
         }
@@ -676,6 +700,18 @@ pub fn group_lag(cluster: &crate::kafka::Cluster, group: &str) -> Option<i64> {
             })
             .sum(),
     )
+}
+
+/// Whether the members of `group` (a group id, or `cN` for a consumer without one) read with
+/// `isolation.level=read_committed`.
+pub fn reads_committed(world: &KafkaWorld, group: &str) -> bool {
+    world.model().consumers.values().any(|c| {
+        let name = c
+            .group
+            .as_ref()
+            .map_or_else(|| format!("c{}", c.id), |g| g.group_id.clone());
+        name == group && c.config.read_committed
+    })
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 
 pub mod causes;
 pub mod exactly_once;
+pub mod fates;
 pub mod history;
 pub mod invariants;
 pub mod offsets_loss;

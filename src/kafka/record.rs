@@ -202,6 +202,14 @@ impl ControlRecordType {
             ControlRecordType::Commit => 1,
         }
     }
+
+    /// Kafka's enum name, as `kafka-dump-log.sh` prints it (`endTxnMarker: COMMIT`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ControlRecordType::Abort => "ABORT",
+            ControlRecordType::Commit => "COMMIT",
+        }
+    }
 }
 
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -261,6 +269,15 @@ impl RecordBatch {
         producer: ProducerIdentity,
         compression: Compression,
     ) -> RecordBatch {
+        RecordBatch::from_shared(Rc::from(records), producer, compression)
+    }
+
+    /// `new` for records already shared (a producer batch's, kept for its retries).
+    pub fn from_shared(
+        records: Rc<[Record]>,
+        producer: ProducerIdentity,
+        compression: Compression,
+    ) -> RecordBatch {
         assert!(
             !records.is_empty(),
             "a record batch holds at least one record"
@@ -284,7 +301,7 @@ impl RecordBatch {
             compression,
             size_bytes: compression.compressed_size(uncompressed_bytes, &records),
             uncompressed_bytes,
-            records: Rc::from(records),
+            records,
             last_offset_delta,
             first_timestamp_ms,
             max_timestamp_ms,

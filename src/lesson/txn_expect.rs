@@ -10,59 +10,11 @@
 //! the lesson asks about them.
 
 use super::expect::{Expectation, RunObserver};
+pub use crate::check::fates::{record_fates, Fate};
 use crate::check::history::{authoritative_replica, History};
-use crate::kafka::record::{ControlRecordType, RecordId};
+use crate::kafka::record::RecordId;
 use crate::kafka::{KafkaWorld, NodeId, TopicPartition};
 use std::collections::BTreeMap;
-
-/// What became of the transaction a record was written in.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Fate {
-    /// Written outside any transaction.
-    NonTransactional,
-    Committed,
-    Aborted,
-    /// No marker after it yet.
-    Open,
-}
-
-/// `(offset, record, fate)` of every record in the partition's final log, oldest first.
-pub fn record_fates(world: &KafkaWorld, tp: &TopicPartition) -> Vec<(i64, RecordId, Fate)> {
-    let Some(broker) = authoritative_replica(world.model().brokers.values(), tp) else {
-        return Vec::new();
-    };
-    let log = &broker.replicas[tp].log;
-    let start = log.log_start_offset();
-    // Walking backwards, the marker last seen for a producer id is the first one after a batch.
-    let mut next_marker: BTreeMap<i64, ControlRecordType> = BTreeMap::new();
-    let mut out = Vec::new();
-    let batches: Vec<_> = log.batches().collect();
-    for batch in batches.into_iter().rev() {
-        let producer_id = batch.producer.producer_id;
-        if let Some(kind) = batch.control {
-            next_marker.insert(producer_id, kind);
-            continue;
-        }
-        let fate = match (batch.transactional, next_marker.get(&producer_id)) {
-            (false, _) => Fate::NonTransactional,
-            (true, Some(ControlRecordType::Commit)) => Fate::Committed,
-            (true, Some(ControlRecordType::Abort)) => Fate::Aborted,
-            (true, None) => Fate::Open,
-        };
-        for (offset, record) in batch
-            .offsets_and_records()
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-        {
-            if offset >= start {
-                out.push((offset, record.id, fate));
-            }
-        }
-    }
-    out.reverse();
-    out
-}
 
 /// The partitions of the lesson's own topics that some broker hosts (internal topics hold
 /// coordinators' records, not the applications').

@@ -915,10 +915,7 @@ pub fn event_text(event: &Event) -> String {
             format!("controller alters {} configs: {}", config_resource(resource), changes.join(", "))
         }
         Event::TxnMarkerWritten { broker, partition, producer_id, producer_epoch, kind, offset } => {
-            let kind = match kind {
-                crate::kafka::record::ControlRecordType::Commit => "COMMIT",
-                crate::kafka::record::ControlRecordType::Abort => "ABORT",
-            };
+            let kind = kind.name();
             format!("{broker} {partition} wrote the {kind} marker of producer {producer_id} (epoch {producer_epoch}) @{offset}")
         }
         Event::TxnStateChanged { broker, transactional_id, state, producer_id, producer_epoch } => {

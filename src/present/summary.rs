@@ -32,8 +32,13 @@ pub fn run_summary(world: &KafkaWorld) -> Vec<String> {
                 .log
                 .batches()
                 .flat_map(|b| {
+                    // A transaction marker is named, not shown as its binary value.
+                    let marker = b.control.map(|kind| kind.name());
                     b.offsets_and_records()
-                        .map(|(o, r)| format!("{o}:{}", r.value_text()))
+                        .map(|(o, r)| match marker {
+                            Some(kind) => format!("{o}:<{kind}>"),
+                            None => format!("{o}:{}", r.value_text()),
+                        })
                         .collect::<Vec<_>>()
                 })
                 .collect();

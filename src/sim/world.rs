@@ -114,14 +114,24 @@ impl<M: Model> Ctx<'_, M> {
     /// Arm (or re-arm) the named timer to fire `after` from now.
     pub fn set_timer(&mut self, node: M::Addr, timer: M::Timer, after: SimDuration) {
         let at = self.now.plus(after);
-        self.out.timers.push(TimerOp::Set { node, timer, at });
+        self.push_set(TimerOp::Set { node, timer, at });
     }
     pub fn set_timer_at(&mut self, node: M::Addr, timer: M::Timer, at: SimTime) {
-        self.out.timers.push(TimerOp::Set {
+        self.push_set(TimerOp::Set {
             node,
             timer,
             at: at.max(self.now),
         });
+    }
+    /// Queue a `Set`, unless it repeats the op queued just before it: applied right after an
+    /// identical `Set`, it would find the timer armed for that instant as the newest entry (or
+    /// kept in place) and change nothing, not even the scheduler's sequence. A load test's
+    /// producer re-arms its application timer once per record, so this saves a timer search
+    /// per record.
+    fn push_set(&mut self, op: TimerOp<M>) {
+        if self.out.timers.last() != Some(&op) {
+            self.out.timers.push(op);
+        }
     }
     pub fn cancel_timer(&mut self, node: M::Addr, timer: M::Timer) {
         self.out.timers.push(TimerOp::Cancel { node, timer });

@@ -22,12 +22,71 @@ use crate::kafka::record::{Record, RECORD_BATCH_OVERHEAD};
 use crate::kafka::types::{BrokerId, TopicPartition};
 use crate::sim::{SimDuration, SimTime};
 use std::collections::{BTreeMap, VecDeque};
+use std::rc::Rc;
+
+/// A producer batch's records: a vector while the batch takes appends, shared from its first
+/// drain on (a drained batch is closed for appends), so the Produce request's `RecordBatch` and
+/// every retry share one allocation instead of copying each record at every send. Compared,
+/// hashed and read as the slice of records, whichever form it has.
+#[derive(Clone, Debug)]
+pub enum BatchRecords {
+    Open(Vec<Record>),
+    Shared(Rc<[Record]>),
+}
+
+impl BatchRecords {
+    fn push(&mut self, record: Record) {
+        match self {
+            BatchRecords::Open(records) => records.push(record),
+            // Never reached (a shared batch is closed), but correct: copy, then append.
+            BatchRecords::Shared(records) => {
+                let mut copy = records.to_vec();
+                copy.push(record);
+                *self = BatchRecords::Open(copy);
+            }
+        }
+    }
+
+    /// The records as one shared slice, made so at the first call.
+    pub fn share(&mut self) -> Rc<[Record]> {
+        let shared: Rc<[Record]> = match self {
+            BatchRecords::Open(records) => Rc::from(std::mem::take(records)),
+            BatchRecords::Shared(records) => return Rc::clone(records),
+        };
+        *self = BatchRecords::Shared(Rc::clone(&shared));
+        shared
+    }
+}
+
+impl std::ops::Deref for BatchRecords {
+    type Target = [Record];
+    fn deref(&self) -> &[Record] {
+        match self {
+            BatchRecords::Open(records) => records,
+            BatchRecords::Shared(records) => records,
+        }
+    }
+}
+
+impl PartialEq for BatchRecords {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for BatchRecords {}
+
+impl std::hash::Hash for BatchRecords {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        (**self).hash(state)
+    }
+}
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct ProducerBatch {
     /// Identifies the batch to the idempotence bookkeeping (`ClientSequences`).
     pub batch_id: u64,
-    pub records: Vec<Record>,
+    pub records: BatchRecords,
     /// Exact encoded size without compression, including the batch header.
     pub uncompressed_bytes: u32,
     /// The size `batch.size` is compared with (compression-ratio estimate applied).
@@ -266,7 +325,7 @@ impl Accumulator {
         let estimated_ratio = compressed.then(|| self.ratio_estimate(&tp.topic));
         let batch = ProducerBatch {
             batch_id,
-            records: vec![record],
+            records: BatchRecords::Open(vec![record]),
             uncompressed_bytes: uncompressed,
             estimated_bytes: estimate(uncompressed, estimated_ratio),
             estimated_ratio,

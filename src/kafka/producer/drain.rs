@@ -195,7 +195,9 @@ impl Producer {
             )
             .unwrap_or(BatchReadyReason::Piggyback);
         let mut batch = self.accumulator.pop_first(tp).expect("first() saw a batch");
-        ctx.cancel_timer(self.node(), Timer::LingerExpired { partition: *tp });
+        if self.linger_timers_armed.remove(tp) {
+            ctx.cancel_timer(self.node(), Timer::LingerExpired { partition: *tp });
+        }
         if self.retry_timers_armed {
             ctx.cancel_timer(self.node(), Timer::RetryBackoff { partition: *tp });
         }

@@ -38,7 +38,7 @@ use custom_partitioner::CustomPartitioner;
 use metrics::ProducerMetrics;
 use round_robin_partitioner::RoundRobinPartitioner;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::rc::Rc;
 
 /// How the application uses `send()`.
@@ -157,6 +157,20 @@ pub struct SentBatch {
 pub struct InFlightProduce {
     pub batches: Vec<(TopicPartition, ProducerBatch)>,
     pub sent_at: SimTime,
+    /// The earliest `created_at` of `batches` (`None` when none is left): the sender checks
+    /// `delivery.timeout.ms` against it at every pass without reading every batch.
+    pub oldest_created_at: Option<SimTime>,
+}
+
+impl InFlightProduce {
+    pub fn new(batches: Vec<(TopicPartition, ProducerBatch)>, sent_at: SimTime) -> Self {
+        let oldest_created_at = batches.iter().map(|(_, b)| b.created_at).min();
+        InFlightProduce {
+            batches,
+            sent_at,
+            oldest_created_at,
+        }
+    }
 }
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
@@ -195,6 +209,10 @@ pub struct Producer {
     /// Whether this producer has armed a `RetryBackoff` timer since it started. Until it has,
     /// none can be armed, and cancelling one (at every `send()`) is skipped.
     pub retry_timers_armed: bool,
+    /// Partitions whose `LingerExpired` timer may be armed: a superset of those armed (set when
+    /// armed, cleared when cancelled or fired), so a cancel is skipped only when it would
+    /// change nothing.
+    pub linger_timers_armed: BTreeSet<TopicPartition>,
     pub stats: ProducerStats,
     pub metrics: ProducerMetrics,
     pub recent: VecDeque<SentBatch>,
@@ -231,6 +249,7 @@ impl Producer {
             app_busy_until: SimTime::ZERO,
             flushing: false,
             retry_timers_armed: false,
+            linger_timers_armed: BTreeSet::new(),
             stats: ProducerStats::default(),
             metrics: ProducerMetrics::default(),
             recent: VecDeque::new(),
@@ -324,10 +343,13 @@ impl Producer {
 
     pub fn on_timer(&mut self, ctx: &mut Ctx<'_, Cluster>, timer: Timer) {
         match timer {
-            Timer::LingerExpired { .. }
-            | Timer::RetryBackoff { .. }
-            | Timer::SenderWakeup
-            | Timer::DeliveryTimeoutCheck => self.run_sender(ctx),
+            Timer::LingerExpired { partition } => {
+                self.linger_timers_armed.remove(&partition);
+                self.run_sender(ctx)
+            }
+            Timer::RetryBackoff { .. } | Timer::SenderWakeup | Timer::DeliveryTimeoutCheck => {
+                self.run_sender(ctx)
+            }
             Timer::RequestTimeout { correlation_id } => {
                 self.handle_request_timeout(ctx, correlation_id)
             }

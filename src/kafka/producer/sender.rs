@@ -19,7 +19,7 @@ use crate::kafka::record::{ProducerIdentity, RecordBatch};
 use crate::kafka::timer::Timer;
 use crate::kafka::types::{BrokerId, NodeId, TopicPartition};
 use crate::kafka::Cluster;
-use crate::sim::{Ctx, SimDuration};
+use crate::sim::{Ctx, SimDuration, SimTime};
 
 impl Producer {
     pub(crate) fn run_sender(&mut self, ctx: &mut Ctx<'_, Cluster>) {
@@ -136,7 +136,7 @@ impl Producer {
                 },
                 None => ProducerIdentity::NONE,
             };
-            let mut built = RecordBatch::new(batch.records.clone(), identity, compression);
+            let mut built = RecordBatch::from_shared(batch.records.share(), identity, compression);
             built.transactional = self.txn.is_some();
             records += built.record_count();
             self.metrics.batch_sent(
@@ -199,13 +199,8 @@ impl Producer {
             bytes,
         });
         if expects_response {
-            self.in_flight.insert(
-                correlation_id,
-                InFlightProduce {
-                    batches,
-                    sent_at: ctx.now,
-                },
-            );
+            self.in_flight
+                .insert(correlation_id, InFlightProduce::new(batches, ctx.now));
         } else {
             // acks=0: the record counts as sent once written to the socket; offset unknown (-1).
             for (tp, batch) in batches {
@@ -448,14 +443,14 @@ impl Producer {
         let timeout = SimDuration::from_ms(self.config.delivery_timeout_ms);
         let mut expired = self.accumulator.expire(ctx.now, timeout);
         for request in self.in_flight.values_mut() {
-            let expires = |b: &ProducerBatch| ctx.now.since(b.created_at) >= timeout;
-            if !request.batches.iter().any(|(_, b)| expires(b)) {
+            let expired_at = |created_at: SimTime| ctx.now.since(created_at) >= timeout;
+            if !request.oldest_created_at.is_some_and(expired_at) {
                 continue;
             }
-            let (gone, kept) = std::mem::take(&mut request.batches)
+            let (gone, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut request.batches)
                 .into_iter()
-                .partition(|(_, b)| expires(b));
-            request.batches = kept;
+                .partition(|(_, b)| expired_at(b.created_at));
+            *request = InFlightProduce::new(kept, request.sent_at);
             expired.extend(gone.into_iter().inspect(|(_, b)| {
                 self.accumulator.release(b);
             }));
@@ -482,6 +477,7 @@ impl Producer {
     fn arm_timers(&mut self, ctx: &mut Ctx<'_, Cluster>, linger: SimDuration, exhausted: bool) {
         let (node, batch_size, flushing) = (self.node(), self.config.batch_size, self.flushing);
         let mut retry_timers = self.retry_timers_armed;
+        let linger_armed = &mut self.linger_timers_armed;
         for (tp, queue) in self.accumulator.queues() {
             let Some(first) = queue.front() else {
                 continue;
@@ -491,36 +487,41 @@ impl Producer {
             )
             .is_some();
             let partition = *tp;
-            let in_backoff = first.retry_after.is_some();
-            let (timer, other) = if in_backoff {
-                (
-                    Timer::RetryBackoff { partition },
-                    Timer::LingerExpired { partition },
-                )
-            } else {
-                (
-                    Timer::LingerExpired { partition },
-                    Timer::RetryBackoff { partition },
-                )
-            };
-            // A RetryBackoff timer is cancelled only if one may be armed.
-            if in_backoff || retry_timers {
-                ctx.cancel_timer(node, other);
-            }
             let deadline = first.next_deadline(linger);
-            if !ready && deadline > ctx.now {
-                retry_timers |= in_backoff;
-                ctx.set_timer_at(node, timer, deadline)
-            } else if !in_backoff || retry_timers {
-                ctx.cancel_timer(node, timer)
+            let arm = !ready && deadline > ctx.now;
+            let (linger_timer, retry_timer) = (
+                Timer::LingerExpired { partition },
+                Timer::RetryBackoff { partition },
+            );
+            // A timer is cancelled only if it may be armed (cancelling one that is not changes
+            // nothing, and this runs at every send() while batches queue up).
+            if first.retry_after.is_some() {
+                if linger_armed.remove(tp) {
+                    ctx.cancel_timer(node, linger_timer);
+                }
+                if arm {
+                    retry_timers = true;
+                    ctx.set_timer_at(node, retry_timer, deadline)
+                } else if retry_timers {
+                    ctx.cancel_timer(node, retry_timer)
+                }
+            } else {
+                if retry_timers {
+                    ctx.cancel_timer(node, retry_timer);
+                }
+                if arm {
+                    linger_armed.insert(partition);
+                    ctx.set_timer_at(node, linger_timer, deadline)
+                } else if linger_armed.remove(tp) {
+                    ctx.cancel_timer(node, linger_timer)
+                }
             }
         }
         self.retry_timers_armed = retry_timers;
         let oldest_in_flight = self
             .in_flight
             .values()
-            .flat_map(|r| r.batches.iter())
-            .map(|(_, b)| b.created_at)
+            .filter_map(|r| r.oldest_created_at)
             .min();
         let oldest = self.accumulator.oldest_batch_created_at();
         match oldest.into_iter().chain(oldest_in_flight).min() {

@@ -229,11 +229,7 @@ fn end_txn_marker_text(kind: ControlRecordType, record: &Record) -> String {
                 .map(|e| i32::from_be_bytes([e[0], e[1], e[2], e[3]]))
         })
         .unwrap_or(0);
-    let name = match kind {
-        ControlRecordType::Abort => "ABORT",
-        ControlRecordType::Commit => "COMMIT",
-    };
-    format!(" endTxnMarker: {name} coordinatorEpoch: {epoch}")
+    format!(" endTxnMarker: {} coordinatorEpoch: {epoch}", kind.name())
 }
 
 /// CRC32C (Castagnoli, as Kafka's v2 batches use) over the simulated batch's fields and

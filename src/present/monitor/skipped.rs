@@ -7,7 +7,7 @@
 //! are no finding for a `read_committed` group: it never sees them, by design.
 
 use super::{Finding, Violation, ViolationKind};
-use crate::check::history::{authoritative_replica, History};
+use crate::check::history::{authoritative_replica, reads_committed, History};
 use crate::kafka::event::{Event, PositionReason};
 use crate::kafka::record::RecordId;
 use crate::kafka::{KafkaWorld, NodeId, TopicPartition};
@@ -116,15 +116,6 @@ fn finding(
         left.iter().map(|(o, _)| (*tp, *o)).collect(),
         Some(group.to_string()),
     ))
-}
-
-/// Whether the group's members read with `isolation.level=read_committed`.
-fn reads_committed(world: &KafkaWorld, group: &str) -> bool {
-    world
-        .model()
-        .consumers
-        .values()
-        .any(|c| group_name(c) == group && c.config.read_committed)
 }
 
 /// Offsets of `tp` in `[from, below)` holding records of aborted transactions: a
