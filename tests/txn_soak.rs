@@ -47,10 +47,18 @@ fn exactly_once_and_read_committed_hold_across_random_faults() {
 /// 94: a zombie's TxnOffsetCommit after its transaction timed out stayed pending forever
 /// (`ProducerAppendInfo.checkProducerEpoch`);
 /// 630: an AddPartitionsToTxn waiting to be retried when the transaction aborted was dropped
-/// with its partitions still pending, and EndTxn waited for them forever.
+/// with its partitions still pending, and EndTxn waited for them forever;
+/// 1079, 2451: a zombie's TxnOffsetCommit was appended just before the timeout abort's marker
+/// but became pending only when its write committed, after the marker: its offsets stayed
+/// pending and OffsetFetch answered UNSTABLE_OFFSET_COMMIT forever (Kafka replays records
+/// in log order: `OffsetMetadataManager.replay`, `replayEndTransactionMarker`);
+/// 3462: the restarted pipeline consumer led its group's rebalance before it knew the input
+/// topic's metadata, assigned nothing, and the metadata that came during SyncGroup never made
+/// it rejoin (`ConsumerCoordinator.rejoinNeededOrPending` compares the leader's metadata
+/// snapshot on every poll).
 #[test]
 fn seeds_that_once_stalled_the_pipeline_catch_up() {
-    for seed in [100, 215, 94, 630] {
+    for seed in [100, 215, 94, 630, 1079, 2451, 3462] {
         let r = run_txn_seed(seed, 200);
         assert!(r.violations() == 0 && r.caught_up(), "{}", summary(&r));
     }

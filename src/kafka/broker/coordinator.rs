@@ -651,20 +651,8 @@ impl Broker {
             }
             WriteCompletion::None => {}
             WriteCompletion::TxnOffsetCommit {
-                to,
-                correlation_id,
-                group,
-                producer_id,
-                offsets,
-            } => self.after_txn_offset_write(
-                ctx,
-                to,
-                correlation_id,
-                group,
-                producer_id,
-                offsets,
-                error,
-            ),
+                to, correlation_id, ..
+            } => self.after_txn_offset_write(ctx, to, correlation_id, error),
         }
     }
 
@@ -780,6 +768,7 @@ impl Broker {
         if self.coordinator.loaded.remove(&tp.partition).is_none() {
             return;
         }
+        self.drop_pending_txn_offsets(tp.partition);
         let count = self.metadata.partition_count(OFFSETS_TOPIC).unwrap_or(1);
         let leaving: Vec<String> = self
             .coordinator

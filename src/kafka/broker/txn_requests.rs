@@ -221,42 +221,53 @@ impl Broker {
             correlation_id,
             group: group_id.to_string(),
             producer_id,
-            offsets,
+            offsets: offsets.clone(),
         };
         let txn = Some((producer_id, producer_epoch));
-        if let Err(e) = self.coordinator_write_as(ctx, &tp, records, completion, txn) {
-            ctx.send(self.node(), from, reply(e));
+        match self.coordinator_write_as(ctx, &tp, records, completion, txn) {
+            Ok(()) => self.add_pending_txn_offsets(&group_id, producer_id, offsets, now_ms),
+            Err(e) => ctx.send(self.node(), from, reply(e)),
         }
     }
 
-    /// The transactional offsets are in the log: keep them pending and answer.
-    #[allow(clippy::too_many_arguments)]
+    /// The transactional offsets are appended: they are pending from now on, in log order
+    /// with the markers. Kafka replays each record into the coordinator's state as it is
+    /// appended (`OffsetMetadataManager.replay` adds to `pendingTransactionalOffsets`,
+    /// `replayEndTransactionMarker` resolves them), not when the write is committed: had
+    /// they waited for the high watermark, a timeout abort's marker appended in between would
+    /// come first and leave them pending forever (UNSTABLE_OFFSET_COMMIT for the group).
+    fn add_pending_txn_offsets(
+        &mut self,
+        group: &str,
+        producer_id: i64,
+        offsets: Vec<(TopicPartition, i64, i32)>,
+        now_ms: i64,
+    ) {
+        let pending = self
+            .coordinator
+            .pending_txn_offsets
+            .entry(producer_id)
+            .or_default();
+        for (tp, offset, leader_epoch) in offsets {
+            let committed = CommittedOffset {
+                offset,
+                leader_epoch,
+                commit_time_ms: now_ms,
+            };
+            pending.push((group.to_string(), tp, committed));
+        }
+    }
+
+    /// The transactional offsets are committed (or failed): answer. They stay pending in
+    /// either case until the transaction's marker (Kafka does not undo a replayed write
+    /// whose commit timed out; a new leader rebuilds from its own log).
     pub(super) fn after_txn_offset_write(
         &mut self,
         ctx: &mut Ctx<'_, Cluster>,
         to: NodeId,
         correlation_id: u32,
-        group: String,
-        producer_id: i64,
-        offsets: Vec<(TopicPartition, i64, i32)>,
         error: ErrorCode,
     ) {
-        if !error.is_error() {
-            let now_ms = ctx.now.as_ms() as i64;
-            let pending = self
-                .coordinator
-                .pending_txn_offsets
-                .entry(producer_id)
-                .or_default();
-            for (tp, offset, leader_epoch) in offsets {
-                let committed = CommittedOffset {
-                    offset,
-                    leader_epoch,
-                    commit_time_ms: now_ms,
-                };
-                pending.push((group.clone(), tp, committed));
-            }
-        }
         let m = Message::TxnOffsetCommitResponse {
             correlation_id,
             error,
@@ -279,13 +290,36 @@ impl Broker {
     }
 
     /// The offsets of transactions still open in an offsets partition just loaded stay
-    /// pending until their markers.
+    /// pending until their markers (Kafka: `OffsetMetadataManager.replay` and
+    /// `replayEndTransactionMarker` while the partition loads). What was pending for this
+    /// partition's groups before is rebuilt from the log, not kept.
     pub(super) fn load_pending_txn_offsets(&mut self, tp: &TopicPartition) {
+        self.drop_pending_txn_offsets(tp.partition);
         let Some(replica) = self.replicas.get(tp) else {
             return;
         };
         let (_, open) = offsets_in_effect_order(replica.log.batches());
-        self.coordinator.pending_txn_offsets.extend(open);
+        for (producer_id, offsets) in open {
+            let pending = self.coordinator.pending_txn_offsets.entry(producer_id);
+            pending.or_default().extend(offsets);
+        }
+    }
+
+    /// This broker no longer leads offsets partition `partition`: its groups' pending
+    /// transactional offsets go with them. Kept, they would outlive the marker the next
+    /// leader writes and answer UNSTABLE_OFFSET_COMMIT forever once this broker leads again
+    /// (Kafka: `CoordinatorRuntime.scheduleUnloadOperation` drops the whole shard, with
+    /// `OffsetMetadataManager.pendingTransactionalOffsets`).
+    pub(super) fn drop_pending_txn_offsets(&mut self, partition: i32) {
+        let count = self
+            .metadata
+            .partition_count(crate::kafka::group::OFFSETS_TOPIC)
+            .unwrap_or(1);
+        let pending = &mut self.coordinator.pending_txn_offsets;
+        for offsets in pending.values_mut() {
+            offsets.retain(|(g, _, _)| crate::kafka::group::partition_for(g, count) != partition);
+        }
+        pending.retain(|_, offsets| !offsets.is_empty());
     }
 
     /// A marker in an `__consumer_offsets` partition: the producer's pending offsets of groups

@@ -878,12 +878,19 @@ impl Consumer {
             .and_then(|n| AssignorName::parse(n).ok())
             .unwrap_or(AssignorName::Range);
         let mut partitions_per_topic = BTreeMap::new();
+        // The leader's metadata snapshot (`ConsumerCoordinator.MetadataSnapshot`): a subscribed
+        // topic it could not see yet counts as 0 partitions, so once its metadata arrives the
+        // snapshot no longer matches and the leader rejoins (`rejoinNeededOrPending`) instead
+        // of leaving that topic unassigned for good.
+        let mut snapshot = BTreeMap::new();
         for m in members {
             for t in &m.subscription {
                 if let Some(n) = self.metadata.partition_count(t.as_str()) {
                     partitions_per_topic.insert(t.clone(), n);
+                    snapshot.insert(t.clone(), n);
                 } else {
                     self.metadata.want(t);
+                    snapshot.insert(t.clone(), 0);
                 }
             }
         }
@@ -898,7 +905,7 @@ impl Consumer {
             })
             .collect();
         let group = self.group.as_mut().expect("a group member");
-        group.leader_partition_counts = Some(partitions_per_topic.clone());
+        group.leader_partition_counts = Some(snapshot);
         let result = assignors::assign(assignor, &partitions_per_topic, &subscriptions);
         members
             .iter()
@@ -1000,6 +1007,9 @@ impl Consumer {
             partitions: assignment,
             added,
         });
+        // Kafka's `poll()` compares the leader's metadata snapshot on every call
+        // (`rejoinNeededOrPending`): metadata that arrived while it was syncing counts too.
+        self.check_partition_counts(ctx);
         self.ensure_group(ctx);
         self.run_fetcher(ctx);
         self.records_arrived(ctx);
@@ -1199,8 +1209,9 @@ impl Consumer {
         }
     }
 
-    /// The leader watches the subscribed topics' partition counts: a change (partitions added)
-    /// makes it rejoin, so the new partitions get owners.
+    /// The leader watches the subscribed topics' partition counts: a change (partitions added,
+    /// or a topic unknown at the assignment now seen) makes it rejoin, so the new partitions
+    /// get owners.
     pub(super) fn check_partition_counts(&mut self, ctx: &mut Ctx<'_, Cluster>) {
         let Some(group) = &self.group else {
             return;
