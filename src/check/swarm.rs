@@ -227,16 +227,7 @@ fn schedule(seed: u64, durability: Durability) -> Vec<(u64, Command)> {
         commands.push((FAULT_PHASE_MS, produce_rate(0).1));
         return commands;
     }
-    let enabled: Vec<FaultKind> = loop {
-        let picked: Vec<FaultKind> = ALL_FAULTS
-            .iter()
-            .copied()
-            .filter(|_| prng.chance(1, 2))
-            .collect();
-        if !picked.is_empty() {
-            break picked;
-        }
-    };
+    let enabled = swarm_subset(&mut prng, &ALL_FAULTS);
     let mut commands = vec![produce_rate(100)];
     let mut t = 1_000 + prng.below(2_000);
     while t < FAULT_PHASE_MS {
@@ -358,6 +349,17 @@ fn episode(
 
 fn plays_last_replica_standing(seed: u64, durability: Durability) -> bool {
     durability == Durability::Unclean && Prng::new(seed ^ 0x0dd_ba11).chance(1, 2)
+}
+
+/// Swarm testing's random, non-empty subset of the fault kinds: each kind in with even odds,
+/// drawn again while none is.
+pub(crate) fn swarm_subset<T: Copy>(prng: &mut Prng, all: &[T]) -> Vec<T> {
+    loop {
+        let picked: Vec<T> = all.iter().copied().filter(|_| prng.chance(1, 2)).collect();
+        if !picked.is_empty() {
+            return picked;
+        }
+    }
 }
 
 fn produce_rate(records_per_second: u32) -> (u64, Command) {

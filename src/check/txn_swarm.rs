@@ -202,16 +202,7 @@ struct Episode {
 /// Random episodes of a random subset of the fault kinds, one at a time.
 fn plan(seed: u64) -> Vec<Episode> {
     let mut prng = Prng::new(seed ^ 0x7a_5eed_e7c0_ffee);
-    let enabled: Vec<TxnFault> = loop {
-        let picked: Vec<TxnFault> = ALL_FAULTS
-            .iter()
-            .copied()
-            .filter(|_| prng.chance(1, 2))
-            .collect();
-        if !picked.is_empty() {
-            break picked;
-        }
-    };
+    let enabled = super::swarm::swarm_subset(&mut prng, &ALL_FAULTS);
     let mut episodes = Vec::new();
     let mut t = FAULTS_FROM_MS + prng.below(2_000);
     while t < FAULT_PHASE_MS {

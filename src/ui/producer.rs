@@ -24,7 +24,8 @@ pub struct ProducerPanelProps {
     pub on_why: Callback<(u32, String)>,
 }
 
-fn text_input(state: &UseStateHandle<String>) -> Callback<InputEvent> {
+/// An `<input>` that keeps `state` in step with what is typed.
+pub(super) fn text_input(state: &UseStateHandle<String>) -> Callback<InputEvent> {
     let state = state.clone();
     Callback::from(move |e: InputEvent| {
         let input: web_sys::HtmlInputElement = e.target_unchecked_into();
@@ -32,7 +33,8 @@ fn text_input(state: &UseStateHandle<String>) -> Callback<InputEvent> {
     })
 }
 
-fn select_input(state: &UseStateHandle<String>) -> Callback<Event> {
+/// A `<select>` that keeps `state` in step with the choice.
+pub(super) fn select_input(state: &UseStateHandle<String>) -> Callback<Event> {
     let state = state.clone();
     Callback::from(move |e: Event| {
         let select: web_sys::HtmlSelectElement = e.target_unchecked_into();

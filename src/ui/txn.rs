@@ -2,6 +2,7 @@
 //! for its transactional calls (greyed out with the reason when it would refuse them), and two
 //! small forms: `sendOffsetsToTransaction` and starting an exactly-once pipeline.
 
+use super::producer::{select_input, text_input};
 use crate::present::forms::{pipeline_command, send_offsets_command};
 use crate::present::session::Action;
 use crate::present::txn_controls::TxnControl;
@@ -15,22 +16,6 @@ pub struct TxnSectionProps {
     pub producer: u32,
     pub topics: Rc<Vec<String>>,
     pub on_action: Callback<Action>,
-}
-
-fn text_input(state: &UseStateHandle<String>) -> Callback<InputEvent> {
-    let state = state.clone();
-    Callback::from(move |e: InputEvent| {
-        let input: web_sys::HtmlInputElement = e.target_unchecked_into();
-        state.set(input.value());
-    })
-}
-
-fn select_input(state: &UseStateHandle<String>) -> Callback<Event> {
-    let state = state.clone();
-    Callback::from(move |e: Event| {
-        let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
-        state.set(select.value());
-    })
 }
 
 /// One call's button; a refused call stays readable (aria-disabled) and says why.

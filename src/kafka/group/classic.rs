@@ -580,20 +580,7 @@ impl ClassicGroup {
     ) {
         if self.state == GroupState::CompletingRebalance {
             // Parked SyncGroups learn that the rebalance starts over.
-            for m in self.members.values_mut() {
-                m.assignment.clear();
-                if let Some(w) = m.awaiting_sync.take() {
-                    Self::reply(
-                        &w,
-                        Message::SyncGroupResponse {
-                            correlation_id: 0,
-                            error: ErrorCode::REBALANCE_IN_PROGRESS,
-                            assignment: Vec::new(),
-                        },
-                        out,
-                    );
-                }
-            }
+            self.answer_parked_syncs(ErrorCode::REBALANCE_IN_PROGRESS, out);
             self.pending_sync.clear();
             out.push(GroupAction::CancelTimer(GroupTimer::Sync));
         }
@@ -900,6 +887,15 @@ impl ClassicGroup {
             ErrorCode::NOT_LEADER_OR_FOLLOWER => ErrorCode::NOT_COORDINATOR,
             other => other,
         };
+        self.answer_parked_syncs(error, &mut out);
+        let reason = RebalanceReason::AssignmentNotStored { error };
+        self.maybe_prepare_rebalance_or_complete_join(now, reason, &mut out);
+        out
+    }
+
+    /// Every member's assignment is dropped and each parked SyncGroup is answered with `error`
+    /// and an empty assignment (Kafka: `resetAndPropagateAssignmentWithError`).
+    fn answer_parked_syncs(&mut self, error: ErrorCode, out: &mut Vec<GroupAction>) {
         for m in self.members.values_mut() {
             m.assignment.clear();
             if let Some(w) = m.awaiting_sync.take() {
@@ -910,13 +906,10 @@ impl ClassicGroup {
                         error,
                         assignment: Vec::new(),
                     },
-                    &mut out,
+                    out,
                 );
             }
         }
-        let reason = RebalanceReason::AssignmentNotStored { error };
-        self.maybe_prepare_rebalance_or_complete_join(now, reason, &mut out);
-        out
     }
 
     /// The sync timer fired: members that never sent SyncGroup are removed and the group
