@@ -207,10 +207,15 @@ impl Broker {
         } else {
             MARKER_RETRY_TIMEOUT_MS
         };
+        self.retry_markers_in(ctx, id, wait);
+    }
+
+    /// Look at `id`'s markers again in `ms` (`Timer::TxnMarkerRetry`).
+    fn retry_markers_in(&self, ctx: &mut Ctx<'_, Cluster>, id: &str, ms: u64) {
         let timer = Timer::TxnMarkerRetry {
             transactional_id: id.to_string(),
         };
-        ctx.set_timer(self.node(), timer, SimDuration::from_ms(wait));
+        ctx.set_timer(self.node(), timer, SimDuration::from_ms(ms));
     }
 
     /// Every partition has its marker: append `CompleteCommit` / `CompleteAbort`.
@@ -236,14 +241,7 @@ impl Broker {
                     None => TransactionState::CompleteAbort,
                 });
             }
-            let timer = Timer::TxnMarkerRetry {
-                transactional_id: id.to_string(),
-            };
-            ctx.set_timer(
-                self.node(),
-                timer,
-                SimDuration::from_ms(MARKER_RETRY_BACKOFF_MS),
-            );
+            self.retry_markers_in(ctx, id, MARKER_RETRY_BACKOFF_MS);
         }
     }
 
@@ -278,14 +276,7 @@ impl Broker {
         if done {
             self.write_complete(ctx, &id);
         } else if retry {
-            let timer = Timer::TxnMarkerRetry {
-                transactional_id: id,
-            };
-            ctx.set_timer(
-                self.node(),
-                timer,
-                SimDuration::from_ms(MARKER_RETRY_BACKOFF_MS),
-            );
+            self.retry_markers_in(ctx, &id, MARKER_RETRY_BACKOFF_MS);
         }
     }
 
@@ -451,14 +442,7 @@ impl Broker {
             .map(|r| r.transactional_id.clone())
             .collect();
         for id in lost {
-            let timer = Timer::TxnMarkerRetry {
-                transactional_id: id,
-            };
-            ctx.set_timer(
-                self.node(),
-                timer,
-                SimDuration::from_ms(MARKER_RETRY_BACKOFF_MS),
-            );
+            self.retry_markers_in(ctx, &id, MARKER_RETRY_BACKOFF_MS);
         }
     }
 }
