@@ -2,6 +2,7 @@
 //! records processed twice they report during a session are exactly those the history checker
 //! finds at the end, and rewinding takes them back.
 
+use kafka_classroom::kafka::{Command, NodeId};
 use kafka_classroom::lesson::builtin;
 use kafka_classroom::present::monitor::{Violation, ViolationKind};
 use kafka_classroom::present::session::{Action, Session};
@@ -204,4 +205,65 @@ fn every_record_never_processed_was_named_when_its_group_moved_past_it() {
         any |= !found.is_empty();
     }
     assert!(any);
+}
+
+/// The broken guarantees of a run stepped straight to step `to` (every step examined as it is
+/// taken), with `command` run after step `at` when given.
+fn straight_to(id: &str, command: Option<(u64, Command)>, to: u64) -> Vec<Violation> {
+    let l = builtin::load(id).unwrap();
+    let mut s = Session::new(l.clone(), LessonRef::Builtin(l.id.clone()), l.seed);
+    while s.world().steps_taken() < to {
+        match &command {
+            Some((at, c)) if *at == s.world().steps_taken() => s.apply(Action::Command(c.clone())),
+            _ => s.apply(Action::Step),
+        }
+    }
+    s.violations().to_vec()
+}
+
+#[test]
+fn a_seek_shows_exactly_the_findings_of_a_straight_run_to_that_step() {
+    let id = "acks-1-loses-a-write";
+    let mut s = session_to_end(id);
+    let end = s.world().steps_taken();
+    let at = lost(&s)[0].step;
+    // Back and forth: replays over steps the monitors examined before, and past them.
+    for target in [at + 5, at - 1, end, at, 3, at + 1, end - 2] {
+        s.apply(Action::SeekTo(target));
+        assert_eq!(s.world().steps_taken(), target);
+        assert_eq!(s.violations(), straight_to(id, None, target), "at {target}");
+    }
+}
+
+#[test]
+fn a_new_future_after_a_rewind_is_examined_afresh_and_the_old_one_keeps_its_findings() {
+    let id = "acks-1-loses-a-write";
+    let mut s = session_to_end(id);
+    let end = s.world().steps_taken();
+    let at = lost(&s)[0].step;
+    let fork = at - 40;
+    let crash = Command::Crash {
+        node: NodeId::broker(2),
+    };
+    s.apply(Action::SeekTo(fork));
+    s.apply(Action::Command(crash.clone()));
+    assert_eq!(s.current_branch(), 1);
+    for _ in 0..200 {
+        s.apply(Action::Step);
+    }
+    let now = s.world().steps_taken();
+    let new_future = straight_to(id, Some((fork, crash.clone())), now);
+    assert_eq!(s.violations(), new_future);
+    s.apply(Action::SeekTo(fork + 3));
+    assert_eq!(
+        s.violations(),
+        straight_to(id, Some((fork, crash)), fork + 3)
+    );
+    s.apply(Action::SwitchBranch(0));
+    s.apply(Action::SeekTo(end));
+    assert_eq!(s.violations(), straight_to(id, None, end));
+    assert_eq!(lost(&s).len(), 1);
+    s.apply(Action::SwitchBranch(1));
+    s.apply(Action::SeekTo(now));
+    assert_eq!(s.violations(), new_future);
 }

@@ -31,7 +31,9 @@ pub(super) struct Branch {
     pub commands: Vec<RecordedCommand<Command>>,
     pub snapshots: Vec<Rc<Snapshot>>,
     pub horizon: u64,
+    /// Its broken guarantees, every one up to `examined` (see `Session::examined`).
     pub violations: Vec<Violation>,
+    pub examined: u64,
     /// The step it was left at.
     pub left_at: u64,
 }
@@ -46,6 +48,7 @@ impl Branch {
             snapshots: vec![snapshot],
             horizon: 0,
             violations: Vec::new(),
+            examined: 0,
             left_at: 0,
         }
     }
@@ -173,6 +176,7 @@ impl Session {
         b.snapshots = self.snapshots.clone();
         b.horizon = self.horizon;
         b.violations = self.violations.clone();
+        b.examined = self.examined;
         b.left_at = self.world.steps_taken();
     }
 
@@ -238,6 +242,7 @@ impl Session {
                 snapshots: vec![first.clone()],
                 horizon: b.horizon,
                 violations: Vec::new(),
+                examined: 0,
                 left_at: 0,
             })
             .collect();
@@ -258,6 +263,7 @@ impl Session {
         self.snapshots = p.snapshots.clone();
         self.horizon = p.horizon;
         self.violations = p.violations.clone();
+        self.examined = p.examined;
     }
 
     /// Go to branch `target` at the step on screen (or its furthest step, if shorter).
@@ -273,10 +279,11 @@ impl Session {
         self.snapshots = b.snapshots;
         self.horizon = b.horizon;
         self.violations = b.violations;
+        self.examined = b.examined;
         self.current_branch = target;
         let target_step = step.min(self.horizon);
-        // Its broken guarantees are known up to where it was left: restore no later than that.
-        self.restore(target_step.min(b.left_at));
+        // Its broken guarantees are known up to `examined`: `restore` goes no later than that.
+        self.restore(target_step);
         self.replay_to(target_step);
         self.inform(format!(
             "Now on the branch \u{201c}{}\u{201d} at step {}.",

@@ -174,8 +174,13 @@ pub struct Session {
     /// The most recent steps, newest last (the narration reads them).
     recent: VecDeque<Rc<KafkaStep>>,
     alerts: VecDeque<Alert>,
-    /// Guarantees this timeline broke so far (`monitor`), oldest first.
+    /// Guarantees this timeline broke (`monitor`), oldest first: every one up to `examined`,
+    /// which may lie past the step on screen after a rewind (`violations()` shows those up to
+    /// the step on screen).
     violations: Vec<crate::present::monitor::Violation>,
+    /// The monitors have examined every step of this recording up to here: a replay takes
+    /// their findings for these steps from `violations` instead of examining them again.
+    examined: u64,
     /// The challenge's verdict so far, when the lesson is a challenge.
     challenge: Option<crate::lesson::challenge::ChallengeProgress>,
     /// The furthest step this timeline has reached (the scrubber's end).
@@ -229,6 +234,7 @@ impl Session {
             recent: VecDeque::new(),
             alerts: VecDeque::new(),
             violations: Vec::new(),
+            examined: 0,
             challenge,
             horizon: 0,
             playing: false,
@@ -295,7 +301,8 @@ impl Session {
     }
     /// The broken guarantees up to the step on screen, oldest first.
     pub fn violations(&self) -> &[crate::present::monitor::Violation] {
-        &self.violations
+        let now = self.world.steps_taken();
+        &self.violations[..self.violations.partition_point(|v| v.step <= now)]
     }
     /// The challenge's verdict so far (a challenge lesson only).
     pub fn challenge(&self) -> Option<&crate::lesson::challenge::ChallengeProgress> {
@@ -580,6 +587,9 @@ impl Session {
             self.commands.retain(|c| c.after_step < at);
             self.snapshots.retain(|s| s.step <= at);
             self.horizon = at;
+            // The old future's findings went with it (they stay in its branch).
+            self.violations.retain(|v| v.step <= at);
+            self.examined = self.examined.min(at);
         }
         let step = match self.world.apply_command(command.clone()) {
             Ok(step) => step,

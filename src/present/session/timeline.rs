@@ -79,21 +79,7 @@ impl Session {
         if let Some(challenge) = &mut self.challenge {
             challenge.observe(&step, &self.world, &self.observer);
         }
-        let mut broken = crate::present::monitor::violations(
-            &step,
-            &self.world,
-            &self.observer.history,
-            &self.violations,
-        );
-        // A write is lost once: when a leader without it takes over, or when its last copy goes.
-        broken.retain(|v| {
-            v.kind != ViolationKind::LostWrite
-                || !self
-                    .violations
-                    .iter()
-                    .any(|o| o.kind == v.kind && o.record == v.record)
-        });
-        self.violations.extend(broken);
+        self.monitor(&step);
         self.console_observe(&step);
         for text in step
             .events
@@ -123,6 +109,32 @@ impl Session {
             return false;
         }
         !change.pause
+    }
+
+    /// Name the guarantees this step broke, unless the monitors examined it before on this
+    /// recording (a replay after a rewind): their findings for it are then in `violations`
+    /// already, and examining the same step again finds the same (the step, the world after it,
+    /// the history and the earlier findings are all the same).
+    fn monitor(&mut self, step: &KafkaStep) {
+        if step.index <= self.examined {
+            return;
+        }
+        let mut broken = crate::present::monitor::violations(
+            step,
+            &self.world,
+            &self.observer.history,
+            &self.violations,
+        );
+        // A write is lost once: when a leader without it takes over, or when its last copy goes.
+        broken.retain(|v| {
+            v.kind != ViolationKind::LostWrite
+                || !self
+                    .violations
+                    .iter()
+                    .any(|o| o.kind == v.kind && o.record == v.record)
+        });
+        self.violations.extend(broken);
+        self.examined = step.index;
     }
 
     /// Take a snapshot when one is due and thin the others (see `snapshots` for the policy).
@@ -235,7 +247,8 @@ impl Session {
         // the recording; the replay does not print for it again).
         self.console_running = None;
         let target = target.min(self.horizon.max(self.world.steps_taken()));
-        let nearest = self.nearest_snapshot(target);
+        // Past `examined` the replay must examine steps, so it starts no later than that.
+        let nearest = self.nearest_snapshot(target.min(self.examined));
         // Going back, or forward past a snapshot nearer the target than the current step.
         if target < self.world.steps_taken() || nearest > self.world.steps_taken() {
             self.restore(target);
@@ -252,9 +265,11 @@ impl Session {
             .map_or(0, |s| s.step)
     }
 
-    /// Put the run back to the nearest snapshot at or before `limit`.
+    /// Put the run back to the nearest snapshot at or before `limit` (and at or before
+    /// `examined`, so that the replay from it examines every step the monitors have not).
     pub(super) fn restore(&mut self, limit: u64) {
         self.console_running = None;
+        let limit = limit.min(self.examined);
         let Some(nearest) = self.snapshots.iter().rev().find(|s| s.step <= limit) else {
             return;
         };
@@ -266,8 +281,6 @@ impl Session {
         self.lesson_console = snapshot.lesson_console;
         self.alerts.clear();
         self.recent.clear();
-        let from = self.world.steps_taken();
-        self.violations.retain(|v| v.step <= from);
     }
 
     /// Replay the recording forward up to `target`.
