@@ -40,7 +40,13 @@ impl Reducible for Store {
     type Action = Action;
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let seek = matches!(action, Action::SeekTo(_));
+        let start = super::web::now_ms();
         self.session.borrow_mut().apply(action);
+        if seek {
+            // `tests/e2e/perf.mjs --seek` tells the session's share of a seek from the drawing.
+            super::web::note_figure("__kcSeekApplyMs", super::web::now_ms() - start);
+        }
         Rc::new(Store {
             session: self.session.clone(),
             version: self.version + 1,

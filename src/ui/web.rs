@@ -12,6 +12,14 @@ pub fn now_ms() -> f64 {
         .unwrap_or(0.0)
 }
 
+/// Leave a figure on `window[name]` for the browser scenarios to read (e.g. how long a seek
+/// took in the session, apart from drawing it). Nothing happens if there is no window.
+pub fn note_figure(name: &str, value: f64) {
+    if let Some(w) = web_sys::window() {
+        let _ = js_sys::Reflect::set(&w, &JsValue::from_str(name), &JsValue::from_f64(value));
+    }
+}
+
 /// Call `f` before the next repaint; the request's id cancels it.
 pub fn request_frame(f: &Closure<dyn FnMut()>) -> Option<i32> {
     web_sys::window()?

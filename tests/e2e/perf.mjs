@@ -5,7 +5,8 @@
 //
 // With --seek N it instead opens the same run at step N (a share link) and times 15 seeks to
 // random steps along the timeline slider, from the slider's input event to the stage showing
-// that step.
+// that step, each split into the session's replay, building and rendering the view, and the
+// wait for the next frame.
 //
 //   node tests/e2e/perf.mjs [--dist DIR] [--seconds S] [--seek N] [--json]
 
@@ -89,25 +90,46 @@ async function measureSeeks(page, steps) {
     x = (x * 1103515245 + 12345) % 2147483648;
     targets.push(Math.floor((x / 2147483648) * steps));
   }
-  const times = [];
+  // Each seek in three parts: the session's replay (the web build leaves how long
+  // `Session::apply` took on window.__kcSeekApplyMs), building the view and Yew's render up to
+  // the step counter changing in the DOM, and the wait for the next frame after that.
+  const rows = [];
   for (const target of targets) {
-    times.push(
+    rows.push(
       await page.evaluate(
         (t) =>
           new Promise((resolve) => {
             const slider = document.querySelector("#timeline");
+            const shown = () => document.querySelector(".step-no")?.textContent === `step ${t}`;
+            let dom = 0;
+            const mo = new MutationObserver(() => {
+              if (!dom && shown()) dom = performance.now();
+            });
+            mo.observe(document.body, { subtree: true, childList: true, characterData: true });
+            window.__kcSeekApplyMs = undefined;
             const start = performance.now();
             slider.value = String(t);
             slider.dispatchEvent(new Event("input", { bubbles: true }));
-            const poll = () => (document.querySelector(".step-no").textContent === `step ${t}` ? resolve(performance.now() - start) : requestAnimationFrame(poll));
+            const poll = () => {
+              if (!shown()) return requestAnimationFrame(poll);
+              const end = performance.now();
+              mo.disconnect();
+              const seen = dom || end;
+              const replay = window.__kcSeekApplyMs ?? NaN;
+              resolve({ total: end - start, replay, draw: seen - start - replay, frame: end - seen });
+            };
             poll();
           }),
         target,
       ),
     );
   }
-  const sorted = [...times].sort((a, b) => a - b);
-  return { steps, openSeconds, seeks: sorted.length, median: percentile(sorted, 50), p95: percentile(sorted, 95), max: sorted[sorted.length - 1] };
+  const part = (key) => {
+    const sorted = rows.map((r) => r[key]).sort((a, b) => a - b);
+    return { median: percentile(sorted, 50), p95: percentile(sorted, 95), max: sorted[sorted.length - 1] };
+  };
+  const total = part("total");
+  return { steps, openSeconds, seeks: rows.length, ...total, replay: part("replay"), draw: part("draw"), frame: part("frame") };
 }
 
 async function main() {
@@ -124,7 +146,13 @@ async function main() {
     await browser.close();
     server.close();
     if (args.includes("--json")) console.log(JSON.stringify(r));
-    else console.log(`classroom-scale run opened at step ${r.steps} in ${r.openSeconds.toFixed(1)} s; ${r.seeks} seeks: median ${r.median.toFixed(0)} ms, p95 ${r.p95.toFixed(0)} ms, max ${r.max.toFixed(0)} ms`);
+    else {
+      console.log(`classroom-scale run opened at step ${r.steps} in ${r.openSeconds.toFixed(1)} s; ${r.seeks} seeks: median ${r.median.toFixed(0)} ms, p95 ${r.p95.toFixed(0)} ms, max ${r.max.toFixed(0)} ms`);
+      const line = (label, p) => console.log(`  ${label.padEnd(40)} median ${p.median.toFixed(1)} ms, p95 ${p.p95.toFixed(1)} ms, max ${p.max.toFixed(1)} ms`);
+      line("replay (Session::apply)", r.replay);
+      line("view + render (until the DOM shows it)", r.draw);
+      line("to the next frame", r.frame);
+    }
     if (errors.length) {
       console.error("console errors:\n" + errors.join("\n"));
       process.exit(1);

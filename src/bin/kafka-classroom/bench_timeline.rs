@@ -65,6 +65,15 @@ pub fn long_classroom(steps: u64) -> Result<String, String> {
     Ok(lesson.to_string())
 }
 
+/// The bytes a clone of `value` allocates.
+fn copy_bytes<T: Clone>(value: &T) -> usize {
+    let at = live_bytes();
+    let copy = value.clone();
+    let bytes = live_bytes() - at;
+    drop(copy);
+    bytes
+}
+
 pub fn run(args: &[String]) -> Result<(), String> {
     let steps: u64 = match args.iter().position(|a| a == "--steps") {
         Some(i) => args
@@ -93,19 +102,17 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let built = start.elapsed().as_secs_f64();
     let reached = session.world().steps_taken();
     let heap = live_bytes() - before;
-    let one = {
-        let at = live_bytes();
-        let copy = session.world().clone();
-        let bytes = live_bytes() - at;
-        drop(copy);
-        bytes
-    };
+    let one = copy_bytes(session.world());
+    // The history checker's maps share their nodes between copies: this is what a copy adds.
+    let observer = copy_bytes(session.observer());
     println!("timeline: classroom-scale, {reached} steps, built in {built:.1} s ({:.0} steps/s through the session)", reached as f64 / built);
     println!(
-        "  snapshots kept {}; one world copy {}; the whole session's heap {}",
+        "  snapshots kept {}; one world copy {}, one observer copy {}; the whole session's heap {} ({} a snapshot on average)",
         session.snapshot_count(),
         mib(one),
-        mib(heap)
+        mib(observer),
+        mib(heap),
+        mib(heap / session.snapshot_count().max(1))
     );
     let mut times = Vec::new();
     let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
