@@ -206,7 +206,6 @@ const LONG_FUNCTIONS: &[(&str, &str)] = &[
     ("kafka/consumer/coordinator.rs", "on_group_message"),
     ("ui/app.rs", "app"),
     ("kafka/producer/append.rs", "try_append"),
-    ("kafka/consumer/coordinator.rs", "commit_done"),
     ("kafka/broker/fetcher.rs", "apply_fetched"),
     ("kafka/consumer/fetcher.rs", "handle_fetch_response"),
     ("present/view/cluster.rs", "replica_view"),
