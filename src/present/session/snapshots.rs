@@ -31,14 +31,14 @@ pub fn spacing(horizon: u64) -> u64 {
 
 /// Whether a snapshot at `step` is worth taking.
 pub fn due(step: u64) -> bool {
-    step.is_multiple_of(DENSE_EVERY)
+    step % DENSE_EVERY == 0
 }
 
 /// Whether the snapshot at `step` stays, given the newest step taken (`head`) and the
 /// furthest the run has reached (`horizon`).
 pub fn keep(step: u64, head: u64, horizon: u64) -> bool {
     let dense_from = head.saturating_sub(DENSE_EVERY * DENSE_KEEP as u64);
-    step == 0 || step >= dense_from || step.is_multiple_of(spacing(horizon))
+    step == 0 || step >= dense_from || step % spacing(horizon) == 0
 }
 
 #[cfg(test)]
