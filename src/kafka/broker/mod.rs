@@ -5,6 +5,7 @@
 
 mod controller_link;
 mod coordinator;
+mod coordinator_writes;
 mod fetch;
 mod fetcher;
 mod group_admin;

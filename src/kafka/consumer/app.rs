@@ -9,7 +9,7 @@
 //! and auto-commit with processing handed to a worker thread (the commit can run ahead of the
 //! worker: records can be lost).
 
-use super::coordinator::CommitPurpose;
+use super::offsets::CommitPurpose;
 use super::{Consumer, FetchedRecord};
 use crate::kafka::commands::CommandError;
 use crate::kafka::event::{Event, LeaveReason, PositionReason};

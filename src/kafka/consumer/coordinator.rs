@@ -9,13 +9,14 @@
 //! partitions while rejoining, revoke only those the new assignment takes away, and rejoin at
 //! once so a follow-up rebalance can hand those to their new owners (KIP-429).
 
+use super::offsets::{CommitInFlight, CommitPurpose};
 use super::{Consumer, FetchState, PartitionState, Subscription};
 use crate::kafka::assignor::{
     self as assignors, AssignorName, MemberSubscription, RebalanceProtocol,
 };
 use crate::kafka::config::ConsumerConfig;
 use crate::kafka::errors::ErrorCode;
-use crate::kafka::event::{ConsumerError, Event, JoinReason, LeaveReason, PositionReason};
+use crate::kafka::event::{ConsumerError, Event, JoinReason, LeaveReason};
 use crate::kafka::protocol::{JoinGroupMember, Message};
 use crate::kafka::timer::Timer;
 use crate::kafka::types::{BrokerId, NodeId, TopicPartition};
@@ -65,41 +66,6 @@ pub struct RebalancePhase {
     pub reason: JoinReason,
     /// How many partitions the member kept consuming during the rebalance (cooperative).
     pub kept: u32,
-}
-
-/// Why an OffsetCommit was sent.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
-pub enum CommitPurpose {
-    /// `enable.auto.commit`, from inside `poll()` (async).
-    Auto,
-    /// Before an eager rebalance (sync, then JoinGroup).
-    JoinPrepare,
-    /// The application's `commitSync()`: it waits.
-    AppSync,
-    /// The application's `commitAsync()`.
-    AppAsync,
-    /// `close()` commits, then leaves.
-    Close,
-    /// The application's commit callback re-sending a failed `commitAsync()` (the hazard:
-    /// it may land after a newer commit and move the committed offset back).
-    AppAsyncRetry,
-}
-
-impl CommitPurpose {
-    pub fn is_sync(self) -> bool {
-        !matches!(
-            self,
-            CommitPurpose::Auto | CommitPurpose::AppAsync | CommitPurpose::AppAsyncRetry
-        )
-    }
-}
-
-#[derive(Clone, PartialEq, Eq, Hash, Debug)]
-pub struct CommitInFlight {
-    pub offsets: Vec<(TopicPartition, i64, i32)>,
-    pub purpose: CommitPurpose,
-    /// A sync commit gives up after `default.api.timeout.ms`.
-    pub deadline: SimTime,
 }
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
@@ -202,7 +168,7 @@ fn rebalance_protocol(assignors: &[AssignorName]) -> RebalanceProtocol {
 }
 
 impl Consumer {
-    fn group_node(&self) -> Option<NodeId> {
+    pub(super) fn group_node(&self) -> Option<NodeId> {
         self.group
             .as_ref()
             .and_then(|g| g.coordinator)
@@ -238,7 +204,7 @@ impl Consumer {
         self.fetch_committed(ctx);
     }
 
-    fn find_coordinator(&mut self, ctx: &mut Ctx<'_, Cluster>) {
+    pub(super) fn find_coordinator(&mut self, ctx: &mut Ctx<'_, Cluster>) {
         let group = self.group.as_ref().expect("a group member");
         if group.find_in_flight.is_some() {
             return;
@@ -261,7 +227,7 @@ impl Consumer {
     }
 
     /// The coordinator is gone or wrong: look it up again after `retry.backoff.ms`.
-    fn coordinator_lost(&mut self, ctx: &mut Ctx<'_, Cluster>) {
+    pub(super) fn coordinator_lost(&mut self, ctx: &mut Ctx<'_, Cluster>) {
         if let Some(g) = &mut self.group {
             g.coordinator = None;
         }
@@ -325,7 +291,7 @@ impl Consumer {
     }
 
     /// After the pre-rebalance commit: revoke and send JoinGroup.
-    fn finish_join_prepare(&mut self, ctx: &mut Ctx<'_, Cluster>) {
+    pub(super) fn finish_join_prepare(&mut self, ctx: &mut Ctx<'_, Cluster>) {
         let group = self.group.as_ref().expect("a group member");
         if group.protocol == RebalanceProtocol::Eager && !self.positions.is_empty() {
             let revoked: Vec<TopicPartition> = self.positions.keys().cloned().collect();
@@ -386,159 +352,6 @@ impl Consumer {
                 }
             });
         self.group.as_mut().expect("checked").join_in_flight = Some(correlation_id);
-    }
-
-    /// Send an OffsetCommit of `offsets` for a purpose.
-    pub(super) fn send_commit(
-        &mut self,
-        ctx: &mut Ctx<'_, Cluster>,
-        offsets: Vec<(TopicPartition, i64, i32)>,
-        purpose: CommitPurpose,
-        deadline: SimTime,
-    ) {
-        let Some(group) = &self.group else {
-            return;
-        };
-        let commit = CommitInFlight {
-            offsets,
-            purpose,
-            deadline,
-        };
-        if let Some(error) = self.local_commit_failure(purpose) {
-            return self.commit_done(ctx, commit, error);
-        }
-        let Some(to) = self.group_node() else {
-            if purpose.is_sync() {
-                self.group.as_mut().expect("checked").retry_commit = Some(commit);
-                self.find_coordinator(ctx);
-            } else {
-                self.commit_done(ctx, commit, ErrorCode::COORDINATOR_NOT_AVAILABLE);
-            }
-            return;
-        };
-        let (member_id, instance, generation) = if self.is_subscribed() {
-            let instance = group.instance_id.as_deref().map(Rc::from);
-            (group.member_id.clone(), instance, group.generation)
-        } else {
-            // A standalone consumer (assign) commits with no member id and generation -1.
-            (String::new(), None, -1)
-        };
-        let group_id: Rc<str> = Rc::from(group.group_id.as_str());
-        let offsets = commit.offsets.clone();
-        let correlation_id = self.net.send(
-            ctx,
-            self.node(),
-            to,
-            Some(self.config.request_timeout_ms),
-            |correlation_id| Message::OffsetCommit {
-                correlation_id,
-                group_id,
-                member_id: Rc::from(member_id.as_str()),
-                group_instance_id: instance,
-                generation,
-                offsets,
-            },
-        );
-        self.group
-            .as_mut()
-            .expect("checked")
-            .commits_in_flight
-            .insert(correlation_id, commit);
-        self.stats.commits += 1;
-    }
-
-    /// A member that is not Stable fails its commit itself (`ConsumerCoordinator.
-    /// sendOffsetCommitRequest` with `generationIfStable()` null): `RebalanceInProgressException`
-    /// while a rebalance is under way, `CommitFailedException` when it is out of the group.
-    fn local_commit_failure(&self, purpose: CommitPurpose) -> Option<ErrorCode> {
-        let group = self.group.as_ref()?;
-        if !self.is_subscribed() || purpose == CommitPurpose::JoinPrepare {
-            // Kafka commits in `onJoinPrepare` before it leaves STABLE; our member is already
-            // marked PreparingRebalance by then.
-            return None;
-        }
-        match group.state {
-            MemberState::Stable => None,
-            MemberState::PreparingRebalance | MemberState::Joining | MemberState::Syncing => {
-                Some(ErrorCode::REBALANCE_IN_PROGRESS)
-            }
-            MemberState::Unjoined | MemberState::Failed => Some(ErrorCode::ILLEGAL_GENERATION),
-        }
-    }
-
-    /// Positions of every owned partition with a valid position, with the epoch of the last
-    /// consumed record (`SubscriptionState.allConsumed`): changed or not, every one is
-    /// committed, so auto-commit sends an OffsetCommit every interval even when idle.
-    pub(super) fn positions_to_commit(&self) -> Vec<(TopicPartition, i64, i32)> {
-        self.positions
-            .iter()
-            .filter(|(_, s)| s.fetch_state == FetchState::Fetching)
-            .filter_map(|(tp, s)| {
-                let position = s.position?;
-                Some((tp.clone(), position, s.position_epoch.unwrap_or(-1)))
-            })
-            .collect()
-    }
-
-    /// Auto-commit, checked inside `poll()` (`maybeAutoCommitOffsetsAsync`).
-    pub(super) fn maybe_auto_commit(&mut self, ctx: &mut Ctx<'_, Cluster>) {
-        if !self.config.enable_auto_commit {
-            return;
-        }
-        let interval = SimDuration::from_ms(self.config.auto_commit_interval_ms);
-        let Some(group) = &self.group else {
-            return;
-        };
-        if ctx.now < group.next_auto_commit {
-            return;
-        }
-        if self.is_subscribed() && group.state != MemberState::Stable {
-            return;
-        }
-        self.group.as_mut().expect("checked").next_auto_commit = ctx.now.plus(interval);
-        let offsets = self.positions_to_commit();
-        if !offsets.is_empty() {
-            let now = ctx.now;
-            self.send_commit(ctx, offsets, CommitPurpose::Auto, now);
-        }
-    }
-
-    /// Ask the coordinator for committed offsets of partitions waiting for them.
-    fn fetch_committed(&mut self, ctx: &mut Ctx<'_, Cluster>) {
-        let Some(group) = &self.group else {
-            return;
-        };
-        if group.offset_fetch_in_flight.is_some() {
-            return;
-        }
-        if self.is_subscribed() && group.state != MemberState::Stable {
-            return;
-        }
-        let waiting: Vec<TopicPartition> = self
-            .positions
-            .iter()
-            .filter(|(_, s)| s.fetch_state == FetchState::AwaitCommitted)
-            .map(|(tp, _)| tp.clone())
-            .collect();
-        if waiting.is_empty() {
-            return;
-        }
-        let Some(to) = self.group_node() else {
-            return;
-        };
-        let group_id: Rc<str> = Rc::from(group.group_id.as_str());
-        let correlation_id = self.net.send(
-            ctx,
-            self.node(),
-            to,
-            Some(self.config.request_timeout_ms),
-            |correlation_id| Message::OffsetFetch {
-                correlation_id,
-                group_id,
-                partitions: waiting,
-            },
-        );
-        self.group.as_mut().expect("checked").offset_fetch_in_flight = Some(correlation_id);
     }
 
     /// The heartbeat thread: check `max.poll.interval.ms`, then heartbeat.
@@ -657,7 +470,7 @@ impl Consumer {
 
     /// The generation is gone (ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID): the partitions are
     /// lost, not revoked; nothing can be committed for them (`onPartitionsLost`).
-    fn lose_partitions(&mut self, ctx: &mut Ctx<'_, Cluster>, error: ErrorCode) {
+    pub(super) fn lose_partitions(&mut self, ctx: &mut Ctx<'_, Cluster>, error: ErrorCode) {
         if !self.positions.is_empty() && self.is_subscribed() {
             let partitions = self.assigned();
             ctx.emit(Event::PartitionsRevoked {
@@ -747,38 +560,7 @@ impl Consumer {
                 self.commit_done(ctx, commit, error);
             }
             Message::OffsetFetchResponse { error, offsets, .. } => {
-                self.group.as_mut().expect("checked").offset_fetch_in_flight = None;
-                if matches!(
-                    error,
-                    ErrorCode::NOT_COORDINATOR | ErrorCode::COORDINATOR_NOT_AVAILABLE
-                ) {
-                    return self.coordinator_lost(ctx);
-                }
-                for (tp, offset, epoch) in offsets {
-                    let current = self.metadata.leader_epoch(&tp);
-                    let Some(state) = self.positions.get_mut(&tp) else {
-                        continue;
-                    };
-                    if state.fetch_state != FetchState::AwaitCommitted {
-                        continue;
-                    }
-                    if offset >= 0 {
-                        state.position = Some(offset);
-                        state.committed = Some(offset);
-                        state.position_epoch = (epoch >= 0).then_some(epoch);
-                        state.leader_epoch_seen = current;
-                        state.fetch_state = FetchState::Fetching;
-                        ctx.emit(Event::PositionReset {
-                            consumer: self.id,
-                            partition: tp,
-                            offset,
-                            reason: PositionReason::Committed,
-                        });
-                    } else {
-                        state.fetch_state = FetchState::AwaitReset;
-                    }
-                }
-                self.run_fetcher(ctx);
+                self.offsets_fetched(ctx, error, offsets)
             }
             _ => {}
         }
@@ -1039,7 +821,7 @@ impl Consumer {
 
     /// Another process took over this member's `group.instance.id`: fatal for the consumer
     /// (`FencedInstanceIdException`, from a heartbeat, a SyncGroup or a commit).
-    fn instance_fenced(&mut self, ctx: &mut Ctx<'_, Cluster>) {
+    pub(super) fn instance_fenced(&mut self, ctx: &mut Ctx<'_, Cluster>) {
         let group = self.group.as_mut().expect("a group member");
         if group.state == MemberState::Failed {
             return;
@@ -1052,125 +834,6 @@ impl Consumer {
             consumer: self.id,
             error,
         });
-    }
-
-    /// An OffsetCommit came back (or gave up).
-    fn commit_done(
-        &mut self,
-        ctx: &mut Ctx<'_, Cluster>,
-        commit: CommitInFlight,
-        error: ErrorCode,
-    ) {
-        let group_id = self.group_id().unwrap_or_default().to_string();
-        // Retriable errors of a sync commit are retried until its deadline.
-        if error.is_retriable() && commit.purpose.is_sync() && ctx.now < commit.deadline {
-            if matches!(
-                error,
-                ErrorCode::NOT_COORDINATOR | ErrorCode::COORDINATOR_NOT_AVAILABLE
-            ) {
-                self.group.as_mut().expect("a group member").retry_commit = Some(commit);
-                return self.coordinator_lost(ctx);
-            }
-            return self.send_commit(ctx, commit.offsets, commit.purpose, commit.deadline);
-        }
-        ctx.emit(Event::OffsetsCommitted {
-            consumer: self.id,
-            group: group_id.clone(),
-            offsets: commit
-                .offsets
-                .iter()
-                .map(|(tp, o, _)| (tp.clone(), *o))
-                .collect(),
-            error,
-            sync: commit.purpose.is_sync(),
-        });
-        if error.is_error() {
-            self.stats.commit_failures += 1;
-            if matches!(
-                error,
-                ErrorCode::UNKNOWN_MEMBER_ID | ErrorCode::ILLEGAL_GENERATION
-            ) && commit.purpose == CommitPurpose::AppSync
-            {
-                ctx.emit(Event::ConsumerError {
-                    consumer: self.id,
-                    error: ConsumerError::CommitFailed { error },
-                });
-            }
-            self.commit_failed(ctx, error);
-        } else {
-            for (tp, offset, _) in &commit.offsets {
-                if let Some(state) = self.positions.get_mut(tp) {
-                    state.committed = Some(*offset);
-                }
-            }
-        }
-        match commit.purpose {
-            CommitPurpose::JoinPrepare => {
-                if self
-                    .group
-                    .as_ref()
-                    .is_some_and(|g| g.state == MemberState::PreparingRebalance)
-                {
-                    self.finish_join_prepare(ctx);
-                }
-            }
-            CommitPurpose::Auto if error.is_retriable() => {
-                // `RetriableCommitFailedException`: the next auto-commit comes after
-                // `retry.backoff.ms`, not a whole interval (`autoCommitOffsetsAsync`).
-                let retry = ctx
-                    .now
-                    .plus(SimDuration::from_ms(self.config.retry_backoff_ms));
-                self.group
-                    .as_mut()
-                    .expect("a group member")
-                    .next_auto_commit = retry;
-                self.arm_poll_wake(ctx, false);
-            }
-            CommitPurpose::AppSync => self.app_commit_returned(ctx),
-            CommitPurpose::Close => self.finish_close(ctx),
-            CommitPurpose::AppAsync
-                if error.is_error() && self.app.spec.retry_failed_async_commits =>
-            {
-                // The callback retries the same (by now possibly stale) offsets.
-                ctx.emit(Event::AsyncCommitRetried {
-                    consumer: self.id,
-                    offsets: commit
-                        .offsets
-                        .iter()
-                        .map(|(tp, o, _)| (tp.clone(), *o))
-                        .collect(),
-                    error,
-                });
-                let deadline = ctx.now;
-                self.send_commit(ctx, commit.offsets, CommitPurpose::AppAsyncRetry, deadline);
-            }
-            CommitPurpose::Auto | CommitPurpose::AppAsync | CommitPurpose::AppAsyncRetry => {}
-        }
-    }
-
-    /// What a failed commit means for the membership (`OffsetCommitResponseHandler`).
-    fn commit_failed(&mut self, ctx: &mut Ctx<'_, Cluster>, error: ErrorCode) {
-        match error {
-            ErrorCode::UNKNOWN_MEMBER_ID | ErrorCode::ILLEGAL_GENERATION => {
-                if self.group.as_ref().is_some_and(|g| g.generation >= 0) {
-                    self.lose_partitions(ctx, error);
-                }
-            }
-            ErrorCode::REBALANCE_IN_PROGRESS => {
-                // Kafka requests a rejoin; a rebalance already under way clears that request
-                // when its SyncGroup succeeds, so only a Stable member rejoins.
-                let group = self.group.as_mut().expect("a group member");
-                if group.state == MemberState::Stable {
-                    group.rejoin_needed = true;
-                    group.rejoin_reason = JoinReason::CommitFoundRebalance;
-                }
-            }
-            ErrorCode::NOT_COORDINATOR | ErrorCode::COORDINATOR_NOT_AVAILABLE => {
-                self.coordinator_lost(ctx)
-            }
-            ErrorCode::FENCED_INSTANCE_ID => self.instance_fenced(ctx),
-            _ => {}
-        }
     }
 
     /// A group request failed without an answer (timeout, connection reset).

@@ -16,6 +16,7 @@ pub mod app;
 pub mod coordinator;
 pub mod fetcher;
 mod forward;
+mod offsets;
 
 use super::client::{ClientMetadata, Connections, NetworkClient};
 use super::config::ConsumerConfig;

@@ -12,6 +12,7 @@ pub mod address;
 mod argparse;
 pub mod complete;
 mod configs;
+mod configs_describe;
 pub mod consumer;
 mod consumer_perf;
 pub mod consumer_perf_stats;
