@@ -32,59 +32,46 @@ pub struct Cluster {
 
 impl Cluster {
     pub fn new(spec: ClusterSpec) -> Result<Cluster, super::spec::SpecError> {
+        use crate::sim::sort::collect_map;
         spec.check()?;
         let bootstrap: Vec<BrokerId> = (1..=spec.brokers).map(BrokerId).collect();
-        let brokers = bootstrap
-            .iter()
-            .map(|b| {
-                let mut broker = Broker::new(*b, spec.broker_config.clone());
-                broker.costs = spec.costs;
-                (*b, broker)
-            })
-            .collect();
+        // Built through sim::sort::collect_map: `collect` would compile a stable sort of these
+        // large values for each map into the page, for maps whose keys arrive in order anyway.
+        let brokers = collect_map(bootstrap.iter().map(|b| {
+            let mut broker = Broker::new(*b, spec.broker_config.clone());
+            broker.costs = spec.costs;
+            (*b, broker)
+        }));
         let voters: Vec<u32> = (1..=spec.controllers).collect();
-        let controllers = voters
-            .iter()
-            .map(|c| {
-                (
-                    *c,
-                    Controller::new(*c, voters.clone(), spec.broker_config.clone()),
-                )
-            })
-            .collect();
-        let producers = spec
-            .producers
-            .iter()
-            .enumerate()
-            .map(|(i, p)| {
-                let id = i as u32 + 1;
-                let mut producer = Producer::new(
-                    id,
-                    p.config.clone(),
-                    bootstrap_of(&p.config.bootstrap_servers, &bootstrap),
-                );
-                producer.send_mode = p.send_mode;
-                producer.custom_partitioner = p.partitioner.clone();
-                producer.costs = spec.costs;
-                (id, producer)
-            })
-            .collect();
-        let consumers = spec
-            .consumers
-            .iter()
-            .enumerate()
-            .map(|(i, c)| {
-                let subscription = match &c.mode {
-                    ConsumerMode::Assign(partitions) => Subscription::Assign(partitions.clone()),
-                    ConsumerMode::Subscribe(topics) => Subscription::Subscribe(topics.clone()),
-                };
-                let id = i as u32 + 1;
-                (
-                    id,
-                    Consumer::new(id, c.config.clone(), bootstrap.clone(), subscription, c.app),
-                )
-            })
-            .collect();
+        let controllers = collect_map(voters.iter().map(|c| {
+            (
+                *c,
+                Controller::new(*c, voters.clone(), spec.broker_config.clone()),
+            )
+        }));
+        let producers = collect_map(spec.producers.iter().enumerate().map(|(i, p)| {
+            let id = i as u32 + 1;
+            let mut producer = Producer::new(
+                id,
+                p.config.clone(),
+                bootstrap_of(&p.config.bootstrap_servers, &bootstrap),
+            );
+            producer.send_mode = p.send_mode;
+            producer.custom_partitioner = p.partitioner.clone();
+            producer.costs = spec.costs;
+            (id, producer)
+        }));
+        let consumers = collect_map(spec.consumers.iter().enumerate().map(|(i, c)| {
+            let subscription = match &c.mode {
+                ConsumerMode::Assign(partitions) => Subscription::Assign(partitions.clone()),
+                ConsumerMode::Subscribe(topics) => Subscription::Subscribe(topics.clone()),
+            };
+            let id = i as u32 + 1;
+            (
+                id,
+                Consumer::new(id, c.config.clone(), bootstrap.clone(), subscription, c.app),
+            )
+        }));
         Ok(Cluster {
             spec,
             controllers,

@@ -283,7 +283,7 @@ fn parse_action(raw: &Value, spec: &ClusterSpec) -> Result<Action, LessonError> 
     let Value::Object(map) = raw else {
         return Err(LessonError::at("", LessonProblem::NotAnObject));
     };
-    let mut map: BTreeMap<String, Value> = map.clone().into_iter().collect();
+    let mut map: BTreeMap<String, Value> = crate::sim::sort::collect_map(map.clone());
     let at_ms = match map.remove("at_ms") {
         Some(Value::Number(n)) if n.as_u64().is_some() => n.as_u64().expect("checked"),
         Some(other) => {
@@ -298,7 +298,11 @@ fn parse_action(raw: &Value, spec: &ClusterSpec) -> Result<Action, LessonError> 
     if map.get("action").and_then(Value::as_str) == Some("console") {
         return console::parse(at, &map).map(Action::Console);
     }
-    let object = Value::Object(map.into_iter().collect());
+    let mut object = serde_json::Map::new();
+    for (k, v) in map {
+        object.insert(k, v);
+    }
+    let object = Value::Object(object);
     let command: Command = serde_path_to_error::deserialize(object).map_err(json_error)?;
     check_references(&command, spec).map_err(|p| LessonError::at("", p))?;
     Ok(Action::Command(at, command))

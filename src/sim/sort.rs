@@ -8,6 +8,7 @@
 //! standard sort directly. Use them where a sort is not on the engine's per-step path.
 
 use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// `v.sort_by(cmp)`, stable.
 pub fn sort_by<T>(v: &mut [T], cmp: impl FnMut(&T, &T) -> Ordering) {
@@ -25,6 +26,26 @@ pub fn sort<T: Ord>(v: &mut [T]) {
 /// `v.sort_by_key(key)`, stable.
 pub fn sort_by_key<T, K: Ord>(v: &mut [T], mut key: impl FnMut(&T) -> K) {
     sort_by(v, |a, b| key(a).cmp(&key(b)));
+}
+
+/// `items.collect::<BTreeMap<_, _>>()` without its sort: the standard `collect` sorts the pairs
+/// first (one more copy of the stable sort per key and value type in the browser build); this
+/// inserts them one by one. Same map: a later pair with an equal key replaces the value.
+pub fn collect_map<K: Ord, V>(items: impl IntoIterator<Item = (K, V)>) -> BTreeMap<K, V> {
+    let mut map = BTreeMap::new();
+    for (k, v) in items {
+        map.insert(k, v);
+    }
+    map
+}
+
+/// `items.collect::<BTreeSet<_>>()` without its sort (see `collect_map`).
+pub fn collect_set<T: Ord>(items: impl IntoIterator<Item = T>) -> BTreeSet<T> {
+    let mut set = BTreeSet::new();
+    for item in items {
+        set.insert(item);
+    }
+    set
 }
 
 /// The browser's way: the order of the indices, then the elements moved to match it.
@@ -88,5 +109,18 @@ mod tests {
         let mut v = vec!['a', 'b', 'c', 'd', 'e'];
         permute(&mut v, &[3, 0, 4, 1, 2]);
         assert_eq!(v, vec!['d', 'a', 'e', 'b', 'c']);
+    }
+
+    #[test]
+    fn collecting_without_the_sort_gives_the_standard_map_and_set() {
+        let mut rng = Prng::new(7);
+        for len in 0..40u64 {
+            // Few distinct keys: later pairs with an equal key must win, as in `collect`.
+            let pairs: Vec<(u64, u64)> = (0..len).map(|i| (rng.below(6), i)).collect();
+            let expected: BTreeMap<u64, u64> = pairs.iter().copied().collect();
+            assert_eq!(collect_map(pairs.iter().copied()), expected, "length {len}");
+            let keys = pairs.iter().map(|p| p.0);
+            assert_eq!(collect_set(keys.clone()), keys.collect::<BTreeSet<u64>>());
+        }
     }
 }

@@ -94,10 +94,11 @@ impl ConfigValues {
     }
     /// The explicitly set keys and values (for writing a lesson back out).
     pub fn explicit_entries(&self) -> BTreeMap<String, String> {
-        self.explicit
-            .iter()
-            .map(|k| (k.to_string(), self.values[k].clone()))
-            .collect()
+        crate::sim::sort::collect_map(
+            self.explicit
+                .iter()
+                .map(|k| (k.to_string(), self.values[k].clone())),
+        )
     }
 }
 

@@ -137,12 +137,11 @@ fn consumer_config(
         ("max.partition.fetch.bytes", fetch),
         ("client.id", "perf-consumer-client"),
     ];
-    Some(
+    Some(crate::sim::sort::collect_map(
         config
             .into_iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
-    )
+            .map(|(k, v)| (k.to_string(), v.to_string())),
+    ))
 }
 
 /// `--group`, or Kafka's default `perf-consumer-` with `RND.nextInt(100_000)`: here a number

@@ -329,10 +329,9 @@ pub(super) fn reset_offsets(
     p.outcome.command = Some(ConsoleCommand {
         command: Command::CommitGroupOffsets {
             group,
-            offsets: offsets
-                .into_iter()
-                .map(|(tp, o)| (tp.to_string(), o))
-                .collect(),
+            offsets: crate::sim::sort::collect_map(
+                offsets.into_iter().map(|(tp, o)| (tp.to_string(), o)),
+            ),
         },
         on_success: table,
         failure: Failure::GroupCommand,

@@ -187,7 +187,7 @@ fn java_hash_order<T>(entries: Vec<(&TopicPartition, T)>) -> Vec<(&TopicPartitio
         .enumerate()
         .map(|(i, e)| (bucket(e.0), i, e))
         .collect();
-    keyed.sort_by_key(|(b, i, _)| (*b, *i));
+    crate::sim::sort::sort_by_key(&mut keyed, |(b, i, _)| (*b, *i));
     keyed.into_iter().map(|(_, _, e)| e).collect()
 }
 

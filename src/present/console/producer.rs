@@ -90,16 +90,17 @@ fn line_reader(topic: &str, o: &Parsed, p: &mut Printer) -> Option<LineReader> {
 /// `ConsoleProducerOptions.producerProps`: the tool's defaults, `--request-required-acks`, then
 /// `--producer-property` (which wins).
 fn producer_config(o: &Parsed, p: &mut Printer) -> Option<BTreeMap<String, String>> {
-    let mut config: BTreeMap<String, String> = [
-        ("linger.ms", "1000"),
-        ("retries", "3"),
-        ("request.timeout.ms", "1500"),
-        ("retry.backoff.ms", "100"),
-        ("client.id", "console-producer"),
-    ]
-    .iter()
-    .map(|(k, v)| (k.to_string(), v.to_string()))
-    .collect();
+    let mut config: BTreeMap<String, String> = crate::sim::sort::collect_map(
+        [
+            ("linger.ms", "1000"),
+            ("retries", "3"),
+            ("request.timeout.ms", "1500"),
+            ("retry.backoff.ms", "100"),
+            ("client.id", "console-producer"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string())),
+    );
     let acks = o.value("request-required-acks").unwrap_or("-1");
     let mut overrides = BTreeMap::new();
     for prop in o.values("producer-property") {

@@ -31,7 +31,7 @@ pub(super) fn voter_states(leader: &Controller, now: i64) -> Vec<ReplicaState> {
         _ => Default::default(),
     };
     let mut voters: Vec<u32> = leader.raft.voters.clone();
-    voters.sort_by_key(|v| (*v != leader.id, *v));
+    crate::sim::sort::sort_by_key(&mut voters, |v| (*v != leader.id, *v));
     voters
         .into_iter()
         .map(|v| {

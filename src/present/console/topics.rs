@@ -339,11 +339,8 @@ pub(super) fn parse_replica_assignment(value: &str) -> Result<Vec<Vec<u32>>, Str
             brokers.push(broker);
         }
         let mut seen = std::collections::BTreeSet::new();
-        let duplicates: std::collections::BTreeSet<i32> = brokers
-            .iter()
-            .copied()
-            .filter(|b| !seen.insert(*b))
-            .collect();
+        let duplicates: std::collections::BTreeSet<i32> =
+            crate::sim::sort::collect_set(brokers.iter().copied().filter(|b| !seen.insert(*b)));
         if !duplicates.is_empty() {
             let list: Vec<String> = duplicates.iter().map(i32::to_string).collect();
             return Err(format!(
