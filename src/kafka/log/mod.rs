@@ -215,24 +215,35 @@ impl PartitionLog {
         }
         let mut out = Vec::new();
         let mut bytes = 0u32;
+        for batch in self.batches_between(fetch_offset, max_offset) {
+            if !out.is_empty() && bytes + batch.size_bytes > max_bytes {
+                break;
+            }
+            bytes += batch.size_bytes;
+            out.push(batch.clone());
+        }
+        Ok(out)
+    }
+
+    /// The batches `read` would return without a byte limit, borrowed: from the one holding
+    /// `fetch_offset` up to (not including) `max_offset`.
+    pub fn batches_between(
+        &self,
+        fetch_offset: i64,
+        max_offset: i64,
+    ) -> impl Iterator<Item = &RecordBatch> {
         let first_segment = self
             .segments
             .partition_point(|s| s.next_offset() <= fetch_offset);
-        for segment in &self.segments[first_segment.min(self.segments.len())..] {
-            let first_batch = segment
-                .batches
-                .partition_point(|b| b.next_offset() <= fetch_offset);
-            for batch in segment.batches.iter_from(first_batch) {
-                if batch.base_offset >= max_offset
-                    || (!out.is_empty() && bytes + batch.size_bytes > max_bytes)
-                {
-                    return Ok(out);
-                }
-                bytes += batch.size_bytes;
-                out.push(batch.clone());
-            }
-        }
-        Ok(out)
+        self.segments[first_segment.min(self.segments.len())..]
+            .iter()
+            .flat_map(move |segment| {
+                let first_batch = segment
+                    .batches
+                    .partition_point(|b| b.next_offset() <= fetch_offset);
+                segment.batches.iter_from(first_batch)
+            })
+            .take_while(move |batch| batch.base_offset < max_offset)
     }
 
     /// Every batch, oldest first. A follower may still hold batches below its log start offset
