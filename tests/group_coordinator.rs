@@ -708,7 +708,7 @@ fn a_static_member_restarting_keeps_its_assignment_without_a_rebalance() {
         &first,
         Some("inst-1"),
         1,
-        vec![(first.as_str().into(), vec![t0.clone()])],
+        vec![(first.as_str().into(), vec![t0])],
         at,
     );
     h.apply(at, actions);

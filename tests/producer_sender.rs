@@ -38,9 +38,7 @@ fn produce_requests(steps: &[KafkaStep]) -> Vec<Vec<TopicPartition>> {
         .iter()
         .flat_map(|s| &s.events)
         .filter_map(|e| match e {
-            Event::ProduceSent { batches, .. } => {
-                Some(batches.iter().map(|(tp, _)| tp.clone()).collect())
-            }
+            Event::ProduceSent { batches, .. } => Some(batches.iter().map(|(tp, _)| *tp).collect()),
             _ => None,
         })
         .collect()

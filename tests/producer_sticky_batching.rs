@@ -172,7 +172,7 @@ fn estimated_bytes_per_visit(steps: &[KafkaStep]) -> Vec<u32> {
                 new_batch,
                 ..
             } => {
-                let before = last_estimate.insert(partition.clone(), *batch_bytes);
+                let before = last_estimate.insert(*partition, *batch_bytes);
                 let grown = match (new_batch, before) {
                     (false, Some(before)) => batch_bytes - before,
                     _ => *batch_bytes,

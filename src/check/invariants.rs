@@ -96,7 +96,7 @@ impl InvariantChecker {
         tp: &TopicPartition,
         epoch: i32,
     ) -> Result<(), Violation> {
-        match self.leaders.insert((tp.clone(), epoch), broker) {
+        match self.leaders.insert((*tp, epoch), broker) {
             Some(previous) if previous != broker => Err(Violation {
                 invariant: "at most one leader per partition per leader epoch",
                 detail: format!("{tp} epoch {epoch} was led by {previous} and now by {broker}"),
@@ -112,7 +112,7 @@ impl InvariantChecker {
         epoch: i32,
         hw: i64,
     ) -> Result<(), Violation> {
-        let key = (broker, tp.clone(), epoch);
+        let key = (broker, *tp, epoch);
         if let Some(previous) = self.high_watermarks.get(&key) {
             if hw < *previous {
                 return Err(Violation {

@@ -234,7 +234,7 @@ impl ClusterSpec {
                     if !known {
                         return Err(at(
                             path(ConsumerField::Assign),
-                            SpecProblem::NoSuchPartition(tp.clone()),
+                            SpecProblem::NoSuchPartition(*tp),
                         ));
                     }
                 }

@@ -329,7 +329,7 @@ mod tests {
     #[test]
     fn topics_compare_and_hash_as_their_names() {
         use crate::sim::StableHasher;
-        let (a, b) = (Topic::new("orders"), Topic::new(&"orders".to_string()));
+        let (a, b) = (Topic::new("orders"), Topic::new("orders"));
         assert_eq!(a, b);
         assert!(std::ptr::eq(a.as_str(), b.as_str()), "one name, one string");
         assert!(Topic::new("a-b") < Topic::new("a-c"));

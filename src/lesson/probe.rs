@@ -213,7 +213,7 @@ fn partition_of_key(world: &KafkaWorld, topic: &str, key: &str) -> ProbeValue {
             log.batches()
                 .flat_map(|b| b.records.iter())
                 .filter(|r| r.key.as_ref().is_some_and(|k| k.to_string() == key))
-                .map(|r| (r.timestamp_ms, tp.clone()))
+                .map(|r| (r.timestamp_ms, tp))
                 .max()
         })
         .max();

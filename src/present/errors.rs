@@ -381,39 +381,6 @@ fn write_txn_refusal(f: &mut fmt::Formatter<'_>, error: &CommandError) -> fmt::R
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use crate::kafka::config::{def, PRODUCER_KEYS};
-    use serde_json::json;
-    use std::collections::BTreeMap;
-
-    fn config_error(key: &str, value: serde_json::Value) -> String {
-        let supplied = BTreeMap::from([(key.to_string(), value)]);
-        def::parse(PRODUCER_KEYS, &supplied).unwrap_err()[0].to_string()
-    }
-
-    #[test]
-    fn config_errors_use_kafkas_wording() {
-        assert_eq!(
-            config_error("linger.ms", json!("abc")),
-            "Invalid value abc for configuration linger.ms: Not a number of type LONG"
-        );
-        assert_eq!(
-            config_error("linger.ms", json!(-1)),
-            "Invalid value -1 for configuration linger.ms: Value must be at least 0"
-        );
-        assert_eq!(
-            config_error("acks", json!("2")),
-            "Invalid value 2 for configuration acks: String must be one of: all, -1, 0, 1"
-        );
-        assert_eq!(config_error("enable.idempotence", json!("yes")), "Invalid value yes for configuration enable.idempotence: Expected value to be either true or false");
-        assert_eq!(
-            config_error("linger.msx", json!(1)),
-            "The configuration 'linger.msx' isn't a known config (did you mean linger.ms?)."
-        );
-    }
-}
-
 /// Kafka's exception messages for a `send()` that throws at once.
 impl fmt::Display for crate::kafka::event::SendError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -652,5 +619,38 @@ impl fmt::Display for crate::kafka::event::ConsumerError {
                 }
             ),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::kafka::config::{def, PRODUCER_KEYS};
+    use serde_json::json;
+    use std::collections::BTreeMap;
+
+    fn config_error(key: &str, value: serde_json::Value) -> String {
+        let supplied = BTreeMap::from([(key.to_string(), value)]);
+        def::parse(PRODUCER_KEYS, &supplied).unwrap_err()[0].to_string()
+    }
+
+    #[test]
+    fn config_errors_use_kafkas_wording() {
+        assert_eq!(
+            config_error("linger.ms", json!("abc")),
+            "Invalid value abc for configuration linger.ms: Not a number of type LONG"
+        );
+        assert_eq!(
+            config_error("linger.ms", json!(-1)),
+            "Invalid value -1 for configuration linger.ms: Value must be at least 0"
+        );
+        assert_eq!(
+            config_error("acks", json!("2")),
+            "Invalid value 2 for configuration acks: String must be one of: all, -1, 0, 1"
+        );
+        assert_eq!(config_error("enable.idempotence", json!("yes")), "Invalid value yes for configuration enable.idempotence: Expected value to be either true or false");
+        assert_eq!(
+            config_error("linger.msx", json!(1)),
+            "The configuration 'linger.msx' isn't a known config (did you mean linger.ms?)."
+        );
     }
 }

@@ -139,7 +139,7 @@ pub fn group_view(world: &KafkaWorld, group_id: &str) -> GroupView {
             };
             for tp in &m.assignment {
                 owner_of.insert(
-                    tp.clone(),
+                    *tp,
                     (consumer, m.member_id.to_string(), m.client_id.to_string()),
                 );
             }

@@ -284,7 +284,7 @@ fn parse_owned_partitions(
             }
             Some(_) => {}
         }
-        if !seen.insert(tp.clone()) {
+        if !seen.insert(tp) {
             return Err(format!("{item}: partition \"{tp}\" is listed twice"));
         }
         owned.push(tp);

@@ -194,7 +194,7 @@ impl Group {
             .map(|(member, partitions)| {
                 let mut list: Vec<TopicPartition> = partitions
                     .iter()
-                    .map(|&p| self.partitions[p as usize].clone())
+                    .map(|&p| self.partitions[p as usize])
                     .collect();
                 crate::sim::sort::sort(&mut list);
                 (member.member_id.clone(), list)
@@ -204,7 +204,7 @@ impl Group {
             .iter()
             .map(|(&p, &m)| {
                 (
-                    self.partitions[p as usize].clone(),
+                    self.partitions[p as usize],
                     self.members[m as usize].member_id.clone(),
                 )
             })

@@ -295,7 +295,7 @@ impl Broker {
             Message::OffsetCommitResponse {
                 correlation_id,
                 error,
-                offsets: offsets.iter().map(|(tp, o, _)| (tp.clone(), *o)).collect(),
+                offsets: offsets.iter().map(|(tp, o, _)| (*tp, *o)).collect(),
             }
         };
         let error = match self.group_mut(group_id) {
@@ -320,7 +320,7 @@ impl Broker {
             .map(
                 |(partition, offset, epoch)| CoordinatorRecord::OffsetCommit {
                     group: group_id.to_string(),
-                    partition: partition.clone(),
+                    partition: *partition,
                     offset: CommittedOffset {
                         offset: *offset,
                         leader_epoch: *epoch,
@@ -538,7 +538,7 @@ impl Broker {
         self.coordinator.loaded.insert(tp.partition, epoch);
         ctx.emit(Event::GroupsLoaded {
             broker: self.id,
-            partition: tp.clone(),
+            partition: *tp,
             groups: names,
         });
     }

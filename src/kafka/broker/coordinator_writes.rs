@@ -70,7 +70,7 @@ impl Broker {
         super::replica::track_transaction(&mut replica.txns, &mut replica.producer_state, &stamped);
         ctx.emit(Event::BatchAppended {
             broker: self.id,
-            partition: tp.clone(),
+            partition: *tp,
             base_offset: stamped.base_offset,
             last_offset: stamped.last_offset(),
             leader_epoch,
@@ -80,7 +80,7 @@ impl Broker {
         let id = self.coordinator.next_write_id;
         self.coordinator.pending_writes.push(PendingWrite {
             id,
-            partition: tp.clone(),
+            partition: *tp,
             end_offset: stamped.next_offset(),
             leader_epoch,
             completion,
@@ -215,7 +215,7 @@ impl Broker {
                 let now_ms = ctx.now.as_ms() as i64;
                 for (tp, offset, epoch) in &offsets {
                     g.offsets.insert(
-                        tp.clone(),
+                        *tp,
                         CommittedOffset {
                             offset: *offset,
                             leader_epoch: *epoch,

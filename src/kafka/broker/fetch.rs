@@ -75,7 +75,7 @@ impl Broker {
     fn read_partition(&self, p: &FetchPartition, request: &FetchRequest) -> FetchPartitionResponse {
         let is_follower = request.replica.is_some();
         let mut response = FetchPartitionResponse {
-            partition: p.partition.clone(),
+            partition: p.partition,
             error: ErrorCode::NONE,
             high_watermark: -1,
             last_stable_offset: -1,

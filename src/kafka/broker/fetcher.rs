@@ -27,7 +27,7 @@ impl Broker {
         self.replicas
             .iter()
             .filter(|(_, r)| matches!(r.role, Role::Follower { leader: Some(l) } if l == leader))
-            .map(|(tp, _)| tp.clone())
+            .map(|(tp, _)| *tp)
             .collect()
     }
 
@@ -63,7 +63,7 @@ impl Broker {
             .map(|tp| {
                 let replica = &self.replicas[tp];
                 FetchPartition {
-                    partition: tp.clone(),
+                    partition: *tp,
                     fetch_offset: replica.log_end_offset(),
                     last_fetched_epoch: replica.log.latest_epoch(),
                     current_leader_epoch: Some(replica.leader_epoch),
@@ -159,7 +159,7 @@ impl Broker {
                 replica.rebuild_producer_state(&p.partition);
                 ctx.emit(Event::LogStartOffsetIncremented {
                     broker: id,
-                    partition: p.partition.clone(),
+                    partition: p.partition,
                     from,
                     to: p.log_start_offset,
                     restarted: true,
@@ -184,7 +184,7 @@ impl Broker {
             if replica.log_end_offset() < before {
                 ctx.emit(Event::FollowerTruncated {
                     broker: id,
-                    partition: p.partition.clone(),
+                    partition: p.partition,
                     from: before,
                     to: replica.log_end_offset(),
                     diverging_epoch: d.epoch,
@@ -206,7 +206,7 @@ impl Broker {
         if after > before {
             ctx.emit(Event::FollowerAppended {
                 broker: id,
-                partition: p.partition.clone(),
+                partition: p.partition,
                 from_offset: before,
                 to_offset: after,
             });
@@ -217,7 +217,7 @@ impl Broker {
             replica.high_watermark = new_hw;
             ctx.emit(Event::HighWatermarkAdvanced {
                 broker: id,
-                partition: p.partition.clone(),
+                partition: p.partition,
                 from,
                 to: new_hw,
             });
@@ -231,7 +231,7 @@ impl Broker {
         {
             ctx.emit(Event::LogStartOffsetIncremented {
                 broker: id,
-                partition: p.partition.clone(),
+                partition: p.partition,
                 from,
                 to: p.log_start_offset,
                 restarted: false,

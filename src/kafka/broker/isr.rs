@@ -29,19 +29,19 @@ impl Broker {
             .replicas
             .iter()
             .filter(|(_, r)| r.is_leader())
-            .map(|(tp, _)| tp.clone())
+            .map(|(tp, _)| *tp)
             .collect();
         for tp in led {
             let replica = &self.replicas[&tp];
             let state = replica.leader_state().expect("filtered to leaders");
-            if state.pending_isr.is_some() {
-                if now - state.pending_isr_sent_ms
+            if state.pending_isr.is_some()
+                && now - state.pending_isr_sent_ms
                     <= self.config.ms("broker.session.timeout.ms") as i64
-                {
-                    continue;
-                }
-                // No answer: propose again below, to whichever controller is active now.
+            {
+                continue;
             }
+            // A proposal left unanswered that long is made again below, to whichever controller
+            // is active now.
             let leader_leo = replica.log_end_offset();
             let mut lagging = Vec::new();
             for b in state.isr.iter().filter(|b| **b != self.id) {
@@ -155,7 +155,7 @@ impl Broker {
         };
         ctx.emit(Event::IsrChangeProposed {
             broker: id,
-            partition: tp.clone(),
+            partition: *tp,
             from: state.isr.clone(),
             to: new_isr.clone(),
             reason,
@@ -165,7 +165,7 @@ impl Broker {
         let msg = Message::AlterPartition {
             broker: id,
             broker_epoch,
-            partition: tp.clone(),
+            partition: *tp,
             leader_epoch,
             partition_epoch,
             new_isr,

@@ -62,7 +62,7 @@ impl Broker {
                     if lost > 0 {
                         ctx.emit(Event::RecordsLostOnPowerFailure {
                             broker: self.id,
-                            partition: tp.clone(),
+                            partition: *tp,
                             from: before - lost,
                             to: before,
                         });

@@ -277,9 +277,7 @@ impl Broker {
                     let count = self.metadata.partition_count(topic).unwrap_or(0);
                     touched.extend((0..count).map(|p| TopicPartition::new(topic.clone(), p)))
                 }
-                MetadataRecord::PartitionChange { partition, .. } => {
-                    touched.push(partition.clone())
-                }
+                MetadataRecord::PartitionChange { partition, .. } => touched.push(*partition),
                 MetadataRecord::Config { .. } => configs_changed = true,
                 MetadataRecord::RemoveTopic { name } => touched.retain(|tp| tp.topic != *name),
                 _ => {}
@@ -354,7 +352,7 @@ impl Broker {
         };
         let replica = self
             .replicas
-            .entry(tp.clone())
+            .entry(*tp)
             .or_insert_with(|| Replica::new(tp, PartitionLog::new(log_config, now_ms)));
         if self.awaiting_metadata {
             return;
@@ -387,7 +385,7 @@ impl Broker {
                 });
                 ctx.emit(Event::BecameLeader {
                     broker: self.id,
-                    partition: tp.clone(),
+                    partition: *tp,
                     leader_epoch: registration.leader_epoch,
                     log_end_offset,
                 });
@@ -418,7 +416,7 @@ impl Broker {
             };
             ctx.emit(Event::BecameFollower {
                 broker: self.id,
-                partition: tp.clone(),
+                partition: *tp,
                 leader: registration.leader,
                 leader_epoch: registration.leader_epoch,
             });

@@ -117,7 +117,7 @@ impl Broker {
         let min_isr = self.min_insync_replicas(tp);
         let reject = |error: ErrorCode, reason: Option<RejectReason>| {
             let response = ProducePartitionResponse {
-                partition: tp.clone(),
+                partition: *tp,
                 error,
                 base_offset: -1,
                 log_start_offset: -1,
@@ -133,7 +133,7 @@ impl Broker {
         if self.metadata.partition(tp).is_none() {
             return reject(ErrorCode::UNKNOWN_TOPIC_OR_PARTITION, None);
         }
-        if !matches!(acks, 0 | 1 | -1) {
+        if !matches!(acks, -1..=1) {
             return reject(ErrorCode::INVALID_REQUIRED_ACKS, None);
         }
         let Some(replica) = self.replicas.get_mut(tp) else {
@@ -152,7 +152,7 @@ impl Broker {
             };
             ctx.emit(Event::ProduceRejected {
                 broker: self.id,
-                partition: tp.clone(),
+                partition: *tp,
                 error: ErrorCode::NOT_ENOUGH_REPLICAS,
                 reason: reason.clone(),
             });
@@ -171,7 +171,7 @@ impl Broker {
             let reason = RejectReason::KeylessRecordOnCompactedTopic;
             ctx.emit(Event::ProduceRejected {
                 broker: self.id,
-                partition: tp.clone(),
+                partition: *tp,
                 error: ErrorCode::INVALID_RECORD,
                 reason: reason.clone(),
             });
@@ -202,13 +202,13 @@ impl Broker {
                         .or_default() += (last_offset - first_offset + 1) as u64;
                     ctx.emit(Event::DuplicateBatchIgnored {
                         broker: self.id,
-                        partition: tp.clone(),
+                        partition: *tp,
                         producer_id: idempotent.producer_id,
                         base_sequence: idempotent.first_sequence,
                         original_offset: first_offset,
                     });
                     let response = ProducePartitionResponse {
-                        partition: tp.clone(),
+                        partition: *tp,
                         error: ErrorCode::NONE,
                         base_offset: first_offset,
                         log_start_offset: replica.log.log_start_offset(),
@@ -228,7 +228,7 @@ impl Broker {
                     let reason = RejectReason::ProducerState(e);
                     ctx.emit(Event::ProduceRejected {
                         broker: self.id,
-                        partition: tp.clone(),
+                        partition: *tp,
                         error,
                         reason: reason.clone(),
                     });
@@ -245,14 +245,14 @@ impl Broker {
         super::replica::track_transaction(&mut replica.txns, &mut replica.producer_state, &stamped);
         ctx.emit(Event::BatchAppended {
             broker: self.id,
-            partition: tp.clone(),
+            partition: *tp,
             base_offset: stamped.base_offset,
             last_offset: stamped.last_offset(),
             leader_epoch,
             records: stamped.records.iter().map(|r| r.id).collect(),
         });
         let response = ProducePartitionResponse {
-            partition: tp.clone(),
+            partition: *tp,
             error: ErrorCode::NONE,
             base_offset: stamped.base_offset,
             log_start_offset: replica.log.log_start_offset(),
@@ -280,7 +280,7 @@ impl Broker {
                         }
                         ctx.emit(Event::ParkedProduceCompleted {
                             broker: self.id,
-                            partition: response.partition.clone(),
+                            partition: response.partition,
                             error,
                         });
                     }
@@ -365,7 +365,7 @@ impl Broker {
                 response.error = ErrorCode::REQUEST_TIMED_OUT;
                 ctx.emit(Event::ParkedProduceCompleted {
                     broker: self.id,
-                    partition: response.partition.clone(),
+                    partition: response.partition,
                     error: ErrorCode::REQUEST_TIMED_OUT,
                 });
             }

@@ -85,7 +85,7 @@ impl Broker {
         replica.high_watermark = new_hw;
         ctx.emit(Event::HighWatermarkAdvanced {
             broker: id,
-            partition: tp.clone(),
+            partition: *tp,
             from,
             to: new_hw,
         });

@@ -38,7 +38,7 @@ impl Broker {
             for d in replica.log.delete_old_segments(now_ms, hw) {
                 ctx.emit(Event::SegmentsDeleted {
                     broker: self.id,
-                    partition: tp.clone(),
+                    partition: *tp,
                     segments: d.segments,
                     records: d.records,
                     from_offset: d.from_offset,
@@ -82,7 +82,7 @@ impl Broker {
                 .clean(&cleanable, now_ms, &producer_last_offsets);
             ctx.emit(Event::LogCompacted {
                 broker: self.id,
-                partition: tp.clone(),
+                partition: *tp,
                 first_dirty_offset: out.first_dirty_offset,
                 cleaned_up_to: out.cleaned_up_to,
                 records_removed: out.records_removed,

@@ -142,7 +142,7 @@ impl ProducerConfig {
             enable_idempotence: values
                 .is_explicit("enable.idempotence")
                 .then(|| values.bool("enable.idempotence")),
-            acks: values.is_explicit("acks").then(|| match acks {
+            acks: values.is_explicit("acks").then_some(match acks {
                 Acks::Zero => idem::Acks::None,
                 Acks::One => idem::Acks::Leader,
                 Acks::All => idem::Acks::All,

@@ -173,7 +173,7 @@ fn records_for_event(
 ) -> Vec<(TopicPartition, i64, crate::kafka::record::RecordId)> {
     records
         .iter()
-        .map(|r| (r.partition.clone(), r.offset, r.id))
+        .map(|r| (r.partition, r.offset, r.id))
         .collect()
 }
 
@@ -511,7 +511,7 @@ impl Consumer {
         let Some(state) = self.positions.get_mut(tp) else {
             return Err(CommandError::NoCurrentAssignment {
                 consumer: crate::kafka::types::NodeId::Consumer(self.id),
-                partition: tp.clone(),
+                partition: *tp,
                 owned: self.positions.keys().cloned().collect(),
             });
         };
@@ -536,7 +536,7 @@ impl Consumer {
         };
         ctx.emit(Event::PositionReset {
             consumer: self.id,
-            partition: tp.clone(),
+            partition: *tp,
             offset,
             reason,
         });

@@ -266,7 +266,7 @@ impl Consumer {
             generation: -1,
             revoked: if eager { owned.clone() } else { Vec::new() },
             assigned: Vec::new(),
-            reason: reason.clone(),
+            reason,
             kept,
         });
         while group.history.len() > HISTORY {
@@ -779,7 +779,7 @@ impl Consumer {
         self.drop_partitions(&revoked);
         for tp in &added {
             self.positions
-                .insert(tp.clone(), PartitionState::new(FetchState::AwaitCommitted));
+                .insert(*tp, PartitionState::new(FetchState::AwaitCommitted));
             self.metadata.want(&tp.topic);
         }
         ctx.emit(Event::PartitionsAssigned {

@@ -60,7 +60,7 @@ impl Consumer {
                     if let Some(position) = state.position {
                         if !pending_nodes.contains(&leader) && !buffered && !state.paused {
                             by_leader.entry(leader).or_default().push(FetchPartition {
-                                partition: tp.clone(),
+                                partition: tp,
                                 fetch_offset: position,
                                 last_fetched_epoch: None,
                                 current_leader_epoch: current_epoch,
@@ -89,7 +89,7 @@ impl Consumer {
     ) {
         let covered = partitions
             .iter()
-            .map(|p| (p.partition.clone(), p.fetch_offset))
+            .map(|p| (p.partition, p.fetch_offset))
             .collect();
         let (max_wait_ms, min_bytes, max_bytes) = (
             self.config.fetch_max_wait_ms,
@@ -150,9 +150,7 @@ impl Consumer {
             (None, AutoOffsetReset::None) => {
                 ctx.emit(Event::ConsumerError {
                     consumer: self.id,
-                    error: ConsumerError::NoOffsetForPartition {
-                        partition: tp.clone(),
-                    },
+                    error: ConsumerError::NoOffsetForPartition { partition: *tp },
                 });
                 self.positions
                     .get_mut(tp)
@@ -162,7 +160,7 @@ impl Consumer {
             }
         };
         let timeout = self.config.request_timeout_ms;
-        let partition = tp.clone();
+        let partition = *tp;
         let correlation_id = self.net.send(
             ctx,
             self.node(),
@@ -174,7 +172,7 @@ impl Consumer {
                 spec,
             },
         );
-        self.partition_requests.insert(correlation_id, tp.clone());
+        self.partition_requests.insert(correlation_id, *tp);
         self.positions
             .get_mut(tp)
             .expect("reset of an owned partition")
@@ -246,7 +244,7 @@ impl Consumer {
         };
         state.fetch_state = FetchState::Validating;
         let current = self.metadata.leader_epoch(tp).unwrap_or(-1);
-        let partition = tp.clone();
+        let partition = *tp;
         let correlation_id = self.net.send(
             ctx,
             self.node(),
@@ -259,7 +257,7 @@ impl Consumer {
                 leader_epoch: epoch,
             },
         );
-        self.partition_requests.insert(correlation_id, tp.clone());
+        self.partition_requests.insert(correlation_id, *tp);
     }
 
     pub(super) fn handle_offset_for_leader_epoch(
@@ -297,7 +295,7 @@ impl Consumer {
             // The log was truncated below our position: only after an unclean election.
             ctx.emit(Event::TruncationDetected {
                 consumer: self.id,
-                partition: tp.clone(),
+                partition: tp,
                 position,
                 end_offset: end.end_offset,
             });
@@ -306,7 +304,7 @@ impl Consumer {
                 ctx.emit(Event::ConsumerError {
                     consumer: self.id,
                     error: ConsumerError::LogTruncation {
-                        partition: tp.clone(),
+                        partition: tp,
                         end_offset: end.end_offset,
                     },
                 });
@@ -361,7 +359,7 @@ impl Consumer {
                     ctx.emit(Event::ConsumerError {
                         consumer: self.id,
                         error: ConsumerError::OffsetOutOfRange {
-                            partition: p.partition.clone(),
+                            partition: p.partition,
                             position: state.position.unwrap_or(-1),
                             log_start_offset: p.log_start_offset,
                             high_watermark: p.high_watermark,
@@ -394,15 +392,12 @@ impl Consumer {
             if let (Some(first), Some(last)) = (fetched.first(), fetched.last()) {
                 ctx.emit(Event::RecordsFetched {
                     consumer: self.id,
-                    partition: p.partition.clone(),
+                    partition: p.partition,
                     first_offset: first.offset,
                     last_offset: last.offset,
                 });
                 got_records = true;
-                self.buffer
-                    .entry(p.partition.clone())
-                    .or_default()
-                    .extend(fetched);
+                self.buffer.entry(p.partition).or_default().extend(fetched);
             }
         }
         if had_error {
@@ -498,7 +493,7 @@ fn fetched_records(
             if offset >= position {
                 skip_to = None;
                 fetched.push(FetchedRecord {
-                    partition: p.partition.clone(),
+                    partition: p.partition,
                     offset,
                     leader_epoch: batch.partition_leader_epoch,
                     id: record.id,

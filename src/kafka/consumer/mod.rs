@@ -269,7 +269,7 @@ impl Consumer {
             };
             for tp in partitions {
                 self.positions
-                    .entry(tp.clone())
+                    .entry(*tp)
                     .or_insert_with(|| PartitionState::new(state));
             }
         }

@@ -136,7 +136,7 @@ impl Consumer {
             .filter(|(_, s)| s.fetch_state == FetchState::Fetching)
             .filter_map(|(tp, s)| {
                 let position = s.position?;
-                Some((tp.clone(), position, s.position_epoch.unwrap_or(-1)))
+                Some((*tp, position, s.position_epoch.unwrap_or(-1)))
             })
             .collect()
     }
@@ -179,7 +179,7 @@ impl Consumer {
             .positions
             .iter()
             .filter(|(_, s)| s.fetch_state == FetchState::AwaitCommitted)
-            .map(|(tp, _)| tp.clone())
+            .map(|(tp, _)| *tp)
             .collect();
         if waiting.is_empty() {
             return;
@@ -224,11 +224,7 @@ impl Consumer {
         ctx.emit(Event::OffsetsCommitted {
             consumer: self.id,
             group: group_id.clone(),
-            offsets: commit
-                .offsets
-                .iter()
-                .map(|(tp, o, _)| (tp.clone(), *o))
-                .collect(),
+            offsets: commit.offsets.iter().map(|(tp, o, _)| (*tp, *o)).collect(),
             error,
             sync: commit.purpose.is_sync(),
         });
@@ -293,11 +289,7 @@ impl Consumer {
                 // The callback retries the same (by now possibly stale) offsets.
                 ctx.emit(Event::AsyncCommitRetried {
                     consumer: self.id,
-                    offsets: commit
-                        .offsets
-                        .iter()
-                        .map(|(tp, o, _)| (tp.clone(), *o))
-                        .collect(),
+                    offsets: commit.offsets.iter().map(|(tp, o, _)| (*tp, *o)).collect(),
                     error,
                 });
                 let deadline = ctx.now;
@@ -310,10 +302,10 @@ impl Consumer {
     /// What a failed commit means for the membership (`OffsetCommitResponseHandler`).
     fn commit_failed(&mut self, ctx: &mut Ctx<'_, Cluster>, error: ErrorCode) {
         match error {
-            ErrorCode::UNKNOWN_MEMBER_ID | ErrorCode::ILLEGAL_GENERATION => {
-                if self.group.as_ref().is_some_and(|g| g.generation >= 0) {
-                    self.lose_partitions(ctx, error);
-                }
+            ErrorCode::UNKNOWN_MEMBER_ID | ErrorCode::ILLEGAL_GENERATION
+                if self.group.as_ref().is_some_and(|g| g.generation >= 0) =>
+            {
+                self.lose_partitions(ctx, error);
             }
             ErrorCode::REBALANCE_IN_PROGRESS => {
                 // Kafka requests a rejoin; a rebalance already under way clears that request

@@ -372,7 +372,7 @@ fn summarize(record: &MetadataRecord) -> CommittedRecord {
             partition,
             registration,
         } => CommittedRecord::PartitionChanged {
-            partition: partition.clone(),
+            partition: *partition,
             leader: registration.leader,
             leader_epoch: registration.leader_epoch,
             isr: registration.isr.clone(),

@@ -37,7 +37,7 @@ fn from_pc(r: &pc::PartitionRegistration) -> PartitionRegistration {
     PartitionRegistration {
         replicas: r.replicas.iter().map(|b| BrokerId(*b as u32)).collect(),
         isr: r.isr.iter().map(|b| BrokerId(*b as u32)).collect(),
-        leader: (r.leader >= 0).then(|| BrokerId(r.leader as u32)),
+        leader: (r.leader >= 0).then_some(BrokerId(r.leader as u32)),
         leader_epoch: r.leader_epoch,
         partition_epoch: r.partition_epoch,
         leader_recovery_state: match r.leader_recovery_state {
@@ -65,7 +65,7 @@ impl Controller {
         if after.leader != before.leader || after.leader_epoch != before.leader_epoch {
             let unclean = after.leader.is_some_and(|l| !before.isr.contains(&l));
             ctx.emit(Event::LeaderElected {
-                partition: tp.clone(),
+                partition: *tp,
                 leader: after.leader,
                 leader_epoch: after.leader_epoch,
                 kind: if unclean { ElectionKind::Unclean } else { kind },
@@ -73,14 +73,14 @@ impl Controller {
             });
         } else if after.isr != before.isr {
             ctx.emit(Event::IsrChanged {
-                partition: tp.clone(),
+                partition: *tp,
                 from: before.isr.clone(),
                 to: after.isr.clone(),
                 partition_epoch: after.partition_epoch,
             });
         }
         MetadataRecord::PartitionChange {
-            partition: tp.clone(),
+            partition: *tp,
             registration: after,
         }
     }
@@ -162,7 +162,7 @@ impl Controller {
                 me,
                 from,
                 Message::AlterPartitionResponse {
-                    partition: tp.clone(),
+                    partition: tp,
                     error,
                     registration,
                 },
@@ -228,7 +228,7 @@ impl Controller {
         let last = self.append(ctx, vec![record]);
         let registration = self.image.partition(&tp).cloned();
         let response = Message::AlterPartitionResponse {
-            partition: tp.clone(),
+            partition: tp,
             error: ErrorCode::NONE,
             registration,
         };

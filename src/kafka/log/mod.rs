@@ -417,7 +417,7 @@ mod tests {
         let b1 = leader.append_as_leader(&batch(&["b"]), 0, 0);
         let b2 = leader.append_as_leader(&batch(&["c"]), 0, 0);
         let mut follower = PartitionLog::new(config(), 0);
-        assert_eq!(follower.append_as_follower(&[b0.clone()], 0), 1);
+        assert_eq!(follower.append_as_follower(std::slice::from_ref(&b0), 0), 1);
         assert_eq!(
             follower.append_as_follower(&[b0, b1.clone(), b2.clone()], 0),
             2

@@ -341,7 +341,7 @@ impl Accumulator {
             attempts_when_leader_last_changed: 0,
         };
         let full = batch.is_full(batch_size);
-        let queue = self.queues.entry(tp.clone()).or_default();
+        let queue = self.queues.entry(*tp).or_default();
         queue.push_back(batch);
         Appended {
             new_batch: true,
@@ -449,7 +449,7 @@ impl Accumulator {
     /// Numbered (idempotent) batches go back in sequence order (`insertInSequenceOrder`), since
     /// only the lowest sequence in flight may be sent again.
     pub fn reenqueue(&mut self, tp: &TopicPartition, batch: ProducerBatch) {
-        let queue = self.queues.entry(tp.clone()).or_default();
+        let queue = self.queues.entry(*tp).or_default();
         let Some((_, _, sequence)) = batch.sequence else {
             queue.push_front(batch);
             return;
@@ -478,7 +478,7 @@ impl Accumulator {
                 .front()
                 .is_some_and(|b| now >= b.created_at.plus(delivery_timeout))
             {
-                expired.push((tp.clone(), queue.pop_front().expect("front checked")));
+                expired.push((*tp, queue.pop_front().expect("front checked")));
             }
         }
         for (_, b) in &expired {

@@ -136,7 +136,7 @@ impl Producer {
         });
         self.fail_records(
             ctx,
-            TopicPartition::new(app.record.topic.clone(), app.record.partition.unwrap_or(-1)),
+            TopicPartition::new(app.record.topic, app.record.partition.unwrap_or(-1)),
             vec![app.id],
             ErrorCode::REQUEST_TIMED_OUT,
             detail,
@@ -199,7 +199,7 @@ impl Producer {
                 return Ok(());
             }
         };
-        let tp = TopicPartition::new(app.record.topic.clone(), partition);
+        let tp = TopicPartition::new(app.record.topic, partition);
         let (tp, appended) = self.append_to_accumulator(ctx, tp, record, sticky.as_ref())?;
         let batch_size = self.config.batch_size;
         let quiet = self
@@ -210,13 +210,13 @@ impl Producer {
             ctx.emit(Event::RecordPartitioned {
                 producer: self.id,
                 record: app.id,
-                partition: tp.clone(),
+                partition: tp,
                 key: app.record.key.as_deref().map(str::to_string),
                 how,
             });
             ctx.emit(Event::RecordAppendedToBatch {
                 producer: self.id,
-                partition: tp.clone(),
+                partition: tp,
                 record: app.id,
                 batch_records: appended.batch_records,
                 batch_bytes: appended.batch_bytes,

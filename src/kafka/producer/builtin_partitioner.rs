@@ -208,7 +208,7 @@ impl BuiltInPartitioner {
         random: &mut R,
     ) -> i32 {
         // Java's ThreadLocalRandom.nextInt() reinterpreted from the injected u32.
-        let random = to_positive(random().cast_signed());
+        let random = to_positive(random() as i32);
         let partition = match &self.partition_load_stats {
             None => topic.pick_available_or_any(random),
             Some(stats) => stats.weighted_pick(random),

@@ -283,7 +283,7 @@ impl ClientSequences {
         let current = self.producer_id_and_epoch;
         let entry = self
             .partitions
-            .entry(topic_partition.clone())
+            .entry(*topic_partition)
             .or_insert_with(PartitionSequences::new);
         if entry.position(batch_id).is_some() {
             return Err(IllegalStateError(format!(
@@ -466,7 +466,7 @@ impl ClientSequences {
     fn request_epoch_bump_for_partition(&mut self, topic_partition: &TopicPartition) {
         self.epoch_bump_required = true;
         self.partitions_to_rewrite_sequences
-            .insert(topic_partition.clone());
+            .insert(*topic_partition);
     }
 
     fn remove_in_flight(

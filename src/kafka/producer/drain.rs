@@ -140,7 +140,7 @@ impl Producer {
             match self.drain_partition(ctx, tp, request_bytes, empty, linger, exhausted) {
                 DrainStep::Took(batch) => {
                     request_bytes += batch.estimated_bytes;
-                    drained.push((tp.clone(), batch));
+                    drained.push((*tp, batch));
                 }
                 DrainStep::Skip => {}
                 DrainStep::Stop => break,
@@ -205,7 +205,7 @@ impl Producer {
         batch.ready_reason = Some(reason);
         ctx.emit(Event::BatchReady {
             producer: self.id,
-            partition: tp.clone(),
+            partition: *tp,
             reason,
             records: batch.record_count(),
             bytes: batch.estimated_bytes,

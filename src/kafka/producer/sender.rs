@@ -156,19 +156,19 @@ impl Producer {
             self.stats.bytes_sent += built.size_bytes as u64;
             let reason = batch.ready_reason.unwrap_or(BatchReadyReason::Full);
             self.remember_sent(SentBatch {
-                partition: tp.clone(),
+                partition: *tp,
                 broker,
                 records: built.record_count(),
                 bytes: built.size_bytes,
                 reason,
                 at: ctx.now,
             });
-            partitions.push((tp.clone(), built));
+            partitions.push((*tp, built));
         }
         let bytes = partitions.iter().map(|(_, b)| b.size_bytes).sum();
         let summary = batches
             .iter()
-            .map(|(tp, b)| (tp.clone(), b.record_count()))
+            .map(|(tp, b)| (*tp, b.record_count()))
             .collect();
         let (acks, timeout) = (self.config.acks, self.config.request_timeout_ms);
         let expects_response = acks != Acks::Zero;
@@ -233,7 +233,7 @@ impl Producer {
                 .find(|r| r.partition == tp)
                 .cloned()
                 .unwrap_or(ProducePartitionResponse {
-                    partition: tp.clone(),
+                    partition: tp,
                     error: ErrorCode::UNKNOWN_TOPIC_OR_PARTITION,
                     base_offset: -1,
                     log_start_offset: -1,
@@ -321,7 +321,7 @@ impl Producer {
         let records: Vec<_> = batch.records.iter().map(|r| r.id).collect();
         ctx.emit(Event::ProduceAcked {
             producer: self.id,
-            partition: tp.clone(),
+            partition: *tp,
             base_offset,
             records: records.clone(),
         });
@@ -364,7 +364,7 @@ impl Producer {
         let retrying = within_limits && decision != RetryDecision::Fail;
         ctx.emit(Event::ProduceFailed {
             producer: self.id,
-            partition: tp.clone(),
+            partition: tp,
             error,
             records: batch.records.iter().map(|r| r.id).collect(),
             retrying,

@@ -165,10 +165,10 @@ fn collect(event: &Event, nodes: &mut Vec<NodeId>, partitions: &mut Vec<TopicPar
             broker, partition, ..
         } => {
             nodes.push(NodeId::Broker(*broker));
-            partitions.push(partition.clone());
+            partitions.push(*partition);
         }
         LeaderElected { partition, .. } | IsrChanged { partition, .. } => {
-            partitions.push(partition.clone())
+            partitions.push(*partition)
         }
         ProduceAcked {
             producer,
@@ -186,7 +186,7 @@ fn collect(event: &Event, nodes: &mut Vec<NodeId>, partitions: &mut Vec<TopicPar
             ..
         } => {
             nodes.push(NodeId::Producer(*producer));
-            partitions.push(partition.clone());
+            partitions.push(*partition);
         }
         RecordsFetched {
             consumer,
@@ -194,7 +194,7 @@ fn collect(event: &Event, nodes: &mut Vec<NodeId>, partitions: &mut Vec<TopicPar
             ..
         } => {
             nodes.push(NodeId::Consumer(*consumer));
-            partitions.push(partition.clone());
+            partitions.push(*partition);
         }
         _ => {}
     }

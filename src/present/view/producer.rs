@@ -433,9 +433,7 @@ fn batch_state(
         let why = if world
             .timer_deadline(
                 &p.node(),
-                &crate::kafka::timer::Timer::LingerExpired {
-                    partition: tp.clone(),
-                },
+                &crate::kafka::timer::Timer::LingerExpired { partition: *tp },
             )
             .is_some()
         {
@@ -591,8 +589,7 @@ fn idempotence_view(p: &Producer, duplicates_avoided: u64) -> IdempotenceView {
             for tp in p
                 .accumulator
                 .partitions()
-                .into_iter()
-                .chain(p.recent.iter().map(|b| b.partition.clone()))
+                .chain(p.recent.iter().map(|b| b.partition))
             {
                 if sequences
                     .iter()
